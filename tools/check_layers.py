@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""tools/check_layers.py — guards the layer rules of docs/ARCHITECTURE.md.
+
+1. Include rule: a file in src/<layer>/ may include (with #include "x/...")
+   only its own folder and the folders its row allows below.
+2. Sans-IO rule: protocol layers never read a clock, a socket, a file, the
+   environment or an unseeded random source; time and I/O are passed in.
+
+Usage: check_layers.py [SRC_DIR]   (default: src/ next to this script's parent)
+Exit status 0 when clean, 1 with one line per violation otherwise.
+"""
+import pathlib
+import re
+import sys
+
+# Which folders each folder may include (besides itself). Keep in step with the
+# table in docs/ARCHITECTURE.md and the DEPS in CMakeLists.txt.
+ALLOWED = {
+    "base": set(),
+    "wire": {"base"},
+    "storage": {"base"},
+    "dev": {"base", "wire"},
+    "link": {"base", "wire", "storage"},
+    "ip": {"base", "wire", "storage"},
+    "udp": {"base", "wire", "storage"},
+    "tcp": {"base", "wire", "storage"},
+    "iface": {"base", "wire", "storage", "dev", "link", "ip", "udp", "tcp"},
+    "sim": {"base", "wire", "storage", "dev", "link", "ip", "udp", "tcp", "iface"},
+    "loop": {"base", "wire", "storage", "dev", "link", "ip", "udp", "tcp", "iface"},
+    "app": {"base", "wire", "runtime"},
+    "runtime": {"base", "wire"},
+}
+
+# Layers that must stay sans-IO: given time and bytes, never fetching them.
+SANS_IO = {"base", "wire", "storage", "link", "ip", "udp", "tcp", "iface"}
+FORBIDDEN_INCLUDES = re.compile(
+    r'#\s*include\s*<(sys/[^>]+|unistd\.h|fcntl\.h|netinet/[^>]+|arpa/[^>]+|net/[^>]+|linux/[^>]+|'
+    r'pcap[^>]*|thread|fstream|iostream|ctime|time\.h)>')
+FORBIDDEN_CALLS = re.compile(
+    r'\b(steady_clock::now|system_clock::now|high_resolution_clock|random_device|clock_gettime|'
+    r'gettimeofday|getenv|fopen|std::cout|std::cerr|rand\s*\(\s*\)|time\s*\(\s*(nullptr|NULL|0)\s*\))')
+INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"/]+)/[^"]*"')
+
+
+def strip_comments(line: str) -> str:
+    return line.split("//", 1)[0]
+
+
+def check(src: pathlib.Path) -> list[str]:
+    problems = []
+    for path in sorted(src.rglob("*")):
+        if path.suffix not in {".hpp", ".cpp", ".h", ".cc"}:
+            continue
+        layer = path.relative_to(src).parts[0]
+        if layer not in ALLOWED:
+            problems.append(f"{path}: folder '{layer}' is not in the layer table (tools/check_layers.py)")
+            continue
+        is_test = path.stem.endswith("_test")
+        for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            m = INCLUDE.match(raw)
+            if m:
+                target = m.group(1)
+                if target != layer and target not in ALLOWED[layer] and not (is_test and target in ALLOWED):
+                    problems.append(
+                        f"{path}:{n}: '{layer}' may not include '{target}' "
+                        f"(allowed: {', '.join(sorted(ALLOWED[layer])) or 'none'})")
+            if layer in SANS_IO and not is_test:
+                line = strip_comments(raw)
+                bad = FORBIDDEN_INCLUDES.search(line) or FORBIDDEN_CALLS.search(line)
+                if bad:
+                    problems.append(
+                        f"{path}:{n}: sans-IO layer '{layer}' uses '{bad.group(0).strip()}': "
+                        "time, I/O and randomness must be passed in")
+    return problems
+
+
+def main() -> int:
+    src = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else pathlib.Path(__file__).resolve().parent.parent / "src"
+    if not src.is_dir():
+        print(f"check_layers: no such directory: {src}")
+        return 2
+    problems = check(src)
+    for p in problems:
+        print(p)
+    if problems:
+        print(f"check_layers: {len(problems)} violation(s)")
+        return 1
+    print(f"check_layers: {src} follows the layer rules")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
