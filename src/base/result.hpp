@@ -65,6 +65,11 @@ class [[nodiscard]] Result {
   T value_or(U&& fallback) const& {
     return has_value() ? value() : static_cast<T>(std::forward<U>(fallback));
   }
+  // As std::expected: on an rvalue the value is moved out (move-only T works).
+  template <class U>
+  T value_or(U&& fallback) && {
+    return has_value() ? std::move(*checked_value()) : static_cast<T>(std::forward<U>(fallback));
+  }
 
  private:
   const T* checked_value() const {

@@ -33,7 +33,7 @@ std::uint16_t sum(Bytes data, std::uint32_t initial) {
     n -= 8;
   }
   std::uint64_t tail = 0;
-  std::memcpy(&tail, p, n);  // zero-padded: covers the odd byte as well
+  if (n != 0) std::memcpy(&tail, p, n);  // zero-padded: covers the odd byte (p may be null when n == 0)
   acc += tail;
   acc += (acc < tail);
   // Fold 64 -> 16 bits.
@@ -46,7 +46,7 @@ std::uint16_t sum(Bytes data, std::uint32_t initial) {
   if constexpr (std::endian::native == std::endian::little) {
     s = static_cast<std::uint16_t>(s << 8 | s >> 8);
   }
-  std::uint32_t total = std::uint32_t{s} + initial;
+  std::uint64_t total = std::uint64_t{s} + initial;  // 64 bits: any uint32 `initial` folds exactly
   while (total >> 16) total = (total & 0xffff) + (total >> 16);
   return static_cast<std::uint16_t>(total);
 }

@@ -13,8 +13,10 @@ std::ostream& operator<<(std::ostream& os, EtherType t) {
     default: break;
   }
   const auto flags = os.flags();
+  const auto fill = os.fill();
   os << "0x" << std::hex << std::setw(4) << std::setfill('0') << static_cast<unsigned>(t);
   os.flags(flags);
+  os.fill(fill);
   return os;
 }
 

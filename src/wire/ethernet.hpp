@@ -127,7 +127,7 @@ struct EthernetRepr {
   friend bool operator==(const EthernetRepr&, const EthernetRepr&) = default;
 };
 
-// "aa:..:01 > ff:..:ff, ethertype ARP (0x0806), vlan 10 p 0"
+// "aa:..:01 > ff:..:ff, vlan 10 p 0, ethertype ARP"
 std::ostream& operator<<(std::ostream& os, const EthernetRepr& r);
 
 }  // namespace wirestack

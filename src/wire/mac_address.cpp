@@ -19,7 +19,7 @@ Result<MacAddress, std::string> MacAddress::parse(std::string_view text) {
     return Unexpected{quoted + "expected 6 groups of 2 hex digits like aa:bb:cc:dd:ee:ff"};
   }
   const char sep = text[2];
-  if (sep != ':' && sep != '-') return Unexpected{quoted + "groups must be separated by ':'"};
+  if (sep != ':' && sep != '-') return Unexpected{quoted + "groups must be separated by ':' (or '-')"};
   MacAddress m;
   for (std::size_t i = 0; i < kSize; ++i) {
     const std::size_t at = i * 3;
