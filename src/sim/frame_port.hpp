@@ -1,0 +1,20 @@
+// sim/frame_port.hpp — where a simulated link delivers frames.
+//
+// A host's network card, a switch port and a router interface are FramePorts.
+// A Link calls on_frame() (inside an event of the EventQueue, at the virtual
+// time the last bit arrives) with the frame as it left the sender, without
+// the FCS, after the FCS check passed. The bytes are valid during the call
+// only: a receiver that keeps them copies them.
+#pragma once
+
+#include "base/bytes.hpp"
+
+namespace wirestack::sim {
+
+class FramePort {
+ public:
+  virtual ~FramePort() = default;
+  virtual void on_frame(Bytes frame) = 0;
+};
+
+}  // namespace wirestack::sim
