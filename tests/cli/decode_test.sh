@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# tests/cli/decode_test.sh WIRESTACK — the `decode` subcommand end to end:
+# the real Linux capture decodes clean, every broken frame of malformed.pcap is
+# named with its layer and reason, and bad invocations fail with one clear line.
+set -u
+ws=$1
+data=$(dirname "$0")/../data
+fail=0
+expect() {  # expect DESCRIPTION PATTERN TEXT
+  if ! grep -qE -- "$2" <<<"$3"; then echo "FAIL: $1: no line matches /$2/"; fail=1; fi
+}
+
+out=$("$ws" decode "$data/linux.pcap") || { echo "FAIL: decode linux.pcap exited $?"; fail=1; }
+expect "summary" '^69 frames, 0 malformed' "$out"
+expect "ARP"     'network +ARP +ARP, Request who-has 10\.99\.0\.2 tell 10\.99\.0\.1' "$out"
+expect "SYN"     'transport +TCP +44132 > 5000: Flags \[S\], seq 3457227489, win 64240, options \[mss 1460,sackOK,TS val 2759621919 ecr 0,nop,wscale 10\], length 0, checksum 0x6dc8 ok' "$out"
+expect "frag"    'offset 1480, proto ICMP' "$out"
+expect "unreach" 'ICMP 10\.99\.0\.2 udp port 9 unreachable' "$out"
+expect "SACK"    'sack 1 \{' "$out"
+
+out=$("$ws" decode "$data/malformed.pcap") || { echo "FAIL: decode malformed.pcap exited $?"; fail=1; }
+expect "summary"     '^8 frames, 7 malformed' "$out"
+expect "ip checksum" 'MALFORMED +IPv4 +checksum mismatch \(header says 0x9f42, should be 0x6042\)' "$out"
+expect "tcp checksum" 'MALFORMED +TCP +checksum mismatch' "$out"
+expect "ip length"   'MALFORMED +IPv4 +length beyond buffer' "$out"
+expect "ihl"         'MALFORMED +IPv4 +header length out of range' "$out"
+expect "tcp option"  'MALFORMED +TCP +bad option length' "$out"
+expect "arp"         'MALFORMED +ARP +truncated' "$out"
+expect "udp"         'MALFORMED +UDP +checksum mismatch' "$out"
+expect "vlan"        'vlan 42 p 0, ethertype IPv4' "$out"
+
+out=$("$ws" decode /nonexistent.pcap 2>&1); rc=$?
+[ $rc -ne 0 ] || { echo "FAIL: missing file exited 0"; fail=1; }
+expect "missing file" "^wirestack decode: cannot open capture '/nonexistent.pcap'" "$out"
+
+out=$("$ws" decode "$0" 2>&1); rc=$?
+[ $rc -ne 0 ] || { echo "FAIL: non-pcap file exited 0"; fail=1; }
+expect "not a capture" "cannot open capture" "$out"
+
+out=$("$ws" frobnicate 2>&1); rc=$?
+[ $rc -ne 0 ] || { echo "FAIL: unknown subcommand exited 0"; fail=1; }
+
+[ $fail -eq 0 ] && echo "decode CLI: all expectations met"
+exit $fail
