@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <ostream>
 
+#include "base/bytes.hpp"
+#include "wire/checksum.hpp"
 #include "wire/ipv4_address.hpp"
 
 namespace wirestack {
@@ -35,5 +37,16 @@ struct Ipv4Pair {
   Ipv4Address dst;
   friend constexpr bool operator==(const Ipv4Pair&, const Ipv4Pair&) = default;
 };
+
+// One's-complement sum of a UDP/TCP/... `segment` (checksum field included)
+// and its IPv4 pseudo-header: source, destination, zero, protocol, length
+// (RFC 768, RFC 9293 3.1). Not inverted: a correct segment sums to 0xffff.
+// Precondition: segment.size() <= 0xffff.
+inline std::uint16_t transport_sum(Bytes segment, const Ipv4Pair& ips, IpProtocol protocol) {
+  const std::uint32_t pseudo =
+      checksum::pseudo_header_v4(ips.src.to_u32(), ips.dst.to_u32(), static_cast<std::uint8_t>(protocol),
+                                 static_cast<std::uint16_t>(segment.size()));
+  return checksum::sum(segment, pseudo);
+}
 
 }  // namespace wirestack

@@ -77,12 +77,7 @@ std::ostream& operator<<(std::ostream& out, TcpFlags f) {
 }
 
 std::uint16_t tcp_sum(Bytes segment, const Ipv4Pair& ips) {
-  // RFC 9293 3.1: the pseudo-header holds the source and destination
-  // addresses, zero, the protocol (6) and the TCP length (header + data).
-  const std::uint32_t pseudo = checksum::pseudo_header_v4(ips.src.to_u32(), ips.dst.to_u32(),
-                                                          static_cast<std::uint8_t>(IpProtocol::tcp),
-                                                          static_cast<std::uint16_t>(segment.size()));
-  return checksum::sum(segment, pseudo);
+  return transport_sum(segment, ips, IpProtocol::tcp);
 }
 
 WireResult<TcpRepr> TcpRepr::parse(TcpPacket p, const Ipv4Pair& ips, ChecksumMode mode) {

@@ -10,12 +10,7 @@
 
 namespace wirestack {
 std::uint16_t udp_sum(Bytes datagram, const Ipv4Pair& ips) {
-  // RFC 768: the pseudo-header holds the source and destination addresses,
-  // zero, the protocol and the UDP length.
-  const std::uint32_t pseudo = checksum::pseudo_header_v4(ips.src.to_u32(), ips.dst.to_u32(),
-                                                          static_cast<std::uint8_t>(IpProtocol::udp),
-                                                          static_cast<std::uint16_t>(datagram.size()));
-  return checksum::sum(datagram, pseudo);
+  return transport_sum(datagram, ips, IpProtocol::udp);
 }
 
 WireResult<UdpRepr> UdpRepr::parse(UdpPacket p, const Ipv4Pair& ips, ChecksumMode mode) {
