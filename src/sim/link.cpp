@@ -1,0 +1,234 @@
+// sim/link.cpp — see link.hpp for the model.
+#include "sim/link.hpp"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace wirestack::sim {
+
+std::ostream& operator<<(std::ostream& os, const LinkCounters& c) {
+  return os << "sent " << c.frames_sent << " (" << c.bytes_sent << " B) delivered " << c.frames_delivered << " ("
+            << c.bytes_delivered << " B) dropped queue " << c.dropped_queue << " loss " << c.dropped_loss << " fcs "
+            << c.dropped_fcs << " down " << c.dropped_down << " duplicated " << c.duplicated;
+}
+
+Link::Link(EventQueue& queue, Rng rng, LinkDirection a_to_b, LinkDirection b_to_a)
+    : queue_(queue),
+      dirs_{Direction{.config = a_to_b, .rng = rng.derive(0)}, Direction{.config = b_to_a, .rng = rng.derive(1)}} {
+  for (auto& d : dirs_) {
+    WIRESTACK_ASSERT(d.config.delay >= Duration::zero() && d.config.jitter >= Duration::zero());
+    WIRESTACK_ASSERT(d.config.bit_error_rate >= 0 && d.config.bit_error_rate <= 1);
+    d.log_keep = d.config.bit_error_rate < 1 ? std::log1p(-d.config.bit_error_rate) : 0;
+  }
+}
+
+Link::~Link() {
+  for (const Flight& f : flights_)
+    if (f.busy) queue_.cancel(f.event);
+  for (const EventId id : state_events_) queue_.cancel(id);
+}
+
+void Link::attach(int side, FramePort* port) {
+  WIRESTACK_ASSERT(side == 0 || side == 1);
+  ports_[static_cast<std::size_t>(side)] = port;
+}
+
+std::uint32_t Link::fcs(Bytes frame) {
+  // zlib's crc32 is the IEEE 802.3 CRC-32 (reflected 0x04c11db7, initial and
+  // final complement); Ethernet sends it least significant byte first.
+  uLong crc = crc32(0L, Z_NULL, 0);
+  const auto* p = reinterpret_cast<const Bytef*>(frame.data());
+  std::size_t left = frame.size();
+  while (left > 0) {
+    const auto chunk = static_cast<uInt>(std::min<std::size_t>(left, std::numeric_limits<uInt>::max()));
+    crc = crc32(crc, p, chunk);
+    p += chunk;
+    left -= chunk;
+  }
+  return static_cast<std::uint32_t>(crc);
+}
+
+Duration Link::bit_time(std::size_t bytes, std::uint64_t bits_per_second) {
+  if (bits_per_second == 0) return Duration::zero();
+  const Uint128 bits = static_cast<Uint128>(bytes) * 8;
+  const Uint128 ns = (bits * 1'000'000'000u + bits_per_second - 1) / bits_per_second;
+  return Duration{static_cast<Duration::rep>(ns)};
+}
+
+std::size_t Link::queued_bytes(int from_side) const {
+  const Direction& d = dir(from_side);
+  std::size_t bytes = 0;
+  for (const Waiting& w : d.waiting)
+    if (w.start > queue_.now()) bytes += w.bytes;
+  return bytes;
+}
+
+bool Link::send(int side, Bytes frame) {
+  Direction& d = dir(side);
+  const Instant now = queue_.now();
+  if (!up_) {
+    ++d.counters.frames_sent;
+    d.counters.bytes_sent += frame.size();
+    ++d.counters.dropped_down;
+    return true;
+  }
+
+  // 2. The transmit queue: frames whose serialization has begun have left it.
+  while (!d.waiting.empty() && d.waiting.front().start <= now) {
+    d.waiting_bytes -= d.waiting.front().bytes;
+    d.waiting.pop_front();
+  }
+  const Instant start = std::max(now, d.tx_free_at);
+  if (start > now) {
+    if (d.waiting_bytes + frame.size() > d.config.queue_limit_bytes) {
+      ++d.counters.dropped_queue;
+      return false;
+    }
+    d.waiting.push_back(Waiting{start, frame.size()});
+    d.waiting_bytes += frame.size();
+  }
+  ++d.counters.frames_sent;
+  d.counters.bytes_sent += frame.size();
+
+  // 3. Serialization: preamble + padded frame + FCS, then the inter-frame gap.
+  const std::size_t on_wire = kEthernetPreambleLen + std::max(frame.size(), kEthernetMinPaddedLen) + kEthernetFcsBytes;
+  const std::uint64_t rate = d.config.bits_per_second;
+  d.tx_free_at = start + bit_time(on_wire + kEthernetInterFrameGap, rate);
+  // 4. The last bit arrives after the propagation delay (jitter is per copy).
+  const Instant arrival = start + bit_time(on_wire, rate) + d.config.delay;
+
+  // 7. The FCS is computed over the frame as it leaves, before any bit flips.
+  const std::uint32_t slot = acquire_flight(side);
+  {
+    ByteVec& bytes = flights_[slot].bytes;
+    bytes.assign(frame.begin(), frame.end());
+    const std::uint32_t crc = fcs(frame);
+    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<std::byte>(crc >> (8 * i)));
+  }
+  // 5. Duplication: a second, independent copy of the same bits.
+  if (d.rng.chance(d.config.duplicate)) {
+    ++d.counters.duplicated;
+    const std::uint32_t twin = acquire_flight(side);  // may reallocate flights_
+    flights_[twin].bytes = flights_[slot].bytes;      // copy-assign keeps the twin's capacity
+    launch(slot, arrival);
+    launch(twin, arrival);
+  } else {
+    launch(slot, arrival);
+  }
+  return true;
+}
+
+std::uint32_t Link::acquire_flight(int from) {
+  std::uint32_t slot;
+  if (!free_flights_.empty()) {
+    slot = free_flights_.back();
+    free_flights_.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(flights_.size());
+    flights_.emplace_back();
+  }
+  Flight& f = flights_[slot];
+  f.busy = true;
+  f.from = from;
+  f.epoch = down_count_;
+  ++dir(from).in_flight;
+  return slot;
+}
+
+void Link::release_flight(std::uint32_t slot) {
+  Flight& f = flights_[slot];
+  f.busy = false;
+  f.event = EventId{};
+  --dir(f.from).in_flight;
+  free_flights_.push_back(slot);
+}
+
+void Link::launch(std::uint32_t slot, Instant arrival) {
+  Direction& d = dir(flights_[slot].from);
+  // 6. Loss.
+  if (d.rng.chance(d.config.loss)) {
+    ++d.counters.dropped_loss;
+    release_flight(slot);
+    return;
+  }
+  // 7. Bit errors.
+  if (d.config.bit_error_rate > 0) corrupt(d, flights_[slot].bytes);
+  // 4. Jitter.
+  if (d.config.jitter > Duration::zero()) {
+    const auto span = static_cast<std::uint64_t>(d.config.jitter.count());
+    arrival += Duration{static_cast<Duration::rep>(d.rng.below(span + 1))};
+  }
+  flights_[slot].event = queue_.schedule_at(arrival, [this, slot] { arrive(slot); });
+}
+
+// Flips each bit with probability p without one draw per bit: the gap before
+// the next flipped bit is geometric, floor(log(U) / log(1 - p)) with U uniform
+// in (0, 1] (inverse-transform sampling), so a frame costs one draw plus one
+// per flipped bit.
+void Link::corrupt(Direction& d, ByteVec& bytes) {
+  const std::uint64_t bits = bytes.size() * 8;
+  const auto flip = [&bytes](std::uint64_t bit) { bytes[bit / 8] ^= static_cast<std::byte>(1u << (bit % 8)); };
+  if (d.config.bit_error_rate >= 1) {
+    for (std::uint64_t bit = 0; bit < bits; ++bit) flip(bit);
+    return;
+  }
+  std::uint64_t bit = 0;
+  while (true) {
+    const double u = 1.0 - d.rng.uniform();  // (0, 1]
+    const double gap = std::floor(std::log(u) / d.log_keep);
+    if (!(gap < static_cast<double>(bits - bit))) return;  // also catches inf
+    bit += static_cast<std::uint64_t>(gap);
+    flip(bit);
+    if (++bit >= bits) return;
+  }
+}
+
+void Link::arrive(std::uint32_t slot) {
+  const int from = flights_[slot].from;
+  Direction& d = dir(from);
+  FramePort* port = ports_[static_cast<std::size_t>(1 - from)];
+  const ByteVec& bytes = flights_[slot].bytes;
+  WIRESTACK_ASSERT(bytes.size() >= kEthernetFcsBytes);
+  const std::size_t len = bytes.size() - kEthernetFcsBytes;
+  if (!up_ || flights_[slot].epoch != down_count_ || port == nullptr) {
+    ++d.counters.dropped_down;
+  } else if (fcs(Bytes(bytes).first(len)) != (std::uint32_t{load_u8(bytes, len)} |
+                                                std::uint32_t{load_u8(bytes, len + 1)} << 8 |
+                                                std::uint32_t{load_u8(bytes, len + 2)} << 16 |
+                                                std::uint32_t{load_u8(bytes, len + 3)} << 24)) {
+    ++d.counters.dropped_fcs;
+  } else {
+    ++d.counters.frames_delivered;
+    d.counters.bytes_delivered += len;
+    // The slot stays busy during the call, so a reply sent from on_frame()
+    // cannot reuse this buffer; flights_ may grow, but the ByteVec's heap
+    // storage, which the span points into, does not move.
+    port->on_frame(Bytes(bytes).first(len));
+  }
+  release_flight(slot);  // by index: flights_ may have reallocated
+}
+
+void Link::set_up(bool up) {
+  if (up == up_) return;
+  up_ = up;
+  if (up) return;
+  // Going down: whatever is on the wire or in a queue is lost. The arrival
+  // events stay scheduled and count dropped_down when they fire.
+  ++down_count_;
+  const Instant now = queue_.now();
+  for (Direction& d : dirs_) {
+    d.waiting.clear();
+    d.waiting_bytes = 0;
+    d.tx_free_at = std::min(d.tx_free_at, now);
+  }
+}
+
+void Link::schedule_state(Instant when, bool up) {
+  std::erase_if(state_events_, [this](EventId id) { return !queue_.is_pending(id); });
+  state_events_.push_back(queue_.schedule_at(when, [this, up] { set_up(up); }));
+}
+
+}  // namespace wirestack::sim

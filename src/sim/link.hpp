@@ -1,0 +1,181 @@
+// sim/link.hpp — a simulated full-duplex Ethernet link between two FramePorts.
+//
+// Side 0 and side 1 each attach a FramePort (a NIC, a switch port). send(side,
+// frame) transmits from `side` to the other one; each direction has its own
+// LinkDirection (rate, delay, queue, impairments), its own Rng stream
+// (rng.derive(side)) and its own LinkCounters. Same seed => same outcome.
+//
+//   EventQueue q;
+//   Link link(q, Rng(7), LinkDirection{.bits_per_second = 10'000'000, .delay = 1ms});
+//   link.attach(0, &nic_a);
+//   link.attach(1, &nic_b);
+//   link.send(0, frame);            // nic_b.on_frame(frame) at 1ms + 1.2096ms
+//   q.run_until_idle();
+//
+// What a frame goes through, in this order (IEEE 802.3 clauses 3-4):
+//  1. The link must be up: a down link swallows the frame (dropped_down;
+//     send() still returns true, the loss is the wire's, not the queue's).
+//  2. Transmit queue, drop-tail by frame bytes: the frame being serialized is
+//     on the wire, not in the queue; the others wait in it. If the
+//     transmitter is busy and queue bytes + this frame > queue_limit_bytes,
+//     the frame is dropped (dropped_queue) and send() returns false.
+//  3. Serialization, back to back. On the wire a frame of N bytes occupies
+//     8 (preamble + SFD) + max(N, 60) (padded to the 64-byte minimum with the
+//     FCS) + 4 (FCS) bytes, and the transmitter then stays idle for a 12-byte
+//     inter-frame gap before the next frame. Times are ceil(bits * 1e9 / rate)
+//     ns, each rounded on its own; bits_per_second == 0 means infinitely fast.
+//  4. The last bit arrives `delay` (propagation) after it left, plus a uniform
+//     0..jitter extra delay drawn per frame, so frames can overtake each other.
+//  5. With probability `duplicate` the medium delivers a second copy (counted
+//     `duplicated`); each copy then meets loss, bit errors and jitter on its own.
+//  6. Loss with probability `loss` (dropped_loss, counted when sent).
+//  7. Bit errors: each bit of frame + FCS flips independently with probability
+//     bit_error_rate. The FCS is the real Ethernet CRC-32 (zlib crc32 of the
+//     frame, appended least significant byte first) computed at send; the
+//     receiver recomputes it and drops a mismatch (dropped_fcs). As on a real
+//     wire, a corruption the CRC cannot see (odds ~2^-32) is delivered.
+//  8. On arrival the link must still be up and must not have gone down since
+//     the frame left (else dropped_down, counted at the arrival time); a side
+//     with no port attached also counts as dropped_down. Otherwise the
+//     receiving port's on_frame() gets the frame without the FCS.
+//
+// Per direction, at every instant:
+//   frames_sent + duplicated == frames_delivered + dropped_loss + dropped_fcs
+//                               + dropped_down + in_flight(side)
+//
+// Lifetime: a Link must not outlive its EventQueue; destroying a Link cancels
+// the events it still has pending. It cannot move (its events point at it).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <ostream>
+#include <vector>
+
+#include "base/bytes.hpp"
+#include "base/rng.hpp"
+#include "base/time.hpp"
+#include "sim/event_queue.hpp"
+#include "sim/frame_port.hpp"
+
+namespace wirestack::sim {
+
+// On-the-wire overhead of one Ethernet frame (IEEE 802.3 clause 4.4.2).
+inline constexpr std::size_t kEthernetPreambleLen = 8;  // 7 preamble + 1 start-of-frame delimiter
+inline constexpr std::size_t kEthernetFcsBytes = 4;
+inline constexpr std::size_t kEthernetInterFrameGap = 12;
+inline constexpr std::size_t kEthernetMinPaddedLen = 60;  // without the FCS
+
+// One direction of a link.
+struct LinkDirection {
+  std::uint64_t bits_per_second = 100'000'000;  // 0: infinitely fast
+  Duration delay = Duration{1000};              // propagation, 1 us (~200 m of copper)
+  std::size_t queue_limit_bytes = 64 * 1024;    // frames waiting, not the one being serialized
+  double loss = 0;                              // probability a frame is lost
+  double bit_error_rate = 0;                    // probability each bit flips
+  double duplicate = 0;                         // probability a frame arrives twice
+  Duration jitter = Duration::zero();           // uniform extra delay in [0, jitter]
+};
+
+struct LinkCounters {
+  std::uint64_t frames_sent = 0;  // accepted by the transmitter (not dropped at the queue)
+  std::uint64_t bytes_sent = 0;   // their frame bytes, without the FCS
+  std::uint64_t frames_delivered = 0;
+  std::uint64_t bytes_delivered = 0;
+  std::uint64_t dropped_queue = 0;
+  std::uint64_t dropped_loss = 0;
+  std::uint64_t dropped_fcs = 0;   // bit errors caught by the FCS
+  std::uint64_t dropped_down = 0;  // link down (or no port attached)
+  std::uint64_t duplicated = 0;
+  friend bool operator==(const LinkCounters&, const LinkCounters&) = default;
+};
+
+std::ostream& operator<<(std::ostream& os, const LinkCounters& c);
+
+class Link {
+ public:
+  // Direction a_to_b (side 0 -> side 1) draws from rng.derive(0), b_to_a from rng.derive(1).
+  Link(EventQueue& queue, Rng rng, LinkDirection a_to_b, LinkDirection b_to_a);
+  Link(EventQueue& queue, Rng rng, LinkDirection both) : Link(queue, rng, both, both) {}
+  ~Link();
+  Link(const Link&) = delete;
+  Link& operator=(const Link&) = delete;
+
+  // Borrows `port` (nullptr detaches); it receives what the other side sends.
+  void attach(int side, FramePort* port);
+  // Transmits a copy of `frame` (without FCS) from `side` to the other side.
+  // Returns false when the transmit queue is full and the frame was dropped.
+  bool send(int side, Bytes frame);
+
+  // Takes the link down or up now. Going down flushes both transmit queues;
+  // frames in flight are dropped when they would have arrived.
+  void set_up(bool up);
+  // Does set_up(up) at `when` (>= now).
+  void schedule_state(Instant when, bool up);
+  bool is_up() const { return up_; }
+
+  const LinkDirection& config(int from_side) const { return dir(from_side).config; }
+  const LinkCounters& counters(int from_side) const { return dir(from_side).counters; }
+  // Bytes waiting in `from_side`'s transmit queue now.
+  std::size_t queued_bytes(int from_side) const;
+  // Frames (and duplicate copies) from `from_side` travelling or queued, not yet arrived.
+  std::size_t in_flight(int from_side) const { return dir(from_side).in_flight; }
+
+  // The Ethernet FCS of `frame`: CRC-32 (IEEE 802.3), as zlib computes it.
+  static std::uint32_t fcs(Bytes frame);
+  // How long `bytes` bytes take at `bits_per_second` (0: no time), rounded up to the ns.
+  static Duration bit_time(std::size_t bytes, std::uint64_t bits_per_second);
+
+ private:
+  struct Waiting {
+    Instant start;  // when it starts being serialized, i.e. leaves the queue
+    std::size_t bytes;
+  };
+  struct Direction {
+    LinkDirection config;
+    Rng rng;
+    LinkCounters counters;
+    Instant tx_free_at{};  // the transmitter is busy until then (frame + IFG)
+    std::deque<Waiting> waiting;
+    std::size_t waiting_bytes = 0;
+    std::size_t in_flight = 0;
+    double log_keep = 0;  // log(1 - bit_error_rate), for geometric skipping
+  };
+  // A copy of a frame travelling on the wire: frame + FCS, and its arrival event.
+  // Slots are reused; their buffers keep their capacity, so steady-state
+  // traffic does not allocate.
+  struct Flight {
+    ByteVec bytes;
+    EventId event;
+    std::uint64_t epoch = 0;  // down_count_ when it left
+    int from = 0;
+    bool busy = false;
+  };
+
+  Direction& dir(int side) {
+    WIRESTACK_ASSERT(side == 0 || side == 1);
+    return dirs_[static_cast<std::size_t>(side)];
+  }
+  const Direction& dir(int side) const {
+    WIRESTACK_ASSERT(side == 0 || side == 1);
+    return dirs_[static_cast<std::size_t>(side)];
+  }
+  std::uint32_t acquire_flight(int from);
+  void release_flight(std::uint32_t slot);
+  void launch(std::uint32_t slot, Instant arrival);
+  void arrive(std::uint32_t slot);
+  void corrupt(Direction& d, ByteVec& bytes);
+
+  EventQueue& queue_;
+  std::array<Direction, 2> dirs_;
+  std::array<FramePort*, 2> ports_{};
+  std::vector<Flight> flights_;
+  std::vector<std::uint32_t> free_flights_;
+  std::vector<EventId> state_events_;
+  std::uint64_t down_count_ = 0;
+  bool up_ = true;
+};
+
+}  // namespace wirestack::sim
