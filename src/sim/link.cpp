@@ -92,6 +92,7 @@ bool Link::send(int side, Bytes frame) {
   }
   ++d.counters.frames_sent;
   d.counters.bytes_sent += frame.size();
+  if (tap_) tap_(side, now, frame);
 
   // 3. Serialization: preamble + padded frame + FCS, then the inter-frame gap.
   const std::size_t on_wire = kEthernetPreambleLen + std::max(frame.size(), kEthernetMinPaddedLen) + kEthernetFcsBytes;

@@ -50,6 +50,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <deque>
 #include <ostream>
 #include <vector>
@@ -116,6 +117,13 @@ class Link {
   void schedule_state(Instant when, bool up);
   bool is_up() const { return up_; }
 
+  // Sees every frame a side hands to the link (accepted into the transmit
+  // queue), stamped with the virtual time it was handed over: what a capture
+  // on the sender's card would record. Used for per-link pcap files and
+  // traces; empty function = no tap.
+  using Tap = std::function<void(int from_side, Instant at, Bytes frame)>;
+  void set_tap(Tap tap) { tap_ = std::move(tap); }
+
   const LinkDirection& config(int from_side) const { return dir(from_side).config; }
   const LinkCounters& counters(int from_side) const { return dir(from_side).counters; }
   // Bytes waiting in `from_side`'s transmit queue now.
@@ -176,6 +184,7 @@ class Link {
   std::vector<EventId> state_events_;
   std::uint64_t down_count_ = 0;
   bool up_ = true;
+  Tap tap_;
 };
 
 }  // namespace wirestack::sim

@@ -345,6 +345,30 @@ std::vector<Recorder::Arrival> impaired_run(std::uint64_t seed, LinkCounters* co
   return trace;
 }
 
+TEST(Link, TapSeesEveryAcceptedFrameAtHandOverTime) {
+  Fixture f(LinkDirection{.bits_per_second = 10'000'000, .delay = 0ns, .queue_limit_bytes = 1000});
+  struct Seen {
+    int side;
+    Instant at;
+    std::uint64_t tag;
+  };
+  std::vector<Seen> seen;
+  f.link.set_tap([&](int side, Instant t, Bytes frame) { seen.push_back({side, t, tag_of(ByteVec(frame.begin(), frame.end()))}); });
+  EXPECT_TRUE(f.link.send(0, tagged_frame(1000, 1)));
+  EXPECT_TRUE(f.link.send(0, tagged_frame(1000, 2)));
+  EXPECT_FALSE(f.link.send(0, tagged_frame(1000, 3)));  // queue full: not on the wire, not tapped
+  f.q.run_until(at(5ms));
+  EXPECT_TRUE(f.link.send(1, tagged_frame(100, 4)));
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].side, 0);
+  EXPECT_EQ(seen[0].tag, 1u);
+  EXPECT_EQ(seen[1].tag, 2u);
+  EXPECT_EQ(seen[1].at, at(0ms));
+  EXPECT_EQ(seen[2].side, 1);
+  EXPECT_EQ(seen[2].at, at(5ms));
+  EXPECT_EQ(seen[2].tag, 4u);
+}
+
 TEST(Link, SameSeedGivesTheSameTraceAndAnotherSeedDoesNot) {
   LinkCounters c1;
   LinkCounters c2;
