@@ -92,8 +92,10 @@ struct ArpCacheConfig {
   std::uint32_t max_retries = 3;                           // requests after the first one
   std::uint32_t backoff_factor = 2;                        // each wait = previous * factor (>= 1)
   Duration max_retry_interval = std::chrono::seconds{30};  // cap on one wait
-  std::size_t max_queued_per_address = 3;                  // Linux unres_qlen
-  std::size_t max_queued_total = 64;                       // over all addresses
+  // Linux bounds the queue by bytes (unres_qlen_bytes, ~200 KiB); 16
+  // datagrams lets a host start a few conversations with its gateway at once.
+  std::size_t max_queued_per_address = 16;
+  std::size_t max_queued_total = 256;                      // over all addresses
   std::size_t max_entries = 512;                           // >= 1
 };
 

@@ -171,7 +171,7 @@ TEST(ArpCache, ReplyResolvesAndReleasesQueuedDatagramsInOrder) {
 }
 
 TEST(ArpCache, PerAddressQueueLimitDropsTheNewDatagram) {
-  ArpCache arp;  // 3 per address
+  ArpCache arp({.max_queued_per_address = 3});
   for (int i = 1; i <= 3; ++i) ASSERT_EQ(arp.resolve_or_queue(ip(2), dgram(i), t(0s)).status, ResolveStatus::queued);
   auto r = arp.resolve_or_queue(ip(2), dgram(4), t(0s));
   EXPECT_EQ(r.status, ResolveStatus::queue_full);

@@ -128,6 +128,17 @@ class Dissector {
   }
 
   void udp(Bytes bytes, const Ipv4Pair& ips, ChecksumMode mode) {
+    if (!mode.verify_rx && bytes.size() >= kUdpHeaderLen) {
+      // A first fragment: the header's length field describes the whole
+      // datagram, which this frame does not hold. Show the header only.
+      const UdpPacket view(bytes);
+      d_.l4_checksum = view.checksum();
+      d_.udp = UdpRepr{.src_port = view.src_port(), .dst_port = view.dst_port()};
+      add(ModelLayer::transport, "UDP",
+          std::to_string(view.src_port()) + " > " + std::to_string(view.dst_port()) + ": UDP, length " +
+              std::to_string(view.length() - kUdpHeaderLen) + checksum_note(view.checksum(), false, true));
+      return data(bytes.subspan(kUdpHeaderLen), ModelLayer::application, "first fragment of data");
+    }
     auto view = UdpPacket::checked(bytes);
     if (!view) return fail("UDP", view.error(), std::to_string(bytes.size()) + " bytes");
     d_.l4_checksum = view->checksum();

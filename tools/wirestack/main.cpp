@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "decode.hpp"
+#include "run.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"wirestack: a TCP/IP stack in user space, from the wire up"};
@@ -12,6 +13,9 @@ int main(int argc, char** argv) {
 
   wirestack::cli::DecodeOptions decode;
   wirestack::cli::add_decode_command(app, decode);
+  wirestack::cli::RunOptions run;
+  wirestack::cli::add_run_command(app, run);
+  wirestack::cli::add_scenarios_command(app);
 
   try {
     app.parse(argc, argv);
@@ -19,5 +23,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   if (app.got_subcommand("decode")) return wirestack::cli::run_decode(decode);
+  if (app.got_subcommand("run")) return wirestack::cli::run_run(run);
+  if (app.got_subcommand("scenarios")) return wirestack::cli::run_scenarios();
   return 0;
 }

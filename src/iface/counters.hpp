@@ -1,0 +1,101 @@
+// iface/counters.hpp — what an Interface counts, per layer, and how it is
+// printed. Every drop the interface makes is counted in exactly one place, so
+// a test or a user can tell *why* a packet vanished. ARP cache, reassembler
+// and UDP socket table keep their own counters (link::ArpCounters,
+// ip::ReassemblerStats, udp::UdpSocketCounters); these are the interface's.
+//
+//   for_each_counter(iface.counters(), [](std::string_view layer, std::string_view name, std::uint64_t v) {...});
+//   std::cout << iface.counters();   // "eth rx 4 tx 4 ...\nipv4 rx 2 ..." (nonzero values only)
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <ostream>
+#include <string_view>
+
+namespace wirestack::iface {
+
+struct EthCounters {
+  std::uint64_t rx = 0;                 // frames received on an up NIC
+  std::uint64_t tx = 0;                 // frames handed to the FrameSink
+  std::uint64_t rx_not_for_us = 0;      // destination MAC neither ours nor broadcast
+  std::uint64_t rx_malformed = 0;       // shorter than an Ethernet header
+  std::uint64_t rx_unknown_type = 0;    // not IPv4 or ARP (VLAN-tagged frames included)
+  std::uint64_t rx_nic_down = 0;        // arrived on a NIC that is down
+  std::uint64_t tx_nic_down = 0;        // not sent: the egress NIC is down
+  friend bool operator==(const EthCounters&, const EthCounters&) = default;
+};
+
+struct ArpIfaceCounters {
+  std::uint64_t rx = 0;             // ARP packets parsed and given to the cache
+  std::uint64_t rx_malformed = 0;   // did not parse
+  std::uint64_t tx_requests = 0;    // who-has sent (retries included)
+  std::uint64_t tx_replies = 0;     // is-at sent
+  std::uint64_t tx_gratuitous = 0;  // announcements (address added / NIC up)
+  friend bool operator==(const ArpIfaceCounters&, const ArpIfaceCounters&) = default;
+};
+
+struct Ipv4Counters {
+  std::uint64_t rx = 0;                // datagrams parsed (fragments count one each)
+  std::uint64_t tx = 0;                // datagrams (or fragments) handed to the link
+  std::uint64_t delivered = 0;         // to ICMP/UDP on this host (after reassembly)
+  std::uint64_t forwarded = 0;         // routed on (before fragmentation)
+  std::uint64_t malformed = 0;         // failed a check, or a martian source
+  std::uint64_t not_for_us = 0;        // not our address and forwarding is off
+  std::uint64_t no_route = 0;          // no route (ICMP net unreachable owed)
+  std::uint64_t ttl_exceeded = 0;      // TTL ran out while forwarding
+  std::uint64_t frag_needed = 0;       // DF and bigger than the egress MTU
+  std::uint64_t fragments_rx = 0;      // fragments for us given to the reassembler
+  std::uint64_t fragments_tx = 0;      // fragments created
+  std::uint64_t reassembled = 0;       // datagrams reassembled
+  std::uint64_t reassembly_drops = 0;  // fragments the reassembler refused
+  std::uint64_t reassembly_timeouts = 0;
+  std::uint64_t unknown_protocol = 0;  // for us, neither ICMP nor UDP
+  std::uint64_t arp_failures = 0;      // datagrams dropped: next hop did not answer ARP
+  std::uint64_t arp_queue_drops = 0;   // datagrams dropped: ARP queue or table full
+  friend bool operator==(const Ipv4Counters&, const Ipv4Counters&) = default;
+};
+
+struct IcmpCounters {
+  std::uint64_t rx = 0;
+  std::uint64_t tx = 0;
+  std::uint64_t rx_malformed = 0;
+  std::uint64_t errors_suppressed = 0;  // RFC 1122 3.2.2: no error about an error, a broadcast, a fragment
+  std::uint64_t queue_drops = 0;        // ping replies / errors dropped: the application's queue was full
+  std::uint64_t rate_limited = 0;       // ICMP errors not sent: over the rate limit
+  std::array<std::uint64_t, 256> rx_by_type{};
+  std::array<std::uint64_t, 256> tx_by_type{};
+  friend bool operator==(const IcmpCounters&, const IcmpCounters&) = default;
+};
+
+struct UdpCounters {
+  std::uint64_t rx = 0;            // datagrams delivered to a socket
+  std::uint64_t tx = 0;            // datagrams sent
+  std::uint64_t rx_malformed = 0;  // bad length or checksum
+  std::uint64_t no_port = 0;       // nobody listening (ICMP port unreachable owed)
+  std::uint64_t rcvbuf_drops = 0;  // a socket's receive queue was full
+  std::uint64_t tx_errors = 0;     // not sent: no route, too big with DF, ...
+  friend bool operator==(const UdpCounters&, const UdpCounters&) = default;
+};
+
+struct InterfaceCounters {
+  EthCounters eth;
+  ArpIfaceCounters arp;
+  Ipv4Counters ipv4;
+  IcmpCounters icmp;
+  UdpCounters udp;
+  friend bool operator==(const InterfaceCounters&, const InterfaceCounters&) = default;
+};
+
+using CounterVisitor = std::function<void(std::string_view layer, std::string_view name, std::uint64_t value)>;
+
+// Every counter, in declaration order; ICMP per-type counters as
+// "rx_type_8"-style names, only when nonzero.
+void for_each_counter(const InterfaceCounters& c, const CounterVisitor& visit);
+
+// One line per layer, "layer name value name value ...", nonzero values only;
+// a layer with nothing to say is left out.
+std::ostream& operator<<(std::ostream& os, const InterfaceCounters& c);
+
+}  // namespace wirestack::iface

@@ -1,0 +1,313 @@
+// iface/interface.hpp — one host's IPv4 stack: NICs, ARP, IPv4 (routing,
+// fragmentation, reassembly, forwarding), ICMP and UDP sockets. A router is
+// the same class with forwarding on (Linux's ip_forward).
+//
+// Sans-IO (docs/ARCHITECTURE.md): the interface never reads a clock and never
+// owns a device. Frames come in through receive(nic, frame, now); frames go
+// out through the FrameSink given at construction, synchronously, from inside
+// whichever call produced them. Timers are deadlines: poll(now) does the due
+// work (ARP retries and failures, reassembly timeouts, UDP datagrams queued by
+// the application) and poll_at() says when to call it next.
+//
+// Input (receive):
+//   Ethernet: our MAC or broadcast, else dropped (eth.rx_not_for_us).
+//   ARP -> link::ArpCache::on_arp (reply sent, released datagrams sent).
+//   IPv4, checked and parsed (malformed: counted, dropped). For us (any of our
+//   addresses: the weak host model of RFC 1122 3.3.4.2; 255.255.255.255; a
+//   directed broadcast of the receiving NIC's subnet): fragments reassembled,
+//   then ICMP (echo request answered; echo replies and errors queued for the
+//   application, errors about UDP passed to the socket) or UDP (to the socket;
+//   none: ICMP port unreachable). Not for us: forwarded if forwarding is on
+//   (RFC 1812 5.2/5.3: TTL, route, fragmentation, ARP), dropped otherwise.
+// ICMP errors are never sent about an ICMP error, a datagram to a broadcast
+// or multicast address or received as a link-layer broadcast, a non-first
+// fragment, or a datagram whose source is not a unicast address (RFC 1122
+// 3.2.2, RFC 1812 4.3.2.7); those are counted in icmp.errors_suppressed.
+// ICMP errors go through a token bucket (config icmp_error_rate / burst,
+// RFC 1812 4.3.2.8); echo replies do not.
+//
+// Output: send_ipv4() and the UDP/ping APIs: route lookup (no route: net
+// unreachable), source = the egress NIC's address, a per-host ident counter,
+// fragmentation to the egress MTU, ARP resolve_or_queue (the request goes out
+// at once), Ethernet. A datagram whose ARP resolution fails comes back from
+// the ArpCache after its retry schedule: if we originated it, the error is
+// delivered locally (to the UDP socket, and to icmp_errors() as a host
+// unreachable from ourselves, as Linux's ping shows "Destination Host
+// Unreachable"); if we forwarded it, its source gets ICMP host unreachable.
+// A datagram to one of our own addresses is delivered locally (loopback).
+//
+// NICs start down: nothing is sent or received on them until nic_up().
+// Not done yet: IP options processing, ICMP redirects, multicast, per-
+// destination ICMP rate limits, path MTU discovery state, TCP.
+//
+//   MyDriver sink;  Rng rng(seed);                         // a FrameSink
+//   iface::Interface host(sink, rng);
+//   auto nic = host.add_nic(MacAddress::from_parts(0x020000, 1));
+//   host.add_address(nic, *Ipv4Prefix::parse("10.0.0.1/24"));
+//   host.routes().set_default(Ipv4Address(10, 0, 0, 254), nic);
+//   host.nic_up(nic, now);                                 // gratuitous ARP
+//   host.send_ping(Ipv4Address(10, 0, 0, 2), 7, 1, 56, now);
+//   host.receive(nic, frame, now);                          // for each frame
+//   if (auto t = host.poll_at()) wake_at(*t);               // then host.poll(t)
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "base/bytes.hpp"
+#include "base/result.hpp"
+#include "base/rng.hpp"
+#include "base/time.hpp"
+#include "iface/counters.hpp"
+#include "ip/reassembler.hpp"
+#include "ip/route_table.hpp"
+#include "link/arp_cache.hpp"
+#include "udp/udp_socket.hpp"
+#include "wire/arp.hpp"
+#include "wire/error.hpp"
+#include "wire/ethernet.hpp"
+#include "wire/icmpv4.hpp"
+#include "wire/ipv4.hpp"
+#include "wire/ipv4_address.hpp"
+#include "wire/mac_address.hpp"
+
+namespace wirestack::iface {
+
+using NicId = ip::InterfaceId;
+
+// Where frames leave the stack: a simulated link, a TAP device, a test queue.
+// `frame` is valid during the call only.
+class FrameSink {
+ public:
+  virtual ~FrameSink() = default;
+  virtual void transmit(NicId nic, Bytes frame) = 0;
+};
+
+struct InterfaceConfig {
+  bool forwarding = false;
+  std::uint8_t default_ttl = 64;  // Linux ip_default_ttl
+  // Answer echo requests sent to a broadcast address (Linux
+  // icmp_echo_ignore_broadcasts = 1 by default: off).
+  bool answer_broadcast_echo = false;
+  // Bytes of the offending datagram's data an ICMP error quotes (RFC 792: 8).
+  std::size_t icmp_quote_data = kIcmpv4QuoteDataLen;
+  // ICMP errors sent, at most: a token bucket of `icmp_error_burst` tokens
+  // refilled at `icmp_error_rate` per second (RFC 1812 4.3.2.8, RFC 1122
+  // 3.2.2; Linux icmp_msgs_per_sec / icmp_msgs_burst). Rate 0: unlimited.
+  // Echo replies are not limited.
+  std::uint32_t icmp_error_rate = 1000;
+  std::uint32_t icmp_error_burst = 50;
+  std::size_t max_ping_replies = 1024;  // queued for the application
+  std::size_t max_icmp_errors = 1024;
+  ChecksumMode checksum{};
+  link::ArpCacheConfig arp{};
+  ip::ReassemblerConfig reassembly{};
+  udp::SocketTableConfig udp{};
+};
+
+// An echo reply that arrived (for ping: RTT = at - the time the request left).
+struct PingReply {
+  Ipv4Address from;
+  std::uint16_t ident = 0;
+  std::uint16_t seq = 0;
+  std::uint8_t ttl = 0;
+  std::size_t payload_len = 0;
+  Instant at{};
+  friend bool operator==(const PingReply&, const PingReply&) = default;
+};
+// "64 bytes from 10.0.0.2: icmp_seq=1 ident=7 ttl=64 at 0.001000s"
+std::ostream& operator<<(std::ostream& os, const PingReply& r);
+
+// An ICMP error about a datagram this host sent (for traceroute, ping's
+// "Destination Host Unreachable", diagnostics). Locally detected ARP
+// failures appear as host unreachable with `from` = our own address.
+struct IcmpError {
+  Ipv4Address from;  // who reported it
+  Icmpv4Type type = Icmpv4Type::dst_unreachable;
+  std::uint8_t code = 0;
+  std::uint16_t next_hop_mtu = 0;  // frag needed
+  // The quoted datagram.
+  Ipv4Address orig_src;
+  Ipv4Address orig_dst;
+  IpProtocol orig_protocol{};
+  std::uint16_t orig_ident = 0;
+  std::uint16_t src_port = 0;  // UDP/TCP: ports; ICMP echo: ident in src_port, seq in dst_port
+  std::uint16_t dst_port = 0;
+  bool local = false;  // detected by this host (ARP failure), not received
+  Instant at{};
+  friend bool operator==(const IcmpError&, const IcmpError&) = default;
+};
+// "From 10.0.0.254: time exceeded in transit, for UDP 10.0.0.1:50000 > 10.0.9.9:33434"
+std::ostream& operator<<(std::ostream& os, const IcmpError& e);
+
+struct PingOptions {
+  std::optional<std::uint8_t> ttl;  // nullopt: the default TTL
+  bool dont_fragment = false;
+};
+
+// Why a locally originated datagram could not be sent at once. (ARP
+// failures come later, through poll().)
+enum class SendError : std::uint8_t {
+  no_route,          // no route to the destination
+  no_source_address, // the egress NIC has no IPv4 address
+  too_big,           // DF set and larger than the egress MTU, or > 65535
+  nic_down,
+  arp_queue_full,    // the datagram was dropped waiting for ARP
+};
+std::ostream& operator<<(std::ostream& os, SendError e);
+
+struct SendOptions {
+  Ipv4Address src{};                // 0.0.0.0: the egress NIC's address
+  std::optional<std::uint8_t> ttl;  // nullopt: config().default_ttl
+  bool dont_fragment = false;
+};
+
+class Interface {
+ public:
+  // `sink` and `rng` are borrowed and must outlive the interface. The RNG
+  // seeds the UDP port key and the first IPv4 ident.
+  Interface(FrameSink& sink, Rng& rng, InterfaceConfig config = {});
+  Interface(const Interface&) = delete;
+  Interface& operator=(const Interface&) = delete;
+
+  const InterfaceConfig& config() const { return config_; }
+
+  // ---- Configuration ----
+  // A new NIC, down. Precondition: mtu >= 68 (RFC 791).
+  NicId add_nic(MacAddress mac, std::uint16_t mtu = 1500);
+  std::size_t nic_count() const { return nics_.size(); }
+  MacAddress mac(NicId nic) const;
+  std::uint16_t mtu(NicId nic) const;
+  const std::vector<Ipv4Prefix>& addresses(NicId nic) const;
+  bool is_up(NicId nic) const;
+  // Adds the address and its connected route; announces it (gratuitous ARP)
+  // if the NIC is up. Refused if the address is already on this host.
+  Result<void, std::string> add_address(NicId nic, Ipv4Prefix address);
+  // Marks the NIC up and announces each of its addresses (RFC 5227 2.3).
+  void nic_up(NicId nic, Instant now);
+  // Marks the NIC down: its ARP cache is flushed (waiting datagrams fail as
+  // host unreachable); frames to or from it are dropped and counted.
+  void nic_down(NicId nic, Instant now);
+  void set_forwarding(bool on) { config_.forwarding = on; }
+  bool forwarding() const { return config_.forwarding; }
+  ip::RouteTable& routes() { return routes_; }
+  const ip::RouteTable& routes() const { return routes_; }
+  link::ArpCache& arp(NicId nic);
+  const link::ArpCache& arp(NicId nic) const;
+  bool is_local_address(Ipv4Address a) const;
+
+  // ---- The driver's side ----
+  void receive(NicId nic, Bytes frame, Instant now);
+  void poll(Instant now);
+  // When poll() has work next: a past Instant (Instant{} ) means "now".
+  std::optional<Instant> poll_at() const;
+
+  // ---- Applications ----
+  // A datagram with `payload` as its data (the transport header included).
+  Result<void, SendError> send_ipv4(Ipv4Address dst, IpProtocol protocol, Bytes payload, Instant now,
+                                    SendOptions options = {});
+  // ICMP echo request with `payload_len` pattern bytes (0x00, 0x01, ...).
+  Result<void, SendError> send_ping(Ipv4Address dst, std::uint16_t ident, std::uint16_t seq, std::size_t payload_len,
+                                    Instant now, PingOptions options = {});
+  // Replies / errors received since the last call, in arrival order.
+  std::vector<PingReply> take_ping_replies();
+  std::vector<IcmpError> take_icmp_errors();
+
+  // UDP: the socket table; datagrams queued on it are sent by the next
+  // poll(), or at once through udp_send_to()/udp_send().
+  udp::SocketTable& udp() { return udp_; }
+  const udp::SocketTable& udp() const { return udp_; }
+  // udp().bind(), refusing a local address this host does not have
+  // (0.0.0.0 and 255.255.255.255 are always allowed).
+  Result<udp::Endpoint, udp::Error> udp_bind(udp::SocketHandle s, udp::Endpoint local);
+  Result<void, udp::Error> udp_send_to(udp::SocketHandle s, udp::Endpoint dst, Bytes payload, Instant now);
+  Result<void, udp::Error> udp_send(udp::SocketHandle s, Bytes payload, Instant now);
+  // Sends every datagram the sockets queued.
+  void flush_udp(Instant now);
+
+  // ---- Observation ----
+  const InterfaceCounters& counters() const { return counters_; }
+  const ip::Reassembler& reassembler() const { return reassembler_; }
+  // ARP counters summed over all NICs.
+  link::ArpCounters arp_counters() const;
+  // Every counter of the stack: counters() (see iface/counters.hpp), then
+  // layer "arp_cache" (arp_counters()), "reassembly" (reassembler stats) and
+  // "udp_sockets" (the socket table's counters).
+  void for_each_counter(const CounterVisitor& visit) const;
+  // As operator<< on counters(), with those three layers added.
+  void print_counters(std::ostream& os) const;
+
+ private:
+  struct Nic {
+    MacAddress mac;
+    std::uint16_t mtu = 1500;
+    bool up = false;
+    std::vector<Ipv4Prefix> addresses;
+    link::ArpCache arp;
+  };
+  // Where a datagram to `dst` leaves.
+  struct Egress {
+    NicId nic = 0;
+    Ipv4Address next_hop;
+    Ipv4Address src;
+    bool broadcast = false;  // link-layer broadcast (limited or directed broadcast)
+  };
+
+  Nic& nic_ref(NicId nic);
+  const Nic& nic_ref(NicId nic) const;
+  // The NIC's address for talking to `peer` (same subnet first), or 0.0.0.0.
+  Ipv4Address source_for(NicId nic, Ipv4Address peer) const;
+  bool is_broadcast_for(NicId nic, Ipv4Address dst) const;
+
+  // interface_input.cpp
+  void receive_arp(NicId nic, Bytes payload, Instant now);
+  void receive_ipv4(NicId nic, Bytes payload, bool link_broadcast, Instant now);
+  void deliver_local(NicId nic, Ipv4Packet packet, const Ipv4Repr& repr, bool broadcast, Instant now);
+  void receive_icmp(Ipv4Packet packet, const Ipv4Repr& repr, bool broadcast, Instant now);
+  void receive_udp(NicId nic, Ipv4Packet packet, const Ipv4Repr& repr, bool broadcast, Instant now);
+  void handle_icmp_error(const IcmpError& e);
+  void forward(NicId nic, Ipv4Packet packet, const Ipv4Repr& repr, bool link_broadcast, Instant now);
+
+  // interface_output.cpp
+  std::optional<Egress> select_egress(Ipv4Address dst, Ipv4Address src) const;
+  // Emits header + payload, fragments to the MTU and hands each piece to the link.
+  Result<void, SendError> output(const Egress& eg, const Ipv4Repr& header, Bytes payload, Instant now);
+  // One whole datagram (fits the MTU) to the link: ARP, then Ethernet.
+  Result<void, SendError> output_datagram(const Egress& eg, ByteVec datagram, Instant now);
+  void send_frame(NicId nic, MacAddress dst, EtherType type, Bytes payload);
+  void send_arp(NicId nic, const ArpRepr& arp, MacAddress dst);
+  void poll_arp(NicId nic, Instant now);
+  void arp_failed(ByteVec datagram, Instant now);
+  // RFC 1122 3.2.2: may we send an ICMP error about `offending`?
+  bool may_send_icmp_error(Ipv4Packet offending, const Ipv4Repr& repr, bool link_broadcast);  // counts refusals
+  // The rate limit: true (and a token taken) if an ICMP error may go now.
+  bool take_icmp_token(Instant now);
+  // Sends an ICMP error (message with its quote already set) to quote.header.src.
+  void send_icmp_error(const Icmpv4Message& message, Instant now);
+  Icmpv4Quote quote_of(Ipv4Packet offending) const;
+  Result<void, SendError> send_icmp(Ipv4Address dst, Ipv4Address src, const Icmpv4Repr& icmp, Instant now,
+                                    SendOptions options = {});
+  void send_udp_datagram(udp::Outgoing& o, Instant now);
+  void push_icmp_error(const IcmpError& e);
+
+  FrameSink& sink_;
+  InterfaceConfig config_;
+  std::vector<Nic> nics_;
+  ip::RouteTable routes_;
+  ip::Reassembler reassembler_;
+  udp::SocketTable udp_;
+  std::uint16_t next_ident_;
+  // ICMP error token bucket: tokens in units of 1/rate s, last refill time.
+  double icmp_tokens_;
+  std::optional<Instant> icmp_refilled_at_;
+  std::deque<PingReply> ping_replies_;
+  std::deque<IcmpError> icmp_errors_;
+  InterfaceCounters counters_;
+};
+
+}  // namespace wirestack::iface

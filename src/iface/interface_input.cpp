@@ -1,0 +1,319 @@
+// iface/interface_input.cpp — the ingress path: Ethernet, ARP, IPv4 (local
+// delivery with reassembly, or forwarding), ICMP and UDP input.
+#include <utility>
+#include <variant>
+
+#include "iface/interface.hpp"
+#include "ip/fragmenter.hpp"
+#include "wire/arp.hpp"
+#include "wire/ethernet.hpp"
+#include "wire/udp.hpp"
+
+namespace wirestack::iface {
+
+void Interface::receive(NicId nic, Bytes frame, Instant now) {
+  const Nic& n = nic_ref(nic);
+  if (!n.up) {
+    ++counters_.eth.rx_nic_down;
+    return;
+  }
+  auto eth = EthernetFrame::checked(frame);
+  if (!eth) {
+    ++counters_.eth.rx_malformed;
+    return;
+  }
+  ++counters_.eth.rx;
+  const MacAddress dst = eth->dst();
+  const bool link_broadcast = dst.is_broadcast();
+  if (dst != n.mac && !link_broadcast) {
+    ++counters_.eth.rx_not_for_us;
+    return;
+  }
+  if (eth->has_vlan()) {
+    ++counters_.eth.rx_unknown_type;
+    return;
+  }
+  switch (eth->ethertype()) {
+    case EtherType::arp: receive_arp(nic, eth->payload(), now); return;
+    case EtherType::ipv4: receive_ipv4(nic, eth->payload(), link_broadcast, now); return;
+    default: ++counters_.eth.rx_unknown_type; return;
+  }
+}
+
+void Interface::receive_arp(NicId nic, Bytes payload, Instant now) {
+  auto packet = ArpPacket::checked(payload);
+  if (!packet) {
+    ++counters_.arp.rx_malformed;
+    return;
+  }
+  auto arp = ArpRepr::parse(*packet);
+  if (!arp) {
+    ++counters_.arp.rx_malformed;
+    return;
+  }
+  ++counters_.arp.rx;
+  Nic& n = nic_ref(nic);
+  // With several addresses on the NIC, the cache answers for the one asked about.
+  Ipv4Address my_ip = n.addresses.empty() ? Ipv4Address::any() : n.addresses.front().address();
+  for (const Ipv4Prefix& p : n.addresses) {
+    if (p.address() == arp->target_protocol) my_ip = p.address();
+  }
+  auto in = n.arp.on_arp(*arp, my_ip, n.mac, now);
+  if (in.reply) {
+    send_arp(nic, *in.reply, in.reply->target_hardware);
+    ++counters_.arp.tx_replies;
+  }
+  for (const link::ReadyPacket& p : in.released) {
+    send_frame(nic, p.mac, EtherType::ipv4, p.datagram);
+    ++counters_.ipv4.tx;
+  }
+}
+
+void Interface::receive_ipv4(NicId nic, Bytes payload, bool link_broadcast, Instant now) {
+  auto packet = Ipv4Packet::checked(payload);
+  if (!packet) {
+    ++counters_.ipv4.malformed;
+    return;
+  }
+  auto repr = Ipv4Repr::parse(*packet, config_.checksum);
+  if (!repr) {
+    ++counters_.ipv4.malformed;
+    return;
+  }
+  // RFC 1122 3.2.1.3: a host MUST silently discard a datagram whose source
+  // is a broadcast or multicast address (a "martian").
+  if (repr->src.is_broadcast() || repr->src.is_multicast() || is_broadcast_for(nic, repr->src)) {
+    ++counters_.ipv4.malformed;
+    return;
+  }
+  ++counters_.ipv4.rx;
+  // From here on the datagram is exactly total_len bytes (no link padding).
+  const Ipv4Packet datagram(packet->bytes().first(packet->total_len()));
+  const Ipv4Address dst = repr->dst;
+  const bool ip_broadcast = dst.is_broadcast() || is_broadcast_for(nic, dst);
+  if (is_local_address(dst) || ip_broadcast) {
+    deliver_local(nic, datagram, *repr, ip_broadcast || link_broadcast, now);
+    return;
+  }
+  if (!config_.forwarding || dst.is_multicast()) {
+    ++counters_.ipv4.not_for_us;
+    return;
+  }
+  forward(nic, datagram, *repr, link_broadcast, now);
+}
+
+void Interface::deliver_local(NicId nic, Ipv4Packet packet, const Ipv4Repr& repr, bool broadcast, Instant now) {
+  if (repr.is_fragment()) {
+    ++counters_.ipv4.fragments_rx;
+    auto result = reassembler_.accept(repr, packet.payload(), now);
+    if (std::holds_alternative<ip::ReassemblyDrop>(result)) {
+      ++counters_.ipv4.reassembly_drops;
+      return;
+    }
+    auto* whole = std::get_if<ip::Reassembled>(&result);
+    if (whole == nullptr) return;  // pending: more fragments to come
+    ++counters_.ipv4.reassembled;
+    const ip::Reassembled done = std::move(*whole);
+    deliver_local(nic, Ipv4Packet(done.datagram), done.header, broadcast, now);
+    return;
+  }
+  ++counters_.ipv4.delivered;
+  switch (repr.protocol) {
+    case IpProtocol::icmp: receive_icmp(packet, repr, broadcast, now); return;
+    case IpProtocol::udp: receive_udp(nic, packet, repr, broadcast, now); return;
+    default:
+      // RFC 1122 3.2.2.1: a host SHOULD send Protocol Unreachable.
+      ++counters_.ipv4.unknown_protocol;
+      if (broadcast || !may_send_icmp_error(packet, repr, broadcast)) return;
+      send_icmp_error(Icmpv4DstUnreachable{.code = Icmpv4UnreachableCode::protocol, .quote = quote_of(packet)}, now);
+      return;
+  }
+}
+
+void Interface::receive_icmp(Ipv4Packet packet, const Ipv4Repr& repr, bool broadcast, Instant now) {
+  auto view = Icmpv4Packet::checked(packet.payload());
+  if (!view) {
+    ++counters_.icmp.rx_malformed;
+    return;
+  }
+  auto icmp = Icmpv4Repr::parse(*view, config_.checksum);
+  if (!icmp) {
+    ++counters_.icmp.rx_malformed;
+    return;
+  }
+  ++counters_.icmp.rx;
+  ++counters_.icmp.rx_by_type[static_cast<std::uint8_t>(icmp->type())];
+
+  if (const auto* req = std::get_if<Icmpv4EchoRequest>(&icmp->message)) {
+    // RFC 1122 3.2.2.6: "Every host MUST implement an ICMP Echo server";
+    // echo to a broadcast "MAY be silently discarded" (Linux does).
+    if (broadcast && !config_.answer_broadcast_echo) return;
+    const Ipv4Address src = repr.dst.is_unicast() && is_local_address(repr.dst) ? repr.dst : Ipv4Address::any();
+    if (auto r = send_icmp(repr.src, src, Icmpv4Repr{.message = echo_reply_to(*req)}, now); !r) {
+      // Counted by the output path (no route, ARP queue full).
+    }
+    return;
+  }
+  if (const auto* reply = std::get_if<Icmpv4EchoReply>(&icmp->message)) {
+    if (ping_replies_.size() >= config_.max_ping_replies) {
+      ++counters_.icmp.queue_drops;
+      return;
+    }
+    ping_replies_.push_back(PingReply{.from = repr.src,
+                                      .ident = reply->ident,
+                                      .seq = reply->seq_no,
+                                      .ttl = repr.ttl,
+                                      .payload_len = reply->data.size(),
+                                      .at = now});
+    return;
+  }
+  const Icmpv4Quote* quote = nullptr;
+  IcmpError e{.from = repr.src, .type = icmp->type(), .code = icmp->code(), .at = now};
+  if (const auto* u = std::get_if<Icmpv4DstUnreachable>(&icmp->message)) {
+    quote = &u->quote;
+    e.next_hop_mtu = u->next_hop_mtu;
+  } else if (const auto* t = std::get_if<Icmpv4TimeExceeded>(&icmp->message)) {
+    quote = &t->quote;
+  }
+  if (quote == nullptr) return;  // other types: counted, not acted on
+  e.orig_src = quote->header.src;
+  e.orig_dst = quote->header.dst;
+  e.orig_protocol = quote->header.protocol;
+  e.orig_ident = quote->header.ident;
+  const Bytes data = quote->data;
+  if (quote->header.frag_offset == 0) {
+    if (e.orig_protocol == IpProtocol::icmp && data.size() >= 8) {
+      e.src_port = load_be16(data, 4);  // echo ident
+      e.dst_port = load_be16(data, 6);  // echo seq
+    } else if (e.orig_protocol != IpProtocol::icmp && data.size() >= 4) {
+      e.src_port = load_be16(data, 0);
+      e.dst_port = load_be16(data, 2);
+    }
+  }
+  handle_icmp_error(e);
+}
+
+void Interface::handle_icmp_error(const IcmpError& e) {
+  push_icmp_error(e);
+  if (e.orig_protocol != IpProtocol::udp) return;
+  std::optional<udp::Errc> err;
+  if (e.type == Icmpv4Type::dst_unreachable) {
+    switch (Icmpv4UnreachableCode{e.code}) {
+      // RFC 1122 4.1.3.3 passes these up; the errno mapping is Linux's icmp_err_convert[].
+      case Icmpv4UnreachableCode::port:
+      case Icmpv4UnreachableCode::protocol: err = udp::Errc::connection_refused; break;
+      case Icmpv4UnreachableCode::net:
+      case Icmpv4UnreachableCode::net_unknown:
+      case Icmpv4UnreachableCode::net_tos: err = udp::Errc::net_unreachable; break;
+      case Icmpv4UnreachableCode::frag_needed: err = udp::Errc::message_too_long; break;
+      default: err = udp::Errc::host_unreachable; break;
+    }
+  } else if (e.type == Icmpv4Type::time_exceeded) {
+    err = udp::Errc::host_unreachable;  // Linux __udp4_lib_err: EHOSTUNREACH
+  }
+  if (!err) return;
+  if (udp_.on_icmp_error(udp::Endpoint{e.orig_src, e.src_port}, udp::Endpoint{e.orig_dst, e.dst_port}, *err,
+                         !e.local)) {
+    // The socket took it.
+  }
+}
+
+void Interface::receive_udp(NicId /*nic*/, Ipv4Packet packet, const Ipv4Repr& repr, bool broadcast, Instant now) {
+  auto view = UdpPacket::checked(packet.payload());
+  if (!view) {
+    ++counters_.udp.rx_malformed;
+    return;
+  }
+  auto udp = UdpRepr::parse(*view, Ipv4Pair{.src = repr.src, .dst = repr.dst}, config_.checksum);
+  if (!udp) {
+    ++counters_.udp.rx_malformed;
+    return;
+  }
+  switch (udp_.deliver(udp::Endpoint{repr.src, udp->src_port}, udp::Endpoint{repr.dst, udp->dst_port},
+                       view->payload(), repr.ttl, now, broadcast)) {
+    case udp::DeliverStatus::delivered: ++counters_.udp.rx; return;
+    case udp::DeliverStatus::queue_full: ++counters_.udp.rcvbuf_drops; return;
+    case udp::DeliverStatus::no_socket:
+    default:
+      ++counters_.udp.no_port;
+      // RFC 1122 4.1.3.1: "If a datagram arrives addressed to a UDP port for
+      // which there is no pending LISTEN call, UDP SHOULD send an ICMP Port
+      // Unreachable message" (never for a broadcast, 3.2.2).
+      if (!may_send_icmp_error(packet, repr, broadcast)) return;
+      send_icmp_error(Icmpv4DstUnreachable{.code = Icmpv4UnreachableCode::port, .quote = quote_of(packet)}, now);
+      return;
+  }
+}
+
+void Interface::forward(NicId /*nic*/, Ipv4Packet packet, const Ipv4Repr& repr, bool link_broadcast, Instant now) {
+  // RFC 1812 5.3.4: a router SHOULD NOT forward a datagram that arrived as a
+  // link-layer broadcast without being addressed to it at the IP layer.
+  if (link_broadcast) {
+    ++counters_.ipv4.not_for_us;
+    return;
+  }
+  // RFC 1812 5.3.7: "A router MUST NOT forward any packet that has an invalid
+  // IP source address" (0.0.0.0, loopback, broadcast/multicast).
+  if (!repr.src.is_unicast() || repr.src.is_loopback()) {
+    ++counters_.ipv4.malformed;
+    return;
+  }
+  // RFC 1812 5.3.1: "the router MUST decrement the TTL ... If the TTL is
+  // reduced to zero (or less), the packet MUST be discarded, and ... the
+  // router MUST send an ICMP Time Exceeded message".
+  if (repr.ttl <= 1) {
+    ++counters_.ipv4.ttl_exceeded;
+    if (!may_send_icmp_error(packet, repr, false)) return;
+    send_icmp_error(Icmpv4TimeExceeded{.code = Icmpv4TimeExceededCode::ttl_exceeded, .quote = quote_of(packet)},
+                    now);
+    return;
+  }
+  // RFC 1812 5.2.7.1: no route -> Destination Unreachable, code net.
+  const auto eg = select_egress(repr.dst, Ipv4Address::any());
+  if (!eg) {
+    ++counters_.ipv4.no_route;
+    if (!may_send_icmp_error(packet, repr, false)) return;
+    send_icmp_error(Icmpv4DstUnreachable{.code = Icmpv4UnreachableCode::net, .quote = quote_of(packet)}, now);
+    return;
+  }
+  // RFC 2644: directed broadcasts are not forwarded by default.
+  if (eg->broadcast) {
+    ++counters_.ipv4.not_for_us;
+    return;
+  }
+  ByteVec datagram(packet.bytes().begin(), packet.bytes().end());
+  decrement_ttl(Ipv4PacketMut(datagram));
+  ++counters_.ipv4.forwarded;
+  const Nic& out = nic_ref(eg->nic);
+  if (!out.up) {
+    ++counters_.eth.tx_nic_down;
+    return;
+  }
+  if (datagram.size() <= out.mtu) {
+    if (auto r = output_datagram(*eg, std::move(datagram), now); !r) {
+      // Counted in output_datagram (ARP queue full).
+    }
+    return;
+  }
+  // RFC 1812 5.2.6 / RFC 791 3.2: fragment to the egress MTU, unless DF is
+  // set: then Destination Unreachable, code 4, with the MTU (RFC 1191 4).
+  auto pieces = ip::fragment_datagram(datagram, out.mtu, config_.checksum);
+  if (!pieces) {
+    ++counters_.ipv4.frag_needed;
+    if (pieces.error().kind != ip::FragmentError::Kind::fragmentation_needed) return;
+    if (!may_send_icmp_error(packet, repr, false)) return;
+    send_icmp_error(Icmpv4DstUnreachable{.code = Icmpv4UnreachableCode::frag_needed,
+                                         .next_hop_mtu = pieces.error().mtu,
+                                         .quote = quote_of(packet)},
+                    now);
+    return;
+  }
+  counters_.ipv4.fragments_tx += pieces->size();
+  for (ByteVec& piece : *pieces) {
+    if (auto r = output_datagram(*eg, std::move(piece), now); !r) {
+      // Counted in output_datagram.
+    }
+  }
+}
+
+}  // namespace wirestack::iface

@@ -1,0 +1,296 @@
+// iface/interface_output.cpp — the egress path: route and source selection,
+// fragmentation, ARP resolution, Ethernet; ICMP errors and UDP output.
+#include <algorithm>
+#include <utility>
+
+#include "base/assert.hpp"
+#include "iface/interface.hpp"
+#include "ip/fragmenter.hpp"
+#include "wire/arp.hpp"
+#include "wire/ethernet.hpp"
+#include "wire/udp.hpp"
+
+namespace wirestack::iface {
+
+std::optional<Interface::Egress> Interface::select_egress(Ipv4Address dst, Ipv4Address src) const {
+  if (dst.is_unspecified() || dst.is_multicast()) return std::nullopt;
+  const auto match = routes_.lookup(dst);
+  if (dst.is_broadcast()) {
+    // The limited broadcast goes out of the NIC the route table picks for it
+    // (usually the default route's), else the first NIC with an address.
+    std::optional<NicId> nic;
+    if (match && match->route.iface < nics_.size()) nic = match->route.iface;
+    for (std::size_t i = 0; !nic && i < nics_.size(); ++i) {
+      if (!nics_[i].addresses.empty()) nic = static_cast<NicId>(i);
+    }
+    if (!nic) return std::nullopt;
+    return Egress{.nic = *nic,
+                  .next_hop = dst,
+                  .src = src.is_unspecified() ? source_for(*nic, dst) : src,
+                  .broadcast = true};
+  }
+  if (!match || match->route.iface >= nics_.size()) return std::nullopt;
+  const NicId nic = match->route.iface;
+  return Egress{.nic = nic,
+                .next_hop = match->next_hop,
+                .src = src.is_unspecified() ? source_for(nic, match->next_hop) : src,
+                .broadcast = match->route.is_connected() && is_broadcast_for(nic, dst)};
+}
+
+Result<void, SendError> Interface::send_ipv4(Ipv4Address dst, IpProtocol protocol, Bytes payload, Instant now,
+                                             SendOptions options) {
+  const auto eg = select_egress(dst, options.src);
+  if (!eg) {
+    ++counters_.ipv4.no_route;
+    return Unexpected{SendError::no_route};
+  }
+  if (eg->src.is_unspecified()) return Unexpected{SendError::no_source_address};
+  if (payload.size() > kIpv4MaxTotalLen - kIpv4MinHeaderLen) return Unexpected{SendError::too_big};
+  const Ipv4Repr header{.src = eg->src,
+                        .dst = dst,
+                        .protocol = protocol,
+                        .ttl = options.ttl.value_or(config_.default_ttl),
+                        .ident = next_ident_++,
+                        .dont_fragment = options.dont_fragment,
+                        .payload_len = static_cast<std::uint16_t>(payload.size())};
+  return output(*eg, header, payload, now);
+}
+
+Result<void, SendError> Interface::output(const Egress& eg, const Ipv4Repr& header, Bytes payload, Instant now) {
+  WIRESTACK_ASSERT(payload.size() == header.payload_len);
+  if (is_local_address(header.dst)) {
+    // To ourselves: straight to local delivery (Linux's loopback route),
+    // whatever the NIC's state and MTU.
+    ByteVec datagram(header.total_len());
+    header.emit(Ipv4PacketMut(datagram), config_.checksum);
+    std::copy(payload.begin(), payload.end(), datagram.begin() + static_cast<std::ptrdiff_t>(header.header_len()));
+    ++counters_.ipv4.tx;
+    ++counters_.ipv4.rx;
+    deliver_local(eg.nic, Ipv4Packet(datagram), header, false, now);
+    return {};
+  }
+  const Nic& n = nic_ref(eg.nic);
+  if (!n.up) {
+    ++counters_.eth.tx_nic_down;
+    return Unexpected{SendError::nic_down};
+  }
+  if (header.total_len() <= n.mtu) {
+    ByteVec datagram(header.total_len());
+    header.emit(Ipv4PacketMut(datagram), config_.checksum);
+    std::copy(payload.begin(), payload.end(), datagram.begin() + static_cast<std::ptrdiff_t>(header.header_len()));
+    return output_datagram(eg, std::move(datagram), now);
+  }
+  // RFC 791 3.2 / RFC 1122 3.3.3: a host may fragment its own datagrams.
+  auto pieces = ip::fragment(header, payload, n.mtu, config_.checksum);
+  if (!pieces) {
+    ++counters_.ipv4.frag_needed;
+    return Unexpected{SendError::too_big};
+  }
+  counters_.ipv4.fragments_tx += pieces->size();
+  Result<void, SendError> result;
+  for (ByteVec& piece : *pieces) {
+    auto r = output_datagram(eg, std::move(piece), now);
+    if (!r && result) result = r;
+  }
+  return result;
+}
+
+Result<void, SendError> Interface::output_datagram(const Egress& eg, ByteVec datagram, Instant now) {
+  Nic& n = nic_ref(eg.nic);
+  if (eg.broadcast) {
+    send_frame(eg.nic, MacAddress::broadcast(), EtherType::ipv4, datagram);
+    ++counters_.ipv4.tx;
+    return {};
+  }
+  // The cache keeps the datagram only when it must wait; on a hit it is
+  // dropped, so it gets a copy and we keep ours to send.
+  const auto r = n.arp.resolve_or_queue(eg.next_hop, datagram, now);
+  switch (r.status) {
+    case link::ResolveStatus::resolved:
+      send_frame(eg.nic, r.mac, EtherType::ipv4, datagram);
+      ++counters_.ipv4.tx;
+      return {};
+    case link::ResolveStatus::queued:
+      // The request is due now: send it without waiting for a poll().
+      if (r.request_due) poll_arp(eg.nic, now);
+      return {};
+    case link::ResolveStatus::queue_full:
+    case link::ResolveStatus::table_full:
+    default:
+      if (r.request_due) poll_arp(eg.nic, now);
+      ++counters_.ipv4.arp_queue_drops;
+      return Unexpected{SendError::arp_queue_full};
+  }
+}
+
+void Interface::send_frame(NicId nic, MacAddress dst, EtherType type, Bytes payload) {
+  const Nic& n = nic_ref(nic);
+  if (!n.up) {
+    ++counters_.eth.tx_nic_down;
+    return;
+  }
+  const EthernetRepr eth{.src = n.mac, .dst = dst, .ethertype = type};
+  ByteVec frame(eth.header_len() + payload.size());
+  eth.emit(EthernetFrameMut(frame));
+  std::copy(payload.begin(), payload.end(), frame.begin() + static_cast<std::ptrdiff_t>(eth.header_len()));
+  ++counters_.eth.tx;
+  sink_.transmit(nic, frame);
+}
+
+void Interface::send_arp(NicId nic, const ArpRepr& arp, MacAddress dst) {
+  std::array<std::byte, kArpPacketLen> buf{};
+  arp.emit(ArpPacketMut(buf));
+  send_frame(nic, dst, EtherType::arp, buf);
+}
+
+void Interface::poll_arp(NicId nic, Instant now) {
+  Nic& n = nic_ref(nic);
+  auto due = n.arp.poll(now);
+  for (Ipv4Address target : due.requests) {
+    send_arp(nic, ArpRepr::request(n.mac, source_for(nic, target), target), MacAddress::broadcast());
+    ++counters_.arp.tx_requests;
+  }
+  for (link::FailedPacket& p : due.failed) arp_failed(std::move(p.datagram), now);
+}
+
+void Interface::arp_failed(ByteVec datagram, Instant now) {
+  ++counters_.ipv4.arp_failures;
+  auto packet = Ipv4Packet::checked(datagram);
+  if (!packet) return;
+  auto repr = Ipv4Repr::parse(*packet, ChecksumMode{.verify_rx = false});
+  if (!repr || repr->frag_offset != 0) return;  // one report per datagram, from fragment 0
+  if (is_local_address(repr->src)) {
+    // We sent it: the error is ours to deliver (RFC 1122 2.3.2.2: the link
+    // layer notifies the IP layer, which tells the transport).
+    const Icmpv4Quote quote = quote_of(*packet);
+    IcmpError e{.from = repr->src,
+                .type = Icmpv4Type::dst_unreachable,
+                .code = static_cast<std::uint8_t>(Icmpv4UnreachableCode::host),
+                .orig_src = repr->src,
+                .orig_dst = repr->dst,
+                .orig_protocol = repr->protocol,
+                .orig_ident = repr->ident,
+                .local = true,
+                .at = now};
+    if (quote.data.size() >= 4) {
+      e.src_port = load_be16(quote.data, 0);
+      e.dst_port = load_be16(quote.data, 2);
+      if (repr->protocol == IpProtocol::icmp && quote.data.size() >= 8) {
+        e.src_port = load_be16(quote.data, 4);
+        e.dst_port = load_be16(quote.data, 6);
+      }
+    }
+    handle_icmp_error(e);
+    return;
+  }
+  // RFC 1812 4.3.3.1 / 5.2.7.1: a router that cannot reach the next hop
+  // sends Destination Unreachable, code host, to the source.
+  if (!may_send_icmp_error(*packet, *repr, false)) return;
+  send_icmp_error(Icmpv4DstUnreachable{.code = Icmpv4UnreachableCode::host, .quote = quote_of(*packet)}, now);
+}
+
+bool Interface::may_send_icmp_error(Ipv4Packet offending, const Ipv4Repr& repr, bool link_broadcast) {
+  // RFC 1122 3.2.2: "An ICMP error message MUST NOT be sent as the result of
+  // receiving: an ICMP error message, or a datagram destined to an IP
+  // broadcast or IP multicast address, or a datagram sent as a link-layer
+  // broadcast, or a non-initial fragment, or a datagram whose source address
+  // does not define a single host".
+  bool ok = !link_broadcast && repr.frag_offset == 0 && repr.src.is_unicast() && !repr.src.is_loopback() &&
+            repr.dst.is_unicast();
+  for (std::size_t i = 0; ok && i < nics_.size(); ++i) {
+    if (is_broadcast_for(static_cast<NicId>(i), repr.dst)) ok = false;
+  }
+  if (ok && repr.protocol == IpProtocol::icmp) {
+    const Bytes data = offending.payload();
+    if (!data.empty()) {
+      switch (Icmpv4Type{load_u8(data, 0)}) {
+        case Icmpv4Type::dst_unreachable:
+        case Icmpv4Type::source_quench:
+        case Icmpv4Type::redirect:
+        case Icmpv4Type::time_exceeded:
+        case Icmpv4Type::param_problem: ok = false; break;
+        default: break;
+      }
+    }
+  }
+  if (!ok) ++counters_.icmp.errors_suppressed;
+  return ok;
+}
+
+Icmpv4Quote Interface::quote_of(Ipv4Packet offending) const {
+  return Icmpv4Quote::of(offending, config_.icmp_quote_data);
+}
+
+bool Interface::take_icmp_token(Instant now) {
+  if (config_.icmp_error_rate == 0) return true;
+  // Token bucket (Linux icmp_global_allow): refill by elapsed time, cap at the burst.
+  if (icmp_refilled_at_ && now > *icmp_refilled_at_) {
+    icmp_tokens_ += to_seconds(now - *icmp_refilled_at_) * config_.icmp_error_rate;
+  }
+  if (!icmp_refilled_at_ || now > *icmp_refilled_at_) icmp_refilled_at_ = now;
+  icmp_tokens_ = std::min(icmp_tokens_, static_cast<double>(config_.icmp_error_burst));
+  if (icmp_tokens_ < 1.0) {
+    ++counters_.icmp.rate_limited;
+    return false;
+  }
+  icmp_tokens_ -= 1.0;
+  return true;
+}
+
+void Interface::send_icmp_error(const Icmpv4Message& message, Instant now) {
+  if (!take_icmp_token(now)) return;
+  const Icmpv4Repr icmp{.message = message};
+  const Ipv4Address dst = std::visit(
+      [](const auto& m) -> Ipv4Address {
+        if constexpr (requires { m.quote; }) return m.quote.header.src;
+        else return Ipv4Address::any();
+      },
+      message);
+  WIRESTACK_ASSERT(!dst.is_unspecified());
+  if (auto r = send_icmp(dst, Ipv4Address::any(), icmp, now); !r) {
+    // Counted where it failed (no route, ARP queue): nothing else to do for an error about an error.
+  }
+}
+
+Result<void, SendError> Interface::send_icmp(Ipv4Address dst, Ipv4Address src, const Icmpv4Repr& icmp, Instant now,
+                                             SendOptions options) {
+  ByteVec message(icmp.buffer_len());
+  icmp.emit(Icmpv4PacketMut(message), config_.checksum);
+  if (!src.is_unspecified()) options.src = src;
+  auto r = send_ipv4(dst, IpProtocol::icmp, message, now, options);
+  if (r) {
+    ++counters_.icmp.tx;
+    ++counters_.icmp.tx_by_type[static_cast<std::uint8_t>(icmp.type())];
+  }
+  return r;
+}
+
+void Interface::send_udp_datagram(udp::Outgoing& o, Instant now) {
+  const auto eg = select_egress(o.dst.addr, o.src.addr);
+  if (!eg || eg->src.is_unspecified()) {
+    ++counters_.ipv4.no_route;
+    ++counters_.udp.tx_errors;
+    udp_.report_error(o.socket, udp::Errc::net_unreachable);
+    return;
+  }
+  const Ipv4Pair ips{.src = eg->src, .dst = o.dst.addr};
+  ByteVec segment(kUdpHeaderLen + o.payload.size());
+  UdpRepr{.src_port = o.src.port, .dst_port = o.dst.port}.emit(UdpPacketMut(segment), ips, o.payload,
+                                                                config_.checksum);
+  const Ipv4Repr header{.src = eg->src,
+                        .dst = o.dst.addr,
+                        .protocol = IpProtocol::udp,
+                        .ttl = o.ttl.value_or(config_.default_ttl),
+                        .ident = next_ident_++,
+                        .dont_fragment = o.dont_fragment,
+                        .payload_len = static_cast<std::uint16_t>(segment.size())};
+  auto r = output(*eg, header, segment, now);
+  if (!r) {
+    ++counters_.udp.tx_errors;
+    if (r.error() == SendError::too_big) udp_.report_error(o.socket, udp::Errc::message_too_long);
+    return;
+  }
+  ++counters_.udp.tx;
+}
+
+}  // namespace wirestack::iface

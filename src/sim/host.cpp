@@ -1,0 +1,83 @@
+#include "sim/host.hpp"
+
+#include <algorithm>
+
+#include "sim/storm_detector.hpp"
+
+namespace wirestack::sim {
+
+Host::Host(EventQueue& queue, Rng rng, std::string name, iface::InterfaceConfig config, StormDetector* storms)
+    : queue_(queue), rng_(rng), name_(std::move(name)), storms_(storms), stack_(*this, rng_, config) {}
+
+Host::~Host() {
+  queue_.cancel(wake_);
+  for (auto& n : nics_) {
+    if (n.link != nullptr) n.link->attach(n.side, nullptr);
+  }
+}
+
+iface::NicId Host::add_nic(MacAddress mac, Link& link, int side, std::uint16_t mtu) {
+  const iface::NicId id = stack_.add_nic(mac, mtu);
+  Nic& n = nics_.emplace_back();
+  n.host = this;
+  n.id = id;
+  n.link = &link;
+  n.side = side;
+  link.attach(side, &n);
+  stack_.nic_up(id, queue_.now());
+  after_activity();
+  return id;
+}
+
+void Host::Nic::on_frame(Bytes frame) {
+  host->stack_.receive(id, frame, host->queue_.now());
+  host->after_activity();
+}
+
+void Host::transmit(iface::NicId nic, Bytes frame) {
+  Nic& n = nics_.at(nic);
+  if (storms_ != nullptr) storms_->on_host_frame(queue_.now(), frame);
+  // A full transmit queue drops the frame; the link counts it (dropped_queue).
+  (void)n.link->send(n.side, frame);
+}
+
+void Host::kick() {
+  stack_.poll(queue_.now());
+  after_activity();
+}
+
+void Host::after_activity() {
+  // Hooks may call kick() (an echo server answering): do not recurse into
+  // the hooks, just let the outer call reschedule.
+  if (in_activity_) return;
+  in_activity_ = true;
+  for (auto& r : stack_.take_ping_replies()) replies_.push_back(r);
+  for (auto& e : stack_.take_icmp_errors()) errors_.push_back(e);
+  for (std::size_t i = 0; i < hooks_.size(); ++i) {  // a hook may register another
+    if (hooks_[i]) hooks_[i]();
+  }
+  stack_.flush_udp(queue_.now());
+  in_activity_ = false;
+  reschedule();
+}
+
+void Host::reschedule() {
+  const std::optional<Instant> t = stack_.poll_at();
+  if (!t) {
+    queue_.cancel(wake_);
+    wake_ = {};
+    return;
+  }
+  const Instant when = std::max(*t, queue_.now());
+  if (queue_.is_pending(wake_) && wake_at_ == when) return;
+  queue_.cancel(wake_);
+  wake_at_ = when;
+  wake_ = queue_.schedule_at(when, [this] {
+    wake_ = {};
+    ++wakeups_;
+    stack_.poll(queue_.now());
+    after_activity();
+  });
+}
+
+}  // namespace wirestack::sim

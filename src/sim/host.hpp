@@ -1,0 +1,99 @@
+// sim/host.hpp — a simulated machine: one iface::Interface (the stack) with
+// network cards plugged into Links, woken by the EventQueue exactly when its
+// stack asks to be (poll_at), never on a fixed tick.
+//
+// A router is a Host whose stack forwards (World::add_router). Applications
+// (sim/apps.hpp) call the stack through the Host and then kick() it, so that
+// whatever they queued is sent and the next wake-up is rescheduled.
+//
+//   Host& a = world.add_host("a");
+//   a.stack().send_ping(dst, 7, 1, 56, world.now());
+//   a.kick();
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "base/rng.hpp"
+#include "iface/interface.hpp"
+#include "sim/event_queue.hpp"
+#include "sim/frame_port.hpp"
+#include "sim/link.hpp"
+
+namespace wirestack::sim {
+
+class StormDetector;
+
+class Host final : private iface::FrameSink {
+ public:
+  // `storms` (optional) is told about every frame the host sends, so a flood
+  // of frames a host really sent is never mistaken for a loop.
+  Host(EventQueue& queue, Rng rng, std::string name, iface::InterfaceConfig config, StormDetector* storms);
+  ~Host() override;
+  Host(const Host&) = delete;
+  Host& operator=(const Host&) = delete;
+
+  const std::string& name() const { return name_; }
+  iface::Interface& stack() { return stack_; }
+  const iface::Interface& stack() const { return stack_; }
+
+  // A new network card plugged into `link` at `side`; it comes up at once
+  // (gratuitous ARP for addresses added later goes out when they are added).
+  iface::NicId add_nic(MacAddress mac, Link& link, int side, std::uint16_t mtu = 1500);
+  Link* link_of(iface::NicId nic) const { return nics_.at(nic).link; }
+
+  // Runs the stack's due work now and reschedules the next wake-up. Call
+  // after using stack() from outside a Host callback.
+  void kick();
+
+  // Called after every frame received and every wake-up: applications look
+  // at their sockets and queues here. Runs in registration order. The token
+  // removes the hook (an application that ends before its host).
+  std::size_t on_activity(std::function<void()> hook) {
+    hooks_.push_back(std::move(hook));
+    return hooks_.size() - 1;
+  }
+  void remove_activity(std::size_t token) { hooks_.at(token) = nullptr; }
+
+  EventQueue& queue() { return queue_; }
+
+  // Echo replies and ICMP errors, taken from the stack after each activity
+  // and kept here until an application takes them (several apps may share a
+  // host: each takes what is addressed to it).
+  std::vector<iface::PingReply>& ping_replies() { return replies_; }
+  std::vector<iface::IcmpError>& icmp_errors() { return errors_; }
+
+  std::uint64_t wakeups() const { return wakeups_; }
+
+ private:
+  struct Nic final : FramePort {
+    Host* host = nullptr;
+    iface::NicId id = 0;
+    Link* link = nullptr;
+    int side = 0;
+    void on_frame(Bytes frame) override;
+  };
+
+  void transmit(iface::NicId nic, Bytes frame) override;
+  void after_activity();
+  void reschedule();
+
+  EventQueue& queue_;
+  Rng rng_;
+  std::string name_;
+  StormDetector* storms_;
+  iface::Interface stack_;
+  std::deque<Nic> nics_;  // stable addresses: links hold pointers to them
+  std::vector<std::function<void()>> hooks_;
+  std::vector<iface::PingReply> replies_;
+  std::vector<iface::IcmpError> errors_;
+  EventId wake_{};
+  Instant wake_at_{};
+  bool in_activity_ = false;
+  std::uint64_t wakeups_ = 0;
+};
+
+}  // namespace wirestack::sim

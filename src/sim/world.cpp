@@ -1,0 +1,207 @@
+#include "sim/world.hpp"
+
+#include <filesystem>
+#include <iomanip>
+
+namespace wirestack::sim {
+
+namespace {
+// Stream kinds for World::rng_for: a component's randomness depends only on
+// the seed, its kind and its creation index.
+constexpr std::uint64_t kHostStream = 1;
+constexpr std::uint64_t kLinkStream = 2;
+
+std::string nic_name(iface::NicId nic) { return "eth" + std::to_string(nic); }
+std::string port_name(PortId p) { return "port" + std::to_string(p); }
+}  // namespace
+
+World::World(std::uint64_t seed, StormConfig storms) : seed_(seed), root_(seed), storms_(storms) {}
+
+World::~World() {
+  // Hosts detach from their links, links cancel their events, switches
+  // cancel their forwards; the queue goes last (it is declared first).
+  hosts_.clear();
+  links_.clear();
+  switches_.clear();
+}
+
+Host& World::add_host(std::string name, iface::InterfaceConfig config) {
+  const auto index = static_cast<std::uint64_t>(hosts_.size());
+  hosts_.push_back(std::make_unique<Host>(queue_, rng_for(kHostStream, index), std::move(name), config, &storms_));
+  return *hosts_.back();
+}
+
+Host& World::add_router(std::string name, iface::InterfaceConfig config) {
+  config.forwarding = true;
+  return add_host(std::move(name), config);
+}
+
+Switch& World::add_switch(std::string name, std::size_t ports, SwitchConfig config) {
+  switches_.push_back(std::make_unique<Switch>(queue_, std::move(name), ports, config));
+  switches_.back()->set_storm_detector(&storms_);
+  return *switches_.back();
+}
+
+Link& World::new_link(LinkDirection cable, NodeLinkEnd a, NodeLinkEnd b) {
+  const auto index = static_cast<std::uint64_t>(links_.size());
+  WorldLink& l = links_.emplace_back();
+  l.link = std::make_unique<Link>(queue_, rng_for(kLinkStream, index), cable, cable);
+  l.a = std::move(a);
+  l.b = std::move(b);
+  WorldLink* self = &l;
+  l.link->set_tap([this, self](int side, Instant t, Bytes frame) {
+    if (self->writer != nullptr) self->writer->write(t, frame);
+    if (tracer_) tracer_(*self, side, t, frame);
+  });
+  if (capture_dir_) (void)open_capture(l).has_value();  // a failure is kept in capture_error()
+  return *l.link;
+}
+
+Result<iface::NicId, std::string> World::connect(Host& host, Switch& sw, PortId port, std::string_view address,
+                                                 LinkDirection cable, NicOptions nic) {
+  auto prefix = Ipv4Prefix::parse(address);
+  if (!prefix) return Unexpected{host.name() + ": " + prefix.error()};
+  if (sw.is_connected(port)) return Unexpected{sw.name() + " " + port_name(port) + " is already cabled"};
+  const auto nic_id = static_cast<iface::NicId>(host.stack().nic_count());
+  Link& link = new_link(cable, {host.name(), nic_name(nic_id)}, {sw.name(), port_name(port)});
+  sw.connect(port, link, 1);
+  const iface::NicId id = host.add_nic(nic.mac.value_or(next_mac()), link, 0, nic.mtu);
+  auto added = host.stack().add_address(id, *prefix);
+  if (!added) return Unexpected{host.name() + ": " + added.error()};
+  host.kick();
+  return id;
+}
+
+Result<std::pair<iface::NicId, iface::NicId>, std::string> World::connect(Host& a, std::string_view a_address,
+                                                                           Host& b, std::string_view b_address,
+                                                                           LinkDirection cable, NicOptions a_nic,
+                                                                           NicOptions b_nic) {
+  auto pa = Ipv4Prefix::parse(a_address);
+  if (!pa) return Unexpected{a.name() + ": " + pa.error()};
+  auto pb = Ipv4Prefix::parse(b_address);
+  if (!pb) return Unexpected{b.name() + ": " + pb.error()};
+  const auto a_id = static_cast<iface::NicId>(a.stack().nic_count());
+  const auto b_id = static_cast<iface::NicId>(b.stack().nic_count());
+  Link& link = new_link(cable, {a.name(), nic_name(a_id)}, {b.name(), nic_name(b_id)});
+  const iface::NicId na = a.add_nic(a_nic.mac.value_or(next_mac()), link, 0, a_nic.mtu);
+  const iface::NicId nb = b.add_nic(b_nic.mac.value_or(next_mac()), link, 1, b_nic.mtu);
+  if (auto r = a.stack().add_address(na, *pa); !r) return Unexpected{a.name() + ": " + r.error()};
+  if (auto r = b.stack().add_address(nb, *pb); !r) return Unexpected{b.name() + ": " + r.error()};
+  a.kick();
+  b.kick();
+  return std::pair{na, nb};
+}
+
+Result<Link*, std::string> World::connect(Switch& a, PortId a_port, Switch& b, PortId b_port, LinkDirection cable) {
+  if (a.is_connected(a_port)) return Unexpected{a.name() + " " + port_name(a_port) + " is already cabled"};
+  if (b.is_connected(b_port)) return Unexpected{b.name() + " " + port_name(b_port) + " is already cabled"};
+  Link& link = new_link(cable, {a.name(), port_name(a_port)}, {b.name(), port_name(b_port)});
+  a.connect(a_port, link, 0);
+  b.connect(b_port, link, 1);
+  return &link;
+}
+
+Result<Ipv4Address, std::string> World::gateway_address(std::string_view text) const {
+  auto gw = Ipv4Address::parse(text);
+  if (!gw) return Unexpected{"gateway: " + gw.error()};
+  return *gw;
+}
+
+namespace {
+// The NIC whose network holds `gw`.
+std::optional<iface::NicId> nic_on_network(const iface::Interface& stack, Ipv4Address gw) {
+  for (std::size_t n = 0; n < stack.nic_count(); ++n) {
+    for (const auto& p : stack.addresses(static_cast<iface::NicId>(n))) {
+      if (p.contains(gw)) return static_cast<iface::NicId>(n);
+    }
+  }
+  return std::nullopt;
+}
+}  // namespace
+
+Result<void, std::string> World::set_gateway(Host& host, std::string_view gateway) {
+  auto gw = gateway_address(gateway);
+  if (!gw) return Unexpected{host.name() + ": " + gw.error()};
+  auto nic = nic_on_network(host.stack(), *gw);
+  if (!nic) return Unexpected{host.name() + ": gateway " + gw->to_string() + " is on none of its networks"};
+  auto r = host.stack().routes().set_default(*gw, *nic);
+  if (!r) return Unexpected{host.name() + ": " + r.error()};
+  return {};
+}
+
+Result<void, std::string> World::add_route(Host& host, std::string_view destination, std::string_view gateway) {
+  auto dst = Ipv4Prefix::parse(destination);
+  if (!dst) return Unexpected{host.name() + ": " + dst.error()};
+  auto gw = gateway_address(gateway);
+  if (!gw) return Unexpected{host.name() + ": " + gw.error()};
+  auto nic = nic_on_network(host.stack(), *gw);
+  if (!nic) return Unexpected{host.name() + ": gateway " + gw->to_string() + " is on none of its networks"};
+  auto r = host.stack().routes().add(ip::Route{.destination = *dst, .gateway = *gw, .iface = *nic, .metric = 0});
+  if (!r) return Unexpected{host.name() + ": " + r.error()};
+  return {};
+}
+
+Result<void, std::string> World::capture_to(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Unexpected{"cannot create capture directory '" + dir + "': " + ec.message()};
+  capture_dir_ = dir;
+  for (auto& l : links_) {
+    if (auto r = open_capture(l); !r) return r;
+  }
+  return {};
+}
+
+Result<void, std::string> World::open_capture(WorldLink& l) {
+  auto writer = dev::PcapWriter::create(*capture_dir_ + "/" + l.name() + ".pcap");
+  if (!writer) {
+    if (!capture_error_) capture_error_ = writer.error();
+    return Unexpected{writer.error()};
+  }
+  dev::PcapWriter& w = writers_.emplace_back(std::move(*writer));
+  l.writer = &w;
+  return {};
+}
+
+RunSummary World::run_until(Instant limit) {
+  RunSummary s;
+  const std::uint64_t before = queue_.events_run();
+  // Switches stop forwarding once a storm is detected, so the queue drains
+  // and run_until returns; nothing else needs to poll for it.
+  queue_.run_until(limit);
+  s.reached = queue_.now();
+  s.events = queue_.events_run() - before;
+  s.storm = storms_.storm_detected();
+  for (auto& w : writers_) w.flush();
+  return s;
+}
+
+Host* World::host(std::string_view name) {
+  for (auto& h : hosts_) {
+    if (h->name() == name) return h.get();
+  }
+  return nullptr;
+}
+
+Switch* World::find_switch(std::string_view name) {
+  for (auto& s : switches_) {
+    if (s->name() == name) return s.get();
+  }
+  return nullptr;
+}
+
+void World::print_counters(std::ostream& os) const {
+  for (const auto& h : hosts_) {
+    os << (h->stack().forwarding() ? "router " : "host ") << h->name() << "\n" << h->stack().counters() << "\n";
+  }
+  for (const auto& s : switches_) {
+    os << "switch " << s->name() << "\n";
+    s->print_counters(os);
+  }
+  for (const auto& l : links_) {
+    os << "link " << l.name() << "\n  " << l.a.node << " -> " << l.b.node << ": " << l.link->counters(0) << "\n  "
+       << l.b.node << " -> " << l.a.node << ": " << l.link->counters(1) << "\n";
+  }
+}
+
+}  // namespace wirestack::sim

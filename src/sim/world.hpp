@@ -1,0 +1,157 @@
+// sim/world.hpp — a whole simulated network in one process: the event queue,
+// the seed, and the hosts, routers, switches and links, built in a few lines.
+//
+// A run is a pure function of the topology and the seed: every random choice
+// (link loss and jitter, bit errors, IPv4 idents, ephemeral ports) draws from
+// a stream derived from the world's seed and the component's creation index,
+// nothing reads the wall clock, and nothing iterates a hash container into a
+// result. Two runs with the same seed write byte-identical captures.
+//
+//   sim::World w(42);
+//   auto& lan = w.add_switch("sw1", 4);
+//   auto& a = w.add_host("a");
+//   auto& b = w.add_host("b");
+//   w.connect(a, lan, 0, "10.0.0.1/24");
+//   w.connect(b, lan, 1, "10.0.0.2/24");
+//   sim::PingApp ping(a, *Ipv4Address::parse("10.0.0.2"), {.count = 3});
+//   w.run_until(at(std::chrono::seconds{5}));
+//   ping.result().received == 3
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+#include "base/rng.hpp"
+#include "dev/pcap_file.hpp"
+#include "iface/interface.hpp"
+#include "sim/event_queue.hpp"
+#include "sim/host.hpp"
+#include "sim/link.hpp"
+#include "sim/storm_detector.hpp"
+#include "sim/switch.hpp"
+
+namespace wirestack::sim {
+
+// Locally administered, unicast vendor prefix for the MACs the simulator
+// hands out: 02:57:53 ("WS"), then a 24-bit serial.
+inline constexpr std::uint32_t kSimOui = 0x025753;
+
+struct NodeLinkEnd {
+  std::string node;
+  std::string port;  // "eth0", "port3"
+};
+
+struct WorldLink {
+  std::unique_ptr<Link> link;
+  NodeLinkEnd a;
+  NodeLinkEnd b;
+  dev::PcapWriter* writer = nullptr;  // when capturing
+  std::string name() const { return a.node + "-" + a.port + "--" + b.node + "-" + b.port; }
+  const NodeLinkEnd& end(int side) const { return side == 0 ? a : b; }
+};
+
+struct NicOptions {
+  std::optional<MacAddress> mac;  // default: World::next_mac()
+  std::uint16_t mtu = 1500;
+};
+
+struct RunSummary {
+  Instant reached{};
+  std::uint64_t events = 0;
+  bool storm = false;  // stopped because a broadcast storm was detected
+};
+
+class World {
+ public:
+  explicit World(std::uint64_t seed, StormConfig storms = {});
+  ~World();
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  std::uint64_t seed() const { return seed_; }
+  EventQueue& queue() { return queue_; }
+  Instant now() const { return queue_.now(); }
+
+  // ---- Building ----
+  Host& add_host(std::string name, iface::InterfaceConfig config = {});
+  // A host whose stack forwards between its networks (ip_forward = 1).
+  Host& add_router(std::string name, iface::InterfaceConfig config = {});
+  Switch& add_switch(std::string name, std::size_t ports, SwitchConfig config = {});
+
+  // The next MAC from kSimOui: unique in this world.
+  MacAddress next_mac() { return MacAddress::from_parts(kSimOui, ++mac_serial_); }
+
+  // A host's new card, cabled to a switch port, with an address (and its
+  // connected route). Refuses a bad address text or a used switch port.
+  Result<iface::NicId, std::string> connect(Host& host, Switch& sw, PortId port, std::string_view address,
+                                            LinkDirection cable = {}, NicOptions nic = {});
+  // Two hosts (or routers) cabled back to back, each with an address.
+  Result<std::pair<iface::NicId, iface::NicId>, std::string> connect(Host& a, std::string_view a_address, Host& b,
+                                                                      std::string_view b_address,
+                                                                      LinkDirection cable = {}, NicOptions a_nic = {},
+                                                                      NicOptions b_nic = {});
+  // Two switches cabled together (loops are allowed: that is the storm demo).
+  Result<Link*, std::string> connect(Switch& a, PortId a_port, Switch& b, PortId b_port, LinkDirection cable = {});
+  // Default route of `host` through `gateway` (on one of its networks).
+  Result<void, std::string> set_gateway(Host& host, std::string_view gateway);
+  // A static route "10.0.2.0/24" via `gateway`.
+  Result<void, std::string> add_route(Host& host, std::string_view destination, std::string_view gateway);
+
+  // Writes one pcap per link into `dir` (created if missing), from now on:
+  // every frame each side hands to the link, stamped with virtual time.
+  Result<void, std::string> capture_to(const std::string& dir);
+  // The first capture file that could not be created for a link added after
+  // capture_to(), if any.
+  const std::optional<std::string>& capture_error() const { return capture_error_; }
+
+  // Sees every frame any side hands to any link (the narrative of
+  // `wirestack run` and tests' traces): link, sending side, virtual time, bytes.
+  using Tracer = std::function<void(const WorldLink& link, int from_side, Instant at, Bytes frame)>;
+  void set_tracer(Tracer t) { tracer_ = std::move(t); }
+
+  // ---- Running ----
+  // Runs every event up to `limit` (inclusive); stops early on a storm.
+  RunSummary run_until(Instant limit);
+  RunSummary run_for(Duration d) { return run_until(now() + d); }
+
+  // ---- Reading ----
+  Host* host(std::string_view name);
+  Switch* find_switch(std::string_view name);
+  const std::deque<std::unique_ptr<Host>>& hosts() const { return hosts_; }
+  const std::deque<std::unique_ptr<Switch>>& switches() const { return switches_; }
+  const std::deque<WorldLink>& links() const { return links_; }
+  const StormDetector& storms() const { return storms_; }
+  // Every node's counters, per layer, in creation order.
+  void print_counters(std::ostream& os) const;
+
+ private:
+  Rng rng_for(std::uint64_t kind, std::uint64_t index) const { return root_.derive(kind << 32 | index); }
+  Link& new_link(LinkDirection cable, NodeLinkEnd a, NodeLinkEnd b);
+  Result<void, std::string> open_capture(WorldLink& l);
+  Result<Ipv4Address, std::string> gateway_address(std::string_view text) const;
+
+  std::uint64_t seed_;
+  Rng root_;
+  std::uint32_t mac_serial_ = 0;
+  // Declaration order is destruction order in reverse: the queue outlives
+  // everything that schedules on it; links go before the nodes they point to.
+  EventQueue queue_;
+  StormDetector storms_;
+  std::deque<std::unique_ptr<Switch>> switches_;
+  std::deque<std::unique_ptr<Host>> hosts_;
+  std::deque<WorldLink> links_;
+  std::optional<std::string> capture_dir_;
+  std::optional<std::string> capture_error_;
+  Tracer tracer_;
+  std::deque<dev::PcapWriter> writers_;
+};
+
+}  // namespace wirestack::sim

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# tests/cli/run_test.sh WIRESTACK — `wirestack run` end to end: the campus
+# scenario's applications succeed, its captures decode clean and are
+# byte-identical for the same seed (and differ for another), the storm
+# scenario is stopped with a report, and bad input fails with one line.
+set -u
+ws=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+expect() {  # expect DESCRIPTION PATTERN TEXT
+  if ! grep -qE -- "$2" <<<"$3"; then echo "FAIL: $1: no line matches /$2/"; fail=1; fi
+}
+
+out=$("$ws" run campus --out "$tmp/one" --seed 7) || { echo "FAIL: run campus exited $?"; fail=1; }
+expect "gratuitous ARP" 'a -> sw1  ARP      gratuitous: 10\.0\.1\.10 is-at' "$out"
+expect "ARP request"    'a -> sw1  ARP      who-has 10\.0\.1\.1 tell 10\.0\.1\.10' "$out"
+expect "ARP reply"      'r -> sw1  ARP      10\.0\.1\.1 is-at' "$out"
+expect "routed ping"    'r -> sw2  ICMP     10\.0\.1\.10 > 10\.0\.2\.20: echo request.* ttl 63' "$out"
+expect "fragments"      'fragment id [0-9]+ offset 1104\]' "$out"
+expect "ping result"    '^ping 10\.0\.2\.20 from a:  3 packets transmitted, 3 received, 0% packet loss' "$out"
+expect "big ping"       '1 packets transmitted, 1 received' "$out"
+expect "traceroute 1"   '^ 1  10\.0\.1\.1 ' "$out"
+expect "traceroute 2"   '^ 2  10\.0\.2\.20 ' "$out"
+expect "udp echo"       'UDP echo a -> b:9000: sent 2, b echoed 2, a got back 2' "$out"
+expect "refused"        'UDP a -> b:9999 \(closed\): connection refused' "$out"
+expect "counters"       '^router r' "$out"
+n=$(ls "$tmp/one/campus"/*.pcap 2>/dev/null | wc -l)
+[ "$n" -eq 4 ] || { echo "FAIL: expected 4 pcaps, found $n"; fail=1; }
+for f in "$tmp/one/campus"/*.pcap; do
+  d=$("$ws" decode "$f" -q) || { echo "FAIL: decode $f"; fail=1; }
+  expect "clean capture $(basename "$f")" '^[1-9][0-9]* frames, 0 malformed' "$d"
+done
+
+"$ws" run campus --out "$tmp/two" --seed 7 --quiet >/dev/null
+"$ws" run campus --out "$tmp/three" --seed 8 --quiet >/dev/null
+diff -r "$tmp/one/campus" "$tmp/two/campus" >/dev/null || { echo "FAIL: same seed, different captures"; fail=1; }
+diff -r "$tmp/one/campus" "$tmp/three/campus" >/dev/null && { echo "FAIL: another seed, identical captures"; fail=1; }
+
+out=$("$ws" run storm --out "$tmp/storm" --quiet) || { echo "FAIL: run storm exited $?"; fail=1; }
+expect "storm" 'broadcast storm: switch sw[12] flooded .* the topology has a loop' "$out"
+
+out=$("$ws" scenarios)
+expect "list" '^campus ' "$out"
+expect "list" '^storm ' "$out"
+
+out=$("$ws" run nosuch 2>&1); rc=$?
+[ $rc -ne 0 ] || { echo "FAIL: unknown scenario exited 0"; fail=1; }
+expect "unknown scenario" "no scenario named 'nosuch'" "$out"
+
+[ $fail -eq 0 ] && echo "run CLI: all expectations met"
+exit $fail
