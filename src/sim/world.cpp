@@ -176,6 +176,17 @@ RunSummary World::run_until(Instant limit) {
   return s;
 }
 
+RunSummary World::run_until_idle(Instant guard) {
+  RunSummary s;
+  const std::uint64_t before = queue_.events_run();
+  queue_.run_until_idle(EventQueue::kNoLimit, guard);
+  s.reached = queue_.now();
+  s.events = queue_.events_run() - before;
+  s.storm = storms_.storm_detected();
+  for (auto& w : writers_) w.flush();
+  return s;
+}
+
 Host* World::host(std::string_view name) {
   for (auto& h : hosts_) {
     if (h->name() == name) return h.get();

@@ -121,6 +121,9 @@ class World {
   // Runs every event up to `limit` (inclusive); stops early on a storm.
   RunSummary run_until(Instant limit);
   RunSummary run_for(Duration d) { return run_until(now() + d); }
+  // Runs until no event is left (every timer expired, every frame arrived),
+  // or until `guard` (a network with a periodic application never idles).
+  RunSummary run_until_idle(Instant guard = Instant::max());
 
   // ---- Reading ----
   Host* host(std::string_view name);
