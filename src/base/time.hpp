@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <ostream>
 #include <ratio>
 
 namespace wirestack {
@@ -28,5 +29,17 @@ constexpr Instant at(Duration since_origin) { return Instant{since_origin}; }
 
 constexpr std::int64_t to_nanos(Instant t) { return t.time_since_epoch().count(); }
 constexpr double to_seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
+
+// "59.000s": milliseconds, for logs and tables (no <format> in g++ 12, and
+// no stream flags touched).
+inline void print_seconds(std::ostream& os, Duration d) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  if (ms < 0) {
+    os << '-';
+    ms = -ms;
+  }
+  const auto frac = ms % 1000;
+  os << ms / 1000 << '.' << (frac < 100 ? "0" : "") << (frac < 10 ? "0" : "") << frac << 's';
+}
 
 }  // namespace wirestack

@@ -9,17 +9,6 @@
 
 namespace wirestack::link {
 
-namespace {
-
-// "59.000s": milliseconds, without <format> or stream flags.
-void print_seconds(std::ostream& os, Duration d) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-  const auto frac = ms % 1000;
-  os << ms / 1000 << '.' << (frac < 100 ? "0" : "") << (frac < 10 ? "0" : "") << frac << 's';
-}
-
-}  // namespace
-
 std::ostream& operator<<(std::ostream& os, ArpState s) {
   switch (s) {
     case ArpState::incomplete: return os << "INCOMPLETE";

@@ -7,17 +7,6 @@
 
 namespace wirestack::link {
 
-namespace {
-
-// "1.500s": milliseconds, without <format> or stream flags.
-void print_seconds(std::ostream& os, Duration d) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-  const auto frac = ms % 1000;
-  os << ms / 1000 << '.' << (frac < 100 ? "0" : "") << (frac < 10 ? "0" : "") << frac << 's';
-}
-
-}  // namespace
-
 std::ostream& operator<<(std::ostream& os, LearnResult r) {
   switch (r) {
     case LearnResult::learned: return os << "learned";
