@@ -6,6 +6,7 @@ the slice of each frame that target parses (the whole frame, the Ethernet
 payload, the IP payload, the TCP options area) into fuzz/corpus/<target>/,
 named by content hash so re-running is idempotent.
 Usage: fuzz/make_corpus.py [PCAP]
+       fuzz/make_corpus.py --campus DIR   (fuzz_iface seeds from `wirestack run campus --out X`: DIR = X/campus)
 """
 import hashlib
 import pathlib
@@ -35,7 +36,26 @@ def put(target, blob, limit=24):
     (d / hashlib.sha1(blob).hexdigest()[:16]).write_bytes(blob)
 
 
+def iface_seeds(campus_dir):
+    """Runs of frames the campus router saw, as fuzz_iface reads them:
+    2-byte big-endian length, then the frame; even lengths arrive on eth0."""
+    for pcap in sorted(campus_dir.glob("r-*.pcap")):
+        fs = list(frames(pcap))
+        for start in range(0, len(fs), 3):
+            blob = b""
+            for f in fs[start:start + 6]:
+                if pcap.name.startswith("r-eth1") and len(f) % 2 == 0:
+                    f = f + b"\0"  # odd length: delivered on eth1 (padding is ignored)
+                if pcap.name.startswith("r-eth0") and len(f) % 2 == 1:
+                    f = f + b"\0"
+                blob += struct.pack("!H", len(f)) + f
+            put("iface", blob, limit=40)
+
+
 def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--campus":
+        iface_seeds(pathlib.Path(sys.argv[2]))
+        return
     pcap = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests" / "data" / "linux.pcap"
     for f in frames(pcap):
         put("frame", f)
