@@ -1,0 +1,228 @@
+// tcp/congestion.hpp — congestion control: NewReno (RFC 5681 + RFC 6582) and
+// CUBIC (RFC 9438) behind one small, non-virtual interface.
+//
+// CongestionControl holds a std::variant<NewReno, Cubic> and forwards each
+// call with std::visit: no heap, no vtable pointer, the state lives inside the
+// connection's control block, and a third algorithm is one more alternative.
+// The algorithms share their window mechanics (detail::WindowCore: slow start,
+// fast-recovery inflation and deflation, the RTO collapse) and differ where the
+// RFCs do: the growth in congestion avoidance and the multiplicative decrease.
+//
+// All windows are in bytes (uint32, capped at kMaxCwnd). Nothing here reads a
+// clock; CUBIC measures its epoch with the `now` passed in.
+//
+// What the connection calls, and when (the connection owns the loss-detection
+// state: duplicate-ACK counting, the `recover` point, FlightSize):
+//   on_ack(bytes_acked, now, srtt)   an ACK advanced SND.UNA outside fast
+//                                    recovery. Slow start while cwnd < ssthresh,
+//                                    with Appropriate Byte Counting (RFC 3465,
+//                                    L = 2*SMSS; 1*SMSS after an RTO), else
+//                                    congestion avoidance. Only call it while
+//                                    the sender is cwnd-limited (RFC 7661 /
+//                                    RFC 9438 4.2 "application-limited").
+//   enter_recovery(flight, now)      the third duplicate ACK (RFC 5681 3.2
+//                                    step 2, RFC 6582 3.2 step 2): ssthresh is
+//                                    cut, cwnd = ssthresh + 3*SMSS.
+//   on_dup_ack()                     each further duplicate ACK in recovery:
+//                                    cwnd += SMSS (RFC 5681 3.2 step 4).
+//   on_partial_ack(bytes_acked)      RFC 6582 3.2 step 5, partial ACK: deflate
+//                                    by the amount acked, add back SMSS if that
+//                                    was at least SMSS. The caller retransmits.
+//   on_recovery_exit(flight)         full ACK (covers `recover`): cwnd =
+//                                    min(ssthresh, max(FlightSize, SMSS) + SMSS),
+//                                    RFC 6582 3.2 step 5 option (1).
+//   on_rto(flight, now, kind)        the retransmission timer expired: ssthresh
+//                                    cut (only on the first timeout of a segment,
+//                                    RFC 5681 3.1 "held constant" on repeats),
+//                                    cwnd = 1*SMSS (the loss window).
+// ssthresh starts "arbitrarily high" (kInfiniteSsthresh); cwnd starts at the
+// RFC 6928 initial window min(10*SMSS, max(2*SMSS, 14600)).
+//
+//   auto cc = make_congestion(Algorithm::cubic, 1460);
+//   cc.on_ack(acked, now, *rtt.srtt());
+//   if (dupacks == 3) cc.enter_recovery(flight_size, now);
+//   bool can_send = flight_size + smss <= cc.cwnd();
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <ostream>
+#include <variant>
+
+#include "base/time.hpp"
+
+namespace wirestack::tcp {
+
+enum class Algorithm : std::uint8_t { newreno, cubic };
+const char* to_string(Algorithm a);
+std::ostream& operator<<(std::ostream& os, Algorithm a);
+
+// Whether this is the first expiry of the retransmission timer for the oldest
+// outstanding segment, or a repeat (RFC 5681 3.1, below eqn 4).
+enum class Timeout : std::uint8_t { first, repeated };
+
+inline constexpr std::uint32_t kInfiniteSsthresh = std::numeric_limits<std::uint32_t>::max();
+inline constexpr std::uint32_t kMaxCwnd = 1u << 30;  // the largest scaled window, RFC 7323 2.3
+inline constexpr std::uint32_t kDefaultSmss = 536;   // RFC 9293 3.7.1 (IPv4, no MSS option)
+
+// RFC 6928 2: IW = min (10*MSS, max (2*MSS, 14600)).
+constexpr std::uint32_t initial_window(std::uint32_t smss) {
+  const std::uint32_t floor = 2 * smss > 14600 ? 2 * smss : 14600;
+  return 10 * smss < floor ? 10 * smss : floor;
+}
+
+namespace detail {
+
+// Window state and the mechanics NewReno and CUBIC share.
+class WindowCore {
+ public:
+  // Precondition: smss > 0.
+  explicit WindowCore(std::uint32_t smss);
+
+  std::uint32_t cwnd() const { return cwnd_; }
+  std::uint32_t ssthresh() const { return ssthresh_; }
+  std::uint32_t smss() const { return smss_; }
+  bool in_slow_start() const { return cwnd_ < ssthresh_; }
+  bool in_recovery() const { return in_recovery_; }
+
+  void on_dup_ack();
+  void on_partial_ack(std::uint32_t bytes_acked);
+  void on_recovery_exit(std::uint32_t flight_size);
+
+ protected:
+  // RFC 5681 3.1 slow start with RFC 3465 byte counting; cwnd stops at ssthresh.
+  void slow_start(std::uint32_t bytes_acked);
+  // After the algorithm set ssthresh_: cwnd = ssthresh + 3*SMSS, in recovery.
+  void start_recovery();
+  // After the algorithm set ssthresh_ (or kept it): cwnd = 1*SMSS.
+  void collapse_after_rto();
+  void set_cwnd(std::uint64_t bytes);
+
+  std::uint32_t smss_;
+  std::uint32_t cwnd_;
+  std::uint32_t ssthresh_ = kInfiniteSsthresh;
+  std::uint32_t ca_bytes_acked_ = 0;  // RFC 3465 congestion-avoidance counter
+  bool in_recovery_ = false;
+  bool after_rto_ = false;  // slow start after an RTO: ABC limit L = 1*SMSS
+};
+
+}  // namespace detail
+
+// RFC 5681 + RFC 6582. Congestion avoidance adds SMSS each time a cwnd's worth
+// of bytes has been acknowledged (RFC 5681 3.1 / RFC 3465 byte counting);
+// loss sets ssthresh = max(FlightSize / 2, 2*SMSS) (RFC 5681 eqn 4).
+class NewReno : public detail::WindowCore {
+ public:
+  explicit NewReno(std::uint32_t smss) : WindowCore(smss) {}
+  static constexpr Algorithm algorithm() { return Algorithm::newreno; }
+
+  void on_ack(std::uint32_t bytes_acked, Instant now, Duration rtt);
+  void enter_recovery(std::uint32_t flight_size, Instant now);
+  void on_rto(std::uint32_t flight_size, Instant now, Timeout kind);
+};
+
+// RFC 9438. Window growth in congestion avoidance (in segments, t in seconds
+// since the start of the congestion-avoidance epoch, i.e. the first ACK that
+// finds cwnd >= ssthresh after a congestion event):
+//   W_cubic(t) = C * (t - K)^3 + W_max,  K = cbrt((W_max - cwnd_epoch) / C)  (4.2)
+//   target = clamp(W_cubic(t + RTT), cwnd, 1.5 * cwnd); per ACK
+//   cwnd += (target - cwnd) / cwnd per acknowledged segment              (4.4, 4.5)
+//   W_est += alpha_cubic * segments_acked / cwnd, alpha_cubic =
+//   3 * (1 - beta) / (1 + beta) until W_est >= cwnd_prior, then 1; if
+//   W_cubic(t) < W_est, cwnd = W_est (the Reno-friendly region)            (4.3)
+// Multiplicative decrease (4.6): ssthresh = max(FlightSize * beta, 2*SMSS),
+// W_max = cwnd, or cwnd * (1 + beta) / 2 with fast convergence (4.7) when the
+// loss came below the previous W_max. After an RTO (4.8) the next epoch starts
+// with K = 0 and W_max = cwnd_epoch. C = 0.4, beta = 0.7.
+// Not implemented: HyStart++ (4.10 leaves it optional), ECN, spurious-loss undo.
+class Cubic : public detail::WindowCore {
+ public:
+  static constexpr double kC = 0.4;
+  static constexpr double kBeta = 0.7;
+  static constexpr double kAlpha = 3.0 * (1.0 - kBeta) / (1.0 + kBeta);  // RFC 9438 4.3
+
+  explicit Cubic(std::uint32_t smss, bool fast_convergence = true)
+      : WindowCore(smss), fast_convergence_(fast_convergence) {}
+  static constexpr Algorithm algorithm() { return Algorithm::cubic; }
+
+  void on_ack(std::uint32_t bytes_acked, Instant now, Duration rtt);
+  void enter_recovery(std::uint32_t flight_size, Instant now);
+  void on_rto(std::uint32_t flight_size, Instant now, Timeout kind);
+
+  // Inspection (for tests and tracing); windows in segments of SMSS.
+  double w_max() const { return w_max_; }
+  double k() const { return k_; }  // seconds
+  double w_est() const { return w_est_; }
+  double cwnd_epoch() const { return cwnd_epoch_; }
+  std::optional<Instant> epoch_start() const { return epoch_start_; }
+  // RFC 9438 eqn 1 for the current epoch: C * (t - K)^3 + W_max.
+  double w_cubic(double t_seconds) const;
+
+ private:
+  void multiplicative_decrease(std::uint32_t flight_size);
+  void start_epoch(Instant now);
+  double cwnd_segments() const;
+
+  bool fast_convergence_;
+  std::optional<Instant> epoch_start_;
+  double w_max_ = 0;       // segments; 0: no congestion event yet
+  double cwnd_prior_ = 0;  // segments, cwnd before the last reduction
+  double cwnd_epoch_ = 0;  // segments, cwnd when the epoch started
+  double w_est_ = 0;       // segments, the Reno-friendly estimate
+  double k_ = 0;           // seconds
+  double pending_bytes_ = 0;  // fractional growth not yet in cwnd_
+  bool after_rto_epoch_ = false;  // the next epoch starts with K = 0 (4.8)
+};
+
+// The connection's handle on its congestion controller.
+class CongestionControl {
+ public:
+  // NewReno with RFC 9293 3.7.1's default SMSS of 536 bytes: a placeholder
+  // for a control block that learns its SMSS in the handshake and then
+  // assigns make_congestion(algorithm, smss).
+  CongestionControl() : impl_(NewReno(kDefaultSmss)) {}
+  explicit CongestionControl(NewReno r) : impl_(r) {}
+  explicit CongestionControl(Cubic c) : impl_(c) {}
+
+  Algorithm algorithm() const { return impl_.index() == 0 ? Algorithm::newreno : Algorithm::cubic; }
+  std::uint32_t cwnd() const { return std::visit([](const auto& a) { return a.cwnd(); }, impl_); }
+  std::uint32_t ssthresh() const { return std::visit([](const auto& a) { return a.ssthresh(); }, impl_); }
+  std::uint32_t smss() const { return std::visit([](const auto& a) { return a.smss(); }, impl_); }
+  bool in_slow_start() const { return std::visit([](const auto& a) { return a.in_slow_start(); }, impl_); }
+  bool in_recovery() const { return std::visit([](const auto& a) { return a.in_recovery(); }, impl_); }
+
+  void on_ack(std::uint32_t bytes_acked, Instant now, Duration rtt) {
+    std::visit([&](auto& a) { a.on_ack(bytes_acked, now, rtt); }, impl_);
+  }
+  void enter_recovery(std::uint32_t flight_size, Instant now) {
+    std::visit([&](auto& a) { a.enter_recovery(flight_size, now); }, impl_);
+  }
+  void on_dup_ack() {
+    std::visit([](auto& a) { a.on_dup_ack(); }, impl_);
+  }
+  void on_partial_ack(std::uint32_t bytes_acked) {
+    std::visit([&](auto& a) { a.on_partial_ack(bytes_acked); }, impl_);
+  }
+  void on_recovery_exit(std::uint32_t flight_size) {
+    std::visit([&](auto& a) { a.on_recovery_exit(flight_size); }, impl_);
+  }
+  void on_rto(std::uint32_t flight_size, Instant now, Timeout kind) {
+    std::visit([&](auto& a) { a.on_rto(flight_size, now, kind); }, impl_);
+  }
+
+  // The concrete algorithm, or nullptr.
+  const NewReno* newreno() const { return std::get_if<NewReno>(&impl_); }
+  const Cubic* cubic() const { return std::get_if<Cubic>(&impl_); }
+
+  // "cubic cwnd=14600 ssthresh=inf" (+ " recovery" while in fast recovery).
+  friend std::ostream& operator<<(std::ostream& os, const CongestionControl& cc);
+
+ private:
+  std::variant<NewReno, Cubic> impl_;
+};
+
+// Precondition: smss > 0.
+CongestionControl make_congestion(Algorithm algorithm, std::uint32_t smss);
+
+}  // namespace wirestack::tcp
