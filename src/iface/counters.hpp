@@ -41,7 +41,8 @@ struct Ipv4Counters {
   std::uint64_t tx = 0;                // datagrams (or fragments) handed to the link
   std::uint64_t delivered = 0;         // to ICMP/UDP on this host (after reassembly)
   std::uint64_t forwarded = 0;         // routed on (before fragmentation)
-  std::uint64_t malformed = 0;         // failed a check, or a martian source
+  std::uint64_t malformed = 0;         // failed a header check
+  std::uint64_t martians = 0;          // impossible addresses: broadcast/loopback/own source, loopback destination
   std::uint64_t not_for_us = 0;        // not our address and forwarding is off
   std::uint64_t no_route = 0;          // no route (ICMP net unreachable owed)
   std::uint64_t ttl_exceeded = 0;      // TTL ran out while forwarding

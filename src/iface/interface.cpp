@@ -164,6 +164,17 @@ bool Interface::is_broadcast_for(NicId nic, Ipv4Address dst) const {
   return false;
 }
 
+bool Interface::is_martian_source(Ipv4Address src) const {
+  const std::uint32_t v = src.to_u32();
+  if (src.is_broadcast() || src.is_multicast() || src.is_loopback()) return true;
+  if ((v >> 24) == 0 && v != 0) return true;  // 0.0.0.0/8: "this network", not a host
+  if ((v >> 28) == 0xf) return true;          // 240.0.0.0/4: reserved
+  for (std::size_t i = 0; i < nics_.size(); ++i) {
+    if (is_broadcast_for(static_cast<NicId>(i), src)) return true;
+  }
+  return false;
+}
+
 link::ArpCounters Interface::arp_counters() const {
   link::ArpCounters sum;
   for (const Nic& n : nics_) {
@@ -306,6 +317,7 @@ void for_each_counter(const InterfaceCounters& c, const CounterVisitor& visit) {
   visit("ipv4", "delivered", c.ipv4.delivered);
   visit("ipv4", "forwarded", c.ipv4.forwarded);
   visit("ipv4", "malformed", c.ipv4.malformed);
+  visit("ipv4", "martians", c.ipv4.martians);
   visit("ipv4", "not_for_us", c.ipv4.not_for_us);
   visit("ipv4", "no_route", c.ipv4.no_route);
   visit("ipv4", "ttl_exceeded", c.ipv4.ttl_exceeded);

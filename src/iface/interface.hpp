@@ -263,6 +263,10 @@ class Interface {
   // The NIC's address for talking to `peer` (same subnet first), or 0.0.0.0.
   Ipv4Address source_for(NicId nic, Ipv4Address peer) const;
   bool is_broadcast_for(NicId nic, Ipv4Address dst) const;
+  // A source no single host can have (RFC 1122 3.2.1.3, RFC 1812 5.3.7):
+  // broadcast (limited, or directed to any of our networks), multicast,
+  // loopback, 0.0.0.0/8 other than 0.0.0.0 itself, class E (240.0.0.0/4).
+  bool is_martian_source(Ipv4Address src) const;
 
   // interface_input.cpp
   void receive_arp(NicId nic, Bytes payload, Instant now);

@@ -81,9 +81,12 @@ void Interface::receive_ipv4(NicId nic, Bytes payload, bool link_broadcast, Inst
     return;
   }
   // RFC 1122 3.2.1.3: a host MUST silently discard a datagram whose source
-  // is a broadcast or multicast address (a "martian").
-  if (repr->src.is_broadcast() || repr->src.is_multicast() || is_broadcast_for(nic, repr->src)) {
-    ++counters_.ipv4.malformed;
+  // is a broadcast or multicast address; 127.0.0.0/8 "MUST NOT appear
+  // outside a host", as source or destination. A datagram from the wire
+  // claiming one of our own addresses as its source is spoofed (Linux
+  // fib_validate_source): answering it would talk to ourselves.
+  if (is_martian_source(repr->src) || repr->dst.is_loopback() || is_local_address(repr->src)) {
+    ++counters_.ipv4.martians;
     return;
   }
   ++counters_.ipv4.rx;
@@ -253,9 +256,11 @@ void Interface::forward(NicId /*nic*/, Ipv4Packet packet, const Ipv4Repr& repr, 
     return;
   }
   // RFC 1812 5.3.7: "A router MUST NOT forward any packet that has an invalid
-  // IP source address" (0.0.0.0, loopback, broadcast/multicast).
-  if (!repr.src.is_unicast() || repr.src.is_loopback()) {
-    ++counters_.ipv4.malformed;
+  // IP source address" (0.0.0.0, loopback, broadcast/multicast); RFC 3927
+  // 2.7: link-local addresses (169.254/16) never leave their link.
+  if (repr.src.is_unspecified() || is_martian_source(repr.src) || repr.src.is_link_local() ||
+      repr.dst.is_link_local()) {
+    ++counters_.ipv4.martians;
     return;
   }
   // RFC 1812 5.3.1: "the router MUST decrement the TTL ... If the TTL is

@@ -13,7 +13,9 @@
 namespace wirestack::iface {
 
 std::optional<Interface::Egress> Interface::select_egress(Ipv4Address dst, Ipv4Address src) const {
-  if (dst.is_unspecified() || dst.is_multicast()) return std::nullopt;
+  // 127.0.0.0/8 never leaves a host (RFC 1122 3.2.1.3 (g)); there is no
+  // loopback device yet, so it has no route at all.
+  if (dst.is_unspecified() || dst.is_multicast() || dst.is_loopback()) return std::nullopt;
   const auto match = routes_.lookup(dst);
   if (dst.is_broadcast()) {
     // The limited broadcast goes out of the NIC the route table picks for it
@@ -161,7 +163,12 @@ void Interface::arp_failed(ByteVec datagram, Instant now) {
   if (!repr || repr->frag_offset != 0) return;  // one report per datagram, from fragment 0
   if (is_local_address(repr->src)) {
     // We sent it: the error is ours to deliver (RFC 1122 2.3.2.2: the link
-    // layer notifies the IP layer, which tells the transport).
+    // layer notifies the IP layer, which tells the transport). Our echo
+    // replies and ICMP errors have nobody waiting for them: no report.
+    if (repr->protocol == IpProtocol::icmp) {
+      const Bytes icmp = packet->payload();
+      if (icmp.empty() || Icmpv4Type{load_u8(icmp, 0)} != Icmpv4Type::echo_request) return;
+    }
     const Icmpv4Quote quote = quote_of(*packet);
     IcmpError e{.from = repr->src,
                 .type = Icmpv4Type::dst_unreachable,
@@ -195,7 +202,7 @@ bool Interface::may_send_icmp_error(Ipv4Packet offending, const Ipv4Repr& repr, 
   // broadcast or IP multicast address, or a datagram sent as a link-layer
   // broadcast, or a non-initial fragment, or a datagram whose source address
   // does not define a single host".
-  bool ok = !link_broadcast && repr.frag_offset == 0 && repr.src.is_unicast() && !repr.src.is_loopback() &&
+  bool ok = !link_broadcast && repr.frag_offset == 0 && repr.src.is_unicast() && !is_martian_source(repr.src) &&
             repr.dst.is_unicast();
   for (std::size_t i = 0; ok && i < nics_.size(); ++i) {
     if (is_broadcast_for(static_cast<NicId>(i), repr.dst)) ok = false;
@@ -247,7 +254,17 @@ void Interface::send_icmp_error(const Icmpv4Message& message, Instant now) {
       },
       message);
   WIRESTACK_ASSERT(!dst.is_unspecified());
-  if (auto r = send_icmp(dst, Ipv4Address::any(), icmp, now); !r) {
+  // The error about a datagram addressed to us comes from the address it
+  // was sent to (Linux __icmp_send: saddr = iph->daddr for local routes), so
+  // a multi-homed host answers from the address the peer used.
+  const Ipv4Address offending_dst = std::visit(
+      [](const auto& m) -> Ipv4Address {
+        if constexpr (requires { m.quote; }) return m.quote.header.dst;
+        else return Ipv4Address::any();
+      },
+      message);
+  const Ipv4Address src = is_local_address(offending_dst) ? offending_dst : Ipv4Address::any();
+  if (auto r = send_icmp(dst, src, icmp, now); !r) {
     // Counted where it failed (no route, ARP queue): nothing else to do for an error about an error.
   }
 }
@@ -266,6 +283,10 @@ Result<void, SendError> Interface::send_icmp(Ipv4Address dst, Ipv4Address src, c
 }
 
 void Interface::send_udp_datagram(udp::Outgoing& o, Instant now) {
+  // A socket bound to a broadcast (or no longer local) address sends from
+  // the egress address: 255.255.255.255 is never a source (RFC 1122
+  // 3.2.1.3; Linux inet_bind keeps saddr 0 for such binds).
+  if (!o.src.addr.is_unspecified() && !is_local_address(o.src.addr)) o.src.addr = Ipv4Address::any();
   const auto eg = select_egress(o.dst.addr, o.src.addr);
   if (!eg || eg->src.is_unspecified()) {
     ++counters_.ipv4.no_route;

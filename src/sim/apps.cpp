@@ -26,6 +26,7 @@ Duration PingResult::avg_rtt() const {
 std::ostream& operator<<(std::ostream& os, const PingResult& r) {
   const int loss = r.sent == 0 ? 0 : (100 * (r.sent - r.received)) / r.sent;
   os << r.sent << " packets transmitted, " << r.received << " received";
+  if (r.duplicates > 0) os << ", +" << r.duplicates << " duplicates";
   if (!r.errors.empty()) os << ", +" << r.errors.size() << " errors";
   os << ", " << loss << "% packet loss";
   if (!r.rtts.empty()) {
@@ -35,7 +36,7 @@ std::ostream& operator<<(std::ostream& os, const PingResult& r) {
 }
 
 PingApp::PingApp(Host& host, Ipv4Address dst, PingConfig config) : host_(host), dst_(dst), config_(config) {
-  if (config_.ident == 0) config_.ident = 0x7069;  // "pi"
+  if (config_.ident == 0) config_.ident = host_.next_ping_ident();
   hook_ = host_.on_activity([this] { collect(); });
   next_ = host_.queue().schedule_in(config_.start, [this] { send_next(); });
 }
@@ -57,6 +58,7 @@ void PingApp::send_next() {
                                    iface::PingOptions{.ttl = config_.ttl, .dont_fragment = false});
   ++result_.sent;
   sent_at_.push_back(now);
+  answered_.push_back(false);
   if (!r) {
     std::ostringstream os;
     os << "icmp_seq=" << seq << ": " << r.error();
@@ -70,9 +72,14 @@ void PingApp::collect() {
   auto& replies = host_.ping_replies();
   for (auto it = replies.begin(); it != replies.end();) {
     if (it->ident == config_.ident && it->from == dst_ && it->seq >= 1 && it->seq <= sent_at_.size()) {
-      ++result_.received;
-      result_.rtts.push_back(it->at - sent_at_[it->seq - 1]);
-      result_.replies.push_back(*it);
+      if (answered_[it->seq - 1]) {
+        ++result_.duplicates;  // a duplicated frame: one answer per request
+      } else {
+        answered_[it->seq - 1] = true;
+        ++result_.received;
+        result_.rtts.push_back(it->at - sent_at_[it->seq - 1]);
+        result_.replies.push_back(*it);
+      }
       it = replies.erase(it);
     } else {
       ++it;
@@ -146,10 +153,9 @@ void TracerouteApp::probe() {
 void TracerouteApp::collect() {
   if (!waiting_) return;
   TracerouteHop& hop = hops_.back();
-  const Instant now = host_.queue().now();
   auto& replies = host_.ping_replies();
   for (auto it = replies.begin(); it != replies.end(); ++it) {
-    if (it->ident == config_.ident && it->seq == hop.ttl) {
+    if (it->ident == config_.ident && it->seq == hop.ttl && it->from == dst_) {
       hop.from = it->from;
       hop.rtt = it->at - sent_at_;
       hop.reached = true;
@@ -159,11 +165,21 @@ void TracerouteApp::collect() {
   }
   auto& errors = host_.icmp_errors();
   for (auto it = errors.begin(); !hop.from && it != errors.end(); ++it) {
-    if (it->orig_protocol == IpProtocol::icmp && it->src_port == config_.ident && it->dst_port == hop.ttl) {
+    if (it->orig_protocol == IpProtocol::icmp && it->orig_dst == dst_ && it->src_port == config_.ident &&
+        it->dst_port == hop.ttl) {
       hop.from = it->from;
-      hop.rtt = now - sent_at_;
+      hop.rtt = it->at - sent_at_;
       if (it->type == Icmpv4Type::dst_unreachable) {
-        hop.note = it->code == 0 ? "!N" : it->code == 1 ? "!H" : "!" + std::to_string(it->code);
+        // traceroute(8)'s annotations: !N net, !H host, !P protocol, !F
+        // fragmentation needed, !X administratively prohibited.
+        switch (it->code) {
+          case 0: hop.note = "!N"; break;
+          case 1: hop.note = "!H"; break;
+          case 2: hop.note = "!P"; break;
+          case 4: hop.note = "!F"; break;
+          case 13: hop.note = "!X"; break;
+          default: hop.note = "!" + std::to_string(it->code); break;
+        }
         hop.reached = true;  // nothing further will answer
       }
       errors.erase(it);
@@ -229,6 +245,7 @@ UdpClient::UdpClient(Host& host, udp::Endpoint dst, Config config)
 UdpClient::~UdpClient() {
   host_.queue().cancel(next_);
   host_.remove_activity(hook_);
+  (void)host_.stack().udp().close(socket_);  // the port is free again
 }
 
 void UdpClient::send_next() {

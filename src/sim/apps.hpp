@@ -27,7 +27,7 @@ struct PingConfig {
   int count = 3;
   Duration interval = std::chrono::seconds{1};
   std::size_t payload_len = 56;  // ping(8)'s default: 64-byte ICMP messages
-  std::uint16_t ident = 0;       // 0: derived from the host's ping count
+  std::uint16_t ident = 0;       // 0: a fresh one from Host::next_ping_ident()
   std::optional<std::uint8_t> ttl;
   Duration start = Duration::zero();  // after construction
 };
@@ -35,6 +35,7 @@ struct PingConfig {
 struct PingResult {
   int sent = 0;
   int received = 0;
+  int duplicates = 0;  // replies for a sequence number already answered (ping's "+N duplicates")
   std::vector<Duration> rtts;             // one per reply, in arrival order
   std::vector<iface::PingReply> replies;
   std::vector<iface::IcmpError> errors;   // unreachable, time exceeded
@@ -64,6 +65,7 @@ class PingApp {
   PingConfig config_;
   PingResult result_;
   std::vector<Instant> sent_at_;  // by sequence number - 1
+  std::vector<bool> answered_;    // by sequence number - 1
   EventId next_{};
   std::size_t hook_ = 0;
 };

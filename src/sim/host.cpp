@@ -46,18 +46,56 @@ void Host::kick() {
   after_activity();
 }
 
+void Host::remove_activity(std::size_t token) {
+  if (in_activity_) {
+    removed_.push_back(token);
+  } else {
+    hooks_.at(token) = nullptr;
+  }
+}
+
 void Host::after_activity() {
   // Hooks may call kick() (an echo server answering): do not recurse into
-  // the hooks, just let the outer call reschedule.
-  if (in_activity_) return;
-  in_activity_ = true;
-  for (auto& r : stack_.take_ping_replies()) replies_.push_back(r);
-  for (auto& e : stack_.take_icmp_errors()) errors_.push_back(e);
-  for (std::size_t i = 0; i < hooks_.size(); ++i) {  // a hook may register another
-    if (hooks_[i]) hooks_[i]();
+  // the hooks; note that there is more to look at and go round again.
+  if (in_activity_) {
+    again_ = true;
+    return;
   }
-  stack_.flush_udp(queue_.now());
+  in_activity_ = true;
+  // Sending may deliver locally (a datagram to our own address), which the
+  // applications must see now, not at some unrelated later event: repeat
+  // until a round changes nothing, a bounded number of times.
+  constexpr int kMaxRounds = 16;
+  int round = 0;
+  do {
+    again_ = false;
+    for (auto& r : stack_.take_ping_replies()) replies_.push_back(r);
+    for (auto& e : stack_.take_icmp_errors()) errors_.push_back(e);
+    const auto delivered_before = stack_.counters().ipv4.delivered;
+    for (std::size_t i = 0; i < hooks_.size(); ++i) {  // a hook may register another
+      if (hooks_[i]) hooks_[i]();
+    }
+    replies_.clear();  // unclaimed: nobody is waiting for them
+    errors_.clear();
+    stack_.flush_udp(queue_.now());
+    if (stack_.counters().ipv4.delivered != delivered_before) again_ = true;
+  } while (again_ && ++round < kMaxRounds);
+  for (std::size_t t : removed_) hooks_.at(t) = nullptr;
+  removed_.clear();
   in_activity_ = false;
+  if (again_) {
+    // Two applications answering each other on one host: give the rest of
+    // the world a turn instead of looping here.
+    queue_.cancel(wake_);
+    wake_at_ = queue_.now();
+    wake_ = queue_.schedule_at(wake_at_, [this] {
+      wake_ = {};
+      ++wakeups_;
+      stack_.poll(queue_.now());
+      after_activity();
+    });
+    return;
+  }
   reschedule();
 }
 

@@ -53,20 +53,27 @@ class Host final : private iface::FrameSink {
   // at their sockets and queues here. Runs in registration order. The token
   // removes the hook (an application that ends before its host).
   std::size_t on_activity(std::function<void()> hook) {
-    hooks_.push_back(std::move(hook));
+    hooks_.push_back(std::move(hook));  // a deque: running hooks stay where they are
     return hooks_.size() - 1;
   }
-  void remove_activity(std::size_t token) { hooks_.at(token) = nullptr; }
+  // Safe from inside a hook (even the hook itself): removal waits until the
+  // hooks have run.
+  void remove_activity(std::size_t token);
 
   EventQueue& queue() { return queue_; }
 
   // Echo replies and ICMP errors, taken from the stack after each activity
   // and kept here until an application takes them (several apps may share a
-  // host: each takes what is addressed to it).
+  // host: each takes what is addressed to it). What no application claimed
+  // is dropped after the hooks have run: nothing piles up.
   std::vector<iface::PingReply>& ping_replies() { return replies_; }
   std::vector<iface::IcmpError>& icmp_errors() { return errors_; }
 
   std::uint64_t wakeups() const { return wakeups_; }
+
+  // A fresh ICMP echo identifier for an application on this host, so that
+  // two pings never take each other's replies (ping(8) uses its pid).
+  std::uint16_t next_ping_ident() { return static_cast<std::uint16_t>(0x7000 + ping_idents_++); }
 
  private:
   struct Nic final : FramePort {
@@ -87,13 +94,16 @@ class Host final : private iface::FrameSink {
   StormDetector* storms_;
   iface::Interface stack_;
   std::deque<Nic> nics_;  // stable addresses: links hold pointers to them
-  std::vector<std::function<void()>> hooks_;
+  std::deque<std::function<void()>> hooks_;
+  std::vector<std::size_t> removed_;  // tokens removed while hooks ran
+  bool again_ = false;                // activity happened while the hooks ran
   std::vector<iface::PingReply> replies_;
   std::vector<iface::IcmpError> errors_;
   EventId wake_{};
   Instant wake_at_{};
   bool in_activity_ = false;
   std::uint64_t wakeups_ = 0;
+  std::uint16_t ping_idents_ = 0;
 };
 
 }  // namespace wirestack::sim

@@ -230,3 +230,62 @@ TEST(World, BadInputIsRefusedWithAReason) {
 
 }  // namespace
 }  // namespace wirestack::sim
+
+namespace wirestack::sim {
+namespace {
+
+TEST(WorldApps, TwoPingsFromOneHostDoNotTakeEachOthersReplies) {
+  World w(4);
+  auto& a = w.add_host("a");
+  auto& b = w.add_host("b");
+  ASSERT_TRUE(w.connect(a, "10.0.0.1/30", b, "10.0.0.2/30"));
+  PingApp p1(a, ip("10.0.0.2"), {.count = 3});
+  PingApp p2(a, ip("10.0.0.2"), {.count = 3});
+  w.run_until(at(5s));
+  EXPECT_EQ(p1.result().received, 3) << p1.result();
+  EXPECT_EQ(p2.result().received, 3) << p2.result();
+}
+
+TEST(WorldApps, DuplicatedRepliesAreCountedAsDuplicatesNotReplies) {
+  World w(4);
+  auto& a = w.add_host("a");
+  auto& b = w.add_host("b");
+  ASSERT_TRUE(w.connect(a, "10.0.0.1/30", b, "10.0.0.2/30", LinkDirection{.duplicate = 1.0}));
+  PingApp ping(a, ip("10.0.0.2"), {.count = 3});
+  w.run_until(at(5s));
+  EXPECT_EQ(ping.result().received, 3) << ping.result();
+  EXPECT_GT(ping.result().duplicates, 0);
+}
+
+TEST(WorldApps, AClientAndAServerOnOneHostTalkThroughItsOwnAddress) {
+  World w(4);
+  auto& a = w.add_host("a");
+  auto& b = w.add_host("b");
+  ASSERT_TRUE(w.connect(a, "10.0.0.1/30", b, "10.0.0.2/30"));
+  UdpEchoServer echo(a, 9000);
+  UdpClient client(a, {ip("10.0.0.1"), 9000}, {.count = 2, .interval = 10ms, .payload = "self"});
+  w.run_until(at(1s));
+  EXPECT_EQ(client.received(), (std::vector<std::string>{"self", "self"}));
+}
+
+TEST(WorldApps, AClosedClientFreesItsPort) {
+  World w(4);
+  auto& a = w.add_host("a");
+  auto& b = w.add_host("b");
+  ASSERT_TRUE(w.connect(a, "10.0.0.1/30", b, "10.0.0.2/30"));
+  {
+    UdpClient client(b, {ip("10.0.0.1"), 9000}, {.count = 1});
+    w.run_until(at(1s));
+  }
+  // Nothing bound on b any more: every port of b is free to bind again.
+  std::size_t bound = 0;
+  for (std::uint16_t port = 49152; port != 0; ++port) {
+    auto s = b.stack().udp().open();
+    if (!b.stack().udp().bind(s, {ip("10.0.0.2"), port})) ++bound;
+    (void)b.stack().udp().close(s);
+  }
+  EXPECT_EQ(bound, 0u);
+}
+
+}  // namespace
+}  // namespace wirestack::sim
