@@ -101,6 +101,15 @@ Result<void, std::string> Interface::add_address(NicId nic, Ipv4Prefix address) 
   if (!address.address().is_unicast() || address.address().is_loopback()) {
     return Unexpected{"add address " + address.to_string() + ": not a unicast address"};
   }
+  if (address.len() < 31 && (address.address() == address.network() || address.address() == address.broadcast())) {
+    return Unexpected{"add address " + address.to_string() + ": that is the " +
+                      (address.address() == address.network() ? "network" : "broadcast") + " address of " +
+                      address.network().to_string() + "/" + std::to_string(address.len()) +
+                      "; pick a host address between them"};
+  }
+  if ((address.address().to_u32() >> 28) == 0xf || (address.address().to_u32() >> 24) == 0) {
+    return Unexpected{"add address " + address.to_string() + ": reserved, not a host address"};
+  }
   if (is_local_address(address.address())) {
     return Unexpected{"add address " + address.to_string() + ": this host already has " +
                       address.address().to_string()};

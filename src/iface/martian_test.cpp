@@ -107,3 +107,23 @@ TEST(Martians, PortUnreachableComesFromTheAddressThePeerUsed) {
 
 }  // namespace
 }  // namespace wirestack::iface
+
+namespace wirestack::iface {
+namespace {
+TEST(Addresses, NetworkBroadcastAndReservedAddressesAreRefusedWithAReason) {
+  testing::QueueSink sink;
+  Rng rng(1);
+  Interface stack(sink, rng);
+  const NicId n = stack.add_nic(kUs);
+  auto net = stack.add_address(n, *Ipv4Prefix::parse("10.0.0.0/24"));
+  ASSERT_FALSE(net);
+  EXPECT_NE(net.error().find("network address"), std::string::npos) << net.error();
+  auto bcast = stack.add_address(n, *Ipv4Prefix::parse("10.0.0.255/24"));
+  ASSERT_FALSE(bcast);
+  EXPECT_NE(bcast.error().find("broadcast address"), std::string::npos) << bcast.error();
+  EXPECT_FALSE(stack.add_address(n, *Ipv4Prefix::parse("240.0.0.1/8")));
+  EXPECT_TRUE(stack.add_address(n, *Ipv4Prefix::parse("10.0.0.1/24")));
+  EXPECT_TRUE(stack.add_address(n, *Ipv4Prefix::parse("192.168.5.0/31")));  // RFC 3021: both /31 addresses are hosts
+}
+}  // namespace
+}  // namespace wirestack::iface

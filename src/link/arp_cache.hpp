@@ -92,10 +92,11 @@ struct ArpCacheConfig {
   std::uint32_t max_retries = 3;                           // requests after the first one
   std::uint32_t backoff_factor = 2;                        // each wait = previous * factor (>= 1)
   Duration max_retry_interval = std::chrono::seconds{30};  // cap on one wait
-  // Linux bounds the queue by bytes (unres_qlen_bytes, ~200 KiB); 16
-  // datagrams lets a host start a few conversations with its gateway at once.
-  std::size_t max_queued_per_address = 16;
-  std::size_t max_queued_total = 256;                      // over all addresses
+  // Linux bounds the queue by bytes (unres_qlen_bytes, ~200 KiB). 64
+  // datagrams hold the 45 fragments of the largest IPv4 datagram at a
+  // 1500-byte MTU, so the first big datagram to a new neighbour survives.
+  std::size_t max_queued_per_address = 64;
+  std::size_t max_queued_total = 512;                      // over all addresses
   std::size_t max_entries = 512;                           // >= 1
 };
 

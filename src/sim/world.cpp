@@ -142,6 +142,7 @@ Result<void, std::string> World::add_route(Host& host, std::string_view destinat
 }
 
 Result<void, std::string> World::capture_to(const std::string& dir) {
+  if (capture_dir_) return Unexpected{"already capturing to '" + *capture_dir_ + "'"};
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Unexpected{"cannot create capture directory '" + dir + "': " + ec.message()};
