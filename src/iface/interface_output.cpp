@@ -104,9 +104,9 @@ Result<void, SendError> Interface::output_datagram(const Egress& eg, ByteVec dat
     ++counters_.ipv4.tx;
     return {};
   }
-  // The cache keeps the datagram only when it must wait; on a hit it is
-  // dropped, so it gets a copy and we keep ours to send.
-  const auto r = n.arp.resolve_or_queue(eg.next_hop, datagram, now);
+  // The cache takes the datagram only when it must wait; on a hit we still
+  // own it and send it at once.
+  const auto r = n.arp.resolve_or_queue(eg.next_hop, std::move(datagram), now);
   switch (r.status) {
     case link::ResolveStatus::resolved:
       send_frame(eg.nic, r.mac, EtherType::ipv4, datagram);

@@ -162,7 +162,7 @@ std::optional<MacAddress> ArpCache::lookup(Ipv4Address ip, Instant now) {
   return it->second.mac;
 }
 
-ResolveResult ArpCache::resolve_or_queue(Ipv4Address next_hop, ByteVec datagram, Instant now) {
+ResolveResult ArpCache::resolve_or_queue(Ipv4Address next_hop, ByteVec&& datagram, Instant now) {
   WIRESTACK_ASSERT(next_hop.is_unicast());
   advance(now);
   auto it = find_live(next_hop, now);

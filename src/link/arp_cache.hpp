@@ -223,7 +223,9 @@ class ArpCache {
 
   // The egress path. Precondition: next_hop.is_unicast() (broadcast and
   // multicast destinations are mapped by the IP layer, not resolved).
-  ResolveResult resolve_or_queue(Ipv4Address next_hop, ByteVec datagram, Instant now);
+  // `datagram` is moved from only when it is queued: on a hit the caller
+  // still owns it and sends it (no copy on the fast path).
+  ResolveResult resolve_or_queue(Ipv4Address next_hop, ByteVec&& datagram, Instant now);
 
   // Due work at `now`: ARP requests to send and failed resolutions.
   ArpPollResult poll(Instant now);
