@@ -4,7 +4,9 @@
 #include <iostream>
 
 #include "decode.hpp"
+#include "ping.hpp"
 #include "run.hpp"
+#include "tap.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"wirestack: a TCP/IP stack in user space, from the wire up"};
@@ -16,14 +18,30 @@ int main(int argc, char** argv) {
   wirestack::cli::RunOptions run;
   wirestack::cli::add_run_command(app, run);
   wirestack::cli::add_scenarios_command(app);
+  wirestack::cli::TapOptions tap;
+  CLI::App* tap_cmd = wirestack::cli::add_tap_command(app, tap);
+  wirestack::cli::PingOptions ping;
+  CLI::App* ping_cmd = wirestack::cli::add_ping_command(app, ping);
+  wirestack::cli::NcOptions nc;
+  CLI::App* nc_cmd = wirestack::cli::add_nc_command(app, nc);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // The real-wire commands promise one line for a wrong option.
+    for (CLI::App* cmd : {tap_cmd, ping_cmd, nc_cmd}) {
+      if (e.get_exit_code() != 0 && cmd->parsed()) {
+        std::cerr << "wirestack " << cmd->get_name() << ": " << e.what() << "\n";
+        return e.get_exit_code();
+      }
+    }
     return app.exit(e);
   }
   if (app.got_subcommand("decode")) return wirestack::cli::run_decode(decode);
   if (app.got_subcommand("run")) return wirestack::cli::run_run(run);
   if (app.got_subcommand("scenarios")) return wirestack::cli::run_scenarios();
+  if (app.got_subcommand("tap")) return wirestack::cli::run_tap(tap);
+  if (app.got_subcommand("ping")) return wirestack::cli::run_ping(ping);
+  if (app.got_subcommand("nc")) return wirestack::cli::run_nc(nc);
   return 0;
 }

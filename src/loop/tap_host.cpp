@@ -1,0 +1,232 @@
+#include "loop/tap_host.hpp"
+
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <utility>
+
+namespace wirestack::loop {
+
+namespace {
+
+// A file descriptor closed on scope exit.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// SIGINT and SIGTERM blocked (so the signalfd sees them) for a scope.
+class BlockedSignals {
+ public:
+  explicit BlockedSignals(bool on) : on_(on) {
+    if (!on_) return;
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    ::pthread_sigmask(SIG_BLOCK, &set_, &old_);
+  }
+  BlockedSignals(const BlockedSignals&) = delete;
+  BlockedSignals& operator=(const BlockedSignals&) = delete;
+  ~BlockedSignals() {
+    if (on_) ::pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  const sigset_t& set() const { return set_; }
+
+ private:
+  bool on_;
+  sigset_t set_{};
+  sigset_t old_{};
+};
+
+std::string errno_text(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+
+constexpr std::uint64_t kTapTag = 1;
+constexpr std::uint64_t kSignalTag = 2;
+// Frames read per readiness before the loop looks at its deadlines again.
+constexpr int kRxBatch = 256;
+
+}  // namespace
+
+TapHost::TapHost(dev::TapDevice tap, TapHostConfig config)
+    : tap_(std::move(tap)),
+      config_(config),
+      rng_(config.seed),
+      stack_(*this, rng_, config.stack),
+      rx_buf_(dev::kTapMaxFrame) {
+  nic_ = stack_.add_nic(config_.mac, config_.mtu);
+}
+
+std::size_t TapHost::on_activity(std::function<void()> hook) {
+  hooks_.push_back(std::move(hook));
+  return hooks_.size() - 1;
+}
+
+void TapHost::remove_activity(std::size_t token) {
+  if (in_activity_) {
+    removed_.push_back(token);
+  } else {
+    hooks_.at(token) = nullptr;
+  }
+}
+
+void TapHost::wake_at(Instant t) { app_wake_ = app_wake_ ? std::min(*app_wake_, t) : t; }
+
+void TapHost::kick() {
+  const Instant now = clock_.now();
+  stack_.poll(now);
+  after_activity(now);
+}
+
+void TapHost::transmit(iface::NicId /*nic*/, Bytes frame) {
+  const Instant now = clock_.now();
+  auto r = tap_.write(frame);
+  if (!r) {
+    if (counters_.tx_errors++ == 0) counters_.first_tx_error = r.error();
+    return;
+  }
+  if (!*r) {
+    ++counters_.tx_full;
+    return;
+  }
+  if (pcap_ != nullptr) pcap_->write(now, frame);  // what really left
+  ++counters_.frames_out;
+  counters_.bytes_out += frame.size();
+}
+
+void TapHost::after_activity(Instant now) {
+  if (in_activity_) {  // a hook called kick(): go round again instead of recursing
+    again_ = true;
+    return;
+  }
+  in_activity_ = true;
+  // As sim::Host: a datagram to our own address is delivered at once, and the
+  // applications must see it now; repeat while rounds deliver something.
+  constexpr int kMaxRounds = 16;
+  int round = 0;
+  do {
+    again_ = false;
+    app_wake_.reset();  // hooks ask again for what they still need
+    for (auto& r : stack_.take_ping_replies()) replies_.push_back(r);
+    for (auto& e : stack_.take_icmp_errors()) errors_.push_back(e);
+    const auto delivered_before = stack_.counters().ipv4.delivered;
+    for (std::size_t i = 0; i < hooks_.size(); ++i) {
+      if (hooks_[i]) hooks_[i]();
+    }
+    replies_.clear();
+    errors_.clear();
+    stack_.flush_udp(now);
+    if (stack_.counters().ipv4.delivered != delivered_before) again_ = true;
+  } while (again_ && ++round < kMaxRounds);
+  for (std::size_t t : removed_) hooks_.at(t) = nullptr;
+  removed_.clear();
+  in_activity_ = false;
+  if (again_) wake_at(now);  // still busy: another round at the next turn
+}
+
+Result<void, std::string> TapHost::drain_device() {
+  for (int i = 0; i < kRxBatch; ++i) {
+    auto r = tap_.read(rx_buf_);
+    if (!r) return Unexpected{r.error()};
+    if (!*r) return {};
+    const Bytes frame = Bytes(rx_buf_).first(**r);
+    const Instant now = clock_.now();
+    ++counters_.frames_in;
+    counters_.bytes_in += frame.size();
+    if (pcap_ != nullptr) pcap_->write(now, frame);
+    stack_.receive(nic_, frame, now);
+    after_activity(now);
+  }
+  return {};
+}
+
+int TapHost::timeout_ms(Instant now, std::optional<Instant> limit_at) const {
+  std::optional<Instant> next = stack_.poll_at();
+  for (const auto& t : {app_wake_, limit_at}) {
+    if (t) next = next ? std::min(*next, *t) : *t;
+  }
+  if (!next) return -1;
+  if (*next <= now) return 0;
+  // Round up: waking a little late is harmless, waking early spins.
+  const auto ms = std::chrono::ceil<std::chrono::milliseconds>(*next - now).count();
+  return static_cast<int>(std::min<std::int64_t>(ms, 60'000));
+}
+
+Result<StopReason, std::string> TapHost::run(std::optional<Duration> limit) {
+  stop_ = false;
+  const BlockedSignals blocked(config_.handle_signals);
+  const Fd epoll(::epoll_create1(EPOLL_CLOEXEC));
+  if (epoll.get() < 0) return Unexpected{errno_text("epoll_create1")};
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kTapTag;
+  if (::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, tap_.fd(), &ev) < 0) return Unexpected{errno_text("epoll_ctl (tap)")};
+  const Fd sig(config_.handle_signals ? ::signalfd(-1, &blocked.set(), SFD_NONBLOCK | SFD_CLOEXEC) : -1);
+  if (config_.handle_signals) {
+    if (sig.get() < 0) return Unexpected{errno_text("signalfd")};
+    ev.data.u64 = kSignalTag;
+    if (::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, sig.get(), &ev) < 0) {
+      return Unexpected{errno_text("epoll_ctl (signalfd)")};
+    }
+  }
+
+  Instant now = clock_.now();
+  const std::optional<Instant> limit_at = limit ? std::optional<Instant>(now + *limit) : std::nullopt;
+  if (!stack_.is_up(nic_)) stack_.nic_up(nic_, now);
+  after_activity(now);
+
+  std::array<epoll_event, 4> events{};
+  while (!stop_) {
+    now = clock_.now();
+    if (limit_at && now >= *limit_at) return StopReason::time_limit;
+    bool woke = false;
+    if (auto t = stack_.poll_at(); t && *t <= now) {
+      stack_.poll(now);
+      woke = true;
+    }
+    if (app_wake_ && *app_wake_ <= now) woke = true;
+    if (woke) {
+      after_activity(now);
+      if (stop_) break;
+    }
+    int timeout = timeout_ms(now, limit_at);
+    // The stack still says "now" right after a poll: do not spin on it.
+    if (woke && timeout == 0) timeout = 1;
+    const int n = ::epoll_wait(epoll.get(), events.data(), static_cast<int>(events.size()), timeout);
+    ++counters_.wakeups;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Unexpected{errno_text("epoll_wait")};
+    }
+    for (int i = 0; i < n; ++i) {
+      if (events[static_cast<std::size_t>(i)].data.u64 == kSignalTag) {
+        signalfd_siginfo info{};
+        while (::read(sig.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+        }
+        return StopReason::signal;
+      }
+      const auto flags = events[static_cast<std::size_t>(i)].events;
+      if ((flags & (EPOLLERR | EPOLLHUP)) != 0 && (flags & EPOLLIN) == 0) {
+        return Unexpected{"device " + tap_.name() + " reported an error or hang-up (was it deleted?)"};
+      }
+      if (auto r = drain_device(); !r) return Unexpected{r.error()};
+    }
+  }
+  return StopReason::stopped;
+}
+
+}  // namespace wirestack::loop

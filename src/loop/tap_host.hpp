@@ -1,0 +1,146 @@
+// loop/tap_host.hpp — one iface::Interface (the host stack) on a Linux TAP
+// device, driven in real time by an epoll loop: the real-world counterpart of
+// sim::Host, with the same driving rules.
+//
+// run() waits (epoll) on the TAP descriptor, a signalfd for SIGINT/SIGTERM
+// and a timeout computed from the earliest of: the stack's poll_at(), the
+// applications' wake_at() requests and the run-time limit. Every frame read
+// goes to Interface::receive with RealClock's Instant; after every receive and
+// every wake-up the hooks run (applications look at their sockets), the stack
+// sends what the UDP sockets queued (flush_udp), and the loop computes its next
+// timeout. No periodic tick: an idle stack sleeps until a frame or a deadline.
+//
+// The host is the stack's FrameSink: frames go straight to the TAP device
+// (write(); a full kernel queue drops the frame and counts it). An optional
+// PcapWriter records every frame sent and received, stamped with the time
+// since the host was created.
+//
+// Signals: while run() runs, SIGINT and SIGTERM are blocked and read from a
+// signalfd, so ^C ends run() cleanly (StopReason::signal) and the caller can
+// print its counters; the previous signal mask is restored afterwards.
+//
+//   auto tap = dev::TapDevice::open("tap0");                 // checked
+//   loop::TapHost host(std::move(*tap), {.mac = mac, .seed = seed});
+//   host.stack().add_address(host.nic(), prefix);            // checked
+//   loop::UdpEchoServer echo(host, 7);                      // loop/apps.hpp
+//   auto why = host.run(std::chrono::seconds{10});          // or until ^C
+//   host.stack().print_counters(std::cout);
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/bytes.hpp"
+#include "base/result.hpp"
+#include "base/rng.hpp"
+#include "base/time.hpp"
+#include "dev/pcap_file.hpp"
+#include "dev/tap_linux.hpp"
+#include "iface/interface.hpp"
+#include "loop/real_clock.hpp"
+#include "wire/mac_address.hpp"
+
+namespace wirestack::loop {
+
+struct TapHostConfig {
+  MacAddress mac;              // the stack's own MAC (not the kernel side's)
+  std::uint16_t mtu = 1500;    // the stack's MTU; >= 68
+  std::uint64_t seed = 1;      // the stack's Rng (ephemeral ports, IP ident)
+  iface::InterfaceConfig stack{};
+  bool handle_signals = true;  // SIGINT/SIGTERM end run()
+};
+
+enum class StopReason : std::uint8_t {
+  stopped,     // stop() was called (an application finished)
+  signal,      // SIGINT or SIGTERM
+  time_limit,  // the limit given to run()
+};
+
+// What went in and out of the device.
+struct TapCounters {
+  std::uint64_t frames_in = 0;
+  std::uint64_t bytes_in = 0;
+  std::uint64_t frames_out = 0;
+  std::uint64_t bytes_out = 0;
+  std::uint64_t tx_full = 0;    // dropped: the kernel's queue was full
+  std::uint64_t tx_errors = 0;  // write() failed (first_tx_error says why)
+  std::uint64_t wakeups = 0;    // epoll_wait returns
+  std::string first_tx_error;
+};
+
+class TapHost final : private iface::FrameSink {
+ public:
+  // The NIC is added at once and comes up (gratuitous ARP for its addresses)
+  // when run() starts.
+  TapHost(dev::TapDevice tap, TapHostConfig config);
+  ~TapHost() override = default;
+  TapHost(const TapHost&) = delete;
+  TapHost& operator=(const TapHost&) = delete;
+
+  iface::Interface& stack() { return stack_; }
+  const iface::Interface& stack() const { return stack_; }
+  iface::NicId nic() const { return nic_; }
+  const dev::TapDevice& device() const { return tap_; }
+  const TapCounters& counters() const { return counters_; }
+  // The real time since this host was created.
+  Instant now() const { return clock_.now(); }
+
+  // Records every frame to `writer` (borrowed; nullptr stops recording).
+  void capture_to(dev::PcapWriter* writer) { pcap_ = writer; }
+
+  // Called after every frame received and every wake-up, in registration
+  // order (as sim::Host::on_activity). The token removes the hook.
+  std::size_t on_activity(std::function<void()> hook);
+  void remove_activity(std::size_t token);
+  // The hooks run again at `t` at the latest. Requests last one round: a hook
+  // that wants a later wake-up asks again each time it runs.
+  void wake_at(Instant t);
+
+  // Echo replies and ICMP errors taken from the stack this round; what no
+  // hook claims is dropped after the hooks have run (as sim::Host).
+  std::vector<iface::PingReply>& ping_replies() { return replies_; }
+  std::vector<iface::IcmpError>& icmp_errors() { return errors_; }
+
+  // Runs the stack's due work and the hooks now (after using stack() from
+  // outside a hook).
+  void kick();
+  // Ends run() at its next turn (safe from a hook).
+  void stop() { stop_ = true; }
+
+  // Runs until stop(), a signal, or `limit` has passed. An error when epoll,
+  // the signalfd or reading the device fails (the device was deleted, ...).
+  Result<StopReason, std::string> run(std::optional<Duration> limit = std::nullopt);
+
+ private:
+  void transmit(iface::NicId nic, Bytes frame) override;
+  void after_activity(Instant now);
+  // Reads every waiting frame (at most a batch) into the stack.
+  Result<void, std::string> drain_device();
+  // Milliseconds for epoll_wait until the earliest deadline; -1: none.
+  int timeout_ms(Instant now, std::optional<Instant> limit_at) const;
+
+  RealClock clock_;
+  dev::TapDevice tap_;
+  TapHostConfig config_;
+  Rng rng_;
+  iface::Interface stack_;
+  iface::NicId nic_ = 0;
+  dev::PcapWriter* pcap_ = nullptr;
+  std::deque<std::function<void()>> hooks_;
+  std::vector<std::size_t> removed_;
+  bool in_activity_ = false;
+  bool again_ = false;
+  std::optional<Instant> app_wake_;
+  std::vector<iface::PingReply> replies_;
+  std::vector<iface::IcmpError> errors_;
+  std::vector<std::byte> rx_buf_;
+  bool stop_ = false;
+  TapCounters counters_;
+};
+
+}  // namespace wirestack::loop

@@ -1,0 +1,326 @@
+// tcp/connection.cpp — construction, the application-facing calls (RFC 9293
+// 3.10.1 - 3.10.5: OPEN, SEND, RECEIVE, CLOSE, ABORT) and shared helpers.
+// Input is in connection_input.cpp, output in connection_output.cpp, timers
+// in connection_timers.cpp.
+#include "tcp/connection.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace wirestack::tcp {
+
+std::ostream& operator<<(std::ostream& os, const Endpoint4& e) { return os << e.addr << ':' << e.port; }
+
+std::string_view to_string(Error e) {
+  switch (e) {
+    case Error::refused: return "refused";
+    case Error::reset: return "reset";
+    case Error::timed_out: return "timed out";
+    default: return "?";
+  }
+}
+std::ostream& operator<<(std::ostream& os, Error e) { return os << to_string(e); }
+
+std::ostream& operator<<(std::ostream& os, SendError e) {
+  switch (e) {
+    case SendError::closed: return os << "closed";
+    case SendError::would_block: return os << "would block";
+    default: return os << "?";
+  }
+}
+
+Connection::Settings::Settings(const ConnectionConfig& c)
+    : delayed_ack_timeout(c.delayed_ack_timeout),
+      time_wait(c.time_wait),
+      challenge_ack_interval(c.challenge_ack_interval),
+      mss(std::max<std::uint16_t>(c.mss, 64)),  // RFC 9293 3.7.1: tiny MSS values are misuse
+      window_scale(std::min<std::uint8_t>(c.window_scale, 14)),  // RFC 7323 2.3
+      max_retries(c.max_retries),
+      max_syn_retries(c.max_syn_retries),
+      keepalive_probes(c.keepalive ? std::max<std::uint8_t>(c.keepalive_probes, 1) : 0),
+      keepalive_idle_ms(static_cast<std::uint32_t>(
+          std::clamp<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(c.keepalive_idle).count(), 1,
+                                   0xffffffff))),
+      keepalive_interval_ms(static_cast<std::uint32_t>(std::clamp<std::int64_t>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(c.keepalive_interval).count(), 1, 0xffffffff))),
+      congestion(c.congestion),
+      timestamps(c.timestamps),
+      sack(c.sack),
+      nagle(c.nagle),
+      delayed_ack(c.delayed_ack) {}
+
+Connection::Connection(const ConnectionConfig& cfg, Endpoint4 local, Endpoint4 remote, std::uint32_t iss)
+    : cfg_(cfg),
+      local_(local),
+      remote_(remote),
+      iss_(iss),
+      snd_una_(iss),
+      snd_nxt_(iss),
+      snd_max_(iss),
+      tx_(cfg.send_buffer),
+      rx_(cfg.recv_buffer),
+      rtt_(cfg.rtt),
+      cc_(make_congestion(cfg.congestion, std::max<std::uint16_t>(cfg.mss, 64))) {
+  snd_mss_ = 536;  // RFC 9293 3.7.1 (MUST-15): the default without an MSS option
+  rcv_mss_ = cfg_.mss;
+  keepalive_probes_cfg_ = std::max<std::uint8_t>(cfg.keepalive_probes, 1);
+}
+
+std::ostream& operator<<(std::ostream& os, const Connection& c) {
+  os << c.state() << " una=" << c.snd_una() << " nxt=" << c.snd_nxt() << " wnd=" << c.send_window()
+     << " rcv.nxt=" << c.rcv_nxt() << " rcv.wnd=" << c.recv_window() << " cwnd=" << c.cwnd() << " ssthresh=";
+  if (c.ssthresh() == kInfiniteSsthresh) {
+    os << "inf";
+  } else {
+    os << c.ssthresh();
+  }
+  os << " rto=" << std::chrono::duration_cast<std::chrono::milliseconds>(c.rto()).count() << "ms";
+  if (c.error()) os << " error=" << *c.error();
+  return os;
+}
+
+Connection Connection::connect(const ConnectionConfig& cfg, Endpoint4 local, Endpoint4 remote, std::uint32_t iss,
+                               Instant /*now: the SYN's timestamp is taken when it leaves*/) {
+  Connection c(cfg, local, remote, iss);
+  // RFC 9293 3.10.1: "A SYN segment of the form <SEQ=ISS><CTL=SYN> is sent.
+  // Set SND.UNA to ISS, SND.NXT to ISS+1, enter SYN-SENT state". The SYN
+  // itself leaves on poll_output() (SND.NXT == ISS means "SYN not yet sent").
+  c.set_state(State::syn_sent);
+  return c;
+}
+
+Connection Connection::accept_syn(const ConnectionConfig& cfg, Endpoint4 local, Endpoint4 remote,
+                                  const TcpRepr& syn, std::uint32_t iss, Instant /*now*/) {
+  Connection c(cfg, local, remote, iss);
+  c.passive_ = true;
+  // RFC 9293 3.10.7.2 LISTEN, third: "Set RCV.NXT to SEG.SEQ+1, IRS is set to
+  // SEG.SEQ ... ISS should be selected and a SYN segment sent of the form
+  // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. SND.NXT is set to ISS+1 and SND.UNA
+  // to ISS. The connection state should be changed to SYN-RECEIVED."
+  c.irs_ = SeqNum(syn.seq);
+  c.rcv_nxt_ = c.irs_ + 1;
+  c.last_ack_sent_ = c.rcv_nxt_;
+  c.negotiate(syn.options);
+  if (c.ts_ok_) c.ts_recent_ = syn.options.timestamps->tsval;
+  // The window in a SYN is never scaled (RFC 7323 2.2).
+  c.snd_wnd_ = syn.window;
+  c.max_snd_wnd_ = c.snd_wnd_;
+  c.snd_wl1_ = c.irs_;
+  c.snd_wl2_ = c.iss_;
+  c.set_state(State::syn_received);
+  return c;
+}
+
+Connection Connection::from_cookie(const ConnectionConfig& cfg, Endpoint4 local, Endpoint4 remote,
+                                   const TcpRepr& syn, std::uint32_t iss, Instant now) {
+  Connection c = accept_syn(cfg, local, remote, syn, iss, now);
+  c.snd_nxt_ = c.iss_ + 1;  // the SYN-ACK left statelessly
+  c.snd_max_ = c.snd_nxt_;
+  c.last_ack_sent_ = c.rcv_nxt_;
+  return c;
+}
+
+std::optional<TcpRepr> Connection::reset_for(const TcpRepr& seg, std::size_t payload_len) {
+  // RFC 9293 3.10.7.1 CLOSED: "An incoming segment containing a RST is
+  // discarded. An incoming segment not containing a RST causes a RST to be
+  // sent in response. ... If the ACK bit is off, sequence number zero is used,
+  // <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. If the ACK bit is on,
+  // <SEQ=SEG.ACK><CTL=RST>".
+  if (seg.flags.rst()) return std::nullopt;
+  TcpRepr r{.src_port = seg.dst_port, .dst_port = seg.src_port};
+  if (seg.flags.ack()) {
+    r.seq = seg.ack;
+    r.flags = TcpFlags{TcpFlags::kRst};
+  } else {
+    const auto len = static_cast<std::uint32_t>(payload_len) + (seg.flags.syn() ? 1u : 0u) +
+                     (seg.flags.fin() ? 1u : 0u);
+    r.seq = 0;
+    r.ack = seg.seq + len;
+    r.flags = TcpFlags{TcpFlags::kRst | TcpFlags::kAck};
+  }
+  return r;
+}
+
+void Connection::negotiate(const TcpOptions& peer) {
+  // RFC 9293 3.7.1 (MUST-15): no MSS option means 536. Eff.snd.MSS subtracts
+  // the TCP options we put in every segment (RFC 9293 3.7.1 MUST-16: the
+  // timestamps option, 12 bytes with its padding).
+  const std::uint16_t peer_mss = peer.mss.value_or(536);
+  // RFC 7323 2.2/3.2, RFC 2018 2: an option is used only if both SYNs carried it.
+  ws_ok_ = cfg_.window_scale > 0 && peer.window_scale.has_value();
+  if (ws_ok_) {
+    // RFC 7323 2.3: a shift above 14 is used as 14.
+    snd_wscale_ = std::min<std::uint8_t>(*peer.window_scale, 14);
+    rcv_wscale_ = cfg_.window_scale;
+  } else {
+    snd_wscale_ = 0;
+    rcv_wscale_ = 0;
+  }
+  sack_ok_ = cfg_.sack && peer.sack_permitted;
+  ts_ok_ = cfg_.timestamps && peer.timestamps.has_value();
+  const std::uint16_t opt = ts_ok_ ? 12 : 0;
+  snd_mss_ = static_cast<std::uint16_t>(std::max<int>(peer_mss - opt, 64));
+  rcv_mss_ = static_cast<std::uint16_t>(std::max<int>(cfg_.mss - opt, 64));
+  cc_ = make_congestion(cfg_.congestion, snd_mss_);
+}
+
+void Connection::set_state(State to) {
+  const State from = state_;
+  if (from == to) return;
+  state_ = to;
+  if (hook_) hook_(from, to);
+}
+
+void Connection::enter_closed(std::optional<Error> err) {
+  if (err && !error_) error_ = err;
+  timer_ = Timer::none;
+  delack_at_.reset();
+  ack_now_ = false;
+  fast_rtx_ = false;
+  force_probe_ = false;
+  keepalive_probe_ = false;
+  set_state(State::closed);
+  // The buffers are no longer needed for sending; unread data stays readable.
+  tx_.clear();
+  tx_.shrink();
+  ooo_.clear();
+  ooo_.shrink();
+}
+
+void Connection::enter_time_wait(Instant now) {
+  set_state(State::time_wait);
+  // RFC 9293 3.10.7.4 eighth, FIN-WAIT-2: "Enter the TIME-WAIT state. Start
+  // the time-wait timer, turn off the other timers."
+  timer_ = Timer::time_wait;
+  timer_at_ = now + cfg_.time_wait;
+  fast_rtx_ = false;
+  force_probe_ = false;
+  tx_.shrink();
+}
+
+std::uint32_t Connection::ts_now(Instant now) const {
+  // RFC 7323 5.4: a clock between 1 ms and 1 s per tick; ours is 1 ms.
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  return static_cast<std::uint32_t>(static_cast<std::uint64_t>(ms));
+}
+
+std::uint32_t Connection::recv_window() const { return static_cast<std::uint32_t>(rx_.free()); }
+
+std::size_t Connection::allocated_bytes() const {
+  return tx_.allocated_bytes() + rx_.allocated_bytes() + ooo_.allocated_bytes() + sacked_.allocated_bytes();
+}
+
+// --- Application calls -------------------------------------------------------
+
+Result<std::size_t, SendError> Connection::send(Bytes data) {
+  // RFC 9293 3.10.2 SEND: allowed in SYN-SENT and SYN-RECEIVED (queued),
+  // ESTABLISHED and CLOSE-WAIT; "connection closing" after CLOSE.
+  switch (state_) {
+    case State::syn_sent:
+    case State::syn_received:
+    case State::established:
+    case State::close_wait:
+      break;
+    default:
+      return Unexpected{SendError::closed};
+  }
+  if (fin_queued_) return Unexpected{SendError::closed};
+  if (data.empty()) return std::size_t{0};
+  if (tx_.free() == 0) return Unexpected{SendError::would_block};
+  return tx_.write(data);
+}
+
+void Connection::set_keepalive(bool on) {
+  cfg_.keepalive_probes = on ? keepalive_probes_cfg_ : 0;
+  if (!on && timer_ == Timer::keepalive) timer_ = Timer::none;
+  keepalives_sent_ = 0;
+}
+
+bool Connection::can_send() const {
+  switch (state_) {
+    case State::syn_sent:
+    case State::syn_received:
+    case State::established:
+    case State::close_wait:
+      return !fin_queued_ && tx_.free() > 0;
+    default:
+      return false;
+  }
+}
+
+std::size_t Connection::recv(MutBytes out) {
+  const std::uint32_t before = recv_window();
+  const std::size_t n = rx_.read(out);
+  if (n == 0) return 0;
+  // RFC 9293 3.8.6.2.2 (receiver SWS avoidance, MUST-39): announce a larger
+  // window only when it has grown by min(RCV.BUFF / 2, Eff.snd.MSS). A window
+  // that opens from zero (or below one MSS) is worth an update at once.
+  const std::uint32_t after = recv_window();
+  const std::uint32_t step = std::min<std::uint32_t>(static_cast<std::uint32_t>(rx_.capacity() / 2), rcv_mss_);
+  if (is_synchronized(state_) && state_ != State::time_wait && !fin_received_ &&
+      (after - before >= step || (before < rcv_mss_ && after >= rcv_mss_))) {
+    ack_now_ = true;
+  }
+  if (rx_.size() == 0) rx_.shrink();
+  return n;
+}
+
+void Connection::shutdown_send() {
+  // RFC 9293 3.10.4 CLOSE: "Queue this until all preceding SENDs have been
+  // segmentized, then form a FIN segment and send it" (ESTABLISHED ->
+  // FIN-WAIT-1, CLOSE-WAIT -> LAST-ACK). In SYN-SENT / SYN-RECEIVED the FIN
+  // waits for ESTABLISHED.
+  if (fin_queued_) return;
+  switch (state_) {
+    case State::syn_sent:
+    case State::syn_received:
+      fin_queued_ = true;
+      break;
+    case State::established:
+      fin_queued_ = true;
+      set_state(State::fin_wait_1);
+      break;
+    case State::close_wait:
+      fin_queued_ = true;
+      set_state(State::last_ack);
+      break;
+    default:
+      break;  // "error: connection closing" / does not exist: nothing to do
+  }
+}
+
+void Connection::close() {
+  // RFC 9293 3.10.4 SYN-SENT: "Delete the TCB and return 'error: closing'".
+  if (state_ == State::syn_sent) {
+    enter_closed(std::nullopt);
+    return;
+  }
+  // RFC 9293 3.6 / RFC 1122 4.2.2.13 (SHOULD-3): closing with received data
+  // still unread loses it; say so with a RST (as Linux does) instead of a FIN.
+  if (rx_.size() > 0 && state_ != State::syn_received) {
+    abort();
+    return;
+  }
+  recv_closed_ = true;
+  shutdown_send();
+}
+
+void Connection::abort() {
+  // RFC 9293 3.10.5 ABORT: SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1/2,
+  // CLOSE-WAIT: "Send a reset segment: <SEQ=SND.NXT><CTL=RST>"; other
+  // states: just delete the TCB.
+  switch (state_) {
+    case State::syn_received:
+    case State::established:
+    case State::fin_wait_1:
+    case State::fin_wait_2:
+    case State::close_wait:
+      pending_rst_ = PendingRst{.seq = snd_max_.value(), .ack = 0, .with_ack = false};
+      break;
+    default:
+      break;
+  }
+  enter_closed(std::nullopt);
+}
+
+}  // namespace wirestack::tcp

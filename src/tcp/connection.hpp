@@ -1,0 +1,333 @@
+// tcp/connection.hpp — one TCP connection's state machine (RFC 9293), sans-IO.
+//
+// A Connection is a transmission control block: sequence variables, the send
+// and receive buffers (storage::RingBuffer, allocated on first use), the
+// out-of-order assembler, the RTT estimator (RFC 6298) and the congestion
+// controller (tcp/congestion.hpp). It never reads a clock and owns no timer:
+// every call that needs time takes `Instant now`, and poll_at() says when the
+// connection next wants poll_output() to run (retransmission, persist, delayed
+// ACK, TIME-WAIT). It speaks in Reprs: segments in are a TcpRepr plus payload,
+// segments out are a Segment; the interface wraps them in IPv4.
+//
+// Lifecycle:
+//   * connect(...)     active open: SYN-SENT; the SYN leaves on poll_output().
+//   * accept_syn(...)  passive open, called by a listener for an acceptable
+//                      SYN: SYN-RECEIVED; the SYN-ACK leaves on poll_output().
+//   * on_segment(...)  input (RFC 9293 3.10.7 SEGMENT ARRIVES for every state
+//                      but CLOSED and LISTEN, which belong to the listener).
+//   * poll_output(now) returns the next segment due now, or nullopt; call it
+//                      until nullopt after every input, API call or deadline.
+//   * state() == closed at the end: the owner removes the connection.
+//
+//   auto c = Connection::connect(cfg, local, remote, iss, now);
+//   while (auto seg = c.poll_output(now)) send_ipv4(*seg);
+//   c.on_segment(repr, payload, now);        // for each segment of this 4-tuple
+//   if (auto t = c.poll_at()) wake_at(*t);   // Instant::min(): right away
+//
+// Options (RFC 7323, RFC 2018): MSS always in SYNs; window scale, SACK-permitted
+// and timestamps in SYNs when configured, used only when both SYNs carried
+// them. Timestamps run on a 1 ms clock (TSval = now in ms), echo TS.Recent,
+// reject old segments (PAWS) and give RTT samples. SACK: our ACKs carry SACK
+// blocks for out-of-order data; received blocks fill a scoreboard from which
+// fast recovery retransmits one hole per duplicate ACK (RFC 6675, simplified:
+// see docs/TCP.md). Keep-alive is off by default. docs/TCP.md maps every
+// RFC 9293 requirement to the test that covers it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <utility>
+
+#include "base/bytes.hpp"
+#include "base/result.hpp"
+#include "base/time.hpp"
+#include "storage/assembler.hpp"
+#include "storage/ring_buffer.hpp"
+#include "tcp/congestion.hpp"
+#include "tcp/rtt.hpp"
+#include "tcp/seq.hpp"
+#include "tcp/state.hpp"
+#include "wire/ipv4_address.hpp"
+#include "wire/tcp.hpp"
+
+namespace wirestack::tcp {
+
+// An IPv4 address and a port.
+struct Endpoint4 {
+  Ipv4Address addr{};
+  std::uint16_t port = 0;
+  friend constexpr bool operator==(const Endpoint4&, const Endpoint4&) = default;
+};
+std::ostream& operator<<(std::ostream& os, const Endpoint4& e);
+
+// One outgoing segment: the header's meaning and its payload (copied out of
+// the send buffer). Source/destination addresses are the connection's.
+struct Segment {
+  TcpRepr tcp{};
+  ByteVec payload{};
+};
+
+// Why a connection ended abnormally (what the application sees).
+enum class Error : std::uint8_t {
+  refused,    // RST in answer to our SYN (ECONNREFUSED)
+  reset,      // RST on a synchronized connection (ECONNRESET)
+  timed_out,  // retransmissions exhausted (ETIMEDOUT)
+};
+std::string_view to_string(Error e);
+std::ostream& operator<<(std::ostream& os, Error e);
+
+enum class SendError : std::uint8_t {
+  closed,       // the send side is shut down, or the connection is closed
+  would_block,  // the send buffer is full
+};
+std::ostream& operator<<(std::ostream& os, SendError e);
+
+struct ConnectionConfig {
+  std::uint16_t mss = 1460;                // ours, advertised in the SYN
+  std::uint32_t recv_buffer = 64 * 1024;   // bytes
+  std::uint32_t send_buffer = 64 * 1024;   // bytes
+  std::uint8_t window_scale = 7;           // our shift (RFC 7323); 0 = do not offer
+  bool timestamps = true;                  // RFC 7323
+  bool sack = true;                        // RFC 2018 (receiver side)
+  bool nagle = true;                       // RFC 9293 3.7.4
+  bool delayed_ack = true;                 // RFC 9293 3.8.6.3, RFC 5681 4.2
+  Duration delayed_ack_timeout = std::chrono::milliseconds{200};
+  RttConfig rtt{};                         // initial/min/max RTO
+  std::uint8_t max_retries = 15;           // data (Linux tcp_retries2)
+  std::uint8_t max_syn_retries = 6;        // SYN / SYN-ACK (Linux tcp_syn_retries)
+  Duration time_wait = std::chrono::seconds{60};  // 2 * MSL
+  // RFC 5961 7: at most one challenge ACK per interval (0: no limit).
+  Duration challenge_ack_interval = std::chrono::milliseconds{0};
+  Algorithm congestion = Algorithm::newreno;
+  // Keep-alive (RFC 9293 3.8.4, RFC 1122 4.2.3.6): off by default (MUST-24);
+  // after keepalive_idle without traffic, up to keepalive_probes probes
+  // keepalive_interval apart, then Error::timed_out. Millisecond resolution.
+  bool keepalive = false;
+  Duration keepalive_idle = std::chrono::hours{2};  // MUST-27: at least two hours by default
+  Duration keepalive_interval = std::chrono::seconds{75};
+  std::uint8_t keepalive_probes = 9;
+};
+
+class Connection {
+ public:
+  using StateHook = std::function<void(State from, State to)>;
+
+  // Active open (RFC 9293 3.10.1 OPEN, active): SYN-SENT with ISS `iss`.
+  static Connection connect(const ConnectionConfig& cfg, Endpoint4 local, Endpoint4 remote, std::uint32_t iss,
+                            Instant now);
+  // Passive open for a SYN a listener accepted (RFC 9293 3.10.7.2, LISTEN,
+  // "third, check for a SYN"): SYN-RECEIVED. Precondition: syn.flags.syn(),
+  // !rst, !ack. Text in the SYN is not kept (the peer sends it again).
+  static Connection accept_syn(const ConnectionConfig& cfg, Endpoint4 local, Endpoint4 remote, const TcpRepr& syn,
+                               std::uint32_t iss, Instant now);
+
+  // For a SYN cookie (tcp/syn_cookie.hpp) that validated: `syn` is the SYN
+  // rebuilt from the cookie (SEQ = ACK's SEQ - 1, the decoded MSS, window
+  // scale, SACK-permitted, timestamps) and `iss` the cookie itself; the
+  // SYN-ACK counts as sent. Feed the ACK to on_segment() next: ESTABLISHED.
+  static Connection from_cookie(const ConnectionConfig& cfg, Endpoint4 local, Endpoint4 remote, const TcpRepr& syn,
+                                std::uint32_t iss, Instant now);
+
+  // RFC 9293 3.10.7.1: the answer to a segment that matches no connection
+  // (nullopt for an incoming RST). For the listener / interface.
+  static std::optional<TcpRepr> reset_for(const TcpRepr& seg, std::size_t payload_len);
+
+  Connection(Connection&&) noexcept = default;
+  Connection& operator=(Connection&&) noexcept = default;
+
+  State state() const { return state_; }
+  Endpoint4 local() const { return local_; }
+  Endpoint4 remote() const { return remote_; }
+  std::optional<Error> error() const { return error_; }
+  void set_state_hook(StateHook hook) { hook_ = std::move(hook); }
+
+  // --- Application side (RFC 9293 3.10.2 - 3.10.5) ---
+  // Queues up to free space; partial writes return what was taken.
+  Result<std::size_t, SendError> send(Bytes data);
+  // Reads in-order bytes; 0 when none (see eof()).
+  std::size_t recv(MutBytes out);
+  // FIN after the queued data; the receive side stays open (half-close).
+  void shutdown_send();
+  // RFC 9293 CLOSE: as shutdown_send() once synchronized; in SYN-SENT the
+  // connection is simply deleted; with unread received data, abort() (RST).
+  void close();
+  // RFC 9293 ABORT: RST (in synchronized states and SYN-RECEIVED), CLOSED.
+  void abort();
+
+  // Per-connection settings the application may change at any time:
+  // Nagle (MUST-17), the data retransmission limit R2 (MUST-21), keep-alive
+  // (MUST-24; probes 0 turns it off).
+  void set_nagle(bool on) { cfg_.nagle = on; }
+  void set_max_retries(std::uint8_t n) { cfg_.max_retries = n; }
+  // (As after every API call, run poll_output(now) next: it arms the timer.)
+  void set_keepalive(bool on);
+
+  bool can_send() const;           // send() would take at least one byte
+  bool can_recv() const { return rx_.size() > 0; }
+  bool eof() const { return fin_received_ && rx_.size() == 0; }  // peer's FIN read past
+  std::size_t recv_queue() const { return rx_.size(); }
+  std::size_t send_queue() const { return tx_.size(); }
+
+  // --- Network side ---
+  void on_segment(const TcpRepr& seg, Bytes payload, Instant now);
+  std::optional<Segment> poll_output(Instant now);
+  // Zero-copy variant of poll_output(): the header, and the payload as up to
+  // two spans into the send buffer, valid until the next non-const call.
+  // Returns false when nothing is due. For emitting straight into a frame.
+  bool poll_output_view(Instant now, TcpRepr& header, storage::SpanPair& payload);
+  // The next instant poll_output() has work: Instant::min() when right away.
+  std::optional<Instant> poll_at() const;
+
+  // --- Observation ---
+  std::uint32_t cwnd() const { return cc_.cwnd(); }
+  std::uint32_t ssthresh() const { return cc_.ssthresh(); }
+  std::optional<Duration> srtt() const { return rtt_.srtt(); }
+  Duration rto() const { return rtt_.rto(); }
+  std::uint16_t send_mss() const { return snd_mss_; }
+  std::uint32_t send_window() const { return snd_wnd_; }  // peer's, scaled
+  std::uint32_t recv_window() const;                       // ours, bytes
+  bool timestamps_enabled() const { return ts_ok_; }
+  bool sack_enabled() const { return sack_ok_; }
+  std::uint8_t send_wscale() const { return snd_wscale_; }
+  std::uint8_t recv_wscale() const { return rcv_wscale_; }
+  std::uint32_t retransmits() const { return retransmits_; }
+  SeqNum snd_una() const { return snd_una_; }
+  SeqNum snd_nxt() const { return snd_nxt_; }
+  SeqNum rcv_nxt() const { return rcv_nxt_; }
+  // Heap bytes held by the buffers and the assembler.
+  std::size_t allocated_bytes() const;
+
+ private:
+  enum class Timer : std::uint8_t { none, retransmit, persist, time_wait, keepalive };
+  struct PendingRst {
+    std::uint32_t seq = 0;
+    std::uint32_t ack = 0;
+    bool with_ack = false;
+  };
+  struct Plan;  // what poll_output() sends next (connection_output.cpp)
+  // What the connection keeps of its ConnectionConfig (the buffer sizes live
+  // in the RingBuffers, the RTO limits in the RttEstimator): 48 bytes, not 120.
+  struct Settings {
+    explicit Settings(const ConnectionConfig& c);
+    Duration delayed_ack_timeout;
+    Duration time_wait;
+    Duration challenge_ack_interval;
+    std::uint16_t mss;
+    std::uint8_t window_scale;
+    std::uint8_t max_retries;
+    std::uint8_t max_syn_retries;
+    std::uint8_t keepalive_probes;   // 0: keep-alive off
+    std::uint32_t keepalive_idle_ms;
+    std::uint32_t keepalive_interval_ms;
+    Algorithm congestion;
+    bool timestamps;
+    bool sack;
+    bool nagle;
+    bool delayed_ack;
+  };
+
+  Connection(const ConnectionConfig& cfg, Endpoint4 local, Endpoint4 remote, std::uint32_t iss);
+
+  // connection.cpp
+  void set_state(State to);
+  void enter_closed(std::optional<Error> err);
+  void enter_time_wait(Instant now);
+  void negotiate(const TcpOptions& peer_syn);
+  std::uint32_t ts_now(Instant now) const;
+
+  // connection_input.cpp
+  void on_syn_sent(const TcpRepr& seg, Instant now);
+  void check_rst(const TcpRepr& seg, Instant now);
+  bool process_ack(const TcpRepr& seg, std::size_t payload_len, Instant now);
+  void ack_advanced(SeqNum ack, const TcpRepr& seg, Instant now);
+  void on_dup_ack(Instant now);
+  void record_sacks(const TcpRepr& seg);
+  void shift_sacked(std::uint32_t acked);
+  std::optional<std::pair<std::uint32_t, std::uint32_t>> next_hole() const;  // {offset, len} from SND.UNA
+  void update_window(const TcpRepr& seg);
+  void process_text(const TcpRepr& seg, Bytes payload, Instant now);
+  void process_fin(Instant now);
+  void challenge_ack(Instant now);
+  void schedule_ack(Instant now, bool immediate);
+
+  // connection_output.cpp
+  std::optional<Plan> plan() const;
+  TcpRepr build(const Plan& p, Instant now);  // all side effects; payload = tx_[offset, +len)
+  TcpRepr header(SeqNum seq, TcpFlags flags, Instant now) const;
+  std::uint16_t window_field(bool syn) const;
+
+  // connection_timers.cpp
+  void run_timers(Instant now);
+  void on_retransmit_timeout(Instant now);
+  void arm_timers(Instant now);
+
+  Settings cfg_;
+  Endpoint4 local_;
+  Endpoint4 remote_;
+
+  // RFC 9293 3.3.1 send sequence variables (SND.MAX: the highest sent, which
+  // SND.NXT falls back from on a retransmission timeout).
+  SeqNum iss_, snd_una_, snd_nxt_, snd_max_, snd_wl1_, snd_wl2_;
+  std::uint32_t snd_wnd_ = 0;      // scaled
+  std::uint32_t max_snd_wnd_ = 0;  // largest window the peer offered (SWS, RFC 5961 5.2)
+  // Receive sequence variables.
+  SeqNum irs_, rcv_nxt_, last_ack_sent_;
+  std::uint32_t ts_recent_ = 0;    // RFC 7323 TS.Recent
+  std::uint32_t ts_last_rtx_ = 0;  // our TSval when we last retransmitted (ts_rtx_seen_)
+  std::uint32_t bytes_since_ack_ = 0;
+  SeqNum recover_;                 // RFC 6582 "recover"
+  SeqNum rtx_next_;                // RFC 6675-style: holes below this were retransmitted
+  SeqNum rcv_fin_seq_;             // a FIN that arrived ahead of data (rcv_fin_pending_)
+
+  storage::RingBuffer tx_;  // from SND.UNA (after the SYN) on
+  storage::RingBuffer rx_;  // in-order bytes not yet read; out-of-order ones beyond
+  storage::Assembler ooo_;
+  storage::Assembler sacked_;  // sender scoreboard: SACKed ranges, offsets from SND.UNA
+  RttEstimator rtt_;
+  RttTimer rtt_timer_;
+  CongestionControl cc_;
+
+  Instant timer_at_{};  // meaningful while timer_ != Timer::none
+  std::optional<Instant> delack_at_;
+  Instant last_challenge_ = Instant::min();  // min(): none yet
+  std::optional<PendingRst> pending_rst_;
+  std::optional<Error> error_;
+  StateHook hook_;
+  std::uint32_t retransmits_ = 0;  // segments sent again (all causes)
+
+  std::uint16_t snd_mss_ = 536;    // payload bytes per segment (peer MSS - TS option)
+  std::uint16_t rcv_mss_ = 536;    // what a full segment from the peer carries
+  State state_ = State::closed;
+  Timer timer_ = Timer::none;
+  std::uint8_t retries_ = 0;       // consecutive timeouts of the same segment
+  std::uint8_t dupacks_ = 0;
+  std::uint8_t snd_wscale_ = 0;
+  std::uint8_t rcv_wscale_ = 0;
+  bool ts_ok_ = false;
+  bool sack_ok_ = false;
+  bool ws_ok_ = false;
+  bool fin_queued_ = false;    // the application shut down the send side
+  bool fin_received_ = false;
+  bool rcv_fin_pending_ = false;
+  bool recv_closed_ = false;   // close() (not shutdown_send()): new data gets a RST
+  bool fin_acked_ = false;     // our FIN has been acknowledged
+  bool ack_now_ = false;       // an ACK is owed right away
+  bool fast_rtx_ = false;      // retransmit SND.UNA's segment now
+  bool sack_rtx_ = false;      // retransmit the next SACK hole now
+  bool force_probe_ = false;   // send one byte into a zero window
+  bool passive_ = false;       // created by accept_syn
+  bool syn_retransmitted_ = false;
+  bool ts_rtx_seen_ = false;
+  bool keepalive_probe_ = false;  // send a keep-alive probe now
+  std::uint8_t keepalives_sent_ = 0;
+  std::uint8_t keepalive_probes_cfg_ = 9;  // the probe count set_keepalive(true) restores
+};
+
+// For traces and test failures: "ESTABLISHED una=1001 nxt=1001 max=1001
+// wnd=4000 rcv.nxt=5001 rcv.wnd=8192 newreno cwnd=14600 ssthresh=inf rto=200ms".
+std::ostream& operator<<(std::ostream& os, const Connection& c);
+
+}  // namespace wirestack::tcp

@@ -1,0 +1,609 @@
+// tcp/connection_input.cpp — RFC 9293 3.10.7 SEGMENT ARRIVES, for the states
+// a Connection can be in (SYN-SENT and the synchronized states with
+// SYN-RECEIVED). CLOSED and LISTEN are the listener's (Connection::reset_for
+// gives the RST that CLOSED answers with). The RFC's steps are quoted at the
+// branches that implement them, with the RFC 5961 and RFC 7323 amendments.
+#include <algorithm>
+#include <array>
+#include <chrono>
+
+#include "base/assert.hpp"
+#include "tcp/connection.hpp"
+
+namespace wirestack::tcp {
+
+namespace {
+std::uint32_t seg_length(const TcpRepr& seg, Bytes payload) {
+  return static_cast<std::uint32_t>(payload.size()) + (seg.flags.syn() ? 1u : 0u) + (seg.flags.fin() ? 1u : 0u);
+}
+}  // namespace
+
+void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now) {
+  switch (state_) {
+    case State::closed:
+    case State::listen:
+      return;  // the listener's business (RFC 9293 3.10.7.1 / 3.10.7.2)
+    case State::syn_sent:
+      on_syn_sent(seg, now);
+      arm_timers(now);
+      return;
+    default:
+      break;
+  }
+
+  // SYN-RECEIVED: the peer sent its SYN again (our SYN-ACK was lost): send
+  // the SYN-ACK again now, as Linux does, instead of waiting for our RTO.
+  if (state_ == State::syn_received && seg.flags.syn() && !seg.flags.ack() && !seg.flags.rst() &&
+      SeqNum(seg.seq) == irs_) {
+    snd_nxt_ = iss_;
+    return;
+  }
+  // Simultaneous open (RFC 9293 3.5 figure 7, MUST-10): in SYN-RECEIVED the
+  // peer's SYN-ACK repeats its SYN (SEQ = IRS) and acknowledges ours. Its SYN
+  // is already counted in RCV.NXT, so it is processed as the ACK it carries
+  // (without that, the acceptability test would refuse it).
+  if (state_ == State::syn_received && seg.flags.syn() && seg.flags.ack() && !seg.flags.rst() &&
+      SeqNum(seg.seq) == irs_) {
+    TcpRepr rest = seg;
+    rest.flags.set_syn(false);
+    rest.seq = (irs_ + 1).value();
+    on_segment(rest, payload, now);
+    return;
+  }
+
+  const SeqNum seq(seg.seq);
+  const std::uint32_t len = seg_length(seg, payload);
+
+  // RFC 7323 5.3 R1 (PAWS): "If there is a Timestamps option in the arriving
+  // segment, SEG.TSval < TS.Recent, TS.Recent is valid ... then treat the
+  // arriving segment as not acceptable: Send an acknowledgment in reply as
+  // specified in [RFC793] page 69 and drop the segment." RSTs are exempt
+  // here, as in Linux: the RFC 5961 exact-sequence check below guards them.
+  // Reordered pure ACKs are exempt when only slightly older (Linux
+  // tcp_disordered_ack): an ACK at RCV.NXT without data whose TSval is within
+  // one RTO of TS.Recent is not an old duplicate, just overtaken.
+  const bool disordered_ack = seg.flags.ack() && !seg.flags.syn() && !seg.flags.fin() && payload.empty() &&
+                              SeqNum(seg.seq) == rcv_nxt_ && seg.options.timestamps &&
+                              static_cast<std::int64_t>(ts_recent_ - seg.options.timestamps->tsval) <=
+                                  std::chrono::duration_cast<std::chrono::milliseconds>(rtt_.rto()).count();
+  if (ts_ok_ && !seg.flags.rst() && seg.options.timestamps && !disordered_ack &&
+      static_cast<std::int32_t>(seg.options.timestamps->tsval - ts_recent_) < 0) {
+    schedule_ack(now, true);
+    return;
+  }
+
+  // First, check sequence number (RFC 9293 3.10.7.4): the four-case table.
+  const std::uint32_t rcv_wnd = recv_window();
+  bool acceptable = segment_acceptable(seq, len, rcv_nxt_, rcv_wnd);
+  // "If the RCV.WND is zero, no segments will be acceptable, but special
+  // allowance should be made to accept valid ACKs, URGs, and RSTs" (MUST-66):
+  // a segment at RCV.NXT has its ACK processed, its text dropped.
+  bool text_allowed = true;
+  if (!acceptable && rcv_wnd == 0 && seq == rcv_nxt_) {
+    acceptable = true;
+    text_allowed = false;
+  }
+  if (!acceptable) {
+    // "If an incoming segment is not acceptable, an acknowledgment should be
+    // sent in reply (unless the RST bit is set, if so drop the segment and
+    // return): <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>".
+    if (!seg.flags.rst()) {
+      schedule_ack(now, true);
+      // TIME-WAIT: "The only thing that can arrive in this state is a
+      // retransmission of the remote FIN. Acknowledge it, and restart the
+      // 2 MSL timeout."
+      if (state_ == State::time_wait && seg.flags.fin()) timer_at_ = now + cfg_.time_wait;
+    }
+    return;
+  }
+
+  // Keep-alive: the peer is alive; the idle period starts again.
+  keepalives_sent_ = 0;
+  if (timer_ == Timer::keepalive) timer_ = Timer::none;
+
+  // RFC 7323 4.3 (2): "If SEG.TSval >= TS.Recent and SEG.SEQ =< Last.ACK.sent,
+  // then SEG.TSval is copied to TS.Recent".
+  if (ts_ok_ && seg.options.timestamps && !(last_ack_sent_ < seq)) {
+    if (static_cast<std::int32_t>(seg.options.timestamps->tsval - ts_recent_) >= 0) {
+      ts_recent_ = seg.options.timestamps->tsval;
+    }
+  }
+
+  // Second, check the RST bit.
+  if (seg.flags.rst()) {
+    check_rst(seg, now);
+    return;
+  }
+
+  // Third, security: not implemented (RFC 9293 3.10.7.4 allows omitting it).
+
+  // Fourth, check the SYN bit: "If the SYN bit is set, irrespective of the
+  // sequence number, TCP endpoints MUST send a 'challenge ACK' to the remote
+  // peer" (RFC 5961 4.2). "For the SYN-RECEIVED state, if the connection was
+  // initiated with a passive OPEN, then return this connection to the LISTEN
+  // state and return."
+  if (seg.flags.syn()) {
+    if (state_ == State::syn_received && passive_) {
+      enter_closed(Error::reset);
+      return;
+    }
+    challenge_ack(now);
+    return;
+  }
+
+  // Fifth, check the ACK field: "if the ACK bit is off, drop the segment and return".
+  if (!seg.flags.ack()) return;
+  if (state_ == State::syn_received) {
+    // "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED state and
+    // continue processing with the variables below set to: SND.WND <- SEG.WND,
+    // SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK. If the segment acknowledgment
+    // is not acceptable, form a reset segment <SEQ=SEG.ACK><CTL=RST>".
+    const SeqNum ack(seg.ack);
+    if (!(snd_una_ < ack && ack <= snd_max_)) {
+      pending_rst_ = PendingRst{.seq = seg.ack, .ack = 0, .with_ack = false};
+      return;
+    }
+    if (auto r = rtt_timer_.on_ack(ack, now)) rtt_.on_sample(*r);
+    snd_una_ = ack;
+    if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
+    snd_wnd_ = std::uint32_t{seg.window} << snd_wscale_;
+    max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
+    snd_wl1_ = seq;
+    snd_wl2_ = ack;
+    timer_ = Timer::none;
+    retries_ = 0;
+    if (syn_retransmitted_) rtt_.on_handshake_after_syn_timeout();
+    set_state(State::established);
+    if (fin_queued_) set_state(State::fin_wait_1);
+  }
+  if (!process_ack(seg, payload.size(), now)) {
+    arm_timers(now);
+    return;
+  }
+
+  // Sixth, check the URG bit: urgent data is not supported; the pointer is
+  // ignored and the data delivered in line (RFC 6093 recommends against URG).
+
+  // Seventh, process the segment text.
+  if (text_allowed) {
+    process_text(seg, payload, now);
+  } else if (len > 0) {
+    schedule_ack(now, true);  // a probe of our zero window: tell it is still zero
+  }
+  if (state_ == State::closed) return;  // aborted while processing the text
+
+  // Eighth, check the FIN bit, only when every byte before it has arrived;
+  // a FIN beyond a gap is remembered and processed when the gap fills.
+  if (seg.flags.fin() && text_allowed) {
+    const SeqNum fin_seq = seq + static_cast<std::uint32_t>(payload.size());
+    if (rcv_nxt_ < fin_seq && !fin_received_ &&
+        (state_ == State::established || state_ == State::fin_wait_1 || state_ == State::fin_wait_2)) {
+      rcv_fin_pending_ = true;
+      rcv_fin_seq_ = fin_seq;
+    } else if (rcv_nxt_ == fin_seq) {
+      rcv_fin_pending_ = false;
+      process_fin(now);
+    }
+  }
+  if (rcv_fin_pending_ && !fin_received_ && rcv_nxt_ == rcv_fin_seq_) {
+    rcv_fin_pending_ = false;
+    process_fin(now);
+  }
+  arm_timers(now);
+}
+
+void Connection::on_syn_sent(const TcpRepr& seg, Instant now) {
+  const SeqNum seq(seg.seq);
+  const SeqNum ack(seg.ack);
+  bool ack_ok = false;
+  // First, check the ACK bit: "If SEG.ACK =< ISS or SEG.ACK > SND.NXT, send
+  // a reset (unless the RST bit is set, if so drop the segment and return)
+  // <SEQ=SEG.ACK><CTL=RST> and discard the segment."
+  if (seg.flags.ack()) {
+    if (ack <= iss_ || ack > snd_max_) {
+      if (!seg.flags.rst()) pending_rst_ = PendingRst{.seq = seg.ack, .ack = 0, .with_ack = false};
+      return;
+    }
+    ack_ok = true;  // "If SND.UNA < SEG.ACK =< SND.NXT, then the ACK is acceptable."
+  }
+  // Second, check the RST bit: "If the ACK was acceptable, then signal to the
+  // user 'error: connection reset', drop the segment, enter CLOSED state ...
+  // Otherwise (no ACK), drop the segment and return." (RFC 5961 3.2 keeps
+  // this: in SYN-SENT the ACK check already proves the RST is genuine.)
+  if (seg.flags.rst()) {
+    if (ack_ok) enter_closed(Error::refused);
+    return;
+  }
+  // Fourth, check the SYN bit. "Fifth, if neither of the SYN or RST bits is
+  // set, then drop the segment and return."
+  if (!seg.flags.syn()) return;
+  // "RCV.NXT is set to SEG.SEQ+1, IRS is set to SEG.SEQ."
+  irs_ = seq;
+  rcv_nxt_ = seq + 1;
+  last_ack_sent_ = rcv_nxt_;
+  negotiate(seg.options);
+  if (ts_ok_) ts_recent_ = seg.options.timestamps->tsval;
+  // RFC 7323 2.2: "The window field in a segment where the SYN bit is set
+  // (i.e., a <SYN> or <SYN,ACK>) MUST NOT be scaled."
+  snd_wnd_ = seg.window;
+  max_snd_wnd_ = snd_wnd_;
+  snd_wl1_ = seq;
+  if (ack_ok) {
+    // "SND.UNA should be advanced to equal SEG.ACK ... If SND.UNA > ISS (our
+    // SYN has been ACKed), change the connection state to ESTABLISHED, form
+    // an ACK segment <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and send it."
+    // Text and FIN in a SYN-ACK are dropped (the peer sends them again).
+    std::optional<Duration> sample;
+    if (ts_ok_ && seg.options.timestamps->tsecr != 0 &&
+        !(ts_rtx_seen_ && static_cast<std::int32_t>(seg.options.timestamps->tsecr - ts_last_rtx_) < 0)) {
+      sample = rtt_from_timestamps(ts_now(now), seg.options.timestamps->tsecr, std::chrono::milliseconds{1});
+    }
+    if (auto r = rtt_timer_.on_ack(ack, now); r && !sample) sample = r;
+    if (sample) rtt_.on_sample(*sample);
+    snd_una_ = ack;
+    snd_wl2_ = ack;
+    timer_ = Timer::none;
+    retries_ = 0;
+    if (syn_retransmitted_) rtt_.on_handshake_after_syn_timeout();
+    ack_now_ = true;
+    set_state(State::established);
+    if (fin_queued_) set_state(State::fin_wait_1);
+    return;
+  }
+  // "Otherwise, enter SYN-RECEIVED, form a SYN,ACK segment
+  // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> and send it." (simultaneous open)
+  snd_wl2_ = iss_;
+  snd_nxt_ = iss_;  // poll_output() sends the SYN again, now with ACK
+  rtt_timer_.on_retransmit();
+  timer_ = Timer::none;
+  set_state(State::syn_received);
+}
+
+void Connection::check_rst(const TcpRepr& seg, Instant now) {
+  // RFC 5961 3.2 (RFC 9293 3.10.7.4 second): "1) If the RST bit is set and
+  // the sequence number is outside the current receive window, silently
+  // drop the segment [done by the acceptability test]. 2) If the RST bit is
+  // set and the sequence number exactly matches the next expected sequence
+  // number (RCV.NXT), then TCP endpoints MUST reset the connection ...
+  // 3) If the RST bit is set and the sequence number does not exactly match
+  // the next expected sequence value, yet is within the current receive
+  // window, TCP endpoints MUST send an acknowledgment (challenge ACK)".
+  if (SeqNum(seg.seq) != rcv_nxt_) {
+    challenge_ack(now);
+    return;
+  }
+  switch (state_) {
+    case State::syn_received:
+      // "If this connection was initiated with a passive OPEN ... return
+      // this connection to LISTEN state"; "If this connection was initiated
+      // with an active OPEN ... the connection was refused".
+      enter_closed(passive_ ? Error::reset : Error::refused);
+      break;
+    case State::established:
+    case State::fin_wait_1:
+    case State::fin_wait_2:
+    case State::close_wait:
+      // "any outstanding RECEIVEs and SEND should receive 'reset' responses
+      // ... Enter the CLOSED state, delete the TCB, and return."
+      enter_closed(Error::reset);
+      break;
+    default:
+      // CLOSING, LAST-ACK, TIME-WAIT: "enter the CLOSED state, delete the
+      // TCB, and return" (no error: the application has closed).
+      enter_closed(std::nullopt);
+      break;
+  }
+}
+
+bool Connection::process_ack(const TcpRepr& seg, std::size_t payload_len, Instant now) {
+  const SeqNum ack(seg.ack);
+  const SeqNum seq(seg.seq);
+  // "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send
+  // an ACK, drop the segment, and return." (SND.MAX here: after a timeout
+  // SND.NXT falls back, but acknowledgments up to SND.MAX are genuine.)
+  if (ack > snd_max_) {
+    schedule_ack(now, true);
+    return false;
+  }
+  // RFC 5961 5.2: "The ACK value is considered acceptable only if it is in
+  // the range of ((SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT). All
+  // incoming segments whose ACK value doesn't satisfy the above condition
+  // MUST be discarded and an ACK sent back."
+  if (ack < snd_una_ && static_cast<std::uint32_t>(snd_una_ - ack) > max_snd_wnd_) {
+    challenge_ack(now);
+    return false;
+  }
+  // RFC 5681 2 "DUPLICATE ACKNOWLEDGMENT": outstanding data, no data, no
+  // SYN/FIN, ack == SND.UNA, and the same window as before.
+  const bool dup = ack == snd_una_ && snd_max_ != snd_una_ && payload_len == 0 && !seg.flags.syn() &&
+                   !seg.flags.fin() && snd_wnd_ > 0 &&
+                   (std::uint32_t{seg.window} << snd_wscale_) == snd_wnd_;
+  // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK."
+  if (ack > snd_una_) ack_advanced(ack, seg, now);
+  if (sack_ok_ && seg.options.sack_count > 0) record_sacks(seg);
+  // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated.
+  // If (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)),
+  // set SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK."
+  if (ack >= snd_una_ && (snd_wl1_ < seq || (snd_wl1_ == seq && snd_wl2_ <= ack))) update_window(seg);
+  if (dup) on_dup_ack(now);
+  // MUST-37: "As long as the receiving TCP peer continues to send
+  // acknowledgments in response to the probe segments, the sending TCP peer
+  // MUST allow the connection to stay open": an answered probe is no failure.
+  if (snd_wnd_ == 0 && ack == snd_una_ && snd_max_ != snd_una_) retries_ = 0;
+
+  switch (state_) {
+    case State::fin_wait_1:
+      // "In addition to the processing for the ESTABLISHED state, if the FIN
+      // segment is now acknowledged, then enter FIN-WAIT-2 and continue."
+      if (fin_acked_) set_state(State::fin_wait_2);
+      break;
+    case State::closing:
+      // "if the ACK acknowledges our FIN, then enter the TIME-WAIT state;
+      // otherwise, ignore the segment."
+      if (fin_acked_) enter_time_wait(now);
+      return false;
+    case State::last_ack:
+      // "The only thing that can arrive in this state is an acknowledgment
+      // of our FIN. If our FIN is now acknowledged, delete the TCB, enter the
+      // CLOSED state, and return."
+      if (fin_acked_) {
+        enter_closed(std::nullopt);
+        return false;
+      }
+      break;
+    case State::time_wait:
+      // "The only thing that can arrive in this state is a retransmission of
+      // the remote FIN. Acknowledge it, and restart the 2 MSL timeout."
+      if (seg.flags.fin()) {
+        schedule_ack(now, true);
+        timer_at_ = now + cfg_.time_wait;
+      }
+      return false;
+    default:
+      break;
+  }
+  return true;
+}
+
+void Connection::ack_advanced(SeqNum ack, const TcpRepr& seg, Instant now) {
+  const std::uint32_t acked = distance(snd_una_, ack);
+  const std::uint32_t flight_before = distance(snd_una_, snd_max_);
+  // Retransmission queue trimming: the send buffer starts at SND.UNA.
+  const auto data_acked = static_cast<std::uint32_t>(std::min<std::size_t>(acked, tx_.size()));
+  tx_.discard(data_acked);
+  if (fin_queued_ && acked > data_acked) fin_acked_ = true;  // the FIN takes one number
+  shift_sacked(acked);
+  snd_una_ = ack;
+  if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
+  retries_ = 0;
+
+  // RTT: timestamps give a sample per advancing ACK (RFC 7323 4.2); else
+  // the timed segment (RFC 6298 with Karn's rule).
+  // A TSecr older than our last retransmission echoes a transmission from
+  // before it: the ACK may have been triggered by the retransmission, and the
+  // "sample" would span our own timeouts (seen at 30 % loss as a 400 s RTT).
+  // Karn's rule, applied to timestamps: no sample then.
+  std::optional<Duration> sample;
+  if (ts_ok_ && seg.options.timestamps && seg.options.timestamps->tsecr != 0 &&
+      !(ts_rtx_seen_ && static_cast<std::int32_t>(seg.options.timestamps->tsecr - ts_last_rtx_) < 0)) {
+    sample = rtt_from_timestamps(ts_now(now), seg.options.timestamps->tsecr, std::chrono::milliseconds{1});
+  }
+  if (auto r = rtt_timer_.on_ack(ack, now); r && !sample) sample = r;
+  if (sample) rtt_.on_sample(*sample);
+
+  // Congestion control (RFC 5681, RFC 6582).
+  const std::uint32_t flight_after = distance(snd_una_, snd_max_);
+  if (cc_.in_recovery()) {
+    if (ack >= recover_) {
+      // RFC 6582 3.2 step 5, full acknowledgment.
+      cc_.on_recovery_exit(flight_after);
+      dupacks_ = 0;
+      sack_rtx_ = false;
+      sacked_.clear();
+      sacked_.shrink();
+    } else {
+      // Partial acknowledgment: "retransmit the first unacknowledged segment".
+      cc_.on_partial_ack(acked);
+      fast_rtx_ = true;
+    }
+  } else {
+    dupacks_ = 0;
+    // Grow only while cwnd-limited (RFC 7661; congestion.hpp).
+    if (std::uint64_t{flight_before} + snd_mss_ >= cc_.cwnd()) {
+      cc_.on_ack(acked, now, rtt_.srtt().value_or(rtt_.rto()));
+    }
+  }
+
+  // RFC 6298 5.2: "When all outstanding data has been acknowledged, turn off
+  // the retransmission timer." 5.3: "When an ACK is received that
+  // acknowledges new data, restart the retransmission timer".
+  if (snd_una_ == snd_max_) {
+    if (timer_ == Timer::retransmit) {
+      timer_ = Timer::none;
+    }
+  } else if (timer_ != Timer::time_wait) {
+    timer_ = Timer::retransmit;
+    timer_at_ = now + rtt_.rto();
+  }
+  if (tx_.size() == 0) tx_.shrink();
+}
+
+void Connection::on_dup_ack(Instant now) {
+  if (cc_.in_recovery()) {
+    cc_.on_dup_ack();  // RFC 5681 3.2 step 4: inflate
+    // With SACK (RFC 6675 spirit): each duplicate ACK lets one segment out;
+    // spend it on the next hole the scoreboard shows, if any.
+    if (next_hole()) sack_rtx_ = true;
+    return;
+  }
+  if (++dupacks_ != 3) return;
+  // RFC 6582 3.2 step 2: only when the ACK covers more than "recover" (a
+  // fresh loss, not the tail of the previous recovery).
+  if (!(snd_una_ > recover_) && recover_ != iss_) return;
+  // RFC 5681 3.2 steps 2-3 (fast retransmit): ssthresh, then retransmit the
+  // lost segment and inflate cwnd (in CongestionControl::enter_recovery).
+  recover_ = snd_max_;
+  cc_.enter_recovery(distance(snd_una_, snd_max_), now);
+  fast_rtx_ = true;
+  rtx_next_ = snd_una_;
+}
+
+void Connection::record_sacks(const TcpRepr& seg) {
+  // RFC 2018 / RFC 6675 scoreboard: blocks inside (SND.UNA, SND.MAX] only
+  // (RFC 5961-style sanity: anything else is ignored).
+  for (const SackBlock& b : seg.options.sacks()) {
+    const SeqNum left(b.left);
+    const SeqNum right(b.right);
+    if (!(snd_una_ <= left && left < right && right <= snd_max_)) continue;
+    if (!sacked_.add(distance(snd_una_, left), distance(left, right))) break;  // table full: keep what we have
+  }
+}
+
+void Connection::shift_sacked(std::uint32_t acked) {
+  // The scoreboard's offsets are from SND.UNA, which moved by `acked`:
+  // rebuild it (at most max_ranges entries).
+  if (sacked_.is_empty()) return;
+  std::array<storage::AssemblerRange, 32> keep{};
+  std::size_t n = 0;
+  for (const auto& r : sacked_.ranges()) {
+    if (r.end() <= acked || n == keep.size()) continue;
+    const std::uint32_t start = r.offset > acked ? r.offset - acked : 0;
+    keep[n++] = storage::AssemblerRange{.offset = start, .size = r.end() - acked - start};
+  }
+  sacked_.clear();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (keep[i].offset == 0) continue;  // cumulatively acknowledged territory next
+    if (!sacked_.add(keep[i].offset, keep[i].size)) break;
+  }
+  if (sacked_.is_empty()) sacked_.shrink();
+}
+
+std::optional<std::pair<std::uint32_t, std::uint32_t>> Connection::next_hole() const {
+  // The first gap below the highest SACKed byte that starts at or after
+  // rtx_next_ (holes below it were retransmitted in this recovery).
+  if (sacked_.is_empty()) return std::nullopt;
+  const std::uint32_t from = rtx_next_ > snd_una_ ? distance(snd_una_, rtx_next_) : 0;
+  std::uint32_t pos = 0;
+  for (const auto& r : sacked_.ranges()) {
+    const std::uint32_t start = std::max(pos, from);
+    if (start < r.offset) {
+      return std::pair{start, std::min<std::uint32_t>(r.offset - start, snd_mss_)};
+    }
+    pos = std::max(pos, r.end());
+  }
+  return std::nullopt;
+}
+
+void Connection::update_window(const TcpRepr& seg) {
+  snd_wnd_ = std::uint32_t{seg.window} << snd_wscale_;
+  max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
+  snd_wl1_ = SeqNum(seg.seq);
+  snd_wl2_ = SeqNum(seg.ack);
+  if (snd_wnd_ > 0 && timer_ == Timer::persist) {
+    timer_ = Timer::none;
+  }
+  if (snd_wnd_ > 0) force_probe_ = false;
+}
+
+void Connection::process_text(const TcpRepr& seg, Bytes payload, Instant now) {
+  // "ESTABLISHED STATE, FIN-WAIT-1 STATE, FIN-WAIT-2 STATE: Once in the
+  // ESTABLISHED state, it is possible to deliver segment data to user RECEIVE
+  // buffers." Other states: "This should not occur since a FIN has been
+  // received from the remote side. Ignore the segment text."
+  if (state_ != State::established && state_ != State::fin_wait_1 && state_ != State::fin_wait_2) return;
+  if (payload.empty()) return;
+  const SeqNum data_seq = SeqNum(seg.seq) + (seg.flags.syn() ? 1 : 0);
+  std::int32_t off = data_seq - rcv_nxt_;
+  Bytes data = payload;
+  bool duplicate = false;
+  if (off < 0) {
+    // "Segments with higher beginning sequence numbers may be held for later
+    // processing"; the part before RCV.NXT is a duplicate: trim it.
+    const auto skip = static_cast<std::size_t>(-static_cast<std::int64_t>(off));
+    duplicate = true;
+    data = skip >= data.size() ? Bytes{} : data.subspan(skip);
+    off = 0;
+  }
+  if (!data.empty() && recv_closed_) {
+    // RFC 1122 4.2.2.13 / RFC 9293 SHOULD-3: the application closed and will
+    // not read this data: it is lost, say so with a RST (Linux tcp_reset).
+    abort();
+    return;
+  }
+  const std::size_t free = rx_.free();
+  const auto uoff = static_cast<std::size_t>(off);
+  if (data.empty() || uoff >= free) {
+    schedule_ack(now, true);
+    return;
+  }
+  const std::size_t n = std::min(data.size(), free - uoff);
+  const bool had_holes = !ooo_.is_empty();
+  // Bounded out-of-order queue (storage::Assembler): refused -> dropped.
+  if (!ooo_.add(uoff, n)) {
+    schedule_ack(now, true);
+    return;
+  }
+  const std::size_t written = rx_.write_at(uoff, data.first(n));
+  WIRESTACK_ASSERT(written == n);
+  const std::size_t ready = ooo_.pop_front();
+  rx_.commit(ready);
+  rcv_nxt_ += static_cast<std::uint32_t>(ready);
+  bytes_since_ack_ += static_cast<std::uint32_t>(ready);
+  // RFC 5681 4.2: "an ACK SHOULD be generated for at least every second
+  // full-sized segment"; "A TCP receiver SHOULD send an immediate duplicate
+  // ACK when an out-of-order segment arrives" and "an immediate ACK when the
+  // incoming segment fills in all or part of a gap".
+  schedule_ack(now, off > 0 || had_holes || duplicate);
+}
+
+void Connection::process_fin(Instant now) {
+  // "If the FIN bit is set, signal the user 'connection closing' and return
+  // any pending RECEIVEs with same message, advance RCV.NXT over the FIN, and
+  // send an acknowledgment for the FIN."
+  rcv_nxt_ += 1;
+  fin_received_ = true;
+  schedule_ack(now, true);
+  switch (state_) {
+    case State::syn_received:
+    case State::established:
+      set_state(State::close_wait);  // "Enter the CLOSE-WAIT state."
+      break;
+    case State::fin_wait_1:
+      // "If our FIN has been ACKed (perhaps in this segment), then enter
+      // TIME-WAIT, start the time-wait timer, turn off the other timers;
+      // otherwise, enter the CLOSING state."
+      if (fin_acked_) {
+        enter_time_wait(now);
+      } else {
+        set_state(State::closing);
+      }
+      break;
+    case State::fin_wait_2:
+      enter_time_wait(now);
+      break;
+    default:
+      break;  // CLOSE-WAIT, CLOSING, LAST-ACK: "Remain in the ... state."
+  }
+}
+
+void Connection::challenge_ack(Instant now) {
+  // RFC 5961 7: challenge ACKs are rate-limited.
+  if (cfg_.challenge_ack_interval > Duration::zero() && last_challenge_ != Instant::min() &&
+      now - last_challenge_ < cfg_.challenge_ack_interval) {
+    return;
+  }
+  last_challenge_ = now;
+  ack_now_ = true;
+}
+
+void Connection::schedule_ack(Instant now, bool immediate) {
+  if (immediate || !cfg_.delayed_ack || bytes_since_ack_ >= 2u * rcv_mss_) {
+    ack_now_ = true;
+    delack_at_.reset();
+    return;
+  }
+  // RFC 9293 3.8.6.3 (MUST-40): "the delay MUST be less than 0.5 seconds".
+  if (!delack_at_) delack_at_ = now + cfg_.delayed_ack_timeout;
+}
+
+}  // namespace wirestack::tcp

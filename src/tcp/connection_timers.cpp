@@ -1,0 +1,103 @@
+// tcp/connection_timers.cpp — the connection's deadlines, run by
+// poll_output(now) when due (sans-IO: no timer objects, only Instants that
+// poll_at() reports):
+//   * retransmission (RFC 6298 5.4 - 5.7, RFC 9293 3.8.1): go back to SND.UNA,
+//     back off the RTO, collapse cwnd (RFC 5681 3.1); SYN / SYN-ACK resent
+//     with 1 s, 2 s, 4 s ...; after max_syn_retries / max_retries timeouts of
+//     the same segment the connection is CLOSED with Error::timed_out
+//     (RFC 9293 3.8.3 R2, MUST-20 and MUST-22; MUST-23 asks for >= 3 min for
+//     SYNs: max_syn_retries 7, the default 6 gives Linux's 127 s).
+//   * persist (RFC 9293 3.8.6.1, MUST-36): the peer's window is zero and we
+//     hold data: probe with one byte, backing off like the RTO.
+//   * TIME-WAIT (2 MSL, RFC 9293 3.10.7.4): then CLOSED.
+//   * delayed ACK (RFC 9293 3.8.6.3, RFC 5681 4.2): the owed ACK is due.
+//   * keep-alive (RFC 9293 3.8.4, off by default): probe an idle connection,
+//     give up after keepalive_probes unanswered probes.
+#include "tcp/connection.hpp"
+
+namespace wirestack::tcp {
+
+void Connection::run_timers(Instant now) {
+  if (delack_at_ && now >= *delack_at_) {
+    delack_at_.reset();
+    ack_now_ = true;
+  }
+  if (timer_ == Timer::none || now < timer_at_) return;
+  switch (timer_) {
+    case Timer::time_wait:
+      enter_closed(std::nullopt);
+      break;
+    case Timer::persist:
+      timer_ = Timer::none;
+      rtt_.backoff();  // the next probe waits twice as long
+      force_probe_ = true;
+      break;
+    case Timer::retransmit:
+      on_retransmit_timeout(now);
+      break;
+    case Timer::keepalive:
+      timer_ = Timer::none;
+      if (keepalives_sent_ >= cfg_.keepalive_probes) {
+        enter_closed(Error::timed_out);  // RFC 1122 4.2.3.6: the peer is gone
+        break;
+      }
+      ++keepalives_sent_;
+      keepalive_probe_ = true;
+      timer_ = Timer::keepalive;
+      timer_at_ = now + std::chrono::milliseconds{cfg_.keepalive_interval_ms};
+      break;
+    default:
+      break;
+  }
+}
+
+void Connection::on_retransmit_timeout(Instant now) {
+  timer_ = Timer::none;
+  const bool handshake = state_ == State::syn_sent || state_ == State::syn_received;
+  ++retries_;
+  if (retries_ > (handshake ? cfg_.max_syn_retries : cfg_.max_retries)) {
+    enter_closed(Error::timed_out);
+    return;
+  }
+  // RFC 6298 5.5: "The host MUST set RTO <- RTO * 2 ("back off the timer")";
+  // 5.4: "Retransmit the earliest segment that has not been acknowledged".
+  rtt_.backoff();
+  rtt_timer_.on_retransmit();
+  if (handshake) {
+    snd_nxt_ = iss_;  // the SYN (or SYN-ACK) goes again
+    syn_retransmitted_ = true;
+    return;
+  }
+  // RFC 5681 3.1: ssthresh (first timeout only) and cwnd = 1 SMSS; RFC 6582
+  // 4 "recover" = the highest sequence number sent.
+  cc_.on_rto(distance(snd_una_, snd_max_), now, retries_ == 1 ? Timeout::first : Timeout::repeated);
+  recover_ = snd_max_;
+  dupacks_ = 0;
+  fast_rtx_ = false;
+  sack_rtx_ = false;
+  sacked_.clear();  // RFC 6675 5.1 allows keeping it; go-back-N resends all
+  sacked_.shrink();
+  snd_nxt_ = snd_una_;  // go back N
+  if (snd_wnd_ == 0) force_probe_ = true;  // keep probing a zero window
+}
+
+void Connection::arm_timers(Instant now) {
+  // The persist timer runs while the peer's window is zero, data waits and
+  // nothing is in flight (so no retransmission timer will fire).
+  if (!is_synchronized(state_) || state_ == State::time_wait) return;
+  if (timer_ == Timer::keepalive && (snd_una_ != snd_max_ || tx_.size() > 0)) timer_ = Timer::none;
+  // Keep-alive (MUST-25: only when idle): nothing in flight, nothing queued.
+  if (timer_ == Timer::none && cfg_.keepalive_probes > 0 && snd_una_ == snd_max_ && tx_.size() == 0 &&
+      !force_probe_) {
+    timer_ = Timer::keepalive;
+    timer_at_ = now + std::chrono::milliseconds{keepalives_sent_ == 0 ? cfg_.keepalive_idle_ms
+                                                                      : cfg_.keepalive_interval_ms};
+    return;
+  }
+  if (timer_ != Timer::none || snd_wnd_ != 0 || force_probe_) return;
+  if (snd_nxt_ != snd_una_ || tx_.size() == 0) return;
+  timer_ = Timer::persist;
+  timer_at_ = now + rtt_.rto();
+}
+
+}  // namespace wirestack::tcp

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# tests/interop/cli_errors_test.sh WIRESTACK — the TAP commands' refusals:
+# one line on stderr and a non-zero status, before any device is touched
+# (needs no root). TCP and the services are refused until their issues land.
+set -u
+ws=$1
+fail=0
+# check DESCRIPTION STATUS PATTERN ARGS... : exit status STATUS, one line matching PATTERN.
+check() {
+  local what=$1 want=$2 pattern=$3
+  shift 3
+  local out rc=0
+  out=$("$ws" "$@" 2>&1) || rc=$?
+  [ "$rc" = "$want" ] || { echo "FAIL: $what: exit $rc, expected $want ($out)"; fail=1; }
+  [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] || { echo "FAIL: $what: not one line: $out"; fail=1; }
+  grep -qE -- "$pattern" <<<"$out" || { echo "FAIL: $what: no match for /$pattern/ in: $out"; fail=1; }
+}
+base=(--dev wstnone --ip 10.77.0.2/24)
+check "tcp echo"      2 '^wirestack tap: --tcp-echo: TCP arrives with \[3/6\]$' tap "${base[@]}" --tcp-echo 7
+check "tcp discard"   2 '^wirestack tap: --tcp-discard: TCP arrives with \[3/6\]$' tap "${base[@]}" --tcp-discard 9
+check "http"          2 '^wirestack tap: --http: .*\[5/6\]$' tap "${base[@]}" --http 80:/srv
+check "json"          2 '^wirestack tap: --json: .*\[5/6\]$' tap "${base[@]}" --json 8080
+check "nc"            2 '^wirestack nc: TCP arrives with \[3/6\]$' nc "${base[@]}" 10.77.0.1 80
+check "no prefix"     1 "^wirestack tap: --ip: IPv4 prefix '10.77.0.2': missing '/PREFIX'" tap --dev wstnone --ip 10.77.0.2
+check "port range"    105 '^wirestack tap: --udp-echo: .*70000.* not in range' tap "${base[@]}" --udp-echo 70000
+check "port zero"     105 '^wirestack tap: --udp-echo: .* not in range' tap "${base[@]}" --udp-echo 0
+check "mtu range"     105 '^wirestack tap: --mtu: .* not in range' tap "${base[@]}" --mtu 40
+check "no --dev"      106 '^wirestack tap: --dev is required' tap --ip 10.77.0.2/24
+check "bad mac"       1 "^wirestack tap: --mac: MAC address 'zz'" tap "${base[@]}" --mac zz
+check "far gateway"   1 '^wirestack tap: --gateway: 10.1.1.1 is not inside 10.77.0.2/24$' tap "${base[@]}" --gateway 10.1.1.1
+check "network addr"  1 '^wirestack tap: --ip: 10.77.0.0/24 is not a host address$' tap --dev wstnone --ip 10.77.0.0/24
+check "long name"     1 "^wirestack tap: TAP device name 'much-too-long-name' is too long" tap --dev much-too-long-name --ip 10.77.0.2/24
+check "ping no dest"  106 '^wirestack ping: dest is required' ping "${base[@]}"
+check "ping bad dest" 2 "^wirestack ping: .*10.77.0" ping "${base[@]}" -c 1 10.77.0
+check "ping count"    105 '^wirestack ping: --count: .* not in range' ping "${base[@]}" -c 0 10.77.0.1
+# No right to create the device: as an unprivileged user (when we can become one).
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+  out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$ws" tap --dev wstnone --ip 10.77.0.2/24 2>&1)
+  rc=$?
+  [ "$rc" = 1 ] || { echo "FAIL: unprivileged open: exit $rc"; fail=1; }
+  grep -qE '^wirestack tap: (cannot open /dev/net/tun|TUNSETIFF wstnone): .*(root|CAP_NET_ADMIN)' <<<"$out" ||
+    { echo "FAIL: unprivileged open: $out"; fail=1; }
+fi
+[ "$fail" = 0 ] && echo "PASS: cli_errors_test.sh"
+exit "$fail"

@@ -1,0 +1,174 @@
+// `wirestack tap --dev IFNAME --ip ADDR/PREFIX ...`: runs the stack on a TAP
+// device until ^C / SIGTERM / --seconds, then prints its counters.
+#include "tap.hpp"
+
+#include <chrono>
+#include <iostream>
+#include <random>
+
+#include "loop/apps.hpp"
+
+namespace wirestack::cli {
+
+namespace {
+
+constexpr int kRefused = 2;  // a request this build cannot serve yet
+
+std::uint64_t random_seed() {
+  std::random_device rd;  // tools may read the world; the stack is given the seed
+  return (std::uint64_t{rd()} << 32) ^ rd();
+}
+
+}  // namespace
+
+void add_stack_options(CLI::App* cmd, StackOptions& opt) {
+  cmd->add_option("--dev", opt.dev, "TAP device to attach to (created if absent and we may)")->required();
+  cmd->add_option("--ip", opt.ip, "the stack's address with its prefix, e.g. 10.77.0.2/24")->required();
+  cmd->add_option("--gateway", opt.gateway, "default gateway (inside --ip's network)");
+  cmd->add_option("--mac", opt.mac, "the stack's MAC (default: random, locally administered)");
+  cmd->add_option("--mtu", opt.mtu, "the stack's MTU")->check(CLI::Range(68, 65535));
+  cmd->add_option("--pcap", opt.pcap, "capture every frame sent and received to this pcap file");
+}
+
+Result<TapStack, std::string> make_tap_stack(const StackOptions& opt, bool allow_privileged_ports) {
+  // Everything that can be checked without the device first.
+  auto prefix = Ipv4Prefix::parse(opt.ip);
+  if (!prefix) return Unexpected{"--ip: " + prefix.error()};
+  if (!prefix->address().is_unicast() || prefix->address() == prefix->network() ||
+      (prefix->len() < 31 && prefix->address() == prefix->broadcast())) {
+    return Unexpected{"--ip: " + opt.ip + " is not a host address"};
+  }
+  std::optional<Ipv4Address> gateway;
+  if (opt.gateway) {
+    auto g = Ipv4Address::parse(*opt.gateway);
+    if (!g) return Unexpected{"--gateway: " + g.error()};
+    if (!prefix->contains(*g)) {
+      return Unexpected{"--gateway: " + g->to_string() + " is not inside " + prefix->to_string()};
+    }
+    gateway = *g;
+  }
+  const std::uint64_t seed = random_seed();
+  MacAddress mac = MacAddress::from_parts(0x027700u | static_cast<std::uint32_t>(seed >> 56),
+                                          static_cast<std::uint32_t>(seed >> 32) & 0xffffffu);
+  if (opt.mac) {
+    auto m = MacAddress::parse(*opt.mac);
+    if (!m) return Unexpected{"--mac: " + m.error()};
+    if (!m->is_unicast() || m->is_zero()) return Unexpected{"--mac: " + *opt.mac + " is not a unicast address"};
+    mac = *m;
+  }
+  std::unique_ptr<dev::PcapWriter> pcap;
+  if (opt.pcap) {
+    auto w = dev::PcapWriter::create(*opt.pcap);
+    if (!w) return Unexpected{w.error()};
+    pcap = std::make_unique<dev::PcapWriter>(std::move(*w));
+  }
+  auto tap = dev::TapDevice::open(opt.dev);
+  if (!tap) return Unexpected{tap.error()};
+
+  loop::TapHostConfig config{.mac = mac, .mtu = static_cast<std::uint16_t>(opt.mtu), .seed = seed};
+  config.stack.udp.allow_privileged_ports = allow_privileged_ports;
+  // Resolution gives up as Linux's does (mcast_solicit 3, retrans_time 1 s):
+  // three requests a second apart, so a missing host is reported in ~3 s.
+  config.stack.arp.retry_interval = std::chrono::seconds{1};
+  config.stack.arp.backoff_factor = 1;
+  config.stack.arp.max_retries = 2;
+  auto host = std::make_unique<loop::TapHost>(std::move(*tap), config);
+  if (auto r = host->stack().add_address(host->nic(), *prefix); !r) return Unexpected{"--ip: " + r.error()};
+  if (gateway) {
+    if (auto r = host->stack().routes().set_default(*gateway, host->nic()); !r) {
+      return Unexpected{"--gateway: " + r.error()};
+    }
+  }
+  if (pcap) host->capture_to(pcap.get());
+  return TapStack{.host = std::move(host), .pcap = std::move(pcap), .address = *prefix};
+}
+
+CLI::App* add_tap_command(CLI::App& app, TapOptions& opt) {
+  auto* cmd = app.add_subcommand("tap", "run the stack on a Linux TAP device: ARP, ping, UDP echo (until ^C)");
+  add_stack_options(cmd, opt.stack);
+  cmd->add_option("--udp-echo", opt.udp_echo, "echo UDP datagrams on this port")->check(CLI::Range(1, 65535));
+  cmd->add_option("--tcp-echo", opt.tcp_echo, "TCP echo on this port (arrives with [3/6])")->check(CLI::Range(1, 65535));
+  cmd->add_option("--tcp-discard", opt.tcp_discard, "TCP discard on this port (arrives with [3/6])")
+      ->check(CLI::Range(1, 65535));
+  cmd->add_option("--http", opt.http, "HTTP server PORT[:DIR] (arrives with [5/6])");
+  cmd->add_option("--json", opt.json, "JSON message service on PORT (arrives with [5/6])")->check(CLI::Range(1, 65535));
+  cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(CLI::PositiveNumber);
+  return cmd;
+}
+
+int run_tap(const TapOptions& opt) {
+  if (opt.tcp_echo || opt.tcp_discard) {
+    std::cerr << "wirestack tap: " << (opt.tcp_echo ? "--tcp-echo" : "--tcp-discard") << ": TCP arrives with [3/6]\n";
+    return kRefused;
+  }
+  if (opt.http || opt.json) {
+    std::cerr << "wirestack tap: " << (opt.http ? "--http" : "--json") << ": the services arrive with [5/6]\n";
+    return kRefused;
+  }
+  auto stack = make_tap_stack(opt.stack, /*allow_privileged_ports=*/true);
+  if (!stack) {
+    std::cerr << "wirestack tap: " << stack.error() << "\n";
+    return 1;
+  }
+  loop::TapHost& host = *stack->host;
+  std::optional<loop::UdpEchoServer> echo;
+  if (opt.udp_echo) {
+    echo.emplace(host, static_cast<std::uint16_t>(*opt.udp_echo));
+    if (!echo->bound()) {
+      std::cerr << "wirestack tap: --udp-echo: " << echo->bound().error() << "\n";
+      return 1;
+    }
+  }
+  // Say at once when frames cannot leave (the kernel side is down, ...),
+  // not only in the counters at the end.
+  host.on_activity([&host, warned = false]() mutable {
+    if (!warned && host.counters().tx_errors > 0) {
+      warned = true;
+      std::cerr << "wirestack tap: warning: " << host.counters().first_tx_error << std::endl;
+    }
+  });
+  std::cout << "wirestack tap: " << host.device().name() << ": " << stack->address << " at "
+            << host.stack().mac(host.nic()) << ", mtu " << host.stack().mtu(host.nic());
+  if (opt.udp_echo) std::cout << ", udp echo on port " << *opt.udp_echo;
+  std::cout << "; ^C to stop" << std::endl;
+
+  std::optional<Duration> limit;
+  if (opt.seconds) limit = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(*opt.seconds));
+  auto why = host.run(limit);
+  if (!why) {
+    std::cerr << "wirestack tap: " << why.error() << "\n";
+    return 1;
+  }
+  std::cout << "wirestack tap: stopped ("
+            << (*why == loop::StopReason::signal ? "signal" : *why == loop::StopReason::time_limit ? "time limit" : "done")
+            << ")\n";
+  const loop::TapCounters& c = host.counters();
+  std::cout << "tap frames_in " << c.frames_in << " bytes_in " << c.bytes_in << " frames_out " << c.frames_out
+            << " bytes_out " << c.bytes_out << " tx_full " << c.tx_full << " tx_errors " << c.tx_errors << "\n";
+  if (echo) std::cout << "udp_echo port " << *opt.udp_echo << " echoed " << echo->echoed() << "\n";
+  host.stack().print_counters(std::cout);
+  if (c.tx_errors > 0) std::cerr << "wirestack tap: " << c.tx_errors << " frames not sent: " << c.first_tx_error << "\n";
+  if (stack->pcap) {
+    stack->pcap->flush();
+    if (stack->pcap->failed()) {
+      std::cerr << "wirestack tap: writing " << stack->pcap->path() << " failed\n";
+      return 1;
+    }
+  }
+  return 0;
+}
+
+CLI::App* add_nc_command(CLI::App& app, NcOptions& opt) {
+  auto* cmd = app.add_subcommand("nc", "like nc(1): standard input into a TCP connection (arrives with [3/6])");
+  add_stack_options(cmd, opt.stack);
+  cmd->add_option("host", opt.host, "peer address")->required();
+  cmd->add_option("port", opt.port, "peer port")->required()->check(CLI::Range(1, 65535));
+  return cmd;
+}
+
+int run_nc(const NcOptions& /*opt*/) {
+  std::cerr << "wirestack nc: TCP arrives with [3/6]\n";
+  return kRefused;
+}
+
+}  // namespace wirestack::cli

@@ -1,0 +1,59 @@
+// tools/wirestack/tap.hpp — the stack on a real Linux TAP device:
+// `wirestack tap` (a host answering ARP, ping and UDP echo until ^C),
+// `wirestack nc` (refused until TCP lands), and the options and set-up that
+// `wirestack ping` (ping.hpp) shares.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/result.hpp"
+#include "loop/tap_host.hpp"
+#include "wire/ipv4_address.hpp"
+
+namespace wirestack::cli {
+
+// What every TAP subcommand needs to put a stack on a device.
+struct StackOptions {
+  std::string dev;
+  std::string ip;  // ADDR/PREFIX
+  std::optional<std::string> gateway;
+  std::optional<std::string> mac;  // default: a random locally administered one
+  int mtu = 1500;
+  std::optional<std::string> pcap;
+};
+void add_stack_options(CLI::App* cmd, StackOptions& opt);
+
+// A host on the device, configured (address, default route), capture open,
+// not yet running. Errors are one line for a person.
+struct TapStack {
+  std::unique_ptr<loop::TapHost> host;
+  std::unique_ptr<dev::PcapWriter> pcap;
+  Ipv4Prefix address;
+};
+Result<TapStack, std::string> make_tap_stack(const StackOptions& opt, bool allow_privileged_ports);
+
+struct TapOptions {
+  StackOptions stack;
+  std::optional<int> udp_echo;
+  std::optional<int> tcp_echo;
+  std::optional<int> tcp_discard;
+  std::optional<std::string> http;
+  std::optional<int> json;
+  std::optional<double> seconds;
+};
+CLI::App* add_tap_command(CLI::App& app, TapOptions& opt);
+int run_tap(const TapOptions& opt);
+
+struct NcOptions {
+  StackOptions stack;
+  std::string host;
+  int port = 0;
+};
+CLI::App* add_nc_command(CLI::App& app, NcOptions& opt);
+int run_nc(const NcOptions& opt);
+
+}  // namespace wirestack::cli
