@@ -115,9 +115,7 @@ class BasicArpPacket {
   }
 
  private:
-  void put_mac(std::size_t at, const MacAddress& m) {
-    for (std::size_t i = 0; i < MacAddress::kSize; ++i) buf_[at + i] = m.bytes()[i];
-  }
+  void put_mac(std::size_t at, const MacAddress& m) { m.write(buf_.subspan(at)); }
   std::span<Byte> buf_;
 };
 

@@ -89,9 +89,7 @@ class BasicEthernetFrame {
   }
 
  private:
-  void put(std::size_t at, const MacAddress& m) {
-    for (std::size_t i = 0; i < MacAddress::kSize; ++i) buf_[at + i] = m.bytes()[i];
-  }
+  void put(std::size_t at, const MacAddress& m) { m.write(buf_.subspan(at)); }
   std::span<Byte> buf_;
 };
 

@@ -51,6 +51,10 @@ class MacAddress {
   static Result<MacAddress, std::string> parse(std::string_view text);
 
   constexpr const std::array<std::byte, kSize>& bytes() const { return b_; }
+  // Writes the six bytes; the caller guarantees `out.size() >= 6`.
+  constexpr void write(MutBytes out) const {
+    for (std::size_t i = 0; i < kSize; ++i) out[i] = b_[i];
+  }
   constexpr std::uint32_t oui() const { return load(0); }
   constexpr std::uint32_t serial() const { return load(3); }
 
