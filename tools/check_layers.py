@@ -27,12 +27,14 @@ ALLOWED = {
     "iface": {"base", "wire", "storage", "dev", "link", "ip", "udp", "tcp"},
     "sim": {"base", "wire", "storage", "dev", "link", "ip", "udp", "tcp", "iface"},
     "loop": {"base", "wire", "storage", "dev", "link", "ip", "udp", "tcp", "iface"},
-    "app": {"base", "wire", "runtime"},
+    "msg": {"base", "wire"},
+    "http": {"base"},
     "runtime": {"base", "wire"},
+    "app": {"base", "wire", "msg", "http", "runtime"},
 }
 
 # Layers that must stay sans-IO: given time and bytes, never fetching them.
-SANS_IO = {"base", "wire", "storage", "link", "ip", "udp", "tcp", "iface"}
+SANS_IO = {"base", "wire", "storage", "link", "ip", "udp", "tcp", "iface", "msg", "http"}
 FORBIDDEN_INCLUDES = re.compile(
     r'#\s*include\s*<(sys/[^>]+|unistd\.h|fcntl\.h|netinet/[^>]+|arpa/[^>]+|net/[^>]+|linux/[^>]+|'
     r'pcap[^>]*|thread|fstream|iostream|ctime|time\.h)>')
