@@ -1,0 +1,358 @@
+// tcp/socket_table.hpp — the TCP sockets of one host: listeners with their
+// SYN and accept queues, SYN cookies when the SYN queue overflows, the
+// connections (tcp/connection.hpp) demultiplexed by 4-tuple, the answer to
+// segments nobody owns, and the timers of all of them. Sans-IO, like the
+// connection: time comes in as `Instant now`, segments leave through the
+// IpLayer the owner gives (iface::Interface in the stack).
+//
+// Sockets are named by a SocketHandle (slot + generation: a handle of a
+// closed socket is refused, never aliased to a new one). The application
+// side reads like BSD sockets, non-blocking, with errors as values:
+//
+//   tcp::SocketTable& tcp = host.tcp();
+//   auto srv = tcp.open();
+//   tcp.bind(srv, {Ipv4Address::any(), 8080});      // checked
+//   tcp.listen(srv, 128);
+//   ...after activity:
+//   while (auto c = tcp.accept(srv)) { echo.push_back(*c); }
+//   std::array<std::uint8_t, 4096> buf;
+//   if (auto n = tcp.recv(c, buf); n && *n > 0) tcp.send(c, Bytes(buf.data(), *n));
+//   tcp.close(c);   // graceful: the connection lingers (FIN, TIME-WAIT) without its handle
+//
+// The network side is for the interface: on_segment() for every TCP segment
+// addressed to us (checksum verified), on_icmp_error() for ICMP errors about
+// our segments, poll(now) when poll_at() is due. API calls do not send at
+// once: they mark the connection, and the next poll() (poll_at() returns a
+// past instant meanwhile) sends what is due, so an application that calls
+// send() five times in a row produces full segments, not five small ones.
+//
+// Listen (RFC 9293 3.10.7.2): a SYN creates a connection in SYN-RECEIVED (the
+// SYN queue, bounded by min(backlog, syn_backlog)); the handshake's ACK moves
+// it to the accept queue (bounded by the backlog); accept() hands it out.
+// While the SYN queue is full, SYN cookies (tcp/syn_cookie.hpp) answer
+// instead, statelessly, and the returning ACK rebuilds the connection
+// (counters: cookies sent / validated / rejected). With cookies off the SYN
+// is dropped (syn_queue_drops): the seed's SYN flood. A SYN is also dropped
+// while the accept queue is full (accept_queue_drops), as Linux does, since
+// the connection could not be handed out.
+//
+// Segments that match no connection and no listener get a RST (RFC 9293
+// 3.10.7.1), at most `rst_rate` per second (a token bucket; Linux has no such
+// default, but a stack answering every scan or flood at line rate helps the
+// attacker). A SYN that matches a connection in TIME-WAIT with a sequence
+// number beyond its RCV.NXT ends the TIME-WAIT and opens a new connection
+// (RFC 9293 3.10.7.4 note, RFC 1122 4.2.2.13), so busy clients can reuse ports.
+//
+// A connection whose handle the application closed (close()) is an orphan:
+// it finishes its close (FIN, LAST-ACK, TIME-WAIT) and frees its slot when it
+// reaches CLOSED; an orphan still in FIN-WAIT-2 after `orphan_fin_timeout` is
+// dropped (Linux tcp_fin_timeout), so a peer that never closes cannot pin it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <queue>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "base/bytes.hpp"
+#include "base/result.hpp"
+#include "base/rng.hpp"
+#include "base/time.hpp"
+#include "storage/ring_buffer.hpp"
+#include "tcp/connection.hpp"
+#include "tcp/isn.hpp"
+#include "tcp/syn_cookie.hpp"
+#include "wire/ipv4_address.hpp"
+#include "wire/tcp.hpp"
+
+namespace wirestack::tcp {
+
+struct SocketHandle {
+  std::uint32_t index = 0;
+  std::uint32_t generation = 0;
+  friend constexpr bool operator==(const SocketHandle&, const SocketHandle&) = default;
+};
+std::ostream& operator<<(std::ostream& os, const SocketHandle& h);
+
+// What went wrong, with Linux's errno in the comment; SocketError::message says it
+// for a person, with what to do about it.
+enum class Errc : std::uint8_t {
+  invalid_handle,         // EBADF: closed or never opened
+  address_in_use,         // EADDRINUSE
+  address_not_available,  // EADDRNOTAVAIL
+  already_bound,          // EINVAL: bind on a bound socket
+  permission_denied,      // EACCES: port < 1024 without allow_privileged_ports
+  no_ephemeral_port,      // EAGAIN / EADDRNOTAVAIL: every ephemeral port is taken
+  invalid_argument,       // EINVAL: listen on a connection, port 0 as destination, ...
+  already_connected,      // EISCONN
+  not_connected,          // ENOTCONN
+  would_block,            // EAGAIN: nothing to accept / receive, the send buffer is full
+  connection_refused,     // ECONNREFUSED: RST in answer to our SYN, ICMP port unreachable
+  connection_reset,       // ECONNRESET
+  timed_out,              // ETIMEDOUT: retransmissions exhausted
+  host_unreachable,       // EHOSTUNREACH
+  net_unreachable,        // ENETUNREACH: no route
+  broken_pipe,            // EPIPE: send after shutdown or on a closed connection
+};
+std::string_view to_string(Errc e);
+std::ostream& operator<<(std::ostream& os, Errc e);
+
+struct SocketError {
+  Errc code = Errc::invalid_handle;
+  std::string message;
+  friend bool operator==(const SocketError&, const SocketError&) = default;
+};
+std::ostream& operator<<(std::ostream& os, const SocketError& e);
+
+// What the socket table needs from the IP layer below it.
+class IpLayer {
+ public:
+  struct Path {
+    Ipv4Address src;           // the source address for this destination
+    std::uint16_t mtu = 1500;  // the egress MTU (MSS = mtu - 40)
+  };
+  virtual ~IpLayer() = default;
+  // Sends one segment: `header` then `payload` (two spans, valid during the
+  // call) from src to dst. Failures (no route, ARP queue full) are the IP
+  // layer's to count; TCP retransmits.
+  virtual void send_segment(Ipv4Address src, Ipv4Address dst, const TcpRepr& header, storage::SpanPair payload,
+                            Instant now) = 0;
+  // The route to dst (nullopt: no route, or no source address).
+  virtual std::optional<Path> path_to(Ipv4Address dst) const = 0;
+  virtual bool is_local_address(Ipv4Address a) const = 0;
+};
+
+struct SocketTableConfig {
+  ConnectionConfig connection{};            // for every new connection (MSS clamped to the path)
+  std::uint16_t ephemeral_first = 49152;    // IANA dynamic range (RFC 6335)
+  std::uint16_t ephemeral_last = 65535;
+  bool allow_privileged_ports = false;      // bind to 1..1023
+  std::uint32_t max_backlog = 4096;         // Linux somaxconn
+  std::uint32_t syn_backlog = 1024;         // SYN queue bound per listener (Linux tcp_max_syn_backlog)
+  bool syn_cookies = true;                  // Linux tcp_syncookies = 1: when the SYN queue is full
+  SynCookieConfig cookies{};
+  std::uint32_t rst_rate = 1000;            // RSTs for unknown segments per second (0: unlimited)
+  std::uint32_t rst_burst = 100;
+  Duration orphan_fin_timeout = std::chrono::seconds{60};  // Linux tcp_fin_timeout
+};
+
+struct TcpCounters {
+  std::uint64_t segments_in = 0;        // handed to on_segment
+  std::uint64_t segments_out = 0;       // handed to the IP layer
+  std::uint64_t no_socket = 0;          // matched no connection or listener
+  std::uint64_t rst_out = 0;            // RSTs for segments that matched nothing
+  std::uint64_t rst_rate_limited = 0;   // RSTs not sent: over rst_rate
+  std::uint64_t listen_syns = 0;        // SYNs that reached a listener
+  std::uint64_t syn_queue_drops = 0;    // SYN queue full, cookies off
+  std::uint64_t accept_queue_drops = 0; // accept queue full (SYN dropped, or handshake ACK dropped)
+  std::uint64_t listen_bad_segments = 0;  // RST/other segments to a listener, dropped (ACKs get a RST)
+  std::uint64_t active_opens = 0;       // connect()
+  std::uint64_t passive_opens = 0;      // connections created by a listener (SYN queue or cookie)
+  std::uint64_t established = 0;        // reached ESTABLISHED
+  std::uint64_t accepted = 0;           // handed out by accept()
+  std::uint64_t failed = 0;             // ended with an error (refused, reset, timed out, ICMP)
+  std::uint64_t time_wait_reused = 0;   // TIME-WAIT ended by a new SYN
+  std::uint64_t orphans_dropped = 0;    // orphans past orphan_fin_timeout
+  std::uint64_t retransmits = 0;        // of connections that have ended
+  SynCookieCounters cookies{};
+  friend bool operator==(const TcpCounters&, const TcpCounters&) = default;
+};
+// Every counter as (name, value), in declaration order ("cookies_sent", ...).
+void for_each_counter(const TcpCounters& c, const std::function<void(std::string_view, std::uint64_t)>& visit);
+
+// poll(2)-style readiness, as bits.
+namespace ready {
+inline constexpr std::uint8_t kReadable = 1;  // data, EOF or an error to read; a listener: a connection to accept
+inline constexpr std::uint8_t kWritable = 2;  // send() takes at least one byte
+inline constexpr std::uint8_t kError = 4;     // the connection failed (take_error)
+inline constexpr std::uint8_t kHangup = 8;    // closed both ways, or the peer's FIN was read past
+}  // namespace ready
+
+class SocketTable {
+ public:
+  // Keys (ISN, cookies, ephemeral ports) are drawn from `rng` once: a
+  // simulation passes its seeded Rng, a real host an Rng seeded from the
+  // kernel's random source. `ip` is borrowed and must outlive the table.
+  SocketTable(IpLayer& ip, Rng& rng, SocketTableConfig config = {});
+  SocketTable(const SocketTable&) = delete;
+  SocketTable& operator=(const SocketTable&) = delete;
+
+  const SocketTableConfig& config() const { return config_; }
+  SocketTableConfig& mutable_config() { return config_; }  // for new sockets from now on
+  const TcpCounters& counters() const { return counters_; }
+  std::size_t open_count() const { return live_; }        // slots in use (orphans included)
+  std::size_t connection_count() const { return demux_.size(); }
+
+  // ---- Application side ----
+  SocketHandle open();
+  // local.addr 0.0.0.0: any of our addresses; local.port 0: an ephemeral port.
+  Result<Endpoint4, SocketError> bind(SocketHandle h, Endpoint4 local);
+  // Binds an ephemeral port first if unbound. backlog is capped at max_backlog (0 -> 1).
+  Result<void, SocketError> listen(SocketHandle h, std::uint32_t backlog);
+  // The oldest established connection of a listener; would_block if none.
+  Result<SocketHandle, SocketError> accept(SocketHandle listener);
+  // Active open; completes later (state() / ready::kWritable, or an error).
+  Result<void, SocketError> connect(SocketHandle h, Endpoint4 remote, Instant now);
+  // Bytes taken (a partial write when the buffer fills); would_block if none.
+  Result<std::size_t, SocketError> send(SocketHandle h, Bytes data);
+  // Bytes read; 0 means end of stream (the peer shut down its side);
+  // would_block when nothing is there yet; the connection's error if it failed.
+  Result<std::size_t, SocketError> recv(SocketHandle h, MutBytes out);
+  // Half-close: FIN after the queued data; receiving goes on.
+  Result<void, SocketError> shutdown_send(SocketHandle h);
+  // Releases the handle. A connection closes gracefully (or with a RST if
+  // received data was left unread) as an orphan; a listener resets the
+  // connections nobody accepted.
+  Result<void, SocketError> close(SocketHandle h);
+  // Releases the handle and resets the connection.
+  Result<void, SocketError> abort(SocketHandle h);
+  // The pending error (SO_ERROR), cleared; nullopt if none.
+  std::optional<Errc> take_error(SocketHandle h);
+  std::uint8_t readiness(SocketHandle h) const;
+
+  bool is_open(SocketHandle h) const;
+  bool is_listener(SocketHandle h) const;
+  std::optional<State> state(SocketHandle h) const;  // LISTEN for listeners, CLOSED for unconnected sockets
+  std::optional<Endpoint4> local_endpoint(SocketHandle h) const;
+  std::optional<Endpoint4> remote_endpoint(SocketHandle h) const;
+  std::size_t accept_queue_len(SocketHandle listener) const;
+  std::size_t syn_queue_len(SocketHandle listener) const;
+  // The connection behind a handle: options (set_nagle, keep-alive, ...) and
+  // observation (cwnd, srtt, ...). Call poll() after changing options.
+  Connection* connection(SocketHandle h);
+  const Connection* connection(SocketHandle h) const;
+
+  // Sockets whose readiness may have changed since the last call (an event
+  // loop looks at these instead of every socket). Each at most once.
+  std::vector<SocketHandle> take_changed();
+
+  // Every state change of every connection: (local, remote, from, to).
+  using Tracer = std::function<void(Endpoint4 local, Endpoint4 remote, State from, State to)>;
+  void set_tracer(Tracer t) { tracer_ = std::move(t); }
+
+  // ---- IP layer side ----
+  void on_segment(Ipv4Address src, Ipv4Address dst, const TcpRepr& seg, Bytes payload, Instant now);
+  // An ICMP error about a segment we sent from local to remote. In SYN-SENT
+  // it ends the connect (Linux does: RFC 1122 4.2.3.9 allows it); later it
+  // is kept as a soft error that a time-out reports instead of "timed out".
+  // `local_failure`: found inside this host (ARP), not received.
+  void on_icmp_error(Endpoint4 local, Endpoint4 remote, Errc error, bool local_failure);
+  void poll(Instant now);
+  std::optional<Instant> poll_at() const;
+
+  // Heap bytes held by connection buffers (for the idle-connection benchmark).
+  std::size_t buffer_bytes() const;
+
+ private:
+  struct Listener {
+    std::uint32_t backlog = 1;
+    std::uint32_t syn_count = 0;        // children in SYN-RECEIVED
+    std::deque<std::uint32_t> accept_q;  // established children, oldest first
+    std::optional<Instant> last_cookie;  // when a cookie was last sent (check ACKs only then)
+  };
+  enum class Kind : std::uint8_t { fresh, bound, listener, connection };
+  struct Sock {
+    Kind kind = Kind::fresh;
+    bool orphan = false;          // the application closed its handle
+    bool dirty = false;           // in dirty_: flush on the next poll
+    bool changed = false;         // in changed_
+    bool bound_port = false;      // holds an entry in bound_ (bind / listen / connect)
+    bool accepted = true;         // a listener's child: handed out (or never a child)
+    bool queued = false;          // a child in its listener's accept queue
+    std::optional<Errc> error;    // pending for take_error()
+    std::optional<Errc> soft_error;  // ICMP, reported if the connection times out
+    std::uint32_t parent = 0;     // a child's listener slot (while !accepted)
+    std::uint32_t parent_gen = 0;
+    Endpoint4 local{};
+    std::optional<Instant> deadline;  // scheduled in timers_
+    std::optional<Instant> orphan_deadline;
+    std::variant<std::monostate, Listener, Connection> body;
+  };
+  struct Slot {
+    std::uint32_t generation = 1;
+    std::optional<Sock> sock;
+  };
+  struct Tuple {
+    std::uint32_t local_addr = 0;
+    std::uint32_t remote_addr = 0;
+    std::uint16_t local_port = 0;
+    std::uint16_t remote_port = 0;
+    friend constexpr bool operator==(const Tuple&, const Tuple&) = default;
+  };
+  struct TupleHash {
+    std::size_t operator()(const Tuple& t) const;
+  };
+  struct TimerEntry {
+    Instant at;
+    std::uint32_t slot;
+    friend bool operator>(const TimerEntry& a, const TimerEntry& b) { return a.at > b.at; }
+  };
+
+  static Tuple tuple_of(Endpoint4 local, Endpoint4 remote) {
+    return Tuple{local.addr.to_u32(), remote.addr.to_u32(), local.port, remote.port};
+  }
+  Sock* find(SocketHandle h);
+  const Sock* find(SocketHandle h) const;
+  SocketHandle handle_of(std::uint32_t slot) const { return SocketHandle{slot, slots_[slot].generation}; }
+  std::uint32_t allocate();
+  void release(std::uint32_t slot);
+  Connection* conn_at(std::uint32_t slot);
+
+  bool port_taken(Endpoint4 local) const;
+  Result<Endpoint4, SocketError> bind_ephemeral(std::uint32_t slot, Ipv4Address local, std::optional<Endpoint4> remote);
+  void add_bound(std::uint32_t slot, Endpoint4 local);
+  void remove_bound(std::uint32_t slot);
+  std::optional<std::uint32_t> find_listener(Ipv4Address dst, std::uint16_t port) const;
+  ConnectionConfig config_for(Ipv4Address remote) const;  // MSS clamped to the path
+
+  // Input paths.
+  void listen_input(std::uint32_t lslot, Ipv4Address src, Ipv4Address dst, const TcpRepr& seg, Bytes payload,
+                    Instant now);
+  void send_cookie_syn_ack(Ipv4Address src, Ipv4Address dst, const TcpRepr& syn, Listener& l, Instant now);
+  bool try_cookie(std::uint32_t lslot, Ipv4Address src, Ipv4Address dst, const TcpRepr& ack, Bytes payload,
+                  Instant now);
+  std::uint32_t add_child(std::uint32_t lslot, Connection c);
+  void send_reset(Ipv4Address src, Ipv4Address dst, const TcpRepr& seg, std::size_t payload_len, Instant now);
+  bool take_rst_token(Instant now);
+
+  // After input, an API call or a timer: send what is due, follow state
+  // changes (child established, closed), reschedule.
+  void flush(std::uint32_t slot, Instant now);
+  void mark_dirty(std::uint32_t slot);
+  void mark_changed(std::uint32_t slot);
+  void on_state(std::uint32_t slot, State from, State to);
+  void connection_closed(std::uint32_t slot);
+  void close_listener(std::uint32_t slot);
+  SocketError error_for(Errc code, std::string_view what) const;
+
+  IpLayer& ip_;
+  SocketTableConfig config_;
+  IsnGenerator isn_;
+  SynCookies cookies_;
+  std::uint64_t port_key_;
+  std::uint32_t next_ephemeral_ = 0;
+  std::deque<Slot> slots_;  // a deque: growing never moves a connection
+  std::vector<std::uint32_t> free_;
+  std::size_t live_ = 0;
+  std::unordered_map<Tuple, std::uint32_t, TupleHash> demux_;
+  // (port << 32 | address) of bound sockets and listeners -> slot.
+  std::unordered_multimap<std::uint64_t, std::uint32_t> bound_;
+  std::unordered_map<std::uint16_t, std::uint32_t> port_refs_;  // bound_ entries per port
+  std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timers_;
+  std::vector<std::uint32_t> dirty_;
+  std::vector<std::uint32_t> changed_;
+  double rst_tokens_;
+  std::optional<Instant> rst_refilled_at_;
+  Tracer tracer_;
+  TcpCounters counters_;
+};
+
+}  // namespace wirestack::tcp
