@@ -80,12 +80,22 @@ struct UdpCounters {
   friend bool operator==(const UdpCounters&, const UdpCounters&) = default;
 };
 
+struct TcpIfaceCounters {
+  std::uint64_t rx = 0;              // segments handed to the socket table
+  std::uint64_t tx = 0;              // segments sent
+  std::uint64_t rx_malformed = 0;    // truncated, bad offset, bad checksum, port 0
+  std::uint64_t rx_broadcast = 0;    // to a broadcast address: dropped (RFC 1122 4.2.3.10)
+  std::uint64_t tx_errors = 0;       // not sent: no route, ARP queue full (TCP retransmits)
+  friend bool operator==(const TcpIfaceCounters&, const TcpIfaceCounters&) = default;
+};
+
 struct InterfaceCounters {
   EthCounters eth;
   ArpIfaceCounters arp;
   Ipv4Counters ipv4;
   IcmpCounters icmp;
   UdpCounters udp;
+  TcpIfaceCounters tcp;
   friend bool operator==(const InterfaceCounters&, const InterfaceCounters&) = default;
 };
 

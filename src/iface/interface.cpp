@@ -68,7 +68,8 @@ Interface::Interface(FrameSink& sink, Rng& rng, InterfaceConfig config)
       reassembler_(config.reassembly),
       udp_(rng, config.udp),
       next_ident_(static_cast<std::uint16_t>(rng.next_u32() >> 16)),
-      icmp_tokens_(config.icmp_error_burst) {}
+      icmp_tokens_(config.icmp_error_burst),
+      tcp_(*this, rng, config.tcp) {}
 
 // ---- Configuration -----------------------------------------------------------
 
@@ -212,6 +213,7 @@ link::ArpCounters Interface::arp_counters() const {
 // ---- Timers --------------------------------------------------------------------
 
 void Interface::poll(Instant now) {
+  tcp_.poll(now);
   for (std::size_t i = 0; i < nics_.size(); ++i) {
     const auto due = nics_[i].arp.poll_at();
     if (due && *due <= now) poll_arp(static_cast<NicId>(i), now);
@@ -245,6 +247,7 @@ std::optional<Instant> Interface::poll_at() const {
   for (const Nic& n : nics_) consider(n.arp.poll_at());
   consider(reassembler_.poll_at());
   if (udp_.has_tx()) consider(Instant{});
+  consider(tcp_.poll_at());
   return at;
 }
 
@@ -368,6 +371,11 @@ void for_each_counter(const InterfaceCounters& c, const CounterVisitor& visit) {
   visit("udp", "no_port", c.udp.no_port);
   visit("udp", "rcvbuf_drops", c.udp.rcvbuf_drops);
   visit("udp", "tx_errors", c.udp.tx_errors);
+  visit("tcp", "rx", c.tcp.rx);
+  visit("tcp", "tx", c.tcp.tx);
+  visit("tcp", "rx_malformed", c.tcp.rx_malformed);
+  visit("tcp", "rx_broadcast", c.tcp.rx_broadcast);
+  visit("tcp", "tx_errors", c.tcp.tx_errors);
 }
 
 namespace {
@@ -437,6 +445,7 @@ void Interface::for_each_counter(const CounterVisitor& visit) const {
   visit("udp_sockets", "datagrams_out", u.datagrams_out);
   visit("udp_sockets", "rcvbuf_drops", u.rcvbuf_drops);
   visit("udp_sockets", "errors_reported", u.errors_reported);
+  tcp::for_each_counter(tcp_.counters(), [&visit](std::string_view name, std::uint64_t v) { visit("tcp_sockets", name, v); });
 }
 
 void Interface::print_counters(std::ostream& os) const {

@@ -37,8 +37,11 @@
 // A datagram to one of our own addresses is delivered locally (loopback).
 //
 // NICs start down: nothing is sent or received on them until nic_up().
+// TCP segments for us go to the socket table (tcp()); it sends through
+// send_segment() (checksum, route, ARP like any datagram) and asks path_to()
+// for the source address and the MTU its MSS is clamped to.
 // Not done yet: IP options processing, ICMP redirects, multicast, per-
-// destination ICMP rate limits, path MTU discovery state, TCP.
+// destination ICMP rate limits, path MTU discovery state.
 //
 //   MyDriver sink;  Rng rng(seed);                         // a FrameSink
 //   iface::Interface host(sink, rng);
@@ -67,6 +70,7 @@
 #include "ip/reassembler.hpp"
 #include "ip/route_table.hpp"
 #include "link/arp_cache.hpp"
+#include "tcp/socket_table.hpp"
 #include "udp/udp_socket.hpp"
 #include "wire/arp.hpp"
 #include "wire/error.hpp"
@@ -108,6 +112,7 @@ struct InterfaceConfig {
   link::ArpCacheConfig arp{};
   ip::ReassemblerConfig reassembly{};
   udp::SocketTableConfig udp{};
+  tcp::SocketTableConfig tcp{};
 };
 
 // An echo reply that arrived (for ping: RTT = at - the time the request left).
@@ -167,7 +172,7 @@ struct SendOptions {
   bool dont_fragment = false;
 };
 
-class Interface {
+class Interface final : private tcp::IpLayer {
  public:
   // `sink` and `rng` are borrowed and must outlive the interface. The RNG
   // seeds the UDP port key and the first IPv4 ident.
@@ -199,7 +204,7 @@ class Interface {
   const ip::RouteTable& routes() const { return routes_; }
   link::ArpCache& arp(NicId nic);
   const link::ArpCache& arp(NicId nic) const;
-  bool is_local_address(Ipv4Address a) const;
+  bool is_local_address(Ipv4Address a) const override;
 
   // ---- The driver's side ----
   void receive(NicId nic, Bytes frame, Instant now);
@@ -229,6 +234,11 @@ class Interface {
   Result<void, udp::Error> udp_send(udp::SocketHandle s, Bytes payload, Instant now);
   // Sends every datagram the sockets queued.
   void flush_udp(Instant now);
+
+  // TCP: the socket table (tcp/socket_table.hpp). What the application
+  // queues leaves on the next poll(); poll_at() says "now" meanwhile.
+  tcp::SocketTable& tcp() { return tcp_; }
+  const tcp::SocketTable& tcp() const { return tcp_; }
 
   // ---- Observation ----
   const InterfaceCounters& counters() const { return counters_; }
@@ -275,6 +285,11 @@ class Interface {
   void receive_icmp(Ipv4Packet packet, const Ipv4Repr& repr, bool broadcast, Instant now);
   void receive_udp(NicId nic, Ipv4Packet packet, const Ipv4Repr& repr, bool broadcast, Instant now);
   void handle_icmp_error(const IcmpError& e);
+  void receive_tcp(Ipv4Packet packet, const Ipv4Repr& repr, bool broadcast, Instant now);
+  // tcp::IpLayer
+  void send_segment(Ipv4Address src, Ipv4Address dst, const TcpRepr& header, storage::SpanPair payload,
+                    Instant now) override;
+  std::optional<Path> path_to(Ipv4Address dst) const override;
   void forward(NicId nic, Ipv4Packet packet, const Ipv4Repr& repr, bool link_broadcast, Instant now);
 
   // interface_output.cpp
@@ -312,6 +327,7 @@ class Interface {
   std::deque<PingReply> ping_replies_;
   std::deque<IcmpError> icmp_errors_;
   InterfaceCounters counters_;
+  tcp::SocketTable tcp_;  // last: it borrows *this as its IpLayer
 };
 
 }  // namespace wirestack::iface

@@ -5,6 +5,7 @@
 
 #include "iface/interface.hpp"
 #include "ip/fragmenter.hpp"
+#include "wire/tcp.hpp"
 #include "wire/arp.hpp"
 #include "wire/ethernet.hpp"
 #include "wire/udp.hpp"
@@ -124,6 +125,7 @@ void Interface::deliver_local(NicId nic, Ipv4Packet packet, const Ipv4Repr& repr
   switch (repr.protocol) {
     case IpProtocol::icmp: receive_icmp(packet, repr, broadcast, now); return;
     case IpProtocol::udp: receive_udp(nic, packet, repr, broadcast, now); return;
+    case IpProtocol::tcp: receive_tcp(packet, repr, broadcast, now); return;
     default:
       // RFC 1122 3.2.2.1: a host SHOULD send Protocol Unreachable.
       ++counters_.ipv4.unknown_protocol;
@@ -198,6 +200,23 @@ void Interface::receive_icmp(Ipv4Packet packet, const Ipv4Repr& repr, bool broad
 
 void Interface::handle_icmp_error(const IcmpError& e) {
   push_icmp_error(e);
+  if (e.orig_protocol == IpProtocol::tcp && e.type == Icmpv4Type::dst_unreachable) {
+    // Linux tcp_v4_err with icmp_err_convert[]: port/protocol -> refused,
+    // net -> net unreachable, the rest -> host unreachable. Frag needed is
+    // path MTU discovery's (not done yet), not an error.
+    tcp::Errc err = tcp::Errc::host_unreachable;
+    switch (Icmpv4UnreachableCode{e.code}) {
+      case Icmpv4UnreachableCode::port:
+      case Icmpv4UnreachableCode::protocol: err = tcp::Errc::connection_refused; break;
+      case Icmpv4UnreachableCode::net:
+      case Icmpv4UnreachableCode::net_unknown:
+      case Icmpv4UnreachableCode::net_tos: err = tcp::Errc::net_unreachable; break;
+      case Icmpv4UnreachableCode::frag_needed: return;
+      default: break;
+    }
+    tcp_.on_icmp_error(tcp::Endpoint4{e.orig_src, e.src_port}, tcp::Endpoint4{e.orig_dst, e.dst_port}, err, e.local);
+    return;
+  }
   if (e.orig_protocol != IpProtocol::udp) return;
   std::optional<udp::Errc> err;
   if (e.type == Icmpv4Type::dst_unreachable) {
@@ -246,6 +265,27 @@ void Interface::receive_udp(NicId /*nic*/, Ipv4Packet packet, const Ipv4Repr& re
       send_icmp_error(Icmpv4DstUnreachable{.code = Icmpv4UnreachableCode::port, .quote = quote_of(packet)}, now);
       return;
   }
+}
+
+void Interface::receive_tcp(Ipv4Packet packet, const Ipv4Repr& repr, bool broadcast, Instant now) {
+  // RFC 1122 4.2.3.10 (MUST): a SYN to a broadcast or multicast address is
+  // discarded; TCP has no business with broadcasts at all.
+  if (broadcast || !repr.dst.is_unicast()) {
+    ++counters_.tcp.rx_broadcast;
+    return;
+  }
+  auto view = TcpPacket::checked(packet.payload());
+  if (!view) {
+    ++counters_.tcp.rx_malformed;
+    return;
+  }
+  auto seg = TcpRepr::parse(*view, Ipv4Pair{.src = repr.src, .dst = repr.dst}, config_.checksum);
+  if (!seg) {
+    ++counters_.tcp.rx_malformed;  // MUST-2/3: a bad checksum is dropped silently
+    return;
+  }
+  ++counters_.tcp.rx;
+  tcp_.on_segment(repr.src, repr.dst, *seg, view->payload(), now);
 }
 
 void Interface::forward(NicId /*nic*/, Ipv4Packet packet, const Ipv4Repr& repr, bool link_broadcast, Instant now) {

@@ -8,6 +8,7 @@
 #include "ip/fragmenter.hpp"
 #include "wire/arp.hpp"
 #include "wire/ethernet.hpp"
+#include "wire/tcp.hpp"
 #include "wire/udp.hpp"
 
 namespace wirestack::iface {
@@ -312,6 +313,43 @@ void Interface::send_udp_datagram(udp::Outgoing& o, Instant now) {
     return;
   }
   ++counters_.udp.tx;
+}
+
+void Interface::send_segment(Ipv4Address src, Ipv4Address dst, const TcpRepr& header, storage::SpanPair payload,
+                             Instant now) {
+  const auto eg = select_egress(dst, src);
+  if (!eg || eg->src.is_unspecified() || eg->broadcast) {
+    ++counters_.ipv4.no_route;
+    ++counters_.tcp.tx_errors;
+    return;
+  }
+  const Ipv4Pair ips{.src = src, .dst = dst};
+  const std::size_t hlen = header.header_len();
+  ByteVec segment(hlen + payload.size());
+  std::copy(payload.first.begin(), payload.first.end(), segment.begin() + static_cast<std::ptrdiff_t>(hlen));
+  std::copy(payload.second.begin(), payload.second.end(),
+            segment.begin() + static_cast<std::ptrdiff_t>(hlen + payload.first.size()));
+  // The payload is already in place: emit() writes header and checksum only.
+  header.emit(TcpPacketMut(segment), ips, Bytes(segment).subspan(hlen), config_.checksum);
+  const Ipv4Repr ip{.src = src,
+                    .dst = dst,
+                    .protocol = IpProtocol::tcp,
+                    .ttl = config_.default_ttl,
+                    .ident = next_ident_++,
+                    // RFC 1122 4.2.2.? / Linux: TCP segments are sent with DF set
+                    // only with path MTU discovery, which we do not do yet.
+                    .payload_len = static_cast<std::uint16_t>(segment.size())};
+  if (auto r = output(*eg, ip, segment, now); !r) {
+    ++counters_.tcp.tx_errors;
+    return;
+  }
+  ++counters_.tcp.tx;
+}
+
+std::optional<tcp::IpLayer::Path> Interface::path_to(Ipv4Address dst) const {
+  const auto eg = select_egress(dst, Ipv4Address::any());
+  if (!eg || eg->src.is_unspecified() || eg->broadcast) return std::nullopt;
+  return Path{.src = eg->src, .mtu = mtu(eg->nic)};
 }
 
 }  // namespace wirestack::iface
