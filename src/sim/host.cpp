@@ -77,7 +77,7 @@ void Host::after_activity() {
     }
     replies_.clear();  // unclaimed: nobody is waiting for them
     errors_.clear();
-    stack_.flush_udp(queue_.now());
+    stack_.poll(queue_.now());  // what the hooks queued (UDP datagrams, TCP data) leaves now
     if (stack_.counters().ipv4.delivered != delivered_before) again_ = true;
   } while (again_ && ++round < kMaxRounds);
   for (std::size_t t : removed_) hooks_.at(t) = nullptr;

@@ -1,0 +1,304 @@
+// sim/tcp_apps.cpp — see tcp_apps.hpp.
+#include "sim/tcp_apps.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace wirestack::sim {
+
+namespace {
+constexpr std::size_t kChunk = 16 * 1024;
+}  // namespace
+
+void StreamHash::update(Bytes data) {
+  for (std::byte b : data) {
+    h_ ^= static_cast<std::uint8_t>(b);
+    h_ *= 0x100000001b3ULL;
+  }
+}
+
+void TcpStream::next(MutBytes out) {
+  for (std::byte& b : out) {
+    if (left_ == 0) {
+      word_ = rng_.next_u64();
+      left_ = 8;
+    }
+    b = static_cast<std::byte>(word_ & 0xff);
+    word_ >>= 8;
+    --left_;
+  }
+}
+
+// ---- Echo server ------------------------------------------------------------------
+
+TcpEchoServer::TcpEchoServer(Host& host, std::uint16_t port, std::uint32_t backlog)
+    : host_(host), listener_(host.stack().tcp().open()), bound_(host.stack().tcp().bind(listener_, {Ipv4Address::any(), port})) {
+  if (bound_) (void)host_.stack().tcp().listen(listener_, backlog);
+  hook_ = host_.on_activity([this] { on_activity(); });
+}
+
+TcpEchoServer::~TcpEchoServer() {
+  host_.remove_activity(hook_);
+  auto& tcp = host_.stack().tcp();
+  for (auto& c : conns_) (void)tcp.close(c.h);
+  (void)tcp.close(listener_);
+}
+
+void TcpEchoServer::on_activity() {
+  auto& tcp = host_.stack().tcp();
+  while (auto c = tcp.accept(listener_)) {
+    conns_.push_back(Conn{.h = *c});
+    ++accepted_;
+  }
+  std::array<std::byte, kChunk> buf{};
+  for (auto& c : conns_) {
+    // Read only what can be echoed: a reader that stops reading makes the
+    // window close, so a client that never reads cannot make us buffer.
+    for (;;) {
+      if (!c.pending.empty()) {
+        auto n = tcp.send(c.h, c.pending);
+        if (!n) break;
+        echoed_ += *n;
+        c.pending.erase(c.pending.begin(), c.pending.begin() + static_cast<std::ptrdiff_t>(*n));
+        if (!c.pending.empty()) break;
+      }
+      auto r = tcp.recv(c.h, buf);
+      if (!r) {
+        if (r.error().code != tcp::Errc::would_block) c.eof = true;  // reset: give up
+        break;
+      }
+      if (*r == 0) {
+        c.eof = true;
+        break;
+      }
+      c.pending.assign(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*r));
+    }
+    if (c.eof && c.pending.empty()) {
+      (void)tcp.close(c.h);  // our FIN; the connection finishes as an orphan
+      c.h = tcp::SocketHandle{};
+    }
+  }
+  std::erase_if(conns_, [](const Conn& c) { return c.h == tcp::SocketHandle{}; });
+}
+
+// ---- Sink ---------------------------------------------------------------------------
+
+TcpSinkServer::TcpSinkServer(Host& host, std::uint16_t port, std::uint32_t backlog)
+    : host_(host), listener_(host.stack().tcp().open()), bound_(host.stack().tcp().bind(listener_, {Ipv4Address::any(), port})) {
+  if (bound_) (void)host_.stack().tcp().listen(listener_, backlog);
+  hook_ = host_.on_activity([this] { on_activity(); });
+}
+
+TcpSinkServer::~TcpSinkServer() {
+  host_.remove_activity(hook_);
+  auto& tcp = host_.stack().tcp();
+  for (auto& c : conns_) (void)tcp.close(c.h);
+  (void)tcp.close(listener_);
+}
+
+void TcpSinkServer::on_activity() {
+  auto& tcp = host_.stack().tcp();
+  const Instant now = host_.queue().now();
+  while (auto c = tcp.accept(listener_)) {
+    records_.push_back(Record{.peer = tcp.remote_endpoint(*c).value_or(tcp::Endpoint4{}), .accepted_at = now});
+    conns_.push_back(Conn{.h = *c, .record = records_.size() - 1});
+  }
+  std::array<std::byte, kChunk> buf{};
+  for (auto& c : conns_) {
+    Record& rec = records_[c.record];
+    for (;;) {
+      auto r = tcp.recv(c.h, buf);
+      if (!r) {
+        if (r.error().code != tcp::Errc::would_block) {
+          rec.error = r.error().code;
+          c.done = true;
+        }
+        break;
+      }
+      if (*r == 0) {
+        rec.eof = true;
+        c.done = true;
+        break;
+      }
+      if (!rec.first_byte_at) rec.first_byte_at = now;
+      rec.last_byte_at = now;
+      rec.bytes += *r;
+      c.hash.update(Bytes(buf.data(), *r));
+      rec.hash = c.hash.value();
+    }
+    if (c.done) (void)tcp.close(c.h);
+  }
+  std::erase_if(conns_, [](const Conn& c) { return c.done; });
+}
+
+// ---- Bulk client ----------------------------------------------------------------------
+
+double TcpBulkResult::goodput_bps() const {
+  if (!finished_at || !connected_at) return 0;
+  const double s = to_seconds(*finished_at - *connected_at);
+  return s > 0 ? static_cast<double>(bytes_sent) * 8 / s : 0;
+}
+
+TcpBulkClient::TcpBulkClient(Host& host, tcp::Endpoint4 dst, TcpBulkConfig config)
+    : host_(host), dst_(dst), config_(config), stream_(config.seed), socket_(host.stack().tcp().open()) {
+  hook_ = host_.on_activity([this] { on_activity(); });
+  if (config_.start <= Duration::zero()) {
+    start();
+  } else {
+    start_ = host_.queue().schedule_in(config_.start, [this] {
+      start_ = {};
+      start();
+    });
+  }
+}
+
+TcpBulkClient::~TcpBulkClient() {
+  host_.queue().cancel(start_);
+  host_.remove_activity(hook_);
+  (void)host_.stack().tcp().close(socket_);
+}
+
+const tcp::Connection* TcpBulkClient::connection() const {
+  const auto& tcp = host_.stack().tcp();
+  return tcp.connection(socket_);
+}
+
+void TcpBulkClient::start() {
+  auto& tcp = host_.stack().tcp();
+  result_.started_at = host_.queue().now();
+  started_ = true;
+  if (config_.local_port != 0) {
+    if (auto b = tcp.bind(socket_, {Ipv4Address::any(), config_.local_port}); !b) {
+      result_.error = b.error().code;
+      return;
+    }
+  }
+  if (auto r = tcp.connect(socket_, dst_, host_.queue().now()); !r) {
+    result_.error = r.error().code;
+    return;
+  }
+  host_.kick();
+}
+
+void TcpBulkClient::on_activity() {
+  if (!started_ || done()) return;
+  auto& tcp = host_.stack().tcp();
+  const Instant now = host_.queue().now();
+  const auto state = tcp.state(socket_);
+  if (!state) return;
+  if (auto e = tcp.take_error(socket_)) {
+    result_.error = e;
+    if (const auto* c = tcp.connection(socket_)) result_.retransmits = c->retransmits();
+    return;
+  }
+  if (!tcp::is_synchronized(*state)) return;
+  if (!result_.connected) {
+    result_.connected = true;
+    result_.connected_at = now;
+  }
+  while (result_.bytes_sent < config_.bytes) {
+    if (chunk_off_ == chunk_.size()) {
+      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, config_.bytes - result_.bytes_sent));
+      chunk_.resize(n);
+      stream_.next(chunk_);
+      chunk_off_ = 0;
+    }
+    auto r = tcp.send(socket_, Bytes(chunk_).subspan(chunk_off_));
+    if (!r) break;
+    hash_.update(Bytes(chunk_).subspan(chunk_off_, *r));
+    chunk_off_ += *r;
+    result_.bytes_sent += *r;
+    result_.hash = hash_.value();
+  }
+  if (result_.bytes_sent == config_.bytes && config_.close_when_done && !shut_) {
+    (void)tcp.shutdown_send(socket_);
+    shut_ = true;
+  }
+  // Finished when the peer acknowledged everything, our FIN included.
+  const tcp::Connection* c = tcp.connection(socket_);
+  if (c == nullptr) return;
+  result_.retransmits = c->retransmits();
+  const bool all_acked = c->send_queue() == 0 && c->snd_una() == c->snd_nxt();
+  const bool fin_acked = !config_.close_when_done || c->state() == tcp::State::fin_wait_2 ||
+                         c->state() == tcp::State::time_wait || c->state() == tcp::State::closed;
+  if (result_.bytes_sent == config_.bytes && all_acked && fin_acked && shut_ == config_.close_when_done) {
+    result_.finished = true;
+    result_.finished_at = now;
+  }
+}
+
+// ---- Request client -----------------------------------------------------------------
+
+TcpRequestClient::TcpRequestClient(Host& host, tcp::Endpoint4 dst, Config config)
+    : host_(host), dst_(dst), config_(std::move(config)), socket_(host.stack().tcp().open()) {
+  hook_ = host_.on_activity([this] { on_activity(); });
+  if (config_.start <= Duration::zero()) {
+    start();
+  } else {
+    start_ = host_.queue().schedule_in(config_.start, [this] {
+      start_ = {};
+      start();
+    });
+  }
+}
+
+TcpRequestClient::~TcpRequestClient() {
+  host_.queue().cancel(start_);
+  host_.remove_activity(hook_);
+  (void)host_.stack().tcp().close(socket_);
+}
+
+void TcpRequestClient::start() {
+  started_ = true;
+  started_at_ = host_.queue().now();
+  if (auto r = host_.stack().tcp().connect(socket_, dst_, started_at_); !r) {
+    error_ = r.error().code;
+    done_ = true;
+    return;
+  }
+  host_.kick();
+}
+
+void TcpRequestClient::on_activity() {
+  if (!started_ || done_) return;
+  auto& tcp = host_.stack().tcp();
+  if (auto e = tcp.take_error(socket_)) {
+    error_ = e;
+    done_ = true;
+    return;
+  }
+  const auto state = tcp.state(socket_);
+  if (!state || !tcp::is_synchronized(*state)) return;
+  while (sent_ < config_.request.size()) {
+    auto r = tcp.send(socket_, as_bytes(std::string_view(config_.request).substr(sent_)));
+    if (!r) break;
+    sent_ += *r;
+  }
+  if (sent_ == config_.request.size() && !shut_ && config_.expect == 0) {
+    (void)tcp.shutdown_send(socket_);
+    shut_ = true;
+  }
+  std::array<std::byte, kChunk> buf{};
+  for (;;) {
+    auto r = tcp.recv(socket_, buf);
+    if (!r) {
+      if (r.error().code != tcp::Errc::would_block) {
+        error_ = r.error().code;
+        done_ = true;
+      }
+      return;
+    }
+    if (*r == 0) break;
+    response_.append(reinterpret_cast<const char*>(buf.data()), *r);
+    if (config_.expect > 0 && response_.size() >= config_.expect) break;
+  }
+  const bool eof = tcp.readiness(socket_) & tcp::ready::kHangup;
+  if ((config_.expect > 0 && response_.size() >= config_.expect) || eof) {
+    latency_ = host_.queue().now() - started_at_;
+    done_ = true;
+    (void)tcp.close(socket_);
+    host_.kick();
+  }
+}
+
+}  // namespace wirestack::sim
