@@ -33,9 +33,11 @@ InputBuffer::LineStatus InputBuffer::take_line(std::size_t limit, std::string_vi
     // Content plus a CR could still be within the limit; more cannot.
     return p.size() > limit + 1 ? LineStatus::too_long : LineStatus::incomplete;
   }
+  // Decide "too long" exactly as the no-LF-yet branch would have with these
+  // bytes arriving one at a time, so every segmentation gives the same error.
+  if (lf > limit + 1) return LineStatus::too_long;
   if (lf == 0 || p[lf - 1] != '\r') return LineStatus::bare_lf;
   const std::size_t len = lf - 1;
-  if (len > limit) return LineStatus::too_long;
   line = p.substr(0, len);
   pos_ += lf + 1;
   scanned_ = 0;

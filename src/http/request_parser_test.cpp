@@ -400,6 +400,15 @@ TEST(RequestParserLimits, TrailersCountAgainstTheHeaderLimits) {
   EXPECT_EQ(status_of(head + "T: " + std::string(36, 't') + "\r\n\r\n", limits), 431);
 }
 
+TEST(RequestParserLimits, AnOverlongLineIsTooLongInEverySegmentationEvenWithABareLf) {
+  // Fed whole, the bare LF is in sight; fed in pieces, the length is proven
+  // first. Both must say 431, or the error would depend on the segmentation.
+  const RequestLimits limits{.max_header_bytes = 20};
+  const std::string bytes = "GET / HTTP/1.1\r\nX: " + std::string(30, 'v') + "\n";
+  for (std::size_t chunk = 1; chunk <= bytes.size(); ++chunk)
+    EXPECT_EQ(parse(bytes, chunk, limits).error, (HttpError{431, "header section larger than 20 bytes"})) << chunk;
+}
+
 TEST(RequestParser, AnErrorIsFinal) {
   RequestParser p;
   p.feed("GET / HTTP/9.9\r\n\r\n");
