@@ -129,7 +129,7 @@ void TapHost::after_activity(Instant now) {
     }
     replies_.clear();
     errors_.clear();
-    stack_.flush_udp(now);
+    stack_.poll(now);  // what the hooks queued (UDP datagrams, TCP data) leaves now
     if (stack_.counters().ipv4.delivered != delivered_before) again_ = true;
   } while (again_ && ++round < kMaxRounds);
   for (std::size_t t : removed_) hooks_.at(t) = nullptr;

@@ -43,6 +43,7 @@
 #include "dev/tap_linux.hpp"
 #include "iface/interface.hpp"
 #include "loop/real_clock.hpp"
+#include "runtime/host.hpp"
 #include "wire/mac_address.hpp"
 
 namespace wirestack::loop {
@@ -73,7 +74,7 @@ struct TapCounters {
   std::string first_tx_error;
 };
 
-class TapHost final : private iface::FrameSink {
+class TapHost final : public runtime::Host, private iface::FrameSink {
  public:
   // The NIC is added at once and comes up (gratuitous ARP for its addresses)
   // when run() starts.
@@ -82,24 +83,24 @@ class TapHost final : private iface::FrameSink {
   TapHost(const TapHost&) = delete;
   TapHost& operator=(const TapHost&) = delete;
 
-  iface::Interface& stack() { return stack_; }
+  iface::Interface& stack() override { return stack_; }
   const iface::Interface& stack() const { return stack_; }
   iface::NicId nic() const { return nic_; }
   const dev::TapDevice& device() const { return tap_; }
   const TapCounters& counters() const { return counters_; }
   // The real time since this host was created.
-  Instant now() const { return clock_.now(); }
+  Instant now() const override { return clock_.now(); }
 
   // Records every frame to `writer` (borrowed; nullptr stops recording).
   void capture_to(dev::PcapWriter* writer) { pcap_ = writer; }
 
   // Called after every frame received and every wake-up, in registration
   // order (as sim::Host::on_activity). The token removes the hook.
-  std::size_t on_activity(std::function<void()> hook);
-  void remove_activity(std::size_t token);
+  std::size_t on_activity(std::function<void()> hook) override;
+  void remove_activity(std::size_t token) override;
   // The hooks run again at `t` at the latest. Requests last one round: a hook
   // that wants a later wake-up asks again each time it runs.
-  void wake_at(Instant t);
+  void wake_at(Instant t) override;
 
   // Echo replies and ICMP errors taken from the stack this round; what no
   // hook claims is dropped after the hooks have run (as sim::Host).
@@ -108,7 +109,7 @@ class TapHost final : private iface::FrameSink {
 
   // Runs the stack's due work and the hooks now (after using stack() from
   // outside a hook).
-  void kick();
+  void kick() override;
   // Ends run() at its next turn (safe from a hook).
   void stop() { stop_ = true; }
 

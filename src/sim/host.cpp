@@ -11,6 +11,7 @@ Host::Host(EventQueue& queue, Rng rng, std::string name, iface::InterfaceConfig 
 
 Host::~Host() {
   queue_.cancel(wake_);
+  queue_.cancel(app_wake_);
   for (auto& n : nics_) {
     if (n.link != nullptr) n.link->attach(n.side, nullptr);
   }
@@ -44,6 +45,19 @@ void Host::transmit(iface::NicId nic, Bytes frame) {
 void Host::kick() {
   stack_.poll(queue_.now());
   after_activity();
+}
+
+void Host::wake_at(Instant t) {
+  if (t < queue_.now()) t = queue_.now();
+  if (queue_.is_pending(app_wake_) && app_wake_at_ <= t) return;
+  queue_.cancel(app_wake_);
+  app_wake_at_ = t;
+  app_wake_ = queue_.schedule_at(t, [this] {
+    app_wake_ = {};
+    ++wakeups_;
+    stack_.poll(queue_.now());
+    after_activity();
+  });
 }
 
 void Host::remove_activity(std::size_t token) {

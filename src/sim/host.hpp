@@ -19,6 +19,7 @@
 
 #include "base/rng.hpp"
 #include "iface/interface.hpp"
+#include "runtime/host.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/frame_port.hpp"
 #include "sim/link.hpp"
@@ -27,7 +28,7 @@ namespace wirestack::sim {
 
 class StormDetector;
 
-class Host final : private iface::FrameSink {
+class Host final : public runtime::Host, private iface::FrameSink {
  public:
   // `storms` (optional) is told about every frame the host sends, so a flood
   // of frames a host really sent is never mistaken for a loop.
@@ -37,8 +38,10 @@ class Host final : private iface::FrameSink {
   Host& operator=(const Host&) = delete;
 
   const std::string& name() const { return name_; }
-  iface::Interface& stack() { return stack_; }
+  iface::Interface& stack() override { return stack_; }
   const iface::Interface& stack() const { return stack_; }
+  Instant now() const override { return queue_.now(); }
+  void wake_at(Instant t) override;
 
   // A new network card plugged into `link` at `side`; it comes up at once
   // (gratuitous ARP for addresses added later goes out when they are added).
@@ -47,18 +50,18 @@ class Host final : private iface::FrameSink {
 
   // Runs the stack's due work now and reschedules the next wake-up. Call
   // after using stack() from outside a Host callback.
-  void kick();
+  void kick() override;
 
   // Called after every frame received and every wake-up: applications look
   // at their sockets and queues here. Runs in registration order. The token
   // removes the hook (an application that ends before its host).
-  std::size_t on_activity(std::function<void()> hook) {
+  std::size_t on_activity(std::function<void()> hook) override {
     hooks_.push_back(std::move(hook));  // a deque: running hooks stay where they are
     return hooks_.size() - 1;
   }
   // Safe from inside a hook (even the hook itself): removal waits until the
   // hooks have run.
-  void remove_activity(std::size_t token);
+  void remove_activity(std::size_t token) override;
 
   EventQueue& queue() { return queue_; }
 
@@ -100,6 +103,8 @@ class Host final : private iface::FrameSink {
   std::vector<iface::PingReply> replies_;
   std::vector<iface::IcmpError> errors_;
   EventId wake_{};
+  EventId app_wake_{};   // wake_at()
+  Instant app_wake_at_{};
   Instant wake_at_{};
   bool in_activity_ = false;
   std::uint64_t wakeups_ = 0;

@@ -1,10 +1,10 @@
-// sim/tcp_apps.cpp — see tcp_apps.hpp.
-#include "sim/tcp_apps.hpp"
+// runtime/tcp_apps.cpp — see tcp_apps.hpp.
+#include "runtime/tcp_apps.hpp"
 
 #include <algorithm>
 #include <array>
 
-namespace wirestack::sim {
+namespace wirestack::runtime {
 
 namespace {
 constexpr std::size_t kChunk = 16 * 1024;
@@ -98,7 +98,7 @@ TcpSinkServer::~TcpSinkServer() {
 
 void TcpSinkServer::on_activity() {
   auto& tcp = host_.stack().tcp();
-  const Instant now = host_.queue().now();
+  const Instant now = host_.now();
   while (auto c = tcp.accept(listener_)) {
     records_.push_back(Record{.peer = tcp.remote_endpoint(*c).value_or(tcp::Endpoint4{}), .accepted_at = now});
     conns_.push_back(Conn{.h = *c, .record = records_.size() - 1});
@@ -141,19 +141,16 @@ double TcpBulkResult::goodput_bps() const {
 
 TcpBulkClient::TcpBulkClient(Host& host, tcp::Endpoint4 dst, TcpBulkConfig config)
     : host_(host), dst_(dst), config_(config), stream_(config.seed), socket_(host.stack().tcp().open()) {
+  start_at_ = host_.now() + config_.start;
   hook_ = host_.on_activity([this] { on_activity(); });
   if (config_.start <= Duration::zero()) {
     start();
   } else {
-    start_ = host_.queue().schedule_in(config_.start, [this] {
-      start_ = {};
-      start();
-    });
+    host_.wake_at(start_at_);
   }
 }
 
 TcpBulkClient::~TcpBulkClient() {
-  host_.queue().cancel(start_);
   host_.remove_activity(hook_);
   (void)host_.stack().tcp().close(socket_);
 }
@@ -165,7 +162,7 @@ const tcp::Connection* TcpBulkClient::connection() const {
 
 void TcpBulkClient::start() {
   auto& tcp = host_.stack().tcp();
-  result_.started_at = host_.queue().now();
+  result_.started_at = host_.now();
   started_ = true;
   if (config_.local_port != 0) {
     if (auto b = tcp.bind(socket_, {Ipv4Address::any(), config_.local_port}); !b) {
@@ -173,7 +170,7 @@ void TcpBulkClient::start() {
       return;
     }
   }
-  if (auto r = tcp.connect(socket_, dst_, host_.queue().now()); !r) {
+  if (auto r = tcp.connect(socket_, dst_, host_.now()); !r) {
     result_.error = r.error().code;
     return;
   }
@@ -181,9 +178,16 @@ void TcpBulkClient::start() {
 }
 
 void TcpBulkClient::on_activity() {
-  if (!started_ || done()) return;
+  if (!started_) {
+    if (host_.now() < start_at_) {
+      host_.wake_at(start_at_);
+      return;
+    }
+    start();
+  }
+  if (done()) return;
   auto& tcp = host_.stack().tcp();
-  const Instant now = host_.queue().now();
+  const Instant now = host_.now();
   const auto state = tcp.state(socket_);
   if (!state) return;
   if (auto e = tcp.take_error(socket_)) {
@@ -231,26 +235,23 @@ void TcpBulkClient::on_activity() {
 
 TcpRequestClient::TcpRequestClient(Host& host, tcp::Endpoint4 dst, Config config)
     : host_(host), dst_(dst), config_(std::move(config)), socket_(host.stack().tcp().open()) {
+  start_at_ = host_.now() + config_.start;
   hook_ = host_.on_activity([this] { on_activity(); });
   if (config_.start <= Duration::zero()) {
     start();
   } else {
-    start_ = host_.queue().schedule_in(config_.start, [this] {
-      start_ = {};
-      start();
-    });
+    host_.wake_at(start_at_);
   }
 }
 
 TcpRequestClient::~TcpRequestClient() {
-  host_.queue().cancel(start_);
   host_.remove_activity(hook_);
   (void)host_.stack().tcp().close(socket_);
 }
 
 void TcpRequestClient::start() {
   started_ = true;
-  started_at_ = host_.queue().now();
+  started_at_ = host_.now();
   if (auto r = host_.stack().tcp().connect(socket_, dst_, started_at_); !r) {
     error_ = r.error().code;
     done_ = true;
@@ -260,7 +261,14 @@ void TcpRequestClient::start() {
 }
 
 void TcpRequestClient::on_activity() {
-  if (!started_ || done_) return;
+  if (!started_) {
+    if (host_.now() < start_at_) {
+      host_.wake_at(start_at_);
+      return;
+    }
+    start();
+  }
+  if (done_) return;
   auto& tcp = host_.stack().tcp();
   if (auto e = tcp.take_error(socket_)) {
     error_ = e;
@@ -294,11 +302,11 @@ void TcpRequestClient::on_activity() {
   }
   const bool eof = tcp.readiness(socket_) & tcp::ready::kHangup;
   if ((config_.expect > 0 && response_.size() >= config_.expect) || eof) {
-    latency_ = host_.queue().now() - started_at_;
+    latency_ = host_.now() - started_at_;
     done_ = true;
     (void)tcp.close(socket_);
     host_.kick();
   }
 }
 
-}  // namespace wirestack::sim
+}  // namespace wirestack::runtime

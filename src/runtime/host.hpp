@@ -1,0 +1,46 @@
+// runtime/host.hpp — what an application sees of the machine it runs on:
+// the stack, the time, and a way to be called when something happened.
+//
+// Two drivers implement it: sim::Host (a simulated machine in virtual time)
+// and loop::TapHost (a Linux TAP device in real time). An application written
+// against runtime::Host runs unchanged on both: it registers a hook, and in
+// the hook it looks at its sockets (readiness, accept, recv, send), exactly
+// as an epoll loop would after epoll_wait returns.
+//
+//   class Echo {
+//    public:
+//     explicit Echo(runtime::Host& h) : host_(h) { hook_ = h.on_activity([this] { serve(); }); }
+//     ~Echo() { host_.remove_activity(hook_); }
+//     ...
+//   };
+#pragma once
+
+#include <cstddef>
+#include <functional>
+
+#include "base/time.hpp"
+#include "iface/interface.hpp"
+
+namespace wirestack::runtime {
+
+class Host {
+ public:
+  virtual ~Host() = default;
+
+  virtual iface::Interface& stack() = 0;
+  // Virtual time in the simulator, the monotonic clock on a real device.
+  virtual Instant now() const = 0;
+
+  // Called after every frame received and every wake-up, in registration
+  // order. Safe to register and remove from inside a hook. The token removes it.
+  virtual std::size_t on_activity(std::function<void()> hook) = 0;
+  virtual void remove_activity(std::size_t token) = 0;
+  // Runs the stack's due work and the hooks now (after using stack() from
+  // outside a hook: what was queued leaves at once).
+  virtual void kick() = 0;
+  // The hooks run again at `t` at the latest. A request lasts one round: a
+  // hook that still wants a later wake-up asks again each time it runs.
+  virtual void wake_at(Instant t) = 0;
+};
+
+}  // namespace wirestack::runtime

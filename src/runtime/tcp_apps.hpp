@@ -1,0 +1,215 @@
+// runtime/tcp_apps.hpp — TCP applications for any runtime::Host (simulated or TAP): an echo server, a
+// sink that hashes what it receives, a bulk sender, and a client that sends
+// a message and reads the answer. They use only the host's socket API
+// (iface::Interface::tcp(), tcp/socket_table.hpp), as a real program would,
+// and run from the host's activity hooks.
+//
+// Bulk data is a deterministic pseudo-random stream (TcpStream): the sender
+// and the receiver each hash the bytes they saw (FNV-1a 64), so a test
+// compares hashes, not megabytes.
+//
+//   runtime::TcpSinkServer sink(server, 5001);
+//   runtime::TcpBulkClient bulk(client, {server_ip, 5001}, {.bytes = 10 << 20});
+//   world.run_until(at(60s));
+//   bulk.result().finished && sink.connections()[0].hash == bulk.result().hash
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/rng.hpp"
+#include "iface/interface.hpp"
+#include "runtime/host.hpp"
+#include "tcp/socket_table.hpp"
+
+namespace wirestack::runtime {
+
+// FNV-1a, 64 bits, over a byte stream fed in pieces.
+class StreamHash {
+ public:
+  void update(Bytes data);
+  std::uint64_t value() const { return h_; }
+
+ private:
+  std::uint64_t h_ = 0xcbf29ce484222325ULL;
+};
+
+// The bytes of a pseudo-random stream, produced in order in pieces.
+class TcpStream {
+ public:
+  explicit TcpStream(std::uint64_t seed) : rng_(seed) {}
+  // Fills `out` with the next bytes of the stream.
+  void next(MutBytes out);
+
+ private:
+  Rng rng_;
+  std::uint64_t word_ = 0;
+  int left_ = 0;  // bytes of word_ not yet used
+};
+
+// Accepts every connection on `port` and sends back what it receives; closes
+// its side when the peer has closed and everything was echoed.
+class TcpEchoServer {
+ public:
+  TcpEchoServer(Host& host, std::uint16_t port, std::uint32_t backlog = 128);
+  ~TcpEchoServer();
+  TcpEchoServer(const TcpEchoServer&) = delete;
+  TcpEchoServer& operator=(const TcpEchoServer&) = delete;
+  const Result<tcp::Endpoint4, tcp::SocketError>& bound() const { return bound_; }
+  std::uint64_t accepted() const { return accepted_; }
+  std::uint64_t bytes_echoed() const { return echoed_; }
+  std::size_t active() const { return conns_.size(); }
+
+ private:
+  struct Conn {
+    tcp::SocketHandle h;
+    std::vector<std::byte> pending;  // received, not yet taken by send()
+    bool eof = false;
+  };
+  void on_activity();
+
+  Host& host_;
+  tcp::SocketHandle listener_;
+  Result<tcp::Endpoint4, tcp::SocketError> bound_;
+  std::vector<Conn> conns_;
+  std::uint64_t accepted_ = 0;
+  std::uint64_t echoed_ = 0;
+  std::size_t hook_ = 0;
+};
+
+// Accepts every connection on `port`, reads everything, and records per
+// connection what arrived and when (for throughput and integrity checks).
+class TcpSinkServer {
+ public:
+  struct Record {
+    tcp::Endpoint4 peer;
+    std::uint64_t bytes = 0;
+    std::uint64_t hash = 0;
+    Instant accepted_at{};
+    std::optional<Instant> first_byte_at;
+    std::optional<Instant> last_byte_at;
+    bool eof = false;                   // the peer closed cleanly
+    std::optional<tcp::Errc> error;     // reset, ...
+  };
+  TcpSinkServer(Host& host, std::uint16_t port, std::uint32_t backlog = 128);
+  ~TcpSinkServer();
+  TcpSinkServer(const TcpSinkServer&) = delete;
+  TcpSinkServer& operator=(const TcpSinkServer&) = delete;
+  const Result<tcp::Endpoint4, tcp::SocketError>& bound() const { return bound_; }
+  const std::vector<Record>& connections() const { return records_; }
+  tcp::SocketHandle listener() const { return listener_; }
+
+ private:
+  struct Conn {
+    tcp::SocketHandle h;
+    std::size_t record = 0;
+    StreamHash hash;
+    bool done = false;
+  };
+  void on_activity();
+
+  Host& host_;
+  tcp::SocketHandle listener_;
+  Result<tcp::Endpoint4, tcp::SocketError> bound_;
+  std::vector<Conn> conns_;
+  std::vector<Record> records_;
+  std::size_t hook_ = 0;
+};
+
+struct TcpBulkConfig {
+  std::uint64_t bytes = 1 << 20;       // to send; 0: connect and close
+  std::uint64_t seed = 1;              // of the TcpStream
+  Duration start = Duration::zero();   // after construction
+  std::uint16_t local_port = 0;        // 0: ephemeral
+  bool close_when_done = true;         // FIN after the last byte
+};
+
+struct TcpBulkResult {
+  bool connected = false;               // reached ESTABLISHED
+  bool finished = false;                // every byte and the FIN acknowledged
+  std::optional<tcp::Errc> error;       // refused, reset, timed out, ...
+  std::uint64_t bytes_sent = 0;         // taken by send()
+  std::uint64_t hash = 0;               // of the bytes sent
+  Instant started_at{};
+  std::optional<Instant> connected_at;
+  std::optional<Instant> finished_at;
+  std::uint32_t retransmits = 0;        // as the connection counted them
+  // bytes / (finished_at - connected_at), bits per second; 0 if unfinished.
+  double goodput_bps() const;
+};
+
+// Connects to `dst`, sends `bytes` of the stream, closes, and waits until the
+// peer has acknowledged everything (FIN-WAIT-2 or later).
+class TcpBulkClient {
+ public:
+  TcpBulkClient(Host& host, tcp::Endpoint4 dst, TcpBulkConfig config);
+  ~TcpBulkClient();
+  TcpBulkClient(const TcpBulkClient&) = delete;
+  TcpBulkClient& operator=(const TcpBulkClient&) = delete;
+  const TcpBulkResult& result() const { return result_; }
+  bool done() const { return result_.finished || result_.error.has_value(); }
+  tcp::SocketHandle socket() const { return socket_; }
+  // cwnd and friends while the connection lives (nullptr before / after).
+  const tcp::Connection* connection() const;
+
+ private:
+  void start();
+  void on_activity();
+
+  Host& host_;
+  tcp::Endpoint4 dst_;
+  TcpBulkConfig config_;
+  TcpStream stream_;
+  StreamHash hash_;
+  std::vector<std::byte> chunk_;  // generated, not yet taken by send()
+  std::size_t chunk_off_ = 0;
+  tcp::SocketHandle socket_;
+  TcpBulkResult result_;
+  Instant start_at_{};
+  std::size_t hook_ = 0;
+  bool started_ = false;
+  bool shut_ = false;
+};
+
+// Connects, sends `request`, reads until the peer closes (or `expect` bytes
+// arrived), then closes: a request/response client (echo, HTTP/1.0 style).
+class TcpRequestClient {
+ public:
+  struct Config {
+    std::string request = "hello";
+    std::size_t expect = 0;  // 0: read until the peer closes; else stop after this many bytes
+    Duration start = Duration::zero();
+  };
+  TcpRequestClient(Host& host, tcp::Endpoint4 dst, Config config);
+  ~TcpRequestClient();
+  TcpRequestClient(const TcpRequestClient&) = delete;
+  TcpRequestClient& operator=(const TcpRequestClient&) = delete;
+  const std::string& response() const { return response_; }
+  bool done() const { return done_; }
+  std::optional<tcp::Errc> error() const { return error_; }
+  std::optional<Duration> latency() const { return latency_; }  // connect() to the last byte
+
+ private:
+  void start();
+  void on_activity();
+
+  Host& host_;
+  tcp::Endpoint4 dst_;
+  Config config_;
+  tcp::SocketHandle socket_;
+  std::string response_;
+  std::size_t sent_ = 0;
+  Instant started_at_{};
+  std::optional<Duration> latency_;
+  std::optional<tcp::Errc> error_;
+  Instant start_at_{};
+  std::size_t hook_ = 0;
+  bool started_ = false;
+  bool shut_ = false;
+  bool done_ = false;
+};
+
+}  // namespace wirestack::runtime
