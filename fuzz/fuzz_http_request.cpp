@@ -88,9 +88,9 @@ void check(std::string_view stream, const RequestLimits& limits, std::uint64_t s
     FUZZ_CHECK(r.headers.size() <= limits.max_header_count);
     FUZZ_CHECK(r.body.size() <= limits.max_body_bytes);
     FUZZ_CHECK(is_token(r.method));
-    for (const Field& f : r.headers) FUZZ_CHECK(is_token(f.name) && is_field_value(f.value));
+    for (const HeaderField& f : r.headers) FUZZ_CHECK(is_token(f.name) && is_field_value(f.value));
 
-    // Round trip. Field lines may grow by one byte each ("a:b" -> "a: b"),
+    // Round trip. HeaderField lines may grow by one byte each ("a:b" -> "a: b"),
     // so the second parse gets room beyond the first one's limits.
     const std::string bytes = write_request(r);
     RequestParser again({.max_request_line = limits.max_request_line,

@@ -64,7 +64,7 @@ Outcome run(std::string_view stream, bool head, const ResponseLimits& limits, st
 
 Headers without_framing(const Headers& h) {
   Headers out;
-  for (const Field& f : h) {
+  for (const HeaderField& f : h) {
     if (iequals(f.name, "Content-Length") || iequals(f.name, "Transfer-Encoding") || iequals(f.name, "Connection") ||
         iequals(f.name, "Date"))
       continue;

@@ -90,7 +90,7 @@ std::string write_get_request(const Url& url) {
 std::string write_request(const Request& r) {
   std::string out;
   out.append(r.method).append(" ").append(r.target).append(" ").append(to_string(r.version)).append("\r\n");
-  for (const Field& f : r.headers) out.append(f.name).append(": ").append(f.value).append("\r\n");
+  for (const HeaderField& f : r.headers) out.append(f.name).append(": ").append(f.value).append("\r\n");
   const bool chunked = r.headers.contains("Transfer-Encoding");
   if (!chunked && !r.headers.contains("Content-Length") && !r.body.empty())
     out.append("Content-Length: ").append(std::to_string(r.body.size())).append("\r\n");

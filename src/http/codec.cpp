@@ -44,7 +44,7 @@ InputBuffer::LineStatus InputBuffer::take_line(std::size_t limit, std::string_vi
   return LineStatus::ok;
 }
 
-Result<Field, std::string> parse_field_line(std::string_view line) {
+Result<HeaderField, std::string> parse_field_line(std::string_view line) {
   // RFC 9112 5.2: obs-fold is refused with 400 rather than unfolded.
   if (line.front() == ' ' || line.front() == '\t') return Unexpected{std::string("obsolete line folding")};
   const auto colon = line.find(':');
@@ -57,7 +57,7 @@ Result<Field, std::string> parse_field_line(std::string_view line) {
   if (!is_token(name)) return Unexpected{std::string("invalid header field name")};
   const std::string_view value = trim_ows(line.substr(colon + 1));
   if (!is_field_value(value)) return Unexpected{"invalid character in header field " + std::string(name)};
-  return Field{std::string(name), std::string(value)};
+  return HeaderField{std::string(name), std::string(value)};
 }
 
 Result<bool, HttpError> HeaderSectionReader::read(InputBuffer& in, Headers& out, const HeaderLimits& limits) {

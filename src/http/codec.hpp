@@ -48,7 +48,7 @@ class InputBuffer {
 };
 
 // Parses "name: value" (RFC 9112 5.1). On failure returns the reason.
-Result<Field, std::string> parse_field_line(std::string_view line);
+Result<HeaderField, std::string> parse_field_line(std::string_view line);
 
 struct HeaderLimits {
   std::size_t max_bytes = 0;  // sum of field-line lengths, CRLFs included

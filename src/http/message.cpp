@@ -39,39 +39,39 @@ bool is_field_value(std::string_view s) {
 void Headers::add(std::string name, std::string value) { fields_.push_back({std::move(name), std::move(value)}); }
 
 void Headers::set(std::string_view name, std::string value) {
-  const auto it = std::find_if(fields_.begin(), fields_.end(), [&](const Field& f) { return iequals(f.name, name); });
+  const auto it = std::find_if(fields_.begin(), fields_.end(), [&](const HeaderField& f) { return iequals(f.name, name); });
   if (it == fields_.end()) {
     fields_.push_back({std::string(name), std::move(value)});
     return;
   }
   it->value = std::move(value);
-  fields_.erase(std::remove_if(it + 1, fields_.end(), [&](const Field& f) { return iequals(f.name, name); }),
+  fields_.erase(std::remove_if(it + 1, fields_.end(), [&](const HeaderField& f) { return iequals(f.name, name); }),
                 fields_.end());
 }
 
 std::size_t Headers::remove(std::string_view name) {
   const auto before = fields_.size();
-  fields_.erase(std::remove_if(fields_.begin(), fields_.end(), [&](const Field& f) { return iequals(f.name, name); }),
+  fields_.erase(std::remove_if(fields_.begin(), fields_.end(), [&](const HeaderField& f) { return iequals(f.name, name); }),
                 fields_.end());
   return before - fields_.size();
 }
 
 std::optional<std::string_view> Headers::find(std::string_view name) const {
-  for (const Field& f : fields_)
+  for (const HeaderField& f : fields_)
     if (iequals(f.name, name)) return std::string_view(f.value);
   return std::nullopt;
 }
 
 std::vector<std::string_view> Headers::find_all(std::string_view name) const {
   std::vector<std::string_view> out;
-  for (const Field& f : fields_)
+  for (const HeaderField& f : fields_)
     if (iequals(f.name, name)) out.emplace_back(f.value);
   return out;
 }
 
 std::size_t Headers::count(std::string_view name) const {
   return static_cast<std::size_t>(
-      std::count_if(fields_.begin(), fields_.end(), [&](const Field& f) { return iequals(f.name, name); }));
+      std::count_if(fields_.begin(), fields_.end(), [&](const HeaderField& f) { return iequals(f.name, name); }));
 }
 
 bool Headers::has_token(std::string_view name, std::string_view token) const {

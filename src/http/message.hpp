@@ -25,10 +25,10 @@ std::string_view to_string(Version v);  // "HTTP/1.0" / "HTTP/1.1"
 
 // One field line as received or to be sent. Values are stored without the
 // optional whitespace around them (RFC 9112 5.1).
-struct Field {
+struct HeaderField {
   std::string name;
   std::string value;
-  friend bool operator==(const Field&, const Field&) = default;
+  friend bool operator==(const HeaderField&, const HeaderField&) = default;
 };
 
 // An ordered list of fields: order and duplicates are kept as received (a
@@ -36,7 +36,7 @@ struct Field {
 class Headers {
  public:
   Headers() = default;
-  Headers(std::initializer_list<Field> fields) : fields_(fields) {}
+  Headers(std::initializer_list<HeaderField> fields) : fields_(fields) {}
 
   void add(std::string name, std::string value);
   // Replaces every field named `name` by one field (added at the end if absent).
@@ -55,14 +55,14 @@ class Headers {
 
   std::size_t size() const { return fields_.size(); }
   bool empty() const { return fields_.empty(); }
-  const Field& operator[](std::size_t i) const { return fields_[i]; }
+  const HeaderField& operator[](std::size_t i) const { return fields_[i]; }
   auto begin() const { return fields_.begin(); }
   auto end() const { return fields_.end(); }
 
   friend bool operator==(const Headers&, const Headers&) = default;
 
  private:
-  std::vector<Field> fields_;
+  std::vector<HeaderField> fields_;
 };
 
 // A complete request as the RequestParser produces it. The body is decoded

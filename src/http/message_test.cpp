@@ -13,7 +13,7 @@ TEST(Headers, KeepsOrderAndDuplicatesAndLooksUpIgnoringCase) {
   h.add("X-Dup", "1");
   h.add("x-dup", "2");
   EXPECT_EQ(h.size(), 3u);
-  EXPECT_EQ(h[1], (Field{"X-Dup", "1"}));
+  EXPECT_EQ(h[1], (HeaderField{"X-Dup", "1"}));
   EXPECT_EQ(h.find("ACCEPT"), "a");
   EXPECT_EQ(h.find("X-DUP"), "1");
   EXPECT_EQ(h.find_all("x-Dup"), (std::vector<std::string_view>{"1", "2"}));

@@ -14,8 +14,7 @@
 //       continue;
 //     }
 //     Request& req = std::get<Request>(*ev);
-//     send(write_response(router.route(req), {.version = req.version, .keep_alive = req.keep_alive,
-//                                             .head = req.method == "HEAD"}));
+//     send(write_response(router.route(req), reply_options(req, format_http_date(now))));
 //     if (!req.keep_alive) { close(); break; }
 //   }
 //

@@ -184,6 +184,24 @@ TEST(RequestParser, HeadCompleteComesBeforeTheBodyArrives) {
   EXPECT_TRUE(std::get<Request>(*ev).expect_continue);
 }
 
+TEST(RequestParser, HeadCompleteForAChunkedUploadBeforeTheFirstChunk) {
+  RequestParser p;
+  p.feed("PUT /up HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n");
+  auto ev = p.next();
+  ASSERT_TRUE(ev);
+  ASSERT_TRUE(std::holds_alternative<HeadComplete>(*ev));
+  EXPECT_TRUE(std::get<HeadComplete>(*ev).head->expect_continue);
+  EXPECT_EQ(std::get<HeadComplete>(*ev).head->method, "PUT");
+  ev = p.next();
+  ASSERT_TRUE(ev);
+  EXPECT_TRUE(std::holds_alternative<NeedMore>(*ev));
+  p.feed("3\r\nabc\r\n0\r\n\r\n");
+  ev = p.next();
+  ASSERT_TRUE(ev);
+  ASSERT_TRUE(std::holds_alternative<Request>(*ev));
+  EXPECT_EQ(std::get<Request>(*ev).body, "abc");
+}
+
 TEST(RequestParser, ExpectationOfHttp10RequestIsIgnored) {
   const auto out = parse("POST / HTTP/1.0\r\nContent-Length: 1\r\nExpect: 100-continue\r\n\r\nx");
   ASSERT_EQ(out.requests.size(), 1u);

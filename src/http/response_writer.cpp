@@ -41,7 +41,7 @@ std::string write_response(const Response& r, const WriteOptions& o) {
   out.reserve(128 + r.body.size());
   out.append("HTTP/1.1 ").append(std::to_string(r.status)).append(" ").append(reason_phrase(r.status)).append("\r\n");
   if (!o.date.empty()) append_field(out, "Date", o.date);
-  for (const Field& f : r.headers) {
+  for (const HeaderField& f : r.headers) {
     if (writer_owned(f.name) || !is_token(f.name) || !is_field_value(f.value)) continue;
     append_field(out, f.name, f.value);
   }
@@ -65,6 +65,13 @@ std::string write_response(const Response& r, const WriteOptions& o) {
     out.append(r.body);
   }
   return out;
+}
+
+WriteOptions reply_options(const Request& request, std::string_view date) {
+  return WriteOptions{.version = request.version,
+                      .keep_alive = request.keep_alive,
+                      .head = request.method == "HEAD",
+                      .date = date};
 }
 
 std::string write_chunk(std::string_view data) {

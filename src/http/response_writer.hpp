@@ -3,10 +3,10 @@
 // header appears only when the caller passes the time text in.
 //
 //   Response r{.status = 200, .headers = {{"Content-Type", "text/html"}}, .body = page};
-//   std::string bytes = write_response(r, {.version = req.version,
-//                                          .keep_alive = req.keep_alive,
-//                                          .head = req.method == "HEAD",
-//                                          .date = format_http_date(now)});
+//   const std::string date = format_http_date(now);   // now: passed in
+//   std::string bytes = write_response(r, reply_options(req, date));
+//   // same as {.version = req.version, .keep_alive = req.keep_alive,
+//   //          .head = req.method == "HEAD", .date = date}
 //   // "HTTP/1.1 200 OK\r\nDate: ...\r\nContent-Type: text/html\r\n"
 //   // "Content-Length: 1234\r\nConnection: keep-alive\r\n\r\n<html>..."
 //
@@ -41,6 +41,11 @@ struct WriteOptions {
 };
 
 std::string write_response(const Response& r, const WriteOptions& options = {});
+
+// The options that answer `request` as it asked: its version, its keep-alive
+// wish (RFC 9112 9.3), headers only for HEAD. A server closing anyway (shutting
+// down, too many requests on the connection) then sets keep_alive = false.
+WriteOptions reply_options(const Request& request, std::string_view date = {});
 
 // The interim response for "Expect: 100-continue" (RFC 9110 15.2.1).
 inline constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";

@@ -68,6 +68,21 @@ TEST(WriteResponse, UnknownStatusHasAnEmptyReason) {
   EXPECT_EQ(write_response({.status = 299}), "HTTP/1.1 299 \r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n");
 }
 
+TEST(ReplyOptions, FollowTheRequest) {
+  const Request head{.method = "HEAD", .target = "/", .version = Version::http_1_0, .keep_alive = false};
+  const WriteOptions o = reply_options(head, "D");
+  EXPECT_EQ(o.version, Version::http_1_0);
+  EXPECT_FALSE(o.keep_alive);
+  EXPECT_TRUE(o.head);
+  EXPECT_EQ(o.date, "D");
+  const WriteOptions g = reply_options(Request{.method = "GET", .target = "/"});
+  EXPECT_TRUE(g.keep_alive);
+  EXPECT_FALSE(g.head);
+  EXPECT_EQ(g.date, "");
+  EXPECT_EQ(write_response({.status = 200, .body = "abc"}, reply_options(head)),
+            "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\n");
+}
+
 TEST(WriteChunk, HexSizeAndNothingForEmpty) {
   EXPECT_EQ(write_chunk("0123456789abcdef"), "10\r\n0123456789abcdef\r\n");
   EXPECT_EQ(write_chunk(""), "");
