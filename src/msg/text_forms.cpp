@@ -59,11 +59,17 @@ std::string two(int v) {
 std::string format_time(SysTime t, TimeFormat format, minutes utc_offset) {
   WIRESTACK_ASSERT(utc_offset > minutes{-24 * 60} && utc_offset < minutes{24 * 60});
   if (format == TimeFormat::plain) utc_offset = minutes{0};
-  // In seconds first: adding the offset cannot overflow the nanosecond count
-  // near the ends of system_clock's range.
-  const auto secs = std::chrono::floor<seconds>(t);
-  const auto sub = std::chrono::duration_cast<nanoseconds>(t - secs).count();  // 0..999'999'999
-  const auto local = secs + utc_offset;
+  // Split into whole seconds (floored) and nanoseconds on the counts: the
+  // chrono expression t - floor<seconds>(t) overflows at system_clock's
+  // minimum. Seconds also leave room for the offset.
+  const std::int64_t ns = std::chrono::duration_cast<nanoseconds>(t.time_since_epoch()).count();
+  std::int64_t whole = ns / kNanosPerSecond;
+  std::int64_t sub = ns % kNanosPerSecond;  // then 0..999'999'999
+  if (sub < 0) {
+    sub += kNanosPerSecond;
+    whole -= 1;
+  }
+  const std::chrono::sys_seconds local{seconds{whole} + utc_offset};
   const auto day = std::chrono::floor<days>(local);
   const std::chrono::year_month_day ymd{day};
   const auto tod = (local - day).count();  // seconds into the day
