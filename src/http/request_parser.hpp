@@ -71,7 +71,9 @@ struct NeedMore {
 };
 // The head of a request with a body is parsed; the body is still to come.
 // `head` (method, target, headers, flags; empty body) stays valid until the
-// next call to next() or feed().
+// next call to next(). A server that refuses the request at this point
+// (404, 405, 417 ...) answers with keep_alive = false and closes: the parser
+// cannot skip the unread body.
 struct HeadComplete {
   const Request* head = nullptr;
 };

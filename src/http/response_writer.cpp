@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 namespace wirestack::http {
 
@@ -67,11 +68,11 @@ std::string write_response(const Response& r, const WriteOptions& o) {
   return out;
 }
 
-WriteOptions reply_options(const Request& request, std::string_view date) {
+WriteOptions reply_options(const Request& request, std::string date) {
   return WriteOptions{.version = request.version,
                       .keep_alive = request.keep_alive,
                       .head = request.method == "HEAD",
-                      .date = date};
+                      .date = std::move(date)};
 }
 
 std::string write_chunk(std::string_view data) {

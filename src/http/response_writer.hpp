@@ -3,10 +3,9 @@
 // header appears only when the caller passes the time text in.
 //
 //   Response r{.status = 200, .headers = {{"Content-Type", "text/html"}}, .body = page};
-//   const std::string date = format_http_date(now);   // now: passed in
-//   std::string bytes = write_response(r, reply_options(req, date));
-//   // same as {.version = req.version, .keep_alive = req.keep_alive,
-//   //          .head = req.method == "HEAD", .date = date}
+//   std::string bytes = write_response(r, reply_options(req, format_http_date(now)));  // now: passed in
+//   // reply_options: {.version = req.version, .keep_alive = req.keep_alive,
+//   //                 .head = req.method == "HEAD", .date = <the text>}
 //   // "HTTP/1.1 200 OK\r\nDate: ...\r\nContent-Type: text/html\r\n"
 //   // "Content-Length: 1234\r\nConnection: keep-alive\r\n\r\n<html>..."
 //
@@ -37,7 +36,7 @@ struct WriteOptions {
   // error or when shutting down): "Connection: keep-alive" or "Connection: close".
   bool keep_alive = true;
   bool head = false;      // answering a HEAD request: headers only
-  std::string_view date;  // IMF-fixdate (format_http_date) or empty: no Date field
+  std::string date;       // IMF-fixdate (format_http_date) or empty: no Date field
 };
 
 std::string write_response(const Response& r, const WriteOptions& options = {});
@@ -45,7 +44,7 @@ std::string write_response(const Response& r, const WriteOptions& options = {});
 // The options that answer `request` as it asked: its version, its keep-alive
 // wish (RFC 9112 9.3), headers only for HEAD. A server closing anyway (shutting
 // down, too many requests on the connection) then sets keep_alive = false.
-WriteOptions reply_options(const Request& request, std::string_view date = {});
+WriteOptions reply_options(const Request& request, std::string date = {});
 
 // The interim response for "Expect: 100-continue" (RFC 9110 15.2.1).
 inline constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";

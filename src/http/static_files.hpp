@@ -3,6 +3,7 @@
 // the file.
 //
 //   auto rel = resolve_path(req.target, "/static/");  // "/static/css/a.css?v=2" -> "css/a.css"
+//   // (for an absolute-form target "http://h/static/..." pass req.path() instead)
 //   if (!rel) return error_response(rel.error());      // 400 or 404
 //   auto data = read_file(root + "/" + *rel);          // higher layer
 //   Response r{.body = data};
