@@ -37,30 +37,40 @@ std::string hex(std::uint64_t n) {
 
 }  // namespace
 
-std::string write_response(const Response& r, const WriteOptions& o) {
+bool sends_body(const Response& r, const WriteOptions& o) {
+  // RFC 9112 6.3 (1): 1xx, 204 and 304 responses end with the header section.
+  const bool no_body_status = (r.status >= 100 && r.status < 200) || r.status == 204 || r.status == 304;
+  return !no_body_status && !o.head;
+}
+
+bool uses_chunked(const Response& r, const WriteOptions& o) {
+  return r.chunked && o.version == Version::http_1_1 && !(r.status >= 100 && r.status < 200) && r.status != 204 &&
+         r.status != 304;
+}
+
+std::string write_head(const Response& r, const WriteOptions& o, std::uint64_t content_length) {
   std::string out;
-  out.reserve(128 + r.body.size());
+  out.reserve(128);
   out.append("HTTP/1.1 ").append(std::to_string(r.status)).append(" ").append(reason_phrase(r.status)).append("\r\n");
   if (!o.date.empty()) append_field(out, "Date", o.date);
   for (const HeaderField& f : r.headers) {
     if (writer_owned(f.name) || !is_token(f.name) || !is_field_value(f.value)) continue;
     append_field(out, f.name, f.value);
   }
-  // RFC 9112 6.3 (1): 1xx, 204 and 304 responses end with the header section.
-  const bool no_body_status = (r.status >= 100 && r.status < 200) || r.status == 204 || r.status == 304;
-  if (r.status >= 100 && r.status < 200) return out.append("\r\n");
-  const bool chunked = r.chunked && o.version == Version::http_1_1;
-  if (!no_body_status) {
-    if (chunked) {
-      append_field(out, "Transfer-Encoding", "chunked");
-    } else {
-      append_field(out, "Content-Length", std::to_string(r.body.size()));
-    }
+  if (r.status >= 100 && r.status < 200) return out.append("\r\n");  // interim: nothing more
+  if (uses_chunked(r, o)) {
+    append_field(out, "Transfer-Encoding", "chunked");
+  } else if (r.status != 204 && r.status != 304) {
+    append_field(out, "Content-Length", std::to_string(content_length));
   }
   append_field(out, "Connection", o.keep_alive ? "keep-alive" : "close");
-  out.append("\r\n");
-  if (no_body_status || o.head) return out;
-  if (chunked) {
+  return out.append("\r\n");
+}
+
+std::string write_response(const Response& r, const WriteOptions& o) {
+  std::string out = write_head(r, o, r.body.size());
+  if (!sends_body(r, o)) return out;
+  if (uses_chunked(r, o)) {
     out.append(write_chunk(r.body)).append(kLastChunk);
   } else {
     out.append(r.body);

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,17 @@ struct WriteOptions {
 };
 
 std::string write_response(const Response& r, const WriteOptions& options = {});
+
+// For a body sent in pieces (a large file, read by the server as it goes):
+// the status line and header section only, r.body ignored. The body is framed
+// by Content-Length `content_length`, or, when uses_chunked(r, o), by
+// chunks: send write_chunk(piece)... then kLastChunk. Send the body only when
+// sends_body(r, o) (not for HEAD, 1xx, 204, 304).
+//   std::string head = write_head(r, o, file_size);
+//   if (sends_body(r, o)) while (auto piece = next_piece()) send(uses_chunked(r, o) ? write_chunk(*piece) : *piece);
+std::string write_head(const Response& r, const WriteOptions& o, std::uint64_t content_length);
+bool sends_body(const Response& r, const WriteOptions& o);
+bool uses_chunked(const Response& r, const WriteOptions& o);  // r.chunked, a 1.1 client, a status with a body
 
 // The options that answer `request` as it asked: its version, its keep-alive
 // wish (RFC 9112 9.3), headers only for HEAD. A server closing anyway (shutting

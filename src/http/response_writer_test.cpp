@@ -83,6 +83,21 @@ TEST(ReplyOptions, FollowTheRequest) {
             "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\n");
 }
 
+TEST(WriteHead, ForABodySentInPieces) {
+  const Response r{.status = 200, .headers = {{"Content-Type", "application/pdf"}}};
+  EXPECT_EQ(write_head(r, {}, 1234567),
+            "HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nContent-Length: 1234567\r\nConnection: keep-alive\r\n\r\n");
+  EXPECT_TRUE(sends_body(r, {}));
+  EXPECT_FALSE(sends_body(r, {.head = true}));
+  EXPECT_FALSE(sends_body(Response{.status = 304}, {}));
+  EXPECT_FALSE(uses_chunked(r, {}));
+  const Response c{.status = 200, .chunked = true};
+  EXPECT_TRUE(uses_chunked(c, {}));
+  EXPECT_FALSE(uses_chunked(c, {.version = Version::http_1_0}));
+  EXPECT_FALSE(uses_chunked(Response{.status = 204, .chunked = true}, {}));
+  EXPECT_EQ(write_head(c, {}, 99), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n");
+}
+
 TEST(WriteChunk, HexSizeAndNothingForEmpty) {
   EXPECT_EQ(write_chunk("0123456789abcdef"), "10\r\n0123456789abcdef\r\n");
   EXPECT_EQ(write_chunk(""), "");
