@@ -153,7 +153,7 @@ template <class T>
 concept JsonEncodable = std::is_constructible_v<nlohmann::json, const T&>;
 
 template <class T>
-concept JsonDecodable = std::default_initializable<T> && requires(const nlohmann::json& j) { j.template get<T>(); };
+concept JsonDecodable = requires(const nlohmann::json& j) { j.template get<T>(); };
 
 template <class T>
 nlohmann::json encode(const T& value) {
@@ -215,16 +215,20 @@ T get_as(const nlohmann::json& j) {
 
 template <class T>
 Result<T, DecodeError> decode(const nlohmann::json& j, std::string_view path = {}) {
-  static_assert(JsonDecodable<T>,
-                "wirestack::msg::decode: no JSON decoding for this type; add from_json (see docs/PROTOCOL.md)");
-  try {
-    return detail::get_as<T>(j);
-  } catch (const DecodeException& e) {
-    return Unexpected{DecodeError{join_path(path, e.path()), e.detail()}};
-  } catch (const nlohmann::json::exception& e) {
-    return Unexpected{DecodeError{std::string(path), describe(e)}};
-  } catch (const std::exception& e) {  // a user hook's own exception
-    return Unexpected{DecodeError{std::string(path), e.what()}};
+  if constexpr (!JsonDecodable<T>) {
+    static_assert(JsonDecodable<T>,
+                  "wirestack::msg::decode: no JSON decoding for this type; add from_json (see docs/PROTOCOL.md)");
+    return Unexpected{DecodeError{}};
+  } else {
+    try {
+      return detail::get_as<T>(j);
+    } catch (const DecodeException& e) {
+      return Unexpected{DecodeError{join_path(path, e.path()), e.detail()}};
+    } catch (const nlohmann::json::exception& e) {
+      return Unexpected{DecodeError{std::string(path), describe(e)}};
+    } catch (const std::exception& e) {  // a user hook's own exception
+      return Unexpected{DecodeError{std::string(path), e.what()}};
+    }
   }
 }
 
