@@ -279,6 +279,8 @@ class FieldReader {
       throw DecodeException(join_path(key, e.path()), e.detail());
     } catch (const nlohmann::json::exception& e) {
       throw DecodeException(std::string(key), describe(e));
+    } catch (const std::exception& e) {  // a user hook's own exception
+      throw DecodeException(std::string(key), e.what());
     }
   }
 

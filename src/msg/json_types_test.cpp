@@ -58,6 +58,10 @@ struct Picky {
   int v = 0;
 };
 inline void from_json(const nlohmann::json&, Picky&) { throw std::runtime_error("picky refuses"); }
+struct Nest {
+  Picky picky;
+};
+inline void from_json(const nlohmann::json& j, Nest& n) { wirestack::msg::FieldReader(j).required("picky", n.picky); }
 
 }  // namespace demo
 
@@ -223,6 +227,7 @@ TEST(JsonTypes, DecodeNeverThrows) {
   // user hook's std::exception come back as values.
   EXPECT_EQ((decode_error<std::array<int, 2>>(json{1}, "xy")), "xy: array index 1 is out of range");
   EXPECT_EQ(decode_error<demo::Picky>(json::object(), "p"), "p: picky refuses");
+  EXPECT_EQ(decode_error<demo::Nest>(json{{"picky", 1}}, "p"), "p.picky: picky refuses");
 }
 
 TEST(JsonText, DumpReplacesBadUtf8InsteadOfThrowing) {
