@@ -57,6 +57,7 @@ std::string errno_text(const char* what) { return std::string(what) + ": " + std
 
 constexpr std::uint64_t kTapTag = 1;
 constexpr std::uint64_t kSignalTag = 2;
+constexpr std::uint64_t kFdTagBase = 16;  // + the descriptor, for watch_fd()
 // Frames read per readiness before the loop looks at its deadlines again.
 constexpr int kRxBatch = 256;
 
@@ -85,6 +86,40 @@ void TapHost::remove_activity(std::size_t token) {
 }
 
 void TapHost::wake_at(Instant t) { app_wake_ = app_wake_ ? std::min(*app_wake_, t) : t; }
+
+void TapHost::watch_fd(int fd, std::function<void()> on_ready) {
+  std::erase(unwatched_, fd);
+  auto& w = watches_[fd];
+  w.on_ready = std::move(on_ready);
+}
+
+void TapHost::unwatch_fd(int fd) {
+  auto it = watches_.find(fd);
+  if (it == watches_.end()) return;
+  if (it->second.registered) unwatched_.push_back(fd);
+  watches_.erase(it);
+}
+
+Result<void, std::string> TapHost::sync_watches(int epoll_fd) {
+  for (int fd : unwatched_) (void)::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
+  unwatched_.clear();
+  for (auto& [fd, w] : watches_) {
+    if (w.registered || w.always) continue;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = kFdTagBase + static_cast<std::uint64_t>(fd);
+    if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0) {
+      w.registered = true;
+    } else if (errno == EPERM) {
+      w.always = true;  // a regular file: reads never block
+    } else if (errno == EEXIST) {
+      w.registered = true;
+    } else {
+      return Unexpected{errno_text("epoll_ctl (watched descriptor)")};
+    }
+  }
+  return {};
+}
 
 void TapHost::kick() {
   const Instant now = clock_.now();
@@ -203,9 +238,22 @@ Result<StopReason, std::string> TapHost::run(std::optional<Duration> limit) {
       after_activity(now);
       if (stop_) break;
     }
-    int timeout = timeout_ms(now, limit_at);
+    if (auto r = sync_watches(epoll.get()); !r) return Unexpected{r.error()};
+    bool always_ready = false;
+    for (const auto& [fd, w] : watches_) always_ready = always_ready || w.always;
+    if (always_ready) {
+      // Regular files: read them on every turn (never blocks), without sleeping.
+      std::vector<std::function<void()>> ready;
+      for (const auto& [fd, w] : watches_) {
+        if (w.always) ready.push_back(w.on_ready);
+      }
+      for (auto& f : ready) f();
+      after_activity(clock_.now());
+      if (stop_) break;
+    }
+    int timeout = always_ready ? 0 : timeout_ms(now, limit_at);
     // The stack still says "now" right after a poll: do not spin on it.
-    if (woke && timeout == 0) timeout = 1;
+    if (woke && timeout == 0 && !always_ready) timeout = 1;
     const int n = ::epoll_wait(epoll.get(), events.data(), static_cast<int>(events.size()), timeout);
     ++counters_.wakeups;
     if (n < 0) {
@@ -218,6 +266,16 @@ Result<StopReason, std::string> TapHost::run(std::optional<Duration> limit) {
         while (::read(sig.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
         }
         return StopReason::signal;
+      }
+      const auto tag = events[static_cast<std::size_t>(i)].data.u64;
+      if (tag >= kFdTagBase) {
+        auto it = watches_.find(static_cast<int>(tag - kFdTagBase));
+        if (it != watches_.end()) {
+          auto cb = it->second.on_ready;  // a copy: the callback may unwatch itself
+          cb();
+          after_activity(clock_.now());
+        }
+        continue;
       }
       const auto flags = events[static_cast<std::size_t>(i)].events;
       if ((flags & (EPOLLERR | EPOLLHUP)) != 0 && (flags & EPOLLIN) == 0) {

@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -110,6 +111,14 @@ class TapHost final : public runtime::Host, private iface::FrameSink {
   // Runs the stack's due work and the hooks now (after using stack() from
   // outside a hook).
   void kick() override;
+
+  // Calls `on_ready` (and then the hooks) whenever `fd` has something to
+  // read, level-triggered, while run() runs: for a tool's standard input.
+  // A descriptor epoll cannot watch (a regular file) counts as always
+  // readable. One watch per descriptor; unwatch_fd() ends it (safe from the
+  // callback or a hook).
+  void watch_fd(int fd, std::function<void()> on_ready);
+  void unwatch_fd(int fd);
   // Ends run() at its next turn (safe from a hook).
   void stop() { stop_ = true; }
 
@@ -140,6 +149,15 @@ class TapHost final : public runtime::Host, private iface::FrameSink {
   std::vector<iface::PingReply> replies_;
   std::vector<iface::IcmpError> errors_;
   std::vector<std::byte> rx_buf_;
+  struct Watch {
+    std::function<void()> on_ready;
+    bool registered = false;  // in the epoll set
+    bool always = false;      // epoll refused it (a regular file): always readable
+  };
+  std::map<int, Watch> watches_;
+  std::vector<int> unwatched_;  // to remove from the epoll set
+  // Brings the epoll set in line with watches_.
+  Result<void, std::string> sync_watches(int epoll_fd);
   bool stop_ = false;
   TapCounters counters_;
 };

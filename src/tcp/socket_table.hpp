@@ -260,6 +260,9 @@ class SocketTable {
   };
   enum class Kind : std::uint8_t { fresh, bound, listener, connection };
   struct Sock {
+    // User-provided, so clang sees it as default-constructible inside
+    // SocketTable (the member initializers below are not parsed yet there).
+    Sock() {}  // NOLINT(modernize-use-equals-default)
     Kind kind = Kind::fresh;
     bool orphan = false;          // the application closed its handle
     bool dirty = false;           // in dirty_: flush on the next poll

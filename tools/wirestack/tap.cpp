@@ -7,6 +7,7 @@
 #include <random>
 
 #include "loop/apps.hpp"
+#include "runtime/tcp_apps.hpp"
 
 namespace wirestack::cli {
 
@@ -67,6 +68,11 @@ Result<TapStack, std::string> make_tap_stack(const StackOptions& opt, bool allow
 
   loop::TapHostConfig config{.mac = mac, .mtu = static_cast<std::uint16_t>(opt.mtu), .seed = seed};
   config.stack.udp.allow_privileged_ports = allow_privileged_ports;
+  config.stack.tcp.allow_privileged_ports = allow_privileged_ports;
+  // Room for a LAN's bandwidth-delay product and then some (Linux starts
+  // at 128 KiB and grows to 6 MiB).
+  config.stack.tcp.connection.recv_buffer = 512 * 1024;
+  config.stack.tcp.connection.send_buffer = 512 * 1024;
   // Resolution gives up as Linux's does (mcast_solicit 3, retrans_time 1 s):
   // three requests a second apart, so a missing host is reported in ~3 s.
   config.stack.arp.retry_interval = std::chrono::seconds{1};
@@ -84,12 +90,11 @@ Result<TapStack, std::string> make_tap_stack(const StackOptions& opt, bool allow
 }
 
 CLI::App* add_tap_command(CLI::App& app, TapOptions& opt) {
-  auto* cmd = app.add_subcommand("tap", "run the stack on a Linux TAP device: ARP, ping, UDP echo (until ^C)");
+  auto* cmd = app.add_subcommand("tap", "run the stack on a Linux TAP device: ARP, ping, TCP/UDP services (until ^C)");
   add_stack_options(cmd, opt.stack);
   cmd->add_option("--udp-echo", opt.udp_echo, "echo UDP datagrams on this port")->check(CLI::Range(1, 65535));
-  cmd->add_option("--tcp-echo", opt.tcp_echo, "TCP echo on this port (arrives with [3/6])")->check(CLI::Range(1, 65535));
-  cmd->add_option("--tcp-discard", opt.tcp_discard, "TCP discard on this port (arrives with [3/6])")
-      ->check(CLI::Range(1, 65535));
+  cmd->add_option("--tcp-echo", opt.tcp_echo, "TCP echo (RFC 862) on this port")->check(CLI::Range(1, 65535));
+  cmd->add_option("--tcp-discard", opt.tcp_discard, "TCP discard (RFC 863) on this port")->check(CLI::Range(1, 65535));
   cmd->add_option("--http", opt.http, "HTTP server PORT[:DIR] (arrives with [5/6])");
   cmd->add_option("--json", opt.json, "JSON message service on PORT (arrives with [5/6])")->check(CLI::Range(1, 65535));
   cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(CLI::PositiveNumber);
@@ -97,9 +102,9 @@ CLI::App* add_tap_command(CLI::App& app, TapOptions& opt) {
 }
 
 int run_tap(const TapOptions& opt) {
-  if (opt.tcp_echo || opt.tcp_discard) {
-    std::cerr << "wirestack tap: " << (opt.tcp_echo ? "--tcp-echo" : "--tcp-discard") << ": TCP arrives with [3/6]\n";
-    return kRefused;
+  if (opt.tcp_echo && opt.tcp_discard && *opt.tcp_echo == *opt.tcp_discard) {
+    std::cerr << "wirestack tap: --tcp-echo and --tcp-discard both want port " << *opt.tcp_echo << "\n";
+    return 1;
   }
   if (opt.http || opt.json) {
     std::cerr << "wirestack tap: " << (opt.http ? "--http" : "--json") << ": the services arrive with [5/6]\n";
@@ -119,6 +124,22 @@ int run_tap(const TapOptions& opt) {
       return 1;
     }
   }
+  std::optional<runtime::TcpEchoServer> tcp_echo;
+  if (opt.tcp_echo) {
+    tcp_echo.emplace(host, static_cast<std::uint16_t>(*opt.tcp_echo), 1024);
+    if (!tcp_echo->bound()) {
+      std::cerr << "wirestack tap: --tcp-echo: " << tcp_echo->bound().error() << "\n";
+      return 1;
+    }
+  }
+  std::optional<runtime::TcpSinkServer> tcp_discard;
+  if (opt.tcp_discard) {
+    tcp_discard.emplace(host, static_cast<std::uint16_t>(*opt.tcp_discard), 1024);
+    if (!tcp_discard->bound()) {
+      std::cerr << "wirestack tap: --tcp-discard: " << tcp_discard->bound().error() << "\n";
+      return 1;
+    }
+  }
   // Say at once when frames cannot leave (the kernel side is down, ...),
   // not only in the counters at the end.
   host.on_activity([&host, warned = false]() mutable {
@@ -130,6 +151,8 @@ int run_tap(const TapOptions& opt) {
   std::cout << "wirestack tap: " << host.device().name() << ": " << stack->address << " at "
             << host.stack().mac(host.nic()) << ", mtu " << host.stack().mtu(host.nic());
   if (opt.udp_echo) std::cout << ", udp echo on port " << *opt.udp_echo;
+  if (opt.tcp_echo) std::cout << ", tcp echo on port " << *opt.tcp_echo;
+  if (opt.tcp_discard) std::cout << ", tcp discard on port " << *opt.tcp_discard;
   std::cout << "; ^C to stop" << std::endl;
 
   std::optional<Duration> limit;
@@ -146,6 +169,16 @@ int run_tap(const TapOptions& opt) {
   std::cout << "tap frames_in " << c.frames_in << " bytes_in " << c.bytes_in << " frames_out " << c.frames_out
             << " bytes_out " << c.bytes_out << " tx_full " << c.tx_full << " tx_errors " << c.tx_errors << "\n";
   if (echo) std::cout << "udp_echo port " << *opt.udp_echo << " echoed " << echo->echoed() << "\n";
+  if (tcp_echo) {
+    std::cout << "tcp_echo port " << *opt.tcp_echo << " connections " << tcp_echo->accepted() << " bytes "
+              << tcp_echo->bytes_echoed() << "\n";
+  }
+  if (tcp_discard) {
+    std::uint64_t bytes = 0;
+    for (const auto& r : tcp_discard->connections()) bytes += r.bytes;
+    std::cout << "tcp_discard port " << *opt.tcp_discard << " connections " << tcp_discard->connections().size()
+              << " bytes " << bytes << "\n";
+  }
   host.stack().print_counters(std::cout);
   if (c.tx_errors > 0) std::cerr << "wirestack tap: " << c.tx_errors << " frames not sent: " << c.first_tx_error << "\n";
   if (stack->pcap) {
@@ -156,19 +189,6 @@ int run_tap(const TapOptions& opt) {
     }
   }
   return 0;
-}
-
-CLI::App* add_nc_command(CLI::App& app, NcOptions& opt) {
-  auto* cmd = app.add_subcommand("nc", "like nc(1): standard input into a TCP connection (arrives with [3/6])");
-  add_stack_options(cmd, opt.stack);
-  cmd->add_option("host", opt.host, "peer address")->required();
-  cmd->add_option("port", opt.port, "peer port")->required()->check(CLI::Range(1, 65535));
-  return cmd;
-}
-
-int run_nc(const NcOptions& /*opt*/) {
-  std::cerr << "wirestack nc: TCP arrives with [3/6]\n";
-  return kRefused;
 }
 
 }  // namespace wirestack::cli
