@@ -155,6 +155,9 @@ concept JsonEncodable = std::is_constructible_v<nlohmann::json, const T&>;
 template <class T>
 concept JsonDecodable = requires(const nlohmann::json& j) { j.template get<T>(); };
 
+// The concept is checked by a static_assert rather than a requires-clause on
+// purpose: a failed constraint makes the compiler list nlohmann's candidate
+// overloads for pages, while this says in one line what to do.
 template <class T>
 nlohmann::json encode(const T& value) {
   if constexpr (JsonEncodable<T>) {
