@@ -72,6 +72,11 @@ std::optional<std::string> Dispatcher::handle(std::string_view request_text, con
   // A batch. An empty array is one invalid request, answered with a single
   // response, not an array (spec section 6).
   if (request.empty()) return dump(error_response(nullptr, invalid_request("empty batch")));
+  if (request.size() > max_batch_) {
+    return dump(error_response(nullptr, invalid_request("batch of " + std::to_string(request.size()) +
+                                                        " requests exceeds the limit of " +
+                                                        std::to_string(max_batch_))));
+  }
   json responses = json::array();
   for (json& one : request) {
     if (auto response = handle_one(one, cx)) responses.push_back(std::move(*response));

@@ -5,8 +5,9 @@
 // request text (a single request or a batch) and returns the response text, or
 // nothing when nothing must be sent (a notification, a batch of them):
 //   -32700 Parse error       the text is not JSON (id null)
-//   -32600 Invalid Request   not a request object; an empty batch (id null
-//                            unless the request carried a valid id)
+//   -32600 Invalid Request   not a request object; an empty or oversized
+//                            batch (id null unless the request carried a
+//                            valid id)
 //   -32601 Method not found
 //   -32602 Invalid params    a DecodeError: the message names the field
 //   -32603 Internal error    a handler threw; the exception stops here
@@ -72,8 +73,15 @@ using Params = std::optional<nlohmann::json>;  // absent, or an object or array
 using RpcResult = Result<nlohmann::json, RpcError>;
 using Handler = std::function<RpcResult(const Params&, const Context&)>;
 
+// Batches above this many elements are refused whole (one -32600 error): a
+// 1 MiB frame of "[1,1,1,...]" would otherwise ask for half a million error
+// responses, some 45 MB of output for 1 MiB of input.
+inline constexpr std::size_t kDefaultMaxBatch = 1024;
+
 class Dispatcher {
  public:
+  explicit Dispatcher(std::size_t max_batch = kDefaultMaxBatch) : max_batch_(max_batch) {}
+
   // Registers (or replaces) a method. Names starting with "rpc." are
   // reserved by the specification: registering one is a bug (aborts).
   void add(std::string method, Handler handler);
@@ -99,6 +107,7 @@ class Dispatcher {
  private:
   std::optional<nlohmann::json> handle_one(nlohmann::json& request, const Context& cx) const;
 
+  std::size_t max_batch_;
   std::map<std::string, Handler, std::less<>> methods_;
 };
 

@@ -153,6 +153,21 @@ TEST_F(JsonRpcTest, SpecBatches) {
             json::array({error(nullptr, -32600, "Invalid Request: expected a request object, got array")}));
 }
 
+TEST(JsonRpcBatch, OversizedBatchIsRefusedWhole) {
+  Dispatcher rpc(3);
+  add_builtin_methods(rpc);
+  const std::string req = R"({"jsonrpc":"2.0","id":1,"method":"echo","params":[]})";
+  EXPECT_EQ(json::parse(*rpc.handle("[" + req + "," + req + "," + req + "]", {})).size(), 3u);
+  EXPECT_EQ(json::parse(*rpc.handle("[" + req + "," + req + "," + req + ",1]", {})),
+            error(nullptr, -32600, "Invalid Request: batch of 4 requests exceeds the limit of 3"));
+  Dispatcher by_default;
+  std::string ones = "[1";
+  for (int i = 1; i < 1025; ++i) ones += ",1";
+  EXPECT_EQ(json::parse(*by_default.handle(ones + "]", {}))["error"]["message"],
+            "Invalid Request: batch of 1025 requests exceeds the limit of 1024");
+  EXPECT_EQ(json::parse(*by_default.handle(ones.substr(0, ones.size() - 2) + "]", {})).size(), 1024u);
+}
+
 TEST_F(JsonRpcTest, IdsMayBeStringNumberOrNull) {
   EXPECT_EQ(call(R"({"jsonrpc":"2.0","method":"get_data","id":"abc"})")["id"], "abc");
   EXPECT_EQ(call(R"({"jsonrpc":"2.0","method":"get_data","id":-7})")["id"], -7);
