@@ -87,6 +87,8 @@ void TapHost::remove_activity(std::size_t token) {
 
 void TapHost::wake_at(Instant t) { app_wake_ = app_wake_ ? std::min(*app_wake_, t) : t; }
 
+std::chrono::system_clock::time_point TapHost::wall_clock() const { return std::chrono::system_clock::now(); }
+
 void TapHost::watch_fd(int fd, std::function<void()> on_ready) {
   std::erase(unwatched_, fd);
   auto& w = watches_[fd];
@@ -159,6 +161,7 @@ void TapHost::after_activity(Instant now) {
     for (auto& r : stack_.take_ping_replies()) replies_.push_back(r);
     for (auto& e : stack_.take_icmp_errors()) errors_.push_back(e);
     const auto delivered_before = stack_.counters().ipv4.delivered;
+    tcp_changed_ = stack_.tcp().take_changed();
     for (std::size_t i = 0; i < hooks_.size(); ++i) {
       if (hooks_[i]) hooks_[i]();
     }

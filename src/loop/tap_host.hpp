@@ -91,6 +91,8 @@ class TapHost final : public runtime::Host, private iface::FrameSink {
   const TapCounters& counters() const { return counters_; }
   // The real time since this host was created.
   Instant now() const override { return clock_.now(); }
+  std::chrono::system_clock::time_point wall_clock() const override;
+  const std::vector<tcp::SocketHandle>& tcp_changed() const override { return tcp_changed_; }
 
   // Records every frame to `writer` (borrowed; nullptr stops recording).
   void capture_to(dev::PcapWriter* writer) { pcap_ = writer; }
@@ -149,6 +151,7 @@ class TapHost final : public runtime::Host, private iface::FrameSink {
   std::vector<iface::PingReply> replies_;
   std::vector<iface::IcmpError> errors_;
   std::vector<std::byte> rx_buf_;
+  std::vector<tcp::SocketHandle> tcp_changed_;
   struct Watch {
     std::function<void()> on_ready;
     bool registered = false;  // in the epoll set

@@ -15,11 +15,14 @@
 //   };
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
+#include <vector>
 
 #include "base/time.hpp"
 #include "iface/interface.hpp"
+#include "tcp/socket_table.hpp"
 
 namespace wirestack::runtime {
 
@@ -30,6 +33,10 @@ class Host {
   virtual iface::Interface& stack() = 0;
   // Virtual time in the simulator, the monotonic clock on a real device.
   virtual Instant now() const = 0;
+  // The calendar time (HTTP Date, the JSON `time` method): the system clock
+  // on a real device; a fixed epoch plus virtual time in the simulator, so
+  // runs stay reproducible.
+  virtual std::chrono::system_clock::time_point wall_clock() const = 0;
 
   // Called after every frame received and every wake-up, in registration
   // order. Safe to register and remove from inside a hook. The token removes it.
@@ -41,6 +48,11 @@ class Host {
   // The hooks run again at `t` at the latest. A request lasts one round: a
   // hook that still wants a later wake-up asks again each time it runs.
   virtual void wake_at(Instant t) = 0;
+  // The TCP sockets whose readiness may have changed since the previous
+  // round of hooks (tcp::SocketTable::take_changed(), taken once per round
+  // and shown to every hook): a server with many connections looks at these
+  // instead of all of them. Valid inside a hook.
+  virtual const std::vector<tcp::SocketHandle>& tcp_changed() const = 0;
 };
 
 }  // namespace wirestack::runtime

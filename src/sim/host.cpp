@@ -47,6 +47,12 @@ void Host::kick() {
   after_activity();
 }
 
+std::chrono::system_clock::time_point Host::wall_clock() const {
+  // 1767225600 = 2026-01-01T00:00:00Z: a fixed origin keeps runs reproducible.
+  const std::chrono::system_clock::time_point epoch{std::chrono::seconds{1767225600}};
+  return epoch + std::chrono::duration_cast<std::chrono::system_clock::duration>(queue_.now().time_since_epoch());
+}
+
 void Host::wake_at(Instant t) {
   if (t < queue_.now()) t = queue_.now();
   if (queue_.is_pending(app_wake_) && app_wake_at_ <= t) return;
@@ -86,6 +92,7 @@ void Host::after_activity() {
     for (auto& r : stack_.take_ping_replies()) replies_.push_back(r);
     for (auto& e : stack_.take_icmp_errors()) errors_.push_back(e);
     const auto delivered_before = stack_.counters().ipv4.delivered;
+    tcp_changed_ = stack_.tcp().take_changed();
     for (std::size_t i = 0; i < hooks_.size(); ++i) {  // a hook may register another
       if (hooks_[i]) hooks_[i]();
     }

@@ -41,6 +41,9 @@ class Host final : public runtime::Host, private iface::FrameSink {
   iface::Interface& stack() override { return stack_; }
   const iface::Interface& stack() const { return stack_; }
   Instant now() const override { return queue_.now(); }
+  // 2026-01-01 00:00:00 UTC plus the virtual time.
+  std::chrono::system_clock::time_point wall_clock() const override;
+  const std::vector<tcp::SocketHandle>& tcp_changed() const override { return tcp_changed_; }
   void wake_at(Instant t) override;
 
   // A new network card plugged into `link` at `side`; it comes up at once
@@ -103,6 +106,7 @@ class Host final : public runtime::Host, private iface::FrameSink {
   std::vector<iface::PingReply> replies_;
   std::vector<iface::IcmpError> errors_;
   EventId wake_{};
+  std::vector<tcp::SocketHandle> tcp_changed_;
   EventId app_wake_{};   // wake_at()
   Instant app_wake_at_{};
   Instant wake_at_{};

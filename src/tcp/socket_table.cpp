@@ -713,7 +713,7 @@ void SocketTable::on_segment(Ipv4Address src, Ipv4Address dst, const TcpRepr& se
       }
     }
     c.on_segment(seg, payload, now);
-    if (c.can_recv() || c.eof()) mark_changed(slot);
+    mark_changed(slot);  // data, EOF, a state change, or send space freed by an ACK
     flush(slot, now);
     return;
   }
