@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "bench_cmd.hpp"
 #include "decode.hpp"
 #include "ping.hpp"
 #include "run.hpp"
@@ -22,6 +23,8 @@ int main(int argc, char** argv) {
   CLI::App* tap_cmd = wirestack::cli::add_tap_command(app, tap);
   wirestack::cli::PingOptions ping;
   CLI::App* ping_cmd = wirestack::cli::add_ping_command(app, ping);
+  wirestack::cli::BenchOptions bench;
+  wirestack::cli::add_bench_command(app, bench);
   wirestack::cli::NcOptions nc;
   CLI::App* nc_cmd = wirestack::cli::add_nc_command(app, nc);
 
@@ -43,5 +46,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("tap")) return wirestack::cli::run_tap(tap);
   if (app.got_subcommand("ping")) return wirestack::cli::run_ping(ping);
   if (app.got_subcommand("nc")) return wirestack::cli::run_nc(nc);
+  if (app.got_subcommand("bench")) return wirestack::cli::run_bench(bench);
   return 0;
 }

@@ -1,0 +1,456 @@
+// `wirestack bench`: whole-process benchmarks of the TCP stack. Two hosts in
+// one sim::World joined by one lossless cable; the applications below use
+// only the socket API (tcp/socket_table.hpp) from the hosts' activity hooks,
+// as real programs would. What is timed is the wall clock of this process
+// (one core: the simulator is single-threaded), so the figures are the
+// stack's CPU cost, not a simulated network's speed.
+#include "bench_cmd.hpp"
+
+#include <malloc.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/world.hpp"
+#include "tcp/socket_table.hpp"
+
+namespace wirestack::cli {
+
+namespace {
+
+using namespace std::chrono_literals;
+using WallClock = std::chrono::steady_clock;
+
+Ipv4Address ip(std::string_view s) { return *Ipv4Address::parse(s); }
+
+double seconds_since(WallClock::time_point t0) {
+  return std::chrono::duration<double>(WallClock::now() - t0).count();
+}
+
+// Two hosts, a (10.0.0.1) and b (10.0.0.2), on one cable: no loss, no
+// queue, infinitely fast (bits_per_second = 0), 10 us of propagation.
+struct Pair {
+  explicit Pair(std::uint16_t mtu = 1500) : w(1) {
+    a = &w.add_host("a");
+    b = &w.add_host("b");
+    sim::LinkDirection cable;
+    cable.bits_per_second = 0;
+    cable.delay = 10us;
+    auto r = w.connect(*a, "10.0.0.1/24", *b, "10.0.0.2/24", cable, {.mtu = mtu}, {.mtu = mtu});
+    if (!r) std::cerr << "wirestack bench: " << r.error() << "\n";
+    ok = r.has_value();
+  }
+  sim::World w;
+  sim::Host* a = nullptr;
+  sim::Host* b = nullptr;
+  bool ok = false;
+};
+
+// ---- tcp-bulk ---------------------------------------------------------------
+
+int bench_bulk(const BenchOptions& opt) {
+  if (opt.mtu < 576 || opt.mtu > 9000) {
+    std::cerr << "wirestack bench tcp-bulk: --mtu must be in 576..9000\n";
+    return 2;
+  }
+  Pair p(opt.mtu);
+  if (!p.ok) return 1;
+  // Buffers of 1 MiB on both sides: the window never stalls the sender
+  // for long, so the run measures per-segment work, not window updates.
+  // The MSS we advertise is the MTU's: the socket table only clamps the
+  // configured MSS (1460 by default) down to the path, never up.
+  for (sim::Host* h : {p.a, p.b}) {
+    auto& c = h->stack().tcp().mutable_config().connection;
+    c.send_buffer = 1 << 20;
+    c.recv_buffer = 1 << 20;
+    c.mss = static_cast<std::uint16_t>(opt.mtu - 40);
+  }
+  auto& ta = p.a->stack().tcp();
+  auto& tb = p.b->stack().tcp();
+  const tcp::SocketHandle listener = tb.open();
+  if (!tb.bind(listener, {Ipv4Address::any(), 5001}) || !tb.listen(listener, 16)) {
+    std::cerr << "wirestack bench tcp-bulk: cannot listen on port 5001\n";
+    return 1;
+  }
+
+  // Receiver: accepts one connection and reads until the end of stream.
+  std::vector<std::byte> rbuf(256 * 1024);
+  std::optional<tcp::SocketHandle> rx;
+  std::uint64_t received = 0;
+  bool eof = false;
+  std::optional<tcp::Errc> error;
+  WallClock::time_point t_end{};
+  p.b->on_activity([&] {
+    if (!rx) {
+      if (auto c = tb.accept(listener)) rx = *c;
+      if (!rx) return;
+    }
+    while (!eof) {
+      auto r = tb.recv(*rx, rbuf);
+      if (!r) {
+        if (r.error().code != tcp::Errc::would_block) error = r.error().code;
+        break;
+      }
+      if (*r == 0) {
+        eof = true;
+        t_end = WallClock::now();
+        (void)tb.close(*rx);
+        break;
+      }
+      received += *r;
+    }
+  });
+
+  // Sender: a 64 KiB pattern sent again and again, then the FIN.
+  std::vector<std::byte> sbuf(64 * 1024);
+  for (std::size_t i = 0; i < sbuf.size(); ++i) sbuf[i] = static_cast<std::byte>(i * 7);
+  const tcp::SocketHandle tx = ta.open();
+  std::uint64_t sent = 0;
+  bool shut = false;
+  p.a->on_activity([&] {
+    const auto st = ta.state(tx);
+    if (!st || !tcp::is_synchronized(*st)) return;
+    while (sent < opt.bytes) {
+      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(sbuf.size(), opt.bytes - sent));
+      auto r = ta.send(tx, Bytes(sbuf).first(n));
+      if (!r || *r == 0) break;
+      sent += *r;
+    }
+    if (sent == opt.bytes && !shut) {
+      shut = true;
+      (void)ta.shutdown_send(tx);
+    }
+  });
+
+  const auto t0 = WallClock::now();
+  if (auto r = ta.connect(tx, {ip("10.0.0.2"), 5001}, p.w.now()); !r) {
+    std::cerr << "wirestack bench tcp-bulk: connect: " << r.error() << "\n";
+    return 1;
+  }
+  p.a->kick();
+  while (!eof && !error && p.w.now() < at(3600s)) p.w.run_for(1ms);
+  if (!eof) {
+    std::cerr << "wirestack bench tcp-bulk: the transfer did not finish ("
+              << (error ? std::string(tcp::to_string(*error)) : "stalled") << " after " << received << " bytes)\n";
+    return 1;
+  }
+  const double wall = std::chrono::duration<double>(t_end - t0).count();
+  const double gbps = static_cast<double>(received) * 8 / wall / 1e9;
+  const double sim_s = to_seconds(p.w.now() - Instant{});
+  const std::uint64_t segments = ta.counters().segments_out;
+  const std::uint64_t events = p.w.queue().events_run();
+  std::printf("tcp-bulk: %llu bytes in %.3f s wall = %.2f Gbit/s (MTU %u, %llu segments sent, %llu ACK segments "
+              "back, %llu events, %.3f s simulated)\n",
+              static_cast<unsigned long long>(received), wall, gbps, opt.mtu, static_cast<unsigned long long>(segments),
+              static_cast<unsigned long long>(tb.counters().segments_out), static_cast<unsigned long long>(events),
+              sim_s);
+  std::printf("{\"bench\":\"tcp-bulk\",\"bytes\":%llu,\"mtu\":%u,\"wall_s\":%.6f,\"gbit_per_s\":%.4f,"
+              "\"segments\":%llu,\"events\":%llu,\"sim_s\":%.6f}\n",
+              static_cast<unsigned long long>(received), opt.mtu, wall, gbps,
+              static_cast<unsigned long long>(segments), static_cast<unsigned long long>(events), sim_s);
+  return received == opt.bytes ? 0 : 1;
+}
+
+// The host's TCP sockets whose readiness may have changed. The simulator's
+// Host is taking over SocketTable::take_changed() (once per round of hooks,
+// shown to every hook as tcp_changed()); until every tree has that, use it
+// when it exists and take the list from the table otherwise.
+template <class H>
+std::vector<tcp::SocketHandle> changed_sockets(H& host) {
+  if constexpr (requires(const H& h) { h.tcp_changed(); }) {
+    return host.tcp_changed();
+  } else {
+    return host.stack().tcp().take_changed();
+  }
+}
+
+// ---- tcp-connect -------------------------------------------------------------
+
+// One cycle: connect, a 16-byte request, a 16-byte response, the server
+// closes first (HTTP/1.0 style: its side keeps the TIME-WAIT, so the
+// client's ports come free at once), the client reads the end and closes.
+constexpr std::size_t kMsg = 16;
+
+struct ConnectBench {
+  explicit ConnectBench(const BenchOptions& o) : opt(o), ta(p.a->stack().tcp()), tb(p.b->stack().tcp()) {}
+
+  const BenchOptions& opt;
+  Pair p;
+  tcp::SocketTable& ta;
+  tcp::SocketTable& tb;
+  tcp::SocketHandle listener{};
+  std::uint64_t started = 0;
+  std::uint64_t completed = 0;
+  std::uint64_t failed = 0;
+  std::array<std::byte, kMsg> msg{};
+  std::array<std::byte, 256> buf{};
+
+  // Client sockets by slot index of their handle.
+  struct ClientConn {
+    tcp::SocketHandle h{};
+    bool live = false;
+    bool sent = false;
+    std::size_t got = 0;
+  };
+  std::vector<ClientConn> clients;
+  struct ServerConn {
+    tcp::SocketHandle h{};
+    bool live = false;
+    std::size_t got = 0;
+  };
+  std::vector<ServerConn> servers;
+
+  template <class T>
+  static T& at_index(std::vector<T>& v, std::uint32_t i) {
+    if (v.size() <= i) v.resize(std::size_t{i} + 1);
+    return v[i];
+  }
+
+  void start_one() {
+    const tcp::SocketHandle h = ta.open();
+    ++started;
+    if (!ta.connect(h, {ip("10.0.0.2"), 5001}, p.w.now())) {
+      ++failed;
+      (void)ta.close(h);
+      return;
+    }
+    at_index(clients, h.index) = ClientConn{.h = h, .live = true};
+  }
+
+  void serve(tcp::SocketHandle h) {
+    ServerConn& s = at_index(servers, h.index);
+    if (!s.live || !(s.h == h)) return;
+    for (;;) {
+      auto r = tb.recv(h, buf);
+      if (!r || *r == 0) break;
+      s.got += *r;
+    }
+    if (s.got >= kMsg) {
+      (void)tb.send(h, msg);
+      (void)tb.close(h);  // the response, then the FIN
+      s.live = false;
+    }
+  }
+
+  void server_activity() {
+    for (const tcp::SocketHandle h : changed_sockets(*p.b)) {
+      if (h == listener) {
+        while (auto c = tb.accept(listener)) {
+          at_index(servers, c->index) = ServerConn{.h = *c, .live = true};
+          serve(*c);
+        }
+      } else {
+        serve(h);
+      }
+    }
+  }
+
+  void client_activity() {
+    for (const tcp::SocketHandle h : changed_sockets(*p.a)) {
+      if (h.index >= clients.size()) continue;
+      ClientConn& c = clients[h.index];
+      if (!c.live || !(c.h == h)) continue;
+      const auto st = ta.state(h);
+      if (st && tcp::is_synchronized(*st) && !c.sent) {
+        (void)ta.send(h, msg);
+        c.sent = true;
+      }
+      bool done = false;
+      for (;;) {
+        auto r = ta.recv(h, buf);
+        if (!r) {
+          if (r.error().code != tcp::Errc::would_block) {
+            ++failed;
+            done = true;
+          }
+          break;
+        }
+        if (*r == 0) {
+          if (c.got == kMsg) ++completed; else ++failed;
+          done = true;
+          break;
+        }
+        c.got += *r;
+      }
+      if (done) {
+        (void)ta.close(h);
+        c.live = false;
+        if (started < opt.count) start_one();
+      }
+    }
+  }
+
+  int run() {
+    if (!p.ok) return 1;
+    listener = tb.open();
+    if (!tb.bind(listener, {Ipv4Address::any(), 5001}) || !tb.listen(listener, 4096)) {
+      std::cerr << "wirestack bench tcp-connect: cannot listen on port 5001\n";
+      return 1;
+    }
+    for (std::size_t i = 0; i < 4; ++i) msg[i] = std::byte{'p'};
+    p.b->on_activity([this] { server_activity(); });
+    p.a->on_activity([this] { client_activity(); });
+    const auto t0 = WallClock::now();
+    const std::uint64_t first = std::min<std::uint64_t>(opt.count, std::max<std::uint32_t>(opt.parallel, 1));
+    for (std::uint64_t i = 0; i < first; ++i) start_one();
+    p.a->kick();
+    while (completed + failed < opt.count && p.w.now() < at(3600s)) {
+      const auto before = completed + failed;
+      p.w.run_for(1ms);
+      // Nothing in flight and nothing left to do: stop rather than spin.
+      if (completed + failed == before && p.w.queue().idle()) break;
+    }
+    const double wall = seconds_since(t0);
+    const double rate = static_cast<double>(completed) / wall;
+    const double sim_s = to_seconds(p.w.now() - Instant{});
+    std::printf("tcp-connect: %llu cycles (connect, %zu-byte request, %zu-byte response, close) in %.3f s wall = "
+                "%.0f cycles/s (%u in flight, %llu failed, %llu events, %.3f s simulated)\n",
+                static_cast<unsigned long long>(completed), kMsg, kMsg, wall, rate, opt.parallel,
+                static_cast<unsigned long long>(failed), static_cast<unsigned long long>(p.w.queue().events_run()),
+                sim_s);
+    std::printf("{\"bench\":\"tcp-connect\",\"cycles\":%llu,\"failed\":%llu,\"parallel\":%u,\"wall_s\":%.6f,"
+                "\"cycles_per_s\":%.1f,\"events\":%llu,\"sim_s\":%.6f}\n",
+                static_cast<unsigned long long>(completed), static_cast<unsigned long long>(failed), opt.parallel,
+                wall, rate, static_cast<unsigned long long>(p.w.queue().events_run()), sim_s);
+    return completed == opt.count ? 0 : 1;
+  }
+};
+
+// ---- tcp-idle ------------------------------------------------------------------
+
+// The process's resident set, from /proc/self/status (VmRSS, kB).
+std::int64_t rss_bytes() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
+  }
+  return -1;
+}
+
+std::int64_t heap_in_use() { return static_cast<std::int64_t>(mallinfo2().uordblks); }
+
+int bench_idle(const BenchOptions& opt) {
+  const std::uint64_t n = opt.connections;
+  if (n == 0 || n > 4'000'000) {
+    std::cerr << "wirestack bench tcp-idle: --connections must be in 1..4000000\n";
+    return 2;
+  }
+  Pair p;
+  if (!p.ok) return 1;
+  auto& ta = p.a->stack().tcp();
+  auto& tb = p.b->stack().tcp();
+  // 16,384 ephemeral ports per destination port: one listening port per
+  // 16,000 connections keeps every 4-tuple distinct.
+  constexpr std::uint64_t kPerPort = 16'000;
+  const auto ports = static_cast<std::uint16_t>((n + kPerPort - 1) / kPerPort);
+  std::vector<tcp::SocketHandle> listeners;
+  for (std::uint16_t i = 0; i < ports; ++i) {
+    const tcp::SocketHandle l = tb.open();
+    if (!tb.bind(l, {Ipv4Address::any(), static_cast<std::uint16_t>(5001 + i)}) || !tb.listen(l, 4096)) {
+      std::cerr << "wirestack bench tcp-idle: cannot listen on port " << 5001 + i << "\n";
+      return 1;
+    }
+    listeners.push_back(l);
+  }
+  // The handles' own vectors are allocated before the baseline: they are
+  // the benchmark's, not the stack's.
+  std::vector<tcp::SocketHandle> client_socks;
+  std::vector<tcp::SocketHandle> server_socks;
+  client_socks.reserve(n);
+  server_socks.reserve(n);
+  p.b->on_activity([&] {
+    for (const auto l : listeners) {
+      while (auto c = tb.accept(l)) server_socks.push_back(*c);
+    }
+  });
+  // Let ARP settle (one exchange) before the baseline.
+  p.w.run_for(10ms);
+  malloc_trim(0);
+  const std::int64_t heap0 = heap_in_use();
+  const std::int64_t rss0 = rss_bytes();
+  const auto t0 = WallClock::now();
+
+  // Batches of 1,000 connects, each given 5 ms of simulated time for its
+  // handshakes (the SYN queue and the accept queue stay small).
+  std::uint64_t opened = 0;
+  while (opened < n) {
+    const std::uint64_t batch = std::min<std::uint64_t>(1000, n - opened);
+    for (std::uint64_t i = 0; i < batch; ++i, ++opened) {
+      const tcp::SocketHandle h = ta.open();
+      const auto port = static_cast<std::uint16_t>(5001 + opened / kPerPort);
+      if (auto r = ta.connect(h, {ip("10.0.0.2"), port}, p.w.now()); !r) {
+        std::cerr << "wirestack bench tcp-idle: connect #" << opened << ": " << r.error() << "\n";
+        return 1;
+      }
+      client_socks.push_back(h);
+    }
+    p.a->kick();
+    p.w.run_for(5ms);
+  }
+  // Delayed ACKs and anything else pending: done after a second.
+  p.w.run_for(1s);
+  const double wall = seconds_since(t0);
+  std::uint64_t established = 0;
+  for (const auto h : client_socks) established += ta.state(h) == tcp::State::established ? 1 : 0;
+  for (const auto h : server_socks) established += tb.state(h) == tcp::State::established ? 1 : 0;
+  const std::int64_t heap1 = heap_in_use();
+  const std::int64_t rss1 = rss_bytes();
+  const double endpoints = static_cast<double>(2 * n);
+  const double heap_per = static_cast<double>(heap1 - heap0) / endpoints;
+  const double rss_per = static_cast<double>(rss1 - rss0) / endpoints;
+  const std::size_t bufs = ta.buffer_bytes() + tb.buffer_bytes();
+  std::printf("tcp-idle: %llu idle connections (%llu endpoints, %llu established) set up in %.2f s wall\n",
+              static_cast<unsigned long long>(n), static_cast<unsigned long long>(2 * n),
+              static_cast<unsigned long long>(established), wall);
+  std::printf("tcp-idle: heap (mallinfo2 uordblks) +%.1f MiB = %.0f bytes per endpoint, %.0f per connection (both "
+              "ends)\n",
+              static_cast<double>(heap1 - heap0) / (1 << 20), heap_per, heap_per * 2);
+  std::printf("tcp-idle: RSS (VmRSS) +%.1f MiB = %.0f bytes per endpoint, %.0f per connection (both ends)\n",
+              static_cast<double>(rss1 - rss0) / (1 << 20), rss_per, rss_per * 2);
+  std::printf("tcp-idle: sizeof(tcp::Connection) = %zu bytes; socket buffers held: %zu bytes\n",
+              sizeof(tcp::Connection), bufs);
+  std::printf("{\"bench\":\"tcp-idle\",\"connections\":%llu,\"endpoints\":%llu,\"established_endpoints\":%llu,"
+              "\"heap_bytes_per_endpoint\":%.1f,\"rss_bytes_per_endpoint\":%.1f,\"sizeof_connection\":%zu,"
+              "\"buffer_bytes\":%zu,\"wall_s\":%.6f}\n",
+              static_cast<unsigned long long>(n), static_cast<unsigned long long>(2 * n),
+              static_cast<unsigned long long>(established), heap_per, rss_per, sizeof(tcp::Connection), bufs, wall);
+  return established == 2 * n ? 0 : 1;
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, BenchOptions& opt) {
+  auto* cmd = app.add_subcommand("bench", "benchmark the TCP stack: two stacks in one process, wall-clock time");
+  cmd->require_subcommand(1);
+  opt.bulk = cmd->add_subcommand("tcp-bulk", "one connection sends --bytes over a lossless link: goodput in Gbit/s");
+  opt.bulk->add_option("--bytes", opt.bytes, "bytes to send")->capture_default_str()->check(CLI::PositiveNumber);
+  opt.bulk->add_option("--mtu", opt.mtu, "MTU of both network cards")->capture_default_str()->check(CLI::Range(576, 9000));
+  opt.connect = cmd->add_subcommand("tcp-connect", "connect + request + response + close cycles per second");
+  opt.connect->add_option("--count", opt.count, "cycles to run")->capture_default_str()->check(CLI::PositiveNumber);
+  opt.connect->add_option("--parallel", opt.parallel, "cycles in flight at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  opt.idle = cmd->add_subcommand("tcp-idle", "N established idle connections: memory per connection");
+  opt.idle->add_option("--connections", opt.connections, "connections to open")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4'000'000));
+}
+
+int run_bench(const BenchOptions& opt) {
+  if (opt.bulk != nullptr && opt.bulk->parsed()) return bench_bulk(opt);
+  if (opt.connect != nullptr && opt.connect->parsed()) {
+    ConnectBench b(opt);
+    return b.run();
+  }
+  if (opt.idle != nullptr && opt.idle->parsed()) return bench_idle(opt);
+  return 2;
+}
+
+}  // namespace wirestack::cli
