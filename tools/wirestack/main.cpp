@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "bench_cmd.hpp"
+#include "client.hpp"
 #include "decode.hpp"
 #include "ping.hpp"
 #include "run.hpp"
@@ -27,12 +28,16 @@ int main(int argc, char** argv) {
   wirestack::cli::add_bench_command(app, bench);
   wirestack::cli::NcOptions nc;
   CLI::App* nc_cmd = wirestack::cli::add_nc_command(app, nc);
+  wirestack::cli::GetOptions get;
+  CLI::App* get_cmd = wirestack::cli::add_get_command(app, get);
+  wirestack::cli::CallOptions call;
+  CLI::App* call_cmd = wirestack::cli::add_call_command(app, call);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // The real-wire commands promise one line for a wrong option.
-    for (CLI::App* cmd : {tap_cmd, ping_cmd, nc_cmd}) {
+    for (CLI::App* cmd : {tap_cmd, ping_cmd, nc_cmd, get_cmd, call_cmd}) {
       if (e.get_exit_code() != 0 && cmd->parsed()) {
         std::cerr << "wirestack " << cmd->get_name() << ": " << e.what() << "\n";
         return e.get_exit_code();
@@ -46,6 +51,8 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("tap")) return wirestack::cli::run_tap(tap);
   if (app.got_subcommand("ping")) return wirestack::cli::run_ping(ping);
   if (app.got_subcommand("nc")) return wirestack::cli::run_nc(nc);
+  if (app.got_subcommand("get")) return wirestack::cli::run_get(get);
+  if (app.got_subcommand("call")) return wirestack::cli::run_call(call);
   if (app.got_subcommand("bench")) return wirestack::cli::run_bench(bench);
   return 0;
 }

@@ -3,9 +3,12 @@
 #include "tap.hpp"
 
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <random>
 
+#include "app/http_server.hpp"
+#include "app/rpc_server.hpp"
 #include "loop/apps.hpp"
 #include "runtime/tcp_apps.hpp"
 
@@ -95,8 +98,8 @@ CLI::App* add_tap_command(CLI::App& app, TapOptions& opt) {
   cmd->add_option("--udp-echo", opt.udp_echo, "echo UDP datagrams on this port")->check(CLI::Range(1, 65535));
   cmd->add_option("--tcp-echo", opt.tcp_echo, "TCP echo (RFC 862) on this port")->check(CLI::Range(1, 65535));
   cmd->add_option("--tcp-discard", opt.tcp_discard, "TCP discard (RFC 863) on this port")->check(CLI::Range(1, 65535));
-  cmd->add_option("--http", opt.http, "HTTP server PORT[:DIR] (arrives with [5/6])");
-  cmd->add_option("--json", opt.json, "JSON message service on PORT (arrives with [5/6])")->check(CLI::Range(1, 65535));
+  cmd->add_option("--http", opt.http, "HTTP/1.1 server on PORT, serving DIR (default: a live counters page)");
+  cmd->add_option("--json", opt.json, "JSON-RPC service (docs/PROTOCOL.md: time, echo) on PORT")->check(CLI::Range(1, 65535));
   cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(CLI::PositiveNumber);
   return cmd;
 }
@@ -106,9 +109,33 @@ int run_tap(const TapOptions& opt) {
     std::cerr << "wirestack tap: --tcp-echo and --tcp-discard both want port " << *opt.tcp_echo << "\n";
     return 1;
   }
-  if (opt.http || opt.json) {
-    std::cerr << "wirestack tap: " << (opt.http ? "--http" : "--json") << ": the services arrive with [5/6]\n";
-    return kRefused;
+  std::optional<std::uint16_t> http_port;
+  std::optional<std::string> http_root;
+  if (opt.http) {
+    const std::string& spec = *opt.http;
+    const auto colon = spec.find(':');
+    const std::string port_text = spec.substr(0, colon);
+    int port = 0;
+    try {
+      std::size_t used = 0;
+      port = std::stoi(port_text, &used);
+      if (used != port_text.size()) port = 0;
+    } catch (...) {
+      port = 0;
+    }
+    if (port < 1 || port > 65535) {
+      std::cerr << "wirestack tap: --http " << spec << ": expected PORT or PORT:DIR with a port in 1..65535\n";
+      return 1;
+    }
+    http_port = static_cast<std::uint16_t>(port);
+    if (colon != std::string::npos) {
+      http_root = spec.substr(colon + 1);
+      std::error_code ec;
+      if (!std::filesystem::is_directory(*http_root, ec)) {
+        std::cerr << "wirestack tap: --http " << spec << ": " << *http_root << " is not a directory\n";
+        return 1;
+      }
+    }
   }
   auto stack = make_tap_stack(opt.stack, /*allow_privileged_ports=*/true);
   if (!stack) {
@@ -140,6 +167,22 @@ int run_tap(const TapOptions& opt) {
       return 1;
     }
   }
+  std::optional<app::HttpServer> web;
+  if (http_port) {
+    web.emplace(host, *http_port, app::HttpServerConfig{.root = http_root});
+    if (!web->listening()) {
+      std::cerr << "wirestack tap: --http: " << web->listening().error() << "\n";
+      return 1;
+    }
+  }
+  std::optional<app::RpcServer> rpc;
+  if (opt.json) {
+    rpc.emplace(host, static_cast<std::uint16_t>(*opt.json));
+    if (!rpc->listening()) {
+      std::cerr << "wirestack tap: --json: " << rpc->listening().error() << "\n";
+      return 1;
+    }
+  }
   // Say at once when frames cannot leave (the kernel side is down, ...),
   // not only in the counters at the end.
   host.on_activity([&host, warned = false]() mutable {
@@ -153,6 +196,8 @@ int run_tap(const TapOptions& opt) {
   if (opt.udp_echo) std::cout << ", udp echo on port " << *opt.udp_echo;
   if (opt.tcp_echo) std::cout << ", tcp echo on port " << *opt.tcp_echo;
   if (opt.tcp_discard) std::cout << ", tcp discard on port " << *opt.tcp_discard;
+  if (opt.json) std::cout << ", json-rpc on port " << *opt.json;
+  if (http_port) std::cout << ", http on port " << *http_port << (http_root ? " serving " + *http_root : std::string());
   std::cout << "; ^C to stop" << std::endl;
 
   std::optional<Duration> limit;
@@ -172,6 +217,11 @@ int run_tap(const TapOptions& opt) {
   if (tcp_echo) {
     std::cout << "tcp_echo port " << *opt.tcp_echo << " connections " << tcp_echo->accepted() << " bytes "
               << tcp_echo->bytes_echoed() << "\n";
+  }
+  if (rpc) std::cout << "json port " << *opt.json << " connections " << rpc->connections().accepted << "\n";
+  if (web) {
+    std::cout << "http port " << *http_port << " requests " << web->stats().requests << " connections "
+              << web->connections().accepted << "\n";
   }
   if (tcp_discard) {
     std::uint64_t bytes = 0;

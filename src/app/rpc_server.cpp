@@ -1,0 +1,34 @@
+// app/rpc_server.cpp — see rpc_server.hpp.
+#include "app/rpc_server.hpp"
+
+#include "msg/rpc_session.hpp"
+
+namespace wirestack::app {
+
+class RpcServer::Session final : public app::Session {
+ public:
+  explicit Session(RpcServer& server) : server_(server), rpc_(server.dispatcher_, server.config_.max_frame) {}
+
+  void on_data(Bytes data, SessionIo& io) override {
+    ByteVec out;
+    const bool keep_open = rpc_.receive(data, msg::Context{.now = io.wall_clock()}, out);
+    if (!out.empty()) io.write(out);
+    if (!keep_open) io.close();
+  }
+  void on_drain(SessionIo& io) override {
+    // A message half received may still complete; an idle connection closes now.
+    if (rpc_.buffered() == 0) io.close();
+  }
+
+ private:
+  RpcServer& server_;
+  msg::RpcSession rpc_;
+};
+
+RpcServer::RpcServer(runtime::Host& host, std::uint16_t port, RpcServerConfig config) : config_(config) {
+  if (config_.builtins) msg::add_builtin_methods(dispatcher_);
+  server_ = std::make_unique<StreamServer>(
+      host, port, [this] { return std::make_unique<Session>(*this); }, config_.stream);
+}
+
+}  // namespace wirestack::app

@@ -1,0 +1,49 @@
+// app/rpc_server.hpp — the JSON-RPC 2.0 service of docs/PROTOCOL.md on any
+// runtime::Host: length-prefixed JSON frames (msg/frame.hpp) over TCP, with
+// the built-in `time` and `echo` methods and whatever the user adds.
+//
+//   app::RpcServer rpc(host, 7000);
+//   rpc.dispatcher().add("add", [](const msg::Params& p, const msg::Context&) -> msg::RpcResult {
+//     return (*p)[0].get<int>() + (*p)[1].get<int>();
+//   });
+//
+// Bad input never takes the server down: a malformed message gets its JSON-RPC
+// error and the connection goes on; an oversized frame gets one error and the
+// connection is closed; half a message then silence is closed by the idle
+// timeout; a client that connects and never speaks likewise.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "app/stream_server.hpp"
+#include "msg/jsonrpc.hpp"
+#include "runtime/host.hpp"
+
+namespace wirestack::app {
+
+struct RpcServerConfig {
+  std::size_t max_frame = 1024 * 1024;
+  StreamServerConfig stream{};
+  bool builtins = true;  // `time` and `echo`
+};
+
+class RpcServer {
+ public:
+  RpcServer(runtime::Host& host, std::uint16_t port, RpcServerConfig config = {});
+  RpcServer(const RpcServer&) = delete;
+  RpcServer& operator=(const RpcServer&) = delete;
+
+  msg::Dispatcher& dispatcher() { return dispatcher_; }
+  const Result<tcp::Endpoint4, tcp::SocketError>& listening() const { return server_->listening(); }
+  const StreamServerStats& connections() const { return server_->stats(); }
+  void shutdown() { server_->shutdown(); }
+
+ private:
+  class Session;
+  RpcServerConfig config_;
+  msg::Dispatcher dispatcher_;
+  std::unique_ptr<StreamServer> server_;
+};
+
+}  // namespace wirestack::app
