@@ -75,7 +75,21 @@ class HttpServer::Session final : public app::Session {
 
   void on_data(Bytes data, SessionIo& io) override {
     parser_.feed(data);
+    answer(io);
+  }
+
+  void on_writable(SessionIo& io) override {
+    if (paused_) answer(io);
+  }
+
+  // Answers every complete request buffered, until the output bound.
+  void answer(SessionIo& io) {
+    paused_ = false;
     for (;;) {
+      if (io.output_full()) {
+        paused_ = true;  // pipelined requests wait in the parser: backpressure
+        return;
+      }
       auto ev = parser_.next();
       if (!ev) {
         // The framing is lost: answer and close (RFC 9112 says the same).
@@ -121,6 +135,7 @@ class HttpServer::Session final : public app::Session {
   HttpServer& server_;
   http::RequestParser parser_;
   bool draining_ = false;
+  bool paused_ = false;
 };
 
 HttpServer::HttpServer(runtime::Host& host, std::uint16_t port, HttpServerConfig config)

@@ -28,6 +28,7 @@ struct StreamServer::Conn final : SessionIo {
   std::chrono::system_clock::time_point wall_clock() const override { return server->host_.wall_clock(); }
   tcp::Endpoint4 peer() const override { return peer_addr; }
   std::size_t pending_output() const override { return out.size() - out_off; }
+  bool output_full() const override { return pending_output() >= server->config_.max_output_bytes; }
 };
 
 StreamServer::StreamServer(runtime::Host& host, std::uint16_t port, Factory factory, StreamServerConfig config)
@@ -104,6 +105,10 @@ void StreamServer::service(Conn& c) {
   auto& tcp = host_.stack().tcp();
   const std::uint32_t key = c.h.index;
   flush(c);
+  if (!c.close_requested && !c.output_full()) {
+    c.session->on_writable(c);
+    flush(c);
+  }
   std::array<std::byte, 16 * 1024> buf{};
   while (!c.eof_seen && !c.close_requested && c.pending_output() < config_.max_output_bytes) {
     auto n = tcp.recv(c.h, buf);

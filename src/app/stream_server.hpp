@@ -56,6 +56,9 @@ class SessionIo {
   virtual tcp::Endpoint4 peer() const = 0;
   // Output written but not yet taken by TCP.
   virtual std::size_t pending_output() const = 0;
+  // pending_output() has reached the server's max_output_bytes: a session
+  // holding more requests (pipelining) stops answering until on_writable().
+  virtual bool output_full() const = 0;
 };
 
 class Session {
@@ -63,6 +66,9 @@ class Session {
   virtual ~Session() = default;
   // Bytes arrived (any segmentation).
   virtual void on_data(Bytes data, SessionIo& io) = 0;
+  // The output drained below the bound again: go on with input already
+  // received (requests held back while output_full()). Default: nothing.
+  virtual void on_writable(SessionIo& /*io*/) {}
   // The peer closed its sending side. Default: close ours too.
   virtual void on_eof(SessionIo& io) { io.close(); }
   // No bytes either way for the idle timeout. Default: close.
