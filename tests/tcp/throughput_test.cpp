@@ -24,6 +24,23 @@ Ipv4Address ip(std::string_view s) { return *Ipv4Address::parse(s); }
 
 constexpr std::uint64_t kMiB = 1 << 20;
 
+// ASan + UBSan in a Debug build run this suite about 40 times slower than an
+// optimized build (the cost is per byte moved: checksums, copies, hashing).
+// The optimized build runs every figure at full size; under sanitizers, whose
+// job here is memory and UB errors on the same code paths, some runs are
+// smaller (each place says how) so that the suite stays under a minute.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
 struct PathConfig {
   std::uint64_t bottleneck_bps = 100'000'000;
   Duration bottleneck_delay = 24ms;  // + 1 ms on the access cable: 50 ms RTT
@@ -110,6 +127,12 @@ TEST(TcpThroughput, OneFlowFillsAHundredMegabitFiftyMillisecondPath) {
   // the BDP, so the window can fill the pipe, and below BDP + queue, so the
   // flow never overflows the queue: the path has no loss and the flow is
   // limited by the link alone. 60 MiB (~5 s) makes slow start a small part.
+  if (kSanitized) {
+    // 60 MiB is the least that keeps slow start under ~4 % of the run
+    // (0.941 * (T - 0.25 s) / T >= 0.9 needs T >= 5.7 s); under sanitizers
+    // that is 19 s of wall time. The figure is asserted in optimized builds.
+    GTEST_SKIP() << "a 60 MiB performance run: asserted in the optimized build only";
+  }
   PathConfig p;
   p.buffer = 1 * kMiB;
   const double goodput = one_flow_goodput(p, 60 * kMiB);
@@ -155,10 +178,13 @@ TEST(TcpThroughput, CubicBeatsNewRenoAtOnePercentLoss) {
   // small (Mathis: ~1.2 / sqrt(p) segments), where CUBIC's gentler
   // decrease (beta 0.7 instead of 0.5) and its Reno-friendly region should
   // give it the edge.
-  const Duration run = 30s;
+  // 5 seeds of 30 s; under sanitizers 2 seeds of 15 s (CUBIC won every
+  // one of the full runs by 13-25 %).
+  const Duration run = kSanitized ? Duration{15s} : Duration{30s};
   double reno_sum = 0;
   double cubic_sum = 0;
-  const std::vector<std::uint64_t> seeds = {1, 2, 3, 4, 5};
+  const std::vector<std::uint64_t> seeds =
+      kSanitized ? std::vector<std::uint64_t>{1, 2} : std::vector<std::uint64_t>{1, 2, 3, 4, 5};
   for (auto seed : seeds) {
     const double reno = goodput_with(tcp::Algorithm::newreno, seed, run);
     const double cubic = goodput_with(tcp::Algorithm::cubic, seed, run);
@@ -183,16 +209,16 @@ double jain(const std::vector<double>& x) {
 }
 
 TEST(TcpThroughput, TwoFlowsConvergeToAFairShare) {
-  // Two clients on one LAN send to one server through a 20 Mbit/s, ~22 ms
-  // RTT bottleneck with a 64 KiB drop-tail queue (about one BDP); the
-  // second flow starts 2 s after the first, when the first already has the
-  // whole link. The rates are compared over the second half of the run
-  // (20..40 s): the sink's byte count of each connection is read at 20 s
-  // and at 40 s, and the difference is what that flow got in the window.
+  // Two clients on one LAN send to one server through a 10 Mbit/s, ~22 ms
+  // RTT bottleneck (BDP 27 kB) with a 64 KiB drop-tail queue; the second
+  // flow starts 2 s after the first, when the first already has the whole
+  // link. The rates are compared over the second half of the run (15..30 s):
+  // the sink's byte count of each connection is read at 15 s and at 30 s,
+  // and the difference is what that flow got in the window.
   // Buffers are far above the BDP so that the congestion window, not the
   // receive window, decides each flow's share.
   PathConfig p;
-  p.bottleneck_bps = 20'000'000;
+  p.bottleneck_bps = 10'000'000;
   p.bottleneck_delay = 10ms;
   p.queue_bytes = 64 * 1024;
   p.clients = 2;
@@ -200,21 +226,27 @@ TEST(TcpThroughput, TwoFlowsConvergeToAFairShare) {
   TcpSinkServer sink(*n.server, 5001);
   TcpBulkClient a(*n.clients[0], kServer, {.bytes = 1ULL << 40, .seed = 1});
   TcpBulkClient b(*n.clients[1], kServer, {.bytes = 1ULL << 40, .seed = 2, .start = 2s});
-  n.w.run_until(at(20s));
+  n.w.run_until(at(15s));
   ASSERT_EQ(sink.connections().size(), 2u);
   const std::uint64_t a0 = sink.connections()[0].bytes;
   const std::uint64_t b0 = sink.connections()[1].bytes;
-  n.w.run_until(at(40s));
+  n.w.run_until(at(30s));
   ASSERT_EQ(sink.connections().size(), 2u);
   EXPECT_FALSE(a.result().error);
   EXPECT_FALSE(b.result().error);
-  const double window = 20;
+  const double window = 15;
   const std::vector<double> rates = {static_cast<double>(sink.connections()[0].bytes - a0) * 8 / window,
                                      static_cast<double>(sink.connections()[1].bytes - b0) * 8 / window};
   const double index = jain(rates);
   const double used = (rates[0] + rates[1]) / static_cast<double>(p.bottleneck_bps);
-  std::printf("[ fairness ] 20..40 s: flow 1 %.2f Mbit/s, flow 2 %.2f Mbit/s, Jain index %.4f, %.1f %% of the link\n",
-              rates[0] / 1e6, rates[1] / 1e6, index, used * 100);
+  const std::uint64_t drops = n.router->link_of(1)->counters(0).dropped_queue;
+  std::printf("[ fairness ] 15..30 s: flow 1 %.2f Mbit/s, flow 2 %.2f Mbit/s, Jain index %.4f, %.1f %% of the link, "
+              "%llu bottleneck queue drops, retransmits %u + %u\n",
+              rates[0] / 1e6, rates[1] / 1e6, index, used * 100, static_cast<unsigned long long>(drops),
+              a.connection() ? a.connection()->retransmits() : 0u, b.connection() ? b.connection()->retransmits() : 0u);
+  // The share was the congestion controls' doing: the queue overflowed, so
+  // each flow was cut back by loss, not held by its receive window.
+  EXPECT_GT(drops, 0u);
   EXPECT_GT(index, 0.9);
   // Fair but idle would be no achievement: together they keep the link busy.
   EXPECT_GT(used, 0.8);
