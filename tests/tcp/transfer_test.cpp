@@ -105,7 +105,7 @@ std::vector<TransferCase> cases() {
       {.name = "clean", .seeds = {1, 2, 3, 4, 5}},
       {.name = "loss1pct", .loss = 0.01, .seeds = {1, 2, 3, 4, 5}},
       {.name = "loss5pct", .loss = 0.05, .seeds = {1, 2, 3, 4, 5}},
-      {.name = "loss20pct", .loss = 0.20, .seeds = {1, 2, 3}},
+      {.name = "loss20pct", .loss = 0.20, .seeds = {1, 2, 3, 4, 5}},
       // Jitter of 2 ms on 120 us frames: a frame is overtaken by up to ~16
       // later ones, far past the three duplicate ACKs of fast retransmit.
       {.name = "reorder", .jitter = 2ms, .seeds = {1, 2, 3, 4, 5}},
