@@ -92,9 +92,14 @@ def is_echo_reply(ident):
     return lambda p: p.haslayer(ICMP) and p[ICMP].type == 0 and p[ICMP].id == ident
 
 
-# --- 0. Control: a good ping is answered (and ARP for the kernel resolved) ---
-got = send_and_watch(ping(0x5CA0, 1), is_echo_reply(0x5CA0), wait=3, until_first=True)
-check(len(got) == 1, "control: a well-formed ping is answered", f"{len(got)} replies")
+# --- 0. Control: a good ping is answered (and ARP for the kernel resolved,
+# and the sniffer surely running): up to 5 tries, one second each ---
+for attempt in range(1, 6):
+    got = send_and_watch(ping(0x5CA0, attempt), is_echo_reply(0x5CA0), wait=1, until_first=True)
+    if got:
+        break
+check(len(got) == 1, "control: a well-formed ping is answered", f"after {attempt} pings")
+time.sleep(0.3)  # nothing else in flight
 
 # --- 1. Bad IP header checksum: the same ping, ignored ---
 good = IP(bytes(IP(src=KERNEL_IP, dst=OUR_IP, id=0x5CA1) / ICMP(id=0x5CA1, seq=1) / Raw(b"bad ip checksum")))

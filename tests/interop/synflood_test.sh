@@ -13,7 +13,7 @@ interop_init "$1" hping3
 
 PORT=${SYNFLOOD_TEST_PORT:-7}  # the port the kernel connects to (another value must make the test fail)
 SOURCES=8                      # spoofed sources
-PER_SOURCE=3000                # SYNs from each: 24000 in all
+PER_SOURCE=6000                # SYNs from each: 48000 in all, over a second or more (-i u200)
 ws_start tap --tcp-echo 7 --seconds 50
 FLOOD_PIDS=()
 
@@ -25,7 +25,7 @@ for i in $(seq 0 $((SOURCES - 1))); do
   STARTED_PIDS+=($!)
   FLOOD_PIDS+=($!)
 done
-sleep 0.5  # the first thousand SYNs fill our SYN queue (1024 per listener)
+sleep 0.3  # the first thousand SYNs (a few ms) fill our SYN queue (1024 per listener)
 
 out=$(timeout 40 ip netns exec "$NS" "$PY" - "$OUR_IP" "$PORT" <<'PY' 2>&1
 import socket, sys, time
