@@ -198,7 +198,7 @@ std::string HttpServer::stats_json() const {
                       {"closed", c.closed},           {"idle_timeouts", c.idle_timeouts},
                       {"resets", c.resets},           {"bytes_in", c.bytes_in},       {"bytes_out", c.bytes_out}};
   nlohmann::ordered_json stack = nlohmann::ordered_json::object();
-  host_.stack().for_each_counter([&stack](std::string_view layer, std::string_view name, std::uint64_t v) {
+  host_.for_each_counter([&stack](std::string_view layer, std::string_view name, std::uint64_t v) {
     if (v != 0) stack[std::string(layer)][std::string(name)] = v;
   });
   j["stack"] = std::move(stack);

@@ -35,17 +35,17 @@ StreamServer::StreamServer(runtime::Host& host, std::uint16_t port, Factory fact
     : host_(host),
       config_(config),
       factory_(std::move(factory)),
-      listener_(host.stack().tcp().open()),
-      bound_(host.stack().tcp().bind(listener_, {Ipv4Address::any(), port})) {
+      listener_(host.tcp().open()),
+      bound_(host.tcp().bind(listener_, {Ipv4Address::any(), port})) {
   if (bound_) {
-    if (auto r = host_.stack().tcp().listen(listener_, config_.backlog); !r) bound_ = Unexpected{r.error()};
+    if (auto r = host_.tcp().listen(listener_, config_.backlog); !r) bound_ = Unexpected{r.error()};
   }
   hook_ = host_.on_activity([this] { on_activity(); });
 }
 
 StreamServer::~StreamServer() {
   host_.remove_activity(hook_);
-  auto& tcp = host_.stack().tcp();
+  auto& tcp = host_.tcp();
   for (auto& [key, c] : conns_) (void)tcp.abort(c->h);
   (void)tcp.close(listener_);
 }
@@ -53,7 +53,7 @@ StreamServer::~StreamServer() {
 void StreamServer::shutdown() {
   if (draining_) return;
   draining_ = true;
-  (void)host_.stack().tcp().close(listener_);  // no new connections (the unaccepted are reset)
+  (void)host_.tcp().close(listener_);  // no new connections (the unaccepted are reset)
   for (auto& [key, c] : conns_) {
     c->drained = true;
     c->session->on_drain(*c);
@@ -63,7 +63,7 @@ void StreamServer::shutdown() {
 
 void StreamServer::accept_all() {
   if (draining_) return;
-  auto& tcp = host_.stack().tcp();
+  auto& tcp = host_.tcp();
   while (conns_.size() < config_.max_connections) {
     auto h = tcp.accept(listener_);
     if (!h) break;
@@ -84,7 +84,7 @@ void StreamServer::accept_all() {
 }
 
 void StreamServer::flush(Conn& c) {
-  auto& tcp = host_.stack().tcp();
+  auto& tcp = host_.tcp();
   while (c.out_off < c.out.size()) {
     auto n = tcp.send(c.h, Bytes(c.out).subspan(c.out_off));
     if (!n) break;  // would block (full), or failed: service() sees the error on recv
@@ -102,7 +102,7 @@ void StreamServer::flush(Conn& c) {
 }
 
 void StreamServer::service(Conn& c) {
-  auto& tcp = host_.stack().tcp();
+  auto& tcp = host_.tcp();
   const std::uint32_t key = c.h.index;
   flush(c);
   if (!c.close_requested && !c.output_full()) {
@@ -150,7 +150,7 @@ void StreamServer::finish(std::uint32_t key) {
 }
 
 void StreamServer::on_activity() {
-  auto& tcp = host_.stack().tcp();
+  auto& tcp = host_.tcp();
   const Instant now = host_.now();
   accept_all();
   for (const tcp::SocketHandle h : host_.tcp_changed()) {

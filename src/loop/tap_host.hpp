@@ -84,7 +84,9 @@ class TapHost final : public runtime::Host, private iface::FrameSink {
   TapHost(const TapHost&) = delete;
   TapHost& operator=(const TapHost&) = delete;
 
-  iface::Interface& stack() override { return stack_; }
+  iface::Interface& stack() { return stack_; }
+  runtime::TcpSockets& tcp() override { return tcp_; }
+  void for_each_counter(const iface::CounterVisitor& visit) const override { stack_.for_each_counter(visit); }
   const iface::Interface& stack() const { return stack_; }
   iface::NicId nic() const { return nic_; }
   const dev::TapDevice& device() const { return tap_; }
@@ -141,6 +143,7 @@ class TapHost final : public runtime::Host, private iface::FrameSink {
   TapHostConfig config_;
   Rng rng_;
   iface::Interface stack_;
+  runtime::StackTcpSockets tcp_{stack_.tcp()};
   iface::NicId nic_ = 0;
   dev::PcapWriter* pcap_ = nullptr;
   std::deque<std::function<void()>> hooks_;

@@ -21,7 +21,8 @@
 #include <vector>
 
 #include "base/time.hpp"
-#include "iface/interface.hpp"
+#include "iface/counters.hpp"
+#include "runtime/tcp_sockets.hpp"
 #include "tcp/socket_table.hpp"
 
 namespace wirestack::runtime {
@@ -30,7 +31,11 @@ class Host {
  public:
   virtual ~Host() = default;
 
-  virtual iface::Interface& stack() = 0;
+  // The TCP sockets: our stack's, or the kernel's.
+  virtual TcpSockets& tcp() = 0;
+  // Every counter of the stack underneath (layer, name, value), for status
+  // pages; the kernel backend has only its own few.
+  virtual void for_each_counter(const iface::CounterVisitor& visit) const = 0;
   // Virtual time in the simulator, the monotonic clock on a real device.
   virtual Instant now() const = 0;
   // The calendar time (HTTP Date, the JSON `time` method): the system clock

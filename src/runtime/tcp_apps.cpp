@@ -32,20 +32,20 @@ void TcpStream::next(MutBytes out) {
 // ---- Echo server ------------------------------------------------------------------
 
 TcpEchoServer::TcpEchoServer(Host& host, std::uint16_t port, std::uint32_t backlog)
-    : host_(host), listener_(host.stack().tcp().open()), bound_(host.stack().tcp().bind(listener_, {Ipv4Address::any(), port})) {
-  if (bound_) (void)host_.stack().tcp().listen(listener_, backlog);
+    : host_(host), listener_(host.tcp().open()), bound_(host.tcp().bind(listener_, {Ipv4Address::any(), port})) {
+  if (bound_) (void)host_.tcp().listen(listener_, backlog);
   hook_ = host_.on_activity([this] { on_activity(); });
 }
 
 TcpEchoServer::~TcpEchoServer() {
   host_.remove_activity(hook_);
-  auto& tcp = host_.stack().tcp();
+  auto& tcp = host_.tcp();
   for (auto& c : conns_) (void)tcp.close(c.h);
   (void)tcp.close(listener_);
 }
 
 void TcpEchoServer::on_activity() {
-  auto& tcp = host_.stack().tcp();
+  auto& tcp = host_.tcp();
   while (auto c = tcp.accept(listener_)) {
     conns_.push_back(Conn{.h = *c});
     ++accepted_;
@@ -84,20 +84,20 @@ void TcpEchoServer::on_activity() {
 // ---- Sink ---------------------------------------------------------------------------
 
 TcpSinkServer::TcpSinkServer(Host& host, std::uint16_t port, std::uint32_t backlog)
-    : host_(host), listener_(host.stack().tcp().open()), bound_(host.stack().tcp().bind(listener_, {Ipv4Address::any(), port})) {
-  if (bound_) (void)host_.stack().tcp().listen(listener_, backlog);
+    : host_(host), listener_(host.tcp().open()), bound_(host.tcp().bind(listener_, {Ipv4Address::any(), port})) {
+  if (bound_) (void)host_.tcp().listen(listener_, backlog);
   hook_ = host_.on_activity([this] { on_activity(); });
 }
 
 TcpSinkServer::~TcpSinkServer() {
   host_.remove_activity(hook_);
-  auto& tcp = host_.stack().tcp();
+  auto& tcp = host_.tcp();
   for (auto& c : conns_) (void)tcp.close(c.h);
   (void)tcp.close(listener_);
 }
 
 void TcpSinkServer::on_activity() {
-  auto& tcp = host_.stack().tcp();
+  auto& tcp = host_.tcp();
   const Instant now = host_.now();
   while (auto c = tcp.accept(listener_)) {
     records_.push_back(Record{.peer = tcp.remote_endpoint(*c).value_or(tcp::Endpoint4{}), .accepted_at = now});
@@ -140,7 +140,7 @@ double TcpBulkResult::goodput_bps() const {
 }
 
 TcpBulkClient::TcpBulkClient(Host& host, tcp::Endpoint4 dst, TcpBulkConfig config)
-    : host_(host), dst_(dst), config_(config), stream_(config.seed), socket_(host.stack().tcp().open()) {
+    : host_(host), dst_(dst), config_(config), stream_(config.seed), socket_(host.tcp().open()) {
   start_at_ = host_.now() + config_.start;
   hook_ = host_.on_activity([this] { on_activity(); });
   if (config_.start <= Duration::zero()) {
@@ -152,16 +152,13 @@ TcpBulkClient::TcpBulkClient(Host& host, tcp::Endpoint4 dst, TcpBulkConfig confi
 
 TcpBulkClient::~TcpBulkClient() {
   host_.remove_activity(hook_);
-  (void)host_.stack().tcp().close(socket_);
+  (void)host_.tcp().close(socket_);
 }
 
-const tcp::Connection* TcpBulkClient::connection() const {
-  const auto& tcp = host_.stack().tcp();
-  return tcp.connection(socket_);
-}
+const tcp::Connection* TcpBulkClient::connection() const { return host_.tcp().connection(socket_); }
 
 void TcpBulkClient::start() {
-  auto& tcp = host_.stack().tcp();
+  auto& tcp = host_.tcp();
   result_.started_at = host_.now();
   started_ = true;
   if (config_.local_port != 0) {
@@ -186,7 +183,7 @@ void TcpBulkClient::on_activity() {
     start();
   }
   if (done()) return;
-  auto& tcp = host_.stack().tcp();
+  auto& tcp = host_.tcp();
   const Instant now = host_.now();
   const auto state = tcp.state(socket_);
   if (!state) return;
@@ -219,13 +216,8 @@ void TcpBulkClient::on_activity() {
     shut_ = true;
   }
   // Finished when the peer acknowledged everything, our FIN included.
-  const tcp::Connection* c = tcp.connection(socket_);
-  if (c == nullptr) return;
-  result_.retransmits = c->retransmits();
-  const bool all_acked = c->send_queue() == 0 && c->snd_una() == c->snd_nxt();
-  const bool fin_acked = !config_.close_when_done || c->state() == tcp::State::fin_wait_2 ||
-                         c->state() == tcp::State::time_wait || c->state() == tcp::State::closed;
-  if (result_.bytes_sent == config_.bytes && all_acked && fin_acked && shut_ == config_.close_when_done) {
+  if (const tcp::Connection* c = tcp.connection(socket_)) result_.retransmits = c->retransmits();
+  if (result_.bytes_sent == config_.bytes && shut_ == config_.close_when_done && tcp.all_acknowledged(socket_)) {
     result_.finished = true;
     result_.finished_at = now;
   }
@@ -234,7 +226,7 @@ void TcpBulkClient::on_activity() {
 // ---- Request client -----------------------------------------------------------------
 
 TcpRequestClient::TcpRequestClient(Host& host, tcp::Endpoint4 dst, Config config)
-    : host_(host), dst_(dst), config_(std::move(config)), socket_(host.stack().tcp().open()) {
+    : host_(host), dst_(dst), config_(std::move(config)), socket_(host.tcp().open()) {
   start_at_ = host_.now() + config_.start;
   hook_ = host_.on_activity([this] { on_activity(); });
   if (config_.start <= Duration::zero()) {
@@ -246,13 +238,13 @@ TcpRequestClient::TcpRequestClient(Host& host, tcp::Endpoint4 dst, Config config
 
 TcpRequestClient::~TcpRequestClient() {
   host_.remove_activity(hook_);
-  (void)host_.stack().tcp().close(socket_);
+  (void)host_.tcp().close(socket_);
 }
 
 void TcpRequestClient::start() {
   started_ = true;
   started_at_ = host_.now();
-  if (auto r = host_.stack().tcp().connect(socket_, dst_, started_at_); !r) {
+  if (auto r = host_.tcp().connect(socket_, dst_, started_at_); !r) {
     error_ = r.error().code;
     done_ = true;
     return;
@@ -269,7 +261,7 @@ void TcpRequestClient::on_activity() {
     start();
   }
   if (done_) return;
-  auto& tcp = host_.stack().tcp();
+  auto& tcp = host_.tcp();
   if (auto e = tcp.take_error(socket_)) {
     error_ = e;
     done_ = true;

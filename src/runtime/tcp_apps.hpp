@@ -21,7 +21,6 @@
 #include <vector>
 
 #include "base/rng.hpp"
-#include "iface/interface.hpp"
 #include "runtime/host.hpp"
 #include "tcp/socket_table.hpp"
 

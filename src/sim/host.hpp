@@ -38,7 +38,9 @@ class Host final : public runtime::Host, private iface::FrameSink {
   Host& operator=(const Host&) = delete;
 
   const std::string& name() const { return name_; }
-  iface::Interface& stack() override { return stack_; }
+  iface::Interface& stack() { return stack_; }
+  runtime::TcpSockets& tcp() override { return tcp_; }
+  void for_each_counter(const iface::CounterVisitor& visit) const override { stack_.for_each_counter(visit); }
   const iface::Interface& stack() const { return stack_; }
   Instant now() const override { return queue_.now(); }
   // 2026-01-01 00:00:00 UTC plus the virtual time.
@@ -99,6 +101,7 @@ class Host final : public runtime::Host, private iface::FrameSink {
   std::string name_;
   StormDetector* storms_;
   iface::Interface stack_;
+  runtime::StackTcpSockets tcp_{stack_.tcp()};
   std::deque<Nic> nics_;  // stable addresses: links hold pointers to them
   std::deque<std::function<void()>> hooks_;
   std::vector<std::size_t> removed_;  // tokens removed while hooks ran
