@@ -253,7 +253,9 @@ if c.rcv_nxt is not None:
     # Outside the window: silently dropped.
     got = send_and_watch(c.seg("R", seq=(c.snd_nxt + 0x40000000) % (1 << 32), ack=0), from_port(PORT, c.sport),
                          wait=1.0)
-    check(not got, "RST outside the window: no answer", f"{len(got)} frames back")
+    check(not got, "RST beyond the window (RCV.NXT + 2^30): no answer", f"{len(got)} frames back")
+    got = send_and_watch(c.seg("R", seq=(c.snd_nxt - 100000) % (1 << 32), ack=0), from_port(PORT, c.sport), wait=1.0)
+    check(not got, "RST before the window (RCV.NXT - 100000): no answer", f"{len(got)} frames back")
 
     # A data segment with a bad TCP checksum on the connection: dropped, no echo, no ACK.
     bad = IP(bytes(c.seg("PA", payload=b"corrupted\n")[IP]))
