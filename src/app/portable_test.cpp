@@ -1,0 +1,168 @@
+// app/portable_test.cpp — the same test bodies on two worlds: our stack in
+// the simulator, and the Linux kernel's own sockets over loopback
+// (loop::KernelHost). An application that passes both runs unchanged on
+// either, which is the point of runtime::Host.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <string>
+
+#include "app/http_server.hpp"
+#include "app/rpc_server.hpp"
+#include "http/response_parser.hpp"
+#include "loop/kernel_host.hpp"
+#include "msg/frame.hpp"
+#include "msg/jsonrpc.hpp"
+#include "sim/tcp_apps.hpp"
+#include "sim/world.hpp"
+
+namespace wirestack::app {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Where a test runs: a server host, a client host, the server's address, and
+// a way to let time pass until a condition holds.
+class Env {
+ public:
+  virtual ~Env() = default;
+  virtual runtime::Host& server() = 0;
+  virtual runtime::Host& client() = 0;
+  virtual Ipv4Address server_ip() const = 0;
+  // Runs until `done()` or `limit` (virtual or real time).
+  virtual void run_until(const std::function<bool()>& done, Duration limit) = 0;
+};
+
+class SimEnv final : public Env {
+ public:
+  SimEnv() : w_(11) {
+    client_ = &w_.add_host("client");
+    server_ = &w_.add_host("server");
+    sim::LinkDirection cable;
+    cable.loss = 0.01;
+    cable.delay = 2ms;
+    EXPECT_TRUE(w_.connect(*client_, "10.0.0.1/24", *server_, "10.0.0.2/24", cable));
+  }
+  runtime::Host& server() override { return *server_; }
+  runtime::Host& client() override { return *client_; }
+  Ipv4Address server_ip() const override { return Ipv4Address(10, 0, 0, 2); }
+  void run_until(const std::function<bool()>& done, Duration limit) override {
+    const Instant end = w_.now() + limit;
+    while (!done() && w_.now() < end) w_.run_until(std::min(end, w_.now() + 10ms));
+  }
+
+ private:
+  sim::World w_;
+  sim::Host* client_ = nullptr;
+  sim::Host* server_ = nullptr;
+};
+
+class KernelEnv final : public Env {
+ public:
+  KernelEnv() : host_(/*handle_signals=*/false) {}
+  runtime::Host& server() override { return host_; }
+  runtime::Host& client() override { return host_; }
+  Ipv4Address server_ip() const override { return Ipv4Address(127, 0, 0, 1); }
+  void run_until(const std::function<bool()>& done, Duration limit) override {
+    const std::size_t hook = host_.on_activity([&] {
+      if (done()) host_.stop();
+      host_.wake_at(host_.now() + 10ms);
+    });
+    (void)host_.run(limit);
+    host_.remove_activity(hook);
+  }
+
+ private:
+  loop::KernelHost host_;
+};
+
+std::unique_ptr<Env> make_env(const std::string& kind) {
+  if (kind == "sim") return std::make_unique<SimEnv>();
+  return std::make_unique<KernelEnv>();
+}
+
+class Portable : public ::testing::TestWithParam<std::string> {};
+
+std::vector<http::Response> responses(const std::string& bytes) {
+  http::ResponseParser p;
+  p.feed(std::string_view(bytes));
+  p.finish();
+  std::vector<http::Response> out;
+  for (;;) {
+    auto r = p.next();
+    if (!r || !*r) return out;
+    out.push_back(std::move(**r));
+  }
+}
+
+TEST_P(Portable, HttpPipeliningErrorsAndTheStatsPage) {
+  auto env = make_env(GetParam());
+  HttpServer web(env->server(), 0);  // port 0: any free port (the kernel's loopback is shared)
+  ASSERT_TRUE(web.listening()) << web.listening().error().message;
+  const tcp::Endpoint4 at{env->server_ip(), web.listening()->port};
+  web.router().add("GET", "/hello", [](const http::Request&) { return http::Response{.body = "hello\n"}; });
+  sim::TcpRequestClient ok(env->client(), at,
+                           {.request = "GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /stats HTTP/1.1\r\nHost: x\r\n"
+                                       "Connection: close\r\n\r\n"});
+  sim::TcpRequestClient bad(env->client(), at, {.request = "BREW /hello HTTP/1.1\r\nHost: x\r\n\r\n"});
+  sim::TcpRequestClient garbage(env->client(), at, {.request = "\x01\x02 nonsense\r\n\r\n"});
+  env->run_until([&] { return ok.done() && bad.done() && garbage.done(); }, 20s);
+  auto rs = responses(ok.response());
+  ASSERT_EQ(rs.size(), 2u) << ok.response();
+  EXPECT_EQ(rs[0].body, "hello\n");
+  const auto stats = nlohmann::json::parse(rs[1].body);
+  EXPECT_EQ(stats["http"]["requests"], 1);
+  EXPECT_EQ(responses(bad.response()).at(0).status, 405);
+  EXPECT_EQ(responses(garbage.response()).at(0).status, 400);
+}
+
+TEST_P(Portable, JsonRpcTimeEchoAndAnError) {
+  auto env = make_env(GetParam());
+  RpcServer rpc(env->server(), 0);
+  ASSERT_TRUE(rpc.listening()) << rpc.listening().error().message;
+  const tcp::Endpoint4 at{env->server_ip(), rpc.listening()->port};
+  std::string req;
+  for (const auto& text : {msg::make_request(1, "time", std::nullopt),
+                           msg::make_request(2, "echo", nlohmann::json{{"mac", "02:00:00:00:00:01"}}),
+                           msg::make_request(3, "nope", std::nullopt)}) {
+    ByteVec f = msg::encode_frame(text);
+    req.append(reinterpret_cast<const char*>(f.data()), f.size());
+  }
+  sim::TcpRequestClient c(env->client(), at, {.request = req});
+  env->run_until([&] { return c.done(); }, 20s);
+  ASSERT_TRUE(c.done());
+  msg::FrameDecoder d;
+  d.feed(as_bytes(std::string_view(c.response())));
+  std::vector<msg::Response> rs;
+  while (auto f = d.next()) {
+    if (!*f) break;
+    rs.push_back(*msg::parse_response(**f));
+  }
+  ASSERT_EQ(rs.size(), 3u);
+  EXPECT_TRUE(std::regex_match(rs[0].result->get<std::string>(), std::regex(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)")));
+  EXPECT_EQ((*rs[1].result)["mac"], "02:00:00:00:00:01");
+  EXPECT_EQ(rs[2].error->code, -32601);
+}
+
+TEST_P(Portable, ARefusedConnectionReadsTheSame) {
+  auto env = make_env(GetParam());
+  // A port nobody listens on: bind one, close it, connect to it.
+  auto& tcp = env->server().tcp();
+  const auto probe = tcp.open();
+  auto bound = tcp.bind(probe, {env->server_ip(), 0});
+  ASSERT_TRUE(bound);
+  (void)tcp.close(probe);
+  sim::TcpRequestClient c(env->client(), {env->server_ip(), bound->port}, {.request = "x"});
+  env->run_until([&] { return c.done(); }, 10s);
+  ASSERT_TRUE(c.done());
+  EXPECT_EQ(c.error(), tcp::Errc::connection_refused);
+}
+
+INSTANTIATE_TEST_SUITE_P(Worlds, Portable, ::testing::Values("sim", "kernel"),
+                         [](const auto& p) { return p.param; });
+
+}  // namespace
+}  // namespace wirestack::app

@@ -1,0 +1,421 @@
+// loop/kernel_host.cpp — see kernel_host.hpp.
+#include "loop/kernel_host.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+namespace wirestack::loop {
+
+namespace {
+
+tcp::Errc errc_of(int e) {
+  switch (e) {
+    case EAGAIN: return tcp::Errc::would_block;
+    case ECONNREFUSED: return tcp::Errc::connection_refused;
+    case ECONNRESET: return tcp::Errc::connection_reset;
+    case EPIPE: return tcp::Errc::broken_pipe;
+    case ETIMEDOUT: return tcp::Errc::timed_out;
+    case EHOSTUNREACH: return tcp::Errc::host_unreachable;
+    case ENETUNREACH: return tcp::Errc::net_unreachable;
+    case EADDRINUSE: return tcp::Errc::address_in_use;
+    case EADDRNOTAVAIL: return tcp::Errc::address_not_available;
+    case EACCES: return tcp::Errc::permission_denied;
+    case EISCONN: return tcp::Errc::already_connected;
+    case ENOTCONN: return tcp::Errc::not_connected;
+    case EBADF: return tcp::Errc::invalid_handle;
+    default: return tcp::Errc::invalid_argument;
+  }
+}
+
+tcp::SocketError error(const char* what, int e) {
+  return tcp::SocketError{errc_of(e), std::string(what) + ": " + std::strerror(e)};
+}
+
+tcp::SocketError stale(const char* what) {
+  return tcp::SocketError{tcp::Errc::invalid_handle, std::string(what) + ": the socket is closed (stale handle)"};
+}
+
+sockaddr_in to_sockaddr(tcp::Endpoint4 e) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(e.port);
+  a.sin_addr.s_addr = htonl(e.addr.to_u32());
+  return a;
+}
+
+tcp::Endpoint4 from_sockaddr(const sockaddr_in& a) {
+  return tcp::Endpoint4{Ipv4Address{static_cast<std::uint32_t>(ntohl(a.sin_addr.s_addr))}, ntohs(a.sin_port)};
+}
+
+// Linux's TCP states (include/net/tcp_states.h) as ours.
+std::optional<tcp::State> kernel_state(int fd) {
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) < 0) return std::nullopt;
+  switch (info.tcpi_state) {
+    case 1: return tcp::State::established;
+    case 2: return tcp::State::syn_sent;
+    case 3: return tcp::State::syn_received;
+    case 4: return tcp::State::fin_wait_1;
+    case 5: return tcp::State::fin_wait_2;
+    case 6: return tcp::State::time_wait;
+    case 7: return tcp::State::closed;
+    case 8: return tcp::State::close_wait;
+    case 9: return tcp::State::last_ack;
+    case 10: return tcp::State::listen;
+    case 11: return tcp::State::closing;
+    default: return std::nullopt;
+  }
+}
+
+constexpr std::uint64_t kSignalTag = ~std::uint64_t{0};
+
+}  // namespace
+
+// ---- Sockets ---------------------------------------------------------------------
+
+KernelTcpSockets::~KernelTcpSockets() {
+  for (auto& [fd, s] : socks_) ::close(fd);
+}
+
+KernelTcpSockets::Sock* KernelTcpSockets::find(tcp::SocketHandle h) {
+  auto it = socks_.find(static_cast<int>(h.index));
+  if (it == socks_.end() || it->second.serial != h.generation) return nullptr;
+  return &it->second;
+}
+
+const KernelTcpSockets::Sock* KernelTcpSockets::find(tcp::SocketHandle h) const {
+  return const_cast<KernelTcpSockets*>(this)->find(h);  // NOLINT(cppcoreguidelines-pro-type-const-cast)
+}
+
+tcp::SocketHandle KernelTcpSockets::open() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return tcp::SocketHandle{};  // {0, 0}: every call on it says "stale handle"
+  const int one = 1;
+  (void)::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  // a restarted server binds again at once
+  Sock& s = socks_[fd];
+  s = Sock{.serial = next_serial_++};
+  host_.watch(fd);
+  ++host_.counters_.sockets_opened;
+  return tcp::SocketHandle{static_cast<std::uint32_t>(fd), s.serial};
+}
+
+Result<tcp::Endpoint4, tcp::SocketError> KernelTcpSockets::bind(tcp::SocketHandle h, tcp::Endpoint4 local) {
+  if (find(h) == nullptr) return Unexpected{stale("bind")};
+  const int fd = static_cast<int>(h.index);
+  sockaddr_in a = to_sockaddr(local);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) return Unexpected{error("bind", errno)};
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  return from_sockaddr(a);
+}
+
+Result<void, tcp::SocketError> KernelTcpSockets::listen(tcp::SocketHandle h, std::uint32_t backlog) {
+  Sock* s = find(h);
+  if (s == nullptr) return Unexpected{stale("listen")};
+  if (::listen(static_cast<int>(h.index), static_cast<int>(std::min<std::uint32_t>(backlog, 65535))) < 0) {
+    return Unexpected{error("listen", errno)};
+  }
+  s->listening = true;
+  return {};
+}
+
+Result<tcp::SocketHandle, tcp::SocketError> KernelTcpSockets::accept(tcp::SocketHandle l) {
+  if (find(l) == nullptr) return Unexpected{stale("accept")};
+  const int fd = ::accept4(static_cast<int>(l.index), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (fd < 0) return Unexpected{error("accept", errno)};
+  Sock& s = socks_[fd];
+  s = Sock{.serial = next_serial_++, .connected = true};
+  host_.watch(fd);
+  ++host_.counters_.accepted;
+  return tcp::SocketHandle{static_cast<std::uint32_t>(fd), s.serial};
+}
+
+Result<void, tcp::SocketError> KernelTcpSockets::connect(tcp::SocketHandle h, tcp::Endpoint4 remote, Instant) {
+  Sock* s = find(h);
+  if (s == nullptr) return Unexpected{stale("connect")};
+  sockaddr_in a = to_sockaddr(remote);
+  if (::connect(static_cast<int>(h.index), reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) {
+    if (errno != EINPROGRESS) return Unexpected{error("connect", errno)};
+    s->connecting = true;
+    return {};
+  }
+  s->connected = true;
+  return {};
+}
+
+void KernelTcpSockets::settle(int fd, Sock& s) const {
+  if (!s.connecting) return;
+  pollfd p{.fd = fd, .events = POLLOUT, .revents = 0};
+  if (::poll(&p, 1, 0) <= 0) return;  // still in progress
+  int err = 0;
+  socklen_t len = sizeof err;
+  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+  s.connecting = false;
+  if (err != 0) {
+    s.error = errc_of(err);
+  } else {
+    s.connected = true;
+  }
+}
+
+Result<std::size_t, tcp::SocketError> KernelTcpSockets::send(tcp::SocketHandle h, Bytes data) {
+  Sock* s = find(h);
+  if (s == nullptr) return Unexpected{stale("send")};
+  settle(static_cast<int>(h.index), *s);
+  if (s->error) return Unexpected{tcp::SocketError{*s->error, std::string("send: ") + std::string(tcp::to_string(*s->error))}};
+  const ssize_t n = ::send(static_cast<int>(h.index), data.data(), data.size(), MSG_NOSIGNAL);
+  if (n < 0) return Unexpected{error("send", errno)};
+  return static_cast<std::size_t>(n);
+}
+
+Result<std::size_t, tcp::SocketError> KernelTcpSockets::recv(tcp::SocketHandle h, MutBytes out) {
+  Sock* s = find(h);
+  if (s == nullptr) return Unexpected{stale("recv")};
+  settle(static_cast<int>(h.index), *s);
+  if (s->error) return Unexpected{tcp::SocketError{*s->error, std::string("recv: ") + std::string(tcp::to_string(*s->error))}};
+  const ssize_t n = ::recv(static_cast<int>(h.index), out.data(), out.size(), 0);
+  if (n < 0) {
+    if (errno == ENOTCONN && s->connecting) return Unexpected{error("recv", EAGAIN)};
+    return Unexpected{error("recv", errno)};
+  }
+  return static_cast<std::size_t>(n);
+}
+
+Result<void, tcp::SocketError> KernelTcpSockets::shutdown_send(tcp::SocketHandle h) {
+  Sock* s = find(h);
+  if (s == nullptr) return Unexpected{stale("shutdown")};
+  if (::shutdown(static_cast<int>(h.index), SHUT_WR) < 0) return Unexpected{error("shutdown", errno)};
+  s->shut = true;
+  return {};
+}
+
+Result<void, tcp::SocketError> KernelTcpSockets::close(tcp::SocketHandle h) {
+  if (find(h) == nullptr) return Unexpected{stale("close")};
+  const int fd = static_cast<int>(h.index);
+  host_.unwatch(fd);
+  ::close(fd);  // the kernel finishes the close (FIN, TIME-WAIT) on its own
+  socks_.erase(fd);
+  return {};
+}
+
+Result<void, tcp::SocketError> KernelTcpSockets::abort(tcp::SocketHandle h) {
+  if (find(h) == nullptr) return Unexpected{stale("abort")};
+  const linger l{.l_onoff = 1, .l_linger = 0};  // close() sends a RST
+  (void)::setsockopt(static_cast<int>(h.index), SOL_SOCKET, SO_LINGER, &l, sizeof l);
+  return close(h);
+}
+
+std::optional<tcp::Errc> KernelTcpSockets::take_error(tcp::SocketHandle h) {
+  Sock* s = find(h);
+  if (s == nullptr) return std::nullopt;
+  const int fd = static_cast<int>(h.index);
+  settle(fd, *s);
+  if (s->error) {
+    auto e = s->error;
+    s->error.reset();
+    return e;
+  }
+  int err = 0;
+  socklen_t len = sizeof err;
+  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+  if (err != 0) return errc_of(err);
+  return std::nullopt;
+}
+
+std::uint8_t KernelTcpSockets::readiness(tcp::SocketHandle h) const {
+  const Sock* s = find(h);
+  if (s == nullptr) return 0;
+  const int fd = static_cast<int>(h.index);
+  settle(fd, const_cast<Sock&>(*s));  // NOLINT(cppcoreguidelines-pro-type-const-cast): a cache of the kernel's view
+  pollfd p{.fd = fd, .events = POLLIN | POLLOUT | POLLRDHUP, .revents = 0};
+  if (::poll(&p, 1, 0) < 0) return 0;
+  std::uint8_t r = 0;
+  if (p.revents & POLLIN) r |= tcp::ready::kReadable;
+  if ((p.revents & POLLOUT) && s->connected && !s->shut) r |= tcp::ready::kWritable;
+  if ((p.revents & POLLERR) || s->error) r |= tcp::ready::kError | tcp::ready::kReadable;
+  if (p.revents & (POLLHUP | POLLRDHUP)) r |= tcp::ready::kHangup;
+  return r;
+}
+
+std::optional<tcp::State> KernelTcpSockets::state(tcp::SocketHandle h) const {
+  const Sock* s = find(h);
+  if (s == nullptr) return std::nullopt;
+  const int fd = static_cast<int>(h.index);
+  settle(fd, const_cast<Sock&>(*s));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
+  if (s->error) return tcp::State::closed;
+  const auto st = kernel_state(fd);
+  // Once both sides closed, Linux hands the TIME-WAIT to a separate mini
+  // socket and reports the full one as CLOSE; data may still wait to be
+  // read. Say what a stack that kept it would: TIME-WAIT.
+  if (st == tcp::State::closed && s->connected) return tcp::State::time_wait;
+  return st;
+}
+
+std::optional<tcp::Endpoint4> KernelTcpSockets::remote_endpoint(tcp::SocketHandle h) const {
+  if (find(h) == nullptr) return std::nullopt;
+  sockaddr_in a{};
+  socklen_t len = sizeof a;
+  if (::getpeername(static_cast<int>(h.index), reinterpret_cast<sockaddr*>(&a), &len) < 0) return std::nullopt;
+  return from_sockaddr(a);
+}
+
+bool KernelTcpSockets::all_acknowledged(tcp::SocketHandle h) const {
+  const Sock* s = find(h);
+  if (s == nullptr) return false;
+  const int fd = static_cast<int>(h.index);
+  int unacked = 0;  // SIOCOUTQ: bytes not yet acknowledged (sent or not)
+  if (::ioctl(fd, SIOCOUTQ, &unacked) < 0 || unacked != 0) return false;
+  if (!s->shut) return true;
+  const auto st = kernel_state(fd);
+  return st == tcp::State::fin_wait_2 || st == tcp::State::time_wait || st == tcp::State::closed;
+}
+
+// ---- The host --------------------------------------------------------------------
+
+KernelHost::KernelHost(bool handle_signals)
+    : epoll_(::epoll_create1(EPOLL_CLOEXEC)), handle_signals_(handle_signals) {}
+
+KernelHost::~KernelHost() {
+  if (epoll_ >= 0) ::close(epoll_);
+}
+
+void KernelHost::watch(int fd) {
+  epoll_event ev{};
+  // Edge-triggered: a connected socket is writable nearly all the time, and
+  // level-triggered EPOLLOUT would wake the loop without end.
+  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  ev.data.u64 = static_cast<std::uint64_t>(fd);
+  (void)::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev);
+}
+
+void KernelHost::unwatch(int fd) { (void)::epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr); }
+
+void KernelHost::for_each_counter(const iface::CounterVisitor& visit) const {
+  visit("kernel_host", "wakeups", counters_.wakeups);
+  visit("kernel_host", "sockets_opened", counters_.sockets_opened);
+  visit("kernel_host", "accepted", counters_.accepted);
+  visit("kernel_host", "open", tcp_.open_count());
+}
+
+std::size_t KernelHost::on_activity(std::function<void()> hook) {
+  hooks_.push_back(std::move(hook));
+  return hooks_.size() - 1;
+}
+
+void KernelHost::remove_activity(std::size_t token) {
+  if (in_activity_) {
+    removed_.push_back(token);
+  } else {
+    hooks_.at(token) = nullptr;
+  }
+}
+
+void KernelHost::wake_at(Instant t) { app_wake_ = app_wake_ ? std::min(*app_wake_, t) : t; }
+
+void KernelHost::kick() { after_activity(); }
+
+void KernelHost::after_activity() {
+  if (in_activity_) {
+    again_ = true;
+    return;
+  }
+  in_activity_ = true;
+  constexpr int kMaxRounds = 16;
+  int round = 0;
+  do {
+    again_ = false;
+    app_wake_.reset();
+    changed_.swap(pending_changed_);
+    pending_changed_.clear();
+    for (std::size_t i = 0; i < hooks_.size(); ++i) {
+      if (hooks_[i]) hooks_[i]();
+    }
+    changed_.clear();
+  } while (again_ && ++round < kMaxRounds);
+  for (std::size_t t : removed_) hooks_.at(t) = nullptr;
+  removed_.clear();
+  in_activity_ = false;
+  if (again_) wake_at(clock_.now());
+}
+
+Result<StopReason, std::string> KernelHost::run(std::optional<Duration> limit) {
+  if (epoll_ < 0) return Unexpected{std::string("epoll_create1: ") + std::strerror(errno)};
+  stop_ = false;
+  sigset_t set{};
+  sigset_t old{};
+  int sig = -1;
+  if (handle_signals_) {
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    ::pthread_sigmask(SIG_BLOCK, &set, &old);
+    sig = ::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = kSignalTag;
+    (void)::epoll_ctl(epoll_, EPOLL_CTL_ADD, sig, &ev);
+  }
+  auto restore = [&] {
+    if (sig >= 0) {
+      (void)::epoll_ctl(epoll_, EPOLL_CTL_DEL, sig, nullptr);
+      ::close(sig);
+    }
+    if (handle_signals_) ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  };
+  const Instant start = clock_.now();
+  const std::optional<Instant> limit_at = limit ? std::optional<Instant>(start + *limit) : std::nullopt;
+  after_activity();
+  std::array<epoll_event, 256> events{};
+  while (!stop_) {
+    const Instant now = clock_.now();
+    if (limit_at && now >= *limit_at) {
+      restore();
+      return StopReason::time_limit;
+    }
+    std::optional<Instant> next = app_wake_;
+    if (limit_at) next = next ? std::min(*next, *limit_at) : *limit_at;
+    int timeout = -1;
+    if (next) {
+      timeout = *next <= now ? 0
+                             : static_cast<int>(std::min<std::int64_t>(
+                                   std::chrono::ceil<std::chrono::milliseconds>(*next - now).count(), 60'000));
+    }
+    const int n = ::epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), timeout);
+    ++counters_.wakeups;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      restore();
+      return Unexpected{std::string("epoll_wait: ") + std::strerror(errno)};
+    }
+    for (int i = 0; i < n; ++i) {
+      const std::uint64_t tag = events[static_cast<std::size_t>(i)].data.u64;
+      if (tag == kSignalTag) {
+        restore();
+        return StopReason::signal;
+      }
+      const int fd = static_cast<int>(tag);
+      auto it = tcp_.socks_.find(fd);
+      if (it != tcp_.socks_.end()) pending_changed_.push_back(tcp::SocketHandle{static_cast<std::uint32_t>(fd), it->second.serial});
+    }
+    after_activity();
+  }
+  restore();
+  return StopReason::stopped;
+}
+
+}  // namespace wirestack::loop
