@@ -8,6 +8,7 @@
 #include "decode.hpp"
 #include "ping.hpp"
 #include "run.hpp"
+#include "serve.hpp"
 #include "tap.hpp"
 
 int main(int argc, char** argv) {
@@ -28,6 +29,8 @@ int main(int argc, char** argv) {
   wirestack::cli::add_bench_command(app, bench);
   wirestack::cli::NcOptions nc;
   CLI::App* nc_cmd = wirestack::cli::add_nc_command(app, nc);
+  wirestack::cli::ServeOptions serve;
+  CLI::App* serve_cmd = wirestack::cli::add_serve_command(app, serve);
   wirestack::cli::GetOptions get;
   CLI::App* get_cmd = wirestack::cli::add_get_command(app, get);
   wirestack::cli::CallOptions call;
@@ -37,7 +40,7 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // The real-wire commands promise one line for a wrong option.
-    for (CLI::App* cmd : {tap_cmd, ping_cmd, nc_cmd, get_cmd, call_cmd}) {
+    for (CLI::App* cmd : {tap_cmd, ping_cmd, nc_cmd, get_cmd, call_cmd, serve_cmd}) {
       if (e.get_exit_code() != 0 && cmd->parsed()) {
         std::cerr << "wirestack " << cmd->get_name() << ": " << e.what() << "\n";
         return e.get_exit_code();
@@ -52,6 +55,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("ping")) return wirestack::cli::run_ping(ping);
   if (app.got_subcommand("nc")) return wirestack::cli::run_nc(nc);
   if (app.got_subcommand("get")) return wirestack::cli::run_get(get);
+  if (app.got_subcommand("serve")) return wirestack::cli::run_serve(serve);
   if (app.got_subcommand("call")) return wirestack::cli::run_call(call);
   if (app.got_subcommand("bench")) return wirestack::cli::run_bench(bench);
   return 0;

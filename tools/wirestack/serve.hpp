@@ -1,0 +1,19 @@
+// tools/wirestack/serve.hpp — `wirestack serve`: the servers on kernel sockets.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+
+namespace wirestack::cli {
+
+struct ServeOptions {
+  std::optional<std::string> http;
+  std::optional<int> json;
+  std::optional<int> tcp_echo;
+  std::optional<double> seconds;
+};
+CLI::App* add_serve_command(CLI::App& app, ServeOptions& opt);
+int run_serve(const ServeOptions& opt);
+
+}  // namespace wirestack::cli
