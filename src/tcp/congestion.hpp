@@ -23,6 +23,9 @@
 //   enter_recovery(flight, now)      the third duplicate ACK (RFC 5681 3.2
 //                                    step 2, RFC 6582 3.2 step 2): ssthresh is
 //                                    cut, cwnd = ssthresh + 3*SMSS.
+//   enter_sack_recovery(flight, now) RFC 6675 5 (4.2): the same ssthresh cut,
+//                                    but cwnd = ssthresh (no inflation: the
+//                                    SACK sender counts `pipe` instead).
 //   on_dup_ack()                     each further duplicate ACK in recovery:
 //                                    cwnd += SMSS (RFC 5681 3.2 step 4).
 //   on_partial_ack(bytes_acked)      RFC 6582 3.2 step 5, partial ACK: deflate
@@ -88,6 +91,8 @@ class WindowCore {
 
   void on_dup_ack();
   void on_partial_ack(std::uint32_t bytes_acked);
+  // RFC 6675 5 (4.2): "cwnd = ssthresh" (after enter_recovery set ssthresh).
+  void deflate_to_ssthresh() { set_cwnd(ssthresh_); }
   void on_recovery_exit(std::uint32_t flight_size);
 
  protected:
@@ -197,6 +202,15 @@ class CongestionControl {
   }
   void enter_recovery(std::uint32_t flight_size, Instant now) {
     std::visit([&](auto& a) { a.enter_recovery(flight_size, now); }, impl_);
+  }
+  // RFC 6675 5 (4.2): ssthresh as for enter_recovery(), then cwnd = ssthresh.
+  void enter_sack_recovery(std::uint32_t flight_size, Instant now) {
+    std::visit(
+        [&](auto& a) {
+          a.enter_recovery(flight_size, now);
+          a.deflate_to_ssthresh();
+        },
+        impl_);
   }
   void on_dup_ack() {
     std::visit([](auto& a) { a.on_dup_ack(); }, impl_);

@@ -57,6 +57,7 @@ Connection::Connection(const ConnectionConfig& cfg, Endpoint4 local, Endpoint4 r
       snd_una_(iss),
       snd_nxt_(iss),
       snd_max_(iss),
+      recover_(iss),
       tx_(cfg.send_buffer),
       rx_(cfg.recv_buffer),
       rtt_(cfg.rtt),
@@ -179,6 +180,9 @@ void Connection::enter_closed(std::optional<Error> err) {
   fast_rtx_ = false;
   force_probe_ = false;
   keepalive_probe_ = false;
+  tlp_probe_ = false;
+  rto_recovery_ = false;
+  drop_scoreboard();
   set_state(State::closed);
   // The buffers are no longer needed for sending; unread data stays readable.
   tx_.clear();
@@ -207,7 +211,9 @@ std::uint32_t Connection::ts_now(Instant now) const {
 std::uint32_t Connection::recv_window() const { return static_cast<std::uint32_t>(rx_.free()); }
 
 std::size_t Connection::allocated_bytes() const {
-  return tx_.allocated_bytes() + rx_.allocated_bytes() + ooo_.allocated_bytes() + sacked_.allocated_bytes();
+  return tx_.allocated_bytes() + rx_.allocated_bytes() + ooo_.allocated_bytes() +
+         (sb_ ? sizeof(Scoreboard) + sb_->sacked.allocated_bytes() + sb_->rtx.capacity() * sizeof(Retransmission)
+              : 0);
 }
 
 // --- Application calls -------------------------------------------------------

@@ -28,18 +28,22 @@
 // and timestamps in SYNs when configured, used only when both SYNs carried
 // them. Timestamps run on a 1 ms clock (TSval = now in ms), echo TS.Recent,
 // reject old segments (PAWS) and give RTT samples. SACK: our ACKs carry SACK
-// blocks for out-of-order data; received blocks fill a scoreboard from which
-// fast recovery retransmits one hole per duplicate ACK (RFC 6675, simplified:
-// see docs/TCP.md). Keep-alive is off by default. docs/TCP.md maps every
+// blocks for out-of-order data; received blocks fill a scoreboard that drives
+// RFC 6675 loss recovery (IsLost, pipe, NextSeg, RecoveryPoint, the scoreboard
+// kept across an RTO) with RFC 8985's RACK rule (in sequence form, lost
+// retransmissions included) and tail loss probe; without SACK, RFC 6582
+// NewReno (see docs/TCP.md). Keep-alive is off by default. docs/TCP.md maps every
 // RFC 9293 requirement to the test that covers it.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <utility>
+#include <vector>
 
 #include "base/bytes.hpp"
 #include "base/result.hpp"
@@ -201,7 +205,40 @@ class Connection {
   std::size_t allocated_bytes() const;
 
  private:
-  enum class Timer : std::uint8_t { none, retransmit, persist, time_wait, keepalive };
+  // loss_probe: RFC 8985 7 tail loss probe (PTO), armed in place of the
+  // retransmission timer; when it fires the RTO is armed again.
+  enum class Timer : std::uint8_t { none, retransmit, persist, time_wait, keepalive, loss_probe };
+  // A retransmission made during loss recovery that is still in flight
+  // (RFC 6675 HighRxt, kept per range so that a lost retransmission can be
+  // sent again): [begin, end), and SND.MAX when it left. Data at or above
+  // `fence` was first sent after it; once some of that is SACKed while this
+  // range is not, the retransmission is taken as lost (RFC 8985's rule "a
+  // segment is lost when one sent after it is delivered", by sequence).
+  struct Retransmission {
+    SeqNum begin, end, fence;
+    std::uint32_t stamp;  // transmission order among retransmissions
+  };
+  // RFC 6675 sender state, on the heap while the peer has SACKed something
+  // or a recovery is running (an idle connection holds none of it).
+  struct Scoreboard {
+    static constexpr std::size_t kMaxRanges = 512;
+    static constexpr std::size_t kMaxRetransmissions = 4096;
+    storage::Assembler sacked{kMaxRanges};  // SACKed ranges, offsets from SND.UNA
+    std::vector<Retransmission> rtx;        // in flight; see Retransmission
+    SeqNum rescue{};                        // RFC 6675 RescueRxt
+    // RFC 8985 6 (RACK) in sequence form: original transmissions leave in
+    // sequence order, so an unSACKed octet below a delivered one was sent
+    // before it. Such octets are lost once the reordering window (SRTT / 4)
+    // has passed: at reo_at, everything unSACKed below reo_mark is lost
+    // (rack_lost); delivered_ is the highest such mark seen so far.
+    SeqNum rack_lost{};
+    SeqNum reo_mark{};
+    SeqNum delivered{};
+    Instant reo_at{};
+    std::uint32_t next_stamp = 0;
+    bool reo_pending = false;
+    bool rescue_set = false;
+  };
   struct PendingRst {
     std::uint32_t seq = 0;
     std::uint32_t ack = 0;
@@ -242,11 +279,16 @@ class Connection {
   void on_syn_sent(const TcpRepr& seg, Instant now);
   void check_rst(const TcpRepr& seg, Instant now);
   bool process_ack(const TcpRepr& seg, std::size_t payload_len, Instant now);
-  void ack_advanced(SeqNum ack, const TcpRepr& seg, Instant now);
+  void ack_advanced(SeqNum ack, const TcpRepr& seg, bool dsack, Instant now);
   void on_dup_ack(Instant now);
   void record_sacks(const TcpRepr& seg);
   void shift_sacked(std::uint32_t acked);
-  std::optional<std::pair<std::uint32_t, std::uint32_t>> next_hole() const;  // {offset, len} from SND.UNA
+  void update_retransmissions(Instant now);
+  void run_reordering_timer(Instant now);
+  void enter_sack_recovery(Instant now);
+  void arm_loss_probe(Instant now);
+  Scoreboard& scoreboard();
+  void drop_scoreboard();
   void update_window(const TcpRepr& seg);
   void process_text(const TcpRepr& seg, Bytes payload, Instant now);
   void process_fin(Instant now);
@@ -255,6 +297,14 @@ class Connection {
 
   // connection_output.cpp
   std::optional<Plan> plan() const;
+  // RFC 6675 (connection_output.cpp): offsets from SND.UNA.
+  bool sack_recovery() const { return sack_ok_ && (cc_.in_recovery() || rto_recovery_); }
+  std::uint32_t lost_end() const;  // IsLost() holds for every unSACKed octet below
+  std::uint32_t pipe() const;
+  std::optional<Plan> next_retransmission(int rule) const;  // NextSeg rules (1), (3), (4)
+  std::optional<Plan> hole_piece(std::uint32_t from, std::uint32_t limit, std::uint32_t hole_end) const;
+  std::optional<Plan> loss_probe() const;
+  const Retransmission* covering(SeqNum s) const;
   TcpRepr build(const Plan& p, Instant now);  // all side effects; payload = tx_[offset, +len)
   TcpRepr header(SeqNum seq, TcpFlags flags, Instant now) const;
   std::uint16_t window_field(bool syn) const;
@@ -278,14 +328,14 @@ class Connection {
   std::uint32_t ts_recent_ = 0;    // RFC 7323 TS.Recent
   std::uint32_t ts_last_rtx_ = 0;  // our TSval when we last retransmitted (ts_rtx_seen_)
   std::uint32_t bytes_since_ack_ = 0;
-  SeqNum recover_;                 // RFC 6582 "recover"
-  SeqNum rtx_next_;                // RFC 6675-style: holes below this were retransmitted
+  SeqNum recover_;                 // RFC 6582 "recover", RFC 6675 RecoveryPoint
+  SeqNum tlp_end_;                 // RFC 8985 TLP.end_seq (tlp_out_)
   SeqNum rcv_fin_seq_;             // a FIN that arrived ahead of data (rcv_fin_pending_)
 
   storage::RingBuffer tx_;  // from SND.UNA (after the SYN) on
   storage::RingBuffer rx_;  // in-order bytes not yet read; out-of-order ones beyond
   storage::Assembler ooo_;
-  storage::Assembler sacked_;  // sender scoreboard: SACKed ranges, offsets from SND.UNA
+  std::unique_ptr<Scoreboard> sb_;  // RFC 6675 scoreboard, allocated on the first SACK
   RttEstimator rtt_;
   RttTimer rtt_timer_;
   CongestionControl cc_;
@@ -316,7 +366,10 @@ class Connection {
   bool fin_acked_ = false;     // our FIN has been acknowledged
   bool ack_now_ = false;       // an ACK is owed right away
   bool fast_rtx_ = false;      // retransmit SND.UNA's segment now
-  bool sack_rtx_ = false;      // retransmit the next SACK hole now
+  bool rto_recovery_ = false;  // SACK: after an RTO, resending the unSACKed data below recover_
+  bool tlp_probe_ = false;     // RFC 8985 7.3: send a loss probe now
+  bool tlp_out_ = false;       // a loss probe is unacknowledged (TLP.end_seq is set)
+  bool tlp_rtx_ = false;       // ... and it was a retransmission
   bool force_probe_ = false;   // send one byte into a zero window
   bool passive_ = false;       // created by accept_syn
   bool syn_retransmitted_ = false;

@@ -318,14 +318,27 @@ bool Connection::process_ack(const TcpRepr& seg, std::size_t payload_len, Instan
   const bool dup = ack == snd_una_ && snd_max_ != snd_una_ && payload_len == 0 && !seg.flags.syn() &&
                    !seg.flags.fin() && snd_wnd_ > 0 &&
                    (std::uint32_t{seg.window} << snd_wscale_) == snd_wnd_;
+  // RFC 8985 7.4.2: a loss probe that was a retransmission repaired a loss
+  // unless the peer reports (D-SACK, RFC 2883 4: a first block below the
+  // cumulative ACK) that the original arrived too.
+  const bool dsack = seg.options.sack_count > 0 && SeqNum(seg.options.sacks()[0].left) < ack;
   // "If SND.UNA < SEG.ACK =< SND.NXT, then set SND.UNA <- SEG.ACK."
-  if (ack > snd_una_) ack_advanced(ack, seg, now);
-  if (sack_ok_ && seg.options.sack_count > 0) record_sacks(seg);
+  if (ack > snd_una_) ack_advanced(ack, seg, dsack, now);
+  if (sack_ok_) {
+    if (seg.options.sack_count > 0) record_sacks(seg);
+    if (sb_) update_retransmissions(now);
+  }
   // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated.
   // If (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)),
   // set SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK."
   if (ack >= snd_una_ && (snd_wl1_ < seq || (snd_wl1_ == seq && snd_wl2_ <= ack))) update_window(seg);
   if (dup) on_dup_ack(now);
+  // RFC 6675 5 (3.2): "If DupAcks < DupThresh but IsLost (HighACK + 1)
+  // returns true -- indicating at least three segments have arrived above
+  // the current cumulative acknowledgment point, which is taken to indicate
+  // loss -- go to step (4)". Checked on every ACK, not only duplicates (an
+  // ACK carrying data, or one that moved SND.UNA a little, reports losses too).
+  if (sack_ok_ && !sack_recovery() && snd_una_ != snd_max_ && lost_end() > 0) enter_sack_recovery(now);
   // MUST-37: "As long as the receiving TCP peer continues to send
   // acknowledgments in response to the probe segments, the sending TCP peer
   // MUST allow the connection to stay open": an answered probe is no failure.
@@ -365,7 +378,7 @@ bool Connection::process_ack(const TcpRepr& seg, std::size_t payload_len, Instan
   return true;
 }
 
-void Connection::ack_advanced(SeqNum ack, const TcpRepr& seg, Instant now) {
+void Connection::ack_advanced(SeqNum ack, const TcpRepr& seg, bool dsack, Instant now) {
   const std::uint32_t acked = distance(snd_una_, ack);
   const std::uint32_t flight_before = distance(snd_una_, snd_max_);
   // Retransmission queue trimming: the send buffer starts at SND.UNA.
@@ -391,49 +404,74 @@ void Connection::ack_advanced(SeqNum ack, const TcpRepr& seg, Instant now) {
   if (auto r = rtt_timer_.on_ack(ack, now); r && !sample) sample = r;
   if (sample) rtt_.on_sample(*sample);
 
-  // Congestion control (RFC 5681, RFC 6582).
+  // Congestion control (RFC 5681, RFC 6582, RFC 6675).
   const std::uint32_t flight_after = distance(snd_una_, snd_max_);
   if (cc_.in_recovery()) {
     if (ack >= recover_) {
-      // RFC 6582 3.2 step 5, full acknowledgment.
+      // RFC 6582 3.2 step 5 / RFC 6675 5: "the loss recovery phase is
+      // terminated" when the cumulative ACK covers RecoveryPoint.
       cc_.on_recovery_exit(flight_after);
       dupacks_ = 0;
-      sack_rtx_ = false;
-      sacked_.clear();
-      sacked_.shrink();
-    } else {
-      // Partial acknowledgment: "retransmit the first unacknowledged segment".
+      if (!sack_ok_) drop_scoreboard();
+    } else if (!sack_ok_) {
+      // RFC 6582 partial acknowledgment: "retransmit the first unacknowledged segment".
       cc_.on_partial_ack(acked);
       fast_rtx_ = true;
     }
+    // RFC 6675: a partial ACK changes the scoreboard, and with it pipe and
+    // NextSeg(); cwnd stays at ssthresh (no inflation, no deflation).
   } else {
     dupacks_ = 0;
-    // Grow only while cwnd-limited (RFC 7661; congestion.hpp).
-    if (std::uint64_t{flight_before} + snd_mss_ >= cc_.cwnd()) {
+    if (rto_recovery_) {
+      // RFC 6675 5.1: the retransmissions after a timeout run in slow start.
+      cc_.on_ack(acked, now, rtt_.srtt().value_or(rtt_.rto()));
+      if (ack >= recover_) rto_recovery_ = false;
+    } else if (std::uint64_t{flight_before} + snd_mss_ >= cc_.cwnd()) {
+      // Grow only while cwnd-limited (RFC 7661; congestion.hpp).
       cc_.on_ack(acked, now, rtt_.srtt().value_or(rtt_.rto()));
     }
   }
+
+  // RFC 8985 7.4: the loss probe is answered once TLP.end_seq is acknowledged.
+  if (tlp_out_ && ack >= tlp_end_) {
+    tlp_out_ = false;
+    // 7.4.2: "if the TLP sender does not receive such an indication [D-SACK]
+    // before the end of the TLP recovery episode, the TLP sender MUST infer
+    // that either the original data segment or the TLP retransmission was
+    // lost, and invoke congestion control" (as for a fast recovery episode).
+    if (tlp_rtx_ && !dsack && !cc_.in_recovery() && !rto_recovery_) {
+      cc_.enter_sack_recovery(flight_before, now);
+      cc_.on_recovery_exit(flight_after);
+    }
+  }
+  if (snd_una_ == snd_max_) tlp_probe_ = false;
 
   // RFC 6298 5.2: "When all outstanding data has been acknowledged, turn off
   // the retransmission timer." 5.3: "When an ACK is received that
   // acknowledges new data, restart the retransmission timer".
   if (snd_una_ == snd_max_) {
-    if (timer_ == Timer::retransmit) {
+    if (timer_ == Timer::retransmit || timer_ == Timer::loss_probe) {
       timer_ = Timer::none;
     }
   } else if (timer_ != Timer::time_wait) {
     timer_ = Timer::retransmit;
     timer_at_ = now + rtt_.rto();
+    arm_loss_probe(now);  // RFC 8985 7.2: also on an ACK that acknowledges data
   }
   if (tx_.size() == 0) tx_.shrink();
 }
 
 void Connection::on_dup_ack(Instant now) {
+  if (sack_ok_) {
+    // RFC 6675 5 (3): DupAcks counts outside loss recovery only; (3.1) "If
+    // DupAcks >= DupThresh, go to step (4)". In recovery a duplicate ACK
+    // inflates nothing: its SACK blocks shrink pipe instead.
+    if (sack_recovery()) return;
+    if (++dupacks_ >= 3) enter_sack_recovery(now);
+    return;
+  }
   if (cc_.in_recovery()) {
     cc_.on_dup_ack();  // RFC 5681 3.2 step 4: inflate
-    // With SACK (RFC 6675 spirit): each duplicate ACK lets one segment out;
-    // spend it on the next hole the scoreboard shows, if any.
-    if (next_hole()) sack_rtx_ = true;
     return;
   }
   if (++dupacks_ != 3) return;
@@ -445,53 +483,128 @@ void Connection::on_dup_ack(Instant now) {
   recover_ = snd_max_;
   cc_.enter_recovery(distance(snd_una_, snd_max_), now);
   fast_rtx_ = true;
-  rtx_next_ = snd_una_;
 }
+
+void Connection::enter_sack_recovery(Instant now) {
+  // RFC 6675 5 (4.1): "RecoveryPoint = HighData. When the TCP sender receives
+  // a cumulative ACK for this data octet, the loss recovery phase is
+  // terminated." (4.2): "ssthresh = cwnd = (FlightSize / 2)" (CUBIC: beta).
+  // (4.3): "Retransmit the first data segment presumed dropped -- the segment
+  // starting with sequence number HighACK + 1" (fast_rtx_, see plan()).
+  // (4.4) onwards: plan() sends NextSeg() while cwnd - pipe >= 1 SMSS.
+  recover_ = snd_max_;
+  cc_.enter_sack_recovery(distance(snd_una_, snd_max_), now);
+  fast_rtx_ = covering(snd_una_) == nullptr;
+  Scoreboard& sb = scoreboard();
+  sb.rescue_set = false;
+  tlp_probe_ = false;
+  arm_loss_probe(now);
+}
+
+Connection::Scoreboard& Connection::scoreboard() {
+  if (!sb_) {
+    sb_ = std::make_unique<Scoreboard>();
+    // Sequence marks start at SND.UNA (SeqNum{} could lie "above" it).
+    sb_->rescue = sb_->rack_lost = sb_->reo_mark = sb_->delivered = snd_una_;
+  }
+  return *sb_;
+}
+
+void Connection::drop_scoreboard() { sb_.reset(); }
 
 void Connection::record_sacks(const TcpRepr& seg) {
   // RFC 2018 / RFC 6675 scoreboard: blocks inside (SND.UNA, SND.MAX] only
-  // (RFC 5961-style sanity: anything else is ignored).
+  // (RFC 5961-style sanity: anything else is ignored, D-SACKs included).
   for (const SackBlock& b : seg.options.sacks()) {
     const SeqNum left(b.left);
     const SeqNum right(b.right);
     if (!(snd_una_ <= left && left < right && right <= snd_max_)) continue;
-    if (!sacked_.add(distance(snd_una_, left), distance(left, right))) break;  // table full: keep what we have
+    if (!scoreboard().sacked.add(distance(snd_una_, left), distance(left, right))) break;  // full: keep what we have
   }
 }
 
 void Connection::shift_sacked(std::uint32_t acked) {
   // The scoreboard's offsets are from SND.UNA, which moved by `acked`:
-  // rebuild it (at most max_ranges entries).
-  if (sacked_.is_empty()) return;
-  std::array<storage::AssemblerRange, 32> keep{};
-  std::size_t n = 0;
-  for (const auto& r : sacked_.ranges()) {
-    if (r.end() <= acked || n == keep.size()) continue;
+  // rebuild it (at most Scoreboard::kMaxRanges entries).
+  if (!sb_ || sb_->sacked.is_empty()) return;
+  storage::Assembler& sacked = sb_->sacked;
+  std::vector<storage::AssemblerRange> keep;
+  keep.reserve(sacked.range_count());
+  for (const auto& r : sacked.ranges()) {
+    if (r.end() <= acked) continue;
     const std::uint32_t start = r.offset > acked ? r.offset - acked : 0;
-    keep[n++] = storage::AssemblerRange{.offset = start, .size = r.end() - acked - start};
+    keep.push_back(storage::AssemblerRange{.offset = start, .size = r.end() - acked - start});
   }
-  sacked_.clear();
-  for (std::size_t i = 0; i < n; ++i) {
-    if (keep[i].offset == 0) continue;  // cumulatively acknowledged territory next
-    if (!sacked_.add(keep[i].offset, keep[i].size)) break;
+  sacked.clear();
+  for (const auto& r : keep) {
+    if (r.offset == 0) continue;  // cumulatively acknowledged territory next
+    if (!sacked.add(r.offset, r.size)) break;
   }
-  if (sacked_.is_empty()) sacked_.shrink();
 }
 
-std::optional<std::pair<std::uint32_t, std::uint32_t>> Connection::next_hole() const {
-  // The first gap below the highest SACKed byte that starts at or after
-  // rtx_next_ (holes below it were retransmitted in this recovery).
-  if (sacked_.is_empty()) return std::nullopt;
-  const std::uint32_t from = rtx_next_ > snd_una_ ? distance(snd_una_, rtx_next_) : 0;
-  std::uint32_t pos = 0;
-  for (const auto& r : sacked_.ranges()) {
-    const std::uint32_t start = std::max(pos, from);
-    if (start < r.offset) {
-      return std::pair{start, std::min<std::uint32_t>(r.offset - start, snd_mss_)};
+void Connection::update_retransmissions(Instant now) {
+  // After the ACK's cumulative part and SACK blocks are in (RFC 8985 6.2,
+  // "Upon receiving an ACK"), in sequence form:
+  //  * retransmissions acknowledged or SACKed were delivered: every earlier
+  //    retransmission still unSACKed is lost (step 5: "a segment is lost if
+  //    a segment sent after it has been delivered"), and so is, after the
+  //    reordering window, every original transmission below its fence;
+  //  * a retransmission below SACKed data that was first sent after it (at
+  //    or above its fence) is lost too;
+  //  * the highest SACKed octet was an original transmission: every
+  //    unSACKed original below it was sent earlier and is lost after the
+  //    reordering window (the RACK timer, run_reordering_timer()).
+  // NextSeg() may then send lost retransmissions again (RFC 6675 alone would
+  // wait for the RTO). Without a recovery, SACKed data or pending marks, the
+  // heap part goes.
+  Scoreboard& sb = *sb_;
+  const bool any_sacked = !sb.sacked.is_empty();
+  const SeqNum high_sacked = any_sacked ? snd_una_ + sb.sacked.ranges().back().end() : snd_una_;
+  SeqNum delivered = std::max(sb.delivered, high_sacked);
+  std::uint32_t delivered_stamp = 0;
+  bool rtx_delivered = false;
+  std::erase_if(sb.rtx, [&](const Retransmission& r) {
+    const SeqNum from = std::max(r.begin, snd_una_);
+    if (r.end <= snd_una_ || (any_sacked && sb.sacked.contains(distance(snd_una_, from), distance(from, r.end)))) {
+      if (!rtx_delivered || static_cast<std::int32_t>(r.stamp - delivered_stamp) > 0) delivered_stamp = r.stamp;
+      rtx_delivered = true;
+      delivered = std::max(delivered, r.fence);
+      return true;
     }
-    pos = std::max(pos, r.end());
+    return false;
+  });
+  std::erase_if(sb.rtx, [&](const Retransmission& r) {
+    if (rtx_delivered && static_cast<std::int32_t>(r.stamp - delivered_stamp) < 0) return true;
+    return any_sacked && high_sacked > r.fence;
+  });
+  sb.delivered = delivered;
+  if (sb.reo_pending && sb.reo_mark <= snd_una_) sb.reo_pending = false;  // all acknowledged meanwhile
+  const SeqNum lost = std::max(sb.rack_lost, snd_una_);
+  if (!sb.reo_pending && delivered > lost) {
+    // RFC 8985 6.2 step 4: "RACK.reo_wnd = min(RACK.min_RTT / 4, SRTT)" (SRTT / 4 here).
+    sb.reo_pending = true;
+    sb.reo_mark = delivered;
+    sb.reo_at = now + rtt_.srtt().value_or(rtt_.rto()) / 4;
   }
-  return std::nullopt;
+  if (!sack_recovery() && sb.rtx.empty() && sb.sacked.is_empty() && !sb.reo_pending) drop_scoreboard();
+}
+
+void Connection::run_reordering_timer(Instant now) {
+  // RFC 8985 6.3: the reordering window has passed: the originals below the
+  // mark are lost; loss recovery starts if it is not running (RFC 8985 6.2
+  // step 5 / RFC 6675 5 (3.2)); a later mark arms the timer again.
+  if (!sb_ || !sb_->reo_pending || now < sb_->reo_at) return;
+  Scoreboard& sb = *sb_;
+  sb.reo_pending = false;
+  if (sb.reo_mark > sb.rack_lost || sb.rack_lost < snd_una_) sb.rack_lost = sb.reo_mark;
+  if (sb.delivered > sb.rack_lost) {
+    sb.reo_pending = true;
+    sb.reo_mark = sb.delivered;
+    sb.reo_at = now + rtt_.srtt().value_or(rtt_.rto()) / 4;
+  }
+  if (is_synchronized(state_) && !sack_recovery() && snd_una_ != snd_max_ && lost_end() > 0) {
+    enter_sack_recovery(now);
+  }
 }
 
 void Connection::update_window(const TcpRepr& seg) {

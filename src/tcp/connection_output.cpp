@@ -4,7 +4,11 @@
 // then plan() decides the single most urgent segment, in this order:
 //   1. a pending RST (abort, or the answer to an unacceptable ACK);
 //   2. the SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED) while SND.NXT == ISS;
-//   3. a fast retransmission of the segment at SND.UNA;
+//   3. a fast retransmission of the segment at SND.UNA (RFC 5681 3.2, RFC
+//      6582; with SACK RFC 6675 5 (4.3));
+//   3b. with SACK, in loss recovery: RFC 6675 NextSeg() while cwnd - pipe >=
+//      SMSS (rule (1) here, (2) new data below, then (3) and (4)); an RFC
+//      8985 loss probe when the PTO fired;
 //   4. data from SND.NXT within min(cwnd, SND.WND) (RFC 5681, RFC 9293 3.8.6;
 //      RFC 3042 limited transmit on the first two duplicate ACKs),
 //      segmented by Eff.snd.MSS (MUST-16), with Nagle's algorithm (RFC 9293
@@ -28,7 +32,10 @@ struct Connection::Plan {
   std::uint32_t offset = 0;  // into tx_ (from SND.UNA)
   std::uint32_t len = 0;
   bool fin = false;
-  bool fast = false;  // fast retransmission: SND.NXT does not move
+  bool fast = false;    // a retransmission below SND.MAX: SND.NXT does not move
+  bool record = false;  // an RFC 6675 retransmission: tracked in the scoreboard
+  bool rescue = false;  // RFC 6675 NextSeg() rule (4)
+  bool probe = false;   // RFC 8985 7.3 loss probe
 };
 
 std::optional<Segment> Connection::poll_output(Instant now) {
@@ -67,6 +74,7 @@ std::optional<Instant> Connection::poll_at() const {
   std::optional<Instant> t;
   if (timer_ != Timer::none) t = timer_at_;
   if (delack_at_ && (!t || *delack_at_ < *t)) t = delack_at_;
+  if (sb_ && sb_->reo_pending && (!t || sb_->reo_at < *t)) t = sb_->reo_at;  // RFC 8985 RACK timer
   return t;
 }
 
@@ -96,25 +104,38 @@ std::optional<Connection::Plan> Connection::plan() const {
   const auto queued = static_cast<std::uint32_t>(tx_.size());
   const bool fin_unacked = fin_queued_ && !fin_acked_;
 
-  // Fast retransmit / NewReno partial ACK: the first unacknowledged segment.
+  // Fast retransmit / NewReno partial ACK: the first unacknowledged segment
+  // (with SACK: RFC 6675 5 (4.3), up to the first SACKed byte).
   if (fast_rtx_) {
-    const std::uint32_t len = std::min<std::uint32_t>(snd_mss_, queued);
-    const bool fin = fin_unacked && len == queued && snd_max_ - snd_una_ > static_cast<std::int32_t>(len);
-    if (len > 0 || fin) {
-      return Plan{.kind = Plan::Kind::data, .seq = snd_una_, .offset = 0, .len = len, .fin = fin, .fast = true};
+    if (sack_ok_) {
+      const std::uint32_t flight_end = distance(snd_una_, snd_max_);
+      const std::uint32_t first_sacked =
+          sb_ && !sb_->sacked.is_empty() ? sb_->sacked.ranges().front().offset : flight_end;
+      if (auto p = hole_piece(0, 1, first_sacked)) return p;
+    } else {
+      const std::uint32_t len = std::min<std::uint32_t>(snd_mss_, queued);
+      const bool fin = fin_unacked && len == queued && snd_max_ - snd_una_ > static_cast<std::int32_t>(len);
+      if (len > 0 || fin) {
+        return Plan{.kind = Plan::Kind::data, .seq = snd_una_, .offset = 0, .len = len, .fin = fin, .fast = true};
+      }
     }
   }
 
-  // The next SACK hole (RFC 6675 spirit), one per duplicate ACK in recovery.
-  if (sack_rtx_) {
-    if (const auto hole = next_hole()) {
-      return Plan{.kind = Plan::Kind::data,
-                  .seq = snd_una_ + hole->first,
-                  .offset = hole->first,
-                  .len = hole->second,
-                  .fin = false,
-                  .fast = true};
+  // RFC 6675 5 (4.4) / (C): "while (cwnd - pipe) >= (1 SMSS bytes)", send
+  // NextSeg(): (1) a lost segment not yet retransmitted, else (2) new data,
+  // else (3) a segment not yet deemed lost, else (4) a rescue retransmission.
+  const bool recovering = sack_recovery();
+  std::uint32_t room = 0;  // cwnd - pipe
+  if (recovering) {
+    const std::uint32_t in_pipe = pipe();
+    room = cc_.cwnd() > in_pipe ? cc_.cwnd() - in_pipe : 0;
+    if (room >= snd_mss_) {
+      if (auto p = next_retransmission(1)) return p;
     }
+  }
+  // RFC 8985 7.3: the tail loss probe.
+  if (tlp_probe_) {
+    if (auto p = loss_probe()) return p;
   }
 
   const std::uint32_t offset = distance(snd_una_, snd_nxt_);
@@ -127,7 +148,11 @@ std::optional<Connection::Plan> Connection::plan() const {
     cwnd += std::uint32_t{dupacks_} * snd_mss_;
   }
   const std::uint32_t wnd = std::min(snd_wnd_, cwnd);
-  const std::uint32_t usable = wnd > flight ? wnd - flight : 0;
+  std::uint32_t usable = wnd > flight ? wnd - flight : 0;
+  if (recovering) {
+    // RFC 6675 NextSeg() (2): new data within cwnd - pipe and the peer's window.
+    usable = room >= snd_mss_ ? std::min(room, snd_wnd_ > flight ? snd_wnd_ - flight : 0) : 0;
+  }
   const bool retransmit = snd_nxt_ < snd_max_;
   std::uint32_t len = std::min({avail, std::uint32_t{snd_mss_}, usable});
   bool probe = false;
@@ -152,11 +177,223 @@ std::optional<Connection::Plan> Connection::plan() const {
   if (len > 0 || fin) {
     return Plan{.kind = Plan::Kind::data, .seq = snd_nxt_, .offset = offset, .len = len, .fin = fin};
   }
+  if (recovering && room >= snd_mss_) {
+    if (auto p = next_retransmission(3)) return p;
+    if (auto p = next_retransmission(4)) return p;
+  }
   if (ack_now_) return Plan{.kind = Plan::Kind::ack, .seq = snd_nxt_};
   // RFC 9293 3.8.4: a keep-alive probe is an ACK with SEG.SEQ = SND.NXT - 1
   // and no data (MUST-28-friendly: the peer answers with an ACK).
   if (keepalive_probe_) return Plan{.kind = Plan::Kind::ack, .seq = snd_nxt_ - 1};
   return std::nullopt;
+}
+
+// --- RFC 6675 scoreboard queries (offsets from SND.UNA) ---------------------
+
+std::uint32_t Connection::lost_end() const {
+  // RFC 6675 4 IsLost(SeqNum): "returns true when either DupThresh
+  // discontiguous SACKed sequences have arrived above 'SeqNum' or more than
+  // (DupThresh - 1) * SMSS bytes with sequence numbers greater than 'SeqNum'
+  // have been SACKed" (DupThresh = 3). The SACKed data above an octet only
+  // grows as the octet gets lower, so there is one boundary: every unSACKed
+  // octet below it is lost. After an RTO (RFC 6675 5.1) everything below the
+  // recovery point is.
+  std::uint32_t lost = 0;
+  if (sb_) {
+    const auto ranges = sb_->sacked.ranges();
+    std::uint64_t bytes = 0;
+    std::size_t count = 0;
+    for (std::size_t i = ranges.size(); i-- > 0;) {
+      bytes += ranges[i].size;
+      ++count;
+      if (count >= 3 || bytes > 2u * std::uint64_t{snd_mss_}) {
+        lost = ranges[i].offset;
+        break;
+      }
+    }
+  }
+  if (sb_ && sb_->rack_lost > snd_una_) lost = std::max(lost, distance(snd_una_, sb_->rack_lost));  // RFC 8985
+  if (rto_recovery_ && recover_ > snd_una_) lost = std::max(lost, distance(snd_una_, recover_));
+  return std::min(lost, distance(snd_una_, snd_max_));
+}
+
+const Connection::Retransmission* Connection::covering(SeqNum s) const {
+  if (!sb_) return nullptr;
+  for (const auto& r : sb_->rtx) {
+    if (r.begin <= s && s < r.end) return &r;
+  }
+  return nullptr;
+}
+
+std::uint32_t Connection::pipe() const {
+  // RFC 6675 4 SetPipe(): for each octet between HighACK and HighData that
+  // has not been SACKed, (a) "If IsLost (S1) returns false: Pipe is
+  // incremented by 1 octet" (the original is still in flight), (b) "If S1 <=
+  // HighRxt: Pipe is incremented by 1 octet" (its retransmission is), here:
+  // if a retransmission of it is in flight and not known lost.
+  const std::uint32_t flight_end = distance(snd_una_, snd_max_);
+  const std::uint32_t lost = lost_end();
+  std::uint64_t pipe = flight_end - lost;
+  if (sb_) {
+    for (const auto& r : sb_->sacked.ranges()) {
+      const std::uint32_t from = std::max(r.offset, lost);
+      const std::uint32_t to = std::min(r.end(), flight_end);
+      if (to > from) pipe -= to - from;
+    }
+    for (const auto& r : sb_->rtx) {
+      const SeqNum from = std::max(r.begin, snd_una_);
+      if (from < r.end) pipe += distance(from, r.end);
+    }
+  }
+  return static_cast<std::uint32_t>(std::min<std::uint64_t>(pipe, 0xffffffffu));
+}
+
+std::optional<Connection::Plan> Connection::hole_piece(std::uint32_t from, std::uint32_t limit,
+                                                       std::uint32_t hole_end) const {
+  // The first octet of [from, hole_end) below `limit` that has no
+  // retransmission in flight, and up to one SMSS from there (stopping at the
+  // next retransmitted octet). The FIN rides along when the piece reaches it.
+  const auto queued = static_cast<std::uint32_t>(tx_.size());
+  const std::uint32_t flight_end = distance(snd_una_, snd_max_);
+  const bool fin_sent = fin_queued_ && !fin_acked_ && flight_end == queued + 1;
+  hole_end = std::min(hole_end, flight_end);
+  std::uint32_t a = from;
+  while (a < hole_end && a < limit) {
+    const Retransmission* r = covering(snd_una_ + a);
+    if (!r) break;
+    a = distance(snd_una_, r->end);
+  }
+  if (a >= hole_end || a >= limit) return std::nullopt;
+  std::uint32_t end = std::min<std::uint32_t>(hole_end, a + snd_mss_);
+  if (sb_) {
+    for (const auto& r : sb_->rtx) {  // stop at the next retransmitted octet
+      if (snd_una_ + a < r.begin && r.begin < snd_una_ + end) end = distance(snd_una_, r.begin);
+    }
+  }
+  const std::uint32_t data_end = std::min(end, queued);
+  const std::uint32_t len = data_end > a ? data_end - a : 0;
+  const bool fin = fin_sent && a + len == queued && hole_end > queued && !covering(snd_una_ + queued);
+  if (len == 0 && !fin) return std::nullopt;
+  return Plan{.kind = Plan::Kind::data,
+              .seq = snd_una_ + a,
+              .offset = a,
+              .len = len,
+              .fin = fin,
+              .fast = true,
+              .record = true};
+}
+
+std::optional<Connection::Plan> Connection::next_retransmission(int rule) const {
+  // RFC 6675 4 NextSeg(). Holes are the gaps below and between the SACKed
+  // ranges (and, after an RTO, up to the recovery point).
+  const std::uint32_t flight_end = distance(snd_una_, snd_max_);
+  const auto ranges = sb_ ? sb_->sacked.ranges() : std::span<const storage::AssemblerRange>{};
+  const std::uint32_t high_sacked = ranges.empty() ? 0 : ranges.back().end();
+  // (1) "the smallest unSACKed sequence number 'S2' that meets: (1.a) S2 is
+  // greater than HighRxt [here: no retransmission of it in flight], (1.b) S2
+  // is less than the highest octet covered by any received SACK, (1.c)
+  // IsLost (S2) returns true." (3) the same without (1.c). (4) the rescue.
+  std::uint32_t limit = 0;
+  if (rule == 1) {
+    limit = lost_end();
+  } else if (rule == 3) {
+    if (!cc_.in_recovery()) return std::nullopt;
+    limit = high_sacked;
+  } else {
+    // (4) "If the conditions for rules (1), (2), and (3) fail, but there
+    // exists outstanding unSACKed data, we provide the opportunity for a
+    // single 'rescue' retransmission per entry into loss recovery. If HighACK
+    // is greater than RescueRxt (or RescueRxt is undefined), then one segment
+    // of upto SMSS octets that MUST include the highest outstanding unSACKed
+    // sequence number SHOULD be returned, and RescueRxt set to RecoveryPoint.
+    // HighRxt MUST NOT be updated."
+    if (!cc_.in_recovery() || !sb_ || (sb_->rescue_set && !(snd_una_ > sb_->rescue))) return std::nullopt;
+    std::uint32_t top = flight_end;
+    for (std::size_t i = ranges.size() + 1; i-- > 0;) {
+      const std::uint32_t hole_start = i == 0 ? 0 : ranges[i - 1].end();
+      const std::uint32_t hole_end = i == ranges.size() ? flight_end : ranges[i].offset;
+      if (hole_end > hole_start) {
+        top = hole_end;
+        const std::uint32_t start = top > snd_mss_ + hole_start ? top - snd_mss_ : hole_start;
+        const auto queued = static_cast<std::uint32_t>(tx_.size());
+        const bool fin_sent = fin_queued_ && !fin_acked_ && flight_end == queued + 1;
+        const std::uint32_t data_end = std::min(top, queued);
+        const std::uint32_t len = data_end > start ? data_end - start : 0;
+        const bool fin = fin_sent && top > queued;
+        if (len == 0 && !fin) return std::nullopt;
+        return Plan{.kind = Plan::Kind::data,
+                    .seq = snd_una_ + start,
+                    .offset = start,
+                    .len = len,
+                    .fin = fin,
+                    .fast = true,
+                    .rescue = true};
+      }
+    }
+    return std::nullopt;
+  }
+  if (limit == 0) return std::nullopt;
+  std::uint32_t pos = 0;
+  for (std::size_t i = 0; i <= ranges.size(); ++i) {
+    const std::uint32_t hole_end = i < ranges.size() ? ranges[i].offset : flight_end;
+    if (pos >= limit) break;
+    if (hole_end > pos) {
+      if (auto p = hole_piece(pos, limit, hole_end)) return p;
+    }
+    if (i < ranges.size()) pos = std::max(pos, ranges[i].end());
+  }
+  return std::nullopt;
+}
+
+std::optional<Connection::Plan> Connection::loss_probe() const {
+  // RFC 8985 7.3: "If such a segment [new data] is available, the sender
+  // SHOULD transmit new data ... if the receive window allows". Otherwise
+  // "the sender SHOULD retransmit the most recently sent segment" (here: the
+  // last SMSS of the sequence space sent, with the FIN if it was sent).
+  const auto queued = static_cast<std::uint32_t>(tx_.size());
+  const std::uint32_t offset = distance(snd_una_, snd_nxt_);
+  const std::uint32_t flight_end = distance(snd_una_, snd_max_);
+  const bool fin_unacked = fin_queued_ && !fin_acked_;
+  if (sack_recovery()) {
+    // In recovery (our extension): the first hole again, whatever its
+    // retransmissions, up to one SMSS or the first SACKed octet.
+    const std::uint32_t hole_end =
+        sb_ && !sb_->sacked.is_empty() ? std::min(sb_->sacked.ranges().front().offset, flight_end) : flight_end;
+    const bool fin_sent = fin_unacked && flight_end == queued + 1;
+    const std::uint32_t data_end = std::min({hole_end, queued, std::uint32_t{snd_mss_}});
+    const bool fin = fin_sent && data_end == queued && hole_end > queued;
+    if (data_end > 0 || fin) {
+      return Plan{.kind = Plan::Kind::data,
+                  .seq = snd_una_,
+                  .offset = 0,
+                  .len = data_end,
+                  .fin = fin,
+                  .fast = true,
+                  .record = true,
+                  .probe = true};
+    }
+  }
+  if (offset == flight_end && offset <= queued) {
+    const std::uint32_t wnd_room = snd_wnd_ > offset ? snd_wnd_ - offset : 0;
+    const std::uint32_t len = std::min({queued - offset, std::uint32_t{snd_mss_}, wnd_room});
+    const bool fin = fin_unacked && offset + len == queued;
+    if (len > 0 || fin) {
+      return Plan{.kind = Plan::Kind::data, .seq = snd_nxt_, .offset = offset, .len = len, .fin = fin, .probe = true};
+    }
+  }
+  if (flight_end == 0) return std::nullopt;
+  const bool fin_sent = fin_unacked && flight_end == queued + 1;
+  const std::uint32_t data_end = std::min(flight_end, queued);
+  const std::uint32_t start = data_end > snd_mss_ ? data_end - snd_mss_ : 0;
+  const std::uint32_t len = data_end - start;
+  if (len == 0 && !fin_sent) return std::nullopt;
+  return Plan{.kind = Plan::Kind::data,
+              .seq = snd_una_ + start,
+              .offset = start,
+              .len = len,
+              .fin = fin_sent,
+              .fast = true,
+              .probe = true};
 }
 
 std::uint16_t Connection::window_field(bool syn) const {
@@ -251,19 +488,41 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
         snd_nxt_ = end;
         if (snd_max_ < end) snd_max_ = end;
       }
-      if (p.fast) {
-        // Everything below this end has now been retransmitted in this recovery.
-        if (rtx_next_ < end || rtx_next_ < snd_una_) rtx_next_ = end;
+      if (p.record) {
+        // RFC 6675 HighRxt, per range (Connection::Retransmission).
+        Scoreboard& sb = scoreboard();
+        if (sb.rtx.size() >= Scoreboard::kMaxRetransmissions) sb.rtx.clear();
+        std::erase_if(sb.rtx, [&](const Retransmission& r) { return r.begin < end && p.seq < r.end; });
+        if (!sb.rtx.empty() && sb.rtx.back().end == p.seq && sb.rtx.back().fence == snd_max_) {
+          sb.rtx.back().end = end;
+          sb.rtx.back().stamp = sb.next_stamp++;
+        } else {
+          sb.rtx.push_back(Retransmission{.begin = p.seq, .end = end, .fence = snd_max_, .stamp = sb.next_stamp++});
+        }
+      }
+      if (p.rescue) {
+        sb_->rescue = recover_;  // "RescueRxt set to RecoveryPoint"
+        sb_->rescue_set = true;
       }
       fast_rtx_ = false;
-      sack_rtx_ = false;
       force_probe_ = false;
-      // RFC 6298 5.1: "Every time a packet containing data is sent (including
-      // a retransmission), if the timer is not running, start it running".
-      if (timer_ != Timer::retransmit) {
+      if (p.probe) {
+        // RFC 8985 7.3: "TLP.end_seq = SND.NXT"; then the RTO is armed (below).
+        tlp_probe_ = false;
+        tlp_out_ = true;
+        tlp_rtx_ = again && !sack_recovery();  // 7.4 concerns probes outside recovery
+        tlp_end_ = snd_max_;
         timer_ = Timer::retransmit;
         timer_at_ = now + rtt_.rto();
       }
+      // RFC 6298 5.1: "Every time a packet containing data is sent (including
+      // a retransmission), if the timer is not running, start it running".
+      if (timer_ != Timer::retransmit && timer_ != Timer::loss_probe) {
+        timer_ = Timer::retransmit;
+        timer_at_ = now + rtt_.rto();
+      }
+      // RFC 8985 7.2: (re)arm the loss probe when new data leaves.
+      if (!p.probe && (!again || sack_recovery())) arm_loss_probe(now);
       break;
     }
     case Plan::Kind::ack:

@@ -316,9 +316,10 @@ TEST_F(ConnectionTest, LimitedTransmitOnFirstTwoDupAcks) {
   EXPECT_EQ(c_->cwnd(), 12 * 1460 / 2 + 3 * 1460u);
 }
 
-// RFC 2018 + RFC 6675 (simplified): with SACK, each duplicate ACK in recovery
-// retransmits the next hole the scoreboard shows, instead of waiting an RTT
-// for NewReno's partial ACK.
+// RFC 2018 + RFC 6675: with SACK, recovery retransmits every hole IsLost()
+// marks as soon as pipe leaves room under cwnd, instead of waiting an RTT per
+// hole for NewReno's partial ACKs; when no hole and no new data is left, the
+// rescue retransmission (NextSeg rule 4) resends the highest unSACKed segment.
 TEST_F(ConnectionTest, SackRecoveryRetransmitsHoles) {
   ConnectionConfig cfg = plain();
   cfg.sack = true;
@@ -342,14 +343,26 @@ TEST_F(ConnectionTest, SackRecoveryRetransmitsHoles) {
   dup({{5001, 6001}, {2001, 4001}}, 122ms);
   auto v = sends(122ms);
   ASSERT_EQ(v.size(), 1u);
-  EXPECT_EQ(v[0].tcp.seq, 1001u);  // fast retransmit of the first hole
+  EXPECT_EQ(v[0].tcp.seq, 1001u);  // RFC 6675 5 (4.3): the first hole at once
+  EXPECT_EQ(c_->cwnd(), 4000u);     // (4.2): cwnd = ssthresh = FlightSize / 2, no inflation
+  // 4001 is not lost yet (IsLost: only 2000 bytes, one range, SACKed above
+  // it), so it counts in pipe: 4001 + 7001..9001 + the retransmission of
+  // 1001 = 4000 = cwnd, no room (5 (C): "while (cwnd - pipe) >= 1 SMSS").
   dup({{5001, 7001}, {2001, 4001}}, 123ms);
-  v = sends(123ms);
-  ASSERT_EQ(v.size(), 1u);
-  EXPECT_EQ(v[0].tcp.seq, 4001u);  // the second hole, at once
-  EXPECT_EQ(v[0].payload.size(), 1000u);
+  EXPECT_TRUE(sends(123ms).empty());
+  // 3000 bytes SACKed above 4001: lost. pipe = 8001..9001 + 1001's
+  // retransmission = 2000, room for two segments: NextSeg (1) the hole 4001,
+  // then, with no new data and no other hole, (4) the rescue retransmission
+  // of the highest unSACKed segment, 8001.
   dup({{5001, 8001}, {2001, 4001}}, 124ms);
-  EXPECT_TRUE(sends(124ms).empty());  // no hole left below the highest SACK
+  v = sends(124ms);
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0].tcp.seq, 4001u);
+  EXPECT_EQ(v[0].payload.size(), 1000u);
+  EXPECT_EQ(v[1].tcp.seq, 8001u);
+  EXPECT_EQ(v[1].payload.size(), 1000u);
+  dup({{5001, 8001}, {2001, 4001}}, 125ms);
+  EXPECT_TRUE(sends(125ms).empty());  // one rescue per recovery
   // Both retransmissions arrive: a full ACK ends recovery.
   peer(in(A, 5001, 9001, 60000), 140ms);
   EXPECT_EQ(c_->send_queue(), 0u);

@@ -1,8 +1,11 @@
 // tcp/connection_timers.cpp — the connection's deadlines, run by
 // poll_output(now) when due (sans-IO: no timer objects, only Instants that
 // poll_at() reports):
-//   * retransmission (RFC 6298 5.4 - 5.7, RFC 9293 3.8.1): go back to SND.UNA,
-//     back off the RTO, collapse cwnd (RFC 5681 3.1); SYN / SYN-ACK resent
+//   * retransmission (RFC 6298 5.4 - 5.7, RFC 9293 3.8.1): back off the RTO,
+//     collapse cwnd (RFC 5681 3.1); with SACK resend the unSACKed data through
+//     RFC 6675 5.1 recovery, without SACK go back to SND.UNA;
+//   * tail loss probe (RFC 8985 7): at 2 * SRTT, one probe, then the RTO;
+//   * RACK reordering window (RFC 8985 6.3, run_reordering_timer); SYN / SYN-ACK resent
 //     with 1 s, 2 s, 4 s ...; after max_syn_retries / max_retries timeouts of
 //     the same segment the connection is CLOSED with Error::timed_out
 //     (RFC 9293 3.8.3 R2, MUST-20 and MUST-22; MUST-23 asks for >= 3 min for
@@ -22,6 +25,7 @@ void Connection::run_timers(Instant now) {
     delack_at_.reset();
     ack_now_ = true;
   }
+  run_reordering_timer(now);
   if (timer_ == Timer::none || now < timer_at_) return;
   switch (timer_) {
     case Timer::time_wait:
@@ -34,6 +38,13 @@ void Connection::run_timers(Instant now) {
       break;
     case Timer::retransmit:
       on_retransmit_timeout(now);
+      break;
+    case Timer::loss_probe:
+      // RFC 8985 7.3: the PTO fired: send a probe (plan() / loss_probe());
+      // building it arms the RTO.
+      timer_ = Timer::retransmit;
+      timer_at_ = now + rtt_.rto();
+      if (snd_una_ != snd_max_) tlp_probe_ = true;
       break;
     case Timer::keepalive:
       timer_ = Timer::none;
@@ -74,11 +85,56 @@ void Connection::on_retransmit_timeout(Instant now) {
   recover_ = snd_max_;
   dupacks_ = 0;
   fast_rtx_ = false;
-  sack_rtx_ = false;
-  sacked_.clear();  // RFC 6675 5.1 allows keeping it; go-back-N resends all
-  sacked_.shrink();
+  tlp_probe_ = false;
+  tlp_out_ = false;
+  if (sack_ok_ && snd_wnd_ > 0) {
+    // RFC 6675 5.1: "If an RTO occurs during loss recovery as specified in
+    // this document, RecoveryPoint MUST be set to HighData. Further, the TCP
+    // MUST set HighRxt to the highest sequence number transmitted [the
+    // retransmissions are presumed lost] ... it is RECOMMENDED that the TCP
+    // not clear the SACK scoreboard": everything unSACKed below RecoveryPoint
+    // is lost (lost_end()) and goes again, in slow start, through NextSeg();
+    // SACKed data is not resent. A second timeout of the same segment clears
+    // the scoreboard (RFC 2018 8: the receiver may have reneged).
+    rto_recovery_ = true;
+    if (sb_) {
+      sb_->rtx.clear();
+      sb_->rescue_set = false;
+      sb_->reo_pending = false;
+      if (retries_ > 1) sb_->sacked.clear();
+    }
+    return;
+  }
+  rto_recovery_ = false;
+  drop_scoreboard();  // go-back-N resends everything
   snd_nxt_ = snd_una_;  // go back N
   if (snd_wnd_ == 0) force_probe_ = true;  // keep probing a zero window
+}
+
+void Connection::arm_loss_probe(Instant now) {
+  // RFC 8985 7.2: schedule a loss probe when the connection has SACK, has an RTT sample and data outstanding,
+  // and no probe is unanswered. "PTO = 2 * SRTT"; "If FlightSize is one
+  // segment, PTO += WCDelAckT" (the peer may hold its ACK: 200 ms); as Linux,
+  // at least 2 ms otherwise (timer slack). Never later than the RTO.
+  // Beyond RFC 8985 (which probes in the open state only): also during SACK
+  // recovery, where the last retransmissions and new data can all be lost
+  // with no ACK left to reveal it; the probe then resends the first hole.
+  // Not in RTO recovery: there the backed-off RTO paces the retransmissions.
+  if (!sack_ok_ || tlp_out_ || rto_recovery_ || snd_una_ == snd_max_) return;
+  if (timer_ != Timer::retransmit && timer_ != Timer::loss_probe) return;
+  if (state_ != State::established && state_ != State::close_wait && state_ != State::fin_wait_1 &&
+      state_ != State::closing && state_ != State::last_ack) {
+    return;
+  }
+  const auto srtt = rtt_.srtt();
+  if (!srtt) return;
+  const bool one_segment = distance(snd_una_, snd_max_) <= snd_mss_;
+  const Duration pto = 2 * *srtt + (one_segment ? Duration{std::chrono::milliseconds{200}}
+                                                 : Duration{std::chrono::milliseconds{2}});
+  if (pto >= rtt_.rto()) return;
+  if (timer_ == Timer::retransmit && timer_at_ <= now + pto) return;  // the RTO comes first
+  timer_ = Timer::loss_probe;
+  timer_at_ = now + pto;
 }
 
 void Connection::arm_timers(Instant now) {
