@@ -30,6 +30,7 @@ ALLOWED = {
     "loop": {"base", "wire", "storage", "dev", "link", "ip", "udp", "tcp", "iface", "runtime"},
     "msg": {"base", "wire"},
     "http": {"base"},
+    "report": {"base", "wire", "dev", "storage", "link", "ip", "udp", "tcp", "iface", "runtime", "sim"},
     "app": {"base", "wire", "storage", "link", "ip", "udp", "tcp", "iface", "msg", "http", "runtime"},
 }
 

@@ -570,6 +570,12 @@ std::size_t SocketTable::buffer_bytes() const {
   return total;
 }
 
+void SocketTable::for_each_connection(const std::function<void(const Connection&)>& visit) const {
+  for (const auto& [tuple, slot] : demux_) {
+    if (const auto* c = std::get_if<Connection>(&slots_[slot].sock->body)) visit(*c);
+  }
+}
+
 // ---- Bookkeeping -----------------------------------------------------------------
 
 void SocketTable::mark_dirty(std::uint32_t slot) {

@@ -250,6 +250,9 @@ class SocketTable {
 
   // Heap bytes held by connection buffers (for the idle-connection benchmark).
   std::size_t buffer_bytes() const;
+  // Every live connection (orphans and unaccepted ones included), in no
+  // particular order: for reports that sample cwnd, RTT and progress.
+  void for_each_connection(const std::function<void(const Connection&)>& visit) const;
 
  private:
   struct Listener {
