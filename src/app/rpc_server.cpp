@@ -7,7 +7,7 @@ namespace wirestack::app {
 
 class RpcServer::Session final : public app::Session {
  public:
-  explicit Session(RpcServer& server) : server_(server), rpc_(server.dispatcher_, server.config_.max_frame) {}
+  explicit Session(RpcServer& server) : rpc_(server.dispatcher_, server.config_.max_frame) {}
 
   void on_data(Bytes data, SessionIo& io) override {
     ByteVec out;
@@ -21,7 +21,6 @@ class RpcServer::Session final : public app::Session {
   }
 
  private:
-  RpcServer& server_;
   msg::RpcSession rpc_;
 };
 
