@@ -1,0 +1,248 @@
+// report/ladder.cpp — the sequence chart of one TCP connection.
+//
+// A segment crossing a router is seen on every hop; (direction, IP ident,
+// seq, ack, flags, length) names it on all of them. It left when its sender
+// handed it to the first link, and arrived when the last hop (the one into
+// the receiving host) delivered it; never reaching that hop means the
+// network lost it (a link's loss draw, or a full queue on the way).
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "report/svg.hpp"
+#include "wire/tcp.hpp"
+
+namespace wirestack::report::detail {
+namespace {
+
+struct Seg {
+  bool from_client = true;
+  Instant depart{};
+  std::optional<Instant> arrive;
+  const TcpFrame* frame = nullptr;  // the first observation
+  int hops = 0;
+  bool rtx = false;
+};
+
+// "SYN, ACK": the flags in the order people say them.
+std::string flag_names(std::uint16_t bits, std::string_view sep) {
+  static constexpr std::pair<std::uint16_t, std::string_view> kNames[] = {
+      {TcpFlags::kSyn, "SYN"}, {TcpFlags::kFin, "FIN"}, {TcpFlags::kRst, "RST"}, {TcpFlags::kPsh, "PSH"},
+      {TcpFlags::kAck, "ACK"}, {TcpFlags::kUrg, "URG"}, {TcpFlags::kEce, "ECE"}, {TcpFlags::kCwr, "CWR"}};
+  std::string out;
+  for (const auto& [bit, name] : kNames) {
+    if ((bits & bit) == 0) continue;
+    if (!out.empty()) out += sep;
+    out += name;
+  }
+  return out.empty() ? "none" : out;
+}
+
+auto tuple_of(const tcp::Endpoint4& a, const tcp::Endpoint4& b) {
+  return std::tuple(a.addr.to_u32(), a.port, b.addr.to_u32(), b.port);
+}
+
+// The first connection whose three-way handshake was seen whole.
+std::optional<FlowKey> first_handshake(const std::vector<TcpFrame>& frames) {
+  std::map<std::tuple<std::uint32_t, std::uint16_t, std::uint32_t, std::uint16_t>, int> stage;  // by (client, server)
+  for (const auto& f : frames) {
+    const TcpFlags fl{f.flags};
+    if (fl.syn() && !fl.ack()) {
+      stage.try_emplace(tuple_of(f.src, f.dst), 1);
+    } else if (fl.syn() && fl.ack()) {
+      if (auto it = stage.find(tuple_of(f.dst, f.src)); it != stage.end()) it->second = std::max(it->second, 2);
+    } else if (fl.ack() && !fl.rst()) {
+      if (auto it = stage.find(tuple_of(f.src, f.dst)); it != stage.end() && it->second == 2) {
+        return FlowKey{f.src, f.dst};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::string host_of(const Recorder& rec, Ipv4Address a) {
+  for (const auto& n : rec.nodes()) {
+    for (const auto& text : n.addresses) {
+      if (text.substr(0, text.find('/')) == a.to_string()) return n.name;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+void render_ladder(const Recorder& rec, const ReportOptions& opt, std::string& out) {
+  out += "<section id=\"ladder\">\n";
+  const std::optional<FlowKey> key = opt.connection ? opt.connection : first_handshake(rec.frames());
+  if (!key) {
+    out += "<h2>TCP ladder</h2>\n<p class=\"note\">No TCP connection completed a handshake in this run.</p>\n</section>\n";
+    return;
+  }
+  const std::string client_host = host_of(rec, key->client.addr);
+  const std::string server_host = host_of(rec, key->server.addr);
+
+  // Gather the segments, one per datagram whatever the number of hops.
+  std::vector<Seg> segs;
+  std::map<std::tuple<bool, std::uint16_t, std::uint32_t, std::uint32_t, std::uint16_t, std::uint32_t>, std::size_t> by_id;
+  for (const auto& f : rec.frames()) {
+    const bool c2s = f.src == key->client && f.dst == key->server;
+    if (!c2s && !(f.src == key->server && f.dst == key->client)) continue;
+    auto [it, fresh] = by_id.try_emplace(std::tuple(c2s, f.ip_ident, f.seq, f.ack, f.flags, f.payload_len), segs.size());
+    if (fresh) segs.push_back(Seg{c2s, f.at, std::nullopt, &f, 0, false});
+    Seg& s = segs[it->second];
+    ++s.hops;
+    const auto& l = rec.links()[f.link];
+    const std::string& to_node = l.end(1 - f.from_side).node;
+    const std::string& dst_host = c2s ? server_host : client_host;
+    if (!f.lost && (dst_host.empty() || to_node == dst_host)) s.arrive = f.arrival;
+    else if (f.lost) s.arrive.reset();
+  }
+  if (segs.empty()) {
+    out += "<h2>TCP ladder</h2>\n<p class=\"note\">No segment of " + esc(endpoint(key->client)) + " &#8594; " +
+           esc(endpoint(key->server)) + " was recorded.</p>\n</section>\n";
+    return;
+  }
+
+  // Relative sequence numbers, as Wireshark shows them: from each side's ISN.
+  std::optional<std::uint32_t> isn[2];  // [0] client, [1] server
+  for (const auto& s : segs) {
+    auto& i = isn[s.from_client ? 0 : 1];
+    if (!i && TcpFlags{s.frame->flags}.syn()) i = s.frame->seq;
+  }
+  for (const auto& s : segs) {
+    auto& i = isn[s.from_client ? 0 : 1];
+    if (!i) i = s.frame->seq;
+  }
+  // A segment that occupies sequence space below what its side already sent
+  // is a retransmission (Wireshark's rule, without its finer cases).
+  std::optional<std::uint32_t> sent_end[2];
+  std::size_t rtx_total = 0, lost_total = 0;
+  for (auto& s : segs) {
+    const std::size_t d = s.from_client ? 0 : 1;
+    const TcpFlags fl{s.frame->flags};
+    const std::uint32_t rel = s.frame->seq - *isn[d];
+    const std::uint32_t len = s.frame->payload_len + (fl.syn() ? 1u : 0u) + (fl.fin() ? 1u : 0u);
+    if (len == 0) continue;
+    if (sent_end[d] && static_cast<std::int32_t>(rel - *sent_end[d]) < 0) s.rtx = true;
+    if (!sent_end[d] || static_cast<std::int32_t>(rel + len - *sent_end[d]) > 0) sent_end[d] = rel + len;
+  }
+  for (const auto& s : segs) {
+    rtx_total += s.rtx ? 1 : 0;
+    lost_total += s.arrive ? 0 : 1;
+  }
+
+  out += "<h2>TCP ladder: " + esc(endpoint(key->client)) + " &#8594; " + esc(endpoint(key->server)) + "</h2>\n";
+  out += "<p>Each arrow is one TCP segment, drawn from the moment its sender handed it to the wire to the moment "
+         "it reached the other host (times at each end, in virtual milliseconds). seq and ack count from each "
+         "side's initial sequence number (ISN), as Wireshark shows them: the SYN takes seq 0, the first data "
+         "byte is 1. <span class=\"c2s\">Client to server</span>, <span class=\"s2c\">server to client</span>, "
+         "<span class=\"rtx\">retransmissions</span>; an arrow ending in &#10005; was lost on the way. Hover "
+         "an arrow for details.</p>\n";
+  out += "<p class=\"note\">" + std::to_string(segs.size()) + " segments, " + std::to_string(rtx_total) +
+         " retransmitted, " + std::to_string(lost_total) + " lost.</p>\n";
+
+  // Which rows to draw: all, or the first and last `edge` around a marker.
+  const std::size_t edge = std::max<std::size_t>(opt.ladder_edge, 1);
+  std::vector<std::optional<std::size_t>> rows;  // nullopt: the elision marker
+  if (segs.size() <= 2 * edge) {
+    for (std::size_t i = 0; i < segs.size(); ++i) rows.emplace_back(i);
+  } else {
+    for (std::size_t i = 0; i < edge; ++i) rows.emplace_back(i);
+    rows.emplace_back(std::nullopt);
+    for (std::size_t i = segs.size() - edge; i < segs.size(); ++i) rows.emplace_back(i);
+  }
+
+  constexpr int kW = 1000, kXc = 260, kXs = 740, kTop = 64, kRow = 30, kSlant = 16;
+  const int height = kTop + static_cast<int>(rows.size()) * kRow + 30;
+  out += "<svg class=\"ladder\" width=\"" + std::to_string(kW) + "\" height=\"" + std::to_string(height) +
+         "\" viewBox=\"0 0 " + std::to_string(kW) + " " + std::to_string(height) + "\" role=\"img\">\n";
+  out += "<defs>";
+  for (const char* c : {"c2s", "s2c", "rtx"}) {
+    out += std::string("<marker id=\"head-") + c +
+           "\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" "
+           "orient=\"auto-start-reverse\"><path class=\"" + c + "\" d=\"M0,0 L10,5 L0,10 z\"/></marker>";
+  }
+  out += "</defs>\n";
+  auto end_box = [&](int x, const std::string& role, const std::string& host, const tcp::Endpoint4& e) {
+    out += "<rect class=\"end\" x=\"" + std::to_string(x - 110) + "\" y=\"6\" width=\"220\" height=\"40\" rx=\"6\"/>";
+    out += "<text class=\"endname\" x=\"" + std::to_string(x) + "\" y=\"22\">" + esc(role) +
+           (host.empty() ? "" : " (" + esc(host) + ")") + "</text>";
+    out += "<text class=\"endaddr\" x=\"" + std::to_string(x) + "\" y=\"38\">" + esc(endpoint(e)) + "</text>\n";
+  };
+  end_box(kXc, "client", client_host, key->client);
+  end_box(kXs, "server", server_host, key->server);
+  for (int x : {kXc, kXs}) {
+    out += "<line class=\"timeline\" x1=\"" + std::to_string(x) + "\" y1=\"46\" x2=\"" + std::to_string(x) +
+           "\" y2=\"" + std::to_string(height - 8) + "\"/>\n";
+  }
+
+  int y = kTop;
+  for (const auto& row : rows) {
+    if (!row) {
+      std::size_t hidden_rtx = 0;
+      for (std::size_t i = edge; i < segs.size() - edge; ++i) hidden_rtx += segs[i].rtx ? 1 : 0;
+      out += "<text class=\"elision\" x=\"" + std::to_string(kW / 2) + "\" y=\"" + std::to_string(y + 12) +
+             "\">&#8942; " + std::to_string(segs.size() - 2 * edge) + " segments not shown (" +
+             std::to_string(hidden_rtx) + " retransmissions among them) &#8942;</text>\n";
+      y += kRow;
+      continue;
+    }
+    const Seg& s = segs[*row];
+    const TcpFrame& f = *s.frame;
+    const TcpFlags fl{f.flags};
+    const std::size_t d = s.from_client ? 0 : 1;
+    const std::uint32_t rel_seq = f.seq - *isn[d];
+    const std::string cls = s.rtx ? "rtx" : (s.from_client ? "c2s" : "s2c");
+    const int x1 = s.from_client ? kXc : kXs;
+    const int x2 = s.from_client ? kXs : kXc;
+
+    std::string label = flag_names(f.flags, ", ") + "  seq=" + std::to_string(rel_seq);
+    if (f.payload_len > 0) label += ":" + std::to_string(rel_seq + f.payload_len);
+    if (fl.ack() && isn[1 - d]) label += " ack=" + std::to_string(f.ack - *isn[1 - d]);
+    if (f.payload_len > 0) label += " len=" + std::to_string(f.payload_len);
+    if (fl.syn()) label += " win=" + std::to_string(f.window) + (f.mss ? " mss=" + std::to_string(f.mss) : "");
+    if (s.rtx) label = "retransmission: " + label;
+    if (!s.arrive) label += " (lost)";
+
+    std::string tip = std::string(s.from_client ? "client → server" : "server → client") + ", " +
+                      flag_names(f.flags, ", ") + ", seq " + std::to_string(f.seq) + " (relative " +
+                      std::to_string(rel_seq) + ")";
+    if (fl.ack()) tip += ", ack " + std::to_string(f.ack);
+    tip += ", " + std::to_string(f.payload_len) + " data bytes, window " + std::to_string(f.window) +
+           " (unscaled), IP ident " + std::to_string(f.ip_ident) + "; left " + ms(s.depart);
+    tip += s.arrive ? ", arrived " + ms(*s.arrive) + " (" + std::to_string(s.hops) + " hop" +
+                          (s.hops == 1 ? "" : "s") + ")"
+                    : ", lost after " + std::to_string(s.hops) + " hop" + (s.hops == 1 ? "" : "s");
+
+    out += "<g class=\"seg " + cls + (s.arrive ? "" : " lost") + "\" data-flags=\"" + flag_names(f.flags, "-") +
+           "\"><title>" + esc(tip) + "</title>";
+    if (s.arrive) {
+      out += "<line x1=\"" + std::to_string(x1) + "\" y1=\"" + std::to_string(y) + "\" x2=\"" + std::to_string(x2) +
+             "\" y2=\"" + std::to_string(y + kSlant) + "\" marker-end=\"url(#head-" + cls + ")\"/>";
+    } else {  // stops two thirds of the way, with a cross
+      const int xe = x1 + (x2 - x1) * 2 / 3, ye = y + kSlant * 2 / 3;
+      out += "<line class=\"dashed\" x1=\"" + std::to_string(x1) + "\" y1=\"" + std::to_string(y) + "\" x2=\"" +
+             std::to_string(xe) + "\" y2=\"" + std::to_string(ye) + "\"/>";
+      out += "<path class=\"cross\" d=\"M" + std::to_string(xe - 5) + "," + std::to_string(ye - 5) + " l10,10 m0,-10 l-10,10\"/>";
+    }
+    out += "<text class=\"label\" x=\"" + std::to_string((kXc + kXs) / 2) + "\" y=\"" + std::to_string(y + 3) + "\">" +
+           esc(label) + "</text>";
+    // Times at each end: when it left its sender, when it reached the peer.
+    const std::optional<Instant> at_client = s.from_client ? std::optional<Instant>(s.depart) : s.arrive;
+    const std::optional<Instant> at_server = s.from_client ? s.arrive : std::optional<Instant>(s.depart);
+    const int yc = s.from_client ? y : y + kSlant, ys = s.from_client ? y + kSlant : y;
+    if (at_client) {
+      out += "<text class=\"time left\" x=\"" + std::to_string(kXc - 8) + "\" y=\"" + std::to_string(yc + 4) + "\">" +
+             ms(*at_client) + "</text>";
+    }
+    if (at_server) {
+      out += "<text class=\"time right\" x=\"" + std::to_string(kXs + 8) + "\" y=\"" + std::to_string(ys + 4) + "\">" +
+             ms(*at_server) + "</text>";
+    }
+    out += "</g>\n";
+    y += kRow;
+  }
+  out += "</svg>\n</section>\n";
+}
+
+}  // namespace wirestack::report::detail

@@ -1,0 +1,203 @@
+// report/recorder.cpp — see recorder.hpp.
+#include "report/recorder.hpp"
+
+#include <algorithm>
+
+#include "wire/ethernet.hpp"
+#include "wire/ipv4.hpp"
+#include "wire/tcp.hpp"
+#include "wire/tcp_options.hpp"
+
+namespace wirestack::report {
+
+std::string_view to_string(NodeKind k) {
+  switch (k) {
+    case NodeKind::host: return "host";
+    case NodeKind::router: return "router";
+    case NodeKind::switch_: return "switch";
+  }
+  return "?";
+}
+
+Recorder::Recorder(sim::World& world, RecorderConfig config) : world_(world), config_(config) {
+  WIRESTACK_ASSERT(config_.sample_interval > Duration::zero());
+  schedule();
+}
+
+Recorder::~Recorder() {
+  // Only cancel: the World may be half torn down by now, so take no samples.
+  world_.queue().cancel(next_);
+}
+
+void Recorder::schedule() {
+  next_ = world_.queue().schedule_in(config_.sample_interval, [this] {
+    next_ = {};
+    sample();
+    // The queue freed our slot before running us: nothing pending means the
+    // run is over, and a sampler that kept ticking would keep it alive forever.
+    if (!world_.queue().idle()) schedule();
+  });
+}
+
+std::uint32_t Recorder::link_index(const sim::WorldLink& link) {
+  if (auto it = link_ids_.find(&link); it != link_ids_.end()) return it->second;
+  // Links are added as the topology is built; a deque keeps their addresses.
+  std::uint32_t i = 0;
+  for (const auto& l : world_.links()) {
+    if (&l == &link) break;
+    ++i;
+  }
+  WIRESTACK_ASSERT(i < world_.links().size());
+  link_ids_.emplace(&link, i);
+  if (per_link_.size() <= i) {
+    per_link_.resize(i + 1, {});
+    replay_.resize(i + 1);
+  }
+  return i;
+}
+
+// Decides the loss of the previous frame from `side`: its draw has happened
+// since its tap (the tap runs before the draw, see sim/link.cpp).
+void Recorder::settle(const sim::Link& link, int side, Replay& r) {
+  const auto& c = link.counters(side);
+  if (r.pending) {
+    const std::uint64_t copies = 1 + (c.duplicated - r.dup_before);
+    frames_[*r.pending].lost = c.dropped_loss - r.lost_before >= copies;
+    r.pending.reset();
+  }
+  r.lost_before = c.dropped_loss;
+  r.dup_before = c.duplicated;
+}
+
+void Recorder::on_frame(const sim::WorldLink& link, int from_side, Instant at, Bytes frame) {
+  if (stopped_) return;
+  const std::uint32_t li = link_index(link);
+  const auto side = static_cast<std::size_t>(from_side);
+  Replay& r = replay_[li][side];
+  settle(*link.link, from_side, r);
+
+  // The transmitter as sim::Link runs it: a frame starts when the previous
+  // one and its inter-frame gap are done; its last bit lands `delay` later.
+  const sim::LinkDirection& cfg = link.link->config(from_side);
+  const std::size_t on_wire =
+      sim::kEthernetPreambleLen + std::max(frame.size(), sim::kEthernetMinPaddedLen) + sim::kEthernetFcsBytes;
+  const Instant start = std::max(at, r.tx_free_at);
+  r.tx_free_at = start + sim::Link::bit_time(on_wire + sim::kEthernetInterFrameGap, cfg.bits_per_second);
+  const Instant arrival = start + sim::Link::bit_time(on_wire, cfg.bits_per_second) + cfg.delay;
+
+  auto& counts = per_link_[li][side];
+  auto count = [&](Proto p) { ++counts[static_cast<std::size_t>(p)]; };
+  auto eth = EthernetFrame::checked(frame);
+  if (!eth) return count(Proto::other);
+  if (eth->ethertype() == EtherType::arp) return count(Proto::arp);
+  if (eth->ethertype() != EtherType::ipv4) return count(Proto::other);
+  auto ip = Ipv4Packet::checked(eth->payload());
+  if (!ip) return count(Proto::other);
+  switch (ip->protocol()) {
+    case IpProtocol::icmp: return count(Proto::icmp);
+    case IpProtocol::udp: return count(Proto::udp);
+    case IpProtocol::tcp: break;
+    default: return count(Proto::other);
+  }
+  count(Proto::tcp);
+  if (ip->more_fragments() || ip->frag_offset() != 0) return;  // the segment is whole only reassembled
+  auto seg = TcpPacket::checked(ip->payload());
+  if (!seg) return;
+  if (frames_.size() >= config_.max_frames) {
+    ++dropped_frames_;
+    return;
+  }
+  TcpFrame f;
+  f.at = at;
+  f.arrival = arrival;
+  f.link = li;
+  f.from_side = static_cast<std::uint8_t>(from_side);
+  f.ip_ident = ip->ident();
+  f.src = {ip->src(), seg->src_port()};
+  f.dst = {ip->dst(), seg->dst_port()};
+  f.seq = seg->seq_number();
+  f.ack = seg->ack_number();
+  f.flags = seg->flags().bits();
+  f.window = seg->window();
+  f.payload_len = static_cast<std::uint32_t>(seg->payload().size());
+  if (seg->syn()) {
+    if (auto opts = TcpOptions::parse(seg->options()); opts && opts->mss) f.mss = *opts->mss;
+  }
+  r.pending = frames_.size();
+  frames_.push_back(f);
+}
+
+void Recorder::sample() {
+  const Instant now = world_.now();
+  for (const auto& h : world_.hosts()) {
+    // for_each_connection walks a hash table: collect, then visit in key
+    // order, so that which connections get tracked does not depend on it.
+    std::vector<std::pair<ConnKey, const tcp::Connection*>> conns;
+    h->stack().tcp().for_each_connection([&](const tcp::Connection& c) {
+      conns.push_back({ConnKey{h->name(), c.local(), c.remote()}, &c});
+    });
+    std::sort(conns.begin(), conns.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (const auto& [key, c] : conns) {
+      auto t = tracked_.find(key);
+      if (t == tracked_.end()) {
+        if (tracked_.size() >= config_.max_connections) continue;
+        t = tracked_.emplace(key, Tracked{c->snd_una().value(), 0}).first;
+      }
+      // Modulo 2^32 deltas add up past 4 GiB.
+      t->second.acked += c->snd_una().value() - t->second.last_una;
+      t->second.last_una = c->snd_una().value();
+      series_[key].push_back(ConnSample{now, c->cwnd(), c->ssthresh(), c->srtt(), c->rto(), t->second.acked,
+                                        c->retransmits(), c->state()});
+    }
+  }
+}
+
+void Recorder::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  world_.queue().cancel(next_);
+  next_ = {};
+  ended_at_ = world_.now();
+  sample();
+  for (std::size_t li = 0; li < replay_.size(); ++li) {
+    for (int side = 0; side < 2; ++side) {
+      settle(*world_.links()[li].link, side, replay_[li][static_cast<std::size_t>(side)]);
+    }
+  }
+
+  for (const auto& h : world_.hosts()) {
+    NodeInfo n{h->name(), h->stack().forwarding() ? NodeKind::router : NodeKind::host, {}};
+    for (iface::NicId nic = 0; nic < h->stack().nic_count(); ++nic) {
+      for (const auto& a : h->stack().addresses(nic)) n.addresses.push_back(a.to_string());
+    }
+    NodeCounters nc{n.name, n.kind, {}};
+    h->for_each_counter([&](std::string_view layer, std::string_view name, std::uint64_t v) {
+      if (v != 0) nc.counters.push_back({std::string(layer), std::string(name), v});
+    });
+    nodes_.push_back(std::move(n));
+    counters_.push_back(std::move(nc));
+  }
+  for (const auto& s : world_.switches()) {
+    nodes_.push_back({s->name(), NodeKind::switch_, {}});
+    NodeCounters nc{s->name(), NodeKind::switch_, {}};
+    auto add = [&](const std::string& layer, const sim::SwitchPortCounters& c) {
+      const std::pair<const char*, std::uint64_t> all[] = {
+          {"rx_frames", c.rx_frames}, {"rx_bytes", c.rx_bytes},   {"forwarded", c.forwarded},
+          {"flooded", c.flooded},     {"filtered", c.filtered},   {"dropped_malformed", c.dropped_malformed},
+          {"dropped_storm", c.dropped_storm}, {"tx_frames", c.tx_frames}, {"tx_bytes", c.tx_bytes},
+          {"tx_dropped", c.tx_dropped}};
+      for (const auto& [name, v] : all) {
+        if (v != 0) nc.counters.push_back({layer, name, v});
+      }
+    };
+    add("switch", s->totals());
+    for (sim::PortId p = 0; p < s->port_count(); ++p) add("port " + std::to_string(p), s->counters(p));
+    counters_.push_back(std::move(nc));
+  }
+  for (const auto& l : world_.links()) {
+    links_.push_back({l.a, l.b, l.link->config(0), l.link->config(1), {l.link->counters(0), l.link->counters(1)}});
+  }
+  per_link_.resize(links_.size(), {});
+}
+
+}  // namespace wirestack::report

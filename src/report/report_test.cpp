@@ -1,0 +1,199 @@
+// report/report_test.cpp — a lossy TCP transfer across a router, recorded and
+// written as the HTML report; the page is checked for what a student needs
+// to see in it, and for being self-contained and reproducible.
+//
+// The lossy run's page is also left at $TMPDIR/wirestack-report/report.html
+// for tests/report/screenshot_test.sh (headless Chromium) to look at.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "report/html.hpp"
+#include "report/recorder.hpp"
+#include "sim/tcp_apps.hpp"
+#include "sim/world.hpp"
+
+namespace wirestack::report {
+namespace {
+
+using namespace std::chrono_literals;
+
+Ipv4Address ip(std::string_view s) { return *Ipv4Address::parse(s); }
+
+// client (10.0.1.10) -- router -- server (10.0.2.10); 64 KiB client to
+// server through `loss` each way on both cables.
+struct LossyRun {
+  explicit LossyRun(std::uint64_t seed, double loss = 0.05, std::uint64_t bytes = 64 * 1024) : w(seed) {
+    sim::LinkDirection cable{.bits_per_second = 10'000'000, .delay = 2ms, .loss = loss};
+    auto& client = w.add_host("client");
+    auto& server = w.add_host("server");
+    auto& router = w.add_router("router");
+    EXPECT_TRUE(w.connect(client, "10.0.1.10/24", router, "10.0.1.1/24", cable));
+    EXPECT_TRUE(w.connect(router, "10.0.2.1/24", server, "10.0.2.10/24", cable));
+    EXPECT_TRUE(w.set_gateway(client, "10.0.1.1"));
+    EXPECT_TRUE(w.set_gateway(server, "10.0.2.1"));
+    w.set_tracer(rec.tracer());
+    sink = std::make_unique<sim::TcpSinkServer>(server, 5001);
+    bulk = std::make_unique<sim::TcpBulkClient>(client, tcp::Endpoint4{ip("10.0.2.10"), 5001},
+                                                sim::TcpBulkConfig{.bytes = bytes});
+  }
+  void run(Instant until = at(20s)) {
+    w.run_until(until);
+    rec.stop();
+  }
+  std::string page(ReportOptions opt = {.title = "lossy transfer", .seed = 7}) { return render_html(rec, opt); }
+
+  sim::World w;
+  Recorder rec{w};  // after the World: destroyed before it
+  std::unique_ptr<sim::TcpSinkServer> sink;
+  std::unique_ptr<sim::TcpBulkClient> bulk;
+};
+
+std::string report_dir() {
+  const char* tmp = std::getenv("TMPDIR");
+  return std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/wirestack-report";
+}
+
+std::size_t count(const std::string& s, const std::string& what) {
+  std::size_t n = 0;
+  for (auto p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
+  return n;
+}
+
+TEST(Report, LossyTransferShowsTopologyLadderChartsAndCounters) {
+  LossyRun r(7);
+  r.run();
+  ASSERT_TRUE(r.bulk->result().finished);
+  ASSERT_GT(r.bulk->result().retransmits, 0u) << "pick a seed whose run loses a data segment";
+
+  const std::string dir = report_dir();
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/report.html";
+  ASSERT_TRUE(write_html(r.rec, path, {.title = "lossy transfer", .seed = 7}));
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const std::string html = buf.str();
+  EXPECT_EQ(html, r.page());
+
+  // The topology's SVG names every node, each drawn by kind.
+  const auto topo = html.find("<svg class=\"topo\"");
+  ASSERT_NE(topo, std::string::npos);
+  const std::string svg = html.substr(topo, html.find("</svg>", topo) - topo);
+  for (const char* node : {">client<", ">router<", ">server<"}) EXPECT_NE(svg.find(node), std::string::npos) << node;
+  EXPECT_EQ(count(svg, "data-kind=\"host\""), 2u);
+  EXPECT_EQ(count(svg, "data-kind=\"router\""), 1u);
+  EXPECT_NE(svg.find("10 Mbit/s, 2 ms, 5 % loss"), std::string::npos);
+
+  // The ladder: the handshake, then data, then the close, in that order.
+  const auto syn = html.find("data-flags=\"SYN\"");
+  const auto synack = html.find("data-flags=\"SYN-ACK\"");
+  const auto ack = html.find("data-flags=\"ACK\"", synack);
+  const auto fin = html.find("data-flags=\"FIN", ack);
+  ASSERT_NE(syn, std::string::npos);
+  ASSERT_NE(synack, std::string::npos);
+  ASSERT_NE(ack, std::string::npos);
+  ASSERT_NE(fin, std::string::npos);
+  EXPECT_LT(syn, synack);
+  EXPECT_LT(synack, ack);
+  EXPECT_LT(ack, fin);
+  EXPECT_NE(html.find("client (client)"), std::string::npos);
+  EXPECT_NE(html.find("10.0.2.10:5001"), std::string::npos);
+  EXPECT_NE(html.find("SYN  seq=0 win="), std::string::npos);  // relative to the ISN
+  EXPECT_GE(count(html, "class=\"seg rtx"), 1u);
+  EXPECT_GE(count(html, " lost\""), 1u);
+
+  // cwnd has points; so do RTT and throughput.
+  for (const char* cls : {"cwnd", "srtt", "throughput"}) {
+    const auto p = html.find(std::string("<polyline class=\"") + cls + "\" points=\"");
+    ASSERT_NE(p, std::string::npos) << cls;
+    EXPECT_NE(html[html.find("points=\"", p) + 8], '"') << cls;
+  }
+  // Counters per node and layer.
+  EXPECT_NE(html.find("<td>tcp</td><td>rx</td>"), std::string::npos);
+  EXPECT_NE(html.find("data-node=\"router\""), std::string::npos);
+
+  // Self-contained: nothing to fetch.
+  EXPECT_EQ(html.find("http://"), std::string::npos);
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("<link"), std::string::npos);
+}
+
+TEST(Report, SameSeedSameBytes) {
+  LossyRun a(7), b(7), c(8);
+  a.run();
+  b.run();
+  c.run();
+  EXPECT_EQ(a.page(), b.page());
+  EXPECT_NE(a.page(), c.page());
+}
+
+TEST(Report, SamplesFollowTheTransfer) {
+  LossyRun r(7);
+  r.run();
+  // The client's connection was sampled every 10 ms while it lived, and its
+  // bytes acknowledged grew to the whole transfer (+ SYN and FIN).
+  const ConnSample* last = nullptr;
+  std::size_t n = 0;
+  for (const auto& [key, s] : r.rec.samples()) {
+    if (key.host == "client") {
+      last = &s.back();
+      n = s.size();
+    }
+  }
+  ASSERT_NE(last, nullptr);
+  EXPECT_GT(n, 10u);
+  EXPECT_EQ(last->acked, 64u * 1024 + 2);
+  EXPECT_GT(last->retransmits, 0u);
+  EXPECT_FALSE(r.rec.frames().empty());
+  EXPECT_EQ(r.rec.dropped_frames(), 0u);
+}
+
+TEST(Report, LongLaddersAreElidedInTheMiddle) {
+  LossyRun r(7);
+  r.run();
+  const std::string html = r.page({.title = "t", .ladder_edge = 5});
+  EXPECT_EQ(count(html, "<g class=\"seg "), 10u);
+  EXPECT_NE(html.find("segments not shown"), std::string::npos);
+}
+
+TEST(Report, TextIsEscaped) {
+  LossyRun r(7, 0, 1000);
+  r.run(at(5s));
+  const std::string html = r.page({.title = "<script>alert(\"x\") & 'y'</script>"});
+  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;alert(&quot;x&quot;) &amp; &#39;y&#39;&lt;/script&gt;"), std::string::npos);
+}
+
+TEST(Report, ARunningRecorderIsRefusedAndAnIdleRunEnds) {
+  LossyRun r(3, 0, 1000);
+  EXPECT_FALSE(write_html(r.rec, report_dir() + "/never.html"));
+  // The sampler does not keep an otherwise idle queue alive.
+  r.w.run_until_idle(at(600s));
+  EXPECT_TRUE(r.w.queue().idle());
+  EXPECT_LT(r.w.now(), at(600s));
+  r.rec.stop();
+  EXPECT_TRUE(r.rec.stopped());
+}
+
+TEST(Report, NoTcpNoLadder) {
+  sim::World w(1);
+  Recorder rec(w);
+  auto& a = w.add_host("a");
+  auto& sw = w.add_switch("sw", 2);
+  ASSERT_TRUE(w.connect(a, sw, 0, "10.0.0.1/24"));
+  w.set_tracer(rec.tracer());
+  w.run_until(at(1s));
+  rec.stop();
+  const std::string html = render_html(rec);
+  EXPECT_NE(html.find("No TCP connection completed a handshake"), std::string::npos);
+  EXPECT_NE(html.find("data-kind=\"switch\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace wirestack::report
