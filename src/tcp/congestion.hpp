@@ -160,7 +160,9 @@ class Cubic : public detail::WindowCore {
   double k() const { return k_; }  // seconds
   double w_est() const { return w_est_; }
   double cwnd_epoch() const { return cwnd_epoch_; }
-  std::optional<Instant> epoch_start() const { return epoch_start_; }
+  std::optional<Instant> epoch_start() const {
+    return has_epoch_ ? std::optional<Instant>(epoch_start_) : std::nullopt;
+  }
   // RFC 9438 eqn 1 for the current epoch: C * (t - K)^3 + W_max.
   double w_cubic(double t_seconds) const;
 
@@ -169,15 +171,17 @@ class Cubic : public detail::WindowCore {
   void start_epoch(Instant now);
   double cwnd_segments() const;
 
+  // The flags first: they share the base's tail padding (sizeof(Cubic) 80, not 96).
   bool fast_convergence_;
-  std::optional<Instant> epoch_start_;
+  bool after_rto_epoch_ = false;  // the next epoch starts with K = 0 (4.8)
+  bool has_epoch_ = false;        // epoch_start_ is set
+  Instant epoch_start_{};
   double w_max_ = 0;       // segments; 0: no congestion event yet
   double cwnd_prior_ = 0;  // segments, cwnd before the last reduction
   double cwnd_epoch_ = 0;  // segments, cwnd when the epoch started
   double w_est_ = 0;       // segments, the Reno-friendly estimate
   double k_ = 0;           // seconds
   double pending_bytes_ = 0;  // fractional growth not yet in cwnd_
-  bool after_rto_epoch_ = false;  // the next epoch starts with K = 0 (4.8)
 };
 
 // The connection's handle on its congestion controller.

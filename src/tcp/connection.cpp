@@ -29,20 +29,26 @@ std::ostream& operator<<(std::ostream& os, SendError e) {
   }
 }
 
+namespace {
+std::uint32_t clamp_u32(std::int64_t v) { return static_cast<std::uint32_t>(std::clamp<std::int64_t>(v, 0, 0xffffffff)); }
+std::uint32_t micros(Duration d) { return clamp_u32(std::chrono::duration_cast<std::chrono::microseconds>(d).count()); }
+std::uint32_t millis_at_least_1(Duration d) {
+  return static_cast<std::uint32_t>(
+      std::clamp<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count(), 1, 0xffffffff));
+}
+}  // namespace
+
 Connection::Settings::Settings(const ConnectionConfig& c)
-    : delayed_ack_timeout(c.delayed_ack_timeout),
-      time_wait(c.time_wait),
-      challenge_ack_interval(c.challenge_ack_interval),
+    : delayed_ack_us(micros(c.delayed_ack_timeout)),
+      time_wait_us(micros(c.time_wait)),
+      challenge_ack_us(micros(c.challenge_ack_interval)),
+      keepalive_idle_ms(millis_at_least_1(c.keepalive_idle)),
+      keepalive_interval_ms(millis_at_least_1(c.keepalive_interval)),
       mss(std::max<std::uint16_t>(c.mss, 64)),  // RFC 9293 3.7.1: tiny MSS values are misuse
       window_scale(std::min<std::uint8_t>(c.window_scale, 14)),  // RFC 7323 2.3
       max_retries(c.max_retries),
       max_syn_retries(c.max_syn_retries),
       keepalive_probes(c.keepalive ? std::max<std::uint8_t>(c.keepalive_probes, 1) : 0),
-      keepalive_idle_ms(static_cast<std::uint32_t>(
-          std::clamp<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(c.keepalive_idle).count(), 1,
-                                   0xffffffff))),
-      keepalive_interval_ms(static_cast<std::uint32_t>(std::clamp<std::int64_t>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(c.keepalive_interval).count(), 1, 0xffffffff))),
       congestion(c.congestion),
       timestamps(c.timestamps),
       sack(c.sack),
@@ -169,7 +175,7 @@ void Connection::set_state(State to) {
   const State from = state_;
   if (from == to) return;
   state_ = to;
-  if (hook_) hook_(from, to);
+  if (hook_) (*hook_)(from, to);
 }
 
 void Connection::enter_closed(std::optional<Error> err) {
@@ -196,7 +202,7 @@ void Connection::enter_time_wait(Instant now) {
   // RFC 9293 3.10.7.4 eighth, FIN-WAIT-2: "Enter the TIME-WAIT state. Start
   // the time-wait timer, turn off the other timers."
   timer_ = Timer::time_wait;
-  timer_at_ = now + cfg_.time_wait;
+  timer_at_ = now + cfg_.time_wait();
   fast_rtx_ = false;
   force_probe_ = false;
   tx_.shrink();
@@ -321,7 +327,8 @@ void Connection::abort() {
     case State::fin_wait_1:
     case State::fin_wait_2:
     case State::close_wait:
-      pending_rst_ = PendingRst{.seq = snd_max_.value(), .ack = 0, .with_ack = false};
+      rst_seq_ = snd_max_.value();
+      rst_pending_ = true;
       break;
     default:
       break;

@@ -146,7 +146,9 @@ class Connection {
   Endpoint4 local() const { return local_; }
   Endpoint4 remote() const { return remote_; }
   std::optional<Error> error() const { return error_; }
-  void set_state_hook(StateHook hook) { hook_ = std::move(hook); }
+  // The hook lives on the heap (32 bytes, once per connection that has one):
+  // a std::function inline would cost every control block 32 bytes.
+  void set_state_hook(StateHook hook) { hook_ = hook ? std::make_unique<StateHook>(std::move(hook)) : nullptr; }
 
   // --- Application side (RFC 9293 3.10.2 - 3.10.5) ---
   // Queues up to free space; partial writes return what was taken.
@@ -239,31 +241,45 @@ class Connection {
     bool reo_pending = false;
     bool rescue_set = false;
   };
-  struct PendingRst {
-    std::uint32_t seq = 0;
-    std::uint32_t ack = 0;
-    bool with_ack = false;
-  };
   struct Plan;  // what poll_output() sends next (connection_output.cpp)
   // What the connection keeps of its ConnectionConfig (the buffer sizes live
-  // in the RingBuffers, the RTO limits in the RttEstimator): 48 bytes, not 120.
+  // in the RingBuffers, the RTO limits in the RttEstimator): 28 bytes, not
+  // 120. Durations in microseconds (clamped to 2^32 - 1 us, about 71 min),
+  // keep-alive times in milliseconds.
   struct Settings {
     explicit Settings(const ConnectionConfig& c);
-    Duration delayed_ack_timeout;
-    Duration time_wait;
-    Duration challenge_ack_interval;
+    Duration delayed_ack_timeout() const { return std::chrono::microseconds{delayed_ack_us}; }
+    Duration time_wait() const { return std::chrono::microseconds{time_wait_us}; }
+    Duration challenge_ack_interval() const { return std::chrono::microseconds{challenge_ack_us}; }
+    std::uint32_t delayed_ack_us;
+    std::uint32_t time_wait_us;
+    std::uint32_t challenge_ack_us;
+    std::uint32_t keepalive_idle_ms;
+    std::uint32_t keepalive_interval_ms;
     std::uint16_t mss;
     std::uint8_t window_scale;
     std::uint8_t max_retries;
     std::uint8_t max_syn_retries;
-    std::uint8_t keepalive_probes;   // 0: keep-alive off
-    std::uint32_t keepalive_idle_ms;
-    std::uint32_t keepalive_interval_ms;
+    std::uint8_t keepalive_probes;  // 0: keep-alive off
     Algorithm congestion;
-    bool timestamps;
-    bool sack;
-    bool nagle;
-    bool delayed_ack;
+    bool timestamps : 1;
+    bool sack : 1;
+    bool nagle : 1;
+    bool delayed_ack : 1;
+  };
+  // An Instant or none, in 8 bytes (std::optional<Instant> takes 16).
+  class MaybeInstant {
+   public:
+    explicit operator bool() const { return t_ != Instant::max(); }
+    Instant operator*() const { return t_; }
+    MaybeInstant& operator=(Instant t) {
+      t_ = t;
+      return *this;
+    }
+    void reset() { t_ = Instant::max(); }
+
+   private:
+    Instant t_ = Instant::max();
   };
 
   Connection(const ConnectionConfig& cfg, Endpoint4 local, Endpoint4 remote, std::uint32_t iss);
@@ -341,12 +357,11 @@ class Connection {
   CongestionControl cc_;
 
   Instant timer_at_{};  // meaningful while timer_ != Timer::none
-  std::optional<Instant> delack_at_;
+  MaybeInstant delack_at_;
   Instant last_challenge_ = Instant::min();  // min(): none yet
-  std::optional<PendingRst> pending_rst_;
-  std::optional<Error> error_;
-  StateHook hook_;
+  std::unique_ptr<StateHook> hook_;
   std::uint32_t retransmits_ = 0;  // segments sent again (all causes)
+  std::uint32_t rst_seq_ = 0;      // <SEQ=rst_seq_><CTL=RST> is due (rst_pending_)
 
   std::uint16_t snd_mss_ = 536;    // payload bytes per segment (peer MSS - TS option)
   std::uint16_t rcv_mss_ = 536;    // what a full segment from the peer carries
@@ -356,25 +371,27 @@ class Connection {
   std::uint8_t dupacks_ = 0;
   std::uint8_t snd_wscale_ = 0;
   std::uint8_t rcv_wscale_ = 0;
-  bool ts_ok_ = false;
-  bool sack_ok_ = false;
-  bool ws_ok_ = false;
-  bool fin_queued_ = false;    // the application shut down the send side
-  bool fin_received_ = false;
-  bool rcv_fin_pending_ = false;
-  bool recv_closed_ = false;   // close() (not shutdown_send()): new data gets a RST
-  bool fin_acked_ = false;     // our FIN has been acknowledged
-  bool ack_now_ = false;       // an ACK is owed right away
-  bool fast_rtx_ = false;      // retransmit SND.UNA's segment now
-  bool rto_recovery_ = false;  // SACK: after an RTO, resending the unSACKed data below recover_
-  bool tlp_probe_ = false;     // RFC 8985 7.3: send a loss probe now
-  bool tlp_out_ = false;       // a loss probe is unacknowledged (TLP.end_seq is set)
-  bool tlp_rtx_ = false;       // ... and it was a retransmission
-  bool force_probe_ = false;   // send one byte into a zero window
-  bool passive_ = false;       // created by accept_syn
-  bool syn_retransmitted_ = false;
-  bool ts_rtx_seen_ = false;
-  bool keepalive_probe_ = false;  // send a keep-alive probe now
+  std::optional<Error> error_;
+  bool rst_pending_ : 1 = false;  // a RST (abort, or the answer to an unacceptable ACK)
+  bool ts_ok_ : 1 = false;
+  bool sack_ok_ : 1 = false;
+  bool ws_ok_ : 1 = false;
+  bool fin_queued_ : 1 = false;    // the application shut down the send side
+  bool fin_received_ : 1 = false;
+  bool rcv_fin_pending_ : 1 = false;
+  bool recv_closed_ : 1 = false;   // close() (not shutdown_send()): new data gets a RST
+  bool fin_acked_ : 1 = false;     // our FIN has been acknowledged
+  bool ack_now_ : 1 = false;       // an ACK is owed right away
+  bool fast_rtx_ : 1 = false;      // retransmit SND.UNA's segment now
+  bool rto_recovery_ : 1 = false;  // SACK: after an RTO, resending the unSACKed data below recover_
+  bool tlp_probe_ : 1 = false;     // RFC 8985 7.3: send a loss probe now
+  bool tlp_out_ : 1 = false;       // a loss probe is unacknowledged (TLP.end_seq is set)
+  bool tlp_rtx_ : 1 = false;       // ... and it was a retransmission
+  bool force_probe_ : 1 = false;   // send one byte into a zero window
+  bool passive_ : 1 = false;       // created by accept_syn
+  bool syn_retransmitted_ : 1 = false;
+  bool ts_rtx_seen_ : 1 = false;
+  bool keepalive_probe_ : 1 = false;  // send a keep-alive probe now
   std::uint8_t keepalives_sent_ = 0;
   std::uint8_t keepalive_probes_cfg_ = 9;  // the probe count set_keepalive(true) restores
 };

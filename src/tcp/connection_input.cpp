@@ -92,7 +92,7 @@ void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now) {
       // TIME-WAIT: "The only thing that can arrive in this state is a
       // retransmission of the remote FIN. Acknowledge it, and restart the
       // 2 MSL timeout."
-      if (state_ == State::time_wait && seg.flags.fin()) timer_at_ = now + cfg_.time_wait;
+      if (state_ == State::time_wait && seg.flags.fin()) timer_at_ = now + cfg_.time_wait();
     }
     return;
   }
@@ -140,7 +140,8 @@ void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now) {
     // is not acceptable, form a reset segment <SEQ=SEG.ACK><CTL=RST>".
     const SeqNum ack(seg.ack);
     if (!(snd_una_ < ack && ack <= snd_max_)) {
-      pending_rst_ = PendingRst{.seq = seg.ack, .ack = 0, .with_ack = false};
+      rst_seq_ = seg.ack;
+      rst_pending_ = true;
       return;
     }
     if (auto r = rtt_timer_.on_ack(ack, now)) rtt_.on_sample(*r);
@@ -201,7 +202,10 @@ void Connection::on_syn_sent(const TcpRepr& seg, Instant now) {
   // <SEQ=SEG.ACK><CTL=RST> and discard the segment."
   if (seg.flags.ack()) {
     if (ack <= iss_ || ack > snd_max_) {
-      if (!seg.flags.rst()) pending_rst_ = PendingRst{.seq = seg.ack, .ack = 0, .with_ack = false};
+      if (!seg.flags.rst()) {
+        rst_seq_ = seg.ack;
+        rst_pending_ = true;
+      }
       return;
     }
     ack_ok = true;  // "If SND.UNA < SEG.ACK =< SND.NXT, then the ACK is acceptable."
@@ -369,7 +373,7 @@ bool Connection::process_ack(const TcpRepr& seg, std::size_t payload_len, Instan
       // the remote FIN. Acknowledge it, and restart the 2 MSL timeout."
       if (seg.flags.fin()) {
         schedule_ack(now, true);
-        timer_at_ = now + cfg_.time_wait;
+        timer_at_ = now + cfg_.time_wait();
       }
       return false;
     default:
@@ -701,8 +705,8 @@ void Connection::process_fin(Instant now) {
 
 void Connection::challenge_ack(Instant now) {
   // RFC 5961 7: challenge ACKs are rate-limited.
-  if (cfg_.challenge_ack_interval > Duration::zero() && last_challenge_ != Instant::min() &&
-      now - last_challenge_ < cfg_.challenge_ack_interval) {
+  if (cfg_.challenge_ack_us > 0 && last_challenge_ != Instant::min() &&
+      now - last_challenge_ < cfg_.challenge_ack_interval()) {
     return;
   }
   last_challenge_ = now;
@@ -716,7 +720,7 @@ void Connection::schedule_ack(Instant now, bool immediate) {
     return;
   }
   // RFC 9293 3.8.6.3 (MUST-40): "the delay MUST be less than 0.5 seconds".
-  if (!delack_at_) delack_at_ = now + cfg_.delayed_ack_timeout;
+  if (!delack_at_) delack_at_ = now + cfg_.delayed_ack_timeout();
 }
 
 }  // namespace wirestack::tcp

@@ -73,13 +73,13 @@ std::optional<Instant> Connection::poll_at() const {
   if (plan()) return Instant::min();
   std::optional<Instant> t;
   if (timer_ != Timer::none) t = timer_at_;
-  if (delack_at_ && (!t || *delack_at_ < *t)) t = delack_at_;
+  if (delack_at_ && (!t || *delack_at_ < *t)) t = *delack_at_;
   if (sb_ && sb_->reo_pending && (!t || sb_->reo_at < *t)) t = sb_->reo_at;  // RFC 8985 RACK timer
   return t;
 }
 
 std::optional<Connection::Plan> Connection::plan() const {
-  if (pending_rst_) return Plan{.kind = Plan::Kind::rst};
+  if (rst_pending_) return Plan{.kind = Plan::Kind::rst};
   switch (state_) {
     case State::closed:
     case State::listen:
@@ -422,13 +422,13 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
   TcpRepr out;
   switch (p.kind) {
     case Plan::Kind::rst: {
-      const PendingRst r = *pending_rst_;
-      pending_rst_.reset();
+      // RFC 9293 3.10.7.1 / 3.10.5: <SEQ=...><CTL=RST> (no ACK in any of our cases).
+      rst_pending_ = false;
       out = TcpRepr{.src_port = local_.port,
-                        .dst_port = remote_.port,
-                        .seq = r.seq,
-                        .ack = r.ack,
-                        .flags = TcpFlags{static_cast<std::uint16_t>(TcpFlags::kRst | (r.with_ack ? TcpFlags::kAck : 0))}};
+                    .dst_port = remote_.port,
+                    .seq = rst_seq_,
+                    .ack = 0,
+                    .flags = TcpFlags{TcpFlags::kRst}};
       return out;
     }
     case Plan::Kind::syn: {

@@ -628,11 +628,36 @@ TEST_F(ConnectionTest, ResetForUnknownSegment) {
   EXPECT_EQ(Connection::reset_for(in(R, 5000, 0, 0), 0), std::nullopt);
 }
 
+// Issue [3/6]: "a connection's control block stays small". 440 bytes on
+// x86-64 with g++ 12 and clang (560 before the compaction: docs/TCP.md);
+// the bound leaves 16 bytes of margin, so growth is a decision, not drift.
 TEST_F(ConnectionTest, ControlBlockIsSmallAndBuffersAreLazy) {
   establish();
   EXPECT_EQ(c_->allocated_bytes(), 0u);
   ::testing::Test::RecordProperty("sizeof_Connection", static_cast<int>(sizeof(Connection)));
-  EXPECT_LE(sizeof(Connection), 640u);
+  if constexpr (sizeof(void*) == 8) {
+    EXPECT_LE(sizeof(Connection), 456u);
+  }
+  // SACK recovery state is on the heap only while it is needed: after a
+  // transfer with loss, an idle connection holds nothing.
+  ConnectionConfig cfg = plain();
+  cfg.sack = true;
+  open(cfg);
+  sends(0ms);
+  TcpRepr synack = with_mss(in(S | A, 5000, 1001, 60000), 1000);
+  synack.options.sack_permitted = true;
+  peer(synack, 10ms);
+  sends(10ms);
+  ASSERT_TRUE(c_->send(as_bytes(std::string(4000, 'd'))));
+  ASSERT_EQ(sends(20ms).size(), 4u);
+  TcpRepr sack = in(A, 5001, 1001, 60000);
+  sack.options.add_sack(SackBlock{.left = 2001, .right = 5001});
+  peer(sack, 30ms);
+  EXPECT_GT(c_->allocated_bytes(), 0u);  // the send buffer and the scoreboard
+  sends(30ms);
+  peer(in(A, 5001, 5001, 60000), 40ms);
+  sends(40ms);
+  EXPECT_EQ(c_->allocated_bytes(), 0u);
 }
 
 }  // namespace

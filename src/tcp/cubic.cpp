@@ -16,6 +16,7 @@ double Cubic::w_cubic(double t_seconds) const {
 
 void Cubic::start_epoch(Instant now) {
   epoch_start_ = now;
+  has_epoch_ = true;
   cwnd_epoch_ = cwnd_segments();
   // RFC 9438 4.3: "W_est is set equal to cwnd_epoch at the start of the
   // congestion avoidance stage."
@@ -45,8 +46,8 @@ void Cubic::on_ack(std::uint32_t bytes_acked, Instant now, Duration rtt) {
     slow_start(bytes_acked);
     return;
   }
-  if (!epoch_start_) start_epoch(now);
-  const double t = std::max(0.0, to_seconds(now - *epoch_start_));
+  if (!has_epoch_) start_epoch(now);
+  const double t = std::max(0.0, to_seconds(now - epoch_start_));
   const double cwnd = cwnd_segments();
   const double segments_acked = static_cast<double>(bytes_acked) / smss_;
 
@@ -89,7 +90,7 @@ void Cubic::multiplicative_decrease(std::uint32_t flight_size) {
   cwnd_prior_ = cwnd;
   const double reduced = std::round(static_cast<double>(flight_size) * kBeta);
   ssthresh_ = std::max(static_cast<std::uint32_t>(reduced), 2 * smss_);
-  epoch_start_.reset();
+  has_epoch_ = false;
   pending_bytes_ = 0;
 }
 
@@ -102,7 +103,7 @@ void Cubic::on_rto(std::uint32_t flight_size, Instant /*now*/, Timeout kind) {
   // RFC 9438 4.8: "In the case of a timeout, CUBIC follows Reno to reduce
   // cwnd [RFC5681] but sets ssthresh using beta_cubic".
   if (kind == Timeout::first) multiplicative_decrease(flight_size);
-  epoch_start_.reset();
+  has_epoch_ = false;
   after_rto_epoch_ = true;
   collapse_after_rto();
 }

@@ -135,8 +135,8 @@ class RttTimer {
   bool running() const { return running_; }
 
  private:
-  SeqNum end_seq_{};
   Instant sent_at_{};
+  SeqNum end_seq_{};
   bool running_ = false;
 };
 
