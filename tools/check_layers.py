@@ -32,6 +32,8 @@ ALLOWED = {
     "http": {"base"},
     "report": {"base", "wire", "dev", "storage", "link", "ip", "udp", "tcp", "iface", "runtime", "sim"},
     "app": {"base", "wire", "storage", "link", "ip", "udp", "tcp", "iface", "msg", "http", "runtime"},
+    "scenario": {"base", "wire", "storage", "dev", "link", "ip", "udp", "tcp", "iface", "runtime", "sim", "msg", "http",
+                 "app"},
 }
 
 # Layers that must stay sans-IO: given time and bytes, never fetching them.

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # tests/cli/run_test.sh WIRESTACK — `wirestack run` end to end: the campus
-# scenario's applications succeed, its captures decode clean and are
-# byte-identical for the same seed (and differ for another), the storm
-# scenario is stopped with a report, and bad input fails with one line.
+# scenario's applications succeed (IP, UDP, and TCP with HTTP and JSON-RPC on
+# top, narrated), its captures decode clean and are byte-identical for the
+# same seed (and differ for another), the storm scenario is stopped with a
+# report, a topology file runs, and bad input fails with one line naming the
+# file position. The other scenarios have their own tests (tests/scenario/).
 set -u
 ws=$1
 tmp=$(mktemp -d)
@@ -22,11 +24,25 @@ expect "ping result"    '^ping 10\.0\.2\.20 from a:  3 packets transmitted, 3 re
 expect "big ping"       '1 packets transmitted, 1 received' "$out"
 expect "traceroute 1"   '^ 1  10\.0\.1\.1 ' "$out"
 expect "traceroute 2"   '^ 2  10\.0\.2\.20 ' "$out"
-expect "udp echo"       'UDP echo a -> b:9000: sent 2, b echoed 2, a got back 2' "$out"
-expect "refused"        'UDP a -> b:9999 \(closed\): connection refused' "$out"
+expect "udp echo"       'UDP echo server b:9000: echoed 2 datagrams' "$out"
+expect "udp echo back"  'UDP a -> 10\.0\.2\.20:9000: sent 2, got back 2$' "$out"
+expect "refused"        'UDP a -> 10\.0\.2\.20:9999: sent 1, got back 0; connection refused' "$out"
+expect "handshake 1"    'a -> sw1  TCP      10\.0\.1\.10:[0-9]+ > 10\.0\.2\.20:80  SYN \(handshake 1/3' "$out"
+expect "handshake 2"    'b -> sw2  TCP      10\.0\.2\.20:80 > 10\.0\.1\.10:[0-9]+  SYN-ACK \(handshake 2/3' "$out"
+expect "handshake 3"    'a -> sw1  TCP      10\.0\.1\.10:[0-9]+ > 10\.0\.2\.20:80  ACK \(handshake 3/3: connected\)' "$out"
+expect "http request"   '\| HTTP request: GET / HTTP/1\.1$' "$out"
+expect "http response"  '\| HTTP response: HTTP/1\.1 200 OK$' "$out"
+expect "json request"   '\| JSON: \{"id":1,"jsonrpc":"2\.0","method":"time"\}$' "$out"
+expect "fin"            'FIN \(close: I have nothing more to send\)' "$out"
+expect "ack of fin"     'ACK of FIN \(close: I got your FIN\)' "$out"
+expect "tcp tally"      '3 TCP handshakes, 6 FINs, 0 retransmitted segments' "$out"
+expect "page fetched"   '^GET http://10\.0\.2\.20/ from a: HTTP/1\.1 200 OK, 58 bytes of body' "$out"
+expect "time decoded"   '^JSON-RPC time from c to 10\.0\.2\.30:7000: .*"result":"2026-01-01 00:00:06".* -> decoded as a date: 2026-01-01T00:00:06Z' "$out"
+expect "echo"           '^JSON-RPC echo from c .*"result":\["a date travels as text","2026-01-01T00:00:07Z"\]' "$out"
+if grep -q '\^ not what' <<<"$out"; then echo "FAIL: an application did not do what campus.toml expects"; fail=1; fi
 expect "counters"       '^router r' "$out"
 n=$(ls "$tmp/one/campus"/*.pcap 2>/dev/null | wc -l)
-[ "$n" -eq 4 ] || { echo "FAIL: expected 4 pcaps, found $n"; fail=1; }
+[ "$n" -eq 6 ] || { echo "FAIL: expected 6 pcaps (one per link), found $n"; fail=1; }
 for f in "$tmp/one/campus"/*.pcap; do
   d=$("$ws" decode "$f" -q) || { echo "FAIL: decode $f"; fail=1; }
   expect "clean capture $(basename "$f")" '^[1-9][0-9]* frames, 0 malformed' "$d"
@@ -67,12 +83,38 @@ if command -v tshark >/dev/null; then
 fi
 
 out=$("$ws" scenarios)
-expect "list" '^campus ' "$out"
-expect "list" '^storm ' "$out"
+for s in campus lossy synflood spike storm; do expect "list $s" "^$s +[a-z0-9]" "$out"; done
+[ "$(wc -l <<<"$out")" -eq 5 ] || { echo "FAIL: scenarios lists $(wc -l <<<"$out") lines, not 5"; fail=1; }
 
 out=$("$ws" run nosuch 2>&1); rc=$?
 [ $rc -ne 0 ] || { echo "FAIL: unknown scenario exited 0"; fail=1; }
-expect "unknown scenario" "no scenario named 'nosuch'" "$out"
+expect "unknown scenario" "^wirestack run: no scenario named 'nosuch'; \`wirestack scenarios\` lists them$" "$out"
+[ "$(wc -l <<<"$out")" -eq 1 ] || { echo "FAIL: unknown scenario: more than one line"; fail=1; }
+
+# A topology file of the user's: it runs, and a mistake in it names the place.
+cat >"$tmp/pair.toml" <<'EOF'
+[[host]]
+name = "x"
+[[host]]
+name = "y"
+[[link]]
+from = "x"
+from_address = "192.168.5.1/24"
+to = "y"
+to_address = "192.168.5.2/24"
+[[app]]
+type = "ping"
+host = "x"
+to = "192.168.5.2"
+count = 2
+EOF
+out=$("$ws" run "$tmp/pair.toml" --out "$tmp/pair" --quiet) || { echo "FAIL: run pair.toml exited $?"; fail=1; }
+expect "file runs" '^ping 192\.168\.5\.2 from x:  2 packets transmitted, 2 received' "$out"
+[ -f "$tmp/pair/pair/x-eth0--y-eth0.pcap" ] || { echo "FAIL: no capture for pair.toml in $tmp/pair/pair/"; ls -R "$tmp/pair"; fail=1; }
+sed -i 's|192.168.5.2/24|192.168.5.256/24|' "$tmp/pair.toml"
+out=$("$ws" run "$tmp/pair.toml" 2>&1); rc=$?
+[ $rc -eq 2 ] || { echo "FAIL: a bad file exited $rc, not 2"; fail=1; }
+expect "bad file" "^wirestack run: $tmp/pair\.toml:9:14: link: IPv4 address '192\.168\.5\.256': part '256' is greater than 255$" "$out"
 
 [ $fail -eq 0 ] && echo "run CLI: all expectations met"
 exit $fail

@@ -1,4 +1,5 @@
-// tools/wirestack/run.hpp — the `run` subcommand: a simulated network.
+// tools/wirestack/run.hpp — the `run` subcommand: a simulated network from a
+// TOML topology file or a built-in scenario (scenario/), and `scenarios`.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -9,10 +10,10 @@
 namespace wirestack::cli {
 
 struct RunOptions {
-  std::string scenario = "campus";
+  std::string scenario = "campus";   // a built-in name or a .toml file
   std::string out = "out";
-  std::uint64_t seed = 1;
-  double until = 10.0;  // simulated seconds
+  std::optional<std::uint64_t> seed;  // default: the file's [scenario] seed, else 1
+  std::optional<double> until;        // simulated seconds; default: the file's, else 10
   bool quiet = false;
 };
 

@@ -1,0 +1,308 @@
+// scenario/loader_test.cpp — topology files: what loads, and the exact
+// message (file:line:column: what) for each kind of mistake.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "scenario/topology.hpp"
+
+namespace wirestack::scenario {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Two hosts on a switch: the start of most tests.
+constexpr std::string_view kBase = R"(
+[[host]]
+name = "a"
+
+[[host]]
+name = "b"
+
+[[switch]]
+name = "sw"
+ports = 2
+
+[[link]]
+from = "a"
+from_address = "10.0.0.1/24"
+to = "sw"
+
+[[link]]
+from = "b"
+from_address = "10.0.0.2/24"
+to = "sw"
+)";
+
+std::string error_of(std::string_view text) {
+  auto t = load_topology(text, "t.toml");
+  if (t) return "(loaded)";
+  return t.error();
+}
+
+TEST(Loader, LoadsEveryPart) {
+  const std::string text = R"(
+[scenario]
+name = "demo"
+summary = "everything once"
+until = "30s"
+seed = 9
+
+[[host]]
+name = "a"
+gateway = "10.0.1.1"
+syn_cookies = false
+syn_backlog = 16
+
+[[host]]
+name = "b"
+gateway = "10.0.2.1"
+routes = [{ to = "10.9.0.0/16", via = "10.0.2.1" }]
+
+[[router]]
+name = "r"
+
+[[switch]]
+name = "sw"
+ports = 3
+
+[[link]]
+from = "a"
+from_address = "10.0.1.10/24"
+to = "sw"
+to_port = 2
+bandwidth = "10Mbit/s"
+delay = "2ms"
+loss = 0.01
+bit_error_rate = 1e-7
+duplicate = 0.001
+jitter = "100us"
+queue_bytes = 32768
+
+[[link]]
+from = "r"
+from_address = "10.0.1.1/24"
+to = "sw"
+
+[[link]]
+name = "wan"
+from = "r"
+from_address = "10.0.2.1/24"
+from_mtu = 576
+to = "b"
+to_address = "10.0.2.20/24"
+to_mtu = 576
+bandwidth = 1000000
+
+[[app]]
+type = "http_server"
+host = "b"
+files = { "/" = "<h1>hi</h1>", "/a.txt" = "text" }
+
+[[app]]
+type = "http_client"
+host = "a"
+url = "http://10.0.2.20:8080/a.txt"
+at = 1.5
+count = 3
+interval = "10ms"
+
+[[app]]
+type = "rpc_client"
+host = "a"
+to = "10.0.2.20:7000"
+method = "echo"
+params = '[1, 2]'
+expect = "failure"
+label = "an echo"
+
+[[fault]]
+at = "3s"
+link = "wan"
+action = "down"
+
+[[fault]]
+at = "4s"
+host = "b"
+action = "crash"
+)";
+  auto t = load_topology(text, "demo.toml");
+  ASSERT_TRUE(t) << t.error();
+  EXPECT_EQ(t->name, "demo");
+  EXPECT_EQ(t->summary, "everything once");
+  EXPECT_EQ(t->until, 30.0);
+  EXPECT_EQ(t->seed, 9u);
+  ASSERT_EQ(t->nodes.size(), 4u);
+  EXPECT_EQ(t->nodes[0].name, "a");
+  EXPECT_FALSE(t->nodes[0].syn_cookies);
+  EXPECT_EQ(t->nodes[0].syn_backlog, 16u);
+  EXPECT_EQ(t->nodes[0].gateway, "10.0.1.1");
+  ASSERT_EQ(t->nodes[1].routes.size(), 1u);
+  EXPECT_EQ(t->nodes[1].routes[0].to, "10.9.0.0/16");
+  EXPECT_EQ(t->nodes[2].kind, NodeKind::router);
+  EXPECT_EQ(t->nodes[3].kind, NodeKind::switch_);
+  EXPECT_EQ(t->nodes[3].ports, 3u);
+
+  ASSERT_EQ(t->links.size(), 3u);
+  const LinkSpec& l0 = t->links[0];
+  EXPECT_EQ(l0.name, "a-sw");
+  EXPECT_EQ(l0.from.address, "10.0.1.10/24");
+  EXPECT_EQ(l0.to.port, 2u);
+  EXPECT_EQ(l0.cable.bits_per_second, 10'000'000u);
+  EXPECT_EQ(l0.cable.delay, 2ms);
+  EXPECT_EQ(l0.cable.loss, 0.01);
+  EXPECT_EQ(l0.cable.bit_error_rate, 1e-7);
+  EXPECT_EQ(l0.cable.duplicate, 0.001);
+  EXPECT_EQ(l0.cable.jitter, 100us);
+  EXPECT_EQ(l0.cable.queue_limit_bytes, 32768u);
+  EXPECT_EQ(t->links[1].to.port, 0u);  // the next free port
+  EXPECT_EQ(t->links[2].name, "wan");
+  EXPECT_EQ(t->links[2].from.mtu, 576);
+  EXPECT_EQ(t->links[2].to.address, "10.0.2.20/24");
+  EXPECT_EQ(t->links[2].cable.bits_per_second, 1'000'000u);
+  EXPECT_EQ(t->links[2].pos.line, 44u);  // the [[link]] header
+
+  ASSERT_EQ(t->apps.size(), 3u);
+  EXPECT_EQ(t->apps[0].kind, AppKind::http_server);
+  EXPECT_EQ(t->apps[0].port, 80);
+  ASSERT_EQ(t->apps[0].files.size(), 2u);
+  EXPECT_EQ(t->apps[0].files[0], (std::pair<std::string, std::string>{"/", "<h1>hi</h1>"}));
+  EXPECT_EQ(t->apps[1].to, "10.0.2.20");
+  EXPECT_EQ(t->apps[1].port, 8080);
+  EXPECT_EQ(t->apps[1].path, "/a.txt");
+  EXPECT_EQ(t->apps[1].start, 1500ms);
+  EXPECT_EQ(t->apps[1].count, 3);
+  EXPECT_EQ(t->apps[1].interval, 10ms);
+  EXPECT_EQ(t->apps[2].method, "echo");
+  EXPECT_EQ(t->apps[2].params, "[1, 2]");
+  EXPECT_EQ(t->apps[2].expect, Expect::failure);
+  EXPECT_EQ(t->apps[2].label, "an echo");
+
+  ASSERT_EQ(t->faults.size(), 2u);
+  EXPECT_EQ(t->faults[0].kind, FaultKind::link_down);
+  EXPECT_EQ(t->faults[0].target, "wan");
+  EXPECT_EQ(t->faults[0].at, 3s);
+  EXPECT_EQ(t->faults[1].kind, FaultKind::crash);
+}
+
+TEST(Loader, TomlSyntaxErrorNamesFileLineColumn) {
+  EXPECT_EQ(error_of("[[host]]\nname = \"a\nport = 3\n"),
+            "t.toml:2:10: TOML syntax: Error while parsing string: unescaped control characters other than TAB (U+0009) "
+            "are explicitly prohibited");
+}
+
+TEST(Loader, UnknownKeyListsTheExpectedOnes) {
+  std::string text(kBase);
+  text += "bandwith = \"10Mbit/s\"\n";
+  EXPECT_EQ(error_of(text),
+            "t.toml:21:1: link: unknown key 'bandwith' (expected one of: name, from, from_address, from_mtu, "
+            "from_port, to, to_address, to_mtu, to_port, bandwidth, delay, loss, bit_error_rate, duplicate, jitter, "
+            "queue_bytes)");
+}
+
+TEST(Loader, UnknownNode) {
+  EXPECT_EQ(error_of("[[host]]\nname = \"a\"\n[[link]]\nfrom = \"a\"\nfrom_address = \"10.0.0.1/24\"\nto = \"x\"\n"),
+            "t.toml:6:6: link: unknown node 'x' (declared: a)");
+}
+
+TEST(Loader, BadAddress) {
+  EXPECT_EQ(error_of("[[host]]\nname = \"a\"\n[[switch]]\nname = \"s\"\n[[link]]\nfrom = \"a\"\n"
+                     "from_address = \"10.0.1.300/24\"\nto = \"s\"\n"),
+            "t.toml:7:16: link: IPv4 address '10.0.1.300': part '300' is greater than 255");
+  EXPECT_EQ(error_of("[[host]]\nname = \"a\"\ngateway = \"10.0.1\"\n"),
+            "t.toml:3:11: host: IPv4 address '10.0.1': expected 4 parts, got 3");
+}
+
+TEST(Loader, HostCardNeedsAnAddress) {
+  EXPECT_EQ(error_of("[[host]]\nname = \"a\"\n[[switch]]\nname = \"s\"\n[[link]]\nfrom = \"a\"\nto = \"s\"\n"),
+            "t.toml:6:8: link: 'a' is a host: its card needs 'from_address' (such as \"10.0.1.10/24\")");
+}
+
+TEST(Loader, WrongType) {
+  EXPECT_EQ(error_of("[[switch]]\nname = \"s\"\nports = \"four\"\n"),
+            "t.toml:3:9: switch: 'ports' must be an integer, not a string");
+}
+
+TEST(Loader, OutOfRange) {
+  std::string text(kBase);
+  text += "loss = 1.5\n";
+  EXPECT_EQ(error_of(text), "t.toml:21:8: link: 'loss' = 1.5 is out of range (0..1)");
+}
+
+TEST(Loader, BadUnits) {
+  std::string text(kBase);
+  EXPECT_EQ(error_of(text + "bandwidth = \"10 furlongs\"\n"),
+            "t.toml:21:13: link: 'bandwidth' = \"10 furlongs\": unknown rate unit 'furlongs' (units: bit/s, kbit/s, "
+            "Mbit/s, Gbit/s, or bps, kbps, Mbps, Gbps)");
+  EXPECT_EQ(error_of(text + "delay = \"fast\"\n"),
+            "t.toml:21:9: link: 'delay' = \"fast\": expected a time such as \"2ms\" (units: ns, us, ms, s)");
+}
+
+TEST(Loader, DuplicateName) {
+  EXPECT_EQ(error_of("[[host]]\nname = \"a\"\n[[switch]]\nname = \"a\"\n"),
+            "t.toml:4:8: switch: the name 'a' is already used (line 2)");
+}
+
+TEST(Loader, SwitchPortTwiceAndNoneLeft) {
+  std::string text(kBase);
+  text += "[[host]]\nname = \"c\"\n[[link]]\nfrom = \"c\"\nfrom_address = \"10.0.0.3/24\"\nto = \"sw\"\n";
+  EXPECT_EQ(error_of(text), "t.toml:26:6: link: switch 'sw' has no free port left (it has 2; raise its 'ports')");
+  std::string twice(kBase);
+  twice.replace(twice.rfind("to = \"sw\""), 9, "to = \"sw\"\nto_port = 0");
+  EXPECT_EQ(error_of(twice), "t.toml:20:6: link: port 0 of switch 'sw' is already cabled (line 15)");
+}
+
+TEST(Loader, UnknownAppTypeAndHost) {
+  std::string text(kBase);
+  EXPECT_EQ(error_of(text + "[[app]]\ntype = \"telnet\"\nhost = \"a\"\n"),
+            "t.toml:22:8: app: unknown type 'telnet' (expected one of: http_client, http_server, ping, rpc_client, "
+            "rpc_server, syn_flood, tcp_bulk, tcp_echo_server, tcp_sink, traceroute, udp_client, udp_echo_server)");
+  EXPECT_EQ(error_of(text + "[[app]]\ntype = \"ping\"\nhost = \"x\"\nto = \"10.0.0.2\"\n"),
+            "t.toml:23:8: app ping: unknown host 'x'");
+  EXPECT_EQ(error_of(text + "[[app]]\ntype = \"ping\"\nhost = \"sw\"\nto = \"10.0.0.2\"\n"),
+            "t.toml:23:8: app ping: 'sw' is a switch: applications run on hosts and routers");
+}
+
+TEST(Loader, AppKeysDependOnTheType) {
+  std::string text(kBase);
+  EXPECT_EQ(error_of(text + "[[app]]\ntype = \"ping\"\nhost = \"a\"\nto = \"10.0.0.2\"\nurl = \"http://x/\"\n"),
+            "t.toml:25:1: app ping: unknown key 'url' (expected one of: type, host, at, label, expect, to, count, "
+            "interval, size)");
+  EXPECT_EQ(error_of(text + "[[app]]\ntype = \"udp_client\"\nhost = \"a\"\nto = \"10.0.0.2\"\n"),
+            "t.toml:24:6: app udp_client: '10.0.0.2': expected ADDRESS:PORT, such as \"10.0.2.20:9000\"");
+  EXPECT_EQ(error_of(text + "[[app]]\ntype = \"http_client\"\nhost = \"a\"\nurl = \"ftp://10.0.0.2/\"\n"),
+            "t.toml:24:7: app http_client: 'ftp://10.0.0.2/': expected http://ADDRESS[:PORT]/PATH");
+  EXPECT_EQ(error_of(text + "[[app]]\ntype = \"ping\"\nhost = \"a\"\n"), "t.toml:21:1: app ping: missing key 'to'");
+}
+
+TEST(Loader, Faults) {
+  std::string text(kBase);
+  EXPECT_EQ(error_of(text + "[[fault]]\nat = 1\nlink = \"wan\"\naction = \"down\"\n"),
+            "t.toml:23:8: fault: unknown link 'wan' (links: a-sw, b-sw)");
+  EXPECT_EQ(error_of(text + "[[fault]]\nat = 1\nlink = \"a-sw\"\naction = \"explode\"\n"),
+            "t.toml:24:10: fault: a link's 'action' is \"down\" or \"up\", not \"explode\"");
+  EXPECT_EQ(error_of(text + "[[fault]]\nat = 1\nhost = \"sw\"\naction = \"crash\"\n"),
+            "t.toml:23:8: fault: unknown host 'sw'");
+}
+
+TEST(Loader, EmptyFile) { EXPECT_EQ(error_of(""), "t.toml:1:1: file: no [[host]], [[router]] or [[switch]]"); }
+
+TEST(Loader, MissingFile) {
+  auto t = load_topology_file("/nonexistent/x.toml");
+  ASSERT_FALSE(t);
+  EXPECT_EQ(t.error(), "cannot open topology '/nonexistent/x.toml'");
+}
+
+TEST(Units, BandwidthAndTime) {
+  EXPECT_EQ(*parse_bandwidth("100Mbit/s"), 100'000'000u);
+  EXPECT_EQ(*parse_bandwidth("1.5 Gbps"), 1'500'000'000u);
+  EXPECT_EQ(*parse_bandwidth("64kbit/s"), 64'000u);
+  EXPECT_FALSE(parse_bandwidth("fast"));
+  EXPECT_EQ(*parse_time_text("5us"), 5us);
+  EXPECT_EQ(*parse_time_text("2.5 ms"), 2500us);
+  EXPECT_EQ(*parse_time_text("3"), 3s);
+  EXPECT_FALSE(parse_time_text("3 fortnights"));
+}
+
+}  // namespace
+}  // namespace wirestack::scenario

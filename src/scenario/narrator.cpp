@@ -1,0 +1,172 @@
+// scenario/narrator.cpp — the per-frame narrative of `wirestack run`.
+#include "scenario/narrator.hpp"
+
+#include <sstream>
+
+namespace wirestack::scenario {
+
+namespace {
+
+bool before(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b) < 0; }
+
+std::string printable(std::string_view s, std::size_t max) {
+  std::string out;
+  for (char c : s.substr(0, max)) out += (c >= 32 && c < 127) ? c : '.';
+  if (s.size() > max) out += "...";
+  return out;
+}
+
+}  // namespace
+
+Bytes app_payload(const Dissection& d, Bytes frame) {
+  if (!d.ethernet || !d.ipv4 || d.ipv4->is_fragment()) return {};
+  std::size_t off = d.ethernet->header_len() + d.ipv4->header_len();
+  if (d.tcp) {
+    off += d.tcp->header_len();
+  } else if (d.udp) {
+    off += UdpRepr::header_len();
+  } else {
+    return {};
+  }
+  if (off > frame.size()) return {};
+  return frame.subspan(off, std::min(d.payload_len, frame.size() - off));
+}
+
+std::string describe_app(Bytes payload) {
+  const std::string_view s(reinterpret_cast<const char*>(payload.data()), payload.size());
+  static constexpr std::string_view methods[] = {"GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS "};
+  for (auto m : methods) {
+    if (s.substr(0, m.size()) == m) return "HTTP request: " + printable(s.substr(0, s.find("\r\n")), 80);
+  }
+  if (s.substr(0, 5) == "HTTP/") return "HTTP response: " + printable(s.substr(0, s.find("\r\n")), 80);
+  // A JSON-RPC frame: 4-byte big-endian length, then JSON.
+  if (s.size() >= 5 && s[4] == '{') {
+    const std::uint32_t len = load_be32(payload, 0);
+    if (len + 4 >= s.size() || len + 4 == s.size()) return "JSON: " + printable(s.substr(4, len), 100);
+  }
+  return {};
+}
+
+std::string Narrator::describe_tcp(const std::string& link, const Dissection& d, Bytes frame, FrameEvent& ev) {
+  const auto& ipr = *d.ipv4;
+  const auto& t = *d.tcp;
+  const std::uint32_t src = ipr.src.to_u32();
+  const std::uint32_t dst = ipr.dst.to_u32();
+  const auto dir = std::tuple{src, t.src_port, dst, t.dst_port};
+  const auto rev = std::tuple{dst, t.dst_port, src, t.src_port};
+  FlowState& me = flows_[FlowKey{link, src, t.src_port, dst, t.dst_port}];
+  FlowState& peer = flows_[FlowKey{link, dst, t.dst_port, src, t.src_port}];
+  if (t.flags.syn()) isn_.try_emplace(dir, t.seq);
+  const auto rel = [&](const auto& key, std::uint32_t v) -> std::uint32_t {
+    const auto it = isn_.find(key);
+    return it == isn_.end() ? v : v - it->second;
+  };
+  const std::size_t len = d.payload_len;
+  const std::uint32_t seg_len = static_cast<std::uint32_t>(len) + (t.flags.syn() ? 1u : 0u) + (t.flags.fin() ? 1u : 0u);
+  const std::uint32_t end = t.seq + seg_len;
+
+  if (seg_len > 0 && me.high && before(t.seq, *me.high)) ev.retransmission = true;
+  if (seg_len > 0 && (!me.high || before(*me.high, end))) me.high = end;
+
+  std::ostringstream os;
+  os << "TCP      " << ipr.src << ":" << t.src_port << " > " << ipr.dst << ":" << t.dst_port << "  ";
+  if (ev.retransmission) {
+    os << "RETRANSMISSION of ";
+    retransmitted_.insert({dir, t.seq});
+  }
+  if (t.flags.rst()) {
+    ev.role = TcpRole::rst;
+    os << "RST (reset: the connection is refused or aborted)";
+  } else if (t.flags.syn() && !t.flags.ack()) {
+    ev.role = TcpRole::syn;
+    os << "SYN (handshake 1/3: open, my first sequence number)";
+  } else if (t.flags.syn()) {
+    ev.role = TcpRole::syn_ack;
+    os << "SYN-ACK (handshake 2/3: accepted, and my first sequence number)";
+  } else if (t.flags.fin()) {
+    ev.role = TcpRole::fin;
+    fins_.insert(dir);
+    me.fin_end = end;
+    os << "FIN (close: I have nothing more to send)";
+    if (len > 0) os << " with data " << len << " bytes";
+  } else if (len > 0) {
+    ev.role = TcpRole::data;
+    me.handshake_done = true;
+    os << "data " << len << " bytes";
+  } else if (peer.fin_end && t.ack == *peer.fin_end && !ev.retransmission) {
+    ev.role = TcpRole::fin_ack;
+    peer.fin_end.reset();
+    os << "ACK of FIN (close: I got your FIN)";
+  } else if (!me.handshake_done && peer.high && isn_.count(rev) != 0 && t.ack == isn_.at(rev) + 1) {
+    ev.role = TcpRole::handshake_ack;
+    me.handshake_done = true;
+    handshakes_.insert(dir);
+    os << "ACK (handshake 3/3: connected)";
+  } else {
+    ev.role = TcpRole::ack;
+    os << "ACK";
+  }
+  os << "  seq " << rel(dir, t.seq);
+  if (seg_len > 1 || (seg_len == 1 && len == 1)) os << ":" << rel(dir, end);
+  if (t.flags.ack()) os << "  ack " << rel(rev, t.ack);
+  os << "  win " << t.window;
+  if (t.options.mss) os << "  mss " << *t.options.mss;
+  if (len > 0) {
+    if (auto app = describe_app(app_payload(d, frame)); !app.empty()) os << "  | " << app;
+  }
+  if (ev.retransmission) os << "  (this range was sent before: lost, or its ACK was late)";
+  return os.str();
+}
+
+FrameEvent Narrator::on_frame(const std::string& link, const std::string& from, const std::string& to, Instant at,
+                              Bytes frame) {
+  const Dissection d = dissect(frame);
+  FrameEvent ev{at, link, nullptr, 0, from, to, frame, &d, TcpRole::none, false, {}};
+  std::ostringstream os;
+  if (d.arp) {
+    if (d.arp->is_gratuitous()) {
+      os << "ARP      gratuitous: " << d.arp->source_protocol << " is-at " << d.arp->source_hardware;
+    } else if (d.arp->operation == ArpOperation::request) {
+      os << "ARP      who-has " << d.arp->target_protocol << " tell " << d.arp->source_protocol;
+    } else {
+      os << "ARP      " << d.arp->source_protocol << " is-at " << d.arp->source_hardware;
+    }
+    ev.text = os.str();
+    return ev;
+  }
+  if (!d.ipv4) {
+    ev.text = d.layers.empty() ? "?" : d.layers.front().text;
+    return ev;
+  }
+  const auto& ipr = *d.ipv4;
+  const auto last = [&](std::string_view proto) -> std::string {
+    for (const auto& l : d.layers) {
+      if (l.protocol == proto) return l.text.substr(0, l.text.find(", checksum"));
+    }
+    return {};
+  };
+  if (d.icmpv4) {
+    os << "ICMP     " << ipr.src << " > " << ipr.dst << ": " << last("ICMP").substr(5);
+  } else if (d.udp) {
+    os << "UDP      " << ipr.src << ":" << d.udp->src_port << " > " << ipr.dst << ":" << d.udp->dst_port << ", "
+       << d.payload_len << " bytes";
+    if (auto app = describe_app(app_payload(d, frame)); !app.empty()) os << "  | " << app;
+  } else if (d.tcp && ipr.is_fragment()) {
+    // The first fragment of a segment IP had to cut: its header, not its length.
+    os << "TCP      " << ipr.src << ":" << d.tcp->src_port << " > " << ipr.dst << ":" << d.tcp->dst_port
+       << "  segment too big for the link, cut by IP";
+  } else if (d.tcp) {
+    os << describe_tcp(link, d, frame, ev);
+  } else {
+    os << "IPv4     " << ipr.src << " > " << ipr.dst << ": proto " << ipr.protocol;
+  }
+  if (ipr.is_fragment()) {
+    os << " [fragment id " << ipr.ident << " offset " << ipr.frag_offset << (ipr.more_fragments ? " MF]" : "]");
+  }
+  if (!d.tcp || ipr.is_fragment()) os << " ttl " << static_cast<unsigned>(ipr.ttl);
+  if (!d.ok()) os << "  MALFORMED: " << d.problems.front().protocol << " " << to_string(d.problems.front().error);
+  ev.text = os.str();
+  return ev;
+}
+
+}  // namespace wirestack::scenario

@@ -1,0 +1,81 @@
+// scenario/network.hpp — a Topology made real: a sim::World with its nodes,
+// cables, addresses and routes, the applications started at their times, the
+// faults scheduled, and after the run one summary line (or a few) per
+// application saying whether it did what the file expected.
+//
+//   auto net = scenario::Network::build(topo, seed);    // errors name the file position
+//   if (!net) ...;
+//   (*net)->world().run_until(at(10s));
+//   bool ok = (*net)->report(std::cout);
+//
+// Faults: a link goes down / up at its time (Link::schedule_state). A host
+// "crash" takes every link of its cards down, so it neither sends nor
+// receives; "restart" brings them up again. The stack keeps its sockets and
+// timers across the outage (the simulator cannot yet wipe one host's stack):
+// it behaves as a machine that froze and came back, and its peers see what a
+// crash shows on the wire (silence, then time-outs and retransmissions).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+#include "scenario/topology.hpp"
+#include "sim/world.hpp"
+
+namespace wirestack::scenario {
+
+// One application's outcome after the run.
+struct AppOutcome {
+  std::string label;
+  std::string text;  // one or more lines, each ending with '\n'
+  bool passed = false;
+};
+
+class Network {
+ public:
+  class App;  // one application of the file (network.cpp)
+
+  static Result<std::unique_ptr<Network>, std::string> build(const Topology& topo, std::uint64_t seed);
+  // The same in two steps: an empty world first (to set a tracer or
+  // captures that must see the first gratuitous ARP), then the nodes, cables
+  // and applications. Errors name the file position.
+  static std::unique_ptr<Network> create(const Topology& topo, std::uint64_t seed);
+  Result<void, std::string> wire_up();
+  ~Network();
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  sim::World& world() { return world_; }
+  const Topology& topology() const { return topo_; }
+  // Told about faults when they happen (the narrative shows them between frames).
+  void set_note_sink(std::function<void(Instant, const std::string&)> sink) { note_ = std::move(sink); }
+
+  std::vector<AppOutcome> outcomes() const;
+  // Every outcome, then a storm report if one happened; true when every
+  // application did what its `expect` said.
+  bool report(std::ostream& os) const;
+
+  // For the applications: what a TCP sink received, to compare hashes.
+  struct SinkRecord {
+    std::uint64_t bytes;
+    std::uint64_t hash;
+    bool eof;
+  };
+  std::vector<SinkRecord> sink_records() const;
+  void note(const std::string& text);
+
+ private:
+  Network(const Topology& topo, std::uint64_t seed);
+
+  Topology topo_;
+  sim::World world_;
+  std::vector<std::unique_ptr<App>> apps_;
+  std::vector<sim::Link*> links_;  // by topo_.links index
+  std::function<void(Instant, const std::string&)> note_;
+};
+
+}  // namespace wirestack::scenario

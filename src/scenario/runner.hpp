@@ -1,0 +1,64 @@
+// scenario/runner.hpp — one run of a topology, as `wirestack run` does it:
+// build the network, capture every link, narrate every frame (unless quiet),
+// run in virtual time, then the applications' results, the counters of every
+// node per layer, and where the captures are.
+//
+//   scenario::RunConfig cfg{.seed = 1, .until = 10, .capture_dir = "out/campus"};
+//   cfg.listeners.push_back([](const scenario::FrameEvent& e) { ... });  // e.g. a report
+//   auto r = scenario::run(topo, cfg, std::cout);
+//   r->passed  // every application did what the file expects
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+#include "scenario/narrator.hpp"
+#include "scenario/network.hpp"
+#include "scenario/topology.hpp"
+
+namespace wirestack::scenario {
+
+// Something that watches a whole run from the inside (the HTML report's
+// recorder): made on the empty World before the first node exists (so it
+// sees the first frame), handed every frame, told when the run is over
+// (before the summaries), and destroyed before the World.
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void on_frame(const sim::WorldLink& /*link*/, int /*from_side*/, Instant /*at*/, Bytes /*frame*/) {}
+  virtual void on_end(Network& /*net*/) {}
+};
+
+struct RunConfig {
+  std::uint64_t seed = 1;
+  double until = 10;              // simulated seconds
+  std::string capture_dir;        // one pcap per link; empty: none
+  bool narrate = true;            // one line per frame
+  // Every frame, described (for a report, a test). Called in time order.
+  std::vector<EventListener> listeners;
+  // Optional: makes an observer for this run (see RunObserver).
+  std::function<std::unique_ptr<RunObserver>(sim::World&)> observer;
+  // Called every `progress_step` of simulated time with the time reached and
+  // the events run so far (a progress line on a terminal).
+  std::function<void(Instant reached, std::uint64_t events)> progress;
+  Duration progress_step = std::chrono::milliseconds{100};
+};
+
+struct RunResult {
+  bool passed = false;
+  sim::RunSummary summary;
+  std::uint64_t frames = 0;
+  std::uint64_t retransmissions = 0;
+  std::vector<AppOutcome> outcomes;
+};
+
+// Errors: the network cannot be built (file position) or the captures cannot be written.
+Result<RunResult, std::string> run(const Topology& topo, const RunConfig& config, std::ostream& out);
+
+}  // namespace wirestack::scenario

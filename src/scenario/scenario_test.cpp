@@ -1,0 +1,219 @@
+// scenario/scenario_test.cpp — the built-in scenarios: embedded texts equal
+// the files, each loads, and the small ones run to their expected outcome;
+// the narrative names the handshake, the close and retransmissions; the
+// percentiles; a fault takes a link down.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "scenario/builtin.hpp"
+#include "scenario/runner.hpp"
+#include "scenario/stats.hpp"
+
+namespace wirestack::scenario {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream os;
+  os << in.rdbuf();
+  return os.str();
+}
+
+TEST(BuiltinScenarios, FilesMatchTheEmbeddedTexts) {
+  const std::vector<std::string> expected = {"campus", "lossy", "synflood", "spike", "storm"};
+  ASSERT_EQ(builtin_scenarios().size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const auto& s = builtin_scenarios()[i];
+    EXPECT_EQ(s.name, expected[i]);
+    const std::string file = std::string(WIRESTACK_SOURCE_DIR) + "/scenarios/" + std::string(s.name) + ".toml";
+    EXPECT_EQ(read(file), s.toml) << file << " differs from src/scenario/builtin.cpp: run "
+                                  << "python3 tests/scenario/embed_scenarios.py";
+  }
+}
+
+TEST(BuiltinScenarios, EachLoads) {
+  for (const auto& s : builtin_scenarios()) {
+    auto t = load_builtin(s.name);
+    ASSERT_TRUE(t) << t.error();
+    EXPECT_EQ(t->name, s.name);
+    EXPECT_FALSE(t->summary.empty());
+  }
+  auto none = load_builtin("nosuch");
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error(), "no scenario named 'nosuch'; `wirestack scenarios` lists them");
+}
+
+struct Captured {
+  RunResult result;
+  std::string text;
+  std::vector<FrameEvent> tcp;  // TCP events (text and role; bytes not kept)
+};
+
+Captured run_builtin(std::string_view name, bool narrate = true) {
+  auto t = load_builtin(name);
+  EXPECT_TRUE(t) << t.error();
+  Captured c;
+  RunConfig cfg{.seed = 1, .until = t->until, .narrate = narrate};
+  cfg.listeners.push_back([&](const FrameEvent& e) {
+    if (e.role != TcpRole::none) {
+      FrameEvent copy = e;
+      copy.frame = {};
+      copy.dissection = nullptr;
+      c.tcp.push_back(copy);
+    }
+  });
+  std::ostringstream os;
+  auto r = run(*t, cfg, os);
+  EXPECT_TRUE(r) << r.error();
+  if (r) c.result = *r;
+  c.text = os.str();
+  return c;
+}
+
+int count_role(const Captured& c, TcpRole role) {
+  int n = 0;
+  for (const auto& e : c.tcp) n += e.role == role ? 1 : 0;
+  return n;
+}
+
+TEST(Campus, EveryApplicationSucceedsAndTheTcpStoryIsTold) {
+  const Captured c = run_builtin("campus");
+  EXPECT_TRUE(c.result.passed) << c.text;
+  // Three connections (HTTP, two JSON-RPC), each opened and closed both ways.
+  EXPECT_EQ(c.result.outcomes.size(), 11u);
+  EXPECT_GT(count_role(c, TcpRole::syn), 0);
+  EXPECT_GT(count_role(c, TcpRole::syn_ack), 0);
+  EXPECT_GT(count_role(c, TcpRole::handshake_ack), 0);
+  EXPECT_GT(count_role(c, TcpRole::fin), 0);
+  EXPECT_GT(count_role(c, TcpRole::fin_ack), 0);
+  EXPECT_NE(c.text.find("3 TCP handshakes, 6 FINs, 0 retransmitted segments"), std::string::npos) << c.text;
+  EXPECT_NE(c.text.find("SYN (handshake 1/3"), std::string::npos);
+  EXPECT_NE(c.text.find("| HTTP request: GET / HTTP/1.1"), std::string::npos);
+  EXPECT_NE(c.text.find("| HTTP response: HTTP/1.1 200 OK"), std::string::npos);
+  EXPECT_NE(c.text.find(R"(| JSON: {"id":1,"jsonrpc":"2.0","method":"time"})"), std::string::npos);
+  EXPECT_NE(c.text.find("decoded as a date: 2026-01-01T00:00:06Z"), std::string::npos) << c.text;
+}
+
+TEST(Lossy, RetransmissionsAreMarkedAndTheHashesAgree) {
+  const Captured c = run_builtin("lossy");
+  EXPECT_TRUE(c.result.passed) << c.text.substr(c.text.find("== results"));
+  EXPECT_GT(c.result.retransmissions, 0u);
+  int marked = 0;
+  for (const auto& e : c.tcp) marked += e.retransmission ? 1 : 0;
+  EXPECT_GT(marked, 0);
+  EXPECT_NE(c.text.find("RETRANSMISSION of data 1448 bytes"), std::string::npos);
+  EXPECT_NE(c.text.find("the receiver's hash is equal"), std::string::npos);
+}
+
+TEST(Storm, IsDetected) {
+  const Captured c = run_builtin("storm", false);
+  EXPECT_TRUE(c.result.passed) << c.text;
+  EXPECT_NE(c.text.find("the topology has a loop"), std::string::npos) << c.text;
+}
+
+TEST(Faults, ALinkDownStopsPingsUntilItComesBack) {
+  const std::string text = R"(
+[[host]]
+name = "a"
+[[host]]
+name = "b"
+[[link]]
+name = "cable"
+from = "a"
+from_address = "10.0.0.1/24"
+to = "b"
+to_address = "10.0.0.2/24"
+[[app]]
+type = "ping"
+host = "a"
+to = "10.0.0.2"
+count = 6
+expect = "failure"
+[[fault]]
+at = "1.5s"
+link = "cable"
+action = "down"
+[[fault]]
+at = "3.5s"
+host = "b"
+action = "restart"
+)";
+  auto t = load_topology(text, "f.toml");
+  ASSERT_TRUE(t) << t.error();
+  std::ostringstream os;
+  auto r = run(*t, RunConfig{.seed = 1, .until = 10}, os);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_TRUE(r->passed) << os.str();
+  // Pings at 0, 1 (answered), 2, 3 (cable down), 4, 5 (back up).
+  EXPECT_NE(os.str().find("6 packets transmitted, 4 received"), std::string::npos) << os.str();
+  EXPECT_NE(os.str().find("---- fault: link cable goes down ----"), std::string::npos);
+  EXPECT_NE(os.str().find("---- fault: host b restarts: its cables come back ----"), std::string::npos);
+}
+
+TEST(Network, BuildErrorsNameThePosition) {
+  // A gateway that is on none of the host's networks is found when wiring.
+  const std::string text = "[[host]]\nname = \"a\"\ngateway = \"10.9.9.9\"\n[[host]]\nname = \"b\"\n[[link]]\n"
+                           "from = \"a\"\nfrom_address = \"10.0.0.1/24\"\nto = \"b\"\nto_address = \"10.0.0.2/24\"\n";
+  auto t = load_topology(text, "g.toml");
+  ASSERT_TRUE(t) << t.error();
+  auto n = Network::build(*t, 1);
+  ASSERT_FALSE(n);
+  EXPECT_EQ(n.error().rfind("g.toml:2:8: host 'a': gateway 10.9.9.9: ", 0), 0u) << n.error();
+}
+
+// The report's hook: an observer made before the first node sees every
+// frame (the first gratuitous ARP included) and the end, and dies before the World.
+TEST(Runner, ObserverSeesEveryFrameAndTheEnd) {
+  struct Counting final : RunObserver {
+    Counting(std::uint64_t& frames, bool& ended, bool& destroyed) : frames_(frames), ended_(ended), destroyed_(destroyed) {}
+    ~Counting() override { destroyed_ = true; }
+    void on_frame(const sim::WorldLink&, int, Instant, Bytes) override { ++frames_; }
+    void on_end(Network& net) override { ended_ = !net.world().links().empty(); }
+    std::uint64_t& frames_;
+    bool& ended_;
+    bool& destroyed_;
+  };
+  std::uint64_t frames = 0;
+  bool ended = false;
+  bool destroyed = false;
+  bool first_was_gratuitous = false;
+  auto t = load_builtin("campus");
+  ASSERT_TRUE(t);
+  RunConfig cfg{.seed = 1, .until = 10, .narrate = false};
+  cfg.observer = [&](sim::World& w) {
+    EXPECT_TRUE(w.hosts().empty());
+    return std::make_unique<Counting>(frames, ended, destroyed);
+  };
+  cfg.listeners.push_back([&](const FrameEvent& e) {
+    if (e.world_link == nullptr) ADD_FAILURE() << "no link in the event";
+    if (frames == 1) first_was_gratuitous = e.text.find("gratuitous") != std::string::npos;
+  });
+  std::ostringstream os;
+  auto r = run(*t, cfg, os);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(frames, r->frames);
+  EXPECT_GT(frames, 100u);
+  EXPECT_TRUE(ended);
+  EXPECT_TRUE(destroyed);
+  EXPECT_TRUE(first_was_gratuitous);
+}
+
+TEST(Stats, NearestRankPercentiles) {
+  std::vector<Duration> v;
+  for (int i = 100; i >= 1; --i) v.push_back(std::chrono::milliseconds{i});
+  const Percentiles p = percentiles(v);
+  EXPECT_EQ(p.p50, 50ms);
+  EXPECT_EQ(p.p90, 90ms);
+  EXPECT_EQ(p.p99, 99ms);
+  EXPECT_EQ(p.max, 100ms);
+  const Percentiles one = percentiles({7ms});
+  EXPECT_EQ(one.p50, 7ms);
+  EXPECT_EQ(one.p99, 7ms);
+}
+
+}  // namespace
+}  // namespace wirestack::scenario
