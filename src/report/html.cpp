@@ -130,18 +130,22 @@ struct Series {
   std::vector<std::pair<double, double>> pts;  // (seconds, value)
 };
 
-// A round upper bound for an axis: 1, 2 or 5 times a power of ten.
-double nice_max(double v) {
-  if (!(v > 0)) return 1;
-  const double p = std::pow(10.0, std::floor(std::log10(v)));
-  for (double m : {1.0, 2.0, 5.0, 10.0}) {
-    if (m * p >= v * 1.0001) return m * p;
+// A round tick step for about four intervals over `range`: 1, 2 or 5 times
+// a power of ten, so that tick labels read 0, 0.5, 1, 1.5 and not 0.125.
+double nice_step(double range) {
+  if (!(range > 0)) return 1;
+  const double raw = range / 4;
+  const double p = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0}) {
+    if (m * p >= raw * 0.9999) return m * p;
   }
   return 10 * p;
 }
 
+// Enough decimals to tell ticks `step` apart.
 std::string tick(double v, double step) {
-  return fixed(v, step >= 1 ? 0 : step >= 0.1 ? 1 : step >= 0.01 ? 2 : 3);
+  const int decimals = std::clamp(static_cast<int>(-std::floor(std::log10(step) + 1e-9)), 0, 6);
+  return fixed(v, decimals);
 }
 
 void chart(std::string& out, const std::string& title, const std::string& unit, double x0, double x1,
@@ -152,25 +156,28 @@ void chart(std::string& out, const std::string& title, const std::string& unit, 
   for (const auto& s : series) {
     for (const auto& p : s.pts) ymax = std::max(ymax, p.second);
   }
-  ymax = nice_max(ymax);
+  const double ys = nice_step(ymax);  // y tick step
+  ymax = std::max(1.0, std::ceil(ymax / ys - 1e-9)) * ys;
   if (x1 <= x0) x1 = x0 + 1e-3;
-  const double xs = nice_max(x1 - x0) / 4;  // x tick step, seconds
+  const double xs = nice_step(x1 - x0);  // x tick step, seconds
   auto px = [&](double x) { return kL + (x - x0) / (x1 - x0) * kPw; };
   auto py = [&](double y) { return kT + kPh - y / ymax * kPh; };
 
   out += "<svg class=\"chart\" width=\"" + num(kW) + "\" height=\"" + num(kH) + "\" viewBox=\"0 0 " + num(kW) + " " +
          num(kH) + "\" role=\"img\">";
   out += "<text class=\"title\" x=\"" + num(kL) + "\" y=\"16\">" + esc(title) + " (" + esc(unit) + ")</text>";
-  for (int i = 0; i <= 4; ++i) {
-    const double v = ymax * i / 4;
+  // Ticks counted in steps, not summed: no drift, the same text everywhere.
+  for (int i = 0; i * ys <= ymax * 1.0001; ++i) {
+    const double v = i * ys;
     const std::string y = num(py(v));
     out += "<line class=\"gridline\" x1=\"" + num(kL) + "\" y1=\"" + y + "\" x2=\"" + num(kL + kPw) + "\" y2=\"" + y + "\"/>";
-    out += "<text class=\"tick y\" x=\"" + num(kL - 4) + "\" y=\"" + num(py(v) + 3) + "\">" + tick(v, ymax / 4) + "</text>";
+    out += "<text class=\"tick y\" x=\"" + num(kL - 4) + "\" y=\"" + num(py(v) + 3) + "\">" + tick(v, ys) + "</text>";
   }
-  for (double x = 0; x0 + x <= x1 + 1e-12; x += xs) {
-    const std::string X = num(px(x0 + x));
+  for (auto i = static_cast<long>(std::ceil(x0 / xs - 1e-9)); static_cast<double>(i) * xs <= x1 * 1.0001; ++i) {
+    const double x = static_cast<double>(i) * xs;
+    const std::string X = num(px(x));
     out += "<line class=\"axis\" x1=\"" + X + "\" y1=\"" + num(kT + kPh) + "\" x2=\"" + X + "\" y2=\"" + num(kT + kPh + 4) + "\"/>";
-    out += "<text class=\"tick x\" x=\"" + X + "\" y=\"" + num(kT + kPh + 15) + "\">" + tick(x0 + x, xs) + "</text>";
+    out += "<text class=\"tick x\" x=\"" + X + "\" y=\"" + num(kT + kPh + 15) + "\">" + tick(x, xs) + "</text>";
   }
   out += "<line class=\"axis\" x1=\"" + num(kL) + "\" y1=\"" + num(kT) + "\" x2=\"" + num(kL) + "\" y2=\"" + num(kT + kPh) + "\"/>";
   out += "<line class=\"axis\" x1=\"" + num(kL) + "\" y1=\"" + num(kT + kPh) + "\" x2=\"" + num(kL + kPw) + "\" y2=\"" +
@@ -358,7 +365,7 @@ void render_charts(const Recorder& rec, const ReportOptions& opt, std::string& o
   out += "<p>Sampled every " + duration(rec.config().sample_interval) +
          " of virtual time on each host, for each of its connections. The congestion window (cwnd) is how many "
          "bytes the sender may have in flight; after a loss it is cut, and ssthresh remembers where. Throughput "
-         "is the bytes newly acknowledged per sample interval.</p>\n";
+         "is the bytes newly acknowledged, averaged over ten samples.</p>\n";
   struct Item {
     const ConnKey* key;
     const std::vector<ConnSample>* s;
@@ -373,13 +380,24 @@ void render_charts(const Recorder& rec, const ReportOptions& opt, std::string& o
   for (const auto& it : items) {
     if (shown == opt.max_charts) break;
     ++shown;
-    const auto& s = *it.s;
-    const ConnSample& last = s.back();
+    const auto& all = *it.s;
+    const ConnSample& last = all.back();
+    // A closed connection lingers in TIME-WAIT for a minute with nothing
+    // changing: chart up to its last change (and one sample more).
+    std::size_t end = all.size();
+    auto moved = [&](std::size_t i) {
+      const ConnSample &p = all[i - 1], &q = all[i];
+      return p.acked != q.acked || p.cwnd != q.cwnd || p.ssthresh != q.ssthresh || p.srtt != q.srtt ||
+             p.state != q.state || p.retransmits != q.retransmits;
+    };
+    while (end > 2 && !moved(end - 2)) --end;
+    const std::vector<ConnSample> s(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(end));
     out += "<h3>" + esc(it.key->host) + ": " + esc(endpoint(it.key->local)) + " &#8594; " +
            esc(endpoint(it.key->remote)) + "</h3>\n<p class=\"note\">" + thousands(last.acked) +
            " bytes acknowledged, " + std::to_string(last.retransmits) + " retransmissions, last state " +
            std::string(tcp::to_string(last.state)) + ", RTO " + duration(last.rto) + ", " +
-           std::to_string(s.size()) + " samples from " + ms(s.front().at) + " to " + ms(last.at) + ".</p>\n";
+           std::to_string(all.size()) + " samples from " + ms(all.front().at) + " to " + ms(last.at) + ".</p>\n";
+    constexpr std::size_t kSmooth = 10;
     Series cwnd{"cwnd", "cwnd", {}}, ssth{"ssthresh", "ssthresh", {}}, rtt{"srtt", "smoothed RTT", {}},
         tput{"throughput", "throughput", {}};
     for (std::size_t i = 0; i < s.size(); ++i) {
@@ -388,16 +406,20 @@ void render_charts(const Recorder& rec, const ReportOptions& opt, std::string& o
       // ssthresh starts "infinite" (no loss yet): drawn from its first cut.
       if (s[i].ssthresh < (1u << 30)) ssth.pts.push_back({t, s[i].ssthresh / 1024.0});
       if (s[i].srtt) rtt.pts.push_back({t, to_seconds(*s[i].srtt) * 1e3});
+      // Over a window of kSmooth intervals: one cumulative ACK that fills a
+      // hole acknowledges many segments at once, and per interval that
+      // would read as more than the link's rate.
       if (i > 0) {
-        const double dt = to_seconds(s[i].at - s[i - 1].at);
-        if (dt > 0) tput.pts.push_back({t, static_cast<double>(s[i].acked - s[i - 1].acked) * 8 / dt / 1e6});
+        const std::size_t j = i > kSmooth ? i - kSmooth : 0;
+        const double dt = to_seconds(s[i].at - s[j].at);
+        if (dt > 0) tput.pts.push_back({t, static_cast<double>(s[i].acked - s[j].acked) * 8 / dt / 1e6});
       }
     }
-    const double x0 = to_seconds(s.front().at.time_since_epoch()), x1 = to_seconds(last.at.time_since_epoch());
+    const double x0 = to_seconds(s.front().at.time_since_epoch()), x1 = to_seconds(s.back().at.time_since_epoch());
     out += "<div class=\"grid\">\n";
     chart(out, "cwnd", "KiB", x0, x1, {cwnd, ssth});
     chart(out, "smoothed RTT", "ms", x0, x1, {rtt});
-    chart(out, "throughput", "Mbit/s", x0, x1, {tput});
+    chart(out, "throughput", "Mbit/s, over " + duration(rec.config().sample_interval * kSmooth), x0, x1, {tput});
     out += "</div>\n";
   }
   if (items.size() > shown) {

@@ -146,8 +146,14 @@ void Recorder::sample() {
       // Modulo 2^32 deltas add up past 4 GiB.
       t->second.acked += c->snd_una().value() - t->second.last_una;
       t->second.last_una = c->snd_una().value();
-      series_[key].push_back(ConnSample{now, c->cwnd(), c->ssthresh(), c->srtt(), c->rto(), t->second.acked,
-                                        c->retransmits(), c->state()});
+      const ConnSample cs{now, c->cwnd(), c->ssthresh(), c->srtt(), c->rto(), t->second.acked, c->retransmits(),
+                          c->state()};
+      auto& series = series_[key];
+      if (!series.empty() && series.back().at == now) {
+        series.back() = cs;  // stop() right after a periodic sample
+      } else {
+        series.push_back(cs);
+      }
     }
   }
 }

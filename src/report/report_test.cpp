@@ -181,6 +181,48 @@ TEST(Report, ARunningRecorderIsRefusedAndAnIdleRunEnds) {
   EXPECT_TRUE(r.rec.stopped());
 }
 
+// Two LANs with a switch each and a router between them, as in `campus`.
+TEST(Report, SwitchedLansDrawEveryNodeAndLink) {
+  sim::World w(5);
+  Recorder rec(w);
+  auto& sw1 = w.add_switch("sw1", 4);
+  auto& sw2 = w.add_switch("sw2", 4);
+  auto& a = w.add_host("a");
+  auto& c = w.add_host("c");
+  auto& b = w.add_host("web");
+  auto& r = w.add_router("r");
+  ASSERT_TRUE(w.connect(a, sw1, 0, "10.0.1.10/24"));
+  ASSERT_TRUE(w.connect(c, sw1, 1, "10.0.1.11/24"));
+  ASSERT_TRUE(w.connect(r, sw1, 2, "10.0.1.1/24"));
+  ASSERT_TRUE(w.connect(r, sw2, 0, "10.0.2.1/24", {.bits_per_second = 1'000'000, .delay = std::chrono::milliseconds{5}}));
+  ASSERT_TRUE(w.connect(b, sw2, 1, "10.0.2.20/24"));
+  for (auto* h : {&a, &c}) ASSERT_TRUE(w.set_gateway(*h, "10.0.1.1"));
+  ASSERT_TRUE(w.set_gateway(b, "10.0.2.1"));
+  w.set_tracer(rec.tracer());
+  sim::TcpSinkServer sink(b, 8080);
+  sim::TcpBulkClient bulk(a, {ip("10.0.2.20"), 8080}, {.bytes = 20'000});
+  sim::TcpBulkClient bulk2(c, {ip("10.0.2.20"), 8080}, {.bytes = 5'000, .start = std::chrono::milliseconds{50}});
+  w.run_until(at(3s));
+  rec.stop();
+  ASSERT_TRUE(bulk.result().finished);
+  ASSERT_TRUE(bulk2.result().finished);
+  std::filesystem::create_directories(report_dir());
+  ASSERT_TRUE(write_html(rec, report_dir() + "/lans.html", {.title = "two LANs"}));
+  const std::string html = render_html(rec, {.title = "two LANs"});
+  const auto topo = html.find("<svg class=\"topo\"");
+  const std::string svg = html.substr(topo, html.find("</svg>", topo) - topo);
+  for (const char* node : {">a<", ">c<", ">web<", ">r<", ">sw1<", ">sw2<"}) {
+    EXPECT_NE(svg.find(node), std::string::npos) << node;
+  }
+  EXPECT_EQ(count(svg, "class=\"wire\""), 5u);
+  EXPECT_EQ(count(svg, "data-kind=\"switch\""), 2u);
+  EXPECT_NE(svg.find("1 Mbit/s, 5 ms"), std::string::npos);
+  // The first handshake is a's (c starts later); both are charted.
+  EXPECT_NE(html.find("TCP ladder: 10.0.1.10:"), std::string::npos);
+  EXPECT_EQ(count(html, "<polyline class=\"cwnd\""), 4u);  // both ends of both connections
+  EXPECT_NE(html.find("<td>switch</td><td>flooded</td>"), std::string::npos);
+}
+
 TEST(Report, NoTcpNoLadder) {
   sim::World w(1);
   Recorder rec(w);
