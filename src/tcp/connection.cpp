@@ -205,6 +205,8 @@ void Connection::enter_time_wait(Instant now) {
   timer_at_ = now + cfg_.time_wait();
   fast_rtx_ = false;
   force_probe_ = false;
+  tlp_probe_ = false;
+  drop_scoreboard();  // everything we sent is acknowledged: no recovery state left
   tx_.shrink();
 }
 

@@ -518,11 +518,12 @@ void Connection::drop_scoreboard() { sb_.reset(); }
 
 void Connection::record_sacks(const TcpRepr& seg) {
   // RFC 2018 / RFC 6675 scoreboard: blocks inside (SND.UNA, SND.MAX] only
-  // (RFC 5961-style sanity: anything else is ignored, D-SACKs included).
+  // (RFC 5961-style sanity: anything else is ignored, D-SACKs included; a
+  // block starting at SND.UNA would contradict the cumulative ACK).
   for (const SackBlock& b : seg.options.sacks()) {
     const SeqNum left(b.left);
     const SeqNum right(b.right);
-    if (!(snd_una_ <= left && left < right && right <= snd_max_)) continue;
+    if (!(snd_una_ < left && left < right && right <= snd_max_)) continue;
     if (!scoreboard().sacked.add(distance(snd_una_, left), distance(left, right))) break;  // full: keep what we have
   }
 }
