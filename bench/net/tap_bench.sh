@@ -246,10 +246,10 @@ echo "   TAP $TAP1: mtu $(in_ns cat /sys/class/net/$TAP1/mtu), offloads as the k
 [ "$VETH" = 1 ] && echo "   veth $VA: mtu $(in_ns cat /sys/class/net/$VA/mtu), TSO/GSO/GRO on (kernel default: 64 KiB super-segments cross the pair)"
 
 # Warm-up. On a freshly created TAP, when our side speaks first right after
-# attaching, the kernel drops its first reply (`ip -s link` counts it as TX
+# attaching, the kernel often drops its first reply (`ip -s link` counts it as TX
 # dropped; tcpdump never sees it) and our ARP retry comes 1 s later: that
 # second would land in figure 2. A kernel ping to a short-lived wirestack on
-# each TAP gets both devices past it (measured at commit 69c054d).
+# each TAP gets both devices past it (seen at commits 69c054d and dbebca9).
 for spec in "$TAP1 $W1 02:79:00:00:00:02" "$TAP2 $W2 02:79:00:00:02:02"; do
   set -- $spec
   ip netns exec "$NS" "$WS" tap --dev "$1" --ip "$2/24" --mac "$3" --seconds 20 >"$WORK/warm-$1.log" 2>&1 &
