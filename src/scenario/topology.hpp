@@ -10,7 +10,7 @@
 //   if (!topo) { std::cerr << topo.error() << "\n"; return 2; }
 //   scenario::Network net(*topo, seed);   // scenario/network.hpp builds and runs it
 //
-// The format is documented in scenarios/README.md; the built-in scenarios
+// The format is documented in src/scenario/README.md; the built-in scenarios
 // (scenario/builtin.hpp) are written in it.
 #pragma once
 
