@@ -187,10 +187,26 @@ void chart(std::string& out, const std::string& title, const std::string& unit, 
   for (auto it = series.rbegin(); it != series.rend(); ++it) {
     const auto& s = *it;
     if (!s.pts.empty()) {
+      // A minute of 10 ms samples is 6,000 points for 300 pixels: per pixel
+      // column keep the first, lowest, highest and last point, which draws
+      // the same line (spikes included) from a few hundred.
+      std::vector<std::size_t> keep;
+      for (std::size_t i = 0; i < s.pts.size();) {
+        const auto column = std::floor(px(s.pts[i].first));
+        std::size_t lo = i, hi = i, j = i;
+        for (; j < s.pts.size() && std::floor(px(s.pts[j].first)) == column; ++j) {
+          if (s.pts[j].second < s.pts[lo].second) lo = j;
+          if (s.pts[j].second > s.pts[hi].second) hi = j;
+        }
+        for (std::size_t k : {i, std::min(lo, hi), std::max(lo, hi), j - 1}) {
+          if (keep.empty() || keep.back() < k) keep.push_back(k);
+        }
+        i = j;
+      }
       out += "<polyline class=\"" + s.cls + "\" points=\"";
-      for (std::size_t i = 0; i < s.pts.size(); ++i) {
-        if (i) out += ' ';
-        out += num(px(s.pts[i].first)) + "," + num(py(s.pts[i].second));
+      for (std::size_t k = 0; k < keep.size(); ++k) {
+        if (k) out += ' ';
+        out += num(px(s.pts[keep[k]].first)) + "," + num(py(s.pts[keep[k]].second));
       }
       out += "\"><title>" + esc(s.label) + "</title></polyline>";
     }

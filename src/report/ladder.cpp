@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <map>
 #include <tuple>
+#include <variant>
 
 #include "report/svg.hpp"
 #include "wire/tcp.hpp"
@@ -141,15 +142,33 @@ void render_ladder(const Recorder& rec, const ReportOptions& opt, std::string& o
   out += "<p class=\"note\">" + std::to_string(segs.size()) + " segments, " + std::to_string(rtx_total) +
          " retransmitted, " + std::to_string(lost_total) + " lost.</p>\n";
 
-  // Which rows to draw: all, or the first and last `edge` around a marker.
+  // Which rows to draw: all, or the first and last `edge` and, because a
+  // loss is what a student comes to see, the first retransmission of data
+  // with what led to it; an elision marker for each gap.
   const std::size_t edge = std::max<std::size_t>(opt.ladder_edge, 1);
-  std::vector<std::optional<std::size_t>> rows;  // nullopt: the elision marker
-  if (segs.size() <= 2 * edge) {
-    for (std::size_t i = 0; i < segs.size(); ++i) rows.emplace_back(i);
-  } else {
-    for (std::size_t i = 0; i < edge; ++i) rows.emplace_back(i);
-    rows.emplace_back(std::nullopt);
-    for (std::size_t i = segs.size() - edge; i < segs.size(); ++i) rows.emplace_back(i);
+  std::vector<bool> show(segs.size(), segs.size() <= 2 * edge);
+  if (segs.size() > 2 * edge) {
+    for (std::size_t i = 0; i < edge; ++i) show[i] = show[segs.size() - 1 - i] = true;
+    for (std::size_t i = 0; i < segs.size(); ++i) {
+      if (!segs[i].rtx || TcpFlags{segs[i].frame->flags}.syn()) continue;
+      const std::size_t around = std::max<std::size_t>(edge / 3, 1);
+      for (std::size_t k = i > 2 * around ? i - 2 * around : 0; k < std::min(segs.size(), i + around); ++k) show[k] = true;
+      break;
+    }
+  }
+  struct Gap {
+    std::size_t count = 0, rtx = 0;
+  };
+  std::vector<std::variant<std::size_t, Gap>> rows;  // a segment, or an elision marker
+  for (std::size_t i = 0; i < segs.size(); ++i) {
+    if (show[i]) {
+      rows.emplace_back(i);
+      continue;
+    }
+    if (rows.empty() || !std::holds_alternative<Gap>(rows.back())) rows.emplace_back(Gap{});
+    auto& gap = std::get<Gap>(rows.back());
+    ++gap.count;
+    gap.rtx += segs[i].rtx ? 1 : 0;
   }
 
   constexpr int kW = 1000, kXc = 260, kXs = 740, kTop = 64, kRow = 30, kSlant = 16;
@@ -178,16 +197,14 @@ void render_ladder(const Recorder& rec, const ReportOptions& opt, std::string& o
 
   int y = kTop;
   for (const auto& row : rows) {
-    if (!row) {
-      std::size_t hidden_rtx = 0;
-      for (std::size_t i = edge; i < segs.size() - edge; ++i) hidden_rtx += segs[i].rtx ? 1 : 0;
+    if (const Gap* gap = std::get_if<Gap>(&row)) {
       out += "<text class=\"elision\" x=\"" + std::to_string(kW / 2) + "\" y=\"" + std::to_string(y + 12) +
-             "\">&#8942; " + std::to_string(segs.size() - 2 * edge) + " segments not shown (" +
-             std::to_string(hidden_rtx) + " retransmissions among them) &#8942;</text>\n";
+             "\">&#8942; " + std::to_string(gap->count) + " segments not shown (" + std::to_string(gap->rtx) +
+             " retransmissions among them) &#8942;</text>\n";
       y += kRow;
       continue;
     }
-    const Seg& s = segs[*row];
+    const Seg& s = segs[std::get<std::size_t>(row)];
     const TcpFrame& f = *s.frame;
     const TcpFlags fl{f.flags};
     const std::size_t d = s.from_client ? 0 : 1;

@@ -129,30 +129,41 @@ void Recorder::on_frame(const sim::WorldLink& link, int from_side, Instant at, B
 
 void Recorder::sample() {
   const Instant now = world_.now();
+  std::size_t hi = 0;
+  std::vector<std::pair<Tuple, const tcp::Connection*>> conns;
+  moving_.resize(world_.hosts().size(), 0);
   for (const auto& h : world_.hosts()) {
-    // for_each_connection walks a hash table: collect, then visit in key
-    // order, so that which connections get tracked does not depend on it.
-    std::vector<std::pair<ConnKey, const tcp::Connection*>> conns;
+    const std::size_t host = hi++;
+    if (tracked_.size() >= config_.max_connections && moving_[host] == 0) continue;
+    moving_[host] = 0;
+    conns.clear();
     h->stack().tcp().for_each_connection([&](const tcp::Connection& c) {
-      conns.push_back({ConnKey{h->name(), c.local(), c.remote()}, &c});
+      conns.push_back({Tuple{c.local().addr.to_u32(), c.local().port, c.remote().addr.to_u32(), c.remote().port}, &c});
     });
-    std::sort(conns.begin(), conns.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
-    for (const auto& [key, c] : conns) {
-      auto t = tracked_.find(key);
+    // for_each_connection walks a hash table: while there is room for new
+    // connections, admit them in 4-tuple order, so that which ones get
+    // tracked does not depend on it. Once full (10,000 clients), only look up.
+    const bool admitting = tracked_.size() < config_.max_connections;
+    if (admitting) {
+      std::sort(conns.begin(), conns.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    }
+    for (const auto& [tuple, c] : conns) {
+      auto t = tracked_.find({host, tuple});
       if (t == tracked_.end()) {
         if (tracked_.size() >= config_.max_connections) continue;
-        t = tracked_.emplace(key, Tracked{c->snd_una().value(), 0}).first;
+        auto& series = series_[ConnKey{h->name(), c->local(), c->remote()}];
+        t = tracked_.emplace(std::pair{host, tuple}, Tracked{&series, c->snd_una().value(), 0}).first;
       }
+      Tracked& tr = t->second;
+      if (c->state() != tcp::State::time_wait && c->state() != tcp::State::closed) ++moving_[host];
       // Modulo 2^32 deltas add up past 4 GiB.
-      t->second.acked += c->snd_una().value() - t->second.last_una;
-      t->second.last_una = c->snd_una().value();
-      const ConnSample cs{now, c->cwnd(), c->ssthresh(), c->srtt(), c->rto(), t->second.acked, c->retransmits(),
-                          c->state()};
-      auto& series = series_[key];
-      if (!series.empty() && series.back().at == now) {
-        series.back() = cs;  // stop() right after a periodic sample
+      tr.acked += c->snd_una().value() - tr.last_una;
+      tr.last_una = c->snd_una().value();
+      const ConnSample cs{now, c->cwnd(), c->ssthresh(), c->srtt(), c->rto(), tr.acked, c->retransmits(), c->state()};
+      if (!tr.series->empty() && tr.series->back().at == now) {
+        tr.series->back() = cs;  // stop() right after a periodic sample
       } else {
-        series.push_back(cs);
+        tr.series->push_back(cs);
       }
     }
   }

@@ -166,7 +166,10 @@ class Recorder {
     std::uint64_t lost_before = 0, dup_before = 0;
     std::optional<std::size_t> pending;  // index in frames_
   };
+  // A tracked connection: where its series is, and its snd_una progress.
+  using Tuple = std::tuple<std::uint32_t, std::uint16_t, std::uint32_t, std::uint16_t>;  // local, remote
   struct Tracked {
+    std::vector<ConnSample>* series = nullptr;  // in series_ (map nodes do not move)
     std::uint32_t last_una = 0;
     std::uint64_t acked = 0;
   };
@@ -190,7 +193,12 @@ class Recorder {
   // Looked up, never iterated: hash order cannot reach the report.
   std::unordered_map<const sim::WorldLink*, std::uint32_t> link_ids_;
   std::map<ConnKey, std::vector<ConnSample>> series_;
-  std::map<ConnKey, Tracked> tracked_;
+  std::map<std::pair<std::size_t, Tuple>, Tracked> tracked_;  // by (host index, 4-tuple)
+  // Per host index: tracked connections that were still moving at the last
+  // sample (not TIME-WAIT or CLOSED). Once no connection can be admitted, a
+  // host with none is not walked again: walking 10,000 connections every
+  // 10 ms would cost a large run a third of its time.
+  std::vector<std::size_t> moving_;
 };
 
 }  // namespace wirestack::report
