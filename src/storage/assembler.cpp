@@ -38,28 +38,26 @@ void Assembler::ensure_room(std::size_t entries) {
   WIRESTACK_ASSERT(entries <= limit);
   std::size_t target = table_size_ == 0 ? kFirstTableSize : std::size_t{table_size_} * 2;
   target = std::min(std::max(target, entries), limit);
-  auto ranges = std::make_unique<AssemblerRange[]>(target);
-  auto stamps = std::make_unique<std::uint16_t[]>(target);
-  std::copy_n(ranges_.get(), count_, ranges.get());
-  std::copy_n(stamps_.get(), count_, stamps.get());
-  ranges_ = std::move(ranges);
-  stamps_ = std::move(stamps);
+  auto table = std::make_unique<AssemblerRange[]>(target + stamp_slots(target));
+  std::copy_n(table_.get(), count_, table.get());
+  for (std::size_t k = 0; k < count_; ++k) set_stamp_in(table.get(), target, k, stamp(k));
+  table_ = std::move(table);
   table_size_ = static_cast<std::uint16_t>(target);
 }
 
 void Assembler::insert_at(std::size_t i, AssemblerRange r) {
   ensure_room(std::size_t{count_} + 1);
-  std::copy_backward(ranges_.get() + i, ranges_.get() + count_, ranges_.get() + count_ + 1);
-  std::copy_backward(stamps_.get() + i, stamps_.get() + count_, stamps_.get() + count_ + 1);
-  ranges_[i] = r;
-  stamps_[i] = next_stamp();
+  std::copy_backward(table_.get() + i, table_.get() + count_, table_.get() + count_ + 1);
+  for (std::size_t k = count_; k > i; --k) set_stamp(k, stamp(k - 1));
+  table_[i] = r;
+  set_stamp(i, next_stamp());
   ++count_;
 }
 
 void Assembler::erase(std::size_t first, std::size_t last) {
   if (first == last) return;
-  std::copy(ranges_.get() + last, ranges_.get() + count_, ranges_.get() + first);
-  std::copy(stamps_.get() + last, stamps_.get() + count_, stamps_.get() + first);
+  std::copy(table_.get() + last, table_.get() + count_, table_.get() + first);
+  for (std::size_t k = last; k < count_; ++k) set_stamp(first + (k - last), stamp(k));
   count_ = static_cast<std::uint16_t>(count_ - (last - first));
 }
 
@@ -70,8 +68,8 @@ std::uint16_t Assembler::next_stamp() {
     auto order = std::make_unique<std::uint16_t[]>(count_);
     std::iota(order.get(), order.get() + count_, std::uint16_t{0});
     std::sort(order.get(), order.get() + count_,
-              [this](std::uint16_t a, std::uint16_t b) { return stamps_[a] < stamps_[b]; });
-    for (std::size_t rank = 0; rank < count_; ++rank) stamps_[order[rank]] = static_cast<std::uint16_t>(rank + 1);
+              [this](std::uint16_t a, std::uint16_t b) { return stamp(a) < stamp(b); });
+    for (std::size_t rank = 0; rank < count_; ++rank) set_stamp(order[rank], static_cast<std::uint16_t>(rank + 1));
     stamp_ = count_;
   }
   return ++stamp_;
@@ -85,7 +83,7 @@ Result<void, AssemblerError> Assembler::add(std::size_t offset, std::size_t size
 
   // [i, j) are the ranges the new one overlaps or touches: those that end at
   // or after `start` and begin at or before `end`.
-  const AssemblerRange* first = ranges_.get();
+  const AssemblerRange* first = table_.get();
   const AssemblerRange* last = first + count_;
   const auto i = static_cast<std::size_t>(
       std::partition_point(first, last, [&](const AssemblerRange& r) { return r.end() < start; }) - first);
@@ -103,19 +101,19 @@ Result<void, AssemblerError> Assembler::add(std::size_t offset, std::size_t size
     return {};
   }
 
-  const std::uint32_t merged_start = std::min(start, ranges_[i].offset);
-  const std::uint32_t merged_end = std::max(end, ranges_[j - 1].end());
-  ranges_[i] = AssemblerRange{.offset = merged_start, .size = merged_end - merged_start};
-  stamps_[i] = next_stamp();
+  const std::uint32_t merged_start = std::min(start, table_[i].offset);
+  const std::uint32_t merged_end = std::max(end, table_[j - 1].end());
+  table_[i] = AssemblerRange{.offset = merged_start, .size = merged_end - merged_start};
+  set_stamp(i, next_stamp());
   erase(i + 1, j);
   return {};
 }
 
 std::size_t Assembler::pop_front() {
-  if (count_ == 0 || ranges_[0].offset != 0) return 0;
-  const std::uint32_t n = ranges_[0].size;
+  if (count_ == 0 || table_[0].offset != 0) return 0;
+  const std::uint32_t n = table_[0].size;
   erase(0, 1);
-  for (std::size_t k = 0; k < count_; ++k) ranges_[k].offset -= n;
+  for (std::size_t k = 0; k < count_; ++k) table_[k].offset -= n;
   return n;
 }
 
@@ -127,12 +125,12 @@ SackBlocks Assembler::sack_blocks(std::size_t max_blocks) const {
   while (out.size() < want) {
     std::size_t best = count_;
     for (std::size_t k = 0; k < count_; ++k) {
-      if (ranges_[k].offset == 0 || stamps_[k] >= below) continue;
-      if (best == count_ || stamps_[k] > stamps_[best]) best = k;
+      if (table_[k].offset == 0 || stamp(k) >= below) continue;
+      if (best == count_ || stamp(k) > stamp(best)) best = k;
     }
     if (best == count_) break;
-    out.push_back(ranges_[best]);
-    below = stamps_[best];
+    out.push_back(table_[best]);
+    below = stamp(best);
   }
   return out;
 }
@@ -142,7 +140,7 @@ bool Assembler::contains(std::size_t offset, std::size_t size) const {
   if (std::uint64_t{offset} + size > kMaxEnd) return false;
   const auto start = static_cast<std::uint32_t>(offset);
   const auto end = static_cast<std::uint32_t>(offset + size);
-  const AssemblerRange* first = ranges_.get();
+  const AssemblerRange* first = table_.get();
   const AssemblerRange* last = first + count_;
   const AssemblerRange* r =
       std::partition_point(first, last, [&](const AssemblerRange& x) { return x.end() <= start; });
@@ -157,8 +155,7 @@ std::size_t Assembler::total_bytes() const {
 
 bool Assembler::shrink() {
   if (count_ != 0 || table_size_ == 0) return false;
-  ranges_.reset();
-  stamps_.reset();
+  table_.reset();
   table_size_ = 0;
   return true;
 }

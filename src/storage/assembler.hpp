@@ -35,9 +35,10 @@
 //  * Ends must fit in 32 bits (add refuses with AssemblerError::out_of_range);
 //    TCP windows are at most 2^30 bytes.
 //
-// Memory: sizeof(Assembler) == 24, nothing on the heap until the first
+// Memory: sizeof(Assembler) == 16, nothing on the heap until the first
 // out-of-order add. The range table then grows geometrically (4, 8, ..., up to
-// max_ranges + 1 entries of 10 bytes) and is kept for the next reordering
+// max_ranges + 1 entries of 10 bytes: 8 for the range, 2 for its stamp, in one
+// block rounded up to 8 bytes) and is kept for the next reordering
 // episode until shrink(), which frees it when empty: call it when the
 // connection goes idle. An inline array of 32 ranges would add ~300 bytes to
 // every idle control block for a table most connections never use.
@@ -112,8 +113,7 @@ class Assembler {
     return *this;
   }
   void swap(Assembler& other) noexcept {
-    std::swap(ranges_, other.ranges_);
-    std::swap(stamps_, other.stamps_);
+    std::swap(table_, other.table_);
     std::swap(count_, other.count_);
     std::swap(table_size_, other.table_size_);
     std::swap(max_ranges_, other.max_ranges_);
@@ -135,37 +135,54 @@ class Assembler {
   bool is_empty() const { return count_ == 0; }
   // The disjoint ranges in increasing offset order; valid until the next
   // non-const call.
-  std::span<const AssemblerRange> ranges() const { return {ranges_.get(), count_}; }
+  std::span<const AssemblerRange> ranges() const { return {table_.get(), count_}; }
   std::size_t range_count() const { return count_; }
   std::size_t max_ranges() const { return max_ranges_; }
   // Sum of the ranges' sizes.
   std::size_t total_bytes() const;
   // Heap bytes held now (0 before the first out-of-order add and after shrink()).
-  std::size_t allocated_bytes() const { return std::size_t{table_size_} * kEntryBytes; }
+  std::size_t allocated_bytes() const {
+    return table_size_ == 0 ? 0 : (std::size_t{table_size_} + stamp_slots(table_size_)) * sizeof(AssemblerRange);
+  }
 
   void clear() { count_ = 0; }
   // Frees the table if no range is held; returns whether memory was released.
   bool shrink();
 
  private:
-  static constexpr std::size_t kEntryBytes = sizeof(AssemblerRange) + sizeof(std::uint16_t);
+  // The stamps live behind the ranges in the same block, four 16-bit stamps
+  // per AssemblerRange slot (its two 32-bit fields, two halves each).
+  static constexpr std::size_t stamp_slots(std::size_t entries) { return (entries + 3) / 4; }
+  static std::uint16_t stamp_in(const AssemblerRange* table, std::size_t table_size, std::size_t i) {
+    const AssemblerRange& slot = table[table_size + i / 4];
+    const std::uint32_t word = i % 4 < 2 ? slot.offset : slot.size;
+    return static_cast<std::uint16_t>(word >> (16 * (i % 2)));
+  }
+  static void set_stamp_in(AssemblerRange* table, std::size_t table_size, std::size_t i, std::uint16_t v) {
+    AssemblerRange& slot = table[table_size + i / 4];
+    std::uint32_t& word = i % 4 < 2 ? slot.offset : slot.size;
+    const unsigned shift = 16 * static_cast<unsigned>(i % 2);
+    word = (word & ~(std::uint32_t{0xffff} << shift)) | (std::uint32_t{v} << shift);
+  }
+  std::uint16_t stamp(std::size_t i) const { return stamp_in(table_.get(), table_size_, i); }
+  void set_stamp(std::size_t i, std::uint16_t v) { set_stamp_in(table_.get(), table_size_, i, v); }
 
   void ensure_room(std::size_t entries);
   void insert_at(std::size_t i, AssemblerRange r);
   void erase(std::size_t first, std::size_t last);
   std::uint16_t next_stamp();
 
-  // Sorted, disjoint, non-touching ranges and, in a parallel array, the
-  // stamp of the add() that last changed each (higher is more recent).
-  std::unique_ptr<AssemblerRange[]> ranges_;
-  std::unique_ptr<std::uint16_t[]> stamps_;
+  // Sorted, disjoint, non-touching ranges (table_size_ entries) and, after
+  // them in the same block (stamp_slots(table_size_) entries), the stamp of
+  // the add() that last changed each (higher is more recent).
+  std::unique_ptr<AssemblerRange[]> table_;
   std::uint16_t count_ = 0;
   std::uint16_t table_size_ = 0;  // entries allocated in both arrays
   std::uint16_t max_ranges_ = 0;
   std::uint16_t stamp_ = 0;       // last stamp handed out
 };
 
-static_assert(sizeof(Assembler) <= 24, "it lives in every TCP control block");
+static_assert(sizeof(Assembler) <= 16, "it lives in every TCP control block");
 
 // "[10,20) [30,35)" in offset order, or "(empty)".
 std::ostream& operator<<(std::ostream& os, const Assembler& a);
