@@ -18,6 +18,7 @@ if [[ "${1:-}" == "--gtest" ]]; then
   shift 2
 fi
 tmp_root="${TMPDIR:-/tmp}"
+mkdir -p "$tmp_root"
 html="${1:-$tmp_root/wirestack-report/report.html}"
 png="${2:-$(dirname "$html")/report.png}"
 
