@@ -405,6 +405,10 @@ Result<StopReason, std::string> KernelHost::run(std::optional<Duration> limit) {
     for (int i = 0; i < n; ++i) {
       const std::uint64_t tag = events[static_cast<std::size_t>(i)].data.u64;
       if (tag == kSignalTag) {
+        // Consume it: unblocking a pending SIGTERM in restore() would kill us.
+        signalfd_siginfo info{};
+        while (::read(sig, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+        }
         restore();
         return StopReason::signal;
       }

@@ -160,6 +160,7 @@ class Link {
     std::uint64_t epoch = 0;  // down_count_ when it left
     int from = 0;
     bool busy = false;
+    bool fcs_set = false;  // the FCS bytes hold the CRC (only a noisy link needs it checked)
   };
 
   Direction& dir(int side) {

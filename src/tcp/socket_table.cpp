@@ -239,14 +239,16 @@ std::optional<std::uint32_t> SocketTable::find_listener(Ipv4Address dst, std::ui
   return std::nullopt;
 }
 
+std::uint16_t SocketTable::mss_for(std::uint16_t mtu) const {
+  const auto path = static_cast<std::uint16_t>(std::max<int>(mtu - 40, 64));
+  return config_.mss_from_path ? path : std::min(config_.connection.mss, path);
+}
+
 ConnectionConfig SocketTable::config_for(Ipv4Address remote) const {
   ConnectionConfig c = config_.connection;
   // RFC 9293 3.7.1 / RFC 1122 4.2.2.6: MSS = MTU - 40 of the interface the
   // segments leave by (SHOULD-5: the MSS option carries what we can receive).
-  if (auto p = ip_.path_to(remote)) {
-    const auto mss = static_cast<std::uint16_t>(std::max<int>(p->mtu - 40, 64));
-    c.mss = std::min(c.mss, mss);
-  }
+  if (auto p = ip_.path_to(remote)) c.mss = mss_for(p->mtu);
   return c;
 }
 
@@ -359,7 +361,7 @@ Result<void, SocketError> SocketTable::connect(SocketHandle h, Endpoint4 remote,
     local = *r;
   }
   ConnectionConfig cfg = config_.connection;
-  cfg.mss = std::min<std::uint16_t>(cfg.mss, static_cast<std::uint16_t>(std::max<int>(path->mtu - 40, 64)));
+  cfg.mss = mss_for(path->mtu);
   const std::uint32_t iss = isn_.isn(local.addr, local.port, remote.addr, remote.port, now);
   s->kind = Kind::connection;
   s->local = local;

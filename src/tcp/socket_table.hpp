@@ -131,7 +131,10 @@ class IpLayer {
 };
 
 struct SocketTableConfig {
-  ConnectionConfig connection{};            // for every new connection (MSS clamped to the path)
+  ConnectionConfig connection{};            // for every new connection (its MSS: see mss_from_path)
+  // The MSS we advertise is the egress MTU - 40 (RFC 9293 3.7.1, RFC 1122
+  // 4.2.2.6), so a 9000-byte MTU gets 8960; off: connection.mss, clamped to it.
+  bool mss_from_path = true;
   std::uint16_t ephemeral_first = 49152;    // IANA dynamic range (RFC 6335)
   std::uint16_t ephemeral_last = 65535;
   bool allow_privileged_ports = false;      // bind to 1..1023
@@ -317,7 +320,8 @@ class SocketTable {
   void add_bound(std::uint32_t slot, Endpoint4 local);
   void remove_bound(std::uint32_t slot);
   std::optional<std::uint32_t> find_listener(Ipv4Address dst, std::uint16_t port) const;
-  ConnectionConfig config_for(Ipv4Address remote) const;  // MSS clamped to the path
+  ConnectionConfig config_for(Ipv4Address remote) const;  // MSS from the path
+  std::uint16_t mss_for(std::uint16_t mtu) const;
 
   // Input paths.
   void listen_input(std::uint32_t lslot, Ipv4Address src, Ipv4Address dst, const TcpRepr& seg, Bytes payload,

@@ -288,11 +288,7 @@ TEST(TcpFastRetransmit, ThirdDuplicateAckRetransmitsWithAnIssInTheLowerHalf) {
 }
 
 TEST(TcpFastRetransmit, ThirdDuplicateAckRetransmitsWithAnIssInTheUpperHalf) {
-  GTEST_SKIP() << "BUG: Connection::recover_ (RFC 6582 \"recover\") is never initialized to the ISS: it is "
-                  "SeqNum{} = 0, so Connection::on_dup_ack's guard `!(snd_una_ > recover_) && recover_ != iss_` "
-                  "(src/tcp/connection_input.cpp) returns for every ISS in [2^31, 2^32): no fast retransmit "
-                  "before the first RTO, for half of all connections. Fix: recover_(iss) in the constructor "
-                  "(src/tcp/connection.cpp).";
+  // Was a bug: recover_ started at 0, so no fast retransmit for an ISS >= 2^31.
   EXPECT_EQ(fast_retransmit_with_iss(0x80000000u), 0x80000001u);
   EXPECT_EQ(fast_retransmit_with_iss(0xfffff000u), 0xfffff001u);
 }
