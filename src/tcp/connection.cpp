@@ -64,6 +64,7 @@ Connection::Connection(const ConnectionConfig& cfg, Endpoint4 local, Endpoint4 r
       snd_nxt_(iss),
       snd_max_(iss),
       recover_(iss),
+      snd_sml_(iss),
       tx_(cfg.send_buffer),
       rx_(cfg.recv_buffer),
       rtt_(cfg.rtt),
@@ -269,6 +270,9 @@ std::size_t Connection::recv(MutBytes out) {
   // RFC 9293 3.8.6.2.2 (receiver SWS avoidance, MUST-39): announce a larger
   // window only when it has grown by min(RCV.BUFF / 2, Eff.snd.MSS). A window
   // that opens from zero (or below one MSS) is worth an update at once.
+  // (Linux sends these only when the window the peer knows fell below half
+  // the buffer, which halves the ACKs of a bulk receiver that reads at once;
+  // tried here, it slowed SACK recovery at 5 % loss threefold: left for later.)
   const std::uint32_t after = recv_window();
   const std::uint32_t step = std::min<std::uint32_t>(static_cast<std::uint32_t>(rx_.capacity() / 2), rcv_mss_);
   if (is_synchronized(state_) && state_ != State::time_wait && !fin_received_ &&

@@ -347,6 +347,7 @@ class Connection {
   SeqNum recover_;                 // RFC 6582 "recover", RFC 6675 RecoveryPoint
   SeqNum tlp_end_;                 // RFC 8985 TLP.end_seq (tlp_out_)
   SeqNum rcv_fin_seq_;             // a FIN that arrived ahead of data (rcv_fin_pending_)
+  SeqNum snd_sml_;                 // end of the last short segment sent (Nagle, Minshall's variant)
 
   storage::RingBuffer tx_;  // from SND.UNA (after the SYN) on
   storage::RingBuffer rx_;  // in-order bytes not yet read; out-of-order ones beyond

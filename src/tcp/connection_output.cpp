@@ -167,9 +167,13 @@ std::optional<Connection::Plan> Connection::plan() const {
       // short segment only if it is at least half the largest window the
       // peer offered, or nothing is in flight (else wait for ACKs).
       if (!(len >= max_snd_wnd_ / 2 || flight == 0)) len = 0;
-    } else if (cfg_.nagle && flight > 0 && !fin_here) {
-      // Nagle (RFC 9293 3.7.4, RFC 896): hold a short segment while data
-      // is unacknowledged, unless it can carry the FIN.
+    } else if (cfg_.nagle && flight > 0 && !fin_here && snd_una_ < snd_sml_ && snd_sml_ <= snd_nxt_) {
+      // Nagle (RFC 9293 3.7.4, RFC 896) in Minshall's variant (as Linux's
+      // tcp_minshall_check): hold a short segment only while an earlier
+      // *short* segment is unacknowledged, unless it can carry the FIN. The
+      // plain rule holds the tail of every response longer than one segment
+      // behind the peer's delayed ACK (40-200 ms per HTTP answer); this one
+      // still keeps a typist from sending a segment per keystroke.
       len = 0;
     }
   }
@@ -488,6 +492,7 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
         snd_nxt_ = end;
         if (snd_max_ < end) snd_max_ = end;
       }
+      if (!again && p.len > 0 && p.len < snd_mss_) snd_sml_ = end;  // Minshall: a short segment is out
       if (p.record) {
         // RFC 6675 HighRxt, per range (Connection::Retransmission).
         Scoreboard& sb = scoreboard();

@@ -266,11 +266,23 @@ TEST_F(ConnectionTest, SegmentsAtMssWithinPeerWindow) {
   EXPECT_TRUE(sends(101ms).empty());
   peer(in(A, 5001, 2461, 4000), 110ms);
   v = sends(110ms);
-  ASSERT_EQ(v.size(), 1u);
+  ASSERT_EQ(v.size(), 2u);
   EXPECT_EQ(v[0].tcp, out(A, 3921, 5001, 8192));
   EXPECT_EQ(v[0].payload.size(), 1460u);
-  // The last 620 bytes are all that is queued: Nagle holds them (data in flight).
-  EXPECT_TRUE(sends(111ms).empty());
+  // The last 620 bytes fit the window. Nagle in Minshall's variant (as
+  // Linux): no earlier short segment is unacknowledged, so the tail goes now
+  // (the plain rule would hold it until everything in flight is acked).
+  EXPECT_EQ(v[1].tcp, out(A | TcpFlags::kPsh, 5381, 5001, 8192));
+  EXPECT_EQ(v[1].payload.size(), 620u);
+  // A further short write waits while that short segment is unacknowledged...
+  peer(in(A, 5001, 5381, 4000), 120ms);
+  ASSERT_TRUE(c_->send(as_bytes("x")));
+  EXPECT_TRUE(sends(121ms).empty());
+  // ...and leaves once it is.
+  peer(in(A, 5001, 6001, 4000), 130ms);
+  v = sends(130ms);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].payload.size(), 1u);
 }
 
 // RFC 5681 3.2 fast retransmit on the third duplicate ACK, RFC 6582 NewReno.
