@@ -16,11 +16,19 @@ check() {
   grep -qE -- "$pattern" <<<"$out" || { echo "FAIL: $what: no match for /$pattern/ in: $out"; fail=1; }
 }
 base=(--dev wstnone --ip 10.77.0.2/24)
-check "tcp echo"      2 '^wirestack tap: --tcp-echo: TCP arrives with \[3/6\]$' tap "${base[@]}" --tcp-echo 7
-check "tcp discard"   2 '^wirestack tap: --tcp-discard: TCP arrives with \[3/6\]$' tap "${base[@]}" --tcp-discard 9
-check "http"          2 '^wirestack tap: --http: .*\[5/6\]$' tap "${base[@]}" --http 80:/srv
-check "json"          2 '^wirestack tap: --json: .*\[5/6\]$' tap "${base[@]}" --json 8080
-check "nc"            2 '^wirestack nc: TCP arrives with \[3/6\]$' nc "${base[@]}" 10.77.0.1 80
+# Each refusal comes before any device is opened (these run in the root
+# namespace: nothing here may create a device).
+check "echo+discard"  1 '^wirestack tap: --tcp-echo and --tcp-discard both want port 7$' tap "${base[@]}" --tcp-echo 7 --tcp-discard 7
+check "tcp port"      105 '^wirestack tap: --tcp-echo: .*70000.* not in range' tap "${base[@]}" --tcp-echo 70000
+check "http port"     1 '^wirestack tap: --http 99999: expected PORT or PORT:DIR with a port in 1..65535$' tap "${base[@]}" --http 99999
+check "http dir"      1 '^wirestack tap: --http 8080:/no/such/dir: /no/such/dir is not a directory$' tap "${base[@]}" --http 8080:/no/such/dir
+check "json port"     105 '^wirestack tap: --json: .* not in range' tap "${base[@]}" --json 0
+check "nc bad host"   1 "^wirestack nc: 10.77.0: .*an IPv4 address is needed" nc "${base[@]}" 10.77.0 80
+check "nc port"       105 '^wirestack nc: port: .* not in range' nc "${base[@]}" 10.77.0.1 0
+check "get bad url"   1 '^wirestack get: ftp://x/: ' get "${base[@]}" ftp://x/
+check "get dns name"  1 '^wirestack get: example.org: an IPv4 address is needed' get "${base[@]}" http://example.org/
+check "call params"   1 '^wirestack call: params: expected a JSON object or array' call "${base[@]}" 10.77.0.1 7000 echo '[1,'
+check "serve nothing" 1 '^wirestack serve: nothing to serve' serve
 check "no prefix"     1 "^wirestack tap: --ip: IPv4 prefix '10.77.0.2': missing '/PREFIX'" tap --dev wstnone --ip 10.77.0.2
 check "port range"    105 '^wirestack tap: --udp-echo: .*70000.* not in range' tap "${base[@]}" --udp-echo 70000
 check "port zero"     105 '^wirestack tap: --udp-echo: .* not in range' tap "${base[@]}" --udp-echo 0

@@ -16,7 +16,6 @@ namespace wirestack::cli {
 
 namespace {
 
-constexpr int kRefused = 2;  // a request this build cannot serve yet
 
 std::uint64_t random_seed() {
   std::random_device rd;  // tools may read the world; the stack is given the seed
