@@ -11,21 +11,11 @@
 #include <iostream>
 #include <unistd.h>
 
+#include "report/html.hpp"
+#include "report/recorder.hpp"
 #include "scenario/builtin.hpp"
 #include "scenario/runner.hpp"
 
-// TEMPORARY: tools/wirestack/CMakeLists.txt does not link wirestack_scenario
-// yet, so the layer's sources are compiled into this file. Once it has
-// `target_link_libraries(wirestack PRIVATE wirestack_scenario)`, delete these
-// includes (they would then define everything twice).
-#ifndef WIRESTACK_LINKS_SCENARIO
-#include "scenario/builtin.cpp"
-#include "scenario/builtin_lookup.cpp"
-#include "scenario/loader.cpp"
-#include "scenario/narrator.cpp"
-#include "scenario/network.cpp"
-#include "scenario/runner.cpp"
-#endif
 
 namespace wirestack::cli {
 
@@ -52,6 +42,23 @@ int run_scenarios() {
 
 namespace {
 
+// The HTML report: records the run from the inside, writes the page when it ends.
+class ReportWriter final : public scenario::RunObserver {
+ public:
+  ReportWriter(sim::World& w, std::string path, report::ReportOptions opt)
+      : rec_(w), path_(std::move(path)), opt_(std::move(opt)) {}
+  void on_frame(const sim::WorldLink& l, int side, Instant t, Bytes f) override { rec_.on_frame(l, side, t, f); }
+  void on_end(scenario::Network&) override {
+    rec_.stop();
+    if (auto r = report::write_html(rec_, path_, opt_); !r) std::cerr << "wirestack run: " << r.error() << "\n";
+  }
+
+ private:
+  report::Recorder rec_;
+  std::string path_;
+  report::ReportOptions opt_;
+};
+
 bool looks_like_file(const std::string& s) {
   return s.find('/') != std::string::npos || s.ends_with(".toml") || std::filesystem::exists(s);
 }
@@ -74,6 +81,10 @@ int run_run(const RunOptions& opt) {
   cfg.narrate = !opt.quiet;
   std::error_code ec;
   std::filesystem::remove_all(cfg.capture_dir, ec);
+  cfg.observer = [&](sim::World& w) -> std::unique_ptr<scenario::RunObserver> {
+    return std::make_unique<ReportWriter>(w, cfg.capture_dir + "/report.html",
+                                          report::ReportOptions{.title = "wirestack run " + name, .seed = cfg.seed});
+  };
 
   // Progress on a terminal: simulated time reached and events per second.
   const bool tty = ::isatty(STDERR_FILENO) == 1;
@@ -98,6 +109,7 @@ int run_run(const RunOptions& opt) {
     std::cerr << "wirestack run: " << r.error() << "\n";
     return 1;
   }
+  std::cout << "report (open in a browser): " << cfg.capture_dir << "/report.html\n";
   return r->passed ? 0 : 1;
 }
 
