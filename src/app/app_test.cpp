@@ -109,6 +109,17 @@ TEST(HttpServer, PipelinedRequestsAreAnsweredInOrderOnOneConnection) {
   EXPECT_EQ(web.connections().accepted, 1u);
 }
 
+TEST(HttpServer, AUserRouteReplacesTheBuiltInPage) {
+  Net n(12);
+  HttpServer web(*n.server, 8080);
+  web.router().add("GET", "/", [](const http::Request&) { return http::Response{.body = "mine"}; });
+  TcpRequestClient home(*n.client, kWeb, {.request = "GET / HTTP/1.1\r\nHost: s\r\nConnection: close\r\n\r\n"});
+  TcpRequestClient stats(*n.client, kWeb, {.request = "GET /stats HTTP/1.1\r\nHost: s\r\nConnection: close\r\n\r\n"});
+  n.w.run_until(at(5s));
+  EXPECT_EQ(responses(home.response()).at(0).body, "mine");
+  EXPECT_EQ(responses(stats.response()).at(0).status, 200);  // the rest of the built-in page stays
+}
+
 TEST(HttpServer, ErrorsAreAnsweredAndOnlyTheGuiltyConnectionCloses) {
   Net n(3);
   HttpServer web(*n.server, 8080);

@@ -141,15 +141,15 @@ class HttpServer::Session final : public app::Session {
 HttpServer::HttpServer(runtime::Host& host, std::uint16_t port, HttpServerConfig config)
     : host_(host), config_(std::move(config)), started_(host.now()) {
   if (config_.root) {
-    router_.add_prefix("GET", "/", [this](const http::Request& r) { return serve_file(r); });
+    builtin_.add_prefix("GET", "/", [this](const http::Request& r) { return serve_file(r); });
   } else {
-    router_.add("GET", "/", [](const http::Request&) { return text(200, std::string(kPage), "text/html; charset=utf-8"); });
-    router_.add("GET", "/stats", [this](const http::Request&) {
+    builtin_.add("GET", "/", [](const http::Request&) { return text(200, std::string(kPage), "text/html; charset=utf-8"); });
+    builtin_.add("GET", "/stats", [this](const http::Request&) {
       return text(200, stats_json() + "\n", "application/json");
     });
   }
   // POST /echo answers with the body it got (uploads, chunked or not, can be checked end to end).
-  router_.add("POST", "/echo", [](const http::Request& r) {
+  builtin_.add("POST", "/echo", [](const http::Request& r) {
     return text(200, r.body, std::string(r.headers.find("Content-Type").value_or("application/octet-stream")));
   });
   server_ = std::make_unique<StreamServer>(
@@ -158,7 +158,11 @@ HttpServer::HttpServer(runtime::Host& host, std::uint16_t port, HttpServerConfig
 
 http::Response HttpServer::respond(const http::Request& request) {
   try {
-    return router_.route(request);
+    // The user's routes first: a path they know (for any method) is theirs,
+    // so they can replace "/" or "/stats"; anything else falls through to
+    // the files or the built-in page.
+    if (!router_.allowed_methods(request.path()).empty()) return router_.route(request);
+    return builtin_.route(request);
   } catch (const std::exception& e) {
     return http::error_response(500, e.what());  // a handler's bug is this request's problem only
   } catch (...) {

@@ -48,7 +48,8 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Routes added here are tried before the files / built-in page.
+  // Routes added here win over the files / built-in page for their paths
+  // (a user's "/" replaces the counters page).
   http::Router& router() { return router_; }
   const Result<tcp::Endpoint4, tcp::SocketError>& listening() const { return server_->listening(); }
   const HttpStats& stats() const { return stats_; }
@@ -66,7 +67,8 @@ class HttpServer {
 
   runtime::Host& host_;
   HttpServerConfig config_;
-  http::Router router_;
+  http::Router router_;   // the user's
+  http::Router builtin_;  // files or the counters page, /stats, /echo
   HttpStats stats_;
   Instant started_;
   std::unique_ptr<StreamServer> server_;
