@@ -115,7 +115,8 @@ void Connection::arm_loss_probe(Instant now) {
   // RFC 8985 7.2: schedule a loss probe when the connection has SACK, has an RTT sample and data outstanding,
   // and no probe is unanswered. "PTO = 2 * SRTT"; "If FlightSize is one
   // segment, PTO += WCDelAckT" (the peer may hold its ACK: 200 ms); as Linux,
-  // at least 2 ms otherwise (timer slack). Never later than the RTO.
+  // at least 2 ms more otherwise (timer slack), and never under 10 ms. Never
+  // later than the RTO.
   // Beyond RFC 8985 (which probes in the open state only): also during SACK
   // recovery, where the last retransmissions and new data can all be lost
   // with no ACK left to reveal it; the probe then resends the first hole.
@@ -129,8 +130,14 @@ void Connection::arm_loss_probe(Instant now) {
   const auto srtt = rtt_.srtt();
   if (!srtt) return;
   const bool one_segment = distance(snd_una_, snd_max_) <= snd_mss_;
-  const Duration pto = 2 * *srtt + (one_segment ? Duration{std::chrono::milliseconds{200}}
-                                                 : Duration{std::chrono::milliseconds{2}});
+  // At least 10 ms, as Linux (tcp_schedule_loss_probe): on a LAN the SRTT is
+  // tens of microseconds, and a probe 2 ms after the last segment fires
+  // whenever the peer (or we) are a little late, retransmitting a FIN whose
+  // ACK is on its way (the duplicate ACK then meets a closed connection: RST).
+  const Duration pto =
+      std::max<Duration>(2 * *srtt + (one_segment ? Duration{std::chrono::milliseconds{200}}
+                                                  : Duration{std::chrono::milliseconds{2}}),
+                         std::chrono::milliseconds{10});
   if (pto >= rtt_.rto()) return;
   if (timer_ == Timer::retransmit && timer_at_ <= now + pto) return;  // the RTO comes first
   timer_ = Timer::loss_probe;
