@@ -12,6 +12,7 @@
 #include <numeric>
 #include <vector>
 
+#include "common.hpp"
 #include "sim/tcp_apps.hpp"
 #include "sim/world.hpp"
 
@@ -20,26 +21,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-Ipv4Address ip(std::string_view s) { return *Ipv4Address::parse(s); }
-
-constexpr std::uint64_t kMiB = 1 << 20;
-
-// ASan + UBSan in a Debug build run this suite about 40 times slower than an
-// optimized build (the cost is per byte moved: checksums, copies, hashing).
-// The optimized build runs every figure at full size; under sanitizers, whose
-// job here is memory and UB errors on the same code paths, some runs are
-// smaller (each place says how) so that the suite stays under a minute.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
+using testing::ip;
+using testing::kMiB;
+using testing::kSanitized;
 
 struct PathConfig {
   std::uint64_t bottleneck_bps = 100'000'000;
