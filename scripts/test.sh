@@ -9,8 +9,23 @@ bash scripts/setup.sh
 bash scripts/build.sh all
 jobs=${WIRESTACK_JOBS:-$(nproc)}
 status=0
+san=0
+normal=0
 echo "== sanitizer build (clang, ASan + UBSan, fuzz smoke) =="
-ctest --test-dir build-san --output-on-failure -j "$jobs" "$@" || status=$?
+ctest --test-dir build-san --output-on-failure -j "$jobs" "$@" || san=$?
 echo "== normal build (g++) =="
-ctest --test-dir build --output-on-failure -j "$jobs" "$@" || status=$?
+ctest --test-dir build --output-on-failure -j "$jobs" "$@" || normal=$?
+
+# The end of a long log is what gets read: say there what failed, per build.
+summary() {  # summary LABEL DIR STATUS
+  if [ "$3" -eq 0 ]; then
+    echo "== $1: all tests passed"
+  else
+    echo "== $1: FAILED (ctest exit $3); failed tests:"
+    sed 's/^/     /' "$2/Testing/Temporary/LastTestsFailed.log" 2>/dev/null || echo "     (no list)"
+    status=$3
+  fi
+}
+summary "sanitizer build" build-san "$san"
+summary "normal build" build "$normal"
 exit $status

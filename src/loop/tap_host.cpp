@@ -70,6 +70,10 @@ TapHost::TapHost(dev::TapDevice tap, TapHostConfig config)
       stack_(*this, rng_, config.stack),
       rx_buf_(dev::kTapMaxFrame) {
   nic_ = stack_.add_nic(config_.mac, config_.mtu);
+  // Streams of their own: the wire's draws never shift the stack's.
+  const Rng wire(config_.seed ^ 0x5749524557495245ULL);
+  if (config_.impair_in.active()) impair_in_.emplace(config_.impair_in, wire.derive(0));
+  if (config_.impair_out.active()) impair_out_.emplace(config_.impair_out, wire.derive(1));
 }
 
 std::size_t TapHost::on_activity(std::function<void()> hook) {
@@ -131,6 +135,15 @@ void TapHost::kick() {
 
 void TapHost::transmit(iface::NicId /*nic*/, Bytes frame) {
   const Instant now = clock_.now();
+  if (impair_out_) {
+    impair_out_->push(frame, now);
+    impair_out_->release(now, [this, now](Bytes f) { write_frame(f, now); });  // what needs no wait
+    return;
+  }
+  write_frame(frame, now);
+}
+
+void TapHost::write_frame(Bytes frame, Instant now) {
   auto r = tap_.write(frame);
   if (!r) {
     if (counters_.tx_errors++ == 0) counters_.first_tx_error = r.error();
@@ -185,16 +198,39 @@ Result<void, std::string> TapHost::drain_device() {
     const Instant now = clock_.now();
     ++counters_.frames_in;
     counters_.bytes_in += frame.size();
-    if (pcap_ != nullptr) pcap_->write(now, frame);
-    stack_.receive(nic_, frame, now);
-    after_activity(now);
+    if (impair_in_) {
+      impair_in_->push(frame, now);
+      release_impaired(now);
+    } else {
+      deliver_frame(frame, now);
+    }
   }
   return {};
 }
 
+void TapHost::deliver_frame(Bytes frame, Instant now) {
+  if (pcap_ != nullptr) pcap_->write(now, frame);  // what the stack really got
+  stack_.receive(nic_, frame, now);
+  after_activity(now);
+}
+
+bool TapHost::release_impaired(Instant now) {
+  bool any = false;
+  if (impair_out_) impair_out_->release(now, [this, now](Bytes f) { write_frame(f, now); });
+  if (impair_in_) {
+    impair_in_->release(now, [this, now, &any](Bytes f) {
+      any = true;
+      deliver_frame(f, now);
+    });
+  }
+  return any;
+}
+
 int TapHost::timeout_ms(Instant now, std::optional<Instant> limit_at) const {
   std::optional<Instant> next = stack_.poll_at();
-  for (const auto& t : {app_wake_, limit_at}) {
+  const std::optional<Instant> wire_in = impair_in_ ? impair_in_->next_release() : std::nullopt;
+  const std::optional<Instant> wire_out = impair_out_ ? impair_out_->next_release() : std::nullopt;
+  for (const auto& t : {app_wake_, limit_at, wire_in, wire_out}) {
     if (t) next = next ? std::min(*next, *t) : *t;
   }
   if (!next) return -1;
@@ -231,6 +267,7 @@ Result<StopReason, std::string> TapHost::run(std::optional<Duration> limit) {
   while (!stop_) {
     now = clock_.now();
     if (limit_at && now >= *limit_at) return StopReason::time_limit;
+    release_impaired(now);  // delivers (and runs the hooks) itself
     bool woke = false;
     if (auto t = stack_.poll_at(); t && *t <= now) {
       stack_.poll(now);

@@ -43,6 +43,7 @@
 #include "dev/pcap_file.hpp"
 #include "dev/tap_linux.hpp"
 #include "iface/interface.hpp"
+#include "loop/impairment.hpp"
 #include "loop/real_clock.hpp"
 #include "runtime/host.hpp"
 #include "wire/mac_address.hpp"
@@ -55,6 +56,12 @@ struct TapHostConfig {
   std::uint64_t seed = 1;      // the stack's Rng (ephemeral ports, IP ident)
   iface::InterfaceConfig stack{};
   bool handle_signals = true;  // SIGINT/SIGTERM end run()
+  // A bad wire between the device and the stack (loop/impairment.hpp), for
+  // kernels without netem: `impair_in` on frames from the device to the
+  // stack (what netem on the kernel side's qdisc would do), `impair_out` on
+  // frames from the stack to the device. Inactive by default.
+  ImpairmentSpec impair_in{};
+  ImpairmentSpec impair_out{};
 };
 
 enum class StopReason : std::uint8_t {
@@ -91,6 +98,9 @@ class TapHost final : public runtime::Host, private iface::FrameSink {
   iface::NicId nic() const { return nic_; }
   const dev::TapDevice& device() const { return tap_; }
   const TapCounters& counters() const { return counters_; }
+  // The wire impairment of each direction; nullptr where its spec is inactive.
+  const Impairment* impairment_in() const { return impair_in_ ? &*impair_in_ : nullptr; }
+  const Impairment* impairment_out() const { return impair_out_ ? &*impair_out_ : nullptr; }
   // The real time since this host was created.
   Instant now() const override { return clock_.now(); }
   std::chrono::system_clock::time_point wall_clock() const override;
@@ -132,6 +142,12 @@ class TapHost final : public runtime::Host, private iface::FrameSink {
 
  private:
   void transmit(iface::NicId nic, Bytes frame) override;
+  // What transmit() does without an impairment: the frame to the device.
+  void write_frame(Bytes frame, Instant now);
+  // Delivers a frame read from the device to the stack.
+  void deliver_frame(Bytes frame, Instant now);
+  // Lets through the impaired frames that are due; true when any went in.
+  bool release_impaired(Instant now);
   void after_activity(Instant now);
   // Reads every waiting frame (at most a batch) into the stack.
   Result<void, std::string> drain_device();
@@ -146,6 +162,8 @@ class TapHost final : public runtime::Host, private iface::FrameSink {
   runtime::StackTcpSockets tcp_{stack_.tcp()};
   iface::NicId nic_ = 0;
   dev::PcapWriter* pcap_ = nullptr;
+  std::optional<Impairment> impair_in_;
+  std::optional<Impairment> impair_out_;
   std::deque<std::function<void()>> hooks_;
   std::vector<std::size_t> removed_;
   bool in_activity_ = false;

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <iostream>
 #include <random>
+#include <tuple>
+#include <vector>
 
 #include "app/http_server.hpp"
 #include "app/rpc_server.hpp"
@@ -31,6 +33,13 @@ void add_stack_options(CLI::App* cmd, StackOptions& opt) {
   cmd->add_option("--mac", opt.mac, "the stack's MAC (default: random, locally administered)");
   cmd->add_option("--mtu", opt.mtu, "the stack's MTU")->check(CLI::Range(68, 65535));
   cmd->add_option("--pcap", opt.pcap, "capture every frame sent and received to this pcap file");
+  auto* both = cmd->add_option("--impair", opt.impair,
+                               "a bad wire between the device and the stack, each way on its own, as netem's: "
+                               "loss=P%,delay=D,jitter=D,reorder=P%,duplicate=P%,limit=N (e.g. loss=5%,delay=10ms)");
+  cmd->add_option("--impair-in", opt.impair_in, "as --impair, on frames from the device to the stack only")
+      ->excludes(both);
+  cmd->add_option("--impair-out", opt.impair_out, "as --impair, on frames from the stack to the device only")
+      ->excludes(both);
 }
 
 Result<TapStack, std::string> make_tap_stack(const StackOptions& opt, bool allow_privileged_ports) {
@@ -59,6 +68,17 @@ Result<TapStack, std::string> make_tap_stack(const StackOptions& opt, bool allow
     if (!m->is_unicast() || m->is_zero()) return Unexpected{"--mac: " + *opt.mac + " is not a unicast address"};
     mac = *m;
   }
+  loop::ImpairmentSpec impair_in;
+  loop::ImpairmentSpec impair_out;
+  for (const auto& [name, text, into] :
+       {std::tuple{"--impair", &opt.impair, std::vector{&impair_in, &impair_out}},
+        std::tuple{"--impair-in", &opt.impair_in, std::vector{&impair_in}},
+        std::tuple{"--impair-out", &opt.impair_out, std::vector{&impair_out}}}) {
+    if (!*text) continue;
+    auto spec = loop::ImpairmentSpec::parse(**text);
+    if (!spec) return Unexpected{std::string(name) + ": " + spec.error()};
+    for (auto* target : into) *target = *spec;
+  }
   std::unique_ptr<dev::PcapWriter> pcap;
   if (opt.pcap) {
     auto w = dev::PcapWriter::create(*opt.pcap);
@@ -69,6 +89,8 @@ Result<TapStack, std::string> make_tap_stack(const StackOptions& opt, bool allow
   if (!tap) return Unexpected{tap.error()};
 
   loop::TapHostConfig config{.mac = mac, .mtu = static_cast<std::uint16_t>(opt.mtu), .seed = seed};
+  config.impair_in = impair_in;
+  config.impair_out = impair_out;
   config.stack.udp.allow_privileged_ports = allow_privileged_ports;
   config.stack.tcp.allow_privileged_ports = allow_privileged_ports;
   // Room for a LAN's bandwidth-delay product and then some (Linux starts
@@ -197,6 +219,8 @@ int run_tap(const TapOptions& opt) {
   if (opt.tcp_discard) std::cout << ", tcp discard on port " << *opt.tcp_discard;
   if (opt.json) std::cout << ", json-rpc on port " << *opt.json;
   if (http_port) std::cout << ", http on port " << *http_port << (http_root ? " serving " + *http_root : std::string());
+  if (const auto* w = host.impairment_in()) std::cout << ", wire to the stack impaired: " << w->spec().to_string();
+  if (const auto* w = host.impairment_out()) std::cout << ", wire from the stack impaired: " << w->spec().to_string();
   std::cout << "; ^C to stop" << std::endl;
 
   std::optional<Duration> limit;
@@ -212,6 +236,13 @@ int run_tap(const TapOptions& opt) {
   const loop::TapCounters& c = host.counters();
   std::cout << "tap frames_in " << c.frames_in << " bytes_in " << c.bytes_in << " frames_out " << c.frames_out
             << " bytes_out " << c.bytes_out << " tx_full " << c.tx_full << " tx_errors " << c.tx_errors << "\n";
+  for (const auto& [name, wire] : {std::pair{"in", host.impairment_in()}, std::pair{"out", host.impairment_out()}}) {
+    if (wire == nullptr) continue;
+    const loop::ImpairmentCounters& w = wire->counters();
+    std::cout << "impair " << name << " frames " << w.frames << " dropped_loss " << w.dropped_loss << " dropped_limit "
+              << w.dropped_limit << " duplicated " << w.duplicated << " reordered " << w.reordered << " released "
+              << w.released << "\n";
+  }
   if (echo) std::cout << "udp_echo port " << *opt.udp_echo << " echoed " << echo->echoed() << "\n";
   if (tcp_echo) {
     std::cout << "tcp_echo port " << *opt.tcp_echo << " connections " << tcp_echo->accepted() << " bytes "

@@ -1,6 +1,6 @@
 // tools/wirestack/tap.hpp — the stack on a real Linux TAP device:
 // `wirestack tap` (a host answering ARP, ping and UDP echo until ^C),
-// `wirestack nc` (refused until TCP lands), and the options and set-up that
+// `wirestack nc` (standard input into a TCP connection), and the options and set-up that
 // `wirestack ping` (ping.hpp) shares.
 #pragma once
 
@@ -24,6 +24,9 @@ struct StackOptions {
   std::optional<std::string> mac;  // default: a random locally administered one
   int mtu = 1500;
   std::optional<std::string> pcap;
+  std::optional<std::string> impair;      // loop::ImpairmentSpec text, both ways
+  std::optional<std::string> impair_in;   // device -> stack only
+  std::optional<std::string> impair_out;  // stack -> device only
 };
 void add_stack_options(CLI::App* cmd, StackOptions& opt);
 
