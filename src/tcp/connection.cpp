@@ -67,6 +67,7 @@ Connection::Connection(const ConnectionConfig& cfg, Endpoint4 local, Endpoint4 r
       snd_sml_(iss),
       tx_(cfg.send_buffer),
       rx_(cfg.recv_buffer),
+      ooo_(ranges_for_buffer(cfg.recv_buffer, storage::Assembler::kDefaultMaxRanges)),
       rtt_(cfg.rtt),
       cc_(make_congestion(cfg.congestion, std::max<std::uint16_t>(cfg.mss, 64))) {
   snd_mss_ = 536;  // RFC 9293 3.7.1 (MUST-15): the default without an MSS option

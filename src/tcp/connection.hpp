@@ -89,6 +89,17 @@ enum class SendError : std::uint8_t {
 };
 std::ostream& operator<<(std::ostream& os, SendError e);
 
+// How many disjoint ranges a buffer of `bytes` may need tracked (the receive
+// side's out-of-order ranges, the send side's SACKed ones): one per 2 KiB,
+// enough for every other full-sized segment of a full window to be missing
+// (slow start's overshoot does that), and at least `least`. The tables grow
+// only as ranges appear, 10 bytes each: the bound is on memory, in proportion
+// to the buffer it describes (4 MiB: 2048 ranges, 20 KiB at most).
+constexpr std::size_t ranges_for_buffer(std::uint32_t bytes, std::size_t least) {
+  const std::size_t by_size = bytes / 2048;
+  return by_size < least ? least : by_size > 16384 ? 16384 : by_size;
+}
+
 struct ConnectionConfig {
   std::uint16_t mss = 1460;                // ours, advertised in the SYN
   std::uint32_t recv_buffer = 64 * 1024;   // bytes
@@ -223,9 +234,10 @@ class Connection {
   // RFC 6675 sender state, on the heap while the peer has SACKed something
   // or a recovery is running (an idle connection holds none of it).
   struct Scoreboard {
-    static constexpr std::size_t kMaxRanges = 512;
+    static constexpr std::size_t kMinRanges = 512;
     static constexpr std::size_t kMaxRetransmissions = 4096;
-    storage::Assembler sacked{kMaxRanges};  // SACKed ranges, offsets from SND.UNA
+    explicit Scoreboard(std::size_t max_ranges) : sacked{max_ranges} {}
+    storage::Assembler sacked;              // SACKed ranges, offsets from SND.UNA
     std::vector<Retransmission> rtx;        // in flight; see Retransmission
     SeqNum rescue{};                        // RFC 6675 RescueRxt
     // RFC 8985 6 (RACK) in sequence form: original transmissions leave in

@@ -507,7 +507,7 @@ void Connection::enter_sack_recovery(Instant now) {
 
 Connection::Scoreboard& Connection::scoreboard() {
   if (!sb_) {
-    sb_ = std::make_unique<Scoreboard>();
+    sb_ = std::make_unique<Scoreboard>(ranges_for_buffer(static_cast<std::uint32_t>(tx_.capacity()), Scoreboard::kMinRanges));
     // Sequence marks start at SND.UNA (SeqNum{} could lie "above" it).
     sb_->rescue = sb_->rack_lost = sb_->reo_mark = sb_->delivered = snd_una_;
   }
@@ -530,7 +530,7 @@ void Connection::record_sacks(const TcpRepr& seg) {
 
 void Connection::shift_sacked(std::uint32_t acked) {
   // The scoreboard's offsets are from SND.UNA, which moved by `acked`:
-  // rebuild it (at most Scoreboard::kMaxRanges entries).
+  // rebuild it (at most ranges_for_buffer(send_buffer) entries).
   if (!sb_ || sb_->sacked.is_empty()) return;
   storage::Assembler& sacked = sb_->sacked;
   std::vector<storage::AssemblerRange> keep;

@@ -128,10 +128,6 @@ TEST(TcpThroughput, OneFlowWithBuffersFarAboveThePathFillsItToo) {
   // Buffers of 4 MiB: the congestion window is the only limit, so slow
   // start overshoots BDP + queue and loses ~800 segments in one window
   // (every other one), and the flow depends on its loss recovery.
-  GTEST_SKIP() << "KNOWN GAP: 84.6 % of the link (goal 90 %; was 79 % before RFC 6675 recovery). Slow start "
-                  "overshoots BDP + queue and every other segment of one window is lost; the receiver's "
-                  "out-of-order assembler holds at most 32 ranges, so it drops out-of-order data beyond them and "
-                  "about half the retransmissions replace segments our own receiver threw away (docs/TCP.md).";
   PathConfig p;
   p.buffer = 4 * kMiB;
   const double goodput = one_flow_goodput(p, 60 * kMiB);
