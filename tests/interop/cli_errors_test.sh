@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/interop/cli_errors_test.sh WIRESTACK — the TAP commands' refusals:
 # one line on stderr and a non-zero status, before any device is touched
-# (needs no root). TCP and the services are refused until their issues land.
+# (needs no root).
 set -u
 ws=$1
 fail=0
@@ -38,6 +38,10 @@ check "bad mac"       1 "^wirestack tap: --mac: MAC address 'zz'" tap "${base[@]
 check "far gateway"   1 '^wirestack tap: --gateway: 10.1.1.1 is not inside 10.77.0.2/24$' tap "${base[@]}" --gateway 10.1.1.1
 check "network addr"  1 '^wirestack tap: --ip: 10.77.0.0/24 is not a host address$' tap --dev wstnone --ip 10.77.0.0/24
 check "long name"     1 "^wirestack tap: TAP device name 'much-too-long-name' is too long" tap --dev much-too-long-name --ip 10.77.0.2/24
+check "impair item"   1 '^wirestack tap: --impair: loss=5: expected a percentage such as 5%$' tap "${base[@]}" --impair loss=5
+check "impair key"    1 '^wirestack tap: --impair-in: unknown item "speed": expected loss, delay' tap "${base[@]}" --impair-in speed=1%
+check "impair order"  1 '^wirestack nc: --impair-out: reorder needs a delay' nc "${base[@]}" --impair-out reorder=5% 10.77.0.1 7
+check "impair twice"  108 '^wirestack tap: --impair excludes --impair-in$' tap "${base[@]}" --impair loss=1% --impair-in loss=1%
 check "ping no dest"  106 '^wirestack ping: dest is required' ping "${base[@]}"
 check "ping bad dest" 2 "^wirestack ping: .*10.77.0" ping "${base[@]}" -c 1 10.77.0
 check "ping count"    105 '^wirestack ping: --count: .* not in range' ping "${base[@]}" -c 0 10.77.0.1
