@@ -114,8 +114,9 @@ struct ConnectionConfig {
   std::uint8_t max_retries = 15;           // data (Linux tcp_retries2)
   std::uint8_t max_syn_retries = 6;        // SYN / SYN-ACK (Linux tcp_syn_retries)
   Duration time_wait = std::chrono::seconds{60};  // 2 * MSL
-  // RFC 5961 7: at most one challenge ACK per interval (0: no limit).
-  Duration challenge_ack_interval = std::chrono::milliseconds{0};
+  // RFC 5961 7: at most one challenge ACK per interval (0: no limit); 500 ms
+  // as Linux's per-socket limit (net.ipv4.tcp_invalid_ratelimit).
+  Duration challenge_ack_interval = std::chrono::milliseconds{500};
   Algorithm congestion = Algorithm::newreno;
   // Keep-alive (RFC 9293 3.8.4, RFC 1122 4.2.3.6): off by default (MUST-24);
   // after keepalive_idle without traffic, up to keepalive_probes probes

@@ -548,11 +548,18 @@ TEST_F(ConnectionTest, InWindowResetGetsChallengeAck) {
   EXPECT_EQ(c_->state(), State::established);
 }
 
-// RFC 5961 7: challenge ACKs rate-limited when configured.
+// RFC 5961 7: challenge ACKs are rate-limited, by default to one per 500 ms
+// (Linux's per-socket tcp_invalid_ratelimit); 0 turns the limit off.
 TEST_F(ConnectionTest, ChallengeAcksAreRateLimited) {
-  ConnectionConfig cfg = plain();
-  cfg.challenge_ack_interval = 500ms;
-  establish(cfg);
+  EXPECT_EQ(ConnectionConfig{}.challenge_ack_interval, 500ms);
+  ConnectionConfig unlimited = plain();
+  unlimited.challenge_ack_interval = 0ms;
+  establish(unlimited);
+  for (int i = 0; i < 3; ++i) {
+    peer(in(R, 5002 + static_cast<std::uint32_t>(i), 0, 0), 100ms);
+    EXPECT_EQ(sends(100ms).size(), 1u);
+  }
+  establish(plain());
   peer(in(R, 5002, 0, 0), 100ms);
   EXPECT_EQ(sends(100ms).size(), 1u);
   peer(in(R, 5003, 0, 0), 200ms);
@@ -567,8 +574,8 @@ TEST_F(ConnectionTest, SynInEstablishedGetsChallengeAck) {
   establish();
   peer(in(S, 9999, 0, 4000), 100ms);
   EXPECT_EQ(one(100ms), out(A, 1001, 5001, 8192));
-  peer(in(S, 5001, 0, 4000), 200ms);  // in window too
-  EXPECT_EQ(one(200ms), out(A, 1001, 5001, 8192));
+  peer(in(S, 5001, 0, 4000), 700ms);  // in window too (and past the 500 ms rate limit)
+  EXPECT_EQ(one(700ms), out(A, 1001, 5001, 8192));
   EXPECT_EQ(c_->state(), State::established);
 }
 
