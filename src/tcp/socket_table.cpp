@@ -78,6 +78,7 @@ void for_each_counter(const TcpCounters& c, const std::function<void(std::string
   visit("syn_queue_drops", c.syn_queue_drops);
   visit("accept_queue_drops", c.accept_queue_drops);
   visit("listen_bad_segments", c.listen_bad_segments);
+  visit("cookie_late_segment_drops", c.cookie_late_segment_drops);
   visit("active_opens", c.active_opens);
   visit("passive_opens", c.passive_opens);
   visit("established", c.established);
@@ -772,6 +773,17 @@ void SocketTable::listen_input(std::uint32_t lslot, Ipv4Address src, Ipv4Address
   if (seg.flags.ack()) {
     if (!seg.flags.syn() && try_cookie(lslot, src, dst, seg, payload, now)) return;
     ++counters_.listen_bad_segments;
+    // While cookies are out, a segment with data or a FIN that fails the
+    // check is most likely the later part of a cookie handshake whose ACK
+    // and first data were lost (a flood fills queues): its sequence number
+    // is past ISN + 1, so the cookie cannot be checked. A RST (RFC 9293
+    // LISTEN, and Linux) would kill a connection the peer believes is
+    // open; dropped instead, the peer retransmits from its first unacked
+    // byte, whose SEQ - 1 is the ISN the cookie was made from.
+    if (!seg.flags.syn() && (!payload.empty() || seg.flags.fin()) && cookies_recent(l, now)) {
+      ++counters_.cookie_late_segment_drops;
+      return;
+    }
     send_reset(src, dst, seg, payload.size(), now);
     return;
   }
@@ -858,13 +870,17 @@ void SocketTable::send_cookie_syn_ack(Ipv4Address src, Ipv4Address dst, const Tc
   ip_.send_segment(dst, src, r, storage::SpanPair{}, now);
 }
 
+bool SocketTable::cookies_recent(const Listener& l, Instant now) const {
+  if (!l.last_cookie) return false;
+  const Duration window = cookies_.config().period * static_cast<std::int64_t>(cookies_.config().max_age_periods);
+  return now - *l.last_cookie <= window;
+}
+
 bool SocketTable::try_cookie(std::uint32_t lslot, Ipv4Address src, Ipv4Address dst, const TcpRepr& ack,
                              Bytes payload, Instant now) {
   auto& l = std::get<Listener>(slots_[lslot].sock->body);
   // Only while cookies were sent recently (syn_cookie.hpp: no blind guessing otherwise).
-  if (!l.last_cookie) return false;
-  const Duration window = cookies_.config().period * static_cast<std::int64_t>(cookies_.config().max_age_periods);
-  if (now - *l.last_cookie > window) return false;
+  if (!cookies_recent(l, now)) return false;
   auto mss = cookies_.check(dst, ack.dst_port, src, ack.src_port, ack.seq - 1, ack.ack - 1, now, counters_.cookies);
   if (!mss) return false;
   if (l.accept_q.size() >= l.backlog) {

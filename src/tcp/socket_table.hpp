@@ -157,6 +157,9 @@ struct TcpCounters {
   std::uint64_t syn_queue_drops = 0;    // SYN queue full, cookies off
   std::uint64_t accept_queue_drops = 0; // accept queue full (SYN dropped, or handshake ACK dropped)
   std::uint64_t listen_bad_segments = 0;  // RST/other segments to a listener, dropped (ACKs get a RST)
+  // Of those: data or FIN that failed the cookie check while cookies were
+  // out, dropped without a RST (the peer resends from ISN + 1, which checks).
+  std::uint64_t cookie_late_segment_drops = 0;
   std::uint64_t active_opens = 0;       // connect()
   std::uint64_t passive_opens = 0;      // connections created by a listener (SYN queue or cookie)
   std::uint64_t established = 0;        // reached ESTABLISHED
@@ -327,6 +330,8 @@ class SocketTable {
   void listen_input(std::uint32_t lslot, Ipv4Address src, Ipv4Address dst, const TcpRepr& seg, Bytes payload,
                     Instant now);
   void send_cookie_syn_ack(Ipv4Address src, Ipv4Address dst, const TcpRepr& syn, Listener& l, Instant now);
+  // Whether `l` sent a cookie recently enough for one to come back.
+  bool cookies_recent(const Listener& l, Instant now) const;
   bool try_cookie(std::uint32_t lslot, Ipv4Address src, Ipv4Address dst, const TcpRepr& ack, Bytes payload,
                   Instant now);
   std::uint32_t add_child(std::uint32_t lslot, Connection c);

@@ -411,6 +411,47 @@ TEST(SocketTable, ForgedCookieAckGetsARst) {
   EXPECT_EQ(net.log.back().tcp.seq, 12345u);
 }
 
+// A flood fills the queues on the way (the interop test saw it: the kernel's
+// TAP queue): the handshake's ACK and the first data of a cookie connection
+// are lost, and its FIN arrives first. Its SEQ - 1 is not the ISN, so the
+// cookie cannot be checked; a RST would kill a connection the client
+// believes is open. It is dropped, and the client's retransmission from its
+// first byte opens the connection with all the data.
+TEST(SocketTable, WithCookiesALateSegmentOfALostHandshakeIsDroppedNotReset) {
+  SocketTableConfig cfg;
+  cfg.syn_backlog = 1;
+  Net net(cfg);
+  const SocketHandle srv = listen_on(net.b, 8080);
+  TcpRepr spoof{.src_port = 1, .dst_port = 8080, .seq = 5, .flags = TcpFlags{TcpFlags::kSyn}, .window = 100};
+  net.b.on_segment(Ipv4Address(172, 16, 0, 1), kB, spoof, {}, net.now);  // fills the SYN queue
+  // The client's first two segments after its SYN are lost: the ACK, the data.
+  int lost = 0;
+  net.drop = [&](const Packet& p) {
+    if (p.src != kA || p.tcp.flags.syn() || lost >= 2) return false;
+    ++lost;
+    return true;
+  };
+  const SocketHandle cli = net.a.open();
+  ASSERT_TRUE(net.a.connect(cli, {kB, 8080}, net.now));
+  net.run(milliseconds{5});
+  ASSERT_EQ(net.a.state(cli), State::established);
+  ASSERT_TRUE(net.a.send(cli, as_bytes("first words")));
+  net.run(milliseconds{5});
+  ASSERT_EQ(lost, 2);
+  ASSERT_TRUE(net.a.shutdown_send(cli));  // the FIN, alone, at ISN + 1 + 11
+  net.run(milliseconds{5});
+  EXPECT_EQ(net.b.counters().cookies.sent, 1u);
+  EXPECT_EQ(net.a.state(cli), State::fin_wait_1);  // the client believes it is connected
+  EXPECT_GE(net.b.counters().cookie_late_segment_drops, 1u);
+  EXPECT_EQ(net.b.counters().rst_out, 0u);
+  for (const Packet& p : net.log) EXPECT_FALSE(p.src == kB && p.tcp.flags.rst());
+  net.run(seconds{3});  // the client's RTO resends from its first byte
+  auto conn = net.b.accept(srv);
+  ASSERT_TRUE(conn);
+  EXPECT_EQ(recv_all(net.b, *conn), "first words");
+  EXPECT_EQ(net.b.counters().cookies.validated, 1u);
+}
+
 TEST(SocketTable, ClosingAListenerResetsConnectionsNobodyAccepted) {
   Net net;
   const SocketHandle srv = listen_on(net.b, 8080);

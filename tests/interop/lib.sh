@@ -88,12 +88,16 @@ interop_init() {
 in_ns() { ip netns exec "$NS" "$@"; }
 
 # ws_start SUBCOMMAND [ARGS...]: our stack on the TAP, in the background,
-# output in $WS_LOG; waits (bounded) until it says it is up.
+# output in $WS_LOG; waits (bounded) until it says it is up. For a look
+# inside a failing test: WS_EXTRA_ARGS="--pcap /tmp/x.pcap" (split on spaces)
+# is added to the command line, KEEP_WORK=1 keeps $WORK.
 ws_start() {
   local sub=$1
   shift
   WS_LOG="$WORK/wirestack.log"
-  ip netns exec "$NS" "$WS" "$sub" --dev "$TAP" --ip "$OUR_IP/$PREFIX" --mac "$OUR_MAC" "$@" >"$WS_LOG" 2>&1 &
+  # shellcheck disable=SC2086
+  ip netns exec "$NS" "$WS" "$sub" --dev "$TAP" --ip "$OUR_IP/$PREFIX" --mac "$OUR_MAC" "$@" ${WS_EXTRA_ARGS:-} \
+    >"$WS_LOG" 2>&1 &
   WS_PID=$!  # ip netns exec execs the command: this is wirestack's pid
   STARTED_PIDS+=("$WS_PID")
   for _ in $(seq 1 50); do
