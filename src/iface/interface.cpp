@@ -150,6 +150,15 @@ void Interface::nic_down(NicId nic, Instant now) {
   for (link::FailedPacket& p : n.arp.flush()) arp_failed(std::move(p.datagram), now);
 }
 
+void Interface::crash(Instant now) {
+  for (NicId nic = 0; nic < nics_.size(); ++nic) nic_down(nic, now);
+  tcp_.forget_all();
+  udp_.close_all();
+  reassembler_.clear();
+  ping_replies_.clear();
+  icmp_errors_.clear();
+}
+
 bool Interface::is_local_address(Ipv4Address a) const {
   for (const Nic& n : nics_) {
     for (const Ipv4Prefix& p : n.addresses) {

@@ -198,6 +198,13 @@ class Interface final : private tcp::IpLayer {
   // Marks the NIC down: its ARP cache is flushed (waiting datagrams fail as
   // host unreachable); frames to or from it are dropped and counted.
   void nic_down(NicId nic, Instant now);
+  // What a crash loses, at once and sending nothing: every NIC goes down,
+  // every TCP and UDP socket is forgotten (handles go stale), the ARP caches
+  // and the fragments being reassembled are dropped, undelivered ping
+  // replies and ICMP errors too. What a reboot restores stays: the NICs,
+  // their addresses and static ARP entries, the routes, the counters. A
+  // restart is nic_up() on each NIC (with its gratuitous ARP).
+  void crash(Instant now);
   void set_forwarding(bool on) { config_.forwarding = on; }
   bool forwarding() const { return config_.forwarding; }
   ip::RouteTable& routes() { return routes_; }

@@ -208,6 +208,13 @@ Reassembled Reassembler::assemble(const Entry& e) const {
   return out;
 }
 
+void Reassembler::clear() {
+  entries_.clear();
+  by_age_.clear();
+  expired_.clear();
+  memory_used_ = 0;
+}
+
 std::vector<ReassemblyTimeout> Reassembler::poll(Instant now) {
   expire(now);
   return std::exchange(expired_, {});

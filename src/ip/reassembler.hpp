@@ -168,6 +168,9 @@ class Reassembler {
   // in deadline order (ties: first created first). Poisoned datagrams expire
   // silently.
   std::vector<ReassemblyTimeout> poll(Instant now);
+  // Forgets every datagram being reassembled, without reports (a host that
+  // crashed). The statistics stay.
+  void clear();
 
   // When poll() next has something to do: the earliest deadline of any
   // datagram held, poisoned ones included (possibly already past, if

@@ -99,6 +99,20 @@ TEST(Reassembler, InOrder) {
   EXPECT_EQ(r.poll_at(), std::nullopt);
 }
 
+TEST(Reassembler, ClearForgetsWhatWasWaiting) {
+  const Ipv4Repr h = udp_header(4000);
+  const auto pieces = cut(h, pattern(4000), 1500);
+  Reassembler r;
+  EXPECT_TRUE(is_pending(r.accept_datagram(pieces[0], kT0)));
+  EXPECT_TRUE(is_pending(r.accept_datagram(pieces[1], kT0)));
+  ASSERT_EQ(r.in_progress(), 1u);
+  r.clear();
+  EXPECT_EQ(r.in_progress(), 0u);
+  EXPECT_EQ(r.memory_used(), 0u);
+  EXPECT_EQ(r.poll_at(), std::nullopt);
+  EXPECT_TRUE(is_pending(r.accept_datagram(pieces[2], kT0)));  // the rest alone makes nothing
+}
+
 TEST(Reassembler, ReverseOrder) {
   const Ipv4Repr h = udp_header(5000);
   const ByteVec payload = pattern(5000);

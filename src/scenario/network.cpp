@@ -56,12 +56,35 @@ class Network::App {
   // hosts), their answered latencies, and how many clients there were.
   virtual std::string request_target() const { return {}; }
   virtual void collect(std::vector<Duration>& /*answered*/, std::size_t& /*clients*/) const {}
+  // Servers start again when their host restarts (services started at
+  // boot); clients do not: they see their sockets gone and report it.
+  virtual bool restarts_with_host() const { return false; }
+  // The host crashed at `t`: a server keeps what it did until then for the
+  // summary (its next life starts from zero).
+  void host_crashed(Instant t) {
+    if (!started_ || !restarts_with_host()) return;
+    std::ostringstream os;
+    os << "[until the crash at " << std::fixed << std::setprecision(3) << to_seconds(t.time_since_epoch()) << " s] "
+       << text();
+    lives_ += os.str();
+  }
+  void host_restarted(Instant t) {
+    if (!started_ || !restarts_with_host()) return;
+    start();
+    std::ostringstream os;
+    os << "[since the restart at " << std::fixed << std::setprecision(3) << to_seconds(t.time_since_epoch()) << " s] ";
+    current_life_ = os.str();
+  }
+  // The summary over every life: what it did before each crash, then now.
+  std::string full_text() const { return lives_ + current_life_ + text(); }
 
  protected:
   Network& net_;
   const AppSpec& spec_;
   sim::Host& host_;
   bool started_ = false;
+  std::string lives_;         // one summary per life ended by a crash
+  std::string current_life_;  // "[since the restart at ...] " after one
 };
 
 namespace {
@@ -112,6 +135,7 @@ class Traceroute final : public App {
 class UdpEcho final : public App {
  public:
   using App::App;
+  bool restarts_with_host() const override { return true; }
   void start() override { app_ = std::make_unique<sim::UdpEchoServer>(host_, spec_.port); }
   std::string text() const override {
     return "UDP echo server " + spec_.host + ":" + std::to_string(spec_.port) + ": echoed " +
@@ -151,6 +175,7 @@ class UdpClientApp final : public App {
 class TcpEcho final : public App {
  public:
   using App::App;
+  bool restarts_with_host() const override { return true; }
   void start() override { app_ = std::make_unique<sim::TcpEchoServer>(host_, spec_.port, spec_.backlog); }
   std::string text() const override {
     return "TCP echo server " + spec_.host + ":" + std::to_string(spec_.port) + ": accepted " +
@@ -165,6 +190,7 @@ class TcpEcho final : public App {
 class TcpSink final : public App {
  public:
   using App::App;
+  bool restarts_with_host() const override { return true; }
   void start() override { app_ = std::make_unique<sim::TcpSinkServer>(host_, spec_.port, spec_.backlog); }
   std::string text() const override {
     std::ostringstream os;
@@ -242,6 +268,7 @@ std::string cookies_line(sim::Host& host) {
 class HttpServerApp final : public App {
  public:
   using App::App;
+  bool restarts_with_host() const override { return true; }
   void start() override {
     app::HttpServerConfig config{.stream = {.backlog = spec_.backlog}};
     // With a `files` table the server has those pages and nothing else: a
@@ -279,6 +306,7 @@ class HttpServerApp final : public App {
 class RpcServerApp final : public App {
  public:
   using App::App;
+  bool restarts_with_host() const override { return true; }
   void start() override {
     app_ = std::make_unique<app::RpcServer>(host_, spec_.port, app::RpcServerConfig{.stream = {.backlog = spec_.backlog}});
   }
@@ -612,12 +640,29 @@ Result<void, std::string> Network::wire_up() {
       sim::Host& h = *hosts[f.target];
       for (iface::NicId n = 0; n < h.stack().nic_count(); ++n) targets.push_back(h.link_of(n));
       what = "host " + f.target +
-             (f.kind == FaultKind::crash ? " crashes: its cables go dead" : " restarts: its cables come back");
+             (f.kind == FaultKind::crash
+                  ? " crashes: its cables go dead and its stack forgets every connection, socket and cache"
+                  : " restarts: its cables come back, its servers start again with no connection");
     }
     const bool up = f.kind == FaultKind::link_up || f.kind == FaultKind::restart;
-    world_.queue().schedule_in(f.at, [this, targets, up, what] {
-      for (sim::Link* l : targets) l->set_up(up);
+    sim::Host* host = f.kind == FaultKind::crash || f.kind == FaultKind::restart ? hosts[f.target] : nullptr;
+    std::vector<App*> on_host;
+    for (auto& a : apps_) {
+      if (host != nullptr && a->spec().host == f.target) on_host.push_back(a.get());
+    }
+    const bool crash = f.kind == FaultKind::crash;
+    world_.queue().schedule_in(f.at, [this, targets, up, what, host, on_host, crash] {
       note("fault: " + what);
+      const Instant now = world_.now();
+      if (host != nullptr && crash) {
+        for (App* a : on_host) a->host_crashed(now);
+        host->crash();
+      }
+      for (sim::Link* l : targets) l->set_up(up);
+      if (host != nullptr && !crash) {
+        host->restart();
+        for (App* a : on_host) a->host_restarted(now);
+      }
     });
   }
   return {};
@@ -634,7 +679,7 @@ std::vector<AppOutcome> Network::outcomes() const {
                " s, after the end of the run)\n";
       o.passed = false;
     } else {
-      o.text = a->text();
+      o.text = a->full_text();
       const bool ok = a->succeeded();
       o.passed = a->spec().expect == Expect::failure ? !ok : ok;
     }

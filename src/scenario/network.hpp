@@ -9,11 +9,15 @@
 //   bool ok = (*net)->report(std::cout);
 //
 // Faults: a link goes down / up at its time (Link::schedule_state). A host
-// "crash" takes every link of its cards down, so it neither sends nor
-// receives; "restart" brings them up again. The stack keeps its sockets and
-// timers across the outage (the simulator cannot yet wipe one host's stack):
-// it behaves as a machine that froze and came back, and its peers see what a
-// crash shows on the wire (silence, then time-outs and retransmissions).
+// "crash" takes every link of its cards down and wipes its stack
+// (sim::Host::crash: every connection, socket, ARP entry and fragment is
+// forgotten, and nothing is sent); "restart" brings the cables back, boots
+// the stack (gratuitous ARP) and starts the host's servers again with no
+// connection. A peer learns of the crash the way it would on a real network:
+// silence, retransmissions, then a RST to its first segment after the
+// restart. Clients on a crashed host find their sockets gone and report it;
+// a server's summary shows each life ("[until the crash at ...]",
+// "[since the restart at ...]").
 #pragma once
 
 #include <functional>

@@ -42,6 +42,20 @@ void Host::transmit(iface::NicId nic, Bytes frame) {
   (void)n.link->send(n.side, frame);
 }
 
+void Host::crash() {
+  if (crashed_) return;
+  crashed_ = true;
+  stack_.crash(queue_.now());
+  after_activity();  // the applications see their sockets gone
+}
+
+void Host::restart() {
+  if (!crashed_) return;
+  crashed_ = false;
+  for (const Nic& n : nics_) stack_.nic_up(n.id, queue_.now());
+  after_activity();
+}
+
 void Host::kick() {
   stack_.poll(queue_.now());
   after_activity();

@@ -53,6 +53,15 @@ class Host final : public runtime::Host, private iface::FrameSink {
   iface::NicId add_nic(MacAddress mac, Link& link, int side, std::uint16_t mtu = 1500);
   Link* link_of(iface::NicId nic) const { return nics_.at(nic).link; }
 
+  // The machine crashes: its stack loses every socket, cache and queue and
+  // sends nothing (iface::Interface::crash); frames to it are dropped until
+  // restart(), which boots it again: its NICs come up with a gratuitous ARP,
+  // with no socket open. Applications on it find their handles stale (the
+  // scenario layer starts its servers again).
+  void crash();
+  void restart();
+  bool crashed() const { return crashed_; }
+
   // Runs the stack's due work now and reschedules the next wake-up. Call
   // after using stack() from outside a Host callback.
   void kick() override;
@@ -114,6 +123,7 @@ class Host final : public runtime::Host, private iface::FrameSink {
   Instant app_wake_at_{};
   Instant wake_at_{};
   bool in_activity_ = false;
+  bool crashed_ = false;
   std::uint64_t wakeups_ = 0;
   std::uint16_t ping_idents_ = 0;
 };

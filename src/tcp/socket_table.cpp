@@ -153,6 +153,15 @@ void SocketTable::release(std::uint32_t slot) {
   --live_;
 }
 
+void SocketTable::forget_all() {
+  for (std::uint32_t i = 0; i < slots_.size(); ++i) release(i);
+  timers_ = {};
+  dirty_.clear();
+  changed_.clear();
+  rst_refilled_at_.reset();
+  rst_tokens_ = config_.rst_burst;
+}
+
 Connection* SocketTable::conn_at(std::uint32_t slot) {
   auto& s = slots_[slot].sock;
   return s ? std::get_if<Connection>(&s->body) : nullptr;

@@ -220,6 +220,11 @@ class SocketTable {
   Result<void, SocketError> close(SocketHandle h);
   // Releases the handle and resets the connection.
   Result<void, SocketError> abort(SocketHandle h);
+  // Forgets every socket at once and sends nothing: what a host that
+  // crashed loses. Handles go stale (the application sees "no such socket"),
+  // peers learn of it only when they next send (a RST for a connection
+  // nobody knows). Counters stay.
+  void forget_all();
   // The pending error (SO_ERROR), cleared; nullopt if none.
   std::optional<Errc> take_error(SocketHandle h);
   std::uint8_t readiness(SocketHandle h) const;

@@ -466,6 +466,33 @@ TEST(SocketTable, ClosingAListenerResetsConnectionsNobodyAccepted) {
   EXPECT_EQ(net.b.open_count(), 0u);
 }
 
+// A crash (iface::Interface::crash): every socket forgotten, nothing sent;
+// the old handles are stale; the peer's next segment on its connection meets
+// no socket and gets a RST, so the peer learns it then; the port is free for
+// the server's next life.
+TEST(SocketTable, ForgetAllSendsNothingAndThePeersNextSegmentGetsARst) {
+  Net net;
+  const SocketHandle srv = listen_on(net.b, 8080);
+  const SocketHandle cli = net.a.open();
+  ASSERT_TRUE(net.a.connect(cli, {kB, 8080}, net.now));
+  net.run(milliseconds{10});
+  auto conn = net.b.accept(srv);
+  ASSERT_TRUE(conn);
+  const std::size_t logged = net.log.size();
+  net.b.forget_all();
+  net.run(milliseconds{10});
+  EXPECT_EQ(net.log.size(), logged);  // not a byte from b
+  EXPECT_EQ(net.b.connection_count(), 0u);
+  EXPECT_FALSE(net.b.is_open(srv));
+  EXPECT_FALSE(net.b.is_open(*conn));
+  EXPECT_FALSE(net.b.send(*conn, as_bytes("x")));
+  ASSERT_TRUE(net.a.send(cli, as_bytes("anyone there?")));
+  net.run(milliseconds{10});
+  EXPECT_EQ(net.a.state(cli), State::closed);
+  EXPECT_EQ(net.b.counters().rst_out, 1u);
+  EXPECT_TRUE(listen_on(net.b, 8080).index < 1000);  // the port is free again
+}
+
 TEST(SocketTable, ANewSynEndsTimeWait) {
   Net net;
   const SocketHandle srv = listen_on(net.b, 8080);

@@ -89,6 +89,12 @@ SocketHandle SocketTable::open() {
   return SocketHandle{.index = index, .generation = slot.generation};
 }
 
+void SocketTable::close_all() {
+  for (std::uint32_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].socket) close(SocketHandle{i, slots_[i].generation});
+  }
+}
+
 bool SocketTable::close(SocketHandle h) {
   Socket* s = find(h);
   if (s == nullptr) return false;

@@ -171,6 +171,9 @@ class SocketTable {
   SocketHandle open();
   // Releases the socket, its port and its queues. Returns false for a stale handle.
   bool close(SocketHandle h);
+  // Closes every socket at once (a host that crashed): their handles go
+  // stale, their queued datagrams are dropped unsent.
+  void close_all();
   bool is_open(SocketHandle h) const { return find(h) != nullptr; }
 
   // local.port 0: an ephemeral port. Returns the endpoint bound.

@@ -67,6 +67,21 @@ TEST(UdpSocketTable, StaleHandleIsRefused) {
   EXPECT_EQ(t.open_count(), 1u);
 }
 
+TEST(UdpSocketTable, CloseAllLeavesEveryHandleStaleAndEveryPortFree) {
+  Rng rng(1);
+  SocketTable t(rng);
+  const auto a = t.open();
+  const auto b = t.open();
+  ASSERT_TRUE(t.bind(a, any(5000)));
+  ASSERT_TRUE(t.send_to(b, ep(2, 9), as_bytes("queued")));
+  t.close_all();
+  EXPECT_EQ(t.open_count(), 0u);
+  EXPECT_FALSE(t.has_tx());  // what was queued is gone, unsent
+  EXPECT_EQ(t.bind(a, any(5001)).error().code, Errc::invalid_handle);
+  EXPECT_EQ(t.send_to(b, ep(2, 9), {}).error().code, Errc::invalid_handle);
+  EXPECT_TRUE(t.bind(t.open(), any(5000)));  // the port is free again
+}
+
 TEST(UdpSocketTable, EphemeralPortsAreSeededHashedAndInRange) {
   auto ports = [](std::uint64_t seed) {
     Rng rng(seed);
