@@ -83,8 +83,11 @@ void TcpEchoServer::on_activity() {
 
 // ---- Sink ---------------------------------------------------------------------------
 
-TcpSinkServer::TcpSinkServer(Host& host, std::uint16_t port, std::uint32_t backlog)
-    : host_(host), listener_(host.tcp().open()), bound_(host.tcp().bind(listener_, {Ipv4Address::any(), port})) {
+TcpSinkServer::TcpSinkServer(Host& host, std::uint16_t port, std::uint32_t backlog, std::size_t keep_records)
+    : host_(host),
+      listener_(host.tcp().open()),
+      bound_(host.tcp().bind(listener_, {Ipv4Address::any(), port})),
+      keep_records_(std::max<std::size_t>(keep_records, 1)) {
   if (bound_) (void)host_.tcp().listen(listener_, backlog);
   hook_ = host_.on_activity([this] { on_activity(); });
 }
@@ -101,11 +104,11 @@ void TcpSinkServer::on_activity() {
   const Instant now = host_.now();
   while (auto c = tcp.accept(listener_)) {
     records_.push_back(Record{.peer = tcp.remote_endpoint(*c).value_or(tcp::Endpoint4{}), .accepted_at = now});
-    conns_.push_back(Conn{.h = *c, .record = records_.size() - 1});
+    conns_.push_back(Conn{.h = *c, .record = first_id_ + records_.size() - 1});
   }
   std::array<std::byte, kChunk> buf{};
   for (auto& c : conns_) {
-    Record& rec = records_[c.record];
+    Record& rec = records_[static_cast<std::size_t>(c.record - first_id_)];
     for (;;) {
       auto r = tcp.recv(c.h, buf);
       if (!r) {
@@ -123,12 +126,19 @@ void TcpSinkServer::on_activity() {
       if (!rec.first_byte_at) rec.first_byte_at = now;
       rec.last_byte_at = now;
       rec.bytes += *r;
+      total_bytes_ += *r;
       c.hash.update(Bytes(buf.data(), *r));
       rec.hash = c.hash.value();
     }
     if (c.done) (void)tcp.close(c.h);
   }
   std::erase_if(conns_, [](const Conn& c) { return c.done; });
+  // Beyond keep_records_, the oldest finished records go (a live
+  // connection's record stays until it ends).
+  while (records_.size() > keep_records_ && (records_.front().eof || records_.front().error)) {
+    records_.pop_front();
+    ++first_id_;
+  }
 }
 
 // ---- Bulk client ----------------------------------------------------------------------

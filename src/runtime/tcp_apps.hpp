@@ -16,6 +16,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -93,18 +95,26 @@ class TcpSinkServer {
     bool eof = false;                   // the peer closed cleanly
     std::optional<tcp::Errc> error;     // reset, ...
   };
-  TcpSinkServer(Host& host, std::uint16_t port, std::uint32_t backlog = 128);
+  // `keep_records`: how many per-connection records to keep at most; the
+  // oldest finished ones are dropped beyond it (the totals stay exact), so a
+  // long-running discard server does not grow without bound.
+  TcpSinkServer(Host& host, std::uint16_t port, std::uint32_t backlog = 128,
+                std::size_t keep_records = std::numeric_limits<std::size_t>::max());
   ~TcpSinkServer();
   TcpSinkServer(const TcpSinkServer&) = delete;
   TcpSinkServer& operator=(const TcpSinkServer&) = delete;
   const Result<tcp::Endpoint4, tcp::SocketError>& bound() const { return bound_; }
-  const std::vector<Record>& connections() const { return records_; }
+  // The records kept, oldest first (all of them unless keep_records was set).
+  const std::deque<Record>& connections() const { return records_; }
+  // Over every connection ever accepted, kept or not.
+  std::uint64_t accepted() const { return first_id_ + records_.size(); }
+  std::uint64_t total_bytes() const { return total_bytes_; }
   tcp::SocketHandle listener() const { return listener_; }
 
  private:
   struct Conn {
     tcp::SocketHandle h;
-    std::size_t record = 0;
+    std::uint64_t record = 0;  // its Record's number: records_[record - first_id_]
     StreamHash hash;
     bool done = false;
   };
@@ -113,8 +123,11 @@ class TcpSinkServer {
   Host& host_;
   tcp::SocketHandle listener_;
   Result<tcp::Endpoint4, tcp::SocketError> bound_;
+  std::size_t keep_records_;
   std::vector<Conn> conns_;
-  std::vector<Record> records_;
+  std::deque<Record> records_;
+  std::uint64_t first_id_ = 0;  // number of records_.front()
+  std::uint64_t total_bytes_ = 0;
   std::size_t hook_ = 0;
 };
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -126,6 +127,28 @@ TEST(TcpScenario, AOneMegabyteTransferSurvivesFivePercentLoss) {
   EXPECT_EQ(sink.connections()[0].hash, bulk.result().hash);
   EXPECT_TRUE(sink.connections()[0].eof);
   EXPECT_GT(bulk.result().retransmits, 0u);
+}
+
+// A sink that lives long keeps a bounded number of records (the oldest
+// finished ones go) while its totals count everything.
+TEST(TcpScenario, ASinkKeepsAtMostItsRecordLimitAndExactTotals) {
+  Routed n(5);
+  TcpSinkServer sink(*n.server, 5001, 128, /*keep_records=*/3);
+  std::vector<std::unique_ptr<TcpBulkClient>> bulks;
+  for (std::uint64_t i = 0; i < 10; ++i) {
+    bulks.push_back(std::make_unique<TcpBulkClient>(
+        *n.client, tcp::Endpoint4{ip("10.0.2.10"), 5001},
+        TcpBulkConfig{.bytes = 1000 + i, .seed = i + 1, .start = std::chrono::milliseconds{100 * i}}));
+  }
+  n.w.run_until(at(5s));
+  for (const auto& b : bulks) ASSERT_TRUE(b->result().finished);
+  EXPECT_EQ(sink.accepted(), 10u);
+  EXPECT_EQ(sink.total_bytes(), 10 * 1000u + 45u);
+  ASSERT_EQ(sink.connections().size(), 3u);
+  for (std::size_t k = 0; k < 3; ++k) {  // the last three, in order
+    EXPECT_EQ(sink.connections()[k].bytes, 1007u + k);
+    EXPECT_EQ(sink.connections()[k].hash, bulks[7 + k]->result().hash);
+  }
 }
 
 TEST(TcpScenario, AConnectionIntoABlackHoleTimesOut) {

@@ -182,7 +182,7 @@ int run_tap(const TapOptions& opt) {
   }
   std::optional<runtime::TcpSinkServer> tcp_discard;
   if (opt.tcp_discard) {
-    tcp_discard.emplace(host, static_cast<std::uint16_t>(*opt.tcp_discard), 1024);
+    tcp_discard.emplace(host, static_cast<std::uint16_t>(*opt.tcp_discard), 1024, /*keep_records=*/1000);
     if (!tcp_discard->bound()) {
       std::cerr << "wirestack tap: --tcp-discard: " << tcp_discard->bound().error() << "\n";
       return 1;
@@ -254,10 +254,8 @@ int run_tap(const TapOptions& opt) {
               << web->connections().accepted << "\n";
   }
   if (tcp_discard) {
-    std::uint64_t bytes = 0;
-    for (const auto& r : tcp_discard->connections()) bytes += r.bytes;
-    std::cout << "tcp_discard port " << *opt.tcp_discard << " connections " << tcp_discard->connections().size()
-              << " bytes " << bytes << "\n";
+    std::cout << "tcp_discard port " << *opt.tcp_discard << " connections " << tcp_discard->accepted() << " bytes "
+              << tcp_discard->total_bytes() << "\n";
   }
   host.stack().print_counters(std::cout);
   if (c.tx_errors > 0) std::cerr << "wirestack tap: " << c.tx_errors << " frames not sent: " << c.first_tx_error << "\n";
