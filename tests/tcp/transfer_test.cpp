@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdio>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,8 @@ struct TransferCase {
   Impairment imp;
   std::uint64_t seed = 0;
 };
+// What ctest's test list shows for a case (gtest would print its raw bytes).
+void PrintTo(const TransferCase& c, std::ostream* os) { *os << c.imp.name << " seed " << c.seed; }
 
 // A fast link with a short delay keeps the number of simulated events (what
 // costs wall time) per transferred byte low: the 20 % case spends its time in
