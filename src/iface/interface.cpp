@@ -150,8 +150,12 @@ void Interface::nic_down(NicId nic, Instant now) {
   for (link::FailedPacket& p : n.arp.flush()) arp_failed(std::move(p.datagram), now);
 }
 
-void Interface::crash(Instant now) {
-  for (NicId nic = 0; nic < nics_.size(); ++nic) nic_down(nic, now);
+void Interface::crash(Instant /*now*/) {
+  // Every NIC down first, and the datagrams waiting for ARP dropped without
+  // arp_failed(): a forwarded one would make an ICMP error that could leave
+  // through a NIC not yet down. A crash sends nothing.
+  for (Nic& n : nics_) n.up = false;
+  for (Nic& n : nics_) (void)n.arp.flush();
   tcp_.forget_all();
   udp_.close_all();
   reassembler_.clear();

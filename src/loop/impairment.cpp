@@ -121,18 +121,27 @@ Result<ImpairmentSpec, std::string> ImpairmentSpec::parse(std::string_view text)
 
 void Impairment::push(Bytes frame, Instant now) {
   ++counters_.frames;
-  if (rng_.chance(spec_.duplicate)) {
-    ++counters_.duplicated;
-    enqueue(frame, now);
-  }
-  enqueue(frame, now);
-}
-
-void Impairment::enqueue(Bytes frame, Instant now) {
-  if (rng_.chance(spec_.loss)) {
+  // As netem_enqueue(): the duplicate draw comes first, and loss then only
+  // cancels the extra copy (the frame itself still goes); the copy is
+  // enqueued again on its own and meets loss once more.
+  const bool duplicate = rng_.chance(spec_.duplicate);
+  const bool lost = rng_.chance(spec_.loss);
+  if (lost && !duplicate) {
     ++counters_.dropped_loss;
     return;
   }
+  enqueue(frame, now);
+  if (duplicate) {
+    ++counters_.duplicated;
+    if (rng_.chance(spec_.loss)) {
+      ++counters_.dropped_loss;
+    } else {
+      enqueue(frame, now);
+    }
+  }
+}
+
+void Impairment::enqueue(Bytes frame, Instant now) {
   if (queue_.size() >= spec_.limit) {
     ++counters_.dropped_limit;
     return;

@@ -2,11 +2,14 @@
 // machines whose kernel has no netem qdisc: loss, delay with jitter,
 // reordering and duplication applied to real frames, one direction each.
 //
-// The model follows netem's (tc-netem(8)), so that a test written for netem
-// reads the same with it:
-//   1. duplicate: with this probability the frame is sent twice; each copy
-//      then meets loss and delay on its own (counted `duplicated`).
-//   2. loss: dropped with this probability (`dropped_loss`).
+// The model follows netem's (tc-netem(8), netem_enqueue()), so that a test
+// written for netem reads the same with it:
+//   1. duplicate: with this probability the frame is sent twice (counted
+//      `duplicated`).
+//   2. loss: with this probability the frame is dropped (`dropped_loss`);
+//      when it was to be duplicated, the loss only cancels the extra copy,
+//      and the copy then draws its own loss, as netem's clone does on its way
+//      through the queue again. Each copy meets the delay on its own.
 //   3. limit: at most this many frames wait; one more is dropped
 //      (`dropped_limit`), as netem's queue limit.
 //   4. delay: every frame waits `delay` plus a uniform draw in

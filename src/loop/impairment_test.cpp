@@ -103,12 +103,26 @@ TEST(Impairment, LossAndDuplicationHappenAtTheirRates) {
   auto out = run(wire, kFrames, 10us);
   const auto& c = wire.counters();
   EXPECT_EQ(c.frames, kFrames);
-  // Binomial: 5% of 101,000 copies is 5050 +- 69 (sd); 1% of 100,000 is 1000 +- 31.
-  EXPECT_NEAR(static_cast<double>(c.dropped_loss), 5050, 350);
+  // Binomial: frames lost undoubled (5% of 99%) plus copies lost (5% of 1%):
+  // 5000 +- 69 (sd); 1% of 100,000 doubled is 1000 +- 31.
+  EXPECT_NEAR(static_cast<double>(c.dropped_loss), 5000, 350);
   EXPECT_NEAR(static_cast<double>(c.duplicated), 1000, 160);
   EXPECT_EQ(c.released, kFrames + c.duplicated - c.dropped_loss);
   EXPECT_EQ(out.size(), c.released);
   EXPECT_EQ(c.reordered, 0u);
+}
+
+// netem's rule: loss only cancels the duplication of a frame that was to be
+// doubled; the copy then draws loss on its own.
+TEST(Impairment, LossOfADoubledFrameCancelsOnlyTheCopy) {
+  auto spec = ImpairmentSpec::parse("loss=100%,duplicate=100%");
+  ASSERT_TRUE(spec);
+  Impairment wire(*spec, Rng(5));
+  auto out = run(wire, 100, 1ms);
+  ASSERT_EQ(out.size(), 100u);
+  for (std::uint32_t i = 0; i < out.size(); ++i) EXPECT_EQ(out[i].number, i);
+  EXPECT_EQ(wire.counters().duplicated, 100u);
+  EXPECT_EQ(wire.counters().dropped_loss, 100u);
 }
 
 TEST(Impairment, DelayHoldsEveryFrameAndJitterStaysInItsBand) {

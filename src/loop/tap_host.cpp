@@ -214,16 +214,9 @@ void TapHost::deliver_frame(Bytes frame, Instant now) {
   after_activity(now);
 }
 
-bool TapHost::release_impaired(Instant now) {
-  bool any = false;
+void TapHost::release_impaired(Instant now) {
   if (impair_out_) impair_out_->release(now, [this, now](Bytes f) { write_frame(f, now); });
-  if (impair_in_) {
-    impair_in_->release(now, [this, now, &any](Bytes f) {
-      any = true;
-      deliver_frame(f, now);
-    });
-  }
-  return any;
+  if (impair_in_) impair_in_->release(now, [this, now](Bytes f) { deliver_frame(f, now); });
 }
 
 int TapHost::timeout_ms(Instant now, std::optional<Instant> limit_at) const {

@@ -59,7 +59,11 @@ struct TapHostConfig {
   // A bad wire between the device and the stack (loop/impairment.hpp), for
   // kernels without netem: `impair_in` on frames from the device to the
   // stack (what netem on the kernel side's qdisc would do), `impair_out` on
-  // frames from the stack to the device. Inactive by default.
+  // frames from the stack to the device. Inactive by default. The capture
+  // (capture_to) then records what crossed the bad wire on the stack's side
+  // going in and on the device's side going out: frames the wire dropped
+  // appear in neither. Delays are kept to the millisecond (epoll's timeout):
+  // a sub-millisecond delay or jitter rounds up.
   ImpairmentSpec impair_in{};
   ImpairmentSpec impair_out{};
 };
@@ -146,8 +150,8 @@ class TapHost final : public runtime::Host, private iface::FrameSink {
   void write_frame(Bytes frame, Instant now);
   // Delivers a frame read from the device to the stack.
   void deliver_frame(Bytes frame, Instant now);
-  // Lets through the impaired frames that are due; true when any went in.
-  bool release_impaired(Instant now);
+  // Lets through the impaired frames that are due, both ways.
+  void release_impaired(Instant now);
   void after_activity(Instant now);
   // Reads every waiting frame (at most a batch) into the stack.
   Result<void, std::string> drain_device();

@@ -104,11 +104,12 @@ void TcpSinkServer::on_activity() {
   const Instant now = host_.now();
   while (auto c = tcp.accept(listener_)) {
     records_.push_back(Record{.peer = tcp.remote_endpoint(*c).value_or(tcp::Endpoint4{}), .accepted_at = now});
-    conns_.push_back(Conn{.h = *c, .record = first_id_ + records_.size() - 1});
+    conns_.push_back(Conn{.h = *c, .record = records_.size() - 1});
+    ++accepted_;
   }
   std::array<std::byte, kChunk> buf{};
   for (auto& c : conns_) {
-    Record& rec = records_[static_cast<std::size_t>(c.record - first_id_)];
+    Record& rec = records_[c.record];
     for (;;) {
       auto r = tcp.recv(c.h, buf);
       if (!r) {
@@ -133,11 +134,18 @@ void TcpSinkServer::on_activity() {
     if (c.done) (void)tcp.close(c.h);
   }
   std::erase_if(conns_, [](const Conn& c) { return c.done; });
-  // Beyond keep_records_, the oldest finished records go (a live
-  // connection's record stays until it ends).
-  while (records_.size() > keep_records_ && (records_.front().eof || records_.front().error)) {
-    records_.pop_front();
-    ++first_id_;
+  // Beyond keep_records_, the oldest finished records go, wherever they are:
+  // a live connection's record stays until it ends, and one long-lived
+  // connection cannot hold back the trimming of those after it.
+  for (std::size_t i = 0; records_.size() > keep_records_ && i < records_.size();) {
+    if (!records_[i].eof && !records_[i].error) {
+      ++i;  // live (its connection is in conns_)
+      continue;
+    }
+    records_.erase(records_.begin() + static_cast<std::ptrdiff_t>(i));
+    for (auto& c : conns_) {
+      if (c.record > i) --c.record;
+    }
   }
 }
 

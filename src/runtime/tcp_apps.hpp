@@ -104,17 +104,18 @@ class TcpSinkServer {
   TcpSinkServer(const TcpSinkServer&) = delete;
   TcpSinkServer& operator=(const TcpSinkServer&) = delete;
   const Result<tcp::Endpoint4, tcp::SocketError>& bound() const { return bound_; }
-  // The records kept, oldest first (all of them unless keep_records was set).
+  // The records kept, oldest first: all of them unless keep_records was set;
+  // then every live connection's and the newest finished ones.
   const std::deque<Record>& connections() const { return records_; }
   // Over every connection ever accepted, kept or not.
-  std::uint64_t accepted() const { return first_id_ + records_.size(); }
+  std::uint64_t accepted() const { return accepted_; }
   std::uint64_t total_bytes() const { return total_bytes_; }
   tcp::SocketHandle listener() const { return listener_; }
 
  private:
   struct Conn {
     tcp::SocketHandle h;
-    std::uint64_t record = 0;  // its Record's number: records_[record - first_id_]
+    std::size_t record = 0;  // its Record: records_[record]
     StreamHash hash;
     bool done = false;
   };
@@ -126,7 +127,7 @@ class TcpSinkServer {
   std::size_t keep_records_;
   std::vector<Conn> conns_;
   std::deque<Record> records_;
-  std::uint64_t first_id_ = 0;  // number of records_.front()
+  std::uint64_t accepted_ = 0;
   std::uint64_t total_bytes_ = 0;
   std::size_t hook_ = 0;
 };

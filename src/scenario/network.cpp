@@ -62,21 +62,30 @@ class Network::App {
   // The host crashed at `t`: a server keeps what it did until then for the
   // summary (its next life starts from zero).
   void host_crashed(Instant t) {
-    if (!started_ || !restarts_with_host()) return;
+    if (!started_ || !restarts_with_host() || down_) return;
+    down_ = true;
+    keep_life();
     std::ostringstream os;
     os << "[until the crash at " << std::fixed << std::setprecision(3) << to_seconds(t.time_since_epoch()) << " s] "
        << text();
     lives_ += os.str();
   }
   void host_restarted(Instant t) {
-    if (!started_ || !restarts_with_host()) return;
+    if (!started_ || !restarts_with_host() || !down_) return;
+    down_ = false;
     start();
     std::ostringstream os;
     os << "[since the restart at " << std::fixed << std::setprecision(3) << to_seconds(t.time_since_epoch()) << " s] ";
     current_life_ = os.str();
   }
-  // The summary over every life: what it did before each crash, then now.
-  std::string full_text() const { return lives_ + current_life_ + text(); }
+  // The summary over every life: what it did before each crash, then (when
+  // the host came back) since the last restart.
+  std::string full_text() const { return down_ ? lives_ : lives_ + current_life_ + text(); }
+
+ protected:
+  // Called before a crash ends this life: keep what later summaries need
+  // (a sink's records, for the clients that check their hash against them).
+  virtual void keep_life() {}
 
  protected:
   Network& net_;
@@ -85,6 +94,7 @@ class Network::App {
   bool started_ = false;
   std::string lives_;         // one summary per life ended by a crash
   std::string current_life_;  // "[since the restart at ...] " after one
+  bool down_ = false;         // crashed and not restarted (servers only)
 };
 
 namespace {
@@ -136,7 +146,10 @@ class UdpEcho final : public App {
  public:
   using App::App;
   bool restarts_with_host() const override { return true; }
-  void start() override { app_ = std::make_unique<sim::UdpEchoServer>(host_, spec_.port); }
+  void start() override {
+    app_.reset();  // a restart: the old life first lets go of its port
+    app_ = std::make_unique<sim::UdpEchoServer>(host_, spec_.port);
+  }
   std::string text() const override {
     return "UDP echo server " + spec_.host + ":" + std::to_string(spec_.port) + ": echoed " +
            std::to_string(app_->echoed()) + " datagrams\n";
@@ -176,7 +189,10 @@ class TcpEcho final : public App {
  public:
   using App::App;
   bool restarts_with_host() const override { return true; }
-  void start() override { app_ = std::make_unique<sim::TcpEchoServer>(host_, spec_.port, spec_.backlog); }
+  void start() override {
+    app_.reset();  // a restart: the old life first lets go of its port
+    app_ = std::make_unique<sim::TcpEchoServer>(host_, spec_.port, spec_.backlog);
+  }
   std::string text() const override {
     return "TCP echo server " + spec_.host + ":" + std::to_string(spec_.port) + ": accepted " +
            std::to_string(app_->accepted()) + ", echoed " + std::to_string(app_->bytes_echoed()) + " bytes\n";
@@ -191,7 +207,10 @@ class TcpSink final : public App {
  public:
   using App::App;
   bool restarts_with_host() const override { return true; }
-  void start() override { app_ = std::make_unique<sim::TcpSinkServer>(host_, spec_.port, spec_.backlog); }
+  void start() override {
+    app_.reset();  // a restart: the old life first lets go of its port
+    app_ = std::make_unique<sim::TcpSinkServer>(host_, spec_.port, spec_.backlog);
+  }
   std::string text() const override {
     std::ostringstream os;
     os << "TCP sink " << spec_.host << ":" << spec_.port << ": " << app_->connections().size() << " connection(s)\n";
@@ -204,10 +223,17 @@ class TcpSink final : public App {
   }
   bool succeeded() const override { return app_->bound().has_value(); }
   void sink_records(std::vector<SinkRecord>& out) const override {
+    out.insert(out.end(), past_records_.begin(), past_records_.end());
     for (const auto& r : app_->connections()) out.push_back({r.bytes, r.hash, r.eof});
   }
 
+ protected:
+  void keep_life() override {
+    for (const auto& r : app_->connections()) past_records_.push_back({r.bytes, r.hash, r.eof});
+  }
+
  private:
+  std::vector<SinkRecord> past_records_;  // of lives ended by a crash
   std::unique_ptr<sim::TcpSinkServer> app_;
 };
 
@@ -276,6 +302,7 @@ class HttpServerApp final : public App {
     // built-in page off and makes every other path a 404, never a read of
     // the real disk. (Routes added later cannot replace the built-in "/".)
     if (!spec_.files.empty()) config.root = "/dev/null";
+    app_.reset();  // a restart: the old life first lets go of its port
     app_ = std::make_unique<app::HttpServer>(host_, spec_.port, config);
     for (const auto& [path, content] : spec_.files) {
       const std::string type = path.ends_with(".json") ? "application/json"
@@ -308,6 +335,7 @@ class RpcServerApp final : public App {
   using App::App;
   bool restarts_with_host() const override { return true; }
   void start() override {
+    app_.reset();  // a restart: the old life first lets go of its port
     app_ = std::make_unique<app::RpcServer>(host_, spec_.port, app::RpcServerConfig{.stream = {.backlog = spec_.backlog}});
   }
   std::string text() const override {

@@ -130,22 +130,27 @@ TEST(TcpScenario, AOneMegabyteTransferSurvivesFivePercentLoss) {
 }
 
 // A sink that lives long keeps a bounded number of records (the oldest
-// finished ones go) while its totals count everything.
+// finished ones go, even behind a connection that stays open) while its
+// totals count everything.
 TEST(TcpScenario, ASinkKeepsAtMostItsRecordLimitAndExactTotals) {
   Routed n(5);
   TcpSinkServer sink(*n.server, 5001, 128, /*keep_records=*/3);
+  TcpBulkClient lingering(*n.client, tcp::Endpoint4{ip("10.0.2.10"), 5001},
+                          TcpBulkConfig{.bytes = 500, .seed = 99, .close_when_done = false});
   std::vector<std::unique_ptr<TcpBulkClient>> bulks;
   for (std::uint64_t i = 0; i < 10; ++i) {
     bulks.push_back(std::make_unique<TcpBulkClient>(
         *n.client, tcp::Endpoint4{ip("10.0.2.10"), 5001},
-        TcpBulkConfig{.bytes = 1000 + i, .seed = i + 1, .start = std::chrono::milliseconds{100 * i}}));
+        TcpBulkConfig{.bytes = 1000 + i, .seed = i + 1, .start = std::chrono::milliseconds{100 + 100 * i}}));
   }
   n.w.run_until(at(5s));
   for (const auto& b : bulks) ASSERT_TRUE(b->result().finished);
-  EXPECT_EQ(sink.accepted(), 10u);
-  EXPECT_EQ(sink.total_bytes(), 10 * 1000u + 45u);
+  EXPECT_EQ(sink.accepted(), 11u);
+  EXPECT_EQ(sink.total_bytes(), 500u + 10 * 1000u + 45u);
   ASSERT_EQ(sink.connections().size(), 3u);
-  for (std::size_t k = 0; k < 3; ++k) {  // the last three, in order
+  EXPECT_EQ(sink.connections()[0].bytes, 500u);  // still open: kept, in front
+  EXPECT_FALSE(sink.connections()[0].eof);
+  for (std::size_t k = 1; k < 3; ++k) {  // then the newest two finished, in order
     EXPECT_EQ(sink.connections()[k].bytes, 1007u + k);
     EXPECT_EQ(sink.connections()[k].hash, bulks[7 + k]->result().hash);
   }

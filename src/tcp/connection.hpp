@@ -91,8 +91,10 @@ std::ostream& operator<<(std::ostream& os, SendError e);
 
 // How many disjoint ranges a buffer of `bytes` may need tracked (the receive
 // side's out-of-order ranges, the send side's SACKed ones): one per 2 KiB,
-// enough for every other full-sized segment of a full window to be missing
-// (slow start's overshoot does that), and at least `least`. The tables grow
+// enough for every other segment of a full window to be missing (slow
+// start's overshoot does that) when segments carry at least 1 KiB, and at
+// least `least`; with smaller segments the extra holes are dropped and
+// resent, as before. The tables grow
 // only as ranges appear, 10 bytes each: the bound is on memory, in proportion
 // to the buffer it describes (4 MiB: 2048 ranges, 20 KiB at most).
 constexpr std::size_t ranges_for_buffer(std::uint32_t bytes, std::size_t least) {

@@ -13,16 +13,17 @@ interop_init "$1" hping3
 
 PORT=${SYNFLOOD_TEST_PORT:-7}  # the port the kernel connects to (another value must make the test fail)
 SOURCES=8                      # spoofed sources
-PER_SOURCE=100000              # SYNs from each at most (20 s or more), stopped when the clients are done
+FLOOD_SECONDS=70               # the flood's own length at most: beyond the clients' 40 s bound
 # 8 x 5,000 SYNs/s; a slow build (ASan: ~10x slower) gets 8 x 1,000/s, still
 # 8 times its SYN queue every second: at the full rate the kernel's TAP queue
 # to it overflows and drops most of the legitimate segments too, so that the
 # test would measure the sanitizer, not the defence.
-INTERVAL=u200
+INTERVAL_US=200
 if [ -n "${WIRESTACK_SLOW_BUILD:-}" ]; then
-  INTERVAL=u1000
+  INTERVAL_US=1000
   echo "***** NOTE: slow build: the flood runs at 8,000 SYNs/s instead of 40,000 *****"
 fi
+PER_SOURCE=$((FLOOD_SECONDS * 1000000 / INTERVAL_US))  # SYNs from each at most; stopped when the clients are done
 ws_start tap --tcp-echo 7 --seconds 50
 FLOOD_PIDS=()
 
@@ -31,8 +32,8 @@ FLOOD_PIDS=()
 # whole run however fast or slow this build is. hping3 increments the source
 # port for every SYN, so each is a new half-open connection.
 for i in $(seq 0 $((SOURCES - 1))); do
-  ip netns exec "$NS" timeout -s INT 60 hping3 -q -S -p 7 -a "10.77.0.$((10 + i))" -s $((2000 + i * 4000)) \
-    -c "$PER_SOURCE" -i "$INTERVAL" "$OUR_IP" >"$WORK/hping3.$i.log" 2>&1 &
+  ip netns exec "$NS" timeout -s INT $((FLOOD_SECONDS + 10)) hping3 -q -S -p 7 -a "10.77.0.$((10 + i))" -s $((2000 + i * 4000)) \
+    -c "$PER_SOURCE" -i "u$INTERVAL_US" "$OUR_IP" >"$WORK/hping3.$i.log" 2>&1 &
   STARTED_PIDS+=($!)
   FLOOD_PIDS+=($!)
 done
@@ -84,7 +85,7 @@ for i in "${!FLOOD_PIDS[@]}"; do
   wait "${FLOOD_PIDS[$i]}"
   rc=$?
   # hping3 exits 1 when no reply came back (ours go to the spoofed hosts),
-  # 0 or 130 when interrupted; timeout's 124 means the 60 s bound cut it short.
+  # 0 or 130 when interrupted; timeout's 124 means its bound cut it short.
   case "$rc" in 0 | 1 | 130) ;; *) fail "hping3 $i exited $rc: $(tail -n 3 "$WORK/hping3.$i.log")" ;; esac
   n=$(awk '/packets transmitted/ {print $1; exit}' "$WORK/hping3.$i.log")
   [ -n "$n" ] && [ "$n" -gt 0 ] || fail "hping3 $i sent nothing: $(tail -n 3 "$WORK/hping3.$i.log")"

@@ -15,15 +15,13 @@
 source "$(dirname "$0")/lib.sh"
 interop_init "$1" nft
 
-probe_ns=wsi-netem-$$
-ip netns add "$probe_ns"
-ip netns exec "$probe_ns" ip link set lo up
-if ip netns exec "$probe_ns" tc qdisc add dev lo root netem delay 1ms 2>"$WORK/tc.err"; then
+# Is there netem? Asked on the namespace's own loopback, then undone.
+if in_ns tc qdisc add dev lo root netem delay 1ms 2>"$WORK/tc.err"; then
+  in_ns tc qdisc del dev lo root
   mode=netem
 else
   mode=wire
 fi
-ip netns del "$probe_ns"
 
 if [ "$mode" = netem ]; then
   ws_start tap --tcp-echo 7 --seconds 170
