@@ -8,13 +8,31 @@
 
 namespace wirestack::tcp {
 
-RttEstimator::RttEstimator(RttConfig config) : config_(config) {
-  WIRESTACK_ASSERT(config_.min_rto > Duration::zero());
-  WIRESTACK_ASSERT(config_.min_rto <= config_.max_rto);
-  WIRESTACK_ASSERT(config_.granularity >= Duration::zero());
+namespace {
+// Whole microseconds, rounded up (a 1 ns minimum RTO stays a minimum above zero).
+std::uint32_t micros32(Duration d) {
+  const auto us = std::chrono::ceil<std::chrono::microseconds>(d).count();
+  return static_cast<std::uint32_t>(std::clamp<std::int64_t>(us, 0, std::numeric_limits<std::uint32_t>::max()));
+}
+}  // namespace
+
+RttEstimator::RttEstimator(RttConfig config)
+    : initial_rto_us_(micros32(config.initial_rto)),
+      min_rto_us_(micros32(config.min_rto)),
+      max_rto_us_(micros32(config.max_rto)),
+      granularity_us_(micros32(config.granularity)) {
+  WIRESTACK_ASSERT(min_rto_us_ > 0);
+  WIRESTACK_ASSERT(min_rto_us_ <= max_rto_us_);
   // RFC 6298 2.1: "Until a round-trip time (RTT) measurement has been made
   // ... the sender SHOULD set RTO <- 1 second".
-  rto_ = std::clamp(config_.initial_rto, config_.min_rto, config_.max_rto);
+  rto_ = std::clamp<Duration>(std::chrono::microseconds{initial_rto_us_}, min_rto(), max_rto());
+}
+
+RttConfig RttEstimator::config() const {
+  return RttConfig{.initial_rto = std::chrono::microseconds{initial_rto_us_},
+                   .min_rto = min_rto(),
+                   .max_rto = max_rto(),
+                   .granularity = std::chrono::microseconds{granularity_us_}};
 }
 
 void RttEstimator::on_sample(Duration rtt) { update(rtt, 1); }
@@ -46,26 +64,26 @@ void RttEstimator::update(Duration rtt, std::int64_t expected_samples) {
 
 void RttEstimator::recompute_rto() {
   // RFC 6298 2.3: "RTO <- SRTT + max (G, K*RTTVAR) where K = 4", then 2.4/2.5 bounds.
-  const Duration rto = srtt_ + std::max(config_.granularity, 4 * rttvar_);
-  rto_ = std::clamp(rto, config_.min_rto, config_.max_rto);
+  const Duration rto = srtt_ + std::max<Duration>(std::chrono::microseconds{granularity_us_}, 4 * rttvar_);
+  rto_ = std::clamp(rto, min_rto(), max_rto());
 }
 
 void RttEstimator::backoff() {
   // RFC 6298 5.5: "The host MUST set RTO <- RTO * 2 ("back off the timer").
   // The maximum value discussed in (2.5) above may be used".
-  if (backoffs_ < std::numeric_limits<std::uint32_t>::max()) ++backoffs_;
+  if (backoffs_ < std::numeric_limits<std::uint8_t>::max()) ++backoffs_;
 }
 
 void RttEstimator::on_handshake_after_syn_timeout() {
   backoffs_ = 0;
   const Duration three_s = std::chrono::seconds{3};
-  if (rto_ < three_s) rto_ = std::min(three_s, config_.max_rto);
+  if (rto_ < three_s) rto_ = std::min(three_s, max_rto());
 }
 
 Duration RttEstimator::rto() const {
   Duration rto = rto_;
-  for (std::uint32_t i = 0; i < backoffs_ && rto < config_.max_rto; ++i) rto *= 2;
-  return std::min(rto, config_.max_rto);
+  for (std::uint32_t i = 0; i < backoffs_ && rto < max_rto(); ++i) rto *= 2;
+  return std::min(rto, max_rto());
 }
 
 std::optional<Duration> RttEstimator::srtt() const {
@@ -87,7 +105,7 @@ std::ostream& operator<<(std::ostream& os, const RttEstimator& e) {
   } else {
     os << "srtt=- rttvar=- ";
   }
-  return os << "rto=" << us(e.rto()) << "us backoff=" << e.backoffs_;
+  return os << "rto=" << us(e.rto()) << "us backoff=" << static_cast<unsigned>(e.backoffs_);
 }
 
 bool RttTimer::start(SeqNum end_seq, Instant now) {

@@ -99,7 +99,7 @@ class RttEstimator {
   std::optional<Duration> rttvar() const;
   bool has_sample() const { return has_sample_; }
   std::uint32_t backoff_count() const { return backoffs_; }
-  const RttConfig& config() const { return config_; }
+  RttConfig config() const;
 
   friend std::ostream& operator<<(std::ostream& os, const RttEstimator& e);
 
@@ -107,11 +107,20 @@ class RttEstimator {
   void update(Duration rtt, std::int64_t expected_samples);
   void recompute_rto();
 
-  RttConfig config_;
+  Duration min_rto() const { return std::chrono::microseconds{min_rto_us_}; }
+  Duration max_rto() const { return std::chrono::microseconds{max_rto_us_}; }
+
+  // The configuration in microseconds (it lives in every control block:
+  // 16 bytes instead of RttConfig's 32; rounded up to whole microseconds,
+  // limits up to 71 minutes).
+  std::uint32_t initial_rto_us_;
+  std::uint32_t min_rto_us_;
+  std::uint32_t max_rto_us_;
+  std::uint32_t granularity_us_;
   Duration srtt_{0};
   Duration rttvar_{0};
   Duration rto_{0};
-  std::uint32_t backoffs_ = 0;
+  std::uint8_t backoffs_ = 0;  // saturates at 255 (the RTO reached max_rto long before)
   bool has_sample_ = false;
 };
 
