@@ -11,6 +11,8 @@ jobs=${WIRESTACK_JOBS:-$(nproc)}
 status=0
 san=0
 normal=0
+# ctest leaves the list of a previous run's failures behind when all pass.
+rm -f build-san/Testing/Temporary/LastTestsFailed.log build/Testing/Temporary/LastTestsFailed.log
 echo "== sanitizer build (clang, ASan + UBSan, fuzz smoke) =="
 ctest --test-dir build-san --output-on-failure -j "$jobs" "$@" || san=$?
 echo "== normal build (g++) =="
