@@ -324,6 +324,9 @@ class Connection {
   void process_text(const TcpRepr& seg, Bytes payload, Instant now);
   void process_fin(Instant now);
   void challenge_ack(Instant now);
+  // RFC 2883: [left, right) arrived again; the next ACK reports it as its
+  // first SACK block (once). With SACK only.
+  void note_duplicate(SeqNum left, SeqNum right);
   void schedule_ack(Instant now, bool immediate);
 
   // connection_output.cpp
@@ -363,6 +366,7 @@ class Connection {
   SeqNum tlp_end_;                 // RFC 8985 TLP.end_seq (tlp_out_)
   SeqNum rcv_fin_seq_;             // a FIN that arrived ahead of data (rcv_fin_pending_)
   SeqNum snd_sml_;                 // end of the last short segment sent (Nagle, Minshall's variant)
+  SeqNum dsack_left_, dsack_right_;  // RFC 2883: a duplicate to report first in the next ACK (dsack_pending_)
 
   storage::RingBuffer tx_;  // from SND.UNA (after the SYN) on
   storage::RingBuffer rx_;  // in-order bytes not yet read; out-of-order ones beyond
@@ -408,6 +412,7 @@ class Connection {
   bool syn_retransmitted_ : 1 = false;
   bool ts_rtx_seen_ : 1 = false;
   bool keepalive_probe_ : 1 = false;  // send a keep-alive probe now
+  bool dsack_pending_ : 1 = false;    // dsack_left_/right_ go in the next ACK
   std::uint8_t keepalives_sent_ = 0;
   std::uint8_t keepalive_probes_cfg_ = 9;  // the probe count set_keepalive(true) restores
 };

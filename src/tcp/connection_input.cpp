@@ -89,6 +89,10 @@ void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now) {
     // return): <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>".
     if (!seg.flags.rst()) {
       schedule_ack(now, true);
+      // RFC 2883 4 (D-SACK): data entirely below RCV.NXT arrived again.
+      if (!payload.empty() && SeqNum(seg.seq) + static_cast<std::uint32_t>(payload.size()) <= rcv_nxt_) {
+        note_duplicate(SeqNum(seg.seq), SeqNum(seg.seq) + static_cast<std::uint32_t>(payload.size()));
+      }
       // TIME-WAIT: "The only thing that can arrive in this state is a
       // retransmission of the remote FIN. Acknowledge it, and restart the
       // 2 MSL timeout."
@@ -639,6 +643,7 @@ void Connection::process_text(const TcpRepr& seg, Bytes payload, Instant now) {
     // processing"; the part before RCV.NXT is a duplicate: trim it.
     const auto skip = static_cast<std::size_t>(-static_cast<std::int64_t>(off));
     duplicate = true;
+    note_duplicate(data_seq, data_seq + static_cast<std::uint32_t>(std::min(skip, payload.size())));
     data = skip >= data.size() ? Bytes{} : data.subspan(skip);
     off = 0;
   }
@@ -656,6 +661,11 @@ void Connection::process_text(const TcpRepr& seg, Bytes payload, Instant now) {
   }
   const std::size_t n = std::min(data.size(), free - uoff);
   const bool had_holes = !ooo_.is_empty();
+  // RFC 2883 4: out-of-order data we already hold (the block that holds it
+  // follows as the second SACK block: add() below makes it the most recent).
+  if (uoff > 0 && ooo_.contains(uoff, n)) {
+    note_duplicate(rcv_nxt_ + static_cast<std::uint32_t>(uoff), rcv_nxt_ + static_cast<std::uint32_t>(uoff + n));
+  }
   // Bounded out-of-order queue (storage::Assembler): refused -> dropped.
   if (!ooo_.add(uoff, n)) {
     schedule_ack(now, true);
@@ -702,6 +712,13 @@ void Connection::process_fin(Instant now) {
     default:
       break;  // CLOSE-WAIT, CLOSING, LAST-ACK: "Remain in the ... state."
   }
+}
+
+void Connection::note_duplicate(SeqNum left, SeqNum right) {
+  if (!sack_ok_ || !(left < right)) return;
+  dsack_left_ = left;
+  dsack_right_ = right;
+  dsack_pending_ = true;
 }
 
 void Connection::challenge_ack(Instant now) {

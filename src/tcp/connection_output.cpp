@@ -413,10 +413,18 @@ TcpRepr Connection::header(SeqNum seq, TcpFlags flags, Instant now) const {
   r.window = window_field(flags.syn());
   if (ts_ok_) r.options.timestamps = Timestamps{.tsval = ts_now(now), .tsecr = ts_recent_};
   // RFC 2018 4: SACK blocks in ACKs while out-of-order data is held (three
-  // fit next to the timestamps option, four without).
-  if (sack_ok_ && flags.ack() && !flags.syn() && !ooo_.is_empty()) {
-    for (const auto& b : ooo_.sack_blocks(ts_ok_ ? 3 : 4)) {
-      r.options.add_sack(SackBlock{.left = (rcv_nxt_ + b.offset).value(), .right = (rcv_nxt_ + b.end()).value()});
+  // fit next to the timestamps option, four without); RFC 2883 4: a
+  // duplicate just received goes first, as a D-SACK block, once.
+  if (sack_ok_ && flags.ack() && !flags.syn()) {
+    std::size_t room = ts_ok_ ? 3 : 4;
+    if (dsack_pending_) {
+      r.options.add_sack(SackBlock{.left = dsack_left_.value(), .right = dsack_right_.value()});
+      --room;
+    }
+    if (!ooo_.is_empty()) {
+      for (const auto& b : ooo_.sack_blocks(room)) {
+        r.options.add_sack(SackBlock{.left = (rcv_nxt_ + b.offset).value(), .right = (rcv_nxt_ + b.end()).value()});
+      }
     }
   }
   return r;
@@ -536,8 +544,9 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
     default:
       break;
   }
-  // Any segment with ACK settles what we owed.
+  // Any segment with ACK settles what we owed (a D-SACK is reported once).
   ack_now_ = false;
+  dsack_pending_ = false;
   keepalive_probe_ = false;
   delack_at_.reset();
   bytes_since_ack_ = 0;

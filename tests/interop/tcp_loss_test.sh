@@ -11,7 +11,8 @@
 # delay, the reordering and the duplication between the device and the stack.
 # Either way nftables also drops 5% of what we send (the kernel's input hook),
 # so our retransmissions are exercised as much as the kernel's. The test says
-# loudly which impairments were applied and checks that they happened.
+# loudly which impairments were applied and checks that they happened, and
+# that the kernel read the D-SACK blocks (RFC 2883) we sent for duplicates.
 source "$(dirname "$0")/lib.sh"
 interop_init "$1" nft
 
@@ -52,6 +53,17 @@ in_ns nft list table inet wsloss
 drops=$(in_ns nft list table inet wsloss | grep -oE 'packets [0-9]+' | awk '{s += $2} END {print s + 0}')
 echo "nftables dropped $drops segments"
 [ "$drops" -gt 100 ] || fail "the impairment dropped only $drops segments: the test proved nothing"
+
+# RFC 2883: duplicates we received (the wire stage's or netem's copies, the
+# kernel's spurious retransmissions under reordering) are reported back as
+# D-SACK blocks; the kernel's own counters say it read them.
+tcpext() {  # tcpext NAME: the value of TcpExt's NAME in the namespace's /proc/net/netstat
+  in_ns awk -v name="$1" '$1 == "TcpExt:" { if (!seen) { for (i = 2; i <= NF; i++) col[$i] = i; seen = 1 }
+    else { print $(col[name]); exit } }' /proc/net/netstat
+}
+dsack_recv=$(tcpext TCPDSACKRecv)
+echo "kernel: TCPDSACKRecv $dsack_recv TCPDSACKUndo $(tcpext TCPDSACKUndo) TCPSpuriousRTOs $(tcpext TCPSpuriousRTOs)"
+[ "${dsack_recv:-0}" -gt 0 ] || fail "the kernel received no D-SACK from us (TCPDSACKRecv ${dsack_recv:-?})"
 
 ws_stop
 log=$(cat "$WS_LOG")
