@@ -86,6 +86,18 @@ class ConnectionHarness : public ::testing::Test {
     ASSERT_EQ(sends(10ms).size(), 1u);
     ASSERT_EQ(c_->state(), State::established);
   }
+  // As establish(), with SACK on both sides (timestamps and window scaling
+  // off): ESTABLISHED at 10 ms with the peer's window and MSS given.
+  void establish_sack(std::uint16_t peer_window = 60000, std::uint16_t peer_mss = 1000) {
+    ConnectionConfig cfg = plain();
+    cfg.sack = true;
+    open(cfg);
+    sends(0ms);
+    TcpRepr synack = with_mss(in(S | A, kPeerIss, kIss + 1, peer_window), peer_mss);
+    synack.options.sack_permitted = true;
+    peer(synack, 10ms);
+    sends(10ms);
+  }
   void peer(const TcpRepr& seg, Duration t, std::string_view data = {}) {
     c_->on_segment(seg, as_bytes(data), at(t));
   }

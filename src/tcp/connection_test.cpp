@@ -160,14 +160,7 @@ TEST_F(ConnectionTest, AckEverySecondFullSegment) {
 // RFC 5681 4.2 + RFC 2018: out-of-order data is held, a duplicate ACK with a
 // SACK block is sent at once; the gap filler is ACKed at once (SHOULD-31 queue).
 TEST_F(ConnectionTest, OutOfOrderBufferedThenDelivered) {
-  ConnectionConfig cfg = plain();
-  cfg.sack = true;
-  open(cfg);
-  sends(0ms);
-  TcpRepr synack = with_mss(in(S | A, 5000, 1001, 4000), 1460);
-  synack.options.sack_permitted = true;
-  peer(synack, 10ms);
-  sends(10ms);
+  establish_sack(4000, 1460);
   ASSERT_TRUE(c_->sack_enabled());
   peer(in(A, 5101, 1001, 4000), 100ms, std::string(100, 'b'));
   TcpRepr dup = out(A, 1001, 5001, 8192);
@@ -183,14 +176,7 @@ TEST_F(ConnectionTest, OutOfOrderBufferedThenDelivered) {
 // block of the next ACK, once: below RCV.NXT (entirely or in part), and out
 // of order inside a block already held (then that block comes second).
 TEST_F(ConnectionTest, DuplicateDataIsReportedOnceAsADsackBlock) {
-  ConnectionConfig cfg = plain();
-  cfg.sack = true;
-  open(cfg);
-  sends(0ms);
-  TcpRepr synack = with_mss(in(S | A, 5000, 1001, 4000), 1460);
-  synack.options.sack_permitted = true;
-  peer(synack, 10ms);
-  sends(10ms);
+  establish_sack(4000, 1460);
   ASSERT_TRUE(c_->sack_enabled());
   peer(in(A, 5001, 1001, 4000), 100ms, std::string(100, 'a'));
   sends(100ms);  // delayed ACK or not: settle what is owed
@@ -377,14 +363,7 @@ TEST_F(ConnectionTest, LimitedTransmitOnFirstTwoDupAcks) {
 // hole for NewReno's partial ACKs; when no hole and no new data is left, the
 // rescue retransmission (NextSeg rule 4) resends the highest unSACKed segment.
 TEST_F(ConnectionTest, SackRecoveryRetransmitsHoles) {
-  ConnectionConfig cfg = plain();
-  cfg.sack = true;
-  open(cfg);
-  sends(0ms);
-  TcpRepr synack = with_mss(in(S | A, 5000, 1001, 60000), 1000);
-  synack.options.sack_permitted = true;
-  peer(synack, 10ms);
-  sends(10ms);
+  establish_sack();
   // 8 segments of 1000 bytes: 1001, 2001, ..., 8001. Segments 1001 and 4001 are lost.
   ASSERT_TRUE(c_->send(as_bytes(std::string(8000, 'd'))));
   ASSERT_EQ(sends(100ms).size(), 8u);
@@ -703,14 +682,7 @@ TEST_F(ConnectionTest, ControlBlockIsSmallAndBuffersAreLazy) {
   }
   // SACK recovery state is on the heap only while it is needed: after a
   // transfer with loss, an idle connection holds nothing.
-  ConnectionConfig cfg = plain();
-  cfg.sack = true;
-  open(cfg);
-  sends(0ms);
-  TcpRepr synack = with_mss(in(S | A, 5000, 1001, 60000), 1000);
-  synack.options.sack_permitted = true;
-  peer(synack, 10ms);
-  sends(10ms);
+  establish_sack();
   ASSERT_TRUE(c_->send(as_bytes(std::string(4000, 'd'))));
   ASSERT_EQ(sends(20ms).size(), 4u);
   TcpRepr sack = in(A, 5001, 1001, 60000);

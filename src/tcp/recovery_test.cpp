@@ -226,18 +226,6 @@ using namespace testing;
 
 class RecoveryTest : public ConnectionHarness {
  protected:
-  // SACK on, timestamps and window scaling off, peer MSS 1000, peer window
-  // 60000: ESTABLISHED at 10 ms with an RTT sample of 10 ms.
-  void establish_sack() {
-    ConnectionConfig cfg = plain();
-    cfg.sack = true;
-    open(cfg);
-    sends(0ms);
-    TcpRepr synack = with_mss(in(S | A, 5000, 1001, 60000), 1000);
-    synack.options.sack_permitted = true;
-    peer(synack, 10ms);
-    sends(10ms);
-  }
   void ack(std::uint32_t ackno, std::vector<SackBlock> blocks, Duration t) {
     TcpRepr a = in(A, 5001, ackno, 60000);
     for (auto b : blocks) a.options.add_sack(b);
