@@ -41,7 +41,7 @@ void BM_RoutedUdpEcho(benchmark::State& state) {
       (void)w.set_gateway(s, "10.2.0.1").has_value();
       servers.push_back(std::make_unique<sim::UdpEchoServer>(s, 9000));
       clients.push_back(std::make_unique<sim::UdpClient>(
-          c, udp::Endpoint{Ipv4Address(10, 2, 1, static_cast<std::uint8_t>(i + 1)), 9000},
+          c, IpEndpoint{Ipv4Address(10, 2, 1, static_cast<std::uint8_t>(i + 1)), 9000},
           sim::UdpClient::Config{.count = 1000, .interval = 1ms, .payload = std::string(512, 'x')}));
     }
     const auto run = w.run_until(at(1100ms));

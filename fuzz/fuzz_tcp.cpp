@@ -8,7 +8,7 @@ using namespace wirestack;
 
 extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t size) {
   const Bytes in(reinterpret_cast<const std::byte*>(data), size);
-  const Ipv4Pair ips{Ipv4Address{10, 0, 0, 1}, Ipv4Address{10, 0, 0, 2}};
+  const IpPair ips{Ipv4Address{10, 0, 0, 1}, Ipv4Address{10, 0, 0, 2}};
   auto view = TcpPacket::checked(in);
   if (!view) return 0;
   (void)TcpRepr::parse(*view, ips).has_value();

@@ -20,24 +20,25 @@ ALLOWED = {
     "wire": {"base"},
     "storage": {"base"},
     "dev": {"base", "wire"},
+    "transport": {"base", "wire"},
     "link": {"base", "wire", "storage"},
     "ip": {"base", "wire", "storage"},
-    "udp": {"base", "wire", "storage"},
-    "tcp": {"base", "wire", "storage"},
-    "iface": {"base", "wire", "storage", "dev", "link", "ip", "udp", "tcp"},
-    "runtime": {"base", "wire", "storage", "link", "ip", "udp", "tcp", "iface"},
-    "sim": {"base", "wire", "storage", "dev", "link", "ip", "udp", "tcp", "iface", "runtime"},
-    "loop": {"base", "wire", "storage", "dev", "link", "ip", "udp", "tcp", "iface", "runtime"},
+    "udp": {"base", "wire", "storage", "transport"},
+    "tcp": {"base", "wire", "storage", "transport"},
+    "iface": {"base", "wire", "storage", "dev", "link", "ip", "transport", "udp", "tcp"},
+    "runtime": {"base", "wire", "storage", "link", "ip", "transport", "udp", "tcp", "iface"},
+    "sim": {"base", "wire", "storage", "dev", "link", "ip", "transport", "udp", "tcp", "iface", "runtime"},
+    "loop": {"base", "wire", "storage", "dev", "link", "ip", "transport", "udp", "tcp", "iface", "runtime"},
     "msg": {"base", "wire"},
     "http": {"base"},
-    "report": {"base", "wire", "dev", "storage", "link", "ip", "udp", "tcp", "iface", "runtime", "sim"},
-    "app": {"base", "wire", "storage", "link", "ip", "udp", "tcp", "iface", "msg", "http", "runtime"},
-    "scenario": {"base", "wire", "storage", "dev", "link", "ip", "udp", "tcp", "iface", "runtime", "sim", "msg", "http",
+    "report": {"base", "wire", "dev", "storage", "link", "ip", "transport", "udp", "tcp", "iface", "runtime", "sim"},
+    "app": {"base", "wire", "storage", "link", "ip", "transport", "udp", "tcp", "iface", "msg", "http", "runtime"},
+    "scenario": {"base", "wire", "storage", "dev", "link", "ip", "transport", "udp", "tcp", "iface", "runtime", "sim", "msg", "http",
                  "app"},
 }
 
 # Layers that must stay sans-IO: given time and bytes, never fetching them.
-SANS_IO = {"base", "wire", "storage", "link", "ip", "udp", "tcp", "iface", "msg", "http", "runtime"}
+SANS_IO = {"base", "wire", "storage", "transport", "link", "ip", "udp", "tcp", "iface", "msg", "http", "runtime"}
 FORBIDDEN_INCLUDES = re.compile(
     r'#\s*include\s*<(sys/[^>]+|unistd\.h|fcntl\.h|netinet/[^>]+|arpa/[^>]+|net/[^>]+|linux/[^>]+|'
     r'pcap[^>]*|thread|fstream|iostream|ctime|time\.h)>')

@@ -41,8 +41,8 @@ struct Net {
   sim::Host* server = nullptr;
 };
 
-const tcp::Endpoint4 kWeb{ip("10.0.2.10"), 8080};
-const tcp::Endpoint4 kRpc{ip("10.0.2.10"), 7000};
+const IpEndpoint kWeb{ip("10.0.2.10"), 8080};
+const IpEndpoint kRpc{ip("10.0.2.10"), 7000};
 
 // Every response in a byte stream.
 std::vector<http::Response> responses(const std::string& bytes) {

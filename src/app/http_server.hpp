@@ -51,7 +51,7 @@ class HttpServer {
   // Routes added here win over the files / built-in page for their paths
   // (a user's "/" replaces the counters page).
   http::Router& router() { return router_; }
-  const Result<tcp::Endpoint4, tcp::SocketError>& listening() const { return server_->listening(); }
+  const Result<IpEndpoint, tcp::SocketError>& listening() const { return server_->listening(); }
   const HttpStats& stats() const { return stats_; }
   const StreamServerStats& connections() const { return server_->stats(); }
   void shutdown() { server_->shutdown(); }

@@ -102,7 +102,7 @@ TEST_P(Portable, HttpPipeliningErrorsAndTheStatsPage) {
   auto env = make_env(GetParam());
   HttpServer web(env->server(), 0);  // port 0: any free port (the kernel's loopback is shared)
   ASSERT_TRUE(web.listening()) << web.listening().error().message;
-  const tcp::Endpoint4 at{env->server_ip(), web.listening()->port};
+  const IpEndpoint at{env->server_ip(), web.listening()->port};
   web.router().add("GET", "/hello", [](const http::Request&) { return http::Response{.body = "hello\n"}; });
   sim::TcpRequestClient ok(env->client(), at,
                            {.request = "GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /stats HTTP/1.1\r\nHost: x\r\n"
@@ -123,7 +123,7 @@ TEST_P(Portable, JsonRpcTimeEchoAndAnError) {
   auto env = make_env(GetParam());
   RpcServer rpc(env->server(), 0);
   ASSERT_TRUE(rpc.listening()) << rpc.listening().error().message;
-  const tcp::Endpoint4 at{env->server_ip(), rpc.listening()->port};
+  const IpEndpoint at{env->server_ip(), rpc.listening()->port};
   std::string req;
   for (const auto& text : {msg::make_request(1, "time", std::nullopt),
                            msg::make_request(2, "echo", nlohmann::json{{"mac", "02:00:00:00:00:01"}}),

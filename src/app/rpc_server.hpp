@@ -35,7 +35,7 @@ class RpcServer {
   RpcServer& operator=(const RpcServer&) = delete;
 
   msg::Dispatcher& dispatcher() { return dispatcher_; }
-  const Result<tcp::Endpoint4, tcp::SocketError>& listening() const { return server_->listening(); }
+  const Result<IpEndpoint, tcp::SocketError>& listening() const { return server_->listening(); }
   const StreamServerStats& connections() const { return server_->stats(); }
   void shutdown() { server_->shutdown(); }
 

@@ -10,7 +10,7 @@ namespace wirestack::app {
 struct StreamServer::Conn final : SessionIo {
   StreamServer* server = nullptr;
   tcp::SocketHandle h;
-  tcp::Endpoint4 peer_addr;
+  IpEndpoint peer_addr;
   std::unique_ptr<Session> session;
   std::vector<std::byte> out;  // written by the session, not yet taken by TCP
   std::size_t out_off = 0;
@@ -26,7 +26,7 @@ struct StreamServer::Conn final : SessionIo {
   void close() override { close_requested = true; }
   Instant now() const override { return server->host_.now(); }
   std::chrono::system_clock::time_point wall_clock() const override { return server->host_.wall_clock(); }
-  tcp::Endpoint4 peer() const override { return peer_addr; }
+  IpEndpoint peer() const override { return peer_addr; }
   std::size_t pending_output() const override { return out.size() - out_off; }
   bool output_full() const override { return pending_output() >= server->config_.max_output_bytes; }
 };
@@ -70,7 +70,7 @@ void StreamServer::accept_all() {
     auto c = std::make_unique<Conn>();
     c->server = this;
     c->h = *h;
-    c->peer_addr = tcp.remote_endpoint(*h).value_or(tcp::Endpoint4{});
+    c->peer_addr = tcp.remote_endpoint(*h).value_or(IpEndpoint{});
     c->session = factory_();
     c->last_activity = host_.now();
     ++stats_.accepted;

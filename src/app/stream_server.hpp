@@ -53,7 +53,7 @@ class SessionIo {
   virtual void close() = 0;
   virtual Instant now() const = 0;
   virtual std::chrono::system_clock::time_point wall_clock() const = 0;
-  virtual tcp::Endpoint4 peer() const = 0;
+  virtual IpEndpoint peer() const = 0;
   // Output written but not yet taken by TCP.
   virtual std::size_t pending_output() const = 0;
   // pending_output() has reached the server's max_output_bytes: a session
@@ -106,7 +106,7 @@ class StreamServer {
   StreamServer(const StreamServer&) = delete;
   StreamServer& operator=(const StreamServer&) = delete;
 
-  const Result<tcp::Endpoint4, tcp::SocketError>& listening() const { return bound_; }
+  const Result<IpEndpoint, tcp::SocketError>& listening() const { return bound_; }
   const StreamServerStats& stats() const { return stats_; }
   // Graceful shutdown (see the file comment); done() once every connection closed.
   void shutdown();
@@ -124,7 +124,7 @@ class StreamServer {
   StreamServerConfig config_;
   Factory factory_;
   tcp::SocketHandle listener_;
-  Result<tcp::Endpoint4, tcp::SocketError> bound_;
+  Result<IpEndpoint, tcp::SocketError> bound_;
   std::unordered_map<std::uint32_t, std::unique_ptr<Conn>> conns_;  // by socket slot
   std::optional<Instant> next_idle_check_;
   StreamServerStats stats_;

@@ -68,7 +68,7 @@ Interface::Interface(FrameSink& sink, Rng& rng, InterfaceConfig config)
       reassembler_(config.reassembly),
       udp_(rng, config.udp),
       next_ident_(static_cast<std::uint16_t>(rng.next_u32() >> 16)),
-      icmp_tokens_(config.icmp_error_burst),
+      icmp_tokens_(config.icmp_error_rate, config.icmp_error_burst),
       tcp_(*this, rng, config.tcp) {}
 
 // ---- Configuration -----------------------------------------------------------
@@ -296,7 +296,7 @@ void Interface::push_icmp_error(const IcmpError& e) {
   icmp_errors_.push_back(e);
 }
 
-Result<udp::Endpoint, udp::Error> Interface::udp_bind(udp::SocketHandle s, udp::Endpoint local) {
+Result<IpEndpoint, udp::Error> Interface::udp_bind(udp::SocketHandle s, IpEndpoint local) {
   if (!local.addr.is_unspecified() && !local.addr.is_broadcast() && !is_local_address(local.addr)) {
     return Unexpected{udp::Error{udp::Errc::address_not_available,
                                  "bind " + local.addr.to_string() + ":" + std::to_string(local.port) +
@@ -305,7 +305,7 @@ Result<udp::Endpoint, udp::Error> Interface::udp_bind(udp::SocketHandle s, udp::
   return udp_.bind(s, local);
 }
 
-Result<void, udp::Error> Interface::udp_send_to(udp::SocketHandle s, udp::Endpoint dst, Bytes payload, Instant now) {
+Result<void, udp::Error> Interface::udp_send_to(udp::SocketHandle s, IpEndpoint dst, Bytes payload, Instant now) {
   auto r = udp_.send_to(s, dst, payload);
   if (r) flush_udp(now);
   return r;

@@ -66,6 +66,7 @@
 #include "base/result.hpp"
 #include "base/rng.hpp"
 #include "base/time.hpp"
+#include "base/token_bucket.hpp"
 #include "iface/counters.hpp"
 #include "ip/reassembler.hpp"
 #include "ip/route_table.hpp"
@@ -211,7 +212,9 @@ class Interface final : private tcp::IpLayer {
   const ip::RouteTable& routes() const { return routes_; }
   link::ArpCache& arp(NicId nic);
   const link::ArpCache& arp(NicId nic) const;
-  bool is_local_address(Ipv4Address a) const override;
+  bool is_local_address(Ipv4Address a) const;
+  // Either family (tcp::IpLayer): no IPv6 address is ours yet.
+  bool is_local_address(const IpAddress& a) const override { return a.is_v4() && is_local_address(a.v4()); }
 
   // ---- The driver's side ----
   void receive(NicId nic, Bytes frame, Instant now);
@@ -236,8 +239,8 @@ class Interface final : private tcp::IpLayer {
   const udp::SocketTable& udp() const { return udp_; }
   // udp().bind(), refusing a local address this host does not have
   // (0.0.0.0 and 255.255.255.255 are always allowed).
-  Result<udp::Endpoint, udp::Error> udp_bind(udp::SocketHandle s, udp::Endpoint local);
-  Result<void, udp::Error> udp_send_to(udp::SocketHandle s, udp::Endpoint dst, Bytes payload, Instant now);
+  Result<IpEndpoint, udp::Error> udp_bind(udp::SocketHandle s, IpEndpoint local);
+  Result<void, udp::Error> udp_send_to(udp::SocketHandle s, IpEndpoint dst, Bytes payload, Instant now);
   Result<void, udp::Error> udp_send(udp::SocketHandle s, Bytes payload, Instant now);
   // Sends every datagram the sockets queued.
   void flush_udp(Instant now);
@@ -293,10 +296,11 @@ class Interface final : private tcp::IpLayer {
   void receive_udp(NicId nic, Ipv4Packet packet, const Ipv4Repr& repr, bool broadcast, Instant now);
   void handle_icmp_error(const IcmpError& e);
   void receive_tcp(Ipv4Packet packet, const Ipv4Repr& repr, bool broadcast, Instant now);
-  // tcp::IpLayer
-  void send_segment(Ipv4Address src, Ipv4Address dst, const TcpRepr& header, storage::SpanPair payload,
+  // tcp::IpLayer. IPv4 only so far: an IPv6 destination has no path (the
+  // transport sees "network unreachable") and nothing is sent to it.
+  void send_segment(const IpAddress& src, const IpAddress& dst, const TcpRepr& header, storage::SpanPair payload,
                     Instant now) override;
-  std::optional<Path> path_to(Ipv4Address dst) const override;
+  std::optional<Path> path_to(const IpAddress& dst) const override;
   void forward(NicId nic, Ipv4Packet packet, const Ipv4Repr& repr, bool link_broadcast, Instant now);
 
   // interface_output.cpp
@@ -328,9 +332,7 @@ class Interface final : private tcp::IpLayer {
   ip::Reassembler reassembler_;
   udp::SocketTable udp_;
   std::uint16_t next_ident_;
-  // ICMP error token bucket: tokens in units of 1/rate s, last refill time.
-  double icmp_tokens_;
-  std::optional<Instant> icmp_refilled_at_;
+  TokenBucket icmp_tokens_;  // ICMP errors (Linux icmp_global_allow)
   std::deque<PingReply> ping_replies_;
   std::deque<IcmpError> icmp_errors_;
   InterfaceCounters counters_;

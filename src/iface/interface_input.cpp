@@ -5,6 +5,7 @@
 
 #include "iface/interface.hpp"
 #include "ip/fragmenter.hpp"
+#include "transport/error.hpp"
 #include "wire/tcp.hpp"
 #include "wire/arp.hpp"
 #include "wire/ethernet.hpp"
@@ -198,45 +199,41 @@ void Interface::receive_icmp(Ipv4Packet packet, const Ipv4Repr& repr, bool broad
   handle_icmp_error(e);
 }
 
+namespace {
+
+// What an ICMPv4 error means, family-neutral (transport/error.hpp decides
+// what a socket makes of it). nullopt: a type no socket hears about.
+std::optional<transport::IcmpReason> reason_of(Icmpv4Type type, std::uint8_t code) {
+  using R = transport::IcmpReason;
+  if (type == Icmpv4Type::time_exceeded) return R::time_exceeded;
+  if (type != Icmpv4Type::dst_unreachable) return std::nullopt;
+  switch (Icmpv4UnreachableCode{code}) {
+    case Icmpv4UnreachableCode::port: return R::port_unreachable;
+    case Icmpv4UnreachableCode::protocol: return R::protocol_unreachable;
+    case Icmpv4UnreachableCode::net:
+    case Icmpv4UnreachableCode::net_unknown:
+    case Icmpv4UnreachableCode::net_tos: return R::net_unreachable;
+    case Icmpv4UnreachableCode::frag_needed: return R::packet_too_big;
+    default: return R::host_unreachable;  // host, source route, prohibited, ...: EHOSTUNREACH
+  }
+}
+
+}  // namespace
+
 void Interface::handle_icmp_error(const IcmpError& e) {
   push_icmp_error(e);
-  if (e.orig_protocol == IpProtocol::tcp && e.type == Icmpv4Type::dst_unreachable) {
-    // Linux tcp_v4_err with icmp_err_convert[]: port/protocol -> refused,
-    // net -> net unreachable, the rest -> host unreachable. Frag needed is
-    // path MTU discovery's (not done yet), not an error.
-    tcp::Errc err = tcp::Errc::host_unreachable;
-    switch (Icmpv4UnreachableCode{e.code}) {
-      case Icmpv4UnreachableCode::port:
-      case Icmpv4UnreachableCode::protocol: err = tcp::Errc::connection_refused; break;
-      case Icmpv4UnreachableCode::net:
-      case Icmpv4UnreachableCode::net_unknown:
-      case Icmpv4UnreachableCode::net_tos: err = tcp::Errc::net_unreachable; break;
-      case Icmpv4UnreachableCode::frag_needed: return;
-      default: break;
+  const auto reason = reason_of(e.type, e.code);
+  if (!reason) return;
+  const IpEndpoint local{e.orig_src, e.src_port};
+  const IpEndpoint remote{e.orig_dst, e.dst_port};
+  if (e.orig_protocol == IpProtocol::tcp) {
+    if (auto err = transport::error_for(transport::Protocol::tcp, *reason)) {
+      tcp_.on_icmp_error(local, remote, *err, e.local);
     }
-    tcp_.on_icmp_error(tcp::Endpoint4{e.orig_src, e.src_port}, tcp::Endpoint4{e.orig_dst, e.dst_port}, err, e.local);
-    return;
-  }
-  if (e.orig_protocol != IpProtocol::udp) return;
-  std::optional<udp::Errc> err;
-  if (e.type == Icmpv4Type::dst_unreachable) {
-    switch (Icmpv4UnreachableCode{e.code}) {
-      // RFC 1122 4.1.3.3 passes these up; the errno mapping is Linux's icmp_err_convert[].
-      case Icmpv4UnreachableCode::port:
-      case Icmpv4UnreachableCode::protocol: err = udp::Errc::connection_refused; break;
-      case Icmpv4UnreachableCode::net:
-      case Icmpv4UnreachableCode::net_unknown:
-      case Icmpv4UnreachableCode::net_tos: err = udp::Errc::net_unreachable; break;
-      case Icmpv4UnreachableCode::frag_needed: err = udp::Errc::message_too_long; break;
-      default: err = udp::Errc::host_unreachable; break;
+  } else if (e.orig_protocol == IpProtocol::udp) {
+    if (auto err = transport::error_for(transport::Protocol::udp, *reason)) {
+      udp_.on_icmp_error(local, remote, *err, !e.local);
     }
-  } else if (e.type == Icmpv4Type::time_exceeded) {
-    err = udp::Errc::host_unreachable;  // Linux __udp4_lib_err: EHOSTUNREACH
-  }
-  if (!err) return;
-  if (udp_.on_icmp_error(udp::Endpoint{e.orig_src, e.src_port}, udp::Endpoint{e.orig_dst, e.dst_port}, *err,
-                         !e.local)) {
-    // The socket took it.
   }
 }
 
@@ -246,12 +243,12 @@ void Interface::receive_udp(NicId /*nic*/, Ipv4Packet packet, const Ipv4Repr& re
     ++counters_.udp.rx_malformed;
     return;
   }
-  auto udp = UdpRepr::parse(*view, Ipv4Pair{.src = repr.src, .dst = repr.dst}, config_.checksum);
+  auto udp = UdpRepr::parse(*view, IpPair{.src = repr.src, .dst = repr.dst}, config_.checksum);
   if (!udp) {
     ++counters_.udp.rx_malformed;
     return;
   }
-  switch (udp_.deliver(udp::Endpoint{repr.src, udp->src_port}, udp::Endpoint{repr.dst, udp->dst_port},
+  switch (udp_.deliver(IpEndpoint{repr.src, udp->src_port}, IpEndpoint{repr.dst, udp->dst_port},
                        view->payload(), repr.ttl, now, broadcast)) {
     case udp::DeliverStatus::delivered: ++counters_.udp.rx; return;
     case udp::DeliverStatus::queue_full: ++counters_.udp.rcvbuf_drops; return;
@@ -279,7 +276,7 @@ void Interface::receive_tcp(Ipv4Packet packet, const Ipv4Repr& repr, bool broadc
     ++counters_.tcp.rx_malformed;
     return;
   }
-  auto seg = TcpRepr::parse(*view, Ipv4Pair{.src = repr.src, .dst = repr.dst}, config_.checksum);
+  auto seg = TcpRepr::parse(*view, IpPair{.src = repr.src, .dst = repr.dst}, config_.checksum);
   if (!seg) {
     ++counters_.tcp.rx_malformed;  // MUST-2/3: a bad checksum is dropped silently
     return;

@@ -230,19 +230,9 @@ Icmpv4Quote Interface::quote_of(Ipv4Packet offending) const {
 }
 
 bool Interface::take_icmp_token(Instant now) {
-  if (config_.icmp_error_rate == 0) return true;
-  // Token bucket (Linux icmp_global_allow): refill by elapsed time, cap at the burst.
-  if (icmp_refilled_at_ && now > *icmp_refilled_at_) {
-    icmp_tokens_ += to_seconds(now - *icmp_refilled_at_) * config_.icmp_error_rate;
-  }
-  if (!icmp_refilled_at_ || now > *icmp_refilled_at_) icmp_refilled_at_ = now;
-  icmp_tokens_ = std::min(icmp_tokens_, static_cast<double>(config_.icmp_error_burst));
-  if (icmp_tokens_ < 1.0) {
-    ++counters_.icmp.rate_limited;
-    return false;
-  }
-  icmp_tokens_ -= 1.0;
-  return true;
+  if (icmp_tokens_.take(now)) return true;
+  ++counters_.icmp.rate_limited;
+  return false;
 }
 
 void Interface::send_icmp_error(const Icmpv4Message& message, Instant now) {
@@ -287,20 +277,25 @@ void Interface::send_udp_datagram(udp::Outgoing& o, Instant now) {
   // A socket bound to a broadcast (or no longer local) address sends from
   // the egress address: 255.255.255.255 is never a source (RFC 1122
   // 3.2.1.3; Linux inet_bind keeps saddr 0 for such binds).
+  if (!o.dst.addr.is_v4() || !o.src.addr.is_v4()) {
+    ++counters_.udp.tx_errors;
+    udp_.report_error(o.socket, udp::Errc::address_family);  // IPv6 output: not yet
+    return;
+  }
   if (!o.src.addr.is_unspecified() && !is_local_address(o.src.addr)) o.src.addr = Ipv4Address::any();
-  const auto eg = select_egress(o.dst.addr, o.src.addr);
+  const auto eg = select_egress(o.dst.addr.v4(), o.src.addr.v4());
   if (!eg || eg->src.is_unspecified()) {
     ++counters_.ipv4.no_route;
     ++counters_.udp.tx_errors;
     udp_.report_error(o.socket, udp::Errc::net_unreachable);
     return;
   }
-  const Ipv4Pair ips{.src = eg->src, .dst = o.dst.addr};
+  const IpPair ips{.src = eg->src, .dst = o.dst.addr};
   ByteVec segment(kUdpHeaderLen + o.payload.size());
   UdpRepr{.src_port = o.src.port, .dst_port = o.dst.port}.emit(UdpPacketMut(segment), ips, o.payload,
                                                                 config_.checksum);
   const Ipv4Repr header{.src = eg->src,
-                        .dst = o.dst.addr,
+                        .dst = o.dst.addr.v4(),
                         .protocol = IpProtocol::udp,
                         .ttl = o.ttl.value_or(config_.default_ttl),
                         .ident = next_ident_++,
@@ -315,15 +310,22 @@ void Interface::send_udp_datagram(udp::Outgoing& o, Instant now) {
   ++counters_.udp.tx;
 }
 
-void Interface::send_segment(Ipv4Address src, Ipv4Address dst, const TcpRepr& header, storage::SpanPair payload,
-                             Instant now) {
+void Interface::send_segment(const IpAddress& src_addr, const IpAddress& dst_addr, const TcpRepr& header,
+                             storage::SpanPair payload, Instant now) {
+  if (!src_addr.is_v4() || !dst_addr.is_v4()) {
+    ++counters_.ipv4.no_route;
+    ++counters_.tcp.tx_errors;
+    return;
+  }
+  const Ipv4Address src = src_addr.v4();
+  const Ipv4Address dst = dst_addr.v4();
   const auto eg = select_egress(dst, src);
   if (!eg || eg->src.is_unspecified() || eg->broadcast) {
     ++counters_.ipv4.no_route;
     ++counters_.tcp.tx_errors;
     return;
   }
-  const Ipv4Pair ips{.src = src, .dst = dst};
+  const IpPair ips{.src = src, .dst = dst};
   const std::size_t hlen = header.header_len();
   ByteVec segment(hlen + payload.size());
   std::copy(payload.first.begin(), payload.first.end(), segment.begin() + static_cast<std::ptrdiff_t>(hlen));
@@ -346,10 +348,11 @@ void Interface::send_segment(Ipv4Address src, Ipv4Address dst, const TcpRepr& he
   ++counters_.tcp.tx;
 }
 
-std::optional<tcp::IpLayer::Path> Interface::path_to(Ipv4Address dst) const {
-  const auto eg = select_egress(dst, Ipv4Address::any());
+std::optional<tcp::IpLayer::Path> Interface::path_to(const IpAddress& dst) const {
+  if (!dst.is_v4()) return std::nullopt;
+  const auto eg = select_egress(dst.v4(), Ipv4Address::any());
   if (!eg || eg->src.is_unspecified() || eg->broadcast) return std::nullopt;
-  return Path{.src = eg->src, .mtu = mtu(eg->nic)};
+  return Path{.src = eg->src, .mtu = mtu(eg->nic), .header_len = ip_header_len(IpFamily::v4)};
 }
 
 }  // namespace wirestack::iface

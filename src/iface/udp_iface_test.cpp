@@ -40,8 +40,8 @@ TEST(InterfaceUdp, EchoRoundTrip) {
 
   auto got = p.b.udp().recv_from(server);
   ASSERT_TRUE(got);
-  EXPECT_EQ(got->from, (udp::Endpoint{ip(1), client_port}));
-  EXPECT_EQ(got->to, (udp::Endpoint{ip(2), 7}));
+  EXPECT_EQ(got->from, (IpEndpoint{ip(1), client_port}));
+  EXPECT_EQ(got->to, (IpEndpoint{ip(2), 7}));
   EXPECT_EQ(text(got->payload), "hello");
   EXPECT_EQ(got->at, t0 + 3ms);  // ARP request, reply, datagram
   EXPECT_EQ(got->ttl, 64);
@@ -51,7 +51,7 @@ TEST(InterfaceUdp, EchoRoundTrip) {
   auto echo = p.a.udp().recv_from(client);
   ASSERT_TRUE(echo);
   EXPECT_EQ(text(echo->payload), "hello");
-  EXPECT_EQ(echo->from, (udp::Endpoint{ip(2), 7}));
+  EXPECT_EQ(echo->from, (IpEndpoint{ip(2), 7}));
   EXPECT_EQ(echo->at, t0 + 4ms);
   const Trace trace = p.net.take_trace();
   ASSERT_EQ(trace.size(), 4u);
@@ -148,7 +148,7 @@ TEST(InterfaceUdp, BroadcastReachesWildcardSocket) {
   p.net.run_for(10ms);
   auto got = p.b.udp().recv_from(server);
   ASSERT_TRUE(got);
-  EXPECT_EQ(got->to, (udp::Endpoint{Ipv4Address::broadcast(), 5000}));
+  EXPECT_EQ(got->to, (IpEndpoint{Ipv4Address::broadcast(), 5000}));
 }
 
 TEST(InterfaceUdp, QueuedDatagramsGoOutOnPoll) {
@@ -201,7 +201,7 @@ TEST(InterfaceUdp, BindChecksTheAddressIsOurs) {
   EXPECT_EQ(r.error().code, udp::Errc::address_not_available);
   EXPECT_EQ(r.error().message,
             "bind 10.0.0.9:5000: this host has no such address; bind to one of its addresses or 0.0.0.0");
-  EXPECT_EQ(*p.a.udp_bind(s, {ip(1), 5000}), (udp::Endpoint{ip(1), 5000}));
+  EXPECT_EQ(*p.a.udp_bind(s, {ip(1), 5000}), (IpEndpoint{ip(1), 5000}));
   EXPECT_EQ(p.a.udp_bind(p.a.udp().open(), {Ipv4Address::any(), 5000}).error().code, udp::Errc::address_in_use);
 }
 

@@ -31,13 +31,13 @@ class UdpEchoServer {
   ~UdpEchoServer();
   UdpEchoServer(const UdpEchoServer&) = delete;
   UdpEchoServer& operator=(const UdpEchoServer&) = delete;
-  const Result<udp::Endpoint, udp::Error>& bound() const { return bound_; }
+  const Result<IpEndpoint, udp::Error>& bound() const { return bound_; }
   std::uint64_t echoed() const { return echoed_; }
 
  private:
   TapHost& host_;
   udp::SocketHandle socket_;
-  Result<udp::Endpoint, udp::Error> bound_;
+  Result<IpEndpoint, udp::Error> bound_;
   std::uint64_t echoed_ = 0;
   std::size_t hook_ = 0;
 };

@@ -49,16 +49,25 @@ tcp::SocketError stale(const char* what) {
   return tcp::SocketError{tcp::Errc::invalid_handle, std::string(what) + ": the socket is closed (stale handle)"};
 }
 
-sockaddr_in to_sockaddr(tcp::Endpoint4 e) {
+// Precondition: e.addr.is_v4() (checked by ipv4_only below).
+sockaddr_in to_sockaddr(IpEndpoint e) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(e.port);
-  a.sin_addr.s_addr = htonl(e.addr.to_u32());
+  a.sin_addr.s_addr = htonl(e.addr.v4().to_u32());
   return a;
 }
 
-tcp::Endpoint4 from_sockaddr(const sockaddr_in& a) {
-  return tcp::Endpoint4{Ipv4Address{static_cast<std::uint32_t>(ntohl(a.sin_addr.s_addr))}, ntohs(a.sin_port)};
+// The kernel host's sockets are AF_INET for now: an IPv6 endpoint is refused
+// with a clear error rather than misread.
+std::optional<tcp::SocketError> ipv4_only(const char* op, const IpEndpoint& e) {
+  if (e.addr.is_v4()) return std::nullopt;
+  return tcp::SocketError{tcp::Errc::address_family,
+                          std::string(op) + " " + e.to_string() + ": kernel sockets here are IPv4 only so far"};
+}
+
+IpEndpoint from_sockaddr(const sockaddr_in& a) {
+  return IpEndpoint{Ipv4Address{static_cast<std::uint32_t>(ntohl(a.sin_addr.s_addr))}, ntohs(a.sin_port)};
 }
 
 // Linux's TCP states (include/net/tcp_states.h) as ours.
@@ -114,8 +123,9 @@ tcp::SocketHandle KernelTcpSockets::open() {
   return tcp::SocketHandle{static_cast<std::uint32_t>(fd), s.serial};
 }
 
-Result<tcp::Endpoint4, tcp::SocketError> KernelTcpSockets::bind(tcp::SocketHandle h, tcp::Endpoint4 local) {
+Result<IpEndpoint, tcp::SocketError> KernelTcpSockets::bind(tcp::SocketHandle h, IpEndpoint local) {
   if (find(h) == nullptr) return Unexpected{stale("bind")};
+  if (auto e = ipv4_only("bind", local)) return Unexpected{*e};
   const int fd = static_cast<int>(h.index);
   sockaddr_in a = to_sockaddr(local);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) return Unexpected{error("bind", errno)};
@@ -145,9 +155,10 @@ Result<tcp::SocketHandle, tcp::SocketError> KernelTcpSockets::accept(tcp::Socket
   return tcp::SocketHandle{static_cast<std::uint32_t>(fd), s.serial};
 }
 
-Result<void, tcp::SocketError> KernelTcpSockets::connect(tcp::SocketHandle h, tcp::Endpoint4 remote, Instant) {
+Result<void, tcp::SocketError> KernelTcpSockets::connect(tcp::SocketHandle h, IpEndpoint remote, Instant) {
   Sock* s = find(h);
   if (s == nullptr) return Unexpected{stale("connect")};
+  if (auto e = ipv4_only("connect", remote)) return Unexpected{*e};
   sockaddr_in a = to_sockaddr(remote);
   if (::connect(static_cast<int>(h.index), reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) {
     if (errno != EINPROGRESS) return Unexpected{error("connect", errno)};
@@ -266,7 +277,7 @@ std::optional<tcp::State> KernelTcpSockets::state(tcp::SocketHandle h) const {
   return st;
 }
 
-std::optional<tcp::Endpoint4> KernelTcpSockets::remote_endpoint(tcp::SocketHandle h) const {
+std::optional<IpEndpoint> KernelTcpSockets::remote_endpoint(tcp::SocketHandle h) const {
   if (find(h) == nullptr) return std::nullopt;
   sockaddr_in a{};
   socklen_t len = sizeof a;

@@ -42,10 +42,10 @@ class KernelTcpSockets final : public runtime::TcpSockets {
   KernelTcpSockets& operator=(const KernelTcpSockets&) = delete;
 
   tcp::SocketHandle open() override;
-  Result<tcp::Endpoint4, tcp::SocketError> bind(tcp::SocketHandle h, tcp::Endpoint4 local) override;
+  Result<IpEndpoint, tcp::SocketError> bind(tcp::SocketHandle h, IpEndpoint local) override;
   Result<void, tcp::SocketError> listen(tcp::SocketHandle h, std::uint32_t backlog) override;
   Result<tcp::SocketHandle, tcp::SocketError> accept(tcp::SocketHandle listener) override;
-  Result<void, tcp::SocketError> connect(tcp::SocketHandle h, tcp::Endpoint4 remote, Instant now) override;
+  Result<void, tcp::SocketError> connect(tcp::SocketHandle h, IpEndpoint remote, Instant now) override;
   Result<std::size_t, tcp::SocketError> send(tcp::SocketHandle h, Bytes data) override;
   Result<std::size_t, tcp::SocketError> recv(tcp::SocketHandle h, MutBytes out) override;
   Result<void, tcp::SocketError> shutdown_send(tcp::SocketHandle h) override;
@@ -54,7 +54,7 @@ class KernelTcpSockets final : public runtime::TcpSockets {
   std::optional<tcp::Errc> take_error(tcp::SocketHandle h) override;
   std::uint8_t readiness(tcp::SocketHandle h) const override;
   std::optional<tcp::State> state(tcp::SocketHandle h) const override;
-  std::optional<tcp::Endpoint4> remote_endpoint(tcp::SocketHandle h) const override;
+  std::optional<IpEndpoint> remote_endpoint(tcp::SocketHandle h) const override;
   bool all_acknowledged(tcp::SocketHandle h) const override;
 
   std::size_t open_count() const { return socks_.size(); }

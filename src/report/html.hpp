@@ -32,7 +32,7 @@ namespace wirestack::report {
 
 // A TCP connection by its two ends: who sent the SYN, who answered it.
 struct FlowKey {
-  tcp::Endpoint4 client, server;
+  IpEndpoint client, server;
   friend bool operator==(const FlowKey&, const FlowKey&) = default;
 };
 

@@ -39,13 +39,13 @@ std::string flag_names(std::uint16_t bits, std::string_view sep) {
   return out.empty() ? "none" : out;
 }
 
-auto tuple_of(const tcp::Endpoint4& a, const tcp::Endpoint4& b) {
-  return std::tuple(a.addr.to_u32(), a.port, b.addr.to_u32(), b.port);
+auto tuple_of(const IpEndpoint& a, const IpEndpoint& b) {
+  return std::tuple(a.addr, a.port, b.addr, b.port);
 }
 
 // The first connection whose three-way handshake was seen whole.
 std::optional<FlowKey> first_handshake(const std::vector<TcpFrame>& frames) {
-  std::map<std::tuple<std::uint32_t, std::uint16_t, std::uint32_t, std::uint16_t>, int> stage;  // by (client, server)
+  std::map<std::tuple<IpAddress, std::uint16_t, IpAddress, std::uint16_t>, int> stage;  // by (client, server)
   for (const auto& f : frames) {
     const TcpFlags fl{f.flags};
     if (fl.syn() && !fl.ack()) {
@@ -61,7 +61,7 @@ std::optional<FlowKey> first_handshake(const std::vector<TcpFrame>& frames) {
   return std::nullopt;
 }
 
-std::string host_of(const Recorder& rec, Ipv4Address a) {
+std::string host_of(const Recorder& rec, const IpAddress& a) {
   for (const auto& n : rec.nodes()) {
     for (const auto& text : n.addresses) {
       if (text.substr(0, text.find('/')) == a.to_string()) return n.name;
@@ -182,7 +182,7 @@ void render_ladder(const Recorder& rec, const ReportOptions& opt, std::string& o
            "orient=\"auto-start-reverse\"><path class=\"" + c + "\" d=\"M0,0 L10,5 L0,10 z\"/></marker>";
   }
   out += "</defs>\n";
-  auto end_box = [&](int x, const std::string& role, const std::string& host, const tcp::Endpoint4& e) {
+  auto end_box = [&](int x, const std::string& role, const std::string& host, const IpEndpoint& e) {
     out += "<rect class=\"end\" x=\"" + std::to_string(x - 110) + "\" y=\"6\" width=\"220\" height=\"40\" rx=\"6\"/>";
     out += "<text class=\"endname\" x=\"" + std::to_string(x) + "\" y=\"22\">" + esc(role) +
            (host.empty() ? "" : " (" + esc(host) + ")") + "</text>";

@@ -137,10 +137,9 @@ void Recorder::sample() {
     if (tracked_.size() >= config_.max_connections && moving_[host] == 0) continue;
     moving_[host] = 0;
     conns.clear();
-    h->stack().tcp().for_each_connection([&](const tcp::Connection& c) {
-      conns.push_back({Tuple{c.local().addr.to_u32(), c.local().port, c.remote().addr.to_u32(), c.remote().port}, &c});
-    });
-    // for_each_connection walks a hash table: while there is room for new
+    h->stack().tcp().for_each_connection([&](const IpEndpoint& local, const IpEndpoint& remote,
+                                             const tcp::Connection& c) { conns.push_back({Tuple{local, remote}, &c}); });
+    // Admission must not depend on the walk's order: while there is room for new
     // connections, admit them in 4-tuple order, so that which ones get
     // tracked does not depend on it. Once full (10,000 clients), only look up.
     const bool admitting = tracked_.size() < config_.max_connections;
@@ -151,7 +150,7 @@ void Recorder::sample() {
       auto t = tracked_.find({host, tuple});
       if (t == tracked_.end()) {
         if (tracked_.size() >= config_.max_connections) continue;
-        auto& series = series_[ConnKey{h->name(), c->local(), c->remote()}];
+        auto& series = series_[ConnKey{h->name(), tuple.first, tuple.second}];
         t = tracked_.emplace(std::pair{host, tuple}, Tracked{&series, c->snd_una().value(), 0}).first;
       }
       Tracked& tr = t->second;

@@ -87,7 +87,7 @@ struct TcpFrame {
   std::uint8_t from_side = 0;
   bool lost = false;  // the link's loss draw dropped it (every copy)
   std::uint16_t ip_ident = 0;
-  tcp::Endpoint4 src, dst;
+  IpEndpoint src, dst;
   std::uint32_t seq = 0, ack = 0;
   std::uint16_t flags = 0;  // TcpFlags bits
   std::uint16_t window = 0;  // as on the wire
@@ -109,10 +109,9 @@ struct ConnSample {
 // A connection as one host sees it.
 struct ConnKey {
   std::string host;
-  tcp::Endpoint4 local, remote;
+  IpEndpoint local, remote;
   friend bool operator<(const ConnKey& x, const ConnKey& y) {
-    return std::tuple(x.host, x.local.addr.to_u32(), x.local.port, x.remote.addr.to_u32(), x.remote.port) <
-           std::tuple(y.host, y.local.addr.to_u32(), y.local.port, y.remote.addr.to_u32(), y.remote.port);
+    return std::tie(x.host, x.local, x.remote) < std::tie(y.host, y.local, y.remote);
   }
 };
 
@@ -167,7 +166,7 @@ class Recorder {
     std::optional<std::size_t> pending;  // index in frames_
   };
   // A tracked connection: where its series is, and its snd_una progress.
-  using Tuple = std::tuple<std::uint32_t, std::uint16_t, std::uint32_t, std::uint16_t>;  // local, remote
+  using Tuple = std::pair<IpEndpoint, IpEndpoint>;  // local, remote
   struct Tracked {
     std::vector<ConnSample>* series = nullptr;  // in series_ (map nodes do not move)
     std::uint32_t last_una = 0;

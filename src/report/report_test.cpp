@@ -38,7 +38,7 @@ struct LossyRun {
     EXPECT_TRUE(w.set_gateway(server, "10.0.2.1"));
     w.set_tracer(rec.tracer());
     sink = std::make_unique<sim::TcpSinkServer>(server, 5001);
-    bulk = std::make_unique<sim::TcpBulkClient>(client, tcp::Endpoint4{ip("10.0.2.10"), 5001},
+    bulk = std::make_unique<sim::TcpBulkClient>(client, IpEndpoint{ip("10.0.2.10"), 5001},
                                                 sim::TcpBulkConfig{.bytes = bytes});
   }
   void run(Instant until = at(20s)) {

@@ -39,7 +39,7 @@ inline std::string fixed(double v, int decimals) {
 // "1.234 ms" of virtual time since the start of the run.
 inline std::string ms(Instant t) { return fixed(to_seconds(t.time_since_epoch()) * 1e3, 3) + " ms"; }
 
-inline std::string endpoint(const tcp::Endpoint4& e) { return e.addr.to_string() + ":" + std::to_string(e.port); }
+inline std::string endpoint(const IpEndpoint& e) { return e.addr.to_string() + ":" + std::to_string(e.port); }
 
 // The sections, appended to `out`.
 void render_topology(const Recorder& rec, std::string& out);

@@ -103,7 +103,7 @@ void TcpSinkServer::on_activity() {
   auto& tcp = host_.tcp();
   const Instant now = host_.now();
   while (auto c = tcp.accept(listener_)) {
-    records_.push_back(Record{.peer = tcp.remote_endpoint(*c).value_or(tcp::Endpoint4{}), .accepted_at = now});
+    records_.push_back(Record{.peer = tcp.remote_endpoint(*c).value_or(IpEndpoint{}), .accepted_at = now});
     conns_.push_back(Conn{.h = *c, .record = records_.size() - 1});
     ++accepted_;
   }
@@ -157,7 +157,7 @@ double TcpBulkResult::goodput_bps() const {
   return s > 0 ? static_cast<double>(bytes_sent) * 8 / s : 0;
 }
 
-TcpBulkClient::TcpBulkClient(Host& host, tcp::Endpoint4 dst, TcpBulkConfig config)
+TcpBulkClient::TcpBulkClient(Host& host, IpEndpoint dst, TcpBulkConfig config)
     : host_(host), dst_(dst), config_(config), stream_(config.seed), socket_(host.tcp().open()) {
   start_at_ = host_.now() + config_.start;
   hook_ = host_.on_activity([this] { on_activity(); });
@@ -243,7 +243,7 @@ void TcpBulkClient::on_activity() {
 
 // ---- Request client -----------------------------------------------------------------
 
-TcpRequestClient::TcpRequestClient(Host& host, tcp::Endpoint4 dst, Config config)
+TcpRequestClient::TcpRequestClient(Host& host, IpEndpoint dst, Config config)
     : host_(host), dst_(dst), config_(std::move(config)), socket_(host.tcp().open()) {
   start_at_ = host_.now() + config_.start;
   hook_ = host_.on_activity([this] { on_activity(); });

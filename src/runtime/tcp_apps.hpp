@@ -59,7 +59,7 @@ class TcpEchoServer {
   ~TcpEchoServer();
   TcpEchoServer(const TcpEchoServer&) = delete;
   TcpEchoServer& operator=(const TcpEchoServer&) = delete;
-  const Result<tcp::Endpoint4, tcp::SocketError>& bound() const { return bound_; }
+  const Result<IpEndpoint, tcp::SocketError>& bound() const { return bound_; }
   std::uint64_t accepted() const { return accepted_; }
   std::uint64_t bytes_echoed() const { return echoed_; }
   std::size_t active() const { return conns_.size(); }
@@ -74,7 +74,7 @@ class TcpEchoServer {
 
   Host& host_;
   tcp::SocketHandle listener_;
-  Result<tcp::Endpoint4, tcp::SocketError> bound_;
+  Result<IpEndpoint, tcp::SocketError> bound_;
   std::vector<Conn> conns_;
   std::uint64_t accepted_ = 0;
   std::uint64_t echoed_ = 0;
@@ -86,7 +86,7 @@ class TcpEchoServer {
 class TcpSinkServer {
  public:
   struct Record {
-    tcp::Endpoint4 peer;
+    IpEndpoint peer;
     std::uint64_t bytes = 0;
     std::uint64_t hash = 0;
     Instant accepted_at{};
@@ -103,7 +103,7 @@ class TcpSinkServer {
   ~TcpSinkServer();
   TcpSinkServer(const TcpSinkServer&) = delete;
   TcpSinkServer& operator=(const TcpSinkServer&) = delete;
-  const Result<tcp::Endpoint4, tcp::SocketError>& bound() const { return bound_; }
+  const Result<IpEndpoint, tcp::SocketError>& bound() const { return bound_; }
   // The records kept, oldest first: all of them unless keep_records was set;
   // then every live connection's and the newest finished ones.
   const std::deque<Record>& connections() const { return records_; }
@@ -123,7 +123,7 @@ class TcpSinkServer {
 
   Host& host_;
   tcp::SocketHandle listener_;
-  Result<tcp::Endpoint4, tcp::SocketError> bound_;
+  Result<IpEndpoint, tcp::SocketError> bound_;
   std::size_t keep_records_;
   std::vector<Conn> conns_;
   std::deque<Record> records_;
@@ -158,7 +158,7 @@ struct TcpBulkResult {
 // peer has acknowledged everything (FIN-WAIT-2 or later).
 class TcpBulkClient {
  public:
-  TcpBulkClient(Host& host, tcp::Endpoint4 dst, TcpBulkConfig config);
+  TcpBulkClient(Host& host, IpEndpoint dst, TcpBulkConfig config);
   ~TcpBulkClient();
   TcpBulkClient(const TcpBulkClient&) = delete;
   TcpBulkClient& operator=(const TcpBulkClient&) = delete;
@@ -173,7 +173,7 @@ class TcpBulkClient {
   void on_activity();
 
   Host& host_;
-  tcp::Endpoint4 dst_;
+  IpEndpoint dst_;
   TcpBulkConfig config_;
   TcpStream stream_;
   StreamHash hash_;
@@ -196,7 +196,7 @@ class TcpRequestClient {
     std::size_t expect = 0;  // 0: read until the peer closes; else stop after this many bytes
     Duration start = Duration::zero();
   };
-  TcpRequestClient(Host& host, tcp::Endpoint4 dst, Config config);
+  TcpRequestClient(Host& host, IpEndpoint dst, Config config);
   ~TcpRequestClient();
   TcpRequestClient(const TcpRequestClient&) = delete;
   TcpRequestClient& operator=(const TcpRequestClient&) = delete;
@@ -210,7 +210,7 @@ class TcpRequestClient {
   void on_activity();
 
   Host& host_;
-  tcp::Endpoint4 dst_;
+  IpEndpoint dst_;
   Config config_;
   tcp::SocketHandle socket_;
   std::string response_;

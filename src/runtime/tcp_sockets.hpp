@@ -28,10 +28,10 @@ class TcpSockets {
  public:
   virtual ~TcpSockets() = default;
   virtual tcp::SocketHandle open() = 0;
-  virtual Result<tcp::Endpoint4, tcp::SocketError> bind(tcp::SocketHandle h, tcp::Endpoint4 local) = 0;
+  virtual Result<IpEndpoint, tcp::SocketError> bind(tcp::SocketHandle h, IpEndpoint local) = 0;
   virtual Result<void, tcp::SocketError> listen(tcp::SocketHandle h, std::uint32_t backlog) = 0;
   virtual Result<tcp::SocketHandle, tcp::SocketError> accept(tcp::SocketHandle listener) = 0;
-  virtual Result<void, tcp::SocketError> connect(tcp::SocketHandle h, tcp::Endpoint4 remote, Instant now) = 0;
+  virtual Result<void, tcp::SocketError> connect(tcp::SocketHandle h, IpEndpoint remote, Instant now) = 0;
   virtual Result<std::size_t, tcp::SocketError> send(tcp::SocketHandle h, Bytes data) = 0;
   virtual Result<std::size_t, tcp::SocketError> recv(tcp::SocketHandle h, MutBytes out) = 0;
   virtual Result<void, tcp::SocketError> shutdown_send(tcp::SocketHandle h) = 0;
@@ -41,7 +41,7 @@ class TcpSockets {
   virtual std::uint8_t readiness(tcp::SocketHandle h) const = 0;  // tcp::ready bits
   // LISTEN, SYN-SENT while connecting, ESTABLISHED once connected; ours reports every state.
   virtual std::optional<tcp::State> state(tcp::SocketHandle h) const = 0;
-  virtual std::optional<tcp::Endpoint4> remote_endpoint(tcp::SocketHandle h) const = 0;
+  virtual std::optional<IpEndpoint> remote_endpoint(tcp::SocketHandle h) const = 0;
   // Everything sent has been acknowledged by the peer, our FIN included if
   // shutdown_send() was called (a bulk sender's "done").
   virtual bool all_acknowledged(tcp::SocketHandle h) const = 0;
@@ -55,14 +55,14 @@ class StackTcpSockets final : public TcpSockets {
  public:
   explicit StackTcpSockets(tcp::SocketTable& table) : t_(table) {}
   tcp::SocketHandle open() override { return t_.open(); }
-  Result<tcp::Endpoint4, tcp::SocketError> bind(tcp::SocketHandle h, tcp::Endpoint4 local) override {
+  Result<IpEndpoint, tcp::SocketError> bind(tcp::SocketHandle h, IpEndpoint local) override {
     return t_.bind(h, local);
   }
   Result<void, tcp::SocketError> listen(tcp::SocketHandle h, std::uint32_t backlog) override {
     return t_.listen(h, backlog);
   }
   Result<tcp::SocketHandle, tcp::SocketError> accept(tcp::SocketHandle l) override { return t_.accept(l); }
-  Result<void, tcp::SocketError> connect(tcp::SocketHandle h, tcp::Endpoint4 remote, Instant now) override {
+  Result<void, tcp::SocketError> connect(tcp::SocketHandle h, IpEndpoint remote, Instant now) override {
     return t_.connect(h, remote, now);
   }
   Result<std::size_t, tcp::SocketError> send(tcp::SocketHandle h, Bytes data) override { return t_.send(h, data); }
@@ -73,7 +73,7 @@ class StackTcpSockets final : public TcpSockets {
   std::optional<tcp::Errc> take_error(tcp::SocketHandle h) override { return t_.take_error(h); }
   std::uint8_t readiness(tcp::SocketHandle h) const override { return t_.readiness(h); }
   std::optional<tcp::State> state(tcp::SocketHandle h) const override { return t_.state(h); }
-  std::optional<tcp::Endpoint4> remote_endpoint(tcp::SocketHandle h) const override {
+  std::optional<IpEndpoint> remote_endpoint(tcp::SocketHandle h) const override {
     return t_.remote_endpoint(h);
   }
   bool all_acknowledged(tcp::SocketHandle h) const override {

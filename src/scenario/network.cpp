@@ -165,7 +165,7 @@ class UdpClientApp final : public App {
   using App::App;
   void start() override {
     app_ = std::make_unique<sim::UdpClient>(
-        host_, udp::Endpoint{ip(spec_.to), spec_.port},
+        host_, IpEndpoint{ip(spec_.to), spec_.port},
         sim::UdpClient::Config{.count = spec_.count, .interval = spec_.interval, .payload = spec_.payload});
   }
   std::string text() const override {
@@ -243,7 +243,7 @@ class TcpBulk final : public App {
   void start() override {
     for (int i = 0; i < spec_.count; ++i) {
       clients_.push_back(std::make_unique<sim::TcpBulkClient>(
-          host_, tcp::Endpoint4{ip(spec_.to), spec_.port},
+          host_, IpEndpoint{ip(spec_.to), spec_.port},
           sim::TcpBulkConfig{.bytes = spec_.bytes,
                              .seed = static_cast<std::uint64_t>(i + 1),
                              .start = spec_.interval * i}));
@@ -361,7 +361,7 @@ class RequestClients : public App {
   void start() override {
     for (int i = 0; i < spec_.count; ++i) {
       clients_.push_back(std::make_unique<sim::TcpRequestClient>(
-          host_, tcp::Endpoint4{ip(spec_.to), spec_.port},
+          host_, IpEndpoint{ip(spec_.to), spec_.port},
           sim::TcpRequestClient::Config{.request = request(), .start = spec_.interval * i}));
     }
   }
@@ -523,7 +523,7 @@ class SynFlood final : public App {
     syn.options.mss = 1460;
     ByteVec seg(syn.header_len());
     const Ipv4Address dst = ip(spec_.to);
-    syn.emit(TcpPacketMut(seg), Ipv4Pair{src, dst}, Bytes{});
+    syn.emit(TcpPacketMut(seg), IpPair{src, dst}, Bytes{});
     if (host_.stack().send_ipv4(dst, IpProtocol::tcp, seg, now, {.src = src})) ++sent_;
     host_.kick();
     if (now + step_ <= until_) net_.world().queue().schedule_in(step_, [this] { fire(); });

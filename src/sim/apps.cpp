@@ -227,7 +227,7 @@ UdpEchoServer::~UdpEchoServer() {
   (void)host_.stack().udp().close(socket_);
 }
 
-UdpClient::UdpClient(Host& host, udp::Endpoint dst, Config config)
+UdpClient::UdpClient(Host& host, IpEndpoint dst, Config config)
     : host_(host), dst_(dst), config_(std::move(config)), socket_(host.stack().udp().open()) {
   (void)host_.stack().udp().connect(socket_, dst_).has_value();
   hook_ = host_.on_activity([this] {

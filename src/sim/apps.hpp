@@ -124,12 +124,12 @@ class UdpEchoServer {
   UdpEchoServer(const UdpEchoServer&) = delete;
   UdpEchoServer& operator=(const UdpEchoServer&) = delete;
   std::uint64_t echoed() const { return echoed_; }
-  const Result<udp::Endpoint, udp::Error>& bound() const { return bound_; }
+  const Result<IpEndpoint, udp::Error>& bound() const { return bound_; }
 
  private:
   Host& host_;
   udp::SocketHandle socket_;
-  Result<udp::Endpoint, udp::Error> bound_;
+  Result<IpEndpoint, udp::Error> bound_;
   std::uint64_t echoed_ = 0;
   std::size_t hook_ = 0;
 };
@@ -143,7 +143,7 @@ class UdpClient {
     Duration interval = std::chrono::milliseconds{100};
     std::string payload = "hello";
   };
-  UdpClient(Host& host, udp::Endpoint dst, Config config);
+  UdpClient(Host& host, IpEndpoint dst, Config config);
   ~UdpClient();
   UdpClient(const UdpClient&) = delete;
   UdpClient& operator=(const UdpClient&) = delete;
@@ -155,7 +155,7 @@ class UdpClient {
   void send_next();
 
   Host& host_;
-  udp::Endpoint dst_;
+  IpEndpoint dst_;
   Config config_;
   udp::SocketHandle socket_;
   int sent_ = 0;

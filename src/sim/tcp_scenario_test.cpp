@@ -135,12 +135,12 @@ TEST(TcpScenario, AOneMegabyteTransferSurvivesFivePercentLoss) {
 TEST(TcpScenario, ASinkKeepsAtMostItsRecordLimitAndExactTotals) {
   Routed n(5);
   TcpSinkServer sink(*n.server, 5001, 128, /*keep_records=*/3);
-  TcpBulkClient lingering(*n.client, tcp::Endpoint4{ip("10.0.2.10"), 5001},
+  TcpBulkClient lingering(*n.client, IpEndpoint{ip("10.0.2.10"), 5001},
                           TcpBulkConfig{.bytes = 500, .seed = 99, .close_when_done = false});
   std::vector<std::unique_ptr<TcpBulkClient>> bulks;
   for (std::uint64_t i = 0; i < 10; ++i) {
     bulks.push_back(std::make_unique<TcpBulkClient>(
-        *n.client, tcp::Endpoint4{ip("10.0.2.10"), 5001},
+        *n.client, IpEndpoint{ip("10.0.2.10"), 5001},
         TcpBulkConfig{.bytes = 1000 + i, .seed = i + 1, .start = std::chrono::milliseconds{100 + 100 * i}}));
   }
   n.w.run_until(at(5s));

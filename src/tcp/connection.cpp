@@ -9,7 +9,6 @@
 
 namespace wirestack::tcp {
 
-std::ostream& operator<<(std::ostream& os, const Endpoint4& e) { return os << e.addr << ':' << e.port; }
 
 std::string_view to_string(Error e) {
   switch (e) {
@@ -55,10 +54,10 @@ Connection::Settings::Settings(const ConnectionConfig& c)
       nagle(c.nagle),
       delayed_ack(c.delayed_ack) {}
 
-Connection::Connection(const ConnectionConfig& cfg, Endpoint4 local, Endpoint4 remote, std::uint32_t iss)
+Connection::Connection(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote, std::uint32_t iss)
     : cfg_(cfg),
-      local_(local),
-      remote_(remote),
+      local_port_(local.port),
+      remote_port_(remote.port),
       iss_(iss),
       snd_una_(iss),
       snd_nxt_(iss),
@@ -88,7 +87,7 @@ std::ostream& operator<<(std::ostream& os, const Connection& c) {
   return os;
 }
 
-Connection Connection::connect(const ConnectionConfig& cfg, Endpoint4 local, Endpoint4 remote, std::uint32_t iss,
+Connection Connection::connect(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote, std::uint32_t iss,
                                Instant /*now: the SYN's timestamp is taken when it leaves*/) {
   Connection c(cfg, local, remote, iss);
   // RFC 9293 3.10.1: "A SYN segment of the form <SEQ=ISS><CTL=SYN> is sent.
@@ -98,7 +97,7 @@ Connection Connection::connect(const ConnectionConfig& cfg, Endpoint4 local, End
   return c;
 }
 
-Connection Connection::accept_syn(const ConnectionConfig& cfg, Endpoint4 local, Endpoint4 remote,
+Connection Connection::accept_syn(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote,
                                   const TcpRepr& syn, std::uint32_t iss, Instant /*now*/) {
   Connection c(cfg, local, remote, iss);
   c.passive_ = true;
@@ -120,7 +119,7 @@ Connection Connection::accept_syn(const ConnectionConfig& cfg, Endpoint4 local, 
   return c;
 }
 
-Connection Connection::from_cookie(const ConnectionConfig& cfg, Endpoint4 local, Endpoint4 remote,
+Connection Connection::from_cookie(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote,
                                    const TcpRepr& syn, std::uint32_t iss, Instant now) {
   Connection c = accept_syn(cfg, local, remote, syn, iss, now);
   c.snd_nxt_ = c.iss_ + 1;  // the SYN-ACK left statelessly

@@ -54,18 +54,10 @@
 #include "tcp/rtt.hpp"
 #include "tcp/seq.hpp"
 #include "tcp/state.hpp"
-#include "wire/ipv4_address.hpp"
+#include "wire/ip_address.hpp"
 #include "wire/tcp.hpp"
 
 namespace wirestack::tcp {
-
-// An IPv4 address and a port.
-struct Endpoint4 {
-  Ipv4Address addr{};
-  std::uint16_t port = 0;
-  friend constexpr bool operator==(const Endpoint4&, const Endpoint4&) = default;
-};
-std::ostream& operator<<(std::ostream& os, const Endpoint4& e);
 
 // One outgoing segment: the header's meaning and its payload (copied out of
 // the send buffer). Source/destination addresses are the connection's.
@@ -134,19 +126,19 @@ class Connection {
   using StateHook = std::function<void(State from, State to)>;
 
   // Active open (RFC 9293 3.10.1 OPEN, active): SYN-SENT with ISS `iss`.
-  static Connection connect(const ConnectionConfig& cfg, Endpoint4 local, Endpoint4 remote, std::uint32_t iss,
+  static Connection connect(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote, std::uint32_t iss,
                             Instant now);
   // Passive open for a SYN a listener accepted (RFC 9293 3.10.7.2, LISTEN,
   // "third, check for a SYN"): SYN-RECEIVED. Precondition: syn.flags.syn(),
   // !rst, !ack. Text in the SYN is not kept (the peer sends it again).
-  static Connection accept_syn(const ConnectionConfig& cfg, Endpoint4 local, Endpoint4 remote, const TcpRepr& syn,
+  static Connection accept_syn(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& syn,
                                std::uint32_t iss, Instant now);
 
   // For a SYN cookie (tcp/syn_cookie.hpp) that validated: `syn` is the SYN
   // rebuilt from the cookie (SEQ = ACK's SEQ - 1, the decoded MSS, window
   // scale, SACK-permitted, timestamps) and `iss` the cookie itself; the
   // SYN-ACK counts as sent. Feed the ACK to on_segment() next: ESTABLISHED.
-  static Connection from_cookie(const ConnectionConfig& cfg, Endpoint4 local, Endpoint4 remote, const TcpRepr& syn,
+  static Connection from_cookie(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& syn,
                                 std::uint32_t iss, Instant now);
 
   // RFC 9293 3.10.7.1: the answer to a segment that matches no connection
@@ -157,8 +149,10 @@ class Connection {
   Connection& operator=(Connection&&) noexcept = default;
 
   State state() const { return state_; }
-  Endpoint4 local() const { return local_; }
-  Endpoint4 remote() const { return remote_; }
+  // The ports; the addresses are the socket table's (a control block needs
+  // none of them to run, and 32 bytes less per connection).
+  std::uint16_t local_port() const { return local_port_; }
+  std::uint16_t remote_port() const { return remote_port_; }
   std::optional<Error> error() const { return error_; }
   // The hook lives on the heap (32 bytes, once per connection that has one):
   // a std::function inline would cost every control block 32 bytes.
@@ -297,7 +291,7 @@ class Connection {
     Instant t_ = Instant::max();
   };
 
-  Connection(const ConnectionConfig& cfg, Endpoint4 local, Endpoint4 remote, std::uint32_t iss);
+  Connection(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote, std::uint32_t iss);
 
   // connection.cpp
   void set_state(State to);
@@ -349,8 +343,8 @@ class Connection {
   void arm_timers(Instant now);
 
   Settings cfg_;
-  Endpoint4 local_;
-  Endpoint4 remote_;
+  std::uint16_t local_port_;
+  std::uint16_t remote_port_;
 
   // RFC 9293 3.3.1 send sequence variables (SND.MAX: the highest sent, which
   // SND.NXT falls back from on a retransmission timeout).

@@ -408,7 +408,7 @@ std::uint16_t Connection::window_field(bool syn) const {
 }
 
 TcpRepr Connection::header(SeqNum seq, TcpFlags flags, Instant now) const {
-  TcpRepr r{.src_port = local_.port, .dst_port = remote_.port, .seq = seq.value(), .flags = flags};
+  TcpRepr r{.src_port = local_port_, .dst_port = remote_port_, .seq = seq.value(), .flags = flags};
   if (flags.ack()) r.ack = rcv_nxt_.value();
   r.window = window_field(flags.syn());
   if (ts_ok_) r.options.timestamps = Timestamps{.tsval = ts_now(now), .tsecr = ts_recent_};
@@ -436,8 +436,8 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
     case Plan::Kind::rst: {
       // RFC 9293 3.10.7.1 / 3.10.5: <SEQ=...><CTL=RST> (no ACK in any of our cases).
       rst_pending_ = false;
-      out = TcpRepr{.src_port = local_.port,
-                    .dst_port = remote_.port,
+      out = TcpRepr{.src_port = local_port_,
+                    .dst_port = remote_port_,
                     .seq = rst_seq_,
                     .ack = 0,
                     .flags = TcpFlags{TcpFlags::kRst}};
@@ -447,7 +447,7 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
       const bool active = state_ == State::syn_sent;
       // SYN-SENT sends <SEQ=ISS><CTL=SYN>; SYN-RECEIVED <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
       const TcpFlags flags{static_cast<std::uint16_t>(TcpFlags::kSyn | (active ? 0 : TcpFlags::kAck))};
-      out = TcpRepr{.src_port = local_.port, .dst_port = remote_.port, .seq = iss_.value(), .flags = flags};
+      out = TcpRepr{.src_port = local_port_, .dst_port = remote_port_, .seq = iss_.value(), .flags = flags};
       if (!active) out.ack = rcv_nxt_.value();
       out.window = window_field(true);
       // RFC 9293 3.7.1 (MUST-14 / SHOULD): MSS in every SYN; the rest as

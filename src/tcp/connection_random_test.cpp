@@ -19,8 +19,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr Endpoint4 kLocal{Ipv4Address(10, 0, 0, 1), 40000};
-constexpr Endpoint4 kRemote{Ipv4Address(10, 0, 0, 2), 80};
+constexpr IpEndpoint kLocal{Ipv4Address(10, 0, 0, 1), 40000};
+constexpr IpEndpoint kRemote{Ipv4Address(10, 0, 0, 2), 80};
 
 struct Lcg {
   std::uint64_t s;

@@ -39,19 +39,31 @@ std::uint32_t IsnGenerator::clock_part(Instant now) {
   return static_cast<std::uint32_t>(static_cast<std::uint64_t>(ticks));  // mod 2^32
 }
 
-std::uint32_t IsnGenerator::hash_part(Ipv4Address local, std::uint16_t local_port, Ipv4Address remote,
+std::uint32_t IsnGenerator::hash_part(const IpAddress& local, std::uint16_t local_port, const IpAddress& remote,
                                       std::uint16_t remote_port) const {
-  // The 12-byte layout documented in isn.hpp.
-  std::array<std::byte, 12> msg{};
+  // The layout documented in isn.hpp: 12 bytes for IPv4, 36 for IPv6.
+  std::array<std::byte, 36> msg{};
   const MutBytes m(msg);
-  local.write(m.subspan(0, 4));
-  store_be16(m, 4, local_port);
-  remote.write(m.subspan(6, 4));
-  store_be16(m, 10, remote_port);
-  return static_cast<std::uint32_t>(siphash24(key_, msg));  // low 32 bits
+  std::size_t at = 0;
+  auto put_addr = [&](const IpAddress& a) {
+    if (a.is_v4()) {
+      a.v4().write(m.subspan(at, 4));
+      at += 4;
+    } else {
+      a.v6().write(m.subspan(at, 16));
+      at += 16;
+    }
+  };
+  put_addr(local);
+  store_be16(m, at, local_port);
+  at += 2;
+  put_addr(remote);
+  store_be16(m, at, remote_port);
+  at += 2;
+  return static_cast<std::uint32_t>(siphash24(key_, Bytes(msg).first(at)));  // low 32 bits
 }
 
-std::uint32_t IsnGenerator::isn(Ipv4Address local, std::uint16_t local_port, Ipv4Address remote,
+std::uint32_t IsnGenerator::isn(const IpAddress& local, std::uint16_t local_port, const IpAddress& remote,
                                 std::uint16_t remote_port, Instant now) const {
   // RFC 6528 3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey)
   return clock_part(now) + hash_part(local, local_port, remote, remote_port);

@@ -8,7 +8,8 @@
 // passes: M = floor(nanoseconds / 4000) mod 2^32, so a fixed 4-tuple's ISN
 // grows by 250,000 per second and wraps every ~4.77 hours (RFC 9293 3.4.1).
 // F is SipHash-2-4 (libsodium's crypto_shorthash, a 16-byte key) over this
-// fixed 12-byte layout, truncated to its low 32 bits:
+// layout (12 bytes over IPv4; over IPv6 each address is 16 bytes, 36 in
+// all), truncated to its low 32 bits:
 //
 //   offset 0  local address   4 bytes, network order
 //          4  local port      2 bytes, network order
@@ -39,7 +40,7 @@
 #include "base/bytes.hpp"
 #include "base/rng.hpp"
 #include "base/time.hpp"
-#include "wire/ipv4_address.hpp"
+#include "wire/ip_address.hpp"
 
 namespace wirestack::tcp {
 
@@ -67,12 +68,12 @@ class IsnGenerator {
   static Key generate_key(Rng& rng) { return generate_sip_key(rng); }
 
   // ISN = M(now) + F(4-tuple): see the file comment for the exact layout.
-  std::uint32_t isn(Ipv4Address local, std::uint16_t local_port, Ipv4Address remote, std::uint16_t remote_port,
+  std::uint32_t isn(const IpAddress& local, std::uint16_t local_port, const IpAddress& remote, std::uint16_t remote_port,
                     Instant now) const;
 
   // The two halves, exposed for tests and tracing.
   static std::uint32_t clock_part(Instant now);  // M
-  std::uint32_t hash_part(Ipv4Address local, std::uint16_t local_port, Ipv4Address remote,
+  std::uint32_t hash_part(const IpAddress& local, std::uint16_t local_port, const IpAddress& remote,
                           std::uint16_t remote_port) const;  // F
 
  private:

@@ -29,8 +29,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr Endpoint4 kClient{Ipv4Address(10, 0, 0, 1), 40000};
-constexpr Endpoint4 kServer{Ipv4Address(10, 0, 0, 2), 5001};
+constexpr IpEndpoint kClient{Ipv4Address(10, 0, 0, 1), 40000};
+constexpr IpEndpoint kServer{Ipv4Address(10, 0, 0, 2), 5001};
 
 struct Path {
   double loss = 0;                     // per segment, each direction

@@ -12,11 +12,7 @@ namespace wirestack::tcp {
 
 namespace {
 
-std::string str(Endpoint4 e) {
-  std::ostringstream os;
-  os << e;
-  return os.str();
-}
+std::string str(const IpEndpoint& e) { return e.to_string(); }
 
 std::uint64_t mix(std::uint64_t x) {  // splitmix64's finalizer
   x ^= x >> 30;
@@ -27,7 +23,16 @@ std::uint64_t mix(std::uint64_t x) {  // splitmix64's finalizer
   return x;
 }
 
-std::uint64_t bound_key(Endpoint4 e) { return std::uint64_t{e.port} << 32 | e.addr.to_u32(); }
+// Two addresses in 64 bits: side by side for IPv4 (the hash, and so the
+// order of a walk over the table, is what it was before IPv6), folded for IPv6.
+std::uint64_t addr_bits(const IpAddress& a, const IpAddress& b) {
+  if (a.is_v4() && b.is_v4()) return std::uint64_t{a.v4().to_u32()} << 32 | b.v4().to_u32();
+  std::uint64_t h = 0;
+  for (const IpAddress* x : {&a, &b}) {
+    for (std::size_t i = 0; i < 16; i += 8) h = mix(h ^ (std::uint64_t{load_be32(x->bytes(), i)} << 32 | load_be32(x->bytes(), i + 4)));
+  }
+  return h;
+}
 
 Errc errc_of(Error e) {
   switch (e) {
@@ -39,34 +44,6 @@ Errc errc_of(Error e) {
 }
 
 }  // namespace
-
-std::ostream& operator<<(std::ostream& os, const SocketHandle& h) {
-  return os << "tcp#" << h.index << '.' << h.generation;
-}
-
-std::string_view to_string(Errc e) {
-  switch (e) {
-    case Errc::invalid_handle: return "invalid handle";
-    case Errc::address_in_use: return "address in use";
-    case Errc::address_not_available: return "address not available";
-    case Errc::already_bound: return "already bound";
-    case Errc::permission_denied: return "permission denied";
-    case Errc::no_ephemeral_port: return "no ephemeral port";
-    case Errc::invalid_argument: return "invalid argument";
-    case Errc::already_connected: return "already connected";
-    case Errc::not_connected: return "not connected";
-    case Errc::would_block: return "would block";
-    case Errc::connection_refused: return "connection refused";
-    case Errc::connection_reset: return "connection reset";
-    case Errc::timed_out: return "timed out";
-    case Errc::host_unreachable: return "host unreachable";
-    case Errc::net_unreachable: return "network unreachable";
-    case Errc::broken_pipe: return "broken pipe";
-    default: return "?";
-  }
-}
-std::ostream& operator<<(std::ostream& os, Errc e) { return os << to_string(e); }
-std::ostream& operator<<(std::ostream& os, const SocketError& e) { return os << e.message; }
 
 void for_each_counter(const TcpCounters& c, const std::function<void(std::string_view, std::uint64_t)>& visit) {
   visit("segments_in", c.segments_in);
@@ -94,8 +71,8 @@ void for_each_counter(const TcpCounters& c, const std::function<void(std::string
 }
 
 std::size_t SocketTable::TupleHash::operator()(const Tuple& t) const {
-  return static_cast<std::size_t>(
-      mix((std::uint64_t{t.local_addr} << 32 | t.remote_addr) ^ mix(std::uint64_t{t.local_port} << 16 | t.remote_port)));
+  return static_cast<std::size_t>(mix(addr_bits(t.local.addr, t.remote.addr) ^
+                                      mix(std::uint64_t{t.local.port} << 16 | t.remote.port)));
 }
 
 SocketTable::SocketTable(IpLayer& ip, Rng& rng, SocketTableConfig config)
@@ -103,13 +80,8 @@ SocketTable::SocketTable(IpLayer& ip, Rng& rng, SocketTableConfig config)
       config_(config),
       isn_(IsnGenerator::generate_key(rng)),
       cookies_(SynCookies::generate_key(rng), config.cookies),
-      port_key_(rng.next_u64()),
-      rst_tokens_(config.rst_burst) {
-  if (config_.ephemeral_first > config_.ephemeral_last || config_.ephemeral_first == 0) {
-    config_.ephemeral_first = 49152;
-    config_.ephemeral_last = 65535;
-  }
-}
+      ports_(rng.next_u64(), config.ephemeral),
+      rst_tokens_(config.rst_rate, config.rst_burst) {}
 
 // ---- Slots -------------------------------------------------------------------
 
@@ -143,7 +115,7 @@ void SocketTable::release(std::uint32_t slot) {
   if (!s.sock) return;
   remove_bound(slot);
   if (auto* c = std::get_if<Connection>(&s.sock->body)) {
-    auto it = demux_.find(tuple_of(c->local(), c->remote()));
+    auto it = demux_.find(tuple_of(s.sock->local, s.sock->remote));
     if (it != demux_.end() && it->second == slot) demux_.erase(it);
     counters_.retransmits += c->retransmits();
   }
@@ -158,8 +130,7 @@ void SocketTable::forget_all() {
   timers_ = {};
   dirty_.clear();
   changed_.clear();
-  rst_refilled_at_.reset();
-  rst_tokens_ = config_.rst_burst;
+  rst_tokens_.reset();
 }
 
 Connection* SocketTable::conn_at(std::uint32_t slot) {
@@ -180,19 +151,22 @@ SocketError SocketTable::error_for(Errc code, std::string_view what) const {
 
 // ---- Ports ---------------------------------------------------------------------
 
-bool SocketTable::port_taken(Endpoint4 local) const {
+bool SocketTable::port_taken(const IpEndpoint& local) const {
   // Linux without SO_REUSEADDR (but connections in TIME-WAIT or accepted
   // from a listener never block a bind: only bound sockets and listeners).
-  if (local.addr.is_unspecified()) {
-    auto it = port_refs_.find(local.port);
-    return it != port_refs_.end() && it->second > 0;
+  // The families are separate port spaces for the same port number, as
+  // Linux's IPV6_V6ONLY sockets are: 0.0.0.0 does not cover ::.
+  auto [it, end] = bound_.equal_range(local.port);
+  for (; it != end; ++it) {
+    const IpAddress& other = slots_[it->second].sock->local.addr;
+    if (other.family() != local.addr.family()) continue;
+    if (other == local.addr || other.is_unspecified() || local.addr.is_unspecified()) return true;
   }
-  return bound_.count(bound_key(local)) > 0 || bound_.count(bound_key(Endpoint4{Ipv4Address::any(), local.port})) > 0;
+  return false;
 }
 
-void SocketTable::add_bound(std::uint32_t slot, Endpoint4 local) {
-  bound_.emplace(bound_key(local), slot);
-  ++port_refs_[local.port];
+void SocketTable::add_bound(std::uint32_t slot, const IpEndpoint& local) {
+  bound_.emplace(local.port, slot);
   Sock& s = *slots_[slot].sock;
   s.bound_port = true;
   s.local = local;
@@ -201,64 +175,56 @@ void SocketTable::add_bound(std::uint32_t slot, Endpoint4 local) {
 void SocketTable::remove_bound(std::uint32_t slot) {
   Sock& s = *slots_[slot].sock;
   if (!s.bound_port) return;
-  auto [it, end] = bound_.equal_range(bound_key(s.local));
+  auto [it, end] = bound_.equal_range(s.local.port);
   for (; it != end; ++it) {
     if (it->second == slot) {
       bound_.erase(it);
-      if (auto r = port_refs_.find(s.local.port); r != port_refs_.end() && --r->second == 0) port_refs_.erase(r);
       break;
     }
   }
   s.bound_port = false;
 }
 
-Result<Endpoint4, SocketError> SocketTable::bind_ephemeral(std::uint32_t slot, Ipv4Address local,
-                                                    std::optional<Endpoint4> remote) {
-  // RFC 6056 3.3.3 algorithm 3: start at a keyed hash of the addresses, step
-  // a shared counter; for a connect(), a port is suitable when the 4-tuple
-  // is free, so one port serves many destinations.
-  const std::uint32_t num = std::uint32_t{config_.ephemeral_last} - config_.ephemeral_first + 1;
-  const Endpoint4 r = remote.value_or(Endpoint4{});
-  const auto offset = static_cast<std::uint32_t>(
-      mix(port_key_ ^ (std::uint64_t{local.to_u32()} << 32 | r.addr.to_u32())) ^ r.port);
-  for (std::uint32_t count = num; count > 0; --count) {
-    const auto port = static_cast<std::uint16_t>(config_.ephemeral_first + (offset + next_ephemeral_) % num);
-    ++next_ephemeral_;
-    const Endpoint4 e{local, port};
-    if (port_taken(e)) continue;
-    if (remote) {
-      if (demux_.count(tuple_of(e, *remote)) > 0) continue;
-    }
-    if (!remote) add_bound(slot, e);
-    return e;
-  }
-  return Unexpected{error_for(Errc::no_ephemeral_port,
-                              "no free ephemeral port in " + std::to_string(config_.ephemeral_first) + "-" +
-                                  std::to_string(config_.ephemeral_last) +
-                                  ": close some connections or widen the range")};
+Result<IpEndpoint, SocketError> SocketTable::bind_ephemeral(std::uint32_t slot, const IpAddress& local,
+                                                            std::optional<IpEndpoint> remote) {
+  // RFC 6056 algorithm 3 (transport/port_allocator.hpp); for a connect(), a
+  // port is suitable when the 4-tuple is free, so one port serves many
+  // destinations.
+  const IpEndpoint r = remote.value_or(IpEndpoint{IpAddress::any(local.family()), 0});
+  auto port = ports_.pick(local, r, [&](std::uint16_t p) {
+    const IpEndpoint e{local, p};
+    return !port_taken(e) && (!remote || demux_.count(tuple_of(e, *remote)) == 0);
+  });
+  if (!port) return Unexpected{port.error()};
+  const IpEndpoint e{local, *port};
+  if (!remote) add_bound(slot, e);
+  return e;
 }
 
-std::optional<std::uint32_t> SocketTable::find_listener(Ipv4Address dst, std::uint16_t port) const {
-  for (const Endpoint4 e : {Endpoint4{dst, port}, Endpoint4{Ipv4Address::any(), port}}) {
-    auto [it, end] = bound_.equal_range(bound_key(e));
-    for (; it != end; ++it) {
-      const auto& s = slots_[it->second].sock;
-      if (s && s->kind == Kind::listener && !s->orphan) return it->second;
-    }
+std::optional<std::uint32_t> SocketTable::find_listener(const IpAddress& dst, std::uint16_t port) const {
+  // A listener on the exact address first, then one on the family's "any".
+  std::optional<std::uint32_t> wildcard;
+  auto [it, end] = bound_.equal_range(port);
+  for (; it != end; ++it) {
+    const auto& s = slots_[it->second].sock;
+    if (!s || s->kind != Kind::listener || s->orphan) continue;
+    if (s->local.addr == dst) return it->second;
+    if (!wildcard && s->local.addr.is_unspecified() && s->local.addr.family() == dst.family()) wildcard = it->second;
   }
-  return std::nullopt;
+  return wildcard;
 }
 
-std::uint16_t SocketTable::mss_for(std::uint16_t mtu) const {
-  const auto path = static_cast<std::uint16_t>(std::max<int>(mtu - 40, 64));
+std::uint16_t SocketTable::mss_for(const IpLayer::Path& p) const {
+  const auto path = static_cast<std::uint16_t>(std::max<int>(p.mtu - p.header_len - 20, 64));
   return config_.mss_from_path ? path : std::min(config_.connection.mss, path);
 }
 
-ConnectionConfig SocketTable::config_for(Ipv4Address remote) const {
+ConnectionConfig SocketTable::config_for(const IpAddress& remote) const {
   ConnectionConfig c = config_.connection;
-  // RFC 9293 3.7.1 / RFC 1122 4.2.2.6: MSS = MTU - 40 of the interface the
-  // segments leave by (SHOULD-5: the MSS option carries what we can receive).
-  if (auto p = ip_.path_to(remote)) c.mss = mss_for(p->mtu);
+  // RFC 9293 3.7.1 / RFC 1122 4.2.2.6: MSS = MTU less the IP and TCP headers
+  // of the interface the segments leave by (SHOULD-5: the MSS option carries
+  // what we can receive); RFC 8200 8.3 for IPv6.
+  if (auto p = ip_.path_to(remote)) c.mss = mss_for(*p);
   return c;
 }
 
@@ -266,7 +232,7 @@ ConnectionConfig SocketTable::config_for(Ipv4Address remote) const {
 
 SocketHandle SocketTable::open() { return handle_of(allocate()); }
 
-Result<Endpoint4, SocketError> SocketTable::bind(SocketHandle h, Endpoint4 local) {
+Result<IpEndpoint, SocketError> SocketTable::bind(SocketHandle h, IpEndpoint local) {
   Sock* s = find(h);
   if (s == nullptr) return Unexpected{error_for(Errc::invalid_handle, "bind: the socket is closed (stale handle)")};
   if (s->kind != Kind::fresh) {
@@ -274,7 +240,8 @@ Result<Endpoint4, SocketError> SocketTable::bind(SocketHandle h, Endpoint4 local
   }
   if (!local.addr.is_unspecified() && !ip_.is_local_address(local.addr)) {
     return Unexpected{error_for(Errc::address_not_available,
-                                "bind " + str(local) + ": this host has no such address; bind to 0.0.0.0 or one of its addresses")};
+                                "bind " + str(local) + ": this host has no such address; bind to " +
+                                    IpAddress::any(local.addr.family()).to_string() + " or one of its addresses")};
   }
   if (local.port == 0) {
     auto r = bind_ephemeral(h.index, local.addr, std::nullopt);
@@ -297,52 +264,12 @@ Result<Endpoint4, SocketError> SocketTable::bind(SocketHandle h, Endpoint4 local
   return local;
 }
 
-Result<void, SocketError> SocketTable::listen(SocketHandle h, std::uint32_t backlog) {
-  Sock* s = find(h);
-  if (s == nullptr) return Unexpected{error_for(Errc::invalid_handle, "listen: the socket is closed (stale handle)")};
-  if (s->kind == Kind::connection) {
-    return Unexpected{error_for(Errc::invalid_argument, "listen: the socket is a connection; open a new socket to listen")};
-  }
-  if (s->kind == Kind::fresh) {
-    auto r = bind_ephemeral(h.index, Ipv4Address::any(), std::nullopt);
-    if (!r) return Unexpected{r.error()};
-  }
-  const std::uint32_t b = std::clamp<std::uint32_t>(backlog, 1, std::max<std::uint32_t>(config_.max_backlog, 1));
-  if (s->kind == Kind::listener) {
-    std::get<Listener>(s->body).backlog = b;  // as listen(2) again: a new backlog
-    return {};
-  }
-  s->kind = Kind::listener;
-  s->body.emplace<Listener>().backlog = b;
-  return {};
-}
-
-Result<SocketHandle, SocketError> SocketTable::accept(SocketHandle h) {
-  Sock* s = find(h);
-  if (s == nullptr) return Unexpected{error_for(Errc::invalid_handle, "accept: the socket is closed (stale handle)")};
-  if (s->kind != Kind::listener) {
-    return Unexpected{error_for(Errc::invalid_argument, "accept: the socket is not listening; call listen() first")};
-  }
-  auto& l = std::get<Listener>(s->body);
-  while (!l.accept_q.empty()) {
-    const std::uint32_t child = l.accept_q.front();
-    l.accept_q.pop_front();
-    Sock& c = *slots_[child].sock;
-    c.queued = false;
-    c.accepted = true;
-    ++counters_.accepted;
-    mark_changed(child);
-    return handle_of(child);
-  }
-  return Unexpected{error_for(Errc::would_block, "accept: no connection is waiting")};
-}
-
-Result<void, SocketError> SocketTable::connect(SocketHandle h, Endpoint4 remote, Instant now) {
+Result<void, SocketError> SocketTable::connect(SocketHandle h, IpEndpoint remote, Instant now) {
   Sock* s = find(h);
   if (s == nullptr) return Unexpected{error_for(Errc::invalid_handle, "connect: the socket is closed (stale handle)")};
   if (s->kind == Kind::connection) {
     return Unexpected{error_for(Errc::already_connected, "connect: the socket is already connected to " +
-                                                             str(std::get<Connection>(s->body).remote()))};
+                                                             str(s->remote))};
   }
   if (s->kind == Kind::listener) {
     return Unexpected{error_for(Errc::invalid_argument, "connect: the socket is listening; open a new socket to connect")};
@@ -351,14 +278,18 @@ Result<void, SocketError> SocketTable::connect(SocketHandle h, Endpoint4 remote,
     return Unexpected{error_for(Errc::invalid_argument,
                                 "connect " + str(remote) + ": need a unicast address and a port other than 0")};
   }
+  if (s->kind == Kind::bound && s->local.addr.family() != remote.addr.family() && !s->local.addr.is_unspecified()) {
+    return Unexpected{error_for(Errc::address_family, "connect " + str(remote) + ": the socket is bound to " +
+                                                          str(s->local) + ", an address of the other IP family")};
+  }
   const auto path = ip_.path_to(remote.addr);
   if (!path) {
     return Unexpected{error_for(Errc::net_unreachable,
                                 "connect " + str(remote) + ": no route to the destination; add a route or a gateway")};
   }
-  Endpoint4 local = s->local;
+  IpEndpoint local = s->local;
   if (s->kind == Kind::bound) {
-    if (local.addr.is_unspecified()) local.addr = path->src;
+    if (local.addr.is_unspecified() || local.addr.family() != remote.addr.family()) local.addr = path->src;
     if (demux_.count(tuple_of(local, remote)) > 0) {
       return Unexpected{error_for(Errc::address_in_use, "connect " + str(local) + " -> " + str(remote) +
                                                            ": that connection already exists")};
@@ -371,10 +302,11 @@ Result<void, SocketError> SocketTable::connect(SocketHandle h, Endpoint4 remote,
     local = *r;
   }
   ConnectionConfig cfg = config_.connection;
-  cfg.mss = mss_for(path->mtu);
+  cfg.mss = mss_for(*path);
   const std::uint32_t iss = isn_.isn(local.addr, local.port, remote.addr, remote.port, now);
   s->kind = Kind::connection;
   s->local = local;
+  s->remote = remote;
   s->error.reset();
   s->soft_error.reset();
   auto& c = s->body.emplace<Connection>(Connection::connect(cfg, local, remote, iss, now));
@@ -521,17 +453,16 @@ std::optional<State> SocketTable::state(SocketHandle h) const {
   return State::closed;
 }
 
-std::optional<Endpoint4> SocketTable::local_endpoint(SocketHandle h) const {
+std::optional<IpEndpoint> SocketTable::local_endpoint(SocketHandle h) const {
   const Sock* s = find(h);
   if (s == nullptr || s->kind == Kind::fresh) return std::nullopt;
   return s->local;
 }
 
-std::optional<Endpoint4> SocketTable::remote_endpoint(SocketHandle h) const {
+std::optional<IpEndpoint> SocketTable::remote_endpoint(SocketHandle h) const {
   const Sock* s = find(h);
-  if (s == nullptr) return std::nullopt;
-  if (const auto* c = std::get_if<Connection>(&s->body)) return c->remote();
-  return std::nullopt;
+  if (s == nullptr || s->kind != Kind::connection) return std::nullopt;
+  return s->remote;
 }
 
 std::size_t SocketTable::accept_queue_len(SocketHandle h) const {
@@ -582,9 +513,11 @@ std::size_t SocketTable::buffer_bytes() const {
   return total;
 }
 
-void SocketTable::for_each_connection(const std::function<void(const Connection&)>& visit) const {
-  for (const auto& [tuple, slot] : demux_) {
-    if (const auto* c = std::get_if<Connection>(&slots_[slot].sock->body)) visit(*c);
+void SocketTable::for_each_connection(
+    const std::function<void(const IpEndpoint&, const IpEndpoint&, const Connection&)>& visit) const {
+  for (const Slot& slot : slots_) {
+    if (!slot.sock) continue;
+    if (const auto* c = std::get_if<Connection>(&slot.sock->body)) visit(slot.sock->local, slot.sock->remote, *c);
   }
 }
 
@@ -607,7 +540,7 @@ void SocketTable::mark_changed(std::uint32_t slot) {
 void SocketTable::on_state(std::uint32_t slot, State from, State to) {
   Sock& s = *slots_[slot].sock;
   const auto& c = std::get<Connection>(s.body);
-  if (tracer_) tracer_(c.local(), c.remote(), from, to);
+  if (tracer_) tracer_(s.local, s.remote, from, to);
   mark_changed(slot);
   if (to == State::established) ++counters_.established;
   if (to == State::closed && c.error()) ++counters_.failed;
@@ -633,7 +566,7 @@ void SocketTable::flush(std::uint32_t slot, Instant now) {
   storage::SpanPair payload;
   while (c->poll_output_view(now, header, payload)) {
     ++counters_.segments_out;
-    ip_.send_segment(c->local().addr, c->remote().addr, header, payload, now);
+    ip_.send_segment(sock->local.addr, sock->remote.addr, header, payload, now);
   }
   if (c->state() == State::closed) {
     connection_closed(slot);
@@ -661,7 +594,7 @@ void SocketTable::connection_closed(std::uint32_t slot) {
     s.error = e;
   }
   // Leave the 4-tuple free at once (a new connect() may reuse it).
-  auto it = demux_.find(tuple_of(c.local(), c.remote()));
+  auto it = demux_.find(tuple_of(s.local, s.remote));
   if (it != demux_.end() && it->second == slot) demux_.erase(it);
   if (!s.accepted) {
     // A child that dies before accept(): off its listener's queues.
@@ -685,30 +618,12 @@ void SocketTable::connection_closed(std::uint32_t slot) {
   mark_changed(slot);  // the application learns of the end through its handle
 }
 
-void SocketTable::close_listener(std::uint32_t slot) {
-  // Every connection not yet accepted is reset (Linux inet_csk_listen_stop).
-  std::vector<std::uint32_t> children;
-  for (std::uint32_t i = 0; i < slots_.size(); ++i) {
-    const auto& s = slots_[i].sock;
-    if (s && !s->accepted && s->parent == slot && s->parent_gen == slots_[slot].generation) children.push_back(i);
-  }
-  for (std::uint32_t child : children) {
-    Sock& s = *slots_[child].sock;
-    s.accepted = true;  // detached from the listener
-    s.queued = false;
-    s.orphan = true;
-    std::get<Connection>(s.body).abort();
-    mark_dirty(child);
-  }
-  release(slot);
-}
-
 // ---- Network side -------------------------------------------------------------------
 
-void SocketTable::on_segment(Ipv4Address src, Ipv4Address dst, const TcpRepr& seg, Bytes payload, Instant now) {
+void SocketTable::on_segment(const IpAddress& src, const IpAddress& dst, const TcpRepr& seg, Bytes payload, Instant now) {
   ++counters_.segments_in;
-  const Endpoint4 local{dst, seg.dst_port};
-  const Endpoint4 remote{src, seg.src_port};
+  const IpEndpoint local{dst, seg.dst_port};
+  const IpEndpoint remote{src, seg.src_port};
   if (auto it = demux_.find(tuple_of(local, remote)); it != demux_.end()) {
     const std::uint32_t slot = it->second;
     Connection& c = *conn_at(slot);
@@ -743,11 +658,11 @@ void SocketTable::on_segment(Ipv4Address src, Ipv4Address dst, const TcpRepr& se
   send_reset(src, dst, seg, payload.size(), now);
 }
 
-void SocketTable::send_reset(Ipv4Address src, Ipv4Address dst, const TcpRepr& seg, std::size_t payload_len,
+void SocketTable::send_reset(const IpAddress& src, const IpAddress& dst, const TcpRepr& seg, std::size_t payload_len,
                              Instant now) {
   auto rst = Connection::reset_for(seg, payload_len);
   if (!rst) return;
-  if (!take_rst_token(now)) {
+  if (!rst_tokens_.take(now)) {
     ++counters_.rst_rate_limited;
     return;
   }
@@ -756,170 +671,7 @@ void SocketTable::send_reset(Ipv4Address src, Ipv4Address dst, const TcpRepr& se
   ip_.send_segment(dst, src, *rst, storage::SpanPair{}, now);
 }
 
-bool SocketTable::take_rst_token(Instant now) {
-  if (config_.rst_rate == 0) return true;
-  if (rst_refilled_at_) {
-    const double dt = to_seconds(now - *rst_refilled_at_);
-    if (dt > 0) rst_tokens_ = std::min<double>(config_.rst_burst, rst_tokens_ + dt * config_.rst_rate);
-  }
-  rst_refilled_at_ = now;
-  if (rst_tokens_ < 1) return false;
-  rst_tokens_ -= 1;
-  return true;
-}
-
-void SocketTable::listen_input(std::uint32_t lslot, Ipv4Address src, Ipv4Address dst, const TcpRepr& seg,
-                               Bytes payload, Instant now) {
-  Sock& ls = *slots_[lslot].sock;
-  auto& l = std::get<Listener>(ls.body);
-  // RFC 9293 3.10.7.2 LISTEN. "First, check for a RST": ignore it.
-  if (seg.flags.rst()) {
-    ++counters_.listen_bad_segments;
-    return;
-  }
-  // "Second, check for an ACK": a RST <SEQ=SEG.ACK><CTL=RST>, unless it
-  // completes a SYN-cookie handshake.
-  if (seg.flags.ack()) {
-    if (!seg.flags.syn() && try_cookie(lslot, src, dst, seg, payload, now)) return;
-    ++counters_.listen_bad_segments;
-    // While cookies are out, a segment with data or a FIN that fails the
-    // check is most likely the later part of a cookie handshake whose ACK
-    // and first data were lost (a flood fills queues): its sequence number
-    // is past ISN + 1, so the cookie cannot be checked. A RST (RFC 9293
-    // LISTEN, and Linux) would kill a connection the peer believes is
-    // open; dropped instead, the peer retransmits from its first unacked
-    // byte, whose SEQ - 1 is the ISN the cookie was made from.
-    if (!seg.flags.syn() && (!payload.empty() || seg.flags.fin()) && cookies_recent(l, now)) {
-      ++counters_.cookie_late_segment_drops;
-      return;
-    }
-    send_reset(src, dst, seg, payload.size(), now);
-    return;
-  }
-  // "Third, check for a SYN".
-  if (!seg.flags.syn()) {
-    ++counters_.listen_bad_segments;
-    return;
-  }
-  // RFC 1122 4.2.3.10 (MUST-?): a SYN from a broadcast or multicast source is dropped.
-  if (!src.is_unicast()) {
-    ++counters_.listen_bad_segments;
-    return;
-  }
-  ++counters_.listen_syns;
-  if (l.accept_q.size() >= l.backlog) {
-    ++counters_.accept_queue_drops;  // Linux: "SYNs to LISTEN sockets dropped"
-    return;
-  }
-  // The SYN queue holds at most syn_backlog, and together with the accept
-  // queue at most the backlog, so every handshake that completes has a place.
-  if (l.syn_count >= std::max<std::uint32_t>(config_.syn_backlog, 1) ||
-      l.syn_count + l.accept_q.size() >= l.backlog) {
-    if (!config_.syn_cookies) {
-      ++counters_.syn_queue_drops;
-      return;
-    }
-    send_cookie_syn_ack(src, dst, seg, l, now);
-    return;
-  }
-  const Endpoint4 local{dst, seg.dst_port};
-  const Endpoint4 remote{src, seg.src_port};
-  const std::uint32_t iss = isn_.isn(local.addr, local.port, remote.addr, remote.port, now);
-  Connection c = Connection::accept_syn(config_for(src), local, remote, seg, iss, now);
-  ++l.syn_count;
-  const std::uint32_t child = add_child(lslot, std::move(c));
-  flush(child, now);
-}
-
-std::uint32_t SocketTable::add_child(std::uint32_t lslot, Connection c) {
-  const std::uint32_t lgen = slots_[lslot].generation;
-  const std::uint32_t child = allocate();  // may grow slots_ (a deque: references stay valid)
-  Sock& s = *slots_[child].sock;
-  s.kind = Kind::connection;
-  s.accepted = false;
-  s.parent = lslot;
-  s.parent_gen = lgen;
-  s.local = c.local();
-  auto& conn = s.body.emplace<Connection>(std::move(c));
-  conn.set_state_hook([this, child](State from, State to) { on_state(child, from, to); });
-  demux_.emplace(tuple_of(conn.local(), conn.remote()), child);
-  ++counters_.passive_opens;
-  on_state(child, State::listen, State::syn_received);  // as above: before the hook
-  return child;
-}
-
-void SocketTable::send_cookie_syn_ack(Ipv4Address src, Ipv4Address dst, const TcpRepr& syn, Listener& l,
-                                      Instant now) {
-  const ConnectionConfig cfg = config_for(src);
-  const SynCookie cookie =
-      cookies_.issue(dst, syn.dst_port, src, syn.src_port, syn.seq, syn.options.mss, now, counters_.cookies);
-  l.last_cookie = now;
-  TcpRepr r{.src_port = syn.dst_port,
-            .dst_port = syn.src_port,
-            .seq = cookie.isn,
-            .ack = syn.seq + 1,
-            .flags = TcpFlags{TcpFlags::kSyn | TcpFlags::kAck},
-            .window = static_cast<std::uint16_t>(std::min<std::uint32_t>(cfg.recv_buffer, 0xffff))};
-  r.options.mss = cfg.mss;
-  // Window scale and SACK-permitted survive only inside the timestamp
-  // (syn_cookie.hpp); without timestamps they are not offered.
-  if (cfg.timestamps && syn.options.timestamps) {
-    CookieTsOptions opts{.sack_permitted = cfg.sack && syn.options.sack_permitted};
-    if (cfg.window_scale > 0 && syn.options.window_scale) {
-      opts.window_scale = std::min<std::uint8_t>(*syn.options.window_scale, 14);
-      r.options.window_scale = std::min<std::uint8_t>(cfg.window_scale, 14);
-    }
-    r.options.sack_permitted = opts.sack_permitted;
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-    r.options.timestamps =
-        Timestamps{.tsval = encode_ts_options(static_cast<std::uint32_t>(static_cast<std::uint64_t>(ms)), opts),
-                   .tsecr = syn.options.timestamps->tsval};
-  }
-  ++counters_.segments_out;
-  ip_.send_segment(dst, src, r, storage::SpanPair{}, now);
-}
-
-bool SocketTable::cookies_recent(const Listener& l, Instant now) const {
-  if (!l.last_cookie) return false;
-  const Duration window = cookies_.config().period * static_cast<std::int64_t>(cookies_.config().max_age_periods);
-  return now - *l.last_cookie <= window;
-}
-
-bool SocketTable::try_cookie(std::uint32_t lslot, Ipv4Address src, Ipv4Address dst, const TcpRepr& ack,
-                             Bytes payload, Instant now) {
-  auto& l = std::get<Listener>(slots_[lslot].sock->body);
-  // Only while cookies were sent recently (syn_cookie.hpp: no blind guessing otherwise).
-  if (!cookies_recent(l, now)) return false;
-  auto mss = cookies_.check(dst, ack.dst_port, src, ack.src_port, ack.seq - 1, ack.ack - 1, now, counters_.cookies);
-  if (!mss) return false;
-  if (l.accept_q.size() >= l.backlog) {
-    ++counters_.accept_queue_drops;
-    return true;  // dropped: the client's data retransmission tries again
-  }
-  // Rebuild the SYN the cookie stands for.
-  TcpRepr syn{.src_port = ack.src_port, .dst_port = ack.dst_port, .seq = ack.seq - 1, .flags = TcpFlags{TcpFlags::kSyn},
-              .window = ack.window};
-  syn.options.mss = *mss;
-  if (ack.options.timestamps) {
-    const CookieTsOptions opts = decode_ts_options(ack.options.timestamps->tsecr);
-    syn.options.window_scale = opts.window_scale;
-    syn.options.sack_permitted = opts.sack_permitted;
-    syn.options.timestamps = Timestamps{.tsval = ack.options.timestamps->tsval, .tsecr = 0};
-  }
-  ConnectionConfig cfg = config_for(src);
-  if (!ack.options.timestamps) cfg.timestamps = false;
-  const Endpoint4 local{dst, ack.dst_port};
-  const Endpoint4 remote{src, ack.src_port};
-  const std::uint32_t child = add_child(lslot, Connection::from_cookie(cfg, local, remote, syn, ack.ack - 1, now));
-  // from_cookie starts in SYN-RECEIVED: count it as in the SYN queue until the ACK moves it.
-  ++std::get<Listener>(slots_[lslot].sock->body).syn_count;
-  Connection& c = *conn_at(child);
-  c.on_segment(ack, payload, now);
-  flush(child, now);
-  return true;
-}
-
-void SocketTable::on_icmp_error(Endpoint4 local, Endpoint4 remote, Errc error, bool local_failure) {
+void SocketTable::on_icmp_error(const IpEndpoint& local, const IpEndpoint& remote, Errc error, bool local_failure) {
   auto it = demux_.find(tuple_of(local, remote));
   if (it == demux_.end()) return;
   const std::uint32_t slot = it->second;

@@ -11,7 +11,7 @@
 //
 //   tcp::SocketTable& tcp = host.tcp();
 //   auto srv = tcp.open();
-//   tcp.bind(srv, {Ipv4Address::any(), 8080});      // checked
+//   tcp.bind(srv, {IpAddress::any(IpFamily::v4), 8080});   // checked
 //   tcp.listen(srv, 128);
 //   ...after activity:
 //   while (auto c = tcp.accept(srv)) { echo.push_back(*c); }
@@ -63,6 +63,7 @@
 #include <vector>
 
 #include "base/bytes.hpp"
+#include "base/token_bucket.hpp"
 #include "base/result.hpp"
 #include "base/rng.hpp"
 #include "base/time.hpp"
@@ -70,73 +71,46 @@
 #include "tcp/connection.hpp"
 #include "tcp/isn.hpp"
 #include "tcp/syn_cookie.hpp"
-#include "wire/ipv4_address.hpp"
+#include "transport/error.hpp"
+#include "transport/handle.hpp"
+#include "transport/port_allocator.hpp"
+#include "wire/ip_address.hpp"
 #include "wire/tcp.hpp"
 
 namespace wirestack::tcp {
 
-struct SocketHandle {
-  std::uint32_t index = 0;
-  std::uint32_t generation = 0;
-  friend constexpr bool operator==(const SocketHandle&, const SocketHandle&) = default;
-};
-std::ostream& operator<<(std::ostream& os, const SocketHandle& h);
+using SocketHandle = transport::Handle<transport::TcpTag>;
+using transport::Errc;
+using transport::SocketError;
+using transport::to_string;
 
-// What went wrong, with Linux's errno in the comment; SocketError::message says it
-// for a person, with what to do about it.
-enum class Errc : std::uint8_t {
-  invalid_handle,         // EBADF: closed or never opened
-  address_in_use,         // EADDRINUSE
-  address_not_available,  // EADDRNOTAVAIL
-  already_bound,          // EINVAL: bind on a bound socket
-  permission_denied,      // EACCES: port < 1024 without allow_privileged_ports
-  no_ephemeral_port,      // EAGAIN / EADDRNOTAVAIL: every ephemeral port is taken
-  invalid_argument,       // EINVAL: listen on a connection, port 0 as destination, ...
-  already_connected,      // EISCONN
-  not_connected,          // ENOTCONN
-  would_block,            // EAGAIN: nothing to accept / receive, the send buffer is full
-  connection_refused,     // ECONNREFUSED: RST in answer to our SYN, ICMP port unreachable
-  connection_reset,       // ECONNRESET
-  timed_out,              // ETIMEDOUT: retransmissions exhausted
-  host_unreachable,       // EHOSTUNREACH
-  net_unreachable,        // ENETUNREACH: no route
-  broken_pipe,            // EPIPE: send after shutdown or on a closed connection
-};
-std::string_view to_string(Errc e);
-std::ostream& operator<<(std::ostream& os, Errc e);
-
-struct SocketError {
-  Errc code = Errc::invalid_handle;
-  std::string message;
-  friend bool operator==(const SocketError&, const SocketError&) = default;
-};
-std::ostream& operator<<(std::ostream& os, const SocketError& e);
-
-// What the socket table needs from the IP layer below it.
+// What the socket table needs from the IP layer below it, for either family.
 class IpLayer {
  public:
   struct Path {
-    Ipv4Address src;           // the source address for this destination
-    std::uint16_t mtu = 1500;  // the egress MTU (MSS = mtu - 40)
+    IpAddress src;                  // the source address for this destination
+    std::uint16_t mtu = 1500;       // the egress MTU
+    std::uint16_t header_len = 20;  // the network header in front of TCP (IPv4 20, IPv6 40)
   };
   virtual ~IpLayer() = default;
   // Sends one segment: `header` then `payload` (two spans, valid during the
-  // call) from src to dst. Failures (no route, ARP queue full) are the IP
-  // layer's to count; TCP retransmits.
-  virtual void send_segment(Ipv4Address src, Ipv4Address dst, const TcpRepr& header, storage::SpanPair payload,
-                            Instant now) = 0;
-  // The route to dst (nullopt: no route, or no source address).
-  virtual std::optional<Path> path_to(Ipv4Address dst) const = 0;
-  virtual bool is_local_address(Ipv4Address a) const = 0;
+  // call) from src to dst (one family). Failures (no route, ARP queue full)
+  // are the IP layer's to count; TCP retransmits.
+  virtual void send_segment(const IpAddress& src, const IpAddress& dst, const TcpRepr& header,
+                            storage::SpanPair payload, Instant now) = 0;
+  // The route to dst (nullopt: no route, no source address, or a family
+  // this host does not carry).
+  virtual std::optional<Path> path_to(const IpAddress& dst) const = 0;
+  virtual bool is_local_address(const IpAddress& a) const = 0;
 };
 
 struct SocketTableConfig {
   ConnectionConfig connection{};            // for every new connection (its MSS: see mss_from_path)
-  // The MSS we advertise is the egress MTU - 40 (RFC 9293 3.7.1, RFC 1122
-  // 4.2.2.6), so a 9000-byte MTU gets 8960; off: connection.mss, clamped to it.
+  // The MSS we advertise is the egress MTU less the IP and TCP headers (RFC
+  // 9293 3.7.1, RFC 1122 4.2.2.6; IPv4 40, IPv6 60), so a 9000-byte MTU gets
+  // 8960 over IPv4; off: connection.mss, clamped to it.
   bool mss_from_path = true;
-  std::uint16_t ephemeral_first = 49152;    // IANA dynamic range (RFC 6335)
-  std::uint16_t ephemeral_last = 65535;
+  transport::PortRange ephemeral{};         // RFC 6056 ports for connect() and bind(port 0)
   bool allow_privileged_ports = false;      // bind to 1..1023
   std::uint32_t max_backlog = 4096;         // Linux somaxconn
   std::uint32_t syn_backlog = 1024;         // SYN queue bound per listener (Linux tcp_max_syn_backlog)
@@ -199,14 +173,15 @@ class SocketTable {
 
   // ---- Application side ----
   SocketHandle open();
-  // local.addr 0.0.0.0: any of our addresses; local.port 0: an ephemeral port.
-  Result<Endpoint4, SocketError> bind(SocketHandle h, Endpoint4 local);
+  // local.addr unspecified (0.0.0.0 or ::): any of our addresses of that
+  // family; local.port 0: an ephemeral port.
+  Result<IpEndpoint, SocketError> bind(SocketHandle h, IpEndpoint local);
   // Binds an ephemeral port first if unbound. backlog is capped at max_backlog (0 -> 1).
   Result<void, SocketError> listen(SocketHandle h, std::uint32_t backlog);
   // The oldest established connection of a listener; would_block if none.
   Result<SocketHandle, SocketError> accept(SocketHandle listener);
   // Active open; completes later (state() / ready::kWritable, or an error).
-  Result<void, SocketError> connect(SocketHandle h, Endpoint4 remote, Instant now);
+  Result<void, SocketError> connect(SocketHandle h, IpEndpoint remote, Instant now);
   // Bytes taken (a partial write when the buffer fills); would_block if none.
   Result<std::size_t, SocketError> send(SocketHandle h, Bytes data);
   // Bytes read; 0 means end of stream (the peer shut down its side);
@@ -232,8 +207,8 @@ class SocketTable {
   bool is_open(SocketHandle h) const;
   bool is_listener(SocketHandle h) const;
   std::optional<State> state(SocketHandle h) const;  // LISTEN for listeners, CLOSED for unconnected sockets
-  std::optional<Endpoint4> local_endpoint(SocketHandle h) const;
-  std::optional<Endpoint4> remote_endpoint(SocketHandle h) const;
+  std::optional<IpEndpoint> local_endpoint(SocketHandle h) const;
+  std::optional<IpEndpoint> remote_endpoint(SocketHandle h) const;
   std::size_t accept_queue_len(SocketHandle listener) const;
   std::size_t syn_queue_len(SocketHandle listener) const;
   // The connection behind a handle: options (set_nagle, keep-alive, ...) and
@@ -246,24 +221,25 @@ class SocketTable {
   std::vector<SocketHandle> take_changed();
 
   // Every state change of every connection: (local, remote, from, to).
-  using Tracer = std::function<void(Endpoint4 local, Endpoint4 remote, State from, State to)>;
+  using Tracer = std::function<void(const IpEndpoint& local, const IpEndpoint& remote, State from, State to)>;
   void set_tracer(Tracer t) { tracer_ = std::move(t); }
 
   // ---- IP layer side ----
-  void on_segment(Ipv4Address src, Ipv4Address dst, const TcpRepr& seg, Bytes payload, Instant now);
+  void on_segment(const IpAddress& src, const IpAddress& dst, const TcpRepr& seg, Bytes payload, Instant now);
   // An ICMP error about a segment we sent from local to remote. In SYN-SENT
   // it ends the connect (Linux does: RFC 1122 4.2.3.9 allows it); later it
   // is kept as a soft error that a time-out reports instead of "timed out".
   // `local_failure`: found inside this host (ARP), not received.
-  void on_icmp_error(Endpoint4 local, Endpoint4 remote, Errc error, bool local_failure);
+  void on_icmp_error(const IpEndpoint& local, const IpEndpoint& remote, Errc error, bool local_failure);
   void poll(Instant now);
   std::optional<Instant> poll_at() const;
 
   // Heap bytes held by connection buffers (for the idle-connection benchmark).
   std::size_t buffer_bytes() const;
-  // Every live connection (orphans and unaccepted ones included), in no
-  // particular order: for reports that sample cwnd, RTT and progress.
-  void for_each_connection(const std::function<void(const Connection&)>& visit) const;
+  // Every live connection (orphans and unaccepted ones included) with its
+  // endpoints, in slot order: for reports that sample cwnd, RTT and progress.
+  void for_each_connection(
+      const std::function<void(const IpEndpoint& local, const IpEndpoint& remote, const Connection&)>& visit) const;
 
  private:
   struct Listener {
@@ -288,7 +264,8 @@ class SocketTable {
     std::optional<Errc> soft_error;  // ICMP, reported if the connection times out
     std::uint32_t parent = 0;     // a child's listener slot (while !accepted)
     std::uint32_t parent_gen = 0;
-    Endpoint4 local{};
+    IpEndpoint local{};
+    IpEndpoint remote{};          // a connection's peer
     std::optional<Instant> deadline;  // scheduled in timers_
     std::optional<Instant> orphan_deadline;
     std::variant<std::monostate, Listener, Connection> body;
@@ -298,10 +275,8 @@ class SocketTable {
     std::optional<Sock> sock;
   };
   struct Tuple {
-    std::uint32_t local_addr = 0;
-    std::uint32_t remote_addr = 0;
-    std::uint16_t local_port = 0;
-    std::uint16_t remote_port = 0;
+    IpEndpoint local;
+    IpEndpoint remote;
     friend constexpr bool operator==(const Tuple&, const Tuple&) = default;
   };
   struct TupleHash {
@@ -313,9 +288,7 @@ class SocketTable {
     friend bool operator>(const TimerEntry& a, const TimerEntry& b) { return a.at > b.at; }
   };
 
-  static Tuple tuple_of(Endpoint4 local, Endpoint4 remote) {
-    return Tuple{local.addr.to_u32(), remote.addr.to_u32(), local.port, remote.port};
-  }
+  static Tuple tuple_of(const IpEndpoint& local, const IpEndpoint& remote) { return Tuple{local, remote}; }
   Sock* find(SocketHandle h);
   const Sock* find(SocketHandle h) const;
   SocketHandle handle_of(std::uint32_t slot) const { return SocketHandle{slot, slots_[slot].generation}; }
@@ -323,25 +296,25 @@ class SocketTable {
   void release(std::uint32_t slot);
   Connection* conn_at(std::uint32_t slot);
 
-  bool port_taken(Endpoint4 local) const;
-  Result<Endpoint4, SocketError> bind_ephemeral(std::uint32_t slot, Ipv4Address local, std::optional<Endpoint4> remote);
-  void add_bound(std::uint32_t slot, Endpoint4 local);
+  bool port_taken(const IpEndpoint& local) const;
+  Result<IpEndpoint, SocketError> bind_ephemeral(std::uint32_t slot, const IpAddress& local,
+                                                 std::optional<IpEndpoint> remote);
+  void add_bound(std::uint32_t slot, const IpEndpoint& local);
   void remove_bound(std::uint32_t slot);
-  std::optional<std::uint32_t> find_listener(Ipv4Address dst, std::uint16_t port) const;
-  ConnectionConfig config_for(Ipv4Address remote) const;  // MSS from the path
-  std::uint16_t mss_for(std::uint16_t mtu) const;
+  std::optional<std::uint32_t> find_listener(const IpAddress& dst, std::uint16_t port) const;
+  ConnectionConfig config_for(const IpAddress& remote) const;  // MSS from the path
+  std::uint16_t mss_for(const IpLayer::Path& path) const;
 
   // Input paths.
-  void listen_input(std::uint32_t lslot, Ipv4Address src, Ipv4Address dst, const TcpRepr& seg, Bytes payload,
+  void listen_input(std::uint32_t lslot, const IpAddress& src, const IpAddress& dst, const TcpRepr& seg, Bytes payload,
                     Instant now);
-  void send_cookie_syn_ack(Ipv4Address src, Ipv4Address dst, const TcpRepr& syn, Listener& l, Instant now);
+  void send_cookie_syn_ack(const IpAddress& src, const IpAddress& dst, const TcpRepr& syn, Listener& l, Instant now);
   // Whether `l` sent a cookie recently enough for one to come back.
   bool cookies_recent(const Listener& l, Instant now) const;
-  bool try_cookie(std::uint32_t lslot, Ipv4Address src, Ipv4Address dst, const TcpRepr& ack, Bytes payload,
+  bool try_cookie(std::uint32_t lslot, const IpAddress& src, const IpAddress& dst, const TcpRepr& ack, Bytes payload,
                   Instant now);
-  std::uint32_t add_child(std::uint32_t lslot, Connection c);
-  void send_reset(Ipv4Address src, Ipv4Address dst, const TcpRepr& seg, std::size_t payload_len, Instant now);
-  bool take_rst_token(Instant now);
+  std::uint32_t add_child(std::uint32_t lslot, const IpEndpoint& local, const IpEndpoint& remote, Connection c);
+  void send_reset(const IpAddress& src, const IpAddress& dst, const TcpRepr& seg, std::size_t payload_len, Instant now);
 
   // After input, an API call or a timer: send what is due, follow state
   // changes (child established, closed), reschedule.
@@ -357,20 +330,18 @@ class SocketTable {
   SocketTableConfig config_;
   IsnGenerator isn_;
   SynCookies cookies_;
-  std::uint64_t port_key_;
-  std::uint32_t next_ephemeral_ = 0;
+  transport::PortAllocator ports_;
   std::deque<Slot> slots_;  // a deque: growing never moves a connection
   std::vector<std::uint32_t> free_;
   std::size_t live_ = 0;
   std::unordered_map<Tuple, std::uint32_t, TupleHash> demux_;
-  // (port << 32 | address) of bound sockets and listeners -> slot.
-  std::unordered_multimap<std::uint64_t, std::uint32_t> bound_;
-  std::unordered_map<std::uint16_t, std::uint32_t> port_refs_;  // bound_ entries per port
+  // Bound sockets and listeners by port (few: connections do not hold an
+  // entry); each entry's address is its socket's `local`.
+  std::unordered_multimap<std::uint16_t, std::uint32_t> bound_;
   std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timers_;
   std::vector<std::uint32_t> dirty_;
   std::vector<std::uint32_t> changed_;
-  double rst_tokens_;
-  std::optional<Instant> rst_refilled_at_;
+  TokenBucket rst_tokens_;
   Tracer tracer_;
   TcpCounters counters_;
 };

@@ -24,33 +24,39 @@ using std::chrono::seconds;
 
 const Ipv4Address kA(10, 0, 0, 1);  // client
 const Ipv4Address kB(10, 0, 0, 2);  // server
+const Ipv6Address kA6(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1);  // the same two, over IPv6
+const Ipv6Address kB6(0x2001, 0xdb8, 0, 0, 0, 0, 0, 2);
 
 struct Packet {
   Instant at;
-  Ipv4Address src;
-  Ipv4Address dst;
+  IpAddress src;
+  IpAddress dst;
   TcpRepr tcp;
   ByteVec payload;
 };
 
+// A dual-stack IP layer: one IPv4 and one IPv6 address.
 class FakeIp final : public IpLayer {
  public:
-  FakeIp(Ipv4Address addr, std::function<void(Packet)> out) : addr_(addr), out_(std::move(out)) {}
-  void send_segment(Ipv4Address src, Ipv4Address dst, const TcpRepr& header, storage::SpanPair payload,
+  FakeIp(Ipv4Address addr, Ipv6Address addr6, std::function<void(Packet)> out)
+      : addr_(addr), addr6_(addr6), out_(std::move(out)) {}
+  void send_segment(const IpAddress& src, const IpAddress& dst, const TcpRepr& header, storage::SpanPair payload,
                     Instant now) override {
     ByteVec p(payload.first.begin(), payload.first.end());
     p.insert(p.end(), payload.second.begin(), payload.second.end());
     out_(Packet{now, src, dst, header, std::move(p)});
   }
-  std::optional<Path> path_to(Ipv4Address dst) const override {
-    if (dst == Ipv4Address(10, 9, 9, 9)) return std::nullopt;  // no route
+  std::optional<Path> path_to(const IpAddress& dst) const override {
+    if (dst == IpAddress(Ipv4Address(10, 9, 9, 9))) return std::nullopt;  // no route
+    if (dst.is_v6()) return Path{.src = addr6_, .mtu = mtu, .header_len = 40};
     return Path{.src = addr_, .mtu = mtu};
   }
-  bool is_local_address(Ipv4Address a) const override { return a == addr_; }
+  bool is_local_address(const IpAddress& a) const override { return a == addr_ || a == addr6_; }
   std::uint16_t mtu = 1500;
 
  private:
   Ipv4Address addr_;
+  Ipv6Address addr6_;
   std::function<void(Packet)> out_;
 };
 
@@ -58,13 +64,13 @@ class FakeIp final : public IpLayer {
 // other addresses vanish (spoofed sources); `drop` filters the wire.
 struct Net {
   explicit Net(SocketTableConfig server_cfg = {}, SocketTableConfig client_cfg = {})
-      : ipa(kA, [this](Packet p) { send(std::move(p)); }),
-        ipb(kB, [this](Packet p) { send(std::move(p)); }),
+      : ipa(kA, kA6, [this](Packet p) { send(std::move(p)); }),
+        ipb(kB, kB6, [this](Packet p) { send(std::move(p)); }),
         a(ipa, rng_a, client_cfg),
         b(ipb, rng_b, server_cfg) {}
 
   void send(Packet p) {
-    ++sent[p.src.to_u32()];
+    ++sent[p.src];
     log.push_back(p);
     if (drop && drop(p)) return;
     p.at = p.at + latency;
@@ -91,7 +97,7 @@ struct Net {
       while (!wire.empty() && wire.front().at <= now) {
         Packet p = std::move(wire.front());
         wire.pop_front();
-        SocketTable* t = p.dst == kA ? &a : p.dst == kB ? &b : nullptr;
+        SocketTable* t = p.dst == kA || p.dst == kA6 ? &a : p.dst == kB || p.dst == kB6 ? &b : nullptr;
         if (t != nullptr) t->on_segment(p.src, p.dst, p.tcp, p.payload, now);
       }
       a.poll(now);
@@ -111,7 +117,7 @@ struct Net {
   Duration latency = milliseconds{1};
   std::deque<Packet> wire;
   std::vector<Packet> log;
-  std::map<std::uint32_t, int> sent;
+  std::map<IpAddress, int> sent;
   std::function<bool(const Packet&)> drop;
   std::function<void()> on_step;
 };
@@ -147,7 +153,7 @@ TEST(SocketTable, ListenConnectAcceptEchoAndCloseBothWays) {
   auto conn = net.b.accept(srv);
   ASSERT_TRUE(conn);
   EXPECT_EQ(net.b.remote_endpoint(*conn)->addr, kA);
-  EXPECT_EQ(net.b.local_endpoint(*conn), (Endpoint4{kB, 8080}));
+  EXPECT_EQ(net.b.local_endpoint(*conn), (IpEndpoint{kB, 8080}));
   EXPECT_EQ(net.b.accept(srv).error().code, Errc::would_block);
 
   ASSERT_EQ(*net.a.send(cli, as_bytes("hello")), 5u);
@@ -584,7 +590,7 @@ TEST(SocketTable, ChangedListsSocketsWhoseReadinessMoved) {
 TEST(SocketTable, TracerSeesEveryStateChange) {
   Net net;
   std::vector<std::string> trace;
-  net.a.set_tracer([&](Endpoint4, Endpoint4, State from, State to) {
+  net.a.set_tracer([&](IpEndpoint, IpEndpoint, State from, State to) {
     trace.push_back(std::string(to_string(from)) + ">" + std::string(to_string(to)));
   });
   listen_on(net.b, 8080);
@@ -595,6 +601,80 @@ TEST(SocketTable, TracerSeesEveryStateChange) {
   net.run(milliseconds{10});
   EXPECT_EQ(trace, (std::vector<std::string>{"CLOSED>SYN-SENT", "SYN-SENT>ESTABLISHED", "ESTABLISHED>FIN-WAIT-1",
                                              "FIN-WAIT-1>FIN-WAIT-2"}));
+}
+
+// The same table carries IPv6: the 4-tuple, the ports, the ISN and the MSS
+// follow the family (MTU 1500 - 40 - 20 = 1440).
+TEST(SocketTable, ConnectsEchoesAndClosesOverIpv6) {
+  Net net;
+  const SocketHandle srv = net.b.open();
+  ASSERT_TRUE(net.b.bind(srv, {IpAddress::any(IpFamily::v6), 8080}));
+  ASSERT_TRUE(net.b.listen(srv, 16));
+  const SocketHandle cli = net.a.open();
+  ASSERT_TRUE(net.a.connect(cli, {kB6, 8080}, net.now));
+  net.run(milliseconds{10});
+  EXPECT_EQ(net.a.state(cli), State::established);
+  EXPECT_EQ(net.a.local_endpoint(cli)->addr, IpAddress(kA6));
+  ASSERT_FALSE(net.log.empty());
+  EXPECT_EQ(net.log.front().src, IpAddress(kA6));
+  EXPECT_EQ(net.log.front().tcp.options.mss, 1440);
+  auto conn = net.b.accept(srv);
+  ASSERT_TRUE(conn);
+  EXPECT_EQ(net.b.remote_endpoint(*conn), net.a.local_endpoint(cli));
+  EXPECT_EQ(net.b.local_endpoint(*conn), (IpEndpoint{kB6, 8080}));
+  ASSERT_TRUE(net.a.send(cli, as_bytes("hello over IPv6")));
+  net.run(milliseconds{10});
+  EXPECT_EQ(recv_all(net.b, *conn), "hello over IPv6");
+  ASSERT_TRUE(net.a.close(cli));
+  net.run(milliseconds{10});
+  ASSERT_TRUE(net.b.close(*conn));
+  net.run(milliseconds{10});
+  EXPECT_EQ(net.b.connection_count(), 0u);  // LAST-ACK done
+  EXPECT_EQ(net.a.connection_count(), 1u);  // TIME-WAIT, under its IPv6 4-tuple
+}
+
+// 0.0.0.0 and :: are separate port spaces (Linux's IPV6_V6ONLY): an IPv4
+// listener neither blocks an IPv6 bind of its port nor answers IPv6 SYNs.
+TEST(SocketTable, TheFamiliesAreSeparatePortSpaces) {
+  Net net;
+  const SocketHandle v4 = listen_on(net.b, 8080);
+  const SocketHandle v6 = net.b.open();
+  ASSERT_TRUE(net.b.bind(v6, {kB6, 8080}));
+  const SocketHandle v6_again = net.b.open();
+  EXPECT_EQ(net.b.bind(v6_again, {IpAddress::any(IpFamily::v6), 8080}).error().code, Errc::address_in_use);
+  ASSERT_TRUE(net.b.close(v6));
+  const SocketHandle cli = net.a.open();
+  ASSERT_TRUE(net.a.connect(cli, {kB6, 8080}, net.now));
+  net.run(milliseconds{10});
+  EXPECT_EQ(net.a.take_error(cli), Errc::connection_refused);
+  EXPECT_EQ(net.b.accept_queue_len(v4), 0u);
+  EXPECT_EQ(net.b.counters().no_socket, 1u);
+}
+
+TEST(SocketTable, ABoundSocketConnectsOnlyWithinItsFamily) {
+  Net net;
+  listen_on(net.b, 8080);
+  const SocketHandle cli = net.a.open();
+  ASSERT_TRUE(net.a.bind(cli, {kA, 0}));
+  auto r = net.a.connect(cli, {kB6, 8080}, net.now);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::address_family);
+  EXPECT_NE(r.error().message.find("other IP family"), std::string::npos) << r.error().message;
+  EXPECT_TRUE(net.a.connect(cli, {kB, 8080}, net.now));
+}
+
+// One port allocator (transport/port_allocator.hpp): a bad range is an
+// error every ephemeral bind reports, not a silent fix.
+TEST(SocketTable, AnEmptyEphemeralRangeIsReportedOnUse) {
+  SocketTableConfig cfg;
+  cfg.ephemeral = {.first = 600, .last = 500};
+  Net net({}, cfg);
+  listen_on(net.b, 8080);
+  const SocketHandle cli = net.a.open();
+  auto r = net.a.connect(cli, {kB, 8080}, net.now);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::no_ephemeral_port);
+  EXPECT_NE(r.error().message.find("600-500 is empty"), std::string::npos) << r.error().message;
 }
 
 }  // namespace

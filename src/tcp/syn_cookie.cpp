@@ -56,19 +56,30 @@ std::uint32_t SynCookies::counter(Instant now) const {
 }
 
 std::uint32_t SynCookies::hash(std::uint8_t c, const Tuple& tuple, std::uint32_t t) const {
-  // The 17-byte layout documented in syn_cookie.hpp.
-  std::array<std::byte, 17> msg{};
+  // The layout documented in syn_cookie.hpp: 17 bytes for IPv4, 41 for IPv6.
+  std::array<std::byte, 41> msg{};
   const MutBytes m(msg);
   store_u8(m, 0, c);
-  tuple.local.write(m.subspan(1, 4));
-  store_be16(m, 5, tuple.local_port);
-  tuple.remote.write(m.subspan(7, 4));
-  store_be16(m, 11, tuple.remote_port);
-  store_be32(m, 13, t);
-  return static_cast<std::uint32_t>(siphash24(key_, msg));
+  std::size_t at = 1;
+  auto put = [&](const IpAddress& a, std::uint16_t port) {
+    if (a.is_v4()) {
+      a.v4().write(m.subspan(at, 4));
+      at += 4;
+    } else {
+      a.v6().write(m.subspan(at, 16));
+      at += 16;
+    }
+    store_be16(m, at, port);
+    at += 2;
+  };
+  put(tuple.local, tuple.local_port);
+  put(tuple.remote, tuple.remote_port);
+  store_be32(m, at, t);
+  at += 4;
+  return static_cast<std::uint32_t>(siphash24(key_, Bytes(msg).first(at)));
 }
 
-SynCookie SynCookies::issue(Ipv4Address local, std::uint16_t local_port, Ipv4Address remote,
+SynCookie SynCookies::issue(const IpAddress& local, std::uint16_t local_port, const IpAddress& remote,
                             std::uint16_t remote_port, std::uint32_t client_isn,
                             std::optional<std::uint16_t> client_mss, Instant now,
                             SynCookieCounters& counters) const {
@@ -101,8 +112,8 @@ Result<std::uint16_t, CookieError> SynCookies::decode(const Tuple& tuple, std::u
   return kSynCookieMssTable[r];
 }
 
-Result<std::uint16_t, CookieError> SynCookies::check(Ipv4Address local, std::uint16_t local_port,
-                                                     Ipv4Address remote, std::uint16_t remote_port,
+Result<std::uint16_t, CookieError> SynCookies::check(const IpAddress& local, std::uint16_t local_port,
+                                                     const IpAddress& remote, std::uint16_t remote_port,
                                                      std::uint32_t client_isn, std::uint32_t cookie, Instant now,
                                                      SynCookieCounters& counters) const {
   auto verdict = decode(Tuple{local, local_port, remote, remote_port}, client_isn, cookie, now);

@@ -19,7 +19,7 @@
 //              key, low 32 bits, over 17 bytes: c (1 byte: 0 or 1, which
 //              stands for Linux's two secrets), local address (4), local
 //              port (2), remote address (4), remote port (2), t (4); all
-//              network order. H(0, ...) always uses t = 0, as Linux does.
+//              network order (41 bytes over IPv6: addresses of 16). H(0, ...) always uses t = 0, as Linux does.
 //
 // Checking the ACK (check_tcp_syn_cookie()): cookie = SEG.ACK - 1 and
 // client_isn = SEG.SEQ - 1. Subtract H(0) + client_isn; the top byte gives
@@ -88,7 +88,7 @@
 #include "base/rng.hpp"
 #include "base/time.hpp"
 #include "tcp/isn.hpp"
-#include "wire/ipv4_address.hpp"
+#include "wire/ip_address.hpp"
 
 namespace wirestack::tcp {
 
@@ -138,14 +138,14 @@ class SynCookies {
   // The cookie for a SYN from remote:remote_port to local:local_port whose
   // sequence number is client_isn. client_mss is the SYN's MSS option
   // (nullopt if absent: RFC 9293's default 536). Counts `sent`.
-  SynCookie issue(Ipv4Address local, std::uint16_t local_port, Ipv4Address remote, std::uint16_t remote_port,
+  SynCookie issue(const IpAddress& local, std::uint16_t local_port, const IpAddress& remote, std::uint16_t remote_port,
                   std::uint32_t client_isn, std::optional<std::uint16_t> client_mss, Instant now,
                   SynCookieCounters& counters) const;
 
   // Checks the ACK completing a cookie handshake: client_isn = SEG.SEQ - 1,
   // cookie = SEG.ACK - 1. Returns the MSS the cookie carries, or why it was
   // refused. Counts `validated`, `rejected_expired` or `rejected_bad`.
-  Result<std::uint16_t, CookieError> check(Ipv4Address local, std::uint16_t local_port, Ipv4Address remote,
+  Result<std::uint16_t, CookieError> check(const IpAddress& local, std::uint16_t local_port, const IpAddress& remote,
                                            std::uint16_t remote_port, std::uint32_t client_isn, std::uint32_t cookie,
                                            Instant now, SynCookieCounters& counters) const;
 
@@ -156,9 +156,9 @@ class SynCookies {
 
  private:
   struct Tuple {
-    Ipv4Address local;
+    IpAddress local;
     std::uint16_t local_port;
-    Ipv4Address remote;
+    IpAddress remote;
     std::uint16_t remote_port;
   };
   std::uint32_t counter(Instant now) const;  // t

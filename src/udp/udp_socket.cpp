@@ -10,11 +10,9 @@ namespace wirestack::udp {
 
 namespace {
 
-std::string str(const Endpoint& e) {
-  std::ostringstream os;
-  os << e;
-  return os.str();
-}
+std::string str(const IpEndpoint& e) { return e.to_string(); }
+
+std::string to_string_family(IpFamily f) { return f == IpFamily::v4 ? "IPv4" : "IPv6"; }
 
 Unexpected<Error> fail(Errc code, std::string message) { return Unexpected{Error{code, std::move(message)}}; }
 
@@ -30,49 +28,11 @@ std::string pending_message(Errc e) {
   }
 }
 
-// A 64-bit mix (splitmix64's finalizer): the keyed hash of RFC 6056
-// algorithm 3. Not cryptographic: enough to make port choice depend on the
-// secret key and the destination.
-constexpr std::uint64_t mix(std::uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 }  // namespace
 
-std::ostream& operator<<(std::ostream& os, const Endpoint& e) { return os << e.addr << ':' << e.port; }
 
-std::ostream& operator<<(std::ostream& os, const SocketHandle& h) {
-  return os << "udp#" << h.index << '.' << h.generation;
-}
-
-std::string_view to_string(Errc e) {
-  switch (e) {
-    case Errc::invalid_handle: return "invalid socket handle";
-    case Errc::address_in_use: return "address in use";
-    case Errc::address_not_available: return "address not available";
-    case Errc::already_bound: return "socket already bound";
-    case Errc::permission_denied: return "permission denied";
-    case Errc::no_ephemeral_port: return "no ephemeral port free";
-    case Errc::invalid_argument: return "invalid argument";
-    case Errc::not_connected: return "destination address required";
-    case Errc::message_too_long: return "message too long";
-    case Errc::would_block: return "would block";
-    case Errc::connection_refused: return "connection refused";
-    case Errc::host_unreachable: return "host unreachable";
-    case Errc::net_unreachable: return "network unreachable";
-  }
-  return "unknown error";
-}
-
-std::ostream& operator<<(std::ostream& os, Errc e) { return os << to_string(e); }
-std::ostream& operator<<(std::ostream& os, const Error& e) { return os << e.message; }
-
-SocketTable::SocketTable(Rng& rng, SocketTableConfig config) : config_(config), key_(rng.next_u64()) {
-  WIRESTACK_ASSERT(config_.ephemeral_first <= config_.ephemeral_last);
-  WIRESTACK_ASSERT(config_.ephemeral_first > 0);
-}
+SocketTable::SocketTable(Rng& rng, SocketTableConfig config)
+    : config_(config), ports_(rng.next_u64(), config.ephemeral) {}
 
 SocketHandle SocketTable::open() {
   std::uint32_t index;
@@ -127,50 +87,34 @@ const SocketTable::Socket* SocketTable::find(SocketHandle h) const {
   return const_cast<SocketTable*>(this)->find(h);  // NOLINT: same lookup, const result
 }
 
-bool SocketTable::port_taken(Endpoint local) const {
+bool SocketTable::port_taken(const IpEndpoint& local) const {
   auto [lo, hi] = by_port_.equal_range(local.port);
   for (auto it = lo; it != hi; ++it) {
-    const Ipv4Address other = slots_[it->second].socket->local->addr;
+    const IpAddress& other = slots_[it->second].socket->local->addr;
+    if (other.family() != local.addr.family()) continue;  // separate port spaces
     if (other == local.addr || other.is_unspecified() || local.addr.is_unspecified()) return true;
   }
   return false;
 }
 
-std::uint32_t SocketTable::hash_offset(Ipv4Address local, Endpoint remote) const {
-  std::uint64_t h = mix(key_ ^ local.to_u32());
-  h = mix(h ^ (std::uint64_t{remote.addr.to_u32()} << 16 | remote.port));
-  return static_cast<std::uint32_t>(h);
+Result<IpEndpoint, Error> SocketTable::bind_ephemeral(SocketHandle h, Socket& s, const IpAddress& local,
+                                                      const IpEndpoint& remote) {
+  // RFC 6056 algorithm 3 (transport/port_allocator.hpp); a datagram socket
+  // needs its port free for its address.
+  auto port = ports_.pick(local, remote, [&](std::uint16_t p) { return !port_taken(IpEndpoint{local, p}); });
+  if (!port) return Unexpected{port.error()};
+  const IpEndpoint e{local, *port};
+  s.local = e;
+  by_port_.emplace(*port, h.index);
+  return e;
 }
 
-Result<Endpoint, Error> SocketTable::bind_ephemeral(SocketHandle h, Socket& s, Ipv4Address local, Endpoint remote) {
-  // RFC 6056 3.3.3, algorithm 3:
-  //   offset = F(local_IP, remote_IP, remote_port, secret_key);
-  //   count = num_ephemeral;
-  //   do { port = min_ephemeral + (offset + next_ephemeral) % num_ephemeral;
-  //        next_ephemeral++; if (check_suitable_port(port)) return port; } while (--count > 0);
-  const std::uint32_t num = std::uint32_t{config_.ephemeral_last} - config_.ephemeral_first + 1;
-  const std::uint32_t offset = hash_offset(local, remote);
-  for (std::uint32_t count = num; count > 0; --count) {
-    const auto port = static_cast<std::uint16_t>(config_.ephemeral_first + (offset + next_ephemeral_) % num);
-    ++next_ephemeral_;
-    const Endpoint e{local, port};
-    if (!port_taken(e)) {
-      s.local = e;
-      by_port_.emplace(port, h.index);
-      return e;
-    }
-  }
-  return fail(Errc::no_ephemeral_port, "no free ephemeral port in " + std::to_string(config_.ephemeral_first) + "-" +
-                                           std::to_string(config_.ephemeral_last) +
-                                           ": close some sockets or widen the range");
-}
-
-Result<Endpoint, Error> SocketTable::bind(SocketHandle h, Endpoint local) {
+Result<IpEndpoint, Error> SocketTable::bind(SocketHandle h, IpEndpoint local) {
   Socket* s = find(h);
   if (s == nullptr) return fail(Errc::invalid_handle, "bind: the socket is closed (stale handle)");
   if (s->local) return fail(Errc::already_bound, "bind: socket already bound to " + str(*s->local));
   if (local.addr.is_multicast()) return fail(Errc::invalid_argument, "bind: multicast addresses are not supported");
-  if (local.port == 0) return bind_ephemeral(h, *s, local.addr, Endpoint{});
+  if (local.port == 0) return bind_ephemeral(h, *s, local.addr, IpEndpoint{IpAddress::any(local.addr.family()), 0});
   if (local.port < 1024 && !config_.allow_privileged_ports) {
     return fail(Errc::permission_denied, "bind " + str(local) +
                                              ": ports below 1024 are reserved on this host; use a port >= 1024 or "
@@ -185,26 +129,30 @@ Result<Endpoint, Error> SocketTable::bind(SocketHandle h, Endpoint local) {
   return local;
 }
 
-Result<void, Error> SocketTable::ensure_bound(SocketHandle h, Socket& s, Endpoint remote) {
+Result<void, Error> SocketTable::ensure_bound(SocketHandle h, Socket& s, IpEndpoint remote) {
   if (s.local) return {};
-  auto r = bind_ephemeral(h, s, Ipv4Address::any(), remote);
+  auto r = bind_ephemeral(h, s, IpAddress::any(remote.addr.family()), remote);
   if (!r) return Unexpected{r.error()};
   return {};
 }
 
-Result<void, Error> SocketTable::connect(SocketHandle h, Endpoint remote) {
+Result<void, Error> SocketTable::connect(SocketHandle h, IpEndpoint remote) {
   Socket* s = find(h);
   if (s == nullptr) return fail(Errc::invalid_handle, "connect: the socket is closed (stale handle)");
   if (remote.port == 0 || remote.addr.is_unspecified() || remote.addr.is_multicast()) {
     return fail(Errc::invalid_argument, "connect " + str(remote) + ": need a unicast or broadcast address and a port");
   }
   if (auto r = ensure_bound(h, *s, remote); !r) return r;
+  if (s->local->addr.family() != remote.addr.family()) {
+    return fail(Errc::address_family, "connect " + str(remote) + ": the socket is bound to " + str(*s->local) +
+                                          ", an address of the other IP family");
+  }
   s->remote = remote;
   s->error.reset();
   return {};
 }
 
-Result<void, Error> SocketTable::send_to(SocketHandle h, Endpoint dst, Bytes payload) {
+Result<void, Error> SocketTable::send_to(SocketHandle h, IpEndpoint dst, Bytes payload) {
   Socket* s = find(h);
   if (s == nullptr) return fail(Errc::invalid_handle, "send: the socket is closed (stale handle)");
   if (s->error) {
@@ -215,14 +163,19 @@ Result<void, Error> SocketTable::send_to(SocketHandle h, Endpoint dst, Bytes pay
   if (dst.port == 0 || dst.addr.is_unspecified()) {
     return fail(Errc::invalid_argument, "send to " + str(dst) + ": the destination needs an address and a port");
   }
-  if (payload.size() > kMaxUdpPayload) {
+  if (const std::size_t max = max_udp_payload(dst.addr.family()); payload.size() > max) {
     return fail(Errc::message_too_long, "send: " + std::to_string(payload.size()) + " bytes is more than one UDP "
-                                            "datagram holds (65507)");
+                                            "datagram over " + to_string_family(dst.addr.family()) + " holds (" +
+                                            std::to_string(max) + ")");
   }
   if (s->tx.size() >= config_.send_queue_datagrams) {
     return fail(Errc::would_block, "send: the send queue is full; poll the interface, then retry");
   }
   if (auto r = ensure_bound(h, *s, dst); !r) return r;
+  if (s->local->addr.family() != dst.addr.family()) {
+    return fail(Errc::address_family, "send to " + str(dst) + ": the socket is bound to " + str(*s->local) +
+                                          ", an address of the other IP family");
+  }
   s->tx.push_back(Outgoing{.socket = h,
                            .src = *s->local,
                            .dst = dst,
@@ -271,12 +224,12 @@ Result<void, Error> SocketTable::set_dont_fragment(SocketHandle h, bool on) {
   return {};
 }
 
-std::optional<Endpoint> SocketTable::local_endpoint(SocketHandle h) const {
+std::optional<IpEndpoint> SocketTable::local_endpoint(SocketHandle h) const {
   const Socket* s = find(h);
   return s != nullptr ? s->local : std::nullopt;
 }
 
-std::optional<Endpoint> SocketTable::remote_endpoint(SocketHandle h) const {
+std::optional<IpEndpoint> SocketTable::remote_endpoint(SocketHandle h) const {
   const Socket* s = find(h);
   return s != nullptr ? s->remote : std::nullopt;
 }
@@ -300,10 +253,11 @@ std::vector<Outgoing> SocketTable::take_tx() {
   return out;
 }
 
-int SocketTable::score(const Socket& s, Endpoint local, Endpoint remote) const {
+int SocketTable::score(const Socket& s, IpEndpoint local, IpEndpoint remote) const {
   // Linux's compute_score(): exact local address and a matching peer score
   // higher; a connected socket whose peer differs does not match at all.
   int score = 0;
+  if (s.local->addr.family() != local.addr.family()) return -1;
   if (!s.local->addr.is_unspecified()) {
     if (s.local->addr != local.addr) return -1;
     score += 1;
@@ -315,7 +269,7 @@ int SocketTable::score(const Socket& s, Endpoint local, Endpoint remote) const {
   return score;
 }
 
-std::optional<std::uint32_t> SocketTable::match(Endpoint local, Endpoint remote) const {
+std::optional<std::uint32_t> SocketTable::match(IpEndpoint local, IpEndpoint remote) const {
   std::optional<std::uint32_t> best;
   int best_score = -1;
   auto [lo, hi] = by_port_.equal_range(local.port);
@@ -329,7 +283,7 @@ std::optional<std::uint32_t> SocketTable::match(Endpoint local, Endpoint remote)
   return best;
 }
 
-DeliverStatus SocketTable::deliver(Endpoint from, Endpoint to, Bytes payload, std::uint8_t ttl, Instant now,
+DeliverStatus SocketTable::deliver(IpEndpoint from, IpEndpoint to, Bytes payload, std::uint8_t ttl, Instant now,
                                    bool broadcast) {
   if (broadcast) {
     // Every match gets a copy, in bind order (multimap order within a port).
@@ -348,7 +302,7 @@ DeliverStatus SocketTable::deliver(Endpoint from, Endpoint to, Bytes payload, st
   return enqueue(*slots_[*index].socket, from, to, payload, ttl, now);
 }
 
-DeliverStatus SocketTable::enqueue(Socket& s, Endpoint from, Endpoint to, Bytes payload, std::uint8_t ttl,
+DeliverStatus SocketTable::enqueue(Socket& s, IpEndpoint from, IpEndpoint to, Bytes payload, std::uint8_t ttl,
                                    Instant now) {
   if (s.rx.size() >= config_.recv_queue_datagrams || s.rx_bytes + payload.size() > config_.recv_queue_bytes) {
     ++counters_.rcvbuf_drops;
@@ -361,7 +315,7 @@ DeliverStatus SocketTable::enqueue(Socket& s, Endpoint from, Endpoint to, Bytes 
   return DeliverStatus::delivered;
 }
 
-bool SocketTable::on_icmp_error(Endpoint local, Endpoint remote, Errc error, bool remote_error) {
+bool SocketTable::on_icmp_error(IpEndpoint local, IpEndpoint remote, Errc error, bool remote_error) {
   const auto index = match(local, remote);
   if (!index) return false;
   Socket& s = *slots_[*index].socket;

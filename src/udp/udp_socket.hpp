@@ -13,16 +13,17 @@
 //
 // Semantics follow Linux:
 //   * bind: a port is taken for an address when another socket holds the same
-//     port on the same address, or either of them is bound to 0.0.0.0 (no
-//     SO_REUSEADDR). Port 0 picks an ephemeral port; ports below 1024 need
+//     port on the same address, or either of them is bound to its family's
+//     unspecified address (0.0.0.0, ::), no SO_REUSEADDR. The two families
+//     are separate port spaces (Linux's IPV6_V6ONLY). Port 0 picks an ephemeral port; ports below 1024 need
 //     `allow_privileged_ports`.
 //   * Ephemeral ports come from [ephemeral_first, ephemeral_last] with RFC 6056
 //     algorithm 3 ("Simple Hash-Based Port Selection"): the search starts at
 //     offset F(local, remote, secret key) + a counter, so ports are neither
 //     sequential nor guessable across destinations; the key is drawn once from
 //     the seeded Rng given to the table (reproducible runs).
-//   * send_to / send on an unbound socket binds it to 0.0.0.0 and an ephemeral
-//     port first (Linux's autobind).
+//   * send_to / send on an unbound socket binds it to the unspecified address
+//     of the destination's family and an ephemeral port first (Linux's autobind).
 //   * connect fixes the peer: send() goes there and only datagrams from it are
 //     received. A connected socket gets ICMP errors as a pending error
 //     (port unreachable -> connection_refused, as Linux's ECONNREFUSED), which
@@ -45,8 +46,8 @@
 //
 //   udp::SocketTable udp(rng);
 //   auto s = udp.open();
-//   if (auto r = udp.bind(s, {Ipv4Address::any(), 7}); !r) print(r.error().message);
-//   udp.send_to(s, {Ipv4Address(10, 0, 0, 2), 9}, as_bytes("hi"));
+//   if (auto r = udp.bind(s, {IpAddress::any(IpFamily::v4), 7}); !r) print(r.error().message);
+//   udp.send_to(s, {*IpAddress::parse("10.0.0.2"), 9}, as_bytes("hi"));
 //   while (auto d = udp.recv_from(s)) use(d->from, d->payload);
 #pragma once
 
@@ -66,58 +67,25 @@
 #include "base/result.hpp"
 #include "base/rng.hpp"
 #include "base/time.hpp"
-#include "wire/ipv4_address.hpp"
+#include "transport/error.hpp"
+#include "transport/handle.hpp"
+#include "transport/port_allocator.hpp"
+#include "wire/ip_address.hpp"
 
 namespace wirestack::udp {
 
-// An IPv4 address and a port ("10.0.0.1:7"). Address 0.0.0.0: any.
-struct Endpoint {
-  Ipv4Address addr{};
-  std::uint16_t port = 0;
-  friend constexpr auto operator<=>(const Endpoint&, const Endpoint&) = default;
-};
-std::ostream& operator<<(std::ostream& os, const Endpoint& e);
+using SocketHandle = transport::Handle<transport::UdpTag>;
+using transport::Errc;
+using Error = transport::SocketError;
+using transport::to_string;
 
-struct SocketHandle {
-  std::uint32_t index = 0;
-  std::uint32_t generation = 0;
-  friend constexpr bool operator==(const SocketHandle&, const SocketHandle&) = default;
-};
-std::ostream& operator<<(std::ostream& os, const SocketHandle& h);
-
-// What went wrong, with Linux's errno in the comment. `message` (in Error)
-// says it for a person, with what to do about it.
-enum class Errc : std::uint8_t {
-  invalid_handle,       // EBADF: closed or never opened
-  address_in_use,       // EADDRINUSE
-  address_not_available,  // EADDRNOTAVAIL: bind to an address this host does not have
-  already_bound,        // EINVAL: bind on a bound socket
-  permission_denied,    // EACCES: port < 1024 without allow_privileged_ports
-  no_ephemeral_port,    // EAGAIN: every ephemeral port is taken
-  invalid_argument,     // EINVAL: port 0 as destination, unspecified peer, ...
-  not_connected,        // EDESTADDRREQ: send() without connect()
-  message_too_long,     // EMSGSIZE: payload > 65507, or DF and bigger than the path MTU
-  would_block,          // EAGAIN: nothing to receive / send queue full
-  connection_refused,   // ECONNREFUSED: ICMP port (or protocol) unreachable
-  host_unreachable,     // EHOSTUNREACH: ARP failed or ICMP host unreachable
-  net_unreachable,      // ENETUNREACH: no route
-};
-std::string_view to_string(Errc e);
-std::ostream& operator<<(std::ostream& os, Errc e);
-
-struct Error {
-  Errc code = Errc::invalid_handle;
-  std::string message;
-  friend bool operator==(const Error&, const Error&) = default;
-};
-std::ostream& operator<<(std::ostream& os, const Error& e);
-
-// The largest payload one IPv4 datagram carries: 65535 - 20 - 8.
-inline constexpr std::size_t kMaxUdpPayload = 65507;
+// The largest payload one datagram carries: IPv4 65535 - 20 - 8 = 65507
+// (the total length counts the header); IPv6 65535 - 8 = 65527 (the payload
+// length does not; no jumbograms, RFC 2675).
+constexpr std::size_t max_udp_payload(IpFamily f) { return f == IpFamily::v4 ? 65507 : 65527; }
 
 struct SocketTableConfig {
-  std::uint16_t ephemeral_first = 49152;  // IANA dynamic range (RFC 6335)
-  std::uint16_t ephemeral_last = 65535;
+  transport::PortRange ephemeral{};       // RFC 6056 ports for autobind and bind(port 0)
   bool allow_privileged_ports = false;    // bind to 1..1023
   std::size_t recv_queue_datagrams = 64;
   std::size_t recv_queue_bytes = 256 * 1024;
@@ -126,8 +94,8 @@ struct SocketTableConfig {
 
 // A received datagram.
 struct Datagram {
-  Endpoint from;
-  Endpoint to;  // the local address and port it was sent to (broadcast included)
+  IpEndpoint from;
+  IpEndpoint to;  // the local address and port it was sent to (broadcast included)
   ByteVec payload;
   Instant at{};
   std::uint8_t ttl = 0;
@@ -137,8 +105,8 @@ struct Datagram {
 // A datagram the application queued, for the interface to send.
 struct Outgoing {
   SocketHandle socket;
-  Endpoint src;  // src.addr 0.0.0.0: the interface picks the egress address
-  Endpoint dst;
+  IpEndpoint src;  // src.addr 0.0.0.0: the interface picks the egress address
+  IpEndpoint dst;
   ByteVec payload;
   std::optional<std::uint8_t> ttl;  // per socket (IP_TTL); nullopt: the host default
   bool dont_fragment = false;       // per socket (IP_PMTUDISC_DO)
@@ -177,11 +145,11 @@ class SocketTable {
   bool is_open(SocketHandle h) const { return find(h) != nullptr; }
 
   // local.port 0: an ephemeral port. Returns the endpoint bound.
-  Result<Endpoint, Error> bind(SocketHandle h, Endpoint local);
+  Result<IpEndpoint, Error> bind(SocketHandle h, IpEndpoint local);
   // Sets the peer (binding first if needed). remote must be unicast with a port.
-  Result<void, Error> connect(SocketHandle h, Endpoint remote);
+  Result<void, Error> connect(SocketHandle h, IpEndpoint remote);
   // Queues a datagram (binding first if needed). Returns a pending error first.
-  Result<void, Error> send_to(SocketHandle h, Endpoint dst, Bytes payload);
+  Result<void, Error> send_to(SocketHandle h, IpEndpoint dst, Bytes payload);
   // To the connected peer.
   Result<void, Error> send(SocketHandle h, Bytes payload);
   // The oldest received datagram; would_block when none. Leaves a pending error alone.
@@ -192,8 +160,8 @@ class SocketTable {
   Result<void, Error> set_ttl(SocketHandle h, std::uint8_t ttl);
   Result<void, Error> set_dont_fragment(SocketHandle h, bool on);
 
-  std::optional<Endpoint> local_endpoint(SocketHandle h) const;
-  std::optional<Endpoint> remote_endpoint(SocketHandle h) const;
+  std::optional<IpEndpoint> local_endpoint(SocketHandle h) const;
+  std::optional<IpEndpoint> remote_endpoint(SocketHandle h) const;
   std::size_t recv_queue_len(SocketHandle h) const;
 
   // ---- The interface's side ----
@@ -202,13 +170,13 @@ class SocketTable {
   std::vector<Outgoing> take_tx();
   // A received datagram from `from` to `to` (to.addr: the IP destination).
   // `broadcast`: to.addr is a broadcast address, deliver to every match.
-  DeliverStatus deliver(Endpoint from, Endpoint to, Bytes payload, std::uint8_t ttl, Instant now,
+  DeliverStatus deliver(IpEndpoint from, IpEndpoint to, Bytes payload, std::uint8_t ttl, Instant now,
                         bool broadcast = false);
   // An ICMP error about a datagram we sent from `local` to `remote`.
   // `remote_error` false: a failure inside this host (sets the error on any
   // socket); true: an ICMP message from the network (connected sockets only).
   // Returns true if a socket took it.
-  bool on_icmp_error(Endpoint local, Endpoint remote, Errc error, bool remote_error);
+  bool on_icmp_error(IpEndpoint local, IpEndpoint remote, Errc error, bool remote_error);
   // A local failure for one socket's datagram (no route, message too long).
   void report_error(SocketHandle h, Errc error);
 
@@ -217,8 +185,8 @@ class SocketTable {
     // User-provided, so clang sees it as default-constructible inside
     // SocketTable (the member initializers below are not parsed yet there).
     Socket() {}  // NOLINT(modernize-use-equals-default)
-    std::optional<Endpoint> local;
-    std::optional<Endpoint> remote;
+    std::optional<IpEndpoint> local;
+    std::optional<IpEndpoint> remote;
     std::deque<Datagram> rx;
     std::size_t rx_bytes = 0;
     std::deque<Outgoing> tx;
@@ -233,19 +201,17 @@ class SocketTable {
 
   Socket* find(SocketHandle h);
   const Socket* find(SocketHandle h) const;
-  bool port_taken(Endpoint local) const;
-  Result<Endpoint, Error> bind_ephemeral(SocketHandle h, Socket& s, Ipv4Address local, Endpoint remote);
-  Result<void, Error> ensure_bound(SocketHandle h, Socket& s, Endpoint remote);
-  std::uint32_t hash_offset(Ipv4Address local, Endpoint remote) const;
+  bool port_taken(const IpEndpoint& local) const;
+  Result<IpEndpoint, Error> bind_ephemeral(SocketHandle h, Socket& s, const IpAddress& local, const IpEndpoint& remote);
+  Result<void, Error> ensure_bound(SocketHandle h, Socket& s, IpEndpoint remote);
   // The socket a datagram or error for (local, remote) belongs to.
-  std::optional<std::uint32_t> match(Endpoint local, Endpoint remote) const;
+  std::optional<std::uint32_t> match(IpEndpoint local, IpEndpoint remote) const;
   // -1: no match; otherwise the match's score (higher is more specific).
-  int score(const Socket& s, Endpoint local, Endpoint remote) const;
-  DeliverStatus enqueue(Socket& s, Endpoint from, Endpoint to, Bytes payload, std::uint8_t ttl, Instant now);
+  int score(const Socket& s, IpEndpoint local, IpEndpoint remote) const;
+  DeliverStatus enqueue(Socket& s, IpEndpoint from, IpEndpoint to, Bytes payload, std::uint8_t ttl, Instant now);
 
   SocketTableConfig config_;
-  std::uint64_t key_;
-  std::uint32_t next_ephemeral_ = 0;  // RFC 6056 algorithm 3's counter
+  transport::PortAllocator ports_;
   std::vector<Slot> slots_;
   std::set<std::uint32_t> free_;                  // closed slots, reused lowest-first
   std::multimap<std::uint16_t, std::uint32_t> by_port_;  // bound port -> slot

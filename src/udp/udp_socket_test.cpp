@@ -15,8 +15,8 @@ namespace wirestack::udp {
 namespace {
 
 constexpr Ipv4Address ip(std::uint8_t n) { return Ipv4Address{10, 0, 0, n}; }
-constexpr Endpoint ep(std::uint8_t n, std::uint16_t port) { return Endpoint{ip(n), port}; }
-constexpr Endpoint any(std::uint16_t port) { return Endpoint{Ipv4Address::any(), port}; }
+constexpr IpEndpoint ep(std::uint8_t n, std::uint16_t port) { return IpEndpoint{ip(n), port}; }
+constexpr IpEndpoint any(std::uint16_t port) { return IpEndpoint{Ipv4Address::any(), port}; }
 
 std::string text(Bytes b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); }
 
@@ -100,7 +100,7 @@ TEST(UdpSocketTable, EphemeralPortsAreSeededHashedAndInRange) {
 
 TEST(UdpSocketTable, EphemeralRangeExhausted) {
   Rng rng(7);
-  SocketTable t(rng, SocketTableConfig{.ephemeral_first = 60000, .ephemeral_last = 60002});
+  SocketTable t(rng, SocketTableConfig{.ephemeral = {.first = 60000, .last = 60002}});
   std::set<std::uint16_t> got;
   for (int i = 0; i < 3; ++i) got.insert(t.bind(t.open(), any(0))->port);
   EXPECT_EQ(got, (std::set<std::uint16_t>{60000, 60001, 60002}));
@@ -127,7 +127,7 @@ TEST(UdpSocketTable, SendQueuesAndAutobinds) {
   EXPECT_EQ(t.counters().datagrams_out, 1u);
   EXPECT_EQ(t.send(s, as_bytes("x")).error().code, Errc::not_connected);
   EXPECT_EQ(t.send_to(s, ep(2, 0), as_bytes("x")).error().code, Errc::invalid_argument);
-  ByteVec big(kMaxUdpPayload + 1);
+  ByteVec big(max_udp_payload(IpFamily::v4) + 1);
   EXPECT_EQ(t.send_to(s, ep(2, 9), big).error().code, Errc::message_too_long);
 }
 
@@ -165,13 +165,13 @@ TEST(UdpSocketTable, BroadcastGoesToWildcardAndBroadcastBoundSockets) {
   const auto a = t.open();
   ASSERT_TRUE(t.bind(a, any(5000)));
   // Without SO_REUSEADDR a second socket cannot share the wildcard's port.
-  EXPECT_EQ(t.bind(t.open(), Endpoint{Ipv4Address::broadcast(), 5000}).error().code, Errc::address_in_use);
+  EXPECT_EQ(t.bind(t.open(), IpEndpoint{Ipv4Address::broadcast(), 5000}).error().code, Errc::address_in_use);
   const auto c = t.open();
   ASSERT_TRUE(t.bind(c, ep(1, 5001)));
-  const Endpoint bcast{Ipv4Address::broadcast(), 5000};
+  const IpEndpoint bcast{Ipv4Address::broadcast(), 5000};
   EXPECT_EQ(t.deliver(ep(2, 9), bcast, as_bytes("x"), 64, {}, true), DeliverStatus::delivered);
   EXPECT_EQ(t.recv_queue_len(a), 1u);
-  EXPECT_EQ(t.deliver(ep(2, 9), Endpoint{Ipv4Address::broadcast(), 5001}, as_bytes("x"), 64, {}, true),
+  EXPECT_EQ(t.deliver(ep(2, 9), IpEndpoint{Ipv4Address::broadcast(), 5001}, as_bytes("x"), 64, {}, true),
             DeliverStatus::no_socket);  // bound to 10.0.0.1 only
 }
 
@@ -196,9 +196,9 @@ TEST(UdpSocketTable, PortUnreachableRefusesConnectedSocketOnly) {
   ASSERT_TRUE(t.connect(conn, ep(2, 9)));
   const auto loose = t.open();
   ASSERT_TRUE(t.bind(loose, any(6000)));
-  const Endpoint local = *t.local_endpoint(conn);
+  const IpEndpoint local = *t.local_endpoint(conn);
 
-  EXPECT_TRUE(t.on_icmp_error(Endpoint{ip(1), local.port}, ep(2, 9), Errc::connection_refused, true));
+  EXPECT_TRUE(t.on_icmp_error(IpEndpoint{ip(1), local.port}, ep(2, 9), Errc::connection_refused, true));
   EXPECT_FALSE(t.on_icmp_error(ep(1, 6000), ep(2, 9), Errc::connection_refused, true));
   // recv_from drains datagrams only; the error waits for send or take_error.
   EXPECT_EQ(t.recv_from(conn).error().code, Errc::would_block);

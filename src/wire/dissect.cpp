@@ -78,7 +78,7 @@ class Dissector {
     if (!r) return fail("IPv4", r.error(), "");
     d_.ipv4 = *r;
     add(ModelLayer::network, "IPv4", text_of(*r) + note);
-    const Ipv4Pair ips{r->src, r->dst};
+    const IpPair ips{r->src, r->dst};
     const Bytes payload = view->payload();
     if (r->frag_offset != 0) {
       // A later fragment: its bytes continue a header we do not have.
@@ -127,7 +127,7 @@ class Dissector {
     add(ModelLayer::network, "ICMP", text_of(*r) + checksum_note(view->checksum(), mode.verify_rx, ok));
   }
 
-  void udp(Bytes bytes, const Ipv4Pair& ips, ChecksumMode mode) {
+  void udp(Bytes bytes, const IpPair& ips, ChecksumMode mode) {
     if (!mode.verify_rx && bytes.size() >= kUdpHeaderLen) {
       // A first fragment: the header's length field describes the whole
       // datagram, which this frame does not hold. Show the header only.
@@ -152,7 +152,7 @@ class Dissector {
     data(view->payload(), ModelLayer::application);
   }
 
-  void tcp(Bytes bytes, const Ipv4Pair& ips, ChecksumMode mode) {
+  void tcp(Bytes bytes, const IpPair& ips, ChecksumMode mode) {
     auto view = TcpPacket::checked(bytes);
     if (!view) return fail("TCP", view.error(), std::to_string(bytes.size()) + " bytes");
     d_.l4_checksum = view->checksum();

@@ -1,5 +1,5 @@
-// wire/ip_protocol.hpp — IP protocol numbers (IANA) and the address pair a
-// transport checksum covers.
+// wire/ip_protocol.hpp — IP protocol numbers (IANA) and the transport
+// checksum over a pseudo-header of either family.
 #pragma once
 
 #include <cstdint>
@@ -7,7 +7,7 @@
 
 #include "base/bytes.hpp"
 #include "wire/checksum.hpp"
-#include "wire/ipv4_address.hpp"
+#include "wire/ip_address.hpp"
 
 namespace wirestack {
 
@@ -29,23 +29,25 @@ inline std::ostream& operator<<(std::ostream& os, IpProtocol p) {
   }
 }
 
-// Source and destination of the IPv4 datagram carrying a UDP or TCP segment:
-// the parts of the pseudo-header (RFC 768, RFC 9293 3.1) that are not the
-// segment's own.
-struct Ipv4Pair {
-  Ipv4Address src;
-  Ipv4Address dst;
-  friend constexpr bool operator==(const Ipv4Pair&, const Ipv4Pair&) = default;
-};
-
 // One's-complement sum of a UDP/TCP/... `segment` (checksum field included)
-// and its IPv4 pseudo-header: source, destination, zero, protocol, length
-// (RFC 768, RFC 9293 3.1). Not inverted: a correct segment sums to 0xffff.
-// Precondition: segment.size() <= 0xffff.
-inline std::uint16_t transport_sum(Bytes segment, const Ipv4Pair& ips, IpProtocol protocol) {
-  const std::uint32_t pseudo =
-      checksum::pseudo_header_v4(ips.src.to_u32(), ips.dst.to_u32(), static_cast<std::uint8_t>(protocol),
-                                 static_cast<std::uint16_t>(segment.size()));
+// and its pseudo-header (not inverted: a correct segment sums to 0xffff).
+// IPv4 (RFC 768, RFC 9293 3.1): source, destination, zero, protocol, 16-bit
+// length. IPv6 (RFC 8200 8.1): source, destination, 32-bit upper-layer
+// length, three zero bytes, next header. Both sum to the same 16-bit words
+// but the addresses, since the length's high half is zero.
+// Precondition: segment.size() <= 0xffff; both addresses of one family.
+inline std::uint16_t transport_sum(Bytes segment, const IpPair& ips, IpProtocol protocol) {
+  const auto length = static_cast<std::uint16_t>(segment.size());
+  const auto proto = static_cast<std::uint8_t>(protocol);
+  if (ips.src.is_v4()) {
+    return checksum::sum(segment,
+                         checksum::pseudo_header_v4(ips.src.v4().to_u32(), ips.dst.v4().to_u32(), proto, length));
+  }
+  std::uint32_t pseudo = std::uint32_t{proto} + length;
+  for (std::size_t i = 0; i < 16; i += 2) {
+    pseudo += load_be16(ips.src.bytes(), i);
+    pseudo += load_be16(ips.dst.bytes(), i);
+  }
   return checksum::sum(segment, pseudo);
 }
 

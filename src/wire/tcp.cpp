@@ -76,11 +76,11 @@ std::ostream& operator<<(std::ostream& out, TcpFlags f) {
   return out << s;
 }
 
-std::uint16_t tcp_sum(Bytes segment, const Ipv4Pair& ips) {
+std::uint16_t tcp_sum(Bytes segment, const IpPair& ips) {
   return transport_sum(segment, ips, IpProtocol::tcp);
 }
 
-WireResult<TcpRepr> TcpRepr::parse(TcpPacket p, const Ipv4Pair& ips, ChecksumMode mode) {
+WireResult<TcpRepr> TcpRepr::parse(TcpPacket p, const IpPair& ips, ChecksumMode mode) {
   // The pseudo-header's TCP length is 16 bits: a longer "segment" did not come
   // out of one IPv4 datagram.
   if (p.bytes().size() > kMaxSegmentLen) return Unexpected{WireError::bad_length};
@@ -101,7 +101,7 @@ WireResult<TcpRepr> TcpRepr::parse(TcpPacket p, const Ipv4Pair& ips, ChecksumMod
                  .options = std::move(*options)};
 }
 
-void TcpRepr::emit(TcpPacketMut out, const Ipv4Pair& ips, Bytes payload, ChecksumMode mode) const {
+void TcpRepr::emit(TcpPacketMut out, const IpPair& ips, Bytes payload, ChecksumMode mode) const {
   const std::size_t hl = header_len();
   WIRESTACK_ASSERT((hl <= kTcpMaxHeaderLen) && "TcpRepr::emit: options.emitted_len() <= 40");
   WIRESTACK_ASSERT((out.bytes().size() == hl + payload.size()) && "TcpRepr::emit: out.bytes().size() == header_len() + payload.size()");

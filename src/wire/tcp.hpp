@@ -20,7 +20,7 @@
 //
 //   auto p = TcpPacket::checked(ip_payload);
 //   if (!p) return Unexpected{p.error()};
-//   auto seg = TcpRepr::parse(*p, Ipv4Pair{.src = ip.src, .dst = ip.dst});
+//   auto seg = TcpRepr::parse(*p, IpPair{.src = ip.src, .dst = ip.dst});
 //   if (!seg) return Unexpected{seg.error()};
 //   socket.process(*seg, p->payload());
 #pragma once
@@ -206,7 +206,7 @@ using TcpPacketMut = BasicTcpPacket<std::byte>;
 // One's-complement sum of `segment` (header and payload, checksum field
 // included) and its IPv4 pseudo-header, not inverted: a segment whose checksum
 // is right sums to 0xffff. Precondition: segment.size() <= 0xffff.
-std::uint16_t tcp_sum(Bytes segment, const Ipv4Pair& ips);
+std::uint16_t tcp_sum(Bytes segment, const IpPair& ips);
 
 struct TcpRepr {
   std::uint16_t src_port = 0;
@@ -221,7 +221,7 @@ struct TcpRepr {
   // bad_length: a segment over 65535 bytes (no IPv4 datagram carries one).
   // bad_field: source or destination port 0. bad_checksum: checked when
   // mode.verify_rx. bad_option_length: from TcpOptions::parse.
-  static WireResult<TcpRepr> parse(TcpPacket p, const Ipv4Pair& ips, ChecksumMode mode = {});
+  static WireResult<TcpRepr> parse(TcpPacket p, const IpPair& ips, ChecksumMode mode = {});
   // 20 + options.emitted_len(); a multiple of 4.
   std::size_t header_len() const { return kTcpHeaderLen + options.emitted_len(); }
   // Writes header, options and payload, and the checksum if mode.fill_tx (0
@@ -229,7 +229,7 @@ struct TcpRepr {
   // out.bytes().size() == header_len() + payload.size() <= 65535. The payload
   // may already be in place (payload.data() == out.bytes().data() +
   // header_len()): it is not copied then.
-  void emit(TcpPacketMut out, const Ipv4Pair& ips, Bytes payload, ChecksumMode mode = {}) const;
+  void emit(TcpPacketMut out, const IpPair& ips, Bytes payload, ChecksumMode mode = {}) const;
 
   friend bool operator==(const TcpRepr&, const TcpRepr&) = default;
 };

@@ -22,7 +22,7 @@
 namespace wirestack {
 namespace {
 
-const Ipv4Pair kIps{.src = Ipv4Address(10, 0, 0, 1), .dst = Ipv4Address(10, 0, 0, 2)};
+const IpPair kIps{.src = Ipv4Address(10, 0, 0, 1), .dst = Ipv4Address(10, 0, 0, 2)};
 
 // Linux SYN, 10.0.0.1:40000 > 10.0.0.2:80 (connect()).
 constexpr auto kLinuxSyn = bytes_of(0x9c, 0x40, 0x00, 0x50,              // ports 40000 > 80
@@ -346,7 +346,7 @@ TEST(TcpRepr, RejectsBadChecksum) {
 }
 
 TEST(TcpRepr, ChecksumCoversThePseudoHeader) {
-  const Ipv4Pair other{.src = kIps.src, .dst = Ipv4Address(10, 0, 0, 3)};
+  const IpPair other{.src = kIps.src, .dst = Ipv4Address(10, 0, 0, 3)};
   auto p = TcpPacket::checked(kLinuxSyn);
   ASSERT_TRUE(p);
   auto r = TcpRepr::parse(*p, other);

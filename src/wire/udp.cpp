@@ -9,24 +9,27 @@
 #include "wire/checksum.hpp"
 
 namespace wirestack {
-std::uint16_t udp_sum(Bytes datagram, const Ipv4Pair& ips) {
+std::uint16_t udp_sum(Bytes datagram, const IpPair& ips) {
   return transport_sum(datagram, ips, IpProtocol::udp);
 }
 
-WireResult<UdpRepr> UdpRepr::parse(UdpPacket p, const Ipv4Pair& ips, ChecksumMode mode) {
+WireResult<UdpRepr> UdpRepr::parse(UdpPacket p, const IpPair& ips, ChecksumMode mode) {
   // Port 0 is reserved (IANA); nothing can listen on it. Source port 0 is
   // RFC 768's "no reply expected" and is allowed.
   if (p.dst_port() == 0) return Unexpected{WireError::bad_field};
   // RFC 768: "An all zero transmitted checksum value means that the
   // transmitter generated no checksum". RFC 1122 4.1.3.4: if one is present,
   // a datagram with a wrong checksum MUST be discarded.
+  // Over IPv6 the checksum is mandatory (RFC 8200 8.1): "IPv6 receivers
+  // MUST discard UDP packets containing a zero checksum".
+  if (p.checksum() == 0 && ips.src.is_v6()) return Unexpected{WireError::bad_checksum};
   if (mode.verify_rx && p.checksum() != 0 && udp_sum(p.datagram(), ips) != 0xffff) {
     return Unexpected{WireError::bad_checksum};
   }
   return UdpRepr{.src_port = p.src_port(), .dst_port = p.dst_port()};
 }
 
-void UdpRepr::emit(UdpPacketMut out, const Ipv4Pair& ips, Bytes payload, ChecksumMode mode) const {
+void UdpRepr::emit(UdpPacketMut out, const IpPair& ips, Bytes payload, ChecksumMode mode) const {
   WIRESTACK_ASSERT((payload.size() <= kUdpMaxPayloadLen) && "UdpRepr::emit: payload.size() <= kUdpMaxPayloadLen");
   WIRESTACK_ASSERT((out.bytes().size() == header_len() + payload.size()) && "UdpRepr::emit: out.bytes().size() == header_len() + payload.size()");
   out.set_src_port(src_port);

@@ -12,7 +12,7 @@
 //
 //   auto p = UdpPacket::checked(ip_payload);
 //   if (!p) return Unexpected{p.error()};
-//   auto repr = UdpRepr::parse(*p, Ipv4Pair{.src = ip.src, .dst = ip.dst});
+//   auto repr = UdpRepr::parse(*p, IpPair{.src = ip.src, .dst = ip.dst});
 //   if (!repr) return Unexpected{repr.error()};
 //   deliver(*repr, p->payload());
 //
@@ -99,7 +99,7 @@ using UdpPacketMut = BasicUdpPacket<std::byte>;
 // One's-complement sum of `datagram` (header and payload, checksum field
 // included) and its IPv4 pseudo-header, not inverted: a datagram whose
 // checksum is right sums to 0xffff. Precondition: datagram.size() <= 0xffff.
-std::uint16_t udp_sum(Bytes datagram, const Ipv4Pair& ips);
+std::uint16_t udp_sum(Bytes datagram, const IpPair& ips);
 
 struct UdpRepr {
   std::uint16_t src_port = 0;  // 0: "no reply expected" (RFC 768), allowed
@@ -107,14 +107,14 @@ struct UdpRepr {
 
   // bad_field: destination port 0. bad_checksum: the checksum field is not 0
   // and does not match (checked when mode.verify_rx).
-  static WireResult<UdpRepr> parse(UdpPacket p, const Ipv4Pair& ips, ChecksumMode mode = {});
+  static WireResult<UdpRepr> parse(UdpPacket p, const IpPair& ips, ChecksumMode mode = {});
   static constexpr std::size_t header_len() { return kUdpHeaderLen; }
   // Writes header and payload, filling length and (if mode.fill_tx, else 0)
   // the checksum. Preconditions: out.bytes().size() == header_len() +
   // payload.size() and payload.size() <= kUdpMaxPayloadLen. The payload may
   // already be in place (payload.data() == out.bytes().data() + 8): it is not
   // copied then.
-  void emit(UdpPacketMut out, const Ipv4Pair& ips, Bytes payload, ChecksumMode mode = {}) const;
+  void emit(UdpPacketMut out, const IpPair& ips, Bytes payload, ChecksumMode mode = {}) const;
 
   friend bool operator==(const UdpRepr&, const UdpRepr&) = default;
 };

@@ -17,7 +17,7 @@
 namespace wirestack {
 namespace {
 
-const Ipv4Pair kIps{.src = Ipv4Address(10, 0, 0, 1), .dst = Ipv4Address(10, 0, 0, 2)};
+const IpPair kIps{.src = Ipv4Address(10, 0, 0, 1), .dst = Ipv4Address(10, 0, 0, 2)};
 
 // Linux, 10.0.0.1:40001 > 10.0.0.2:7 (echo), payload "ping".
 constexpr auto kLinuxPing = bytes_of(0x9c, 0x41, 0x00, 0x07,  // ports 40001 > 7
@@ -182,7 +182,7 @@ TEST(UdpRepr, RejectsBadChecksumOnOddLength) {
 TEST(UdpRepr, ChecksumCoversThePseudoHeader) {
   auto p = UdpPacket::checked(kLinuxPing);
   ASSERT_TRUE(p);
-  auto r = UdpRepr::parse(*p, Ipv4Pair{.src = Ipv4Address(10, 0, 0, 9), .dst = kIps.dst});
+  auto r = UdpRepr::parse(*p, IpPair{.src = Ipv4Address(10, 0, 0, 9), .dst = kIps.dst});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), WireError::bad_checksum);
 }

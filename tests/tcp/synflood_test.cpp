@@ -48,7 +48,7 @@ struct FloodResult {
 // source address), until `until`.
 class SynFlooder {
  public:
-  SynFlooder(World& w, Host& host, tcp::Endpoint4 target, Instant until)
+  SynFlooder(World& w, Host& host, IpEndpoint target, Instant until)
       : w_(w), host_(host), target_(target), until_(until), rng_(0x5eed) {
     w_.queue().schedule_in(Duration::zero(), [this] { fire(); });
   }
@@ -66,14 +66,14 @@ class SynFlooder {
     syn.flags.set_syn(true);
     syn.options.mss = 1460;  // what a real client sends; the cookie encodes it
     ByteVec seg(syn.header_len());
-    syn.emit(TcpPacketMut(seg), Ipv4Pair{src, target_.addr}, Bytes{});
-    if (host_.stack().send_ipv4(target_.addr, IpProtocol::tcp, seg, now, {.src = src})) ++sent_;
+    syn.emit(TcpPacketMut(seg), IpPair{src, target_.addr}, Bytes{});
+    if (host_.stack().send_ipv4(target_.addr.v4(), IpProtocol::tcp, seg, now, {.src = src})) ++sent_;
     if (now + kSynInterval <= until_) w_.queue().schedule_in(kSynInterval, [this] { fire(); });
   }
 
   World& w_;
   Host& host_;
-  tcp::Endpoint4 target_;
+  IpEndpoint target_;
   Instant until_;
   Rng rng_;
   std::uint64_t sent_ = 0;
@@ -96,7 +96,7 @@ FloodResult flood(bool cookies) {
   EXPECT_TRUE(w.set_gateway(server, "10.0.2.1"));
   server.stack().tcp().mutable_config().syn_cookies = cookies;
 
-  const tcp::Endpoint4 target{ip("10.0.2.10"), 5001};
+  const IpEndpoint target{ip("10.0.2.10"), 5001};
   TcpSinkServer sink(server, target.port, kBacklog);
   SynFlooder flooder(w, attacker, target, at(kAttackFor));
   // The legitimate clients arrive once the flood is under way (1 s to 3 s),

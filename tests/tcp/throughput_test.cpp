@@ -77,7 +77,7 @@ struct Dumbbell {
   std::vector<Host*> clients;
 };
 
-const tcp::Endpoint4 kServer{ip("10.0.2.10"), 5001};
+const IpEndpoint kServer{ip("10.0.2.10"), 5001};
 
 // One bulk flow over the 100 Mbit/s, 50 ms path; returns its goodput in
 // bit/s: application bytes over the time from the first to the last byte at

@@ -240,8 +240,8 @@ std::optional<std::uint32_t> fast_retransmit_with_iss(std::uint32_t iss) {
   tcp::ConnectionConfig cfg;
   cfg.timestamps = false;  // keep the segments plain
   cfg.sack = false;
-  const tcp::Endpoint4 local{ip("10.0.0.1"), 40000};
-  const tcp::Endpoint4 remote{ip("10.0.0.2"), 5001};
+  const IpEndpoint local{ip("10.0.0.1"), 40000};
+  const IpEndpoint remote{ip("10.0.0.2"), 5001};
   Instant now = at(0ms);
   Connection c = Connection::connect(cfg, local, remote, iss, now);
   (void)c.poll_output(now);  // the SYN

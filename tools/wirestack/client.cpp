@@ -23,7 +23,7 @@ enum class Progress { more, done, failed };
 class Exchange {
  public:
   using Feed = std::function<Progress(Bytes data, bool eof)>;
-  Exchange(loop::TapHost& host, tcp::Endpoint4 dst, std::string request, Feed feed, Duration timeout)
+  Exchange(loop::TapHost& host, IpEndpoint dst, std::string request, Feed feed, Duration timeout)
       : host_(host), dst_(dst), request_(std::move(request)), feed_(std::move(feed)), timeout_(timeout) {
     hook_ = host_.on_activity([this] { on_activity(); });
   }
@@ -81,7 +81,7 @@ class Exchange {
   }
 
   loop::TapHost& host_;
-  tcp::Endpoint4 dst_;
+  IpEndpoint dst_;
   std::string request_;
   Feed feed_;
   Duration timeout_;
@@ -96,7 +96,7 @@ class Exchange {
 };
 
 // Runs one exchange on a fresh stack; returns the exit status (0, 1).
-int exchange(const char* cmd, const StackOptions& stack_opt, tcp::Endpoint4 dst, std::string request,
+int exchange(const char* cmd, const StackOptions& stack_opt, IpEndpoint dst, std::string request,
              Exchange::Feed feed, double timeout_s) {
   auto stack = make_tap_stack(stack_opt, /*allow_privileged_ports=*/false);
   if (!stack) {
@@ -162,7 +162,7 @@ int run_get(const GetOptions& opt) {
     }
     return Progress::done;
   };
-  return exchange("get", opt.stack, tcp::Endpoint4{*addr, url->port}, http::write_get_request(*url), feed,
+  return exchange("get", opt.stack, IpEndpoint{*addr, url->port}, http::write_get_request(*url), feed,
                   opt.timeout);
 }
 
@@ -216,7 +216,7 @@ int run_call(const CallOptions& opt) {
     }
     return Progress::done;
   };
-  return exchange("call", opt.stack, tcp::Endpoint4{*addr, static_cast<std::uint16_t>(opt.port)},
+  return exchange("call", opt.stack, IpEndpoint{*addr, static_cast<std::uint16_t>(opt.port)},
                   std::string(reinterpret_cast<const char*>(framed.data()), framed.size()), feed, opt.timeout);
 }
 

@@ -38,7 +38,7 @@ bool write_all(int fd, Bytes data) {
 
 class NetCat {
  public:
-  NetCat(loop::TapHost& host, tcp::Endpoint4 dst) : host_(host), dst_(dst) {
+  NetCat(loop::TapHost& host, IpEndpoint dst) : host_(host), dst_(dst) {
     // Non-blocking standard input, so a read never stalls the stack.
     const int flags = ::fcntl(STDIN_FILENO, F_GETFL);
     if (flags >= 0) (void)::fcntl(STDIN_FILENO, F_SETFL, flags | O_NONBLOCK);
@@ -172,7 +172,7 @@ class NetCat {
   }
 
   loop::TapHost& host_;
-  tcp::Endpoint4 dst_;
+  IpEndpoint dst_;
   tcp::SocketHandle socket_;
   std::vector<std::byte> pending_;  // read from standard input, not yet sent
   std::optional<Instant> linger_until_;
@@ -209,7 +209,7 @@ int run_nc(const NcOptions& opt) {
     return 1;
   }
   loop::TapHost& host = *stack->host;
-  NetCat nc(host, tcp::Endpoint4{*dst, static_cast<std::uint16_t>(opt.port)});
+  NetCat nc(host, IpEndpoint{*dst, static_cast<std::uint16_t>(opt.port)});
   auto why = host.run();
   if (!why) {
     std::cerr << "wirestack nc: " << why.error() << "\n";
