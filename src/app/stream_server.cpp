@@ -36,7 +36,7 @@ StreamServer::StreamServer(runtime::Host& host, std::uint16_t port, Factory fact
       config_(config),
       factory_(std::move(factory)),
       listener_(host.tcp().open()),
-      bound_(host.tcp().bind(listener_, {Ipv4Address::any(), port})) {
+      bound_(host.tcp().bind(listener_, {IpAddress::any(IpFamily::v4), port})) {
   if (bound_) {
     if (auto r = host_.tcp().listen(listener_, config_.backlog); !r) bound_ = Unexpected{r.error()};
   }

@@ -27,6 +27,15 @@ bool is_ipv4_literal(std::string_view s) {
   return octets == 4;
 }
 
+// The characters of an IPv6 literal (RFC 3986 3.2.2 IP-literal, without
+// IPvFuture or zone identifiers); the address itself is checked by whoever
+// turns it into an address (wire/ip_address.hpp).
+bool is_ipv6_literal(std::string_view s) {
+  return s.find(':') != std::string_view::npos && std::all_of(s.begin(), s.end(), [](char c) {
+           return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
+         });
+}
+
 bool is_dns_name(std::string_view s) {
   if (s.empty() || s.size() > 253 || s.front() == '.' || s.front() == '-') return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
@@ -46,14 +55,26 @@ Result<Url, UrlError> parse_url(std::string_view text) {
   const std::string_view authority = text.substr(0, auth_end);
   std::string_view rest = auth_end == std::string_view::npos ? std::string_view{} : text.substr(auth_end);
   if (authority.find('@') != std::string_view::npos) return Unexpected{UrlError{"user info in URLs is not supported"}};
-  if (authority.starts_with('[')) return Unexpected{UrlError{"IPv6 addresses are not supported"}};
 
   Url url;
   std::string_view host = authority;
-  const auto colon = authority.find(':');
-  if (colon != std::string_view::npos) {
+  std::string_view after_host = authority;  // ":port" or nothing
+  if (authority.starts_with('[')) {
+    // RFC 3986 3.2.2: an IPv6 literal is written in brackets.
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) return Unexpected{UrlError{"missing ']' after the IPv6 address"}};
+    host = authority.substr(1, close - 1);
+    if (!is_ipv6_literal(host)) return Unexpected{UrlError{"invalid IPv6 address in brackets"}};
+    url.host_is_ip = true;
+    after_host = authority.substr(close + 1);
+    if (!after_host.empty() && after_host.front() != ':') return Unexpected{UrlError{"invalid port"}};
+  } else {
+    const auto colon = authority.find(':');
     host = authority.substr(0, colon);
-    const std::string_view port = authority.substr(colon + 1);
+    after_host = colon == std::string_view::npos ? std::string_view{} : authority.substr(colon);
+  }
+  if (!after_host.empty()) {
+    const std::string_view port = after_host.substr(1);
     if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), is_digit))
       return Unexpected{UrlError{"invalid port"}};
     int p = 0;
@@ -62,10 +83,10 @@ Result<Url, UrlError> parse_url(std::string_view text) {
     url.port = static_cast<std::uint16_t>(p);
   }
   if (host.empty()) return Unexpected{UrlError{"missing host"}};
-  url.host_is_ipv4 = is_ipv4_literal(host);
-  if (!url.host_is_ipv4 && (!is_dns_name(host) || std::all_of(host.begin(), host.end(), [](char c) {
-                              return is_digit(c) || c == '.';
-                            })))
+  if (!url.host_is_ip) url.host_is_ip = is_ipv4_literal(host);
+  if (!url.host_is_ip && (!is_dns_name(host) || std::all_of(host.begin(), host.end(), [](char c) {
+                            return is_digit(c) || c == '.';
+                          })))
     return Unexpected{UrlError{"invalid host"}};
   url.host.reserve(host.size());
   for (char c : host) url.host.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
@@ -77,7 +98,9 @@ Result<Url, UrlError> parse_url(std::string_view text) {
 }
 
 std::string host_field(const Url& url) {
-  return url.port == 80 ? url.host : url.host + ":" + std::to_string(url.port);
+  // An IPv6 literal keeps its brackets in the Host field (RFC 9110 7.2, RFC 3986 3.2.2).
+  const std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+  return url.port == 80 ? host : host + ":" + std::to_string(url.port);
 }
 
 std::string write_get_request(const Url& url) {

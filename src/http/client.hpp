@@ -10,8 +10,9 @@
 //
 // parse_url accepts "http://" (scheme case-insensitive) host [":" port]
 // [path] ["?" query] ["#" fragment]. The host is an IPv4 literal (four
-// decimal octets, no leading zeros) or a DNS name (letters, digits, '-',
-// '.'); IPv6 literals, user info ("user@") and other schemes are refused.
+// decimal octets, no leading zeros), an IPv6 literal in brackets
+// ("http://[2001:db8::1]:8080/", host "2001:db8::1") or a DNS name (letters,
+// digits, '-', '.'); user info ("user@") and other schemes are refused.
 // The port defaults to 80 and must be 1-65535. The fragment is dropped (it
 // is never sent, RFC 9110 4.2.4); an empty path becomes "/". Characters
 // outside visible ASCII in the path are refused rather than escaped.
@@ -30,7 +31,7 @@ struct Url {
   std::string host;          // lower-cased
   std::uint16_t port = 80;
   std::string target;        // path and query: "/", "/a?b=1"
-  bool host_is_ipv4 = false;  // host is a dotted-quad literal
+  bool host_is_ip = false;    // host is an address literal (IPv4 dotted quad, or IPv6 without its brackets)
   friend bool operator==(const Url&, const Url&) = default;
 };
 

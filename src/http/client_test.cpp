@@ -9,10 +9,19 @@ namespace {
 
 TEST(ParseUrl, HostPortTarget) {
   EXPECT_EQ(*parse_url("http://10.0.0.2:8080/stats?x=1"),
-            (Url{.host = "10.0.0.2", .port = 8080, .target = "/stats?x=1", .host_is_ipv4 = true}));
+            (Url{.host = "10.0.0.2", .port = 8080, .target = "/stats?x=1", .host_is_ip = true}));
   EXPECT_EQ(*parse_url("HTTP://Example.ORG"), (Url{.host = "example.org", .port = 80, .target = "/"}));
   EXPECT_EQ(*parse_url("http://a?q"), (Url{.host = "a", .port = 80, .target = "/?q"}));
   EXPECT_EQ(*parse_url("http://a:65535/p#frag"), (Url{.host = "a", .port = 65535, .target = "/p"}));
+  EXPECT_EQ(*parse_url("http://[2001:DB8::1]:8080/x"),
+            (Url{.host = "2001:db8::1", .port = 8080, .target = "/x", .host_is_ip = true}));
+  EXPECT_EQ(*parse_url("http://[::1]"), (Url{.host = "::1", .port = 80, .target = "/", .host_is_ip = true}));
+}
+
+TEST(ParseUrl, AnIpv6HostKeepsItsBracketsInTheHostField) {
+  EXPECT_EQ(host_field(*parse_url("http://[2001:db8::1]:8080/")), "[2001:db8::1]:8080");
+  EXPECT_EQ(host_field(*parse_url("http://[::1]/")), "[::1]");
+  EXPECT_EQ(host_field(*parse_url("http://10.0.0.2/")), "10.0.0.2");
 }
 
 TEST(ParseUrl, Refusals) {
@@ -30,7 +39,10 @@ TEST(ParseUrl, Refusals) {
   EXPECT_EQ(reason("http://a:/"), "invalid port");
   EXPECT_EQ(reason("http://a:8x/"), "invalid port");
   EXPECT_EQ(reason("http://u:p@a/"), "user info in URLs is not supported");
-  EXPECT_EQ(reason("http://[::1]/"), "IPv6 addresses are not supported");
+  EXPECT_EQ(reason("http://[::1/"), "missing ']' after the IPv6 address");
+  EXPECT_EQ(reason("http://[example.com]/"), "invalid IPv6 address in brackets");
+  EXPECT_EQ(reason("http://[::1]x/"), "invalid port");
+  EXPECT_EQ(reason("http://[::1]:0/"), "invalid port");
   EXPECT_EQ(reason("http://10.0.0.256/"), "invalid host");
   EXPECT_EQ(reason("http://10.0.0/"), "invalid host");
   EXPECT_EQ(reason("http://010.0.0.1/"), "invalid host");

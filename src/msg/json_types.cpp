@@ -114,21 +114,17 @@ void to_json(nlohmann::json& j, const MacAddress& a) { j = a.to_string(); }
 void from_json(const nlohmann::json& j, MacAddress& a) {
   a = msg::parse_or_throw<MacAddress>(j, R"(a MAC address "aa:bb:cc:dd:ee:ff")", MacAddress::parse);
 }
-void to_json(nlohmann::json& j, const Ipv4Address& a) { j = a.to_string(); }
-void from_json(const nlohmann::json& j, Ipv4Address& a) {
-  a = msg::parse_or_throw<Ipv4Address>(j, R"(an IPv4 address "a.b.c.d")", Ipv4Address::parse);
+void to_json(nlohmann::json& j, const IpAddress& a) { j = a.to_string(); }
+void from_json(const nlohmann::json& j, IpAddress& a) {
+  a = msg::parse_or_throw<IpAddress>(j, R"(an IP address like "10.0.1.7" or "2001:db8::1")", IpAddress::parse);
 }
-void to_json(nlohmann::json& j, const Ipv4Prefix& p) { j = p.to_string(); }
-void from_json(const nlohmann::json& j, Ipv4Prefix& p) {
-  p = msg::parse_or_throw<Ipv4Prefix>(j, R"(an IPv4 prefix "a.b.c.d/len")", Ipv4Prefix::parse);
+void to_json(nlohmann::json& j, const IpPrefix& p) { j = p.to_string(); }
+void from_json(const nlohmann::json& j, IpPrefix& p) {
+  p = msg::parse_or_throw<IpPrefix>(j, R"(an IP prefix like "10.0.1.0/24" or "2001:db8::/32")", IpPrefix::parse);
 }
-void to_json(nlohmann::json& j, const Ipv6Address& a) { j = a.to_string(); }
-void from_json(const nlohmann::json& j, Ipv6Address& a) {
-  a = msg::parse_or_throw<Ipv6Address>(j, R"(an IPv6 address like "2001:db8::1")", Ipv6Address::parse);
-}
-void to_json(nlohmann::json& j, const Ipv6Prefix& p) { j = p.to_string(); }
-void from_json(const nlohmann::json& j, Ipv6Prefix& p) {
-  p = msg::parse_or_throw<Ipv6Prefix>(j, R"(an IPv6 prefix like "2001:db8::/32")", Ipv6Prefix::parse);
+void to_json(nlohmann::json& j, const IpEndpoint& e) { j = e.to_string(); }
+void from_json(const nlohmann::json& j, IpEndpoint& e) {
+  e = msg::parse_or_throw<IpEndpoint>(j, R"(an endpoint like "10.0.1.7:80" or "[2001:db8::1]:80")", IpEndpoint::parse);
 }
 
 }  // namespace wirestack

@@ -7,8 +7,9 @@
 //   msg::Iso8601{tp[, offset]}             "2026-11-27T20:41:39Z"
 //   wirestack::Duration (nanoseconds)      "1.5s", "250ms", "20us", "7ns"
 //   MacAddress                             "02:57:53:00:00:01"
-//   Ipv4Address / Ipv4Prefix               "10.0.1.7" / "10.0.1.0/24"
-//   Ipv6Address / Ipv6Prefix               "2001:db8::1" / "2001:db8::/32"
+//   IpAddress (either family)              "10.0.1.7", "2001:db8::1"
+//   IpPrefix                               "10.0.1.0/24", "2001:db8::/32"
+//   IpEndpoint                             "10.0.1.7:80", "[2001:db8::1]:80"
 //   msg::Blob{ByteVec}                     base64 with padding: "aGk="
 // Decoding a time point accepts both time forms. Byte vectors are taught only
 // through msg::Blob: nlohmann already encodes std::vector<std::uint8_t> as an
@@ -45,8 +46,7 @@
 #include "base/result.hpp"
 #include "base/time.hpp"
 #include "msg/text_forms.hpp"
-#include "wire/ipv4_address.hpp"
-#include "wire/ipv6_address.hpp"
+#include "wire/ip_address.hpp"
 #include "wire/mac_address.hpp"
 
 namespace wirestack::msg {
@@ -122,14 +122,12 @@ Result<nlohmann::json, std::string> parse_json(std::string_view text, std::size_
 namespace wirestack {
 void to_json(nlohmann::json& j, const MacAddress& a);
 void from_json(const nlohmann::json& j, MacAddress& a);
-void to_json(nlohmann::json& j, const Ipv4Address& a);
-void from_json(const nlohmann::json& j, Ipv4Address& a);
-void to_json(nlohmann::json& j, const Ipv4Prefix& p);
-void from_json(const nlohmann::json& j, Ipv4Prefix& p);
-void to_json(nlohmann::json& j, const Ipv6Address& a);
-void from_json(const nlohmann::json& j, Ipv6Address& a);
-void to_json(nlohmann::json& j, const Ipv6Prefix& p);
-void from_json(const nlohmann::json& j, Ipv6Prefix& p);
+void to_json(nlohmann::json& j, const IpAddress& a);
+void from_json(const nlohmann::json& j, IpAddress& a);
+void to_json(nlohmann::json& j, const IpPrefix& p);
+void from_json(const nlohmann::json& j, IpPrefix& p);
+void to_json(nlohmann::json& j, const IpEndpoint& e);
+void from_json(const nlohmann::json& j, IpEndpoint& e);
 }  // namespace wirestack
 
 // Standard types cannot gain ADL hooks (nothing may be added to std), so they

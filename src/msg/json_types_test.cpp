@@ -14,13 +14,14 @@
 namespace demo {  // a user's own types, taught in their namespace
 
 using wirestack::Duration;
+using wirestack::IpAddress;
 using wirestack::Ipv4Address;
 using wirestack::MacAddress;
 
 struct Sighting {
   wirestack::msg::SysTime when;
   MacAddress mac;
-  Ipv4Address ip;
+  IpAddress ip;
   Duration rtt{};
   wirestack::msg::Blob payload;
   std::optional<std::string> note;
@@ -126,17 +127,21 @@ TEST(JsonTypes, EveryTypeRoundTrips) {
   const auto mac = MacAddress::from_parts(0x001b21, 0xabcdef);
   EXPECT_EQ(encode(mac), "00:1b:21:ab:cd:ef");
   EXPECT_EQ(*decode<MacAddress>(encode(mac)), mac);
-  EXPECT_EQ(encode(Ipv4Address(192, 0, 2, 1)), "192.0.2.1");
-  EXPECT_EQ(*decode<Ipv4Address>("192.0.2.1"), Ipv4Address(192, 0, 2, 1));
-  const Ipv4Prefix p4(Ipv4Address(10, 0, 1, 7), 24);
+  EXPECT_EQ(encode(IpAddress(Ipv4Address(192, 0, 2, 1))), "192.0.2.1");
+  EXPECT_EQ(*decode<IpAddress>("192.0.2.1"), IpAddress(Ipv4Address(192, 0, 2, 1)));
+  const IpPrefix p4 = Ipv4Prefix(Ipv4Address(10, 0, 1, 7), 24);
   EXPECT_EQ(encode(p4), "10.0.1.7/24");
-  EXPECT_EQ(*decode<Ipv4Prefix>(encode(p4)), p4);
+  EXPECT_EQ(*decode<IpPrefix>(encode(p4)), p4);
   const Ipv6Address a6(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1);
-  EXPECT_EQ(encode(a6), "2001:db8::1");
-  EXPECT_EQ(*decode<Ipv6Address>("2001:DB8:0:0:0:0:0:1"), a6);
-  const Ipv6Prefix p6(a6, 64);
+  EXPECT_EQ(encode(IpAddress(a6)), "2001:db8::1");
+  EXPECT_EQ(*decode<IpAddress>("2001:DB8:0:0:0:0:0:1"), IpAddress(a6));
+  const IpPrefix p6 = Ipv6Prefix(a6, 64);
   EXPECT_EQ(encode(p6), "2001:db8::1/64");
-  EXPECT_EQ(*decode<Ipv6Prefix>(encode(p6)), p6);
+  EXPECT_EQ(*decode<IpPrefix>(encode(p6)), p6);
+  const IpEndpoint e6{a6, 8080};
+  EXPECT_EQ(encode(e6), "[2001:db8::1]:8080");
+  EXPECT_EQ(*decode<IpEndpoint>(encode(e6)), e6);
+  EXPECT_EQ(*decode<IpEndpoint>("10.0.1.7:80"), (IpEndpoint{Ipv4Address(10, 0, 1, 7), 80}));
   EXPECT_EQ(encode(Duration{1500ms}), "1.5s");
   EXPECT_EQ(*decode<Duration>("250ms"), 250ms);
   EXPECT_EQ(*decode<Duration>(encode(Duration{-1ns})), -1ns);
@@ -155,8 +160,9 @@ TEST(JsonTypes, WrongShapesNameTheFieldAndTheExpectation) {
   EXPECT_EQ(decode_error<MacAddress>("zz:00:00:00:00:00"),
             "params: MAC address 'zz:00:00:00:00:00': 'zz' is not a hex byte");
   EXPECT_EQ(decode_error<MacAddress>(json::array()), R"(params: expected a MAC address "aa:bb:cc:dd:ee:ff", got array)");
-  EXPECT_EQ(decode_error<Ipv4Address>(true), R"(params: expected an IPv4 address "a.b.c.d", got boolean)");
-  EXPECT_EQ(decode_error<Ipv4Prefix>("10.0.0.1"), "params: IPv4 prefix '10.0.0.1': missing '/PREFIX' (for example 10.0.0.1/24)");
+  EXPECT_EQ(decode_error<IpAddress>(true), R"(params: expected an IP address like "10.0.1.7" or "2001:db8::1", got boolean)");
+  EXPECT_EQ(decode_error<IpPrefix>("10.0.0.1"), "params: IPv4 prefix '10.0.0.1': missing '/PREFIX' (for example 10.0.0.1/24)");
+  EXPECT_EQ(decode_error<IpEndpoint>("10.0.0.1"), "params: endpoint '10.0.0.1': missing ':PORT'");
   EXPECT_EQ(decode_error<Duration>(1.5), R"(params: expected a duration like "1.5s" or "250ms", got number)");
   EXPECT_EQ(decode_error<Blob>("Zg"),
             "params: base64 'Zg': length 2 is not a multiple of 4 (padding with '=' is required)");
@@ -165,7 +171,7 @@ TEST(JsonTypes, WrongShapesNameTheFieldAndTheExpectation) {
   EXPECT_EQ(decode_error<std::uint8_t>(300), "params: expected an integer in 0..255, got 300");
   EXPECT_EQ(decode_error<std::int16_t>(-1.5), "params: expected an integer in -32768..32767, got -1.5");
   EXPECT_EQ(decode_error<int>("1"), "params: expected an integer in -2147483648..2147483647, got string");
-  EXPECT_EQ(decode_error<std::vector<Ipv4Address>>(json{"10.0.0.1", "10.0.0.256"}),
+  EXPECT_EQ(decode_error<std::vector<IpAddress>>(json{"10.0.0.1", "10.0.0.256"}),
             "params[1]: IPv4 address '10.0.0.256': part '256' is greater than 255");
   EXPECT_EQ(decode_error<MacAddress>(1, ""), R"(expected a MAC address "aa:bb:cc:dd:ee:ff", got number)");
 }

@@ -32,7 +32,7 @@ void TcpStream::next(MutBytes out) {
 // ---- Echo server ------------------------------------------------------------------
 
 TcpEchoServer::TcpEchoServer(Host& host, std::uint16_t port, std::uint32_t backlog)
-    : host_(host), listener_(host.tcp().open()), bound_(host.tcp().bind(listener_, {Ipv4Address::any(), port})) {
+    : host_(host), listener_(host.tcp().open()), bound_(host.tcp().bind(listener_, {IpAddress::any(IpFamily::v4), port})) {
   if (bound_) (void)host_.tcp().listen(listener_, backlog);
   hook_ = host_.on_activity([this] { on_activity(); });
 }
@@ -86,7 +86,7 @@ void TcpEchoServer::on_activity() {
 TcpSinkServer::TcpSinkServer(Host& host, std::uint16_t port, std::uint32_t backlog, std::size_t keep_records)
     : host_(host),
       listener_(host.tcp().open()),
-      bound_(host.tcp().bind(listener_, {Ipv4Address::any(), port})),
+      bound_(host.tcp().bind(listener_, {IpAddress::any(IpFamily::v4), port})),
       keep_records_(std::max<std::size_t>(keep_records, 1)) {
   if (bound_) (void)host_.tcp().listen(listener_, backlog);
   hook_ = host_.on_activity([this] { on_activity(); });
@@ -180,7 +180,7 @@ void TcpBulkClient::start() {
   result_.started_at = host_.now();
   started_ = true;
   if (config_.local_port != 0) {
-    if (auto b = tcp.bind(socket_, {Ipv4Address::any(), config_.local_port}); !b) {
+    if (auto b = tcp.bind(socket_, {IpAddress::any(dst_.addr.family()), config_.local_port}); !b) {
       result_.error = b.error().code;
       return;
     }

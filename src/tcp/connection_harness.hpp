@@ -18,8 +18,8 @@ namespace wirestack::tcp::testing {
 
 using namespace std::chrono_literals;
 
-constexpr IpEndpoint kLocal{Ipv4Address(10, 0, 0, 1), 40000};
-constexpr IpEndpoint kRemote{Ipv4Address(10, 0, 0, 2), 80};
+inline const IpEndpoint kLocal = *IpEndpoint::parse("10.0.0.1:40000");
+inline const IpEndpoint kRemote = *IpEndpoint::parse("10.0.0.2:80");
 constexpr std::uint32_t kIss = 1000;
 constexpr std::uint32_t kPeerIss = 5000;
 

@@ -24,6 +24,17 @@ Result<IpAddress, std::string> IpAddress::parse(std::string_view text) {
   return IpAddress(*v4);
 }
 
+Result<IpPrefix, std::string> IpPrefix::parse(std::string_view text) {
+  if (text.find(':') != std::string_view::npos) {
+    auto p6 = Ipv6Prefix::parse(text);
+    if (!p6) return Unexpected{p6.error()};
+    return IpPrefix(*p6);
+  }
+  auto p4 = Ipv4Prefix::parse(text);
+  if (!p4) return Unexpected{p4.error()};
+  return IpPrefix(*p4);
+}
+
 std::string IpAddress::to_string() const { return is_v4() ? v4().to_string() : v6().to_string(); }
 
 std::string IpEndpoint::to_string() const {

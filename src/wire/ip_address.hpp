@@ -105,6 +105,30 @@ struct IpEndpoint {
 };
 std::ostream& operator<<(std::ostream& os, const IpEndpoint& e);
 
+// An address with a prefix length, of either family: 10.0.1.7/24,
+// 2001:db8::7/64 (Ipv4Prefix / Ipv6Prefix give the arithmetic).
+class IpPrefix {
+ public:
+  constexpr IpPrefix() = default;
+  constexpr IpPrefix(const Ipv4Prefix& p) : addr_(p.address()), len_(p.len()) {}  // NOLINT(google-explicit-constructor)
+  constexpr IpPrefix(const Ipv6Prefix& p) : addr_(p.address()), len_(p.len()) {}  // NOLINT(google-explicit-constructor)
+
+  // Either family's text; the length is required, as for Ipv4Prefix.
+  static Result<IpPrefix, std::string> parse(std::string_view text);
+
+  constexpr const IpAddress& address() const { return addr_; }
+  constexpr std::uint8_t len() const { return len_; }
+  constexpr IpFamily family() const { return addr_.family(); }
+  std::string to_string() const { return addr_.to_string() + "/" + std::to_string(len_); }
+
+  friend constexpr bool operator==(const IpPrefix&, const IpPrefix&) = default;
+
+ private:
+  IpAddress addr_{};
+  std::uint8_t len_ = 0;
+};
+inline std::ostream& operator<<(std::ostream& os, const IpPrefix& p) { return os << p.to_string(); }
+
 // Source and destination of the datagram carrying a UDP or TCP segment: the
 // parts of the pseudo-header (RFC 768, RFC 9293 3.1, RFC 8200 8.1) that are
 // not the segment's own. Both of one family.

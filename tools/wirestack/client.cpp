@@ -138,9 +138,13 @@ int run_get(const GetOptions& opt) {
     std::cerr << "wirestack get: " << opt.url << ": " << url.error().reason << "\n";
     return 1;
   }
-  auto addr = Ipv4Address::parse(url->host);
-  if (!url->host_is_ipv4 || !addr) {
-    std::cerr << "wirestack get: " << url->host << ": an IPv4 address is needed (no DNS in this stack yet)\n";
+  if (!url->host_is_ip) {
+    std::cerr << "wirestack get: " << url->host << ": an IP address is needed (no DNS in this stack yet)\n";
+    return 1;
+  }
+  auto addr = IpAddress::parse(url->host);
+  if (!addr) {
+    std::cerr << "wirestack get: " << addr.error() << "\n";
     return 1;
   }
   auto parser = std::make_shared<http::ResponseParser>();
