@@ -305,6 +305,11 @@ class Connection {
   void enter_time_wait(Instant now);
   void negotiate(const TcpOptions& peer_syn);
   std::uint32_t ts_now(Instant now) const;
+  // RCV.WND: from RCV.NXT to the right edge we announced (rcv_adv_), within
+  // the buffer's free space.
+  std::uint32_t rcv_wnd() const;
+  // A segment announced window `field` (unscaled in a SYN): move rcv_adv_ right.
+  void note_window_sent(std::uint16_t field, bool syn);
 
   // connection_input.cpp
   void on_syn_sent(const TcpRepr& seg, Instant now);
@@ -357,8 +362,11 @@ class Connection {
   SeqNum iss_, snd_una_, snd_nxt_, snd_max_, snd_wl1_, snd_wl2_;
   std::uint32_t snd_wnd_ = 0;      // scaled
   std::uint32_t max_snd_wnd_ = 0;  // largest window the peer offered (SWS, RFC 5961 5.2)
-  // Receive sequence variables.
-  SeqNum irs_, rcv_nxt_, last_ack_sent_;
+  // Receive sequence variables. rcv_adv_ is the right edge of the window we
+  // announced (RCV.NXT + RCV.WND as the peer knows it, the highest so far: a
+  // window is not shrunk, RFC 9293 3.8.6.2.2): what the acceptability test
+  // and the trimming of text use (rcv_wnd()), not the buffer's free space.
+  SeqNum irs_, rcv_nxt_, last_ack_sent_, rcv_adv_;
   std::uint32_t ts_recent_ = 0;    // RFC 7323 TS.Recent
   std::uint32_t ts_last_rtx_ = 0;  // our TSval when we last retransmitted (ts_rtx_seen_)
   std::uint32_t bytes_since_ack_ = 0;

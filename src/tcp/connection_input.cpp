@@ -72,14 +72,17 @@ void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now) {
     return;
   }
 
-  // First, check sequence number (RFC 9293 3.10.7.4): the four-case table.
-  const std::uint32_t rcv_wnd = recv_window();
-  bool acceptable = segment_acceptable(seq, len, rcv_nxt_, rcv_wnd);
+  // First, check sequence number (RFC 9293 3.10.7.4): the four-case table,
+  // "RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND or RCV.NXT =< SEG.SEQ+SEG.LEN-1 <
+  // RCV.NXT+RCV.WND", with RCV.WND the window we announced (rcv_wnd()), not
+  // the buffer's free space.
+  const std::uint32_t wnd = rcv_wnd();
+  bool acceptable = segment_acceptable(seq, len, rcv_nxt_, wnd);
   // "If the RCV.WND is zero, no segments will be acceptable, but special
   // allowance should be made to accept valid ACKs, URGs, and RSTs" (MUST-66):
   // a segment at RCV.NXT has its ACK processed, its text dropped.
   bool text_allowed = true;
-  if (!acceptable && rcv_wnd == 0 && seq == rcv_nxt_) {
+  if (!acceptable && wnd == 0 && seq == rcv_nxt_) {
     acceptable = true;
     text_allowed = false;
   }
@@ -179,8 +182,11 @@ void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now) {
 
   // Eighth, check the FIN bit, only when every byte before it has arrived;
   // a FIN beyond a gap is remembered and processed when the gap fills.
-  if (seg.flags.fin() && text_allowed) {
-    const SeqNum fin_seq = seq + static_cast<std::uint32_t>(payload.size());
+  // A FIN behind text trimmed at the right edge of the window (RFC 9293
+  // 3.10.7.4) goes with that text: the peer sends both again. (A FIN right
+  // after text that reaches the edge is taken: it needs no buffer space.)
+  const SeqNum fin_seq = seq + static_cast<std::uint32_t>(payload.size());
+  if (seg.flags.fin() && text_allowed && fin_seq <= rcv_adv_) {
     if (rcv_nxt_ < fin_seq && !fin_received_ &&
         (state_ == State::established || state_ == State::fin_wait_1 || state_ == State::fin_wait_2)) {
       rcv_fin_pending_ = true;
@@ -230,6 +236,9 @@ void Connection::on_syn_sent(const TcpRepr& seg, Instant now) {
   rcv_nxt_ = seq + 1;
   last_ack_sent_ = rcv_nxt_;
   negotiate(seg.options);
+  // Our SYN announced min(buffer, 65535), unscaled; the window starts there.
+  rcv_adv_ = rcv_nxt_;
+  note_window_sent(window_field(true), true);
   if (ts_ok_) ts_recent_ = seg.options.timestamps->tsval;
   // RFC 7323 2.2: "The window field in a segment where the SYN bit is set
   // (i.e., a <SYN> or <SYN,ACK>) MUST NOT be scaled."
@@ -653,13 +662,19 @@ void Connection::process_text(const TcpRepr& seg, Bytes payload, Instant now) {
     abort();
     return;
   }
-  const std::size_t free = rx_.free();
+  // RFC 9293 3.10.7.4: "Segments with higher beginning sequence numbers may
+  // be held for later processing" -- within the window: the acceptability
+  // test passed a segment that starts in the window (or ends in it), and
+  // "If a segment's contents straddle the boundary between old and new, only
+  // the new parts are processed": the text beyond RCV.NXT + RCV.WND, the
+  // right edge we announced, is trimmed off (the buffer may be larger).
+  const std::size_t wnd = rcv_wnd();
   const auto uoff = static_cast<std::size_t>(off);
-  if (data.empty() || uoff >= free) {
+  if (data.empty() || uoff >= wnd) {
     schedule_ack(now, true);
     return;
   }
-  const std::size_t n = std::min(data.size(), free - uoff);
+  const std::size_t n = std::min(data.size(), wnd - uoff);
   const bool had_holes = !ooo_.is_empty();
   // RFC 2883 4: out-of-order data we already hold (the block that holds it
   // follows as the second SACK block: add() below makes it the most recent).

@@ -477,6 +477,7 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
         ack_now_ = false;
         delack_at_.reset();
         last_ack_sent_ = rcv_nxt_;
+        note_window_sent(out.window, true);
       }
       return out;
     }
@@ -551,6 +552,7 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
   delack_at_.reset();
   bytes_since_ack_ = 0;
   last_ack_sent_ = rcv_nxt_;
+  note_window_sent(out.window, false);  // the right edge the peer may now fill
   return out;
 }
 
