@@ -106,5 +106,35 @@ TEST_F(ConformanceTest, ScaledWindowRoundedDownBoundsTheWindow) {
   EXPECT_EQ(c_->recv_queue(), 99968u);
 }
 
+// --- 2. RFC 5961 3.2: a RST outside the window announced is dropped in silence ----
+
+// RFC 9293 3.10.7.4 second / RFC 5961 3.2: "1) If the RST bit is set and the
+// sequence number is outside the current receive window, silently drop the
+// segment. 2) If the RST bit is set and the sequence number exactly matches
+// the next expected sequence number (RCV.NXT), then TCP endpoints MUST reset
+// the connection. 3) If the RST bit is set and the sequence number does not
+// exactly match the next expected sequence value, yet is within the current
+// receive window, TCP endpoints MUST send an acknowledgment (challenge ACK)".
+// The current window is the 65,535 announced, not the 512 KiB buffer: RSTs
+// from the right edge to the end of the buffer get no answer (and no rate
+// limit hides one: challenge ACKs are unlimited here).
+TEST_F(ConformanceTest, ResetBeyondTheAnnouncedWindowIsDroppedSilently) {
+  establish_big_buffer(0ms);
+  for (const std::uint32_t seq : {kEdge, kEdge + 1, kEdge + 5000, 5001u + 300000, 5001u + kBigBuffer - 1}) {
+    peer(in(R, seq, 0, 0), 100ms);
+    EXPECT_TRUE(sends(100ms).empty()) << "SEG.SEQ = RCV.NXT + " << seq - 5001;
+    EXPECT_EQ(c_->state(), State::established);
+  }
+  // The last octet of the window: a challenge ACK.
+  peer(in(R, kEdge - 1, 0, 0), 110ms);
+  EXPECT_EQ(one(110ms), out(A, 1001, 5001, 65535));
+  EXPECT_EQ(c_->state(), State::established);
+  // Exactly RCV.NXT: reset.
+  peer(in(R, 5001, 0, 0), 120ms);
+  EXPECT_EQ(c_->state(), State::closed);
+  EXPECT_EQ(c_->error(), Error::reset);
+  EXPECT_TRUE(sends(120ms).empty());
+}
+
 }  // namespace
 }  // namespace wirestack::tcp

@@ -279,8 +279,9 @@ void Connection::on_syn_sent(const TcpRepr& seg, Instant now) {
 void Connection::check_rst(const TcpRepr& seg, Instant now) {
   // RFC 5961 3.2 (RFC 9293 3.10.7.4 second): "1) If the RST bit is set and
   // the sequence number is outside the current receive window, silently
-  // drop the segment [done by the acceptability test]. 2) If the RST bit is
-  // set and the sequence number exactly matches the next expected sequence
+  // drop the segment [done by the acceptability test, against the window we
+  // announced, rcv_wnd(), not the buffer's size]. 2) If the RST bit is set
+  // and the sequence number exactly matches the next expected sequence
   // number (RCV.NXT), then TCP endpoints MUST reset the connection ...
   // 3) If the RST bit is set and the sequence number does not exactly match
   // the next expected sequence value, yet is within the current receive
