@@ -157,7 +157,8 @@ std::optional<TcpRepr> Connection::reset_for(const TcpRepr& seg, std::size_t pay
 void Connection::negotiate(const TcpOptions& peer) {
   // RFC 9293 3.7.1 (MUST-15): no MSS option means 536. Eff.snd.MSS subtracts
   // the TCP options we put in every segment (RFC 9293 3.7.1 MUST-16: the
-  // timestamps option, 12 bytes with its padding).
+  // timestamps option, 12 bytes with its padding); the SACK blocks some
+  // segments carry come off per segment (seg_mss(), RFC 6691).
   const std::uint16_t peer_mss = peer.mss.value_or(536);
   // RFC 7323 2.2/3.2, RFC 2018 2: an option is used only if both SYNs carried it.
   ws_ok_ = cfg_.window_scale > 0 && peer.window_scale.has_value();

@@ -345,6 +345,12 @@ class Connection {
   std::optional<Plan> loss_probe() const;
   const Retransmission* covering(SeqNum s) const;
   TcpRepr build(const Plan& p, Instant now);  // all side effects; payload = tx_[offset, +len)
+  // RFC 9293 3.7.1 (MUST-16) / RFC 6691: the payload a segment with ACK may
+  // carry now, snd_mss_ (peer MSS less the timestamps option) less the SACK
+  // option header() would add now (sack_option_len()). Every sizing decision
+  // of plan() uses it: segment lengths, Nagle, cwnd - pipe, NextSeg(), TLP.
+  std::uint32_t seg_mss() const { return snd_mss_ - sack_option_len(); }
+  std::uint32_t sack_option_len() const;  // NOP,NOP,SACK: 4 + 8 per block, or 0
   TcpRepr header(SeqNum seq, TcpFlags flags, Instant now) const;
   std::uint16_t window_field(bool syn) const;
 
@@ -391,7 +397,7 @@ class Connection {
   std::uint32_t retransmits_ = 0;  // segments sent again (all causes)
   std::uint32_t rst_seq_ = 0;      // <SEQ=rst_seq_><CTL=RST> is due (rst_pending_)
 
-  std::uint16_t snd_mss_ = 536;    // payload bytes per segment (peer MSS - TS option)
+  std::uint16_t snd_mss_ = 536;    // SMSS: peer MSS - TS option (>= 64; seg_mss() for a segment)
   std::uint16_t rcv_mss_ = 536;    // what a full segment from the peer carries
   State state_ = State::closed;
   Timer timer_ = Timer::none;

@@ -136,5 +136,140 @@ TEST_F(ConformanceTest, ResetBeyondTheAnnouncedWindowIsDroppedSilently) {
   EXPECT_TRUE(sends(120ms).empty());
 }
 
+// --- 3. MUST-16 / RFC 6691: a segment's options count against the peer's MSS ---------
+
+// Our segment with ACK = `ack` and these SACK blocks (newest first).
+TcpRepr acking(std::uint32_t seq, std::uint32_t ack, std::uint16_t win,
+               std::initializer_list<std::pair<std::uint32_t, std::uint32_t>> blocks = {}) {
+  TcpRepr r = out(A, seq, ack, win);
+  for (const auto& [l, r2] : blocks) r.options.add_sack(SackBlock{.left = l, .right = r2});
+  return r;
+}
+
+// RFC 9293 3.7.1 MUST-16: "Eff.snd.MSS = min(SendMSS+20, MMS_S) - TCPhdrsize
+// - IPoptionsize", TCPhdrsize counting the options of the segment; RFC 6691
+// 2: "When calculating the value to put in the TCP MSS option, the MTU value
+// SHOULD be decreased by only the size of the fixed IP and TCP headers and
+// SHOULD NOT be decreased to account for any possible IP or TCP options;
+// conversely, the sender MUST reduce the TCP data length to account for any
+// IP or TCP options that it is including in the packets that it sends."
+// The peer offers MSS 1460 and SACK (no timestamps) and sends to us with
+// holes, so our data segments carry SACK blocks: 12 bytes for one block, 36
+// for four. Each segment shrinks by its blocks (1448, 1424), in slow start,
+// in the retransmissions of SACK recovery (NextSeg) and in a tail loss
+// probe; without blocks segments are 1460 again. No segment exceeds 1460
+// bytes of payload and options.
+TEST_F(ConformanceTest, DataSegmentsShrinkByTheSackBlocksTheyCarry) {
+  establish_sack(60000, 1460);
+  ASSERT_TRUE(c_->send(as_bytes(std::string(40000, 'd'))));
+  std::vector<Segment> all;
+  auto emitted = [&](Duration t) {
+    auto v = sends(t);
+    all.insert(all.end(), v.begin(), v.end());
+    return v;
+  };
+  // A hole at RCV.NXT: one block. The initial window (14,600) takes ten
+  // segments of 1460 - 12 = 1448 (the last 120 bytes wait: sender SWS).
+  peer(in(A, 5101, 1001, 60000), 20ms, std::string(100, 'p'));
+  auto v = emitted(20ms);
+  ASSERT_EQ(v.size(), 10u);
+  for (std::uint32_t i = 0; i < 10; ++i) {
+    EXPECT_EQ(v[i].tcp, acking(1001 + i * 1448, 5001, 8192, {{5101, 5201}})) << i;
+    EXPECT_EQ(v[i].payload.size(), 1448u) << i;
+  }
+  // Four holes: four blocks, 36 bytes; the ACK for the new data leaves at once.
+  for (const std::uint32_t seq : {5301u, 5501u, 5701u}) peer(in(A, seq, 1001, 60000), 30ms, std::string(100, 'p'));
+  const std::initializer_list<std::pair<std::uint32_t, std::uint32_t>> four = {
+      {5701, 5801}, {5501, 5601}, {5301, 5401}, {5101, 5201}};
+  EXPECT_EQ(one(30ms), acking(15481, 5001, 8192, four));
+  // Two segments acknowledged: slow start sends four of 1460 - 36 = 1424.
+  peer(in(A, 5801, 3897, 60000), 40ms);
+  v = emitted(40ms);
+  ASSERT_EQ(v.size(), 4u);
+  for (std::uint32_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(v[i].tcp, acking(15481 + i * 1424, 5001, 8192, four)) << i;
+    EXPECT_EQ(v[i].payload.size(), 1424u) << i;
+  }
+  // The peer SACKs all but [3897, 6793): SACK recovery (RFC 6675) resends
+  // the hole in pieces of 1424 (NextSeg), then sends new data within cwnd -
+  // pipe, by the same size.
+  TcpRepr sack = in(A, 5801, 3897, 60000);
+  sack.options.add_sack(SackBlock{.left = 6793, .right = 21177});
+  peer(sack, 50ms);
+  v = emitted(50ms);
+  const std::vector<std::pair<std::uint32_t, std::size_t>> want{{3897, 1424},  {5321, 1424},  {6745, 48},
+                                                                {21177, 1424}, {22601, 1424}, {24025, 1424},
+                                                                {25449, 1424}};
+  ASSERT_EQ(v.size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(v[i].tcp, acking(want[i].first, 5001, 8192, four)) << i;
+    EXPECT_EQ(v[i].payload.size(), want[i].second) << i;
+  }
+  // The holes fill: no block left, and segments are 1460 again.
+  for (const std::uint32_t seq : {5001u, 5201u, 5401u, 5601u}) {
+    peer(in(A, seq, 3897, 60000), 60ms, std::string(100, 'q'));
+  }
+  EXPECT_EQ(one(60ms), acking(26873, 5801, 7392));
+  peer(in(A, 5801, 26873, 60000), 70ms);
+  v = emitted(70ms);
+  ASSERT_EQ(v.size(), 2u);
+  for (std::uint32_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(v[i].tcp, acking(26873 + i * 1460, 5801, 7392)) << i;
+    EXPECT_EQ(v[i].payload.size(), 1460u) << i;
+  }
+  // A new hole, and no ACK for our last two segments: the tail loss probe
+  // (RFC 8985 7.3, new data) is 1448 bytes next to its block.
+  peer(in(A, 5901, 26873, 60000), 80ms, std::string(100, 'r'));
+  EXPECT_EQ(one(80ms), acking(29793, 5801, 7392, {{5901, 6001}}));
+  ASSERT_TRUE(c_->poll_at().has_value());
+  const Duration pto = c_->poll_at()->time_since_epoch();
+  EXPECT_LT(pto, Duration{80ms + c_->rto()});  // the probe, before the RTO
+  v = emitted(pto);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].tcp, acking(29793, 5801, 7392, {{5901, 6001}}));
+  EXPECT_EQ(v[0].payload.size(), 1448u);
+  // MUST-16 for every data segment sent.
+  for (const Segment& seg : all) {
+    EXPECT_LE(seg.payload.size() + seg.tcp.options.emitted_len(), 1460u) << seg.tcp;
+  }
+}
+
+// With timestamps (12 bytes, already out of Eff.snd.MSS: 1448) next to SACK
+// blocks: 1436 with one block, 1420 with three (the most that fit beside
+// the timestamps option).
+TEST_F(ConformanceTest, TimestampsAndSackBlocksBothCount) {
+  ConnectionConfig cfg = plain();
+  cfg.sack = true;
+  cfg.timestamps = true;
+  open(cfg);
+  sends(0ms);
+  TcpRepr synack = with_mss(in(S | A, kPeerIss, kIss + 1, 60000), 1460);
+  synack.options.sack_permitted = true;
+  synack.options.timestamps = Timestamps{.tsval = 100, .tsecr = 0};
+  peer(synack, 10ms);
+  sends(10ms);
+  ASSERT_TRUE(c_->timestamps_enabled());
+  EXPECT_EQ(c_->send_mss(), 1448);
+  ASSERT_TRUE(c_->send(as_bytes(std::string(40000, 'd'))));
+  peer(in(A, 5101, 1001, 60000), 20ms, std::string(100, 'p'));
+  auto v = sends(20ms);
+  ASSERT_EQ(v.size(), 10u);  // 14,480 bytes of initial window
+  for (const Segment& seg : v) {
+    EXPECT_EQ(seg.tcp.options.sack_count, 1u);
+    EXPECT_EQ(seg.tcp.options.emitted_len(), 24u);
+    EXPECT_EQ(seg.payload.size(), 1436u);
+  }
+  for (const std::uint32_t seq : {5301u, 5501u, 5701u}) peer(in(A, seq, 1001, 60000), 30ms, std::string(100, 'p'));
+  EXPECT_EQ(sends(30ms).size(), 1u);  // the ACK for the new holes
+  peer(in(A, 5801, 1001 + 2 * 1436, 60000), 40ms);
+  v = sends(40ms);
+  ASSERT_EQ(v.size(), 4u);  // 14,480 - 11,488 + 2,872 = 5,864 bytes of cwnd - flight
+  for (const Segment& seg : v) {
+    EXPECT_EQ(seg.tcp.options.sack_count, 3u);
+    EXPECT_EQ(seg.tcp.options.emitted_len(), 40u);
+    EXPECT_EQ(seg.payload.size(), 1420u);
+  }
+}
+
 }  // namespace
 }  // namespace wirestack::tcp
