@@ -422,6 +422,7 @@ class Connection {
   bool tlp_out_ : 1 = false;       // a loss probe is unacknowledged (TLP.end_seq is set)
   bool tlp_rtx_ : 1 = false;       // ... and it was a retransmission
   bool force_probe_ : 1 = false;   // send one byte into a zero window
+  bool zwp_out_ : 1 = false;       // a zero-window probe is unacknowledged (beyond the peer's window)
   bool passive_ : 1 = false;       // created by accept_syn
   bool syn_retransmitted_ : 1 = false;
   bool ts_rtx_seen_ : 1 = false;

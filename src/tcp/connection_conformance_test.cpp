@@ -271,5 +271,80 @@ TEST_F(ConformanceTest, TimestampsAndSackBlocksBothCount) {
   }
 }
 
+// --- 4. RFC 9293 3.8.6: data flows as soon as a zero window reopens -------------
+
+// A receiver whose window is zero drops the probe's byte ("If the RCV.WND is
+// zero, no segments will be acceptable"), so the window update that comes
+// when its application reads acknowledges only up to before it. The sender
+// then sends as soon as the window allows (RFC 9293 3.8.6.2.1): the
+// unacknowledged probe byte is part of the data to (re)send, from SND.UNA,
+// and the probe's timer stops (3.8.6.1: the persist timer runs while the
+// window is zero). Here the update comes after one probe.
+TEST_F(ConformanceTest, WindowUpdateAfterAProbeSendsFromSndUnaAtOnce) {
+  establish();  // peer MSS 1460, RTO 200 ms
+  peer(in(A, 5001, 1001, 0), 50ms);
+  ASSERT_TRUE(c_->send(as_bytes(std::string(3000, 'd'))));
+  EXPECT_TRUE(sends(50ms).empty());
+  EXPECT_EQ(c_->poll_at(), at(250ms));  // persist: one RTO
+  auto v = sends(250ms);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].tcp, out(A, 1001, 5001, 8192));
+  EXPECT_EQ(v[0].payload.size(), 1u);
+  peer(in(A, 5001, 1001, 0), 260ms);  // byte dropped, window still zero
+  EXPECT_TRUE(sends(260ms).empty());
+  // The window opens; the ACK is still 1001.
+  peer(in(A, 5001, 1001, 4000), 300ms);
+  v = sends(300ms);
+  ASSERT_EQ(v.size(), 3u);
+  EXPECT_EQ(v[0].tcp, out(A, 1001, 5001, 8192));
+  EXPECT_EQ(v[0].payload.size(), 1460u);
+  EXPECT_EQ(v[1].tcp, out(A, 2461, 5001, 8192));
+  EXPECT_EQ(v[1].payload.size(), 1460u);
+  EXPECT_EQ(v[2].tcp, out(A | P, 3921, 5001, 8192));  // the 80-byte tail: no short segment is out
+  EXPECT_EQ(v[2].payload.size(), 80u);
+  EXPECT_EQ(c_->poll_at(), at(500ms));  // a fresh RTO for the data
+  peer(in(A, 5001, 4001, 4000), 310ms);
+  EXPECT_EQ(c_->send_queue(), 0u);
+}
+
+// The same after the probes have backed off (the stall was up to the next
+// probe: 6.4 s after five, 120 s at most): the update at 900 ms is followed
+// by data at 900 ms, not at the next probe at 1500 ms. The probes' timeouts
+// left cwnd at one segment (RFC 5681 3.1 as coded here): one full segment
+// from SND.UNA, with the probe's byte, and the RTO afresh without the probes'
+// back-off (the peer answered; as Linux's tcp_ack_probe).
+TEST_F(ConformanceTest, WindowUpdateAfterBackedOffProbesSendsAtOnce) {
+  establish();
+  peer(in(A, 5001, 1001, 0), 50ms);
+  ASSERT_TRUE(c_->send(as_bytes(std::string(3000, 'd'))));
+  EXPECT_TRUE(sends(50ms).empty());
+  Duration t = 250ms;
+  for (const Duration next : {Duration{650ms}, Duration{1450ms}}) {
+    EXPECT_EQ(c_->poll_at(), at(t));
+    auto v = sends(t);
+    ASSERT_EQ(v.size(), 1u);
+    EXPECT_EQ(v[0].tcp, out(A, 1001, 5001, 8192));
+    EXPECT_EQ(v[0].payload.size(), 1u);
+    peer(in(A, 5001, 1001, 0), t + 10ms);  // dropped, window zero
+    EXPECT_TRUE(sends(t + 10ms).empty());
+    t = next;
+  }
+  EXPECT_EQ(c_->poll_at(), at(1450ms));  // the next probe, backed off
+  peer(in(A, 5001, 1001, 4000), 900ms);  // the update: ACK 1001, window 4000
+  auto v = sends(900ms);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].tcp, out(A, 1001, 5001, 8192));
+  EXPECT_EQ(v[0].payload.size(), 1460u);
+  EXPECT_EQ(c_->poll_at(), at(1100ms));  // 900 ms + RTO 200 ms
+  peer(in(A, 5001, 2461, 4000), 910ms);
+  v = sends(910ms);
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0].tcp, out(A, 2461, 5001, 8192));
+  EXPECT_EQ(v[0].payload.size(), 1460u);
+  EXPECT_EQ(v[1].tcp, out(A | P, 3921, 5001, 8192));
+  EXPECT_EQ(v[1].payload.size(), 80u);
+  EXPECT_EQ(c_->state(), State::established);
+}
+
 }  // namespace
 }  // namespace wirestack::tcp

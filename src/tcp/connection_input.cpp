@@ -462,7 +462,10 @@ void Connection::ack_advanced(SeqNum ack, const TcpRepr& seg, bool dsack, Instan
       cc_.on_recovery_exit(flight_after);
     }
   }
-  if (snd_una_ == snd_max_) tlp_probe_ = false;
+  if (snd_una_ == snd_max_) {
+    tlp_probe_ = false;
+    zwp_out_ = false;  // a zero-window probe's byte was taken
+  }
 
   // RFC 6298 5.2: "When all outstanding data has been acknowledged, turn off
   // the retransmission timer." 5.3: "When an ACK is received that
@@ -635,6 +638,24 @@ void Connection::update_window(const TcpRepr& seg) {
     timer_ = Timer::none;
   }
   if (snd_wnd_ > 0) force_probe_ = false;
+  if (snd_wnd_ > 0 && zwp_out_) {
+    // The window opened while a zero-window probe is unacknowledged: the
+    // receiver dropped its byte ("If the RCV.WND is zero, no segments will be
+    // acceptable", RFC 9293 3.10.7.4), and this update does not acknowledge
+    // it. RFC 9293 3.8.6.2.1: send as soon as the window allows -- from
+    // SND.UNA, the probe's byte being simply part of the data to (re)send --
+    // instead of waiting for the probe's backed-off timer (seconds, up to
+    // 120 s). That timer stops with the zero window (3.8.6.1), and so do its
+    // back-off and retry count: the peer has answered (as Linux's
+    // tcp_ack_probe). The data sent now arms the RTO afresh.
+    zwp_out_ = false;
+    if (snd_una_ != snd_max_) {
+      snd_nxt_ = snd_una_;
+      if (timer_ == Timer::retransmit) timer_ = Timer::none;
+      rtt_.reset_backoff();
+      retries_ = 0;
+    }
+  }
 }
 
 void Connection::process_text(const TcpRepr& seg, Bytes payload, Instant now) {

@@ -37,6 +37,7 @@ struct Connection::Plan {
   bool record = false;  // an RFC 6675 retransmission: tracked in the scoreboard
   bool rescue = false;  // RFC 6675 NextSeg() rule (4)
   bool probe = false;   // RFC 8985 7.3 loss probe
+  bool zwp = false;     // RFC 9293 3.8.6.1 zero-window probe
 };
 
 std::optional<Segment> Connection::poll_output(Instant now) {
@@ -187,7 +188,7 @@ std::optional<Connection::Plan> Connection::plan() const {
   }
   const bool fin = fin_unacked && offset <= queued && offset + len == queued;
   if (len > 0 || fin) {
-    return Plan{.kind = Plan::Kind::data, .seq = snd_nxt_, .offset = offset, .len = len, .fin = fin};
+    return Plan{.kind = Plan::Kind::data, .seq = snd_nxt_, .offset = offset, .len = len, .fin = fin, .zwp = probe};
   }
   if (recovering && room >= mss) {
     if (auto p = next_retransmission(3)) return p;
@@ -526,7 +527,10 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
         snd_nxt_ = end;
         if (snd_max_ < end) snd_max_ = end;
       }
-      if (!again && p.len > 0 && p.len < mss) snd_sml_ = end;  // Minshall: a short segment is out
+      // Minshall: a short segment is out (not a zero-window probe: its byte
+      // goes again inside a full segment when the window opens).
+      if (!again && !p.zwp && p.len > 0 && p.len < mss) snd_sml_ = end;
+      if (p.zwp) zwp_out_ = true;
       if (p.record) {
         // RFC 6675 HighRxt, per range (Connection::Retransmission).
         Scoreboard& sb = scoreboard();
