@@ -109,6 +109,10 @@ Connection Connection::accept_syn(const ConnectionConfig& cfg, const IpEndpoint&
   c.rcv_nxt_ = c.irs_ + 1;
   c.last_ack_sent_ = c.rcv_nxt_;
   c.negotiate(syn.options);
+  // The SYN-ACK (sent by poll_output(), or by the listener for a cookie)
+  // announces min(buffer, 65535), unscaled.
+  c.rcv_adv_ = c.rcv_nxt_;
+  c.note_window_sent(c.window_field(true), true);
   if (c.ts_ok_) c.ts_recent_ = syn.options.timestamps->tsval;
   // The window in a SYN is never scaled (RFC 7323 2.2).
   c.snd_wnd_ = syn.window;
@@ -152,7 +156,8 @@ std::optional<TcpRepr> Connection::reset_for(const TcpRepr& seg, std::size_t pay
 void Connection::negotiate(const TcpOptions& peer) {
   // RFC 9293 3.7.1 (MUST-15): no MSS option means 536. Eff.snd.MSS subtracts
   // the TCP options we put in every segment (RFC 9293 3.7.1 MUST-16: the
-  // timestamps option, 12 bytes with its padding).
+  // timestamps option, 12 bytes with its padding); the SACK blocks some
+  // segments carry come off per segment (seg_mss(), RFC 6691).
   const std::uint16_t peer_mss = peer.mss.value_or(536);
   // RFC 7323 2.2/3.2, RFC 2018 2: an option is used only if both SYNs carried it.
   ws_ok_ = cfg_.window_scale > 0 && peer.window_scale.has_value();
@@ -218,6 +223,24 @@ std::uint32_t Connection::ts_now(Instant now) const {
 }
 
 std::uint32_t Connection::recv_window() const { return static_cast<std::uint32_t>(rx_.free()); }
+
+std::uint32_t Connection::rcv_wnd() const {
+  // RFC 9293 3.10.7.4 tests a segment against RCV.WND, the window the peer
+  // was told, not against the buffer: with a buffer above 64 KiB and no
+  // window scaling, or with the bytes a scaled window rounds away, the buffer
+  // is larger than what we announced.
+  const std::uint32_t announced = rcv_nxt_ < rcv_adv_ ? distance(rcv_nxt_, rcv_adv_) : 0;
+  return std::min(announced, recv_window());
+}
+
+void Connection::note_window_sent(std::uint16_t field, bool syn) {
+  // RFC 7323 2.2: a SYN's window is not scaled. The edge only moves right
+  // (RFC 9293 3.8.6.2.2: a receiver must not shrink the window; a scaled
+  // window rounded down may announce an edge a little left of an earlier one,
+  // which stays valid).
+  const SeqNum edge = rcv_nxt_ + (std::uint32_t{field} << (syn ? 0 : rcv_wscale_));
+  if (rcv_adv_ < edge) rcv_adv_ = edge;
+}
 
 std::size_t Connection::allocated_bytes() const {
   return tx_.allocated_bytes() + rx_.allocated_bytes() + ooo_.allocated_bytes() +

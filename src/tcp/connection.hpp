@@ -299,6 +299,11 @@ class Connection {
   void enter_time_wait(Instant now);
   void negotiate(const TcpOptions& peer_syn);
   std::uint32_t ts_now(Instant now) const;
+  // RCV.WND: from RCV.NXT to the right edge we announced (rcv_adv_), within
+  // the buffer's free space.
+  std::uint32_t rcv_wnd() const;
+  // A segment announced window `field` (unscaled in a SYN): move rcv_adv_ right.
+  void note_window_sent(std::uint16_t field, bool syn);
 
   // connection_input.cpp
   void on_syn_sent(const TcpRepr& seg, Instant now);
@@ -334,6 +339,12 @@ class Connection {
   std::optional<Plan> loss_probe() const;
   const Retransmission* covering(SeqNum s) const;
   TcpRepr build(const Plan& p, Instant now);  // all side effects; payload = tx_[offset, +len)
+  // RFC 9293 3.7.1 (MUST-16) / RFC 6691: the payload a segment with ACK may
+  // carry now, snd_mss_ (peer MSS less the timestamps option) less the SACK
+  // option header() would add now (sack_option_len()). Every sizing decision
+  // of plan() uses it: segment lengths, Nagle, cwnd - pipe, NextSeg(), TLP.
+  std::uint32_t seg_mss() const { return snd_mss_ - sack_option_len(); }
+  std::uint32_t sack_option_len() const;  // NOP,NOP,SACK: 4 + 8 per block, or 0
   TcpRepr header(SeqNum seq, TcpFlags flags, Instant now) const;
   std::uint16_t window_field(bool syn) const;
 
@@ -351,8 +362,11 @@ class Connection {
   SeqNum iss_, snd_una_, snd_nxt_, snd_max_, snd_wl1_, snd_wl2_;
   std::uint32_t snd_wnd_ = 0;      // scaled
   std::uint32_t max_snd_wnd_ = 0;  // largest window the peer offered (SWS, RFC 5961 5.2)
-  // Receive sequence variables.
-  SeqNum irs_, rcv_nxt_, last_ack_sent_;
+  // Receive sequence variables. rcv_adv_ is the right edge of the window we
+  // announced (RCV.NXT + RCV.WND as the peer knows it, the highest so far: a
+  // window is not shrunk, RFC 9293 3.8.6.2.2): what the acceptability test
+  // and the trimming of text use (rcv_wnd()), not the buffer's free space.
+  SeqNum irs_, rcv_nxt_, last_ack_sent_, rcv_adv_;
   std::uint32_t ts_recent_ = 0;    // RFC 7323 TS.Recent
   std::uint32_t ts_last_rtx_ = 0;  // our TSval when we last retransmitted (ts_rtx_seen_)
   std::uint32_t bytes_since_ack_ = 0;
@@ -377,7 +391,7 @@ class Connection {
   std::uint32_t retransmits_ = 0;  // segments sent again (all causes)
   std::uint32_t rst_seq_ = 0;      // <SEQ=rst_seq_><CTL=RST> is due (rst_pending_)
 
-  std::uint16_t snd_mss_ = 536;    // payload bytes per segment (peer MSS - TS option)
+  std::uint16_t snd_mss_ = 536;    // SMSS: peer MSS - TS option (>= 64; seg_mss() for a segment)
   std::uint16_t rcv_mss_ = 536;    // what a full segment from the peer carries
   State state_ = State::closed;
   Timer timer_ = Timer::none;
@@ -402,6 +416,7 @@ class Connection {
   bool tlp_out_ : 1 = false;       // a loss probe is unacknowledged (TLP.end_seq is set)
   bool tlp_rtx_ : 1 = false;       // ... and it was a retransmission
   bool force_probe_ : 1 = false;   // send one byte into a zero window
+  bool zwp_out_ : 1 = false;       // a zero-window probe is unacknowledged (beyond the peer's window)
   bool passive_ : 1 = false;       // created by accept_syn
   bool syn_retransmitted_ : 1 = false;
   bool ts_rtx_seen_ : 1 = false;

@@ -72,14 +72,17 @@ void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now) {
     return;
   }
 
-  // First, check sequence number (RFC 9293 3.10.7.4): the four-case table.
-  const std::uint32_t rcv_wnd = recv_window();
-  bool acceptable = segment_acceptable(seq, len, rcv_nxt_, rcv_wnd);
+  // First, check sequence number (RFC 9293 3.10.7.4): the four-case table,
+  // "RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND or RCV.NXT =< SEG.SEQ+SEG.LEN-1 <
+  // RCV.NXT+RCV.WND", with RCV.WND the window we announced (rcv_wnd()), not
+  // the buffer's free space.
+  const std::uint32_t wnd = rcv_wnd();
+  bool acceptable = segment_acceptable(seq, len, rcv_nxt_, wnd);
   // "If the RCV.WND is zero, no segments will be acceptable, but special
   // allowance should be made to accept valid ACKs, URGs, and RSTs" (MUST-66):
   // a segment at RCV.NXT has its ACK processed, its text dropped.
   bool text_allowed = true;
-  if (!acceptable && rcv_wnd == 0 && seq == rcv_nxt_) {
+  if (!acceptable && wnd == 0 && seq == rcv_nxt_) {
     acceptable = true;
     text_allowed = false;
   }
@@ -179,8 +182,11 @@ void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now) {
 
   // Eighth, check the FIN bit, only when every byte before it has arrived;
   // a FIN beyond a gap is remembered and processed when the gap fills.
-  if (seg.flags.fin() && text_allowed) {
-    const SeqNum fin_seq = seq + static_cast<std::uint32_t>(payload.size());
+  // A FIN behind text trimmed at the right edge of the window (RFC 9293
+  // 3.10.7.4) goes with that text: the peer sends both again. (A FIN right
+  // after text that reaches the edge is taken: it needs no buffer space.)
+  const SeqNum fin_seq = seq + static_cast<std::uint32_t>(payload.size());
+  if (seg.flags.fin() && text_allowed && fin_seq <= rcv_adv_) {
     if (rcv_nxt_ < fin_seq && !fin_received_ &&
         (state_ == State::established || state_ == State::fin_wait_1 || state_ == State::fin_wait_2)) {
       rcv_fin_pending_ = true;
@@ -230,6 +236,9 @@ void Connection::on_syn_sent(const TcpRepr& seg, Instant now) {
   rcv_nxt_ = seq + 1;
   last_ack_sent_ = rcv_nxt_;
   negotiate(seg.options);
+  // Our SYN announced min(buffer, 65535), unscaled; the window starts there.
+  rcv_adv_ = rcv_nxt_;
+  note_window_sent(window_field(true), true);
   if (ts_ok_) ts_recent_ = seg.options.timestamps->tsval;
   // RFC 7323 2.2: "The window field in a segment where the SYN bit is set
   // (i.e., a <SYN> or <SYN,ACK>) MUST NOT be scaled."
@@ -270,8 +279,9 @@ void Connection::on_syn_sent(const TcpRepr& seg, Instant now) {
 void Connection::check_rst(const TcpRepr& seg, Instant now) {
   // RFC 5961 3.2 (RFC 9293 3.10.7.4 second): "1) If the RST bit is set and
   // the sequence number is outside the current receive window, silently
-  // drop the segment [done by the acceptability test]. 2) If the RST bit is
-  // set and the sequence number exactly matches the next expected sequence
+  // drop the segment [done by the acceptability test, against the window we
+  // announced, rcv_wnd(), not the buffer's size]. 2) If the RST bit is set
+  // and the sequence number exactly matches the next expected sequence
   // number (RCV.NXT), then TCP endpoints MUST reset the connection ...
   // 3) If the RST bit is set and the sequence number does not exactly match
   // the next expected sequence value, yet is within the current receive
@@ -452,7 +462,10 @@ void Connection::ack_advanced(SeqNum ack, const TcpRepr& seg, bool dsack, Instan
       cc_.on_recovery_exit(flight_after);
     }
   }
-  if (snd_una_ == snd_max_) tlp_probe_ = false;
+  if (snd_una_ == snd_max_) {
+    tlp_probe_ = false;
+    zwp_out_ = false;  // a zero-window probe's byte was taken
+  }
 
   // RFC 6298 5.2: "When all outstanding data has been acknowledged, turn off
   // the retransmission timer." 5.3: "When an ACK is received that
@@ -625,6 +638,24 @@ void Connection::update_window(const TcpRepr& seg) {
     timer_ = Timer::none;
   }
   if (snd_wnd_ > 0) force_probe_ = false;
+  if (snd_wnd_ > 0 && zwp_out_) {
+    // The window opened while a zero-window probe is unacknowledged: the
+    // receiver dropped its byte ("If the RCV.WND is zero, no segments will be
+    // acceptable", RFC 9293 3.10.7.4), and this update does not acknowledge
+    // it. RFC 9293 3.8.6.2.1: send as soon as the window allows -- from
+    // SND.UNA, the probe's byte being simply part of the data to (re)send --
+    // instead of waiting for the probe's backed-off timer (seconds, up to
+    // 120 s). That timer stops with the zero window (3.8.6.1), and so do its
+    // back-off and retry count: the peer has answered (as Linux's
+    // tcp_ack_probe). The data sent now arms the RTO afresh.
+    zwp_out_ = false;
+    if (snd_una_ != snd_max_) {
+      snd_nxt_ = snd_una_;
+      if (timer_ == Timer::retransmit) timer_ = Timer::none;
+      rtt_.reset_backoff();
+      retries_ = 0;
+    }
+  }
 }
 
 void Connection::process_text(const TcpRepr& seg, Bytes payload, Instant now) {
@@ -653,13 +684,19 @@ void Connection::process_text(const TcpRepr& seg, Bytes payload, Instant now) {
     abort();
     return;
   }
-  const std::size_t free = rx_.free();
+  // RFC 9293 3.10.7.4: "Segments with higher beginning sequence numbers may
+  // be held for later processing" -- within the window: the acceptability
+  // test passed a segment that starts in the window (or ends in it), and
+  // "If a segment's contents straddle the boundary between old and new, only
+  // the new parts are processed": the text beyond RCV.NXT + RCV.WND, the
+  // right edge we announced, is trimmed off (the buffer may be larger).
+  const std::size_t wnd = rcv_wnd();
   const auto uoff = static_cast<std::size_t>(off);
-  if (data.empty() || uoff >= free) {
+  if (data.empty() || uoff >= wnd) {
     schedule_ack(now, true);
     return;
   }
-  const std::size_t n = std::min(data.size(), free - uoff);
+  const std::size_t n = std::min(data.size(), wnd - uoff);
   const bool had_holes = !ooo_.is_empty();
   // RFC 2883 4: out-of-order data we already hold (the block that holds it
   // follows as the second SACK block: add() below makes it the most recent).

@@ -7,12 +7,13 @@
 //   3. a fast retransmission of the segment at SND.UNA (RFC 5681 3.2, RFC
 //      6582; with SACK RFC 6675 5 (4.3));
 //   3b. with SACK, in loss recovery: RFC 6675 NextSeg() while cwnd - pipe >=
-//      SMSS (rule (1) here, (2) new data below, then (3) and (4)); an RFC
+//      one segment (rule (1) here, (2) new data below, then (3) and (4)); an RFC
 //      8985 loss probe when the PTO fired;
 //   4. data from SND.NXT within min(cwnd, SND.WND) (RFC 5681, RFC 9293 3.8.6;
 //      RFC 3042 limited transmit on the first two duplicate ACKs),
-//      segmented by Eff.snd.MSS (MUST-16), with Nagle's algorithm (RFC 9293
-//      3.7.4, SHOULD-7) and sender SWS avoidance (3.8.6.2.1, MUST-38), and the
+//      segmented by Eff.snd.MSS less the segment's SACK option (MUST-16,
+//      RFC 6691: seg_mss()), with Nagle's algorithm (RFC 9293 3.7.4,
+//      SHOULD-7) and sender SWS avoidance (3.8.6.2.1, MUST-38), and the
 //      FIN piggy-backed after the last byte; a one-byte zero-window probe
 //      when the persist timer fired (3.8.6.1);
 //   5. a pure ACK when one is owed (immediate or delayed-ACK timer expiry).
@@ -36,6 +37,7 @@ struct Connection::Plan {
   bool record = false;  // an RFC 6675 retransmission: tracked in the scoreboard
   bool rescue = false;  // RFC 6675 NextSeg() rule (4)
   bool probe = false;   // RFC 8985 7.3 loss probe
+  bool zwp = false;     // RFC 9293 3.8.6.1 zero-window probe
 };
 
 std::optional<Segment> Connection::poll_output(Instant now) {
@@ -103,6 +105,13 @@ std::optional<Connection::Plan> Connection::plan() const {
   }
   const auto queued = static_cast<std::uint32_t>(tx_.size());
   const bool fin_unacked = fin_queued_ && !fin_acked_;
+  // RFC 9293 3.7.1 (MUST-16): "the data size in a segment" is Eff.snd.MSS
+  // less "the size of the TCP options" sent in it; RFC 6691 2: "the TCP
+  // sender [must] reduce the data size by the length of the TCP options":
+  // the SACK blocks this segment will carry (the timestamps are already out
+  // of snd_mss_). One size for every rule below, so that Nagle, SWS, cwnd -
+  // pipe and NextSeg() agree on what a full-sized segment is.
+  const std::uint32_t mss = seg_mss();
 
   // Fast retransmit / NewReno partial ACK: the first unacknowledged segment
   // (with SACK: RFC 6675 5 (4.3), up to the first SACKed byte).
@@ -113,7 +122,7 @@ std::optional<Connection::Plan> Connection::plan() const {
           sb_ && !sb_->sacked.is_empty() ? sb_->sacked.ranges().front().offset : flight_end;
       if (auto p = hole_piece(0, 1, first_sacked)) return p;
     } else {
-      const std::uint32_t len = std::min<std::uint32_t>(snd_mss_, queued);
+      const std::uint32_t len = std::min<std::uint32_t>(mss, queued);
       const bool fin = fin_unacked && len == queued && snd_max_ - snd_una_ > static_cast<std::int32_t>(len);
       if (len > 0 || fin) {
         return Plan{.kind = Plan::Kind::data, .seq = snd_una_, .offset = 0, .len = len, .fin = fin, .fast = true};
@@ -129,7 +138,7 @@ std::optional<Connection::Plan> Connection::plan() const {
   if (recovering) {
     const std::uint32_t in_pipe = pipe();
     room = cc_.cwnd() > in_pipe ? cc_.cwnd() - in_pipe : 0;
-    if (room >= snd_mss_) {
+    if (room >= mss) {
       if (auto p = next_retransmission(1)) return p;
     }
   }
@@ -145,23 +154,23 @@ std::optional<Connection::Plan> Connection::plan() const {
   // new segment beyond cwnd (cwnd itself is unchanged).
   std::uint32_t cwnd = cc_.cwnd();
   if (!cc_.in_recovery() && dupacks_ > 0 && dupacks_ < 3 && snd_nxt_ == snd_max_) {
-    cwnd += std::uint32_t{dupacks_} * snd_mss_;
+    cwnd += std::uint32_t{dupacks_} * mss;
   }
   const std::uint32_t wnd = std::min(snd_wnd_, cwnd);
   std::uint32_t usable = wnd > flight ? wnd - flight : 0;
   if (recovering) {
     // RFC 6675 NextSeg() (2): new data within cwnd - pipe and the peer's window.
-    usable = room >= snd_mss_ ? std::min(room, snd_wnd_ > flight ? snd_wnd_ - flight : 0) : 0;
+    usable = room >= mss ? std::min(room, snd_wnd_ > flight ? snd_wnd_ - flight : 0) : 0;
   }
   const bool retransmit = snd_nxt_ < snd_max_;
-  std::uint32_t len = std::min({avail, std::uint32_t{snd_mss_}, usable});
+  std::uint32_t len = std::min({avail, mss, usable});
   bool probe = false;
   if (len == 0 && avail > 0 && force_probe_) {
     len = 1;  // RFC 9293 3.8.6.1: a zero-window probe carries one byte
     probe = true;
   }
   const bool fin_here = fin_unacked && offset <= queued && offset + len == queued;
-  if (len > 0 && len < snd_mss_ && !probe && !retransmit) {
+  if (len > 0 && len < mss && !probe && !retransmit) {
     if (len < avail) {
       // Window-limited. Sender SWS avoidance (RFC 9293 3.8.6.2.1): send a
       // short segment only if it is at least half the largest window the
@@ -179,9 +188,9 @@ std::optional<Connection::Plan> Connection::plan() const {
   }
   const bool fin = fin_unacked && offset <= queued && offset + len == queued;
   if (len > 0 || fin) {
-    return Plan{.kind = Plan::Kind::data, .seq = snd_nxt_, .offset = offset, .len = len, .fin = fin};
+    return Plan{.kind = Plan::Kind::data, .seq = snd_nxt_, .offset = offset, .len = len, .fin = fin, .zwp = probe};
   }
-  if (recovering && room >= snd_mss_) {
+  if (recovering && room >= mss) {
     if (auto p = next_retransmission(3)) return p;
     if (auto p = next_retransmission(4)) return p;
   }
@@ -268,7 +277,7 @@ std::optional<Connection::Plan> Connection::hole_piece(std::uint32_t from, std::
     a = distance(snd_una_, r->end);
   }
   if (a >= hole_end || a >= limit) return std::nullopt;
-  std::uint32_t end = std::min<std::uint32_t>(hole_end, a + snd_mss_);
+  std::uint32_t end = std::min<std::uint32_t>(hole_end, a + seg_mss());
   if (sb_) {
     for (const auto& r : sb_->rtx) {  // stop at the next retransmitted octet
       if (snd_una_ + a < r.begin && r.begin < snd_una_ + end) end = distance(snd_una_, r.begin);
@@ -318,7 +327,8 @@ std::optional<Connection::Plan> Connection::next_retransmission(int rule) const 
       const std::uint32_t hole_end = i == ranges.size() ? flight_end : ranges[i].offset;
       if (hole_end > hole_start) {
         top = hole_end;
-        const std::uint32_t start = top > snd_mss_ + hole_start ? top - snd_mss_ : hole_start;
+        const std::uint32_t mss = seg_mss();
+        const std::uint32_t start = top > mss + hole_start ? top - mss : hole_start;
         const auto queued = static_cast<std::uint32_t>(tx_.size());
         const bool fin_sent = fin_queued_ && !fin_acked_ && flight_end == queued + 1;
         const std::uint32_t data_end = std::min(top, queued);
@@ -358,13 +368,14 @@ std::optional<Connection::Plan> Connection::loss_probe() const {
   const std::uint32_t offset = distance(snd_una_, snd_nxt_);
   const std::uint32_t flight_end = distance(snd_una_, snd_max_);
   const bool fin_unacked = fin_queued_ && !fin_acked_;
+  const std::uint32_t mss = seg_mss();
   if (sack_recovery()) {
     // In recovery (our extension): the first hole again, whatever its
-    // retransmissions, up to one SMSS or the first SACKed octet.
+    // retransmissions, up to one segment (seg_mss()) or the first SACKed octet.
     const std::uint32_t hole_end =
         sb_ && !sb_->sacked.is_empty() ? std::min(sb_->sacked.ranges().front().offset, flight_end) : flight_end;
     const bool fin_sent = fin_unacked && flight_end == queued + 1;
-    const std::uint32_t data_end = std::min({hole_end, queued, std::uint32_t{snd_mss_}});
+    const std::uint32_t data_end = std::min({hole_end, queued, mss});
     const bool fin = fin_sent && data_end == queued && hole_end > queued;
     if (data_end > 0 || fin) {
       return Plan{.kind = Plan::Kind::data,
@@ -379,7 +390,7 @@ std::optional<Connection::Plan> Connection::loss_probe() const {
   }
   if (offset == flight_end && offset <= queued) {
     const std::uint32_t wnd_room = snd_wnd_ > offset ? snd_wnd_ - offset : 0;
-    const std::uint32_t len = std::min({queued - offset, std::uint32_t{snd_mss_}, wnd_room});
+    const std::uint32_t len = std::min({queued - offset, mss, wnd_room});
     const bool fin = fin_unacked && offset + len == queued;
     if (len > 0 || fin) {
       return Plan{.kind = Plan::Kind::data, .seq = snd_nxt_, .offset = offset, .len = len, .fin = fin, .probe = true};
@@ -388,7 +399,7 @@ std::optional<Connection::Plan> Connection::loss_probe() const {
   if (flight_end == 0) return std::nullopt;
   const bool fin_sent = fin_unacked && flight_end == queued + 1;
   const std::uint32_t data_end = std::min(flight_end, queued);
-  const std::uint32_t start = data_end > snd_mss_ ? data_end - snd_mss_ : 0;
+  const std::uint32_t start = data_end > mss ? data_end - mss : 0;
   const std::uint32_t len = data_end - start;
   if (len == 0 && !fin_sent) return std::nullopt;
   return Plan{.kind = Plan::Kind::data,
@@ -405,6 +416,17 @@ std::uint16_t Connection::window_field(bool syn) const {
   // RFC 7323 2.2: the window in a SYN is not scaled.
   const std::uint32_t w = syn ? free : free >> rcv_wscale_;
   return static_cast<std::uint16_t>(std::min<std::uint32_t>(w, 0xffff));
+}
+
+std::uint32_t Connection::sack_option_len() const {
+  // What header() adds to a segment with ACK (not a SYN): a pending D-SACK
+  // block, then the most recent out-of-order ranges, 3 blocks in all next to
+  // the timestamps option, 4 without; NOP, NOP, kind, length, 8 bytes each.
+  if (!sack_ok_) return 0;
+  const std::size_t room = ts_ok_ ? 3 : 4;
+  std::size_t blocks = dsack_pending_ ? 1 : 0;
+  if (!ooo_.is_empty()) blocks += ooo_.sack_blocks(room - blocks).size();
+  return blocks == 0 ? 0 : static_cast<std::uint32_t>(4 + 8 * blocks);
 }
 
 TcpRepr Connection::header(SeqNum seq, TcpFlags flags, Instant now) const {
@@ -477,6 +499,7 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
         ack_now_ = false;
         delack_at_.reset();
         last_ack_sent_ = rcv_nxt_;
+        note_window_sent(out.window, true);
       }
       return out;
     }
@@ -484,7 +507,11 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
       TcpFlags flags{TcpFlags::kAck};
       if (p.len > 0 && p.offset + p.len == tx_.size()) flags.set_psh(true);
       if (p.fin) flags.set_fin(true);
+      const std::uint32_t mss = seg_mss();  // what plan() sized this segment by
       out = header(p.seq, flags, now);
+      // MUST-16: the options sent are those seg_mss() subtracted.
+      WIRESTACK_ASSERT(out.options.emitted_len() == (ts_ok_ ? 12u : 0u) + sack_option_len());
+      WIRESTACK_ASSERT(p.len <= mss);
       WIRESTACK_ASSERT(std::size_t{p.offset} + p.len <= tx_.size());  // the payload is peeked by the caller
       const SeqNum end = p.seq + p.len + (p.fin ? 1 : 0);
       const bool again = p.seq < snd_max_;
@@ -500,7 +527,10 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
         snd_nxt_ = end;
         if (snd_max_ < end) snd_max_ = end;
       }
-      if (!again && p.len > 0 && p.len < snd_mss_) snd_sml_ = end;  // Minshall: a short segment is out
+      // Minshall: a short segment is out (not a zero-window probe: its byte
+      // goes again inside a full segment when the window opens).
+      if (!again && !p.zwp && p.len > 0 && p.len < mss) snd_sml_ = end;
+      if (p.zwp) zwp_out_ = true;
       if (p.record) {
         // RFC 6675 HighRxt, per range (Connection::Retransmission).
         Scoreboard& sb = scoreboard();
@@ -551,6 +581,7 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
   delack_at_.reset();
   bytes_since_ack_ = 0;
   last_ack_sent_ = rcv_nxt_;
+  note_window_sent(out.window, false);  // the right edge the peer may now fill
   return out;
 }
 

@@ -11,7 +11,9 @@
 //     (RFC 9293 3.8.3 R2, MUST-20 and MUST-22; MUST-23 asks for >= 3 min for
 //     SYNs: max_syn_retries 7, the default 6 gives Linux's 127 s).
 //   * persist (RFC 9293 3.8.6.1, MUST-36): the peer's window is zero and we
-//     hold data: probe with one byte, backing off like the RTO.
+//     hold data: probe with one byte, backing off like the RTO; once the
+//     window opens the probe's timer and back-off end and the data goes at
+//     once from SND.UNA (update_window in connection_input.cpp).
 //   * TIME-WAIT (2 MSL, RFC 9293 3.10.7.4): then CLOSED.
 //   * delayed ACK (RFC 9293 3.8.6.3, RFC 5681 4.2): the owed ACK is due.
 //   * keep-alive (RFC 9293 3.8.4, off by default): probe an idle connection,
