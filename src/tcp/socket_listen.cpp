@@ -125,7 +125,7 @@ std::uint32_t SocketTable::add_child(std::uint32_t lslot, const IpEndpoint& loca
   s.remote = remote;
   auto& conn = s.body.emplace<Connection>(std::move(c));
   conn.set_state_hook([this, child](State from, State to) { on_state(child, from, to); });
-  demux_.emplace(tuple_of(local, remote), child);
+  demux_add(child);
   ++counters_.passive_opens;
   on_state(child, State::listen, State::syn_received);  // as above: before the hook
   return child;

@@ -70,9 +70,25 @@ void for_each_counter(const TcpCounters& c, const std::function<void(std::string
   visit("cookies_rejected_bad", c.cookies.rejected_bad);
 }
 
-std::size_t SocketTable::TupleHash::operator()(const Tuple& t) const {
-  return static_cast<std::size_t>(mix(addr_bits(t.local.addr, t.remote.addr) ^
-                                      mix(std::uint64_t{t.local.port} << 16 | t.remote.port)));
+std::uint64_t SocketTable::tuple_hash(const IpEndpoint& local, const IpEndpoint& remote) {
+  return mix(addr_bits(local.addr, remote.addr) ^ mix(std::uint64_t{local.port} << 16 | remote.port));
+}
+
+std::optional<std::uint32_t> SocketTable::find_connection(const IpEndpoint& local, const IpEndpoint& remote) const {
+  return demux_.find(tuple_hash(local, remote), [&](std::uint32_t slot) {
+    const Sock& s = *slots_[slot].sock;
+    return s.remote == remote && s.local == local;
+  });
+}
+
+void SocketTable::demux_add(std::uint32_t slot) {
+  const Sock& s = *slots_[slot].sock;
+  demux_.insert(tuple_hash(s.local, s.remote), slot);
+}
+
+void SocketTable::demux_remove(std::uint32_t slot) {
+  const Sock& s = *slots_[slot].sock;
+  demux_.erase(tuple_hash(s.local, s.remote), [slot](std::uint32_t x) { return x == slot; });
 }
 
 SocketTable::SocketTable(IpLayer& ip, Rng& rng, SocketTableConfig config)
@@ -115,8 +131,7 @@ void SocketTable::release(std::uint32_t slot) {
   if (!s.sock) return;
   remove_bound(slot);
   if (auto* c = std::get_if<Connection>(&s.sock->body)) {
-    auto it = demux_.find(tuple_of(s.sock->local, s.sock->remote));
-    if (it != demux_.end() && it->second == slot) demux_.erase(it);
+    demux_remove(slot);
     counters_.retransmits += c->retransmits();
   }
   s.sock.reset();
@@ -193,7 +208,7 @@ Result<IpEndpoint, SocketError> SocketTable::bind_ephemeral(std::uint32_t slot, 
   const IpEndpoint r = remote.value_or(IpEndpoint{IpAddress::any(local.family()), 0});
   auto port = ports_.pick(local, r, [&](std::uint16_t p) {
     const IpEndpoint e{local, p};
-    return !port_taken(e) && (!remote || demux_.count(tuple_of(e, *remote)) == 0);
+    return !port_taken(e) && (!remote || !find_connection(e, *remote));
   });
   if (!port) return Unexpected{port.error()};
   const IpEndpoint e{local, *port};
@@ -290,7 +305,7 @@ Result<void, SocketError> SocketTable::connect(SocketHandle h, IpEndpoint remote
   IpEndpoint local = s->local;
   if (s->kind == Kind::bound) {
     if (local.addr.is_unspecified() || local.addr.family() != remote.addr.family()) local.addr = path->src;
-    if (demux_.count(tuple_of(local, remote)) > 0) {
+    if (find_connection(local, remote)) {
       return Unexpected{error_for(Errc::address_in_use, "connect " + str(local) + " -> " + str(remote) +
                                                            ": that connection already exists")};
     }
@@ -312,7 +327,7 @@ Result<void, SocketError> SocketTable::connect(SocketHandle h, IpEndpoint remote
   auto& c = s->body.emplace<Connection>(Connection::connect(cfg, local, remote, iss, now));
   const std::uint32_t slot = h.index;
   c.set_state_hook([this, slot](State from, State to) { on_state(slot, from, to); });
-  demux_.emplace(tuple_of(local, remote), slot);
+  demux_add(slot);
   ++counters_.active_opens;
   on_state(slot, State::closed, State::syn_sent);  // Connection::connect ran before the hook was set
   mark_dirty(slot);
@@ -507,8 +522,9 @@ std::vector<SocketHandle> SocketTable::take_changed() {
 
 std::size_t SocketTable::buffer_bytes() const {
   std::size_t total = 0;
-  for (const auto& [tuple, slot] : demux_) {
-    if (const auto* c = std::get_if<Connection>(&slots_[slot].sock->body)) total += c->allocated_bytes();
+  for (const Slot& slot : slots_) {
+    if (!slot.sock) continue;
+    if (const auto* c = std::get_if<Connection>(&slot.sock->body)) total += c->allocated_bytes();
   }
   return total;
 }
@@ -594,8 +610,7 @@ void SocketTable::connection_closed(std::uint32_t slot) {
     s.error = e;
   }
   // Leave the 4-tuple free at once (a new connect() may reuse it).
-  auto it = demux_.find(tuple_of(s.local, s.remote));
-  if (it != demux_.end() && it->second == slot) demux_.erase(it);
+  demux_remove(slot);
   if (!s.accepted) {
     // A child that dies before accept(): off its listener's queues.
     Slot& ps = slots_[s.parent];
@@ -624,8 +639,8 @@ void SocketTable::on_segment(const IpAddress& src, const IpAddress& dst, const T
   ++counters_.segments_in;
   const IpEndpoint local{dst, seg.dst_port};
   const IpEndpoint remote{src, seg.src_port};
-  if (auto it = demux_.find(tuple_of(local, remote)); it != demux_.end()) {
-    const std::uint32_t slot = it->second;
+  if (auto found = find_connection(local, remote)) {
+    const std::uint32_t slot = *found;
     Connection& c = *conn_at(slot);
     // RFC 9293 3.10.7.4 (TIME-WAIT) and RFC 1122 4.2.2.13: a new SYN beyond
     // the old connection's sequence space may reopen the 4-tuple.
@@ -633,7 +648,7 @@ void SocketTable::on_segment(const IpAddress& src, const IpAddress& dst, const T
         SeqNum(seg.seq) > c.rcv_nxt()) {
       if (auto l = find_listener(dst, seg.dst_port)) {
         ++counters_.time_wait_reused;
-        demux_.erase(it);
+        demux_remove(slot);
         Sock& s = *slots_[slot].sock;
         if (s.orphan || !s.accepted) {
           release(slot);
@@ -672,9 +687,9 @@ void SocketTable::send_reset(const IpAddress& src, const IpAddress& dst, const T
 }
 
 void SocketTable::on_icmp_error(const IpEndpoint& local, const IpEndpoint& remote, Errc error, bool local_failure) {
-  auto it = demux_.find(tuple_of(local, remote));
-  if (it == demux_.end()) return;
-  const std::uint32_t slot = it->second;
+  const auto found = find_connection(local, remote);
+  if (!found) return;
+  const std::uint32_t slot = *found;
   Sock& s = *slots_[slot].sock;
   Connection& c = std::get<Connection>(s.body);
   if (c.state() == State::syn_sent && (!local_failure || error == Errc::host_unreachable)) {

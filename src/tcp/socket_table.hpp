@@ -68,6 +68,7 @@
 #include "base/rng.hpp"
 #include "base/time.hpp"
 #include "storage/ring_buffer.hpp"
+#include "storage/slot_index.hpp"
 #include "tcp/connection.hpp"
 #include "tcp/isn.hpp"
 #include "tcp/syn_cookie.hpp"
@@ -274,21 +275,17 @@ class SocketTable {
     std::uint32_t generation = 1;
     std::optional<Sock> sock;
   };
-  struct Tuple {
-    IpEndpoint local;
-    IpEndpoint remote;
-    friend constexpr bool operator==(const Tuple&, const Tuple&) = default;
-  };
-  struct TupleHash {
-    std::size_t operator()(const Tuple& t) const;
-  };
   struct TimerEntry {
     Instant at;
     std::uint32_t slot;
     friend bool operator>(const TimerEntry& a, const TimerEntry& b) { return a.at > b.at; }
   };
 
-  static Tuple tuple_of(const IpEndpoint& local, const IpEndpoint& remote) { return Tuple{local, remote}; }
+  // The 4-tuple index (demux_): keys live in the sockets' local and remote.
+  static std::uint64_t tuple_hash(const IpEndpoint& local, const IpEndpoint& remote);
+  std::optional<std::uint32_t> find_connection(const IpEndpoint& local, const IpEndpoint& remote) const;
+  void demux_add(std::uint32_t slot);     // after local and remote are set
+  void demux_remove(std::uint32_t slot);  // if it is there
   Sock* find(SocketHandle h);
   const Sock* find(SocketHandle h) const;
   SocketHandle handle_of(std::uint32_t slot) const { return SocketHandle{slot, slots_[slot].generation}; }
@@ -334,7 +331,7 @@ class SocketTable {
   std::deque<Slot> slots_;  // a deque: growing never moves a connection
   std::vector<std::uint32_t> free_;
   std::size_t live_ = 0;
-  std::unordered_map<Tuple, std::uint32_t, TupleHash> demux_;
+  storage::SlotIndex demux_;  // connections by 4-tuple
   // Bound sockets and listeners by port (few: connections do not hold an
   // entry); each entry's address is its socket's `local`.
   std::unordered_multimap<std::uint16_t, std::uint32_t> bound_;
