@@ -45,6 +45,10 @@ FORBIDDEN_INCLUDES = re.compile(
 FORBIDDEN_CALLS = re.compile(
     r'\b(steady_clock::now|system_clock::now|high_resolution_clock|random_device|clock_gettime|'
     r'gettimeofday|getenv|fopen|std::cout|std::cerr|rand\s*\(\s*\)|time\s*\(\s*(nullptr|NULL|0)\s*\))')
+# Layers above IP speak family-neutral addresses (wire/ip_address.hpp): an
+# IPv4 type there is how "IPv4 built into every type" crept in before.
+FAMILY_NEUTRAL = {"transport", "udp", "tcp", "runtime", "app", "http", "msg"}
+IPV4_TYPES = re.compile(r'\b(Ipv4Address|Ipv4Prefix|Ipv4Pair|Endpoint4)\b')
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"/]+)/[^"]*"')
 
 
@@ -61,7 +65,7 @@ def check(src: pathlib.Path) -> list[str]:
         if layer not in ALLOWED:
             problems.append(f"{path}: folder '{layer}' is not in the layer table (tools/check_layers.py)")
             continue
-        is_test = path.stem.endswith("_test")
+        is_test = path.stem.endswith("_test") or path.stem.endswith("_harness")
         for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             m = INCLUDE.match(raw)
             if m:
@@ -70,6 +74,12 @@ def check(src: pathlib.Path) -> list[str]:
                     problems.append(
                         f"{path}:{n}: '{layer}' may not include '{target}' "
                         f"(allowed: {', '.join(sorted(ALLOWED[layer])) or 'none'})")
+            if layer in FAMILY_NEUTRAL and not is_test:
+                ipv4 = IPV4_TYPES.search(strip_comments(raw))
+                if ipv4:
+                    problems.append(
+                        f"{path}:{n}: '{layer}' names the IPv4 type '{ipv4.group(0)}': above IP, use "
+                        "IpAddress / IpEndpoint / IpPair (wire/ip_address.hpp)")
             if layer in SANS_IO and not is_test:
                 line = strip_comments(raw)
                 bad = FORBIDDEN_INCLUDES.search(line) or FORBIDDEN_CALLS.search(line)
