@@ -225,5 +225,79 @@ TEST(UdpSocketTable, Printing) {
   EXPECT_EQ(os.str(), "10.0.0.1:7 udp#3.1 connection refused");
 }
 
+// ---- Either family -----------------------------------------------------------
+
+const IpAddress kV6a = *IpAddress::parse("2001:db8::1");
+const IpAddress kV6b = *IpAddress::parse("2001:db8::2");
+
+TEST(UdpSocketTable, Ipv6DatagramsGoOutAndComeIn) {
+  Rng rng(1);
+  SocketTable t(rng);
+  const auto s = t.open();
+  ASSERT_TRUE(t.bind(s, {IpAddress::any(IpFamily::v6), 5353}));
+  ASSERT_TRUE(t.deliver({kV6b, 4000}, {kV6a, 5353}, as_bytes("over v6"), 64, at(std::chrono::seconds{1})) ==
+              DeliverStatus::delivered);
+  auto d = t.recv_from(s);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->from, (IpEndpoint{kV6b, 4000}));
+  EXPECT_EQ(text(d->payload), "over v6");
+  // An IPv4 datagram to the same port finds no IPv6 socket.
+  EXPECT_EQ(t.deliver(ep(2, 4000), ep(1, 5353), as_bytes("v4"), 64, at(std::chrono::seconds{1})),
+            DeliverStatus::no_socket);
+  ASSERT_TRUE(t.send_to(s, {kV6b, 4000}, as_bytes("back")));
+  auto out = t.take_tx();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].dst, (IpEndpoint{kV6b, 4000}));
+  EXPECT_TRUE(out[0].src.addr.is_v6());
+}
+
+TEST(UdpSocketTable, TheFamiliesAreSeparatePortSpaces) {
+  Rng rng(1);
+  SocketTable t(rng);
+  ASSERT_TRUE(t.bind(t.open(), any(5000)));
+  EXPECT_TRUE(t.bind(t.open(), {IpAddress::any(IpFamily::v6), 5000}));
+  EXPECT_EQ(t.bind(t.open(), {kV6a, 5000}).error().code, Errc::address_in_use);
+}
+
+TEST(UdpSocketTable, AutobindTakesTheDestinationsFamilyAndMismatchesAreRefused) {
+  Rng rng(1);
+  SocketTable t(rng);
+  const auto s = t.open();
+  ASSERT_TRUE(t.send_to(s, {kV6b, 53}, as_bytes("q")));
+  EXPECT_TRUE(t.local_endpoint(s)->addr.is_v6());
+  EXPECT_TRUE(t.local_endpoint(s)->addr.is_unspecified());
+  auto r = t.send_to(s, ep(2, 53), as_bytes("q"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::address_family);
+  EXPECT_NE(r.error().message.find("other IP family"), std::string::npos) << r.error().message;
+  EXPECT_EQ(t.connect(s, ep(2, 53)).error().code, Errc::address_family);
+}
+
+TEST(UdpSocketTable, TheLargestDatagramFollowsTheFamily) {
+  Rng rng(1);
+  SocketTable t(rng);
+  const auto v4 = t.open();
+  const auto v6 = t.open();
+  const std::vector<std::byte> big(65527);
+  EXPECT_EQ(max_udp_payload(IpFamily::v4), 65507u);
+  EXPECT_EQ(max_udp_payload(IpFamily::v6), 65527u);
+  auto r = t.send_to(v4, ep(2, 9), Bytes(big).first(65508));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::message_too_long);
+  EXPECT_NE(r.error().message.find("(65507)"), std::string::npos) << r.error().message;
+  EXPECT_TRUE(t.send_to(v4, ep(2, 9), Bytes(big).first(65507)));
+  EXPECT_TRUE(t.send_to(v6, {kV6b, 9}, big));
+  EXPECT_EQ(t.send_to(v6, {kV6b, 9}, std::vector<std::byte>(65528)).error().code, Errc::message_too_long);
+}
+
+TEST(UdpSocketTable, AnEmptyEphemeralRangeIsAnErrorNotACrash) {
+  Rng rng(1);
+  SocketTable t(rng, SocketTableConfig{.ephemeral = {.first = 0, .last = 100}});
+  auto r = t.bind(t.open(), any(0));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::no_ephemeral_port);
+  EXPECT_NE(r.error().message.find("starts at port 0"), std::string::npos) << r.error().message;
+}
+
 }  // namespace
 }  // namespace wirestack::udp
