@@ -26,7 +26,7 @@ check "json port"     105 '^wirestack tap: --json: .* not in range' tap "${base[
 check "nc bad host"   1 "^wirestack nc: 10.77.0: .*an IPv4 address is needed" nc "${base[@]}" 10.77.0 80
 check "nc port"       105 '^wirestack nc: port: .* not in range' nc "${base[@]}" 10.77.0.1 0
 check "get bad url"   1 '^wirestack get: ftp://x/: ' get "${base[@]}" ftp://x/
-check "get dns name"  1 '^wirestack get: example.org: an IPv4 address is needed' get "${base[@]}" http://example.org/
+check "get dns name"  1 '^wirestack get: example.org: an IP address is needed' get "${base[@]}" http://example.org/
 check "call params"   1 '^wirestack call: params: expected a JSON object or array' call "${base[@]}" 10.77.0.1 7000 echo '[1,'
 check "serve nothing" 1 '^wirestack serve: nothing to serve' serve
 check "no prefix"     1 "^wirestack tap: --ip: IPv4 prefix '10.77.0.2': missing '/PREFIX'" tap --dev wstnone --ip 10.77.0.2
