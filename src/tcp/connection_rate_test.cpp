@@ -186,8 +186,9 @@ TEST_F(RateSampleTest, RunningOutOfDataMarksAnAppLimitedPhase) {
 
 // --- Over a bottleneck link ----------------------------------------------------
 
-constexpr Endpoint4 kClient{Ipv4Address(10, 0, 0, 1), 40000};
-constexpr Endpoint4 kServer{Ipv4Address(10, 0, 0, 2), 5001};
+// The harness's endpoints (whatever their address type).
+const auto kClient = kLocal;
+const auto kServer = kRemote;
 
 // Data one way through a bottleneck of `bps` (a drop-tail queue, then 1 ms
 // of propagation), ACKs back in 1 ms; every rate sample the sender takes is
