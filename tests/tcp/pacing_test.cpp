@@ -58,7 +58,7 @@ Outcome transfer(bool pacing, tcp::Algorithm algorithm) {
     if (from_side == 0 && frame.size() > 1000) ++data_frames_at[t];
   });
   TcpSinkServer sink(server, 5001);
-  TcpBulkClient bulk(client, tcp::Endpoint4{ip("10.0.2.10"), 5001}, {.bytes = 8 * kMiB, .seed = 5});
+  TcpBulkClient bulk(client, {ip("10.0.2.10"), 5001}, {.bytes = 8 * kMiB, .seed = 5});
   w.run_until(at(60s));
   Outcome o;
   o.intact = bulk.result().finished && sink.connections().size() == 1 &&
