@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <fstream>
 
 namespace wirestack::loop {
 
@@ -93,6 +94,30 @@ std::optional<tcp::State> kernel_state(int fd) {
 
 constexpr std::uint64_t kSignalTag = ~std::uint64_t{0};
 
+// A line of /proc/sys/net/ipv4/..., for messages ("?" when unreadable).
+std::string sysctl_line(const char* name) {
+  std::ifstream in(std::string("/proc/sys/net/ipv4/") + name);
+  std::string line;
+  if (!in || !std::getline(in, line) || line.empty()) return "?";
+  return line;
+}
+
+// TCP_CONGESTION on fd: "" or what went wrong, for a person.
+std::string set_congestion(int fd, const std::string& name) {
+  if (::setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name.data(), static_cast<socklen_t>(name.size())) == 0) return {};
+  const int e = errno;
+  switch (e) {
+    case ENOENT:
+      return "the kernel has no TCP congestion control '" + name + "' (available: " +
+             sysctl_line("tcp_available_congestion_control") + ")";
+    case EPERM:
+      return "the kernel does not let this user set TCP congestion control '" + name + "' (allowed: " +
+             sysctl_line("tcp_allowed_congestion_control") + "; root may set any available one)";
+    default:
+      return "setsockopt TCP_CONGESTION '" + name + "': " + std::strerror(e);
+  }
+}
+
 }  // namespace
 
 // ---- Sockets ---------------------------------------------------------------------
@@ -137,6 +162,11 @@ Result<IpEndpoint, tcp::SocketError> KernelTcpSockets::bind(tcp::SocketHandle h,
 Result<void, tcp::SocketError> KernelTcpSockets::listen(tcp::SocketHandle h, std::uint32_t backlog) {
   Sock* s = find(h);
   if (s == nullptr) return Unexpected{stale("listen")};
+  if (host_.congestion_) {
+    if (auto e = set_congestion(static_cast<int>(h.index), *host_.congestion_); !e.empty()) {
+      return Unexpected{tcp::SocketError{tcp::Errc::invalid_argument, "listen: " + e}};
+    }
+  }
   if (::listen(static_cast<int>(h.index), static_cast<int>(std::min<std::uint32_t>(backlog, 65535))) < 0) {
     return Unexpected{error("listen", errno)};
   }
@@ -159,6 +189,11 @@ Result<void, tcp::SocketError> KernelTcpSockets::connect(tcp::SocketHandle h, Ip
   Sock* s = find(h);
   if (s == nullptr) return Unexpected{stale("connect")};
   if (auto e = ipv4_only("connect", remote)) return Unexpected{*e};
+  if (host_.congestion_) {
+    if (auto e = set_congestion(static_cast<int>(h.index), *host_.congestion_); !e.empty()) {
+      return Unexpected{tcp::SocketError{tcp::Errc::invalid_argument, "connect: " + e}};
+    }
+  }
   sockaddr_in a = to_sockaddr(remote);
   if (::connect(static_cast<int>(h.index), reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) {
     if (errno != EINPROGRESS) return Unexpected{error("connect", errno)};
@@ -362,6 +397,16 @@ void KernelHost::after_activity() {
   removed_.clear();
   in_activity_ = false;
   if (again_) wake_at(clock_.now());
+}
+
+Result<void, std::string> KernelHost::set_tcp_congestion(std::string name) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Unexpected{std::string("socket: ") + std::strerror(errno)};
+  const std::string e = set_congestion(fd, name);
+  ::close(fd);
+  if (!e.empty()) return Unexpected{e};
+  congestion_ = std::move(name);
+  return {};
 }
 
 Result<StopReason, std::string> KernelHost::run(std::optional<Duration> limit) {

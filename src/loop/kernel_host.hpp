@@ -102,6 +102,14 @@ class KernelHost final : public runtime::Host {
   void wake_at(Instant t) override;
   const std::vector<tcp::SocketHandle>& tcp_changed() const override { return changed_; }
 
+  // TCP_CONGESTION for every socket listened or connected on from now on
+  // (accepted connections inherit their listener's). The name is Linux's
+  // ("reno", "cubic", "bbr", ...); it is tried at once on a throwaway socket,
+  // so a name the kernel lacks, or one this user may not set, is an error
+  // here that lists what the kernel offers.
+  Result<void, std::string> set_tcp_congestion(std::string name);
+  const std::optional<std::string>& tcp_congestion() const { return congestion_; }
+
   void stop() { stop_ = true; }
   Result<StopReason, std::string> run(std::optional<Duration> limit = std::nullopt);
 
@@ -124,6 +132,7 @@ class KernelHost final : public runtime::Host {
   bool again_ = false;
   bool stop_ = false;
   KernelHostCounters counters_;
+  std::optional<std::string> congestion_;
 };
 
 }  // namespace wirestack::loop

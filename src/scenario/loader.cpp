@@ -260,7 +260,7 @@ void read_node(const toml::table& t, NodeKind kind, const std::string& file, Top
   if (kind == NodeKind::switch_) {
     keys.push_back("ports");
   } else {
-    keys.insert(keys.end(), {"gateway", "routes", "syn_cookies", "syn_backlog"});
+    keys.insert(keys.end(), {"gateway", "routes", "syn_cookies", "syn_backlog", "congestion"});
   }
   Fields f(t, what, file, keys);
   NodeSpec n;
@@ -279,6 +279,12 @@ void read_node(const toml::table& t, NodeKind kind, const std::string& file, Top
     if (f.has("gateway")) n.gateway = f.address("gateway");
     if (f.has("syn_cookies")) n.syn_cookies = f.boolean("syn_cookies");
     if (f.has("syn_backlog")) n.syn_backlog = static_cast<std::uint32_t>(f.integer("syn_backlog", 1, 1 << 20));
+    if (f.has("congestion")) {
+      const std::string name = f.str("congestion");
+      auto algorithm = tcp::parse_algorithm(name);  // "unknown congestion control 'x' (known: ...)"
+      if (!algorithm) f.fail("congestion", "'congestion' = \"" + name + "\": " + algorithm.error());
+      n.congestion = *algorithm;
+    }
     if (const toml::node* r = f.node("routes")) {
       const toml::array* arr = r->as_array();
       if (arr == nullptr) f.fail("routes", "'routes' must be an array of tables: [{ to = \"10.0.3.0/24\", via = \"10.0.1.2\" }]");

@@ -53,6 +53,7 @@ name = "a"
 gateway = "10.0.1.1"
 syn_cookies = false
 syn_backlog = 16
+congestion = "cubic"
 
 [[host]]
 name = "b"
@@ -136,6 +137,8 @@ action = "crash"
   EXPECT_EQ(t->nodes[0].name, "a");
   EXPECT_FALSE(t->nodes[0].syn_cookies);
   EXPECT_EQ(t->nodes[0].syn_backlog, 16u);
+  EXPECT_EQ(t->nodes[0].congestion, tcp::Algorithm::cubic);
+  EXPECT_FALSE(t->nodes[1].congestion);  // unset: the stack's default
   EXPECT_EQ(t->nodes[0].gateway, "10.0.1.1");
   ASSERT_EQ(t->nodes[1].routes.size(), 1u);
   EXPECT_EQ(t->nodes[1].routes[0].to, "10.9.0.0/16");
@@ -160,7 +163,7 @@ action = "crash"
   EXPECT_EQ(t->links[2].from.mtu, 576);
   EXPECT_EQ(t->links[2].to.address, "10.0.2.20/24");
   EXPECT_EQ(t->links[2].cable.bits_per_second, 1'000'000u);
-  EXPECT_EQ(t->links[2].pos.line, 44u);  // the [[link]] header
+  EXPECT_EQ(t->links[2].pos.line, 45u);  // the [[link]] header
 
   ASSERT_EQ(t->apps.size(), 3u);
   EXPECT_EQ(t->apps[0].kind, AppKind::http_server);
@@ -216,6 +219,21 @@ TEST(Loader, BadAddress) {
 TEST(Loader, HostCardNeedsAnAddress) {
   EXPECT_EQ(error_of("[[host]]\nname = \"a\"\n[[switch]]\nname = \"s\"\n[[link]]\nfrom = \"a\"\nto = \"s\"\n"),
             "t.toml:6:8: link: 'a' is a host: its card needs 'from_address' (such as \"10.0.1.10/24\")");
+}
+
+// An unknown congestion control names the known ones, at the value.
+TEST(Loader, UnknownCongestionControlListsTheKnownOnes) {
+  EXPECT_EQ(error_of("[[host]]\nname = \"a\"\ncongestion = \"bbr\"\n"),
+            "t.toml:3:14: host: 'congestion' = \"bbr\": unknown congestion control 'bbr' (known: newreno, cubic)");
+  EXPECT_EQ(error_of("[[router]]\nname = \"r\"\n  congestion = \"Cubic\"\n"),
+            "t.toml:3:16: router: 'congestion' = \"Cubic\": unknown congestion control 'Cubic' (known: newreno, cubic)");
+  EXPECT_EQ(error_of("[[host]]\nname = \"a\"\ncongestion = 1\n"),
+            "t.toml:3:14: host: 'congestion' must be a string, not an integer");
+  EXPECT_EQ(error_of("[[switch]]\nname = \"s\"\ncongestion = \"cubic\"\n"),
+            "t.toml:3:1: switch: unknown key 'congestion' (expected one of: name, ports)");
+  auto t = load_topology("[[router]]\nname = \"r\"\ncongestion = \"newreno\"\n", "t.toml");
+  ASSERT_TRUE(t) << t.error();
+  EXPECT_EQ(t->nodes[0].congestion, tcp::Algorithm::newreno);
 }
 
 TEST(Loader, WrongType) {

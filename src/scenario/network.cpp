@@ -596,6 +596,7 @@ Result<void, std::string> Network::wire_up() {
     cfg.udp.allow_privileged_ports = true;
     cfg.tcp.syn_cookies = n.syn_cookies;
     if (n.syn_backlog) cfg.tcp.syn_backlog = *n.syn_backlog;
+    if (n.congestion) cfg.tcp.connection.congestion = *n.congestion;
     sim::Host& h = n.kind == NodeKind::router ? world_.add_router(n.name, cfg) : world_.add_host(n.name, cfg);
     hosts[n.name] = &h;
   }

@@ -239,6 +239,45 @@ TEST(Network, BuildErrorsNameThePosition) {
   EXPECT_EQ(n.error().rfind("g.toml:2:8: host 'a': gateway 10.9.9.9: ", 0), 0u) << n.error();
 }
 
+// `congestion` per host: new connections of that host use it; a host without
+// the key keeps the stack's default (NewReno).
+TEST(Network, CongestionControlPerHost) {
+  const std::string text = R"(
+[[host]]
+name = "a"
+congestion = "cubic"
+[[host]]
+name = "b"
+[[link]]
+from = "a"
+from_address = "10.0.0.1/24"
+to = "b"
+to_address = "10.0.0.2/24"
+bandwidth = "100Mbit/s"
+delay = "1ms"
+[[app]]
+type = "tcp_sink"
+host = "b"
+port = 5001
+[[app]]
+type = "tcp_bulk"
+host = "a"
+to = "10.0.0.2:5001"
+bytes = 200000
+at = "0.1s"
+)";
+  auto t = load_topology(text, "cc.toml");
+  ASSERT_TRUE(t) << t.error();
+  auto n = Network::build(*t, 1);
+  ASSERT_TRUE(n) << n.error();
+  EXPECT_EQ((*n)->world().host("a")->stack().tcp().config().connection.congestion, tcp::Algorithm::cubic);
+  EXPECT_EQ((*n)->world().host("b")->stack().tcp().config().connection.congestion, tcp::Algorithm::newreno);
+  std::ostringstream os;
+  auto r = run(*t, RunConfig{.seed = 1, .until = 5}, os);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_TRUE(r->passed) << os.str();
+}
+
 // The report's hook: an observer made before the first node sees every
 // frame (the first gratuitous ARP included) and the end, and dies before the World.
 TEST(Runner, ObserverSeesEveryFrameAndTheEnd) {

@@ -24,6 +24,7 @@
 #include "base/result.hpp"
 #include "base/time.hpp"
 #include "sim/link.hpp"
+#include "tcp/congestion.hpp"
 
 namespace wirestack::scenario {
 
@@ -52,6 +53,7 @@ struct NodeSpec {
   std::vector<RouteSpec> routes;
   bool syn_cookies = true;                // TCP SYN cookies when the SYN queue overflows
   std::optional<std::uint32_t> syn_backlog;
+  std::optional<tcp::Algorithm> congestion;  // TCP congestion control; unset: the stack's (newreno)
   SourcePos pos;
 };
 

@@ -3,29 +3,76 @@
 #include "tcp/congestion.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "base/assert.hpp"
 
 namespace wirestack::tcp {
 
+namespace {
+
+// Every alternative of the variant has a name, and no two share one: a new
+// alternative without its kAlgorithmNames entry does not compile.
+template <std::size_t... I>
+constexpr bool every_alternative_named(std::index_sequence<I...>) {
+  const auto named = [](Algorithm a) {
+    int n = 0;
+    for (const auto& [algorithm, name] : kAlgorithmNames) n += algorithm == a ? 1 : 0;
+    return n == 1;
+  };
+  return (named(std::variant_alternative_t<I, CongestionControl::Variant>::algorithm()) && ...);
+}
+static_assert(std::variant_size_v<CongestionControl::Variant> == kAlgorithmNames.size());
+static_assert(every_alternative_named(std::make_index_sequence<std::variant_size_v<CongestionControl::Variant>>{}));
+
+}  // namespace
+
 const char* to_string(Algorithm a) {
-  switch (a) {
-    case Algorithm::newreno:
-      return "newreno";
-    case Algorithm::cubic:
-      return "cubic";
-    default:
-      return "unknown";
+  for (const auto& [algorithm, name] : kAlgorithmNames) {
+    if (algorithm == a) return name.data();  // the literals are NUL-terminated
   }
+  return "unknown";
 }
 
 std::ostream& operator<<(std::ostream& os, Algorithm a) { return os << to_string(a); }
+
+std::string known_algorithms() {
+  std::string list;
+  for (const auto& [algorithm, name] : kAlgorithmNames) {
+    if (!list.empty()) list += ", ";
+    list += name;
+  }
+  return list;
+}
+
+Result<Algorithm, std::string> parse_algorithm(std::string_view text) {
+  for (const auto& [algorithm, name] : kAlgorithmNames) {
+    if (name == text) return algorithm;
+  }
+  return Unexpected{"unknown congestion control '" + std::string(text) + "' (known: " + known_algorithms() + ")"};
+}
 
 namespace detail {
 
 WindowCore::WindowCore(std::uint32_t smss) : smss_(smss), cwnd_(initial_window(smss)) {
   WIRESTACK_ASSERT(smss > 0);
   WIRESTACK_ASSERT(smss <= kMaxCwnd / 16);
+}
+
+std::uint64_t WindowCore::pacing_rate(std::optional<Duration> srtt) const {
+  if (!default_pacing_ || !srtt || *srtt <= Duration::zero()) return 0;
+  // Linux tcp_update_pacing_rate(): "set sk_pacing_rate to 200 % of current
+  // rate (mss * cwnd / srtt)" ... "In Slow Start [1], set sk_pacing_rate to
+  // 200 % the current rate. In Congestion Avoidance phase, set it to 120 % the
+  // current rate. [1] : Normal Slow Start condition is (tp->snd_cwnd <
+  // tp->snd_ssthresh). If snd_cwnd >= (tp->snd_ssthresh / 2), we are
+  // approaching end of slow start and should slow down." (Linux multiplies by
+  // max(cwnd, packets_out); we have cwnd only.)
+  const std::uint64_t percent = cwnd_ < ssthresh_ / 2 ? 200 : 120;
+  const auto ns = static_cast<std::uint64_t>(srtt->count());
+  // cwnd < 2^30 and percent <= 200: the product fits in 64 bits with room.
+  const std::uint64_t rate = std::uint64_t{cwnd_} * percent * 10'000'000 / ns;  // * 1e9 / 100
+  return std::max<std::uint64_t>(rate, 1);
 }
 
 void WindowCore::set_cwnd(std::uint64_t bytes) {
@@ -139,14 +186,19 @@ std::ostream& operator<<(std::ostream& os, const CongestionControl& cc) {
   return os;
 }
 
-CongestionControl make_congestion(Algorithm algorithm, std::uint32_t smss) {
+CongestionControl make_congestion(Algorithm algorithm, std::uint32_t smss, CongestionOptions options) {
+  const auto made = [&](auto a) {
+    a.set_default_pacing(options.pacing);
+    return CongestionControl(std::move(a));
+  };
   switch (algorithm) {
-    case Algorithm::cubic:
-      return CongestionControl(Cubic(smss));
     case Algorithm::newreno:
-    default:
-      return CongestionControl(NewReno(smss));
+      return made(NewReno(smss));
+    case Algorithm::cubic:
+      return made(Cubic(smss));
   }
+  WIRESTACK_ASSERT(false && "make_congestion: an Algorithm outside kAlgorithmNames");
+  return made(NewReno(smss));
 }
 
 }  // namespace wirestack::tcp

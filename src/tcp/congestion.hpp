@@ -3,7 +3,9 @@
 //
 // CongestionControl holds a std::variant<NewReno, Cubic> and forwards each
 // call with std::visit: no heap, no vtable pointer, the state lives inside the
-// connection's control block, and a third algorithm is one more alternative.
+// connection's control block, and a third algorithm is one more alternative
+// (docs/TCP.md "Adding a congestion control algorithm": an Algorithm value and
+// its name in kAlgorithmNames, the class, a case in make_congestion()).
 // The algorithms share their window mechanics (detail::WindowCore: slow start,
 // fast-recovery inflation and deflation, the RTO collapse) and differ where the
 // RFCs do: the growth in congestion avoidance and the multiplicative decrease.
@@ -38,6 +40,23 @@
 //                                    cut (only on the first timeout of a segment,
 //                                    RFC 5681 3.1 "held constant" on repeats),
 //                                    cwnd = 1*SMSS (the loss window).
+//   on_rate_sample(rs, now)          after every ACK that delivered data (ACKed
+//                                    or SACKed), once the calls above are done:
+//                                    the delivery rate sample of
+//                                    draft-cheng-iccrg-delivery-rate-estimation
+//                                    (tcp/rate_sample.hpp). NewReno and CUBIC
+//                                    ignore it (WindowCore's no-op); a model-
+//                                    based algorithm (BBR) is driven by it.
+// And what the connection asks:
+//   cwnd()                           how much may be in flight;
+//   pacing_rate(srtt)                bytes per second the sender spaces its data
+//                                    segments at, 0 = no pacing (the sender
+//                                    honours it: Connection::poll_at()). NewReno
+//                                    and CUBIC return 0 unless made with
+//                                    CongestionOptions::pacing, then Linux's
+//                                    default (tcp_update_pacing_rate): 2 * cwnd /
+//                                    SRTT while cwnd < ssthresh / 2, else 1.2 *
+//                                    cwnd / SRTT.
 // ssthresh starts "arbitrarily high" (kInfiniteSsthresh); cwnd starts at the
 // RFC 6928 initial window min(10*SMSS, max(2*SMSS, 14600)).
 //
@@ -47,19 +66,47 @@
 //   bool can_send = flight_size + smss <= cc.cwnd();
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <ostream>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
 #include <variant>
 
+#include "base/result.hpp"
 #include "base/time.hpp"
 
 namespace wirestack::tcp {
 
+struct RateSample;  // tcp/rate_sample.hpp
+
 enum class Algorithm : std::uint8_t { newreno, cubic };
+// Every algorithm with its name (as in topology files, `--congestion` and
+// Linux's TCP_CONGESTION where they agree), in the order error messages list them.
+inline constexpr std::array<std::pair<Algorithm, std::string_view>, 2> kAlgorithmNames{{
+    {Algorithm::newreno, "newreno"},
+    {Algorithm::cubic, "cubic"},
+}};
+// "newreno", "cubic"; "unknown" for a value outside the enumeration.
 const char* to_string(Algorithm a);
 std::ostream& operator<<(std::ostream& os, Algorithm a);
+// The algorithm named `name` (exactly, lower case). Unknown names are an
+// error value that lists the known ones:
+//   "unknown congestion control 'bbr' (known: newreno, cubic)"
+Result<Algorithm, std::string> parse_algorithm(std::string_view name);
+// "newreno, cubic"
+std::string known_algorithms();
+
+// How make_congestion() sets an algorithm up beyond its SMSS.
+struct CongestionOptions {
+  // NewReno / CUBIC: ask the sender to pace at Linux's default rate (see
+  // pacing_rate() above). Off by default: no pacing, as before.
+  bool pacing = false;
+};
 
 // Whether this is the first expiry of the retransmission timer for the oldest
 // outstanding segment, or a repeat (RFC 5681 3.1, below eqn 4).
@@ -89,6 +136,12 @@ class WindowCore {
   bool in_slow_start() const { return cwnd_ < ssthresh_; }
   bool in_recovery() const { return in_recovery_; }
 
+  // Loss-based algorithms take nothing from the delivery rate sample.
+  void on_rate_sample(const RateSample& /*rs*/, Instant /*now*/) {}
+  // Bytes per second, 0 = no pacing; Linux's default rate when enabled.
+  std::uint64_t pacing_rate(std::optional<Duration> srtt) const;
+  void set_default_pacing(bool on) { default_pacing_ = on; }
+
   void on_dup_ack();
   void on_partial_ack(std::uint32_t bytes_acked);
   // RFC 6675 5 (4.2): "cwnd = ssthresh" (after enter_recovery set ssthresh).
@@ -110,6 +163,9 @@ class WindowCore {
   std::uint32_t ca_bytes_acked_ = 0;  // RFC 3465 congestion-avoidance counter
   bool in_recovery_ = false;
   bool after_rto_ = false;  // slow start after an RTO: ABC limit L = 1*SMSS
+  // pacing_rate() is Linux's default instead of 0 (in the tail padding: a
+  // derived class's first members follow it, sizeof(Cubic) stays 80).
+  bool default_pacing_ = false;
 };
 
 }  // namespace detail
@@ -184,22 +240,39 @@ class Cubic : public detail::WindowCore {
   double pending_bytes_ = 0;  // fractional growth not yet in cwnd_
 };
 
+// The algorithm an alternative of a variant of algorithms is: each
+// alternative's static algorithm(), whatever the number of alternatives.
+template <class... Algorithms>
+constexpr Algorithm algorithm_of(const std::variant<Algorithms...>& v) {
+  return std::visit([](const auto& a) { return std::remove_cvref_t<decltype(a)>::algorithm(); }, v);
+}
+
 // The connection's handle on its congestion controller.
 class CongestionControl {
  public:
+  using Variant = std::variant<NewReno, Cubic>;
+
   // NewReno with RFC 9293 3.7.1's default SMSS of 536 bytes: a placeholder
   // for a control block that learns its SMSS in the handshake and then
   // assigns make_congestion(algorithm, smss).
   CongestionControl() : impl_(NewReno(kDefaultSmss)) {}
-  explicit CongestionControl(NewReno r) : impl_(r) {}
-  explicit CongestionControl(Cubic c) : impl_(c) {}
+  // Any alternative of Variant.
+  template <class A>
+    requires std::is_constructible_v<Variant, A>
+  explicit CongestionControl(A a) : impl_(std::move(a)) {}
 
-  Algorithm algorithm() const { return impl_.index() == 0 ? Algorithm::newreno : Algorithm::cubic; }
+  Algorithm algorithm() const { return algorithm_of(impl_); }
   std::uint32_t cwnd() const { return std::visit([](const auto& a) { return a.cwnd(); }, impl_); }
   std::uint32_t ssthresh() const { return std::visit([](const auto& a) { return a.ssthresh(); }, impl_); }
   std::uint32_t smss() const { return std::visit([](const auto& a) { return a.smss(); }, impl_); }
   bool in_slow_start() const { return std::visit([](const auto& a) { return a.in_slow_start(); }, impl_); }
   bool in_recovery() const { return std::visit([](const auto& a) { return a.in_recovery(); }, impl_); }
+  // Bytes per second the sender paces its data segments at; 0: no pacing.
+  // `srtt` is the connection's smoothed RTT (nullopt before a sample), for
+  // algorithms that derive the rate from cwnd.
+  std::uint64_t pacing_rate(std::optional<Duration> srtt) const {
+    return std::visit([&](const auto& a) { return a.pacing_rate(srtt); }, impl_);
+  }
 
   void on_ack(std::uint32_t bytes_acked, Instant now, Duration rtt) {
     std::visit([&](auto& a) { a.on_ack(bytes_acked, now, rtt); }, impl_);
@@ -228,19 +301,24 @@ class CongestionControl {
   void on_rto(std::uint32_t flight_size, Instant now, Timeout kind) {
     std::visit([&](auto& a) { a.on_rto(flight_size, now, kind); }, impl_);
   }
+  // After an ACK that delivered data (see the list at the top).
+  void on_rate_sample(const RateSample& rs, Instant now) {
+    std::visit([&](auto& a) { a.on_rate_sample(rs, now); }, impl_);
+  }
 
   // The concrete algorithm, or nullptr.
   const NewReno* newreno() const { return std::get_if<NewReno>(&impl_); }
   const Cubic* cubic() const { return std::get_if<Cubic>(&impl_); }
+  const Variant& variant() const { return impl_; }
 
   // "cubic cwnd=14600 ssthresh=inf" (+ " recovery" while in fast recovery).
   friend std::ostream& operator<<(std::ostream& os, const CongestionControl& cc);
 
  private:
-  std::variant<NewReno, Cubic> impl_;
+  Variant impl_;
 };
 
-// Precondition: smss > 0.
-CongestionControl make_congestion(Algorithm algorithm, std::uint32_t smss);
+// Precondition: smss > 0, `algorithm` one of kAlgorithmNames.
+CongestionControl make_congestion(Algorithm algorithm, std::uint32_t smss, CongestionOptions options = {});
 
 }  // namespace wirestack::tcp

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cmath>
 #include <sstream>
+#include <string>
+#include <variant>
 #include <vector>
 
 namespace wirestack::tcp {
@@ -304,6 +306,75 @@ TEST(Congestion, NamesAndStatePrint) {
   std::ostringstream os2;
   os2 << cc;
   EXPECT_EQ(os2.str(), "newreno cwnd=8000 ssthresh=5000 recovery");
+}
+
+// Each name maps to its Algorithm and back, make_congestion() builds the
+// class of that algorithm, and algorithm() reports it.
+TEST(Congestion, EveryNameMapsToItsAlgorithmAndBack) {
+  ASSERT_EQ(kAlgorithmNames.size(), 2u);
+  for (const auto& [a, name] : kAlgorithmNames) {
+    EXPECT_EQ(to_string(a), name);
+    const auto parsed = parse_algorithm(name);
+    ASSERT_TRUE(parsed) << name;
+    EXPECT_EQ(*parsed, a);
+    const auto cc = make_congestion(a, kSmss);
+    EXPECT_EQ(cc.algorithm(), a) << name;
+    EXPECT_EQ(algorithm_of(cc.variant()), a) << name;
+  }
+  EXPECT_TRUE(std::holds_alternative<NewReno>(make_congestion(Algorithm::newreno, kSmss).variant()));
+  EXPECT_TRUE(std::holds_alternative<Cubic>(make_congestion(Algorithm::cubic, kSmss).variant()));
+  EXPECT_EQ(known_algorithms(), "newreno, cubic");
+}
+
+// algorithm() asks the alternative, not its position in the variant: the
+// rule it replaced (index 0 = newreno, anything else = cubic) answers "cubic"
+// for NewReno in second place and for any third algorithm.
+struct ThirdAlgorithm : detail::WindowCore {
+  using WindowCore::WindowCore;
+  static constexpr Algorithm algorithm() { return static_cast<Algorithm>(7); }
+};
+TEST(Congestion, AlgorithmFollowsTheAlternativeNotItsIndex) {
+  std::variant<Cubic, NewReno> swapped = NewReno(kSmss);
+  EXPECT_EQ(algorithm_of(swapped), Algorithm::newreno);
+  swapped = Cubic(kSmss);
+  EXPECT_EQ(algorithm_of(swapped), Algorithm::cubic);
+  std::variant<NewReno, Cubic, ThirdAlgorithm> three = ThirdAlgorithm(kSmss);
+  EXPECT_EQ(algorithm_of(three), static_cast<Algorithm>(7));
+  three = NewReno(kSmss);
+  EXPECT_EQ(algorithm_of(three), Algorithm::newreno);
+  three = Cubic(kSmss);
+  EXPECT_EQ(algorithm_of(three), Algorithm::cubic);
+  EXPECT_STREQ(to_string(static_cast<Algorithm>(7)), "unknown");
+}
+
+TEST(Congestion, UnknownNameIsAnErrorListingTheKnownOnes) {
+  for (const char* bad : {"bbr", "Cubic", "reno", "", "cubic "}) {
+    const auto r = parse_algorithm(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error(), "unknown congestion control '" + std::string(bad) + "' (known: newreno, cubic)");
+  }
+}
+
+// Pacing: none unless asked for; asked for, Linux's default rate
+// (tcp_update_pacing_rate): 200 % of cwnd / SRTT while cwnd < ssthresh / 2,
+// then 120 %.
+TEST(Congestion, PacingRateIsOffByDefaultAndLinuxsDefaultWhenAsked) {
+  for (const Algorithm a : kBoth) {
+    const auto plain = make_congestion(a, kSmss);
+    EXPECT_EQ(plain.pacing_rate(milliseconds{10}), 0u) << a;
+    auto cc = make_congestion(a, kSmss, CongestionOptions{.pacing = true});
+    EXPECT_EQ(cc.pacing_rate(std::nullopt), 0u) << a;  // no RTT sample yet: no pacing
+    // Slow start, ssthresh infinite: 2 * 10,000 B / 10 ms = 2,000,000 B/s.
+    EXPECT_EQ(cc.pacing_rate(milliseconds{10}), 2'000'000u) << a;
+    // After a loss at 20 segments: ssthresh 10 (NewReno) / 14 (CUBIC), cwnd
+    // at or above ssthresh / 2: 120 %.
+    grow_to(cc, 20);
+    cc.enter_recovery(seg(20), at(seconds{1}));
+    cc.on_recovery_exit(seg(20));
+    const std::uint64_t cwnd = cc.cwnd();
+    EXPECT_EQ(cc.pacing_rate(milliseconds{10}), cwnd * 120) << a;  // cwnd * 1.2 / 0.01 s
+    EXPECT_EQ(cc.pacing_rate(milliseconds{100}), cwnd * 12) << a;
+  }
 }
 
 TEST(Congestion, DefaultIsNewRenoUntilTheSmssIsKnown) {

@@ -52,7 +52,8 @@ Connection::Settings::Settings(const ConnectionConfig& c)
       timestamps(c.timestamps),
       sack(c.sack),
       nagle(c.nagle),
-      delayed_ack(c.delayed_ack) {}
+      delayed_ack(c.delayed_ack),
+      pacing(c.pacing) {}
 
 Connection::Connection(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote, std::uint32_t iss)
     : cfg_(cfg),
@@ -68,7 +69,7 @@ Connection::Connection(const ConnectionConfig& cfg, const IpEndpoint& local, con
       rx_(cfg.recv_buffer),
       ooo_(ranges_for_buffer(cfg.recv_buffer, storage::Assembler::kDefaultMaxRanges)),
       rtt_(cfg.rtt),
-      cc_(make_congestion(cfg.congestion, std::max<std::uint16_t>(cfg.mss, 64))) {
+      cc_(make_congestion(cfg.congestion, std::max<std::uint16_t>(cfg.mss, 64), CongestionOptions{.pacing = cfg.pacing})) {
   snd_mss_ = 536;  // RFC 9293 3.7.1 (MUST-15): the default without an MSS option
   rcv_mss_ = cfg_.mss;
   keepalive_probes_cfg_ = std::max<std::uint8_t>(cfg.keepalive_probes, 1);
@@ -174,7 +175,7 @@ void Connection::negotiate(const TcpOptions& peer) {
   const std::uint16_t opt = ts_ok_ ? 12 : 0;
   snd_mss_ = static_cast<std::uint16_t>(std::max<int>(peer_mss - opt, 64));
   rcv_mss_ = static_cast<std::uint16_t>(std::max<int>(cfg_.mss - opt, 64));
-  cc_ = make_congestion(cfg_.congestion, snd_mss_);
+  cc_ = make_congestion(cfg_.congestion, snd_mss_, CongestionOptions{.pacing = cfg_.pacing});
 }
 
 void Connection::set_state(State to) {
@@ -195,6 +196,7 @@ void Connection::enter_closed(std::optional<Error> err) {
   tlp_probe_ = false;
   rto_recovery_ = false;
   drop_scoreboard();
+  drop_send_side();
   set_state(State::closed);
   // The buffers are no longer needed for sending; unread data stays readable.
   tx_.clear();
@@ -213,6 +215,7 @@ void Connection::enter_time_wait(Instant now) {
   force_probe_ = false;
   tlp_probe_ = false;
   drop_scoreboard();  // everything we sent is acknowledged: no recovery state left
+  drop_send_side();
   tx_.shrink();
 }
 
@@ -245,7 +248,8 @@ void Connection::note_window_sent(std::uint16_t field, bool syn) {
 std::size_t Connection::allocated_bytes() const {
   return tx_.allocated_bytes() + rx_.allocated_bytes() + ooo_.allocated_bytes() +
          (sb_ ? sizeof(Scoreboard) + sb_->sacked.allocated_bytes() + sb_->rtx.capacity() * sizeof(Retransmission)
-              : 0);
+              : 0) +
+         (send_side_ ? sizeof(SendSide) + send_side_->rate.allocated_bytes() : 0);
 }
 
 // --- Application calls -------------------------------------------------------

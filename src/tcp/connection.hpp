@@ -34,6 +34,14 @@
 // retransmissions included) and tail loss probe; without SACK, RFC 6582
 // NewReno (see docs/TCP.md). Keep-alive is off by default. docs/TCP.md maps every
 // RFC 9293 requirement to the test that covers it.
+//
+// Congestion control (tcp/congestion.hpp) sees, besides losses, a delivery
+// rate sample after every ACK that delivers data
+// (draft-cheng-iccrg-delivery-rate-estimation, tcp/rate_sample.hpp), and the
+// sender honours the pacing rate it asks for (tcp/pacing.hpp): a data segment
+// waits for its departure time, which poll_at() reports. Both live in a heap
+// block made with the first data segment and freed when nothing is queued or
+// in flight (connection_rate.cpp).
 #pragma once
 
 #include <cstddef>
@@ -51,6 +59,8 @@
 #include "storage/assembler.hpp"
 #include "storage/ring_buffer.hpp"
 #include "tcp/congestion.hpp"
+#include "tcp/pacing.hpp"
+#include "tcp/rate_sample.hpp"
 #include "tcp/rtt.hpp"
 #include "tcp/seq.hpp"
 #include "tcp/state.hpp"
@@ -112,6 +122,10 @@ struct ConnectionConfig {
   // as Linux's per-socket limit (net.ipv4.tcp_invalid_ratelimit).
   Duration challenge_ack_interval = std::chrono::milliseconds{500};
   Algorithm congestion = Algorithm::newreno;
+  // NewReno / CUBIC: pace data at Linux's default rate (congestion.hpp
+  // pacing_rate(); off: no pacing, as before). The sender honours whatever
+  // rate the algorithm asks for either way.
+  bool pacing = false;
   // Keep-alive (RFC 9293 3.8.4, RFC 1122 4.2.3.6): off by default (MUST-24);
   // after keepalive_idle without traffic, up to keepalive_probes probes
   // keepalive_interval apart, then Error::timed_out. Millisecond resolution.
@@ -208,6 +222,18 @@ class Connection {
   std::uint8_t send_wscale() const { return snd_wscale_; }
   std::uint8_t recv_wscale() const { return rcv_wscale_; }
   std::uint32_t retransmits() const { return retransmits_; }
+  // Delivery rate estimation (tcp/rate_sample.hpp): bytes delivered so far,
+  // ACKed or SACKed, each once (the FIN counts one, as in SND.UNA).
+  std::uint64_t delivered() const { return send_side_ ? send_side_->rate.delivered() : delivered_; }
+  // The rate sample of the latest ACK that delivered data, while the send
+  // side is active (nullopt once nothing is queued or in flight).
+  std::optional<RateSample> last_rate_sample() const {
+    return send_side_ ? send_side_->last : std::optional<RateSample>{};
+  }
+  // The smallest RTT measured from a segment's send time (MinRTT).
+  std::optional<Duration> min_rtt() const { return rtt_.min_rtt(); }
+  // Bytes per second data segments are spaced at; 0: no pacing.
+  std::uint64_t pacing_rate() const { return cc_.pacing_rate(rtt_.srtt()); }
   SeqNum snd_una() const { return snd_una_; }
   SeqNum snd_nxt() const { return snd_nxt_; }
   SeqNum rcv_nxt() const { return rcv_nxt_; }
@@ -251,6 +277,16 @@ class Connection {
     bool rescue_set = false;
   };
   struct Plan;  // what poll_output() sends next (connection_output.cpp)
+  // The send side's delivery rate estimator and pacing clock
+  // (connection_rate.cpp), on the heap from the first data segment until
+  // nothing is queued or in flight: an idle connection holds none of it.
+  struct SendSide {
+    SendSide(std::uint64_t delivered, std::size_t max_records) : rate(delivered, max_records) {}
+    RateEstimator rate;
+    Pacer pacer;
+    std::optional<RateSample> last;     // the latest sample (last_rate_sample())
+    std::uint32_t prior_in_flight = 0;  // pipe when the ACK being processed arrived
+  };
   // What the connection keeps of its ConnectionConfig (the buffer sizes live
   // in the RingBuffers, the RTO limits in the RttEstimator): 28 bytes, not
   // 120. Durations in microseconds (clamped to 2^32 - 1 us, about 71 min),
@@ -275,6 +311,7 @@ class Connection {
     bool sack : 1;
     bool nagle : 1;
     bool delayed_ack : 1;
+    bool pacing : 1;
   };
   // An Instant or none, in 8 bytes (std::optional<Instant> takes 16).
   class MaybeInstant {
@@ -328,8 +365,18 @@ class Connection {
   void note_duplicate(SeqNum left, SeqNum right);
   void schedule_ack(Instant now, bool immediate);
 
+  // connection_rate.cpp: rate samples, app-limited marks, pacing.
+  void on_data_sent(SeqNum seq, SeqNum end, Instant now);  // before SND.NXT / SND.MAX move
+  void rate_begin_ack();
+  void rate_end_ack(const TcpRepr& seg, Instant now);
+  void check_app_limited();
+  bool pacing_holds(Instant now) const;
+  std::optional<Instant> pacing_release() const;
+  void drop_send_side();
+
   // connection_output.cpp
   std::optional<Plan> plan() const;
+  std::optional<Plan> paced(std::optional<Plan> p, Instant now) const;  // pacing applied
   // RFC 6675 (connection_output.cpp): offsets from SND.UNA.
   bool sack_recovery() const { return sack_ok_ && (cc_.in_recovery() || rto_recovery_); }
   std::uint32_t lost_end() const;  // IsLost() holds for every unSACKed octet below
@@ -375,6 +422,7 @@ class Connection {
   SeqNum rcv_fin_seq_;             // a FIN that arrived ahead of data (rcv_fin_pending_)
   SeqNum snd_sml_;                 // end of the last short segment sent (Nagle, Minshall's variant)
   SeqNum dsack_left_, dsack_right_;  // RFC 2883: a duplicate to report first in the next ACK (dsack_pending_)
+  std::uint32_t retransmits_ = 0;  // segments sent again (all causes)
 
   storage::RingBuffer tx_;  // from SND.UNA (after the SYN) on
   storage::RingBuffer rx_;  // in-order bytes not yet read; out-of-order ones beyond
@@ -388,7 +436,7 @@ class Connection {
   MaybeInstant delack_at_;
   Instant last_challenge_ = Instant::min();  // min(): none yet
   std::unique_ptr<StateHook> hook_;
-  std::uint32_t retransmits_ = 0;  // segments sent again (all causes)
+  std::unique_ptr<SendSide> send_side_;  // rate samples and pacing while sending (SendSide)
   std::uint32_t rst_seq_ = 0;      // <SEQ=rst_seq_><CTL=RST> is due (rst_pending_)
 
   std::uint16_t snd_mss_ = 536;    // SMSS: peer MSS - TS option (>= 64; seg_mss() for a segment)
@@ -424,6 +472,7 @@ class Connection {
   bool dsack_pending_ : 1 = false;    // dsack_left_/right_ go in the next ACK
   std::uint8_t keepalives_sent_ = 0;
   std::uint8_t keepalive_probes_cfg_ = 9;  // the probe count set_keepalive(true) restores
+  std::uint64_t delivered_ = 0;  // C.delivered while there is no SendSide (delivered())
 };
 
 // For traces and test failures: "ESTABLISHED una=1001 nxt=1001 max=1001

@@ -331,6 +331,7 @@ bool Connection::process_ack(const TcpRepr& seg, std::size_t payload_len, Instan
     challenge_ack(now);
     return false;
   }
+  rate_begin_ack();  // delivery rate sample (connection_rate.cpp)
   // RFC 5681 2 "DUPLICATE ACKNOWLEDGMENT": outstanding data, no data, no
   // SYN/FIN, ack == SND.UNA, and the same window as before.
   const bool dup = ack == snd_una_ && snd_max_ != snd_una_ && payload_len == 0 && !seg.flags.syn() &&
@@ -357,6 +358,7 @@ bool Connection::process_ack(const TcpRepr& seg, std::size_t payload_len, Instan
   // loss -- go to step (4)". Checked on every ACK, not only duplicates (an
   // ACK carrying data, or one that moved SND.UNA a little, reports losses too).
   if (sack_ok_ && !sack_recovery() && snd_una_ != snd_max_ && lost_end() > 0) enter_sack_recovery(now);
+  rate_end_ack(seg, now);  // the ACK's rate sample to the congestion controller (connection_rate.cpp)
   // MUST-37: "As long as the receiving TCP peer continues to send
   // acknowledgments in response to the probe segments, the sending TCP peer
   // MUST allow the connection to stay open": an answered probe is no failure.

@@ -17,6 +17,9 @@
 //      FIN piggy-backed after the last byte; a one-byte zero-window probe
 //      when the persist timer fired (3.8.6.1);
 //   5. a pure ACK when one is owed (immediate or delayed-ACK timer expiry).
+// With a pacing rate (congestion.hpp pacing_rate()), a data segment waits for
+// its departure time (paced(); connection_rate.cpp), a pure ACK owed meanwhile
+// leaves alone, and poll_at() reports the departure time.
 // Every segment but the first SYN carries ACK = RCV.NXT and the current
 // window, so any of them settles an owed ACK.
 #include <algorithm>
@@ -42,8 +45,10 @@ struct Connection::Plan {
 
 std::optional<Segment> Connection::poll_output(Instant now) {
   run_timers(now);
-  const auto p = plan();
+  const auto planned = plan();
+  const auto p = paced(planned, now);
   if (!p) {
+    if (!planned) check_app_limited();  // draft-cheng-iccrg-delivery-rate-estimation 3.4
     arm_timers(now);
     return std::nullopt;
   }
@@ -60,8 +65,10 @@ std::optional<Segment> Connection::poll_output(Instant now) {
 
 bool Connection::poll_output_view(Instant now, TcpRepr& header, storage::SpanPair& payload) {
   run_timers(now);
-  const auto p = plan();
+  const auto planned = plan();
+  const auto p = paced(planned, now);
   if (!p) {
+    if (!planned) check_app_limited();  // draft-cheng-iccrg-delivery-rate-estimation 3.4
     arm_timers(now);
     return false;
   }
@@ -72,12 +79,23 @@ bool Connection::poll_output_view(Instant now, TcpRepr& header, storage::SpanPai
 }
 
 std::optional<Instant> Connection::poll_at() const {
-  if (plan()) return Instant::min();
   std::optional<Instant> t;
-  if (timer_ != Timer::none) t = timer_at_;
+  if (const auto p = plan()) {
+    // A data segment held by pacing leaves at its departure time.
+    const auto release = p->kind == Plan::Kind::data && !ack_now_ ? pacing_release() : std::nullopt;
+    if (!release) return Instant::min();
+    t = release;
+  }
+  if (timer_ != Timer::none && (!t || timer_at_ < *t)) t = timer_at_;
   if (delack_at_ && (!t || *delack_at_ < *t)) t = *delack_at_;
   if (sb_ && sb_->reo_pending && (!t || sb_->reo_at < *t)) t = sb_->reo_at;  // RFC 8985 RACK timer
   return t;
+}
+
+std::optional<Connection::Plan> Connection::paced(std::optional<Plan> p, Instant now) const {
+  if (!p || p->kind != Plan::Kind::data || !pacing_holds(now)) return p;
+  if (ack_now_) return Plan{.kind = Plan::Kind::ack, .seq = snd_nxt_};
+  return std::nullopt;
 }
 
 std::optional<Connection::Plan> Connection::plan() const {
@@ -515,6 +533,7 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
       WIRESTACK_ASSERT(std::size_t{p.offset} + p.len <= tx_.size());  // the payload is peeked by the caller
       const SeqNum end = p.seq + p.len + (p.fin ? 1 : 0);
       const bool again = p.seq < snd_max_;
+      on_data_sent(p.seq, end, now);  // rate samples and pacing (connection_rate.cpp)
       if (again) {
         ++retransmits_;
         ts_last_rtx_ = ts_now(now);

@@ -37,6 +37,18 @@ RttConfig RttEstimator::config() const {
 
 void RttEstimator::on_sample(Duration rtt) { update(rtt, 1); }
 
+void RttEstimator::note_min_rtt(Duration rtt) {
+  if (rtt < Duration::zero()) return;
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(rtt).count();
+  const auto clamped = static_cast<std::uint32_t>(std::min<std::int64_t>(us, kNoMinRtt - 1));
+  min_rtt_us_ = std::min(min_rtt_us_, clamped);
+}
+
+std::optional<Duration> RttEstimator::min_rtt() const {
+  if (min_rtt_us_ == kNoMinRtt) return std::nullopt;
+  return std::chrono::microseconds{min_rtt_us_};
+}
+
 void RttEstimator::on_timestamp_sample(Duration rtt, std::uint32_t expected_samples) {
   update(rtt, std::max<std::int64_t>(expected_samples, 1));
 }

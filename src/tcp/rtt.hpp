@@ -99,6 +99,15 @@ class RttEstimator {
   std::optional<Duration> rttvar() const;
   bool has_sample() const { return has_sample_; }
   std::uint32_t backoff_count() const { return backoffs_; }
+
+  // The path's minimum RTT (MinRTT), for the delivery rate sample's filter
+  // (tcp/rate_sample.hpp). Fed by note_min_rtt() with RTTs measured from a
+  // segment's own send time (microsecond-exact; SRTT's timestamp samples are
+  // whole milliseconds), not by on_sample(). Over the connection's life, not
+  // windowed (Linux keeps a 5-minute window: tcp_min_rtt_wlen). Kept in whole
+  // microseconds in this class's tail padding (no size cost).
+  void note_min_rtt(Duration rtt);
+  std::optional<Duration> min_rtt() const;
   RttConfig config() const;
 
   friend std::ostream& operator<<(std::ostream& os, const RttEstimator& e);
@@ -122,6 +131,8 @@ class RttEstimator {
   Duration rto_{0};
   std::uint8_t backoffs_ = 0;  // saturates at 255 (the RTO reached max_rto long before)
   bool has_sample_ = false;
+  std::uint32_t min_rtt_us_ = kNoMinRtt;  // note_min_rtt()
+  static constexpr std::uint32_t kNoMinRtt = 0xffffffff;
 };
 
 // Times one segment at a time and applies Karn's rule.

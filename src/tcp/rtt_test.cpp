@@ -198,5 +198,25 @@ TEST(RttFromTimestamps, TicksAndWrap) {
   EXPECT_FALSE(rtt_from_timestamps(1000, 1005, milliseconds{1}));  // echo from the future
 }
 
+// MinRTT for the delivery rate filter: the smallest RTT noted, whole
+// microseconds, unaffected by on_sample(); stored in the class's padding.
+TEST(RttEstimator, MinRttKeepsTheSmallestNoted) {
+  RttEstimator est;
+  EXPECT_FALSE(est.min_rtt());
+  est.on_sample(std::chrono::milliseconds{3});
+  EXPECT_FALSE(est.min_rtt());
+  est.note_min_rtt(std::chrono::microseconds{1500});
+  est.note_min_rtt(std::chrono::microseconds{2500});
+  EXPECT_EQ(est.min_rtt(), std::chrono::microseconds{1500});
+  est.note_min_rtt(std::chrono::nanoseconds{999'999});
+  EXPECT_EQ(est.min_rtt(), std::chrono::microseconds{999});
+  est.note_min_rtt(std::chrono::nanoseconds{-5});  // ignored
+  EXPECT_EQ(est.min_rtt(), std::chrono::microseconds{999});
+  EXPECT_EQ(est.srtt(), std::chrono::milliseconds{3});
+  if constexpr (sizeof(void*) == 8) {
+    EXPECT_EQ(sizeof(RttEstimator), 48u);
+  }
+}
+
 }  // namespace
 }  // namespace wirestack::tcp

@@ -116,5 +116,32 @@ out=$("$ws" run "$tmp/pair.toml" 2>&1); rc=$?
 [ $rc -eq 2 ] || { echo "FAIL: a bad file exited $rc, not 2"; fail=1; }
 expect "bad file" "^wirestack run: $tmp/pair\.toml:9:14: link: IPv4 address '192\.168\.5\.256': part '256' is greater than 255$" "$out"
 
+# Per-host TCP congestion control: a known name runs, an unknown one names
+# the place and the known ones.
+cat >"$tmp/cc.toml" <<'EOF'
+[[host]]
+name = "x"
+congestion = "cubic"
+[[host]]
+name = "y"
+[[link]]
+from = "x"
+from_address = "192.168.6.1/24"
+to = "y"
+to_address = "192.168.6.2/24"
+[[app]]
+type = "ping"
+host = "x"
+to = "192.168.6.2"
+count = 1
+EOF
+out=$("$ws" run "$tmp/cc.toml" --out "$tmp/cc" --quiet) || { echo "FAIL: run cc.toml exited $?"; fail=1; }
+expect "congestion file runs" '^ping 192\.168\.6\.2 from x:  1 packets transmitted, 1 received' "$out"
+sed -i 's|congestion = "cubic"|congestion = "bbr"|' "$tmp/cc.toml"
+out=$("$ws" run "$tmp/cc.toml" 2>&1); rc=$?
+[ $rc -eq 2 ] || { echo "FAIL: an unknown congestion control exited $rc, not 2"; fail=1; }
+expect "bad congestion" "^wirestack run: $tmp/cc\.toml:3:14: host: 'congestion' = \"bbr\": unknown congestion control 'bbr' \(known: newreno, cubic\)$" "$out"
+[ "$(wc -l <<<"$out")" -eq 1 ] || { echo "FAIL: bad congestion: more than one line: $out"; fail=1; }
+
 [ $fail -eq 0 ] && echo "run CLI: all expectations met"
 exit $fail

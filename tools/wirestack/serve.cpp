@@ -1,4 +1,4 @@
-// `wirestack serve [--http PORT[:DIR]] [--json PORT] [--tcp-echo PORT] [--seconds N]`:
+// `wirestack serve [--http PORT[:DIR]] [--json PORT] [--tcp-echo PORT] [--congestion NAME] [--seconds N]`:
 // the same servers as `wirestack tap`, on the Linux kernel's own sockets
 // (loop::KernelHost): the application code is unchanged, only the host
 // differs. For comparing our stack with the kernel's under the same server,
@@ -26,6 +26,9 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& opt) {
   cmd->add_option("--http", opt.http, "HTTP/1.1 server on PORT, serving DIR (default: the counters page)");
   cmd->add_option("--json", opt.json, "JSON-RPC service on PORT")->check(CLI::Range(1, 65535));
   cmd->add_option("--tcp-echo", opt.tcp_echo, "TCP echo on PORT")->check(CLI::Range(1, 65535));
+  cmd->add_option("--congestion", opt.congestion,
+                  "the kernel's TCP congestion control on our sockets (TCP_CONGESTION): newreno (the kernel's reno), "
+                  "cubic, or any name the kernel offers");
   cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(CLI::PositiveNumber);
   return cmd;
 }
@@ -36,6 +39,14 @@ int run_serve(const ServeOptions& opt) {
     return 1;
   }
   loop::KernelHost host;
+  if (opt.congestion) {
+    // Our names where they differ from Linux's: NewReno is the kernel's "reno".
+    const std::string name = *opt.congestion == "newreno" ? "reno" : *opt.congestion;
+    if (auto r = host.set_tcp_congestion(name); !r) {
+      std::cerr << "wirestack serve: --congestion " << *opt.congestion << ": " << r.error() << "\n";
+      return 1;
+    }
+  }
   std::optional<app::HttpServer> web;
   if (opt.http) {
     const auto colon = opt.http->find(':');
@@ -83,6 +94,7 @@ int run_serve(const ServeOptions& opt) {
   if (opt.http) std::cout << ", http on " << *opt.http;
   if (opt.json) std::cout << ", json-rpc on " << *opt.json;
   if (opt.tcp_echo) std::cout << ", tcp echo on " << *opt.tcp_echo;
+  if (opt.congestion) std::cout << ", tcp congestion control " << *host.tcp_congestion();
   std::cout << "; ^C to stop" << std::endl;
   std::optional<Duration> limit;
   if (opt.seconds) limit = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(*opt.seconds));

@@ -12,6 +12,7 @@ struct ServeOptions {
   std::optional<int> json;
   std::optional<int> tcp_echo;
   std::optional<double> seconds;
+  std::optional<std::string> congestion;  // the kernel's TCP_CONGESTION for our sockets
 };
 CLI::App* add_serve_command(CLI::App& app, ServeOptions& opt);
 int run_serve(const ServeOptions& opt);

@@ -13,6 +13,7 @@
 #include "app/rpc_server.hpp"
 #include "loop/apps.hpp"
 #include "runtime/tcp_apps.hpp"
+#include "tcp/congestion.hpp"
 
 namespace wirestack::cli {
 
@@ -68,6 +69,12 @@ Result<TapStack, std::string> make_tap_stack(const StackOptions& opt, bool allow
     if (!m->is_unicast() || m->is_zero()) return Unexpected{"--mac: " + *opt.mac + " is not a unicast address"};
     mac = *m;
   }
+  std::optional<tcp::Algorithm> congestion;
+  if (opt.congestion) {
+    auto a = tcp::parse_algorithm(*opt.congestion);
+    if (!a) return Unexpected{"--congestion: " + a.error()};
+    congestion = *a;
+  }
   loop::ImpairmentSpec impair_in;
   loop::ImpairmentSpec impair_out;
   for (const auto& [name, text, into] :
@@ -97,6 +104,7 @@ Result<TapStack, std::string> make_tap_stack(const StackOptions& opt, bool allow
   // at 128 KiB and grows to 6 MiB).
   config.stack.tcp.connection.recv_buffer = 512 * 1024;
   config.stack.tcp.connection.send_buffer = 512 * 1024;
+  if (congestion) config.stack.tcp.connection.congestion = *congestion;
   // Resolution gives up as Linux's does (mcast_solicit 3, retrans_time 1 s):
   // three requests a second apart, so a missing host is reported in ~3 s.
   config.stack.arp.retry_interval = std::chrono::seconds{1};
@@ -121,6 +129,8 @@ CLI::App* add_tap_command(CLI::App& app, TapOptions& opt) {
   cmd->add_option("--tcp-discard", opt.tcp_discard, "TCP discard (RFC 863) on this port")->check(CLI::Range(1, 65535));
   cmd->add_option("--http", opt.http, "HTTP/1.1 server on PORT, serving DIR (default: a live counters page)");
   cmd->add_option("--json", opt.json, "JSON-RPC service (docs/PROTOCOL.md: time, echo) on PORT")->check(CLI::Range(1, 65535));
+  cmd->add_option("--congestion", opt.stack.congestion,
+                  "TCP congestion control of the stack's connections: " + tcp::known_algorithms() + " (default newreno)");
   cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(CLI::PositiveNumber);
   return cmd;
 }
@@ -219,6 +229,7 @@ int run_tap(const TapOptions& opt) {
   if (opt.tcp_discard) std::cout << ", tcp discard on port " << *opt.tcp_discard;
   if (opt.json) std::cout << ", json-rpc on port " << *opt.json;
   if (http_port) std::cout << ", http on port " << *http_port << (http_root ? " serving " + *http_root : std::string());
+  if (opt.stack.congestion) std::cout << ", tcp congestion control " << *opt.stack.congestion;
   if (const auto* w = host.impairment_in()) std::cout << ", wire to the stack impaired: " << w->spec().to_string();
   if (const auto* w = host.impairment_out()) std::cout << ", wire from the stack impaired: " << w->spec().to_string();
   std::cout << "; ^C to stop" << std::endl;

@@ -27,6 +27,7 @@ struct StackOptions {
   std::optional<std::string> impair;      // loop::ImpairmentSpec text, both ways
   std::optional<std::string> impair_in;   // device -> stack only
   std::optional<std::string> impair_out;  // stack -> device only
+  std::optional<std::string> congestion;  // TCP congestion control (`tap --congestion`); unset: newreno
 };
 void add_stack_options(CLI::App* cmd, StackOptions& opt);
 
