@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
+#include "wire/ip_address.hpp"
 #include "wire/ipv4_address.hpp"
 #include "wire/ipv6_address.hpp"
 #include "wire/mac_address.hpp"
@@ -26,6 +27,16 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
     const std::string canonical = v6->to_string();
     auto again = Ipv6Address::parse(canonical);
     FUZZ_CHECK(again && *again == *v6 && again->to_string() == canonical);
+  }
+  // Either family: the family follows the text, and the text comes back.
+  if (auto ip = IpAddress::parse(text)) {
+    auto again = IpAddress::parse(ip->to_string());
+    FUZZ_CHECK(again && *again == *ip);
+    FUZZ_CHECK(ip->is_v4() == Ipv4Address::parse(text).has_value());
+  }
+  if (auto e = IpEndpoint::parse(text)) {
+    auto again = IpEndpoint::parse(e->to_string());
+    FUZZ_CHECK(again && *again == *e);
   }
   return 0;
 }

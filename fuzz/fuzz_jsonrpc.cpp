@@ -21,9 +21,9 @@ namespace {
 struct Everything {
   msg::SysTime when;
   MacAddress mac;
-  Ipv4Address ip;
-  Ipv4Prefix net;
-  Ipv6Address ip6;
+  IpAddress ip;
+  IpPrefix net;
+  IpEndpoint peer;
   Duration rtt{};
   msg::Blob blob;
   std::optional<std::uint16_t> port;
@@ -35,14 +35,14 @@ void from_json(const json& j, Everything& e) {
       .optional("mac", e.mac)
       .optional("ip", e.ip)
       .optional("net", e.net)
-      .optional("ip6", e.ip6)
+      .optional("peer", e.peer)
       .optional("rtt", e.rtt)
       .optional("blob", e.blob)
       .optional("port", e.port)
       .optional("times", e.times);
 }
 void to_json(json& j, const Everything& e) {
-  j = {{"when", e.when}, {"mac", e.mac}, {"ip", e.ip}, {"net", e.net}, {"ip6", e.ip6}, {"rtt", e.rtt},
+  j = {{"when", e.when}, {"mac", e.mac}, {"ip", e.ip}, {"net", e.net}, {"peer", e.peer}, {"rtt", e.rtt},
        {"blob", e.blob}, {"times", e.times}};
 }
 
