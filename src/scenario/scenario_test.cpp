@@ -30,8 +30,8 @@ TEST(BuiltinScenarios, FilesMatchTheEmbeddedTexts) {
     const auto& s = builtin_scenarios()[i];
     EXPECT_EQ(s.name, expected[i]);
     const std::string file = std::string(WIRESTACK_SOURCE_DIR) + "/scenarios/" + std::string(s.name) + ".toml";
-    EXPECT_EQ(read(file), s.toml) << file << " differs from src/scenario/builtin.cpp: run "
-                                  << "python3 tests/scenario/embed_scenarios.py";
+    EXPECT_EQ(read(file), s.toml) << file << " differs from the text the build embedded "
+                                  << "(tools/embed_scenarios.cmake): rebuild";
   }
 }
 
