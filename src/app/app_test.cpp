@@ -88,6 +88,24 @@ TEST(HttpServer, ManyClientsOverALossyReorderingNetworkAllGetThePage) {
   EXPECT_GT(n.server->stack().tcp().counters().retransmits + n.client->stack().tcp().counters().retransmits, 0u);
 }
 
+// A session learns both ends of its connection: who called, and which of
+// the host's addresses and ports they called.
+TEST(StreamServer, ASessionSeesBothEndpoints) {
+  struct WhoAmI final : Session {
+    void on_data(Bytes, SessionIo& io) override {
+      io.write(io.peer().to_string() + " -> " + io.local().to_string());
+      io.close();
+    }
+  };
+  Net n(3);
+  StreamServer server(*n.server, 8080, [] { return std::make_unique<WhoAmI>(); });
+  TcpRequestClient c(*n.client, kWeb, {.request = "?"});
+  n.w.run_until(at(5s));
+  ASSERT_TRUE(c.done());
+  EXPECT_TRUE(std::regex_match(c.response(), std::regex(R"(10\.0\.1\.10:[0-9]+ -> 10\.0\.2\.10:8080)")))
+      << c.response();
+}
+
 TEST(HttpServer, PipelinedRequestsAreAnsweredInOrderOnOneConnection) {
   Net n(2);
   HttpServer web(*n.server, 8080);

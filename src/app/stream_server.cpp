@@ -11,6 +11,7 @@ struct StreamServer::Conn final : SessionIo {
   StreamServer* server = nullptr;
   tcp::SocketHandle h;
   IpEndpoint peer_addr;
+  IpEndpoint local_addr;
   std::unique_ptr<Session> session;
   std::vector<std::byte> out;  // written by the session, not yet taken by TCP
   std::size_t out_off = 0;
@@ -27,6 +28,7 @@ struct StreamServer::Conn final : SessionIo {
   Instant now() const override { return server->host_.now(); }
   std::chrono::system_clock::time_point wall_clock() const override { return server->host_.wall_clock(); }
   IpEndpoint peer() const override { return peer_addr; }
+  IpEndpoint local() const override { return local_addr; }
   std::size_t pending_output() const override { return out.size() - out_off; }
   bool output_full() const override { return pending_output() >= server->config_.max_output_bytes; }
 };
@@ -71,6 +73,7 @@ void StreamServer::accept_all() {
     c->server = this;
     c->h = *h;
     c->peer_addr = tcp.remote_endpoint(*h).value_or(IpEndpoint{});
+    c->local_addr = tcp.local_endpoint(*h).value_or(IpEndpoint{});
     c->session = factory_();
     c->last_activity = host_.now();
     ++stats_.accepted;

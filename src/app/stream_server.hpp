@@ -54,6 +54,8 @@ class SessionIo {
   virtual Instant now() const = 0;
   virtual std::chrono::system_clock::time_point wall_clock() const = 0;
   virtual IpEndpoint peer() const = 0;
+  // The host's address and port the peer connected to.
+  virtual IpEndpoint local() const = 0;
   // Output written but not yet taken by TCP.
   virtual std::size_t pending_output() const = 0;
   // pending_output() has reached the server's max_output_bytes: a session

@@ -312,6 +312,14 @@ std::optional<tcp::State> KernelTcpSockets::state(tcp::SocketHandle h) const {
   return st;
 }
 
+std::optional<IpEndpoint> KernelTcpSockets::local_endpoint(tcp::SocketHandle h) const {
+  if (find(h) == nullptr) return std::nullopt;
+  sockaddr_in a{};
+  socklen_t len = sizeof a;
+  if (::getsockname(static_cast<int>(h.index), reinterpret_cast<sockaddr*>(&a), &len) < 0) return std::nullopt;
+  return from_sockaddr(a);
+}
+
 std::optional<IpEndpoint> KernelTcpSockets::remote_endpoint(tcp::SocketHandle h) const {
   if (find(h) == nullptr) return std::nullopt;
   sockaddr_in a{};

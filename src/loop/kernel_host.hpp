@@ -55,6 +55,7 @@ class KernelTcpSockets final : public runtime::TcpSockets {
   std::uint8_t readiness(tcp::SocketHandle h) const override;
   std::optional<tcp::State> state(tcp::SocketHandle h) const override;
   std::optional<IpEndpoint> remote_endpoint(tcp::SocketHandle h) const override;
+  std::optional<IpEndpoint> local_endpoint(tcp::SocketHandle h) const override;
   bool all_acknowledged(tcp::SocketHandle h) const override;
 
   std::size_t open_count() const { return socks_.size(); }

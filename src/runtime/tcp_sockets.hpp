@@ -42,6 +42,9 @@ class TcpSockets {
   // LISTEN, SYN-SENT while connecting, ESTABLISHED once connected; ours reports every state.
   virtual std::optional<tcp::State> state(tcp::SocketHandle h) const = 0;
   virtual std::optional<IpEndpoint> remote_endpoint(tcp::SocketHandle h) const = 0;
+  // The address and port this socket is bound to (getsockname): a server's
+  // accepted connection says which of the host's addresses the peer used.
+  virtual std::optional<IpEndpoint> local_endpoint(tcp::SocketHandle h) const = 0;
   // Everything sent has been acknowledged by the peer, our FIN included if
   // shutdown_send() was called (a bulk sender's "done").
   virtual bool all_acknowledged(tcp::SocketHandle h) const = 0;
@@ -76,6 +79,7 @@ class StackTcpSockets final : public TcpSockets {
   std::optional<IpEndpoint> remote_endpoint(tcp::SocketHandle h) const override {
     return t_.remote_endpoint(h);
   }
+  std::optional<IpEndpoint> local_endpoint(tcp::SocketHandle h) const override { return t_.local_endpoint(h); }
   bool all_acknowledged(tcp::SocketHandle h) const override {
     const tcp::Connection* c = t_.connection(h);
     if (c == nullptr) return false;
