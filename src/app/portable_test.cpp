@@ -161,6 +161,31 @@ TEST_P(Portable, ARefusedConnectionReadsTheSame) {
   EXPECT_EQ(c.error(), tcp::Errc::connection_refused);
 }
 
+// Timers (runtime::Host::schedule_at / cancel): in time order, a timer may
+// schedule another, a cancelled one never runs, none runs early; the same
+// code in virtual time and on the kernel host's clock.
+TEST_P(Portable, TimersRunInOrderOnceAndCancelledOnesNever) {
+  auto env = make_env(GetParam());
+  runtime::Host& h = env->server();
+  const Instant t0 = h.now();
+  std::vector<int> fired;
+  Instant third{};
+  h.schedule_in(30ms, [&] {
+    fired.push_back(3);
+    third = h.now();
+  });
+  h.schedule_in(10ms, [&] {
+    fired.push_back(1);
+    h.schedule_in(5ms, [&] { fired.push_back(2); });
+  });
+  const runtime::TimerId gone = h.schedule_in(20ms, [&] { fired.push_back(99); });
+  h.cancel(gone);
+  h.cancel(gone);  // twice: a no-op
+  env->run_until([&] { return fired.size() >= 3; }, 2s);
+  EXPECT_EQ(fired, (std::vector<int>{1, 2, 3}));
+  EXPECT_GE(third - t0, 30ms);
+}
+
 INSTANTIATE_TEST_SUITE_P(Worlds, Portable, ::testing::Values("sim", "kernel"),
                          [](const auto& p) { return p.param; });
 

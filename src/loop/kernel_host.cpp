@@ -451,8 +451,14 @@ Result<StopReason, std::string> KernelHost::run(std::optional<Duration> limit) {
       restore();
       return StopReason::time_limit;
     }
+    if (timers_.run_due(now) > 0) {
+      after_activity();
+      if (stop_) break;
+    }
     std::optional<Instant> next = app_wake_;
-    if (limit_at) next = next ? std::min(*next, *limit_at) : *limit_at;
+    for (const auto& t : {limit_at, timers_.next()}) {
+      if (t) next = next ? std::min(*next, *t) : *t;
+    }
     int timeout = -1;
     if (next) {
       timeout = *next <= now ? 0

@@ -101,6 +101,8 @@ class KernelHost final : public runtime::Host {
   void remove_activity(std::size_t token) override;
   void kick() override;
   void wake_at(Instant t) override;
+  runtime::TimerId schedule_at(Instant at, std::function<void()> fn) override { return timers_.add(at, std::move(fn)); }
+  void cancel(runtime::TimerId id) override { timers_.cancel(id); }
   const std::vector<tcp::SocketHandle>& tcp_changed() const override { return changed_; }
 
   // TCP_CONGESTION for every socket listened or connected on from now on
@@ -129,6 +131,7 @@ class KernelHost final : public runtime::Host {
   std::vector<tcp::SocketHandle> changed_;
   std::vector<tcp::SocketHandle> pending_changed_;  // from epoll, for the next round
   std::optional<Instant> app_wake_;
+  runtime::TimerQueue timers_;
   bool in_activity_ = false;
   bool again_ = false;
   bool stop_ = false;

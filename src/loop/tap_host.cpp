@@ -223,7 +223,7 @@ int TapHost::timeout_ms(Instant now, std::optional<Instant> limit_at) const {
   std::optional<Instant> next = stack_.poll_at();
   const std::optional<Instant> wire_in = impair_in_ ? impair_in_->next_release() : std::nullopt;
   const std::optional<Instant> wire_out = impair_out_ ? impair_out_->next_release() : std::nullopt;
-  for (const auto& t : {app_wake_, limit_at, wire_in, wire_out}) {
+  for (const auto& t : {app_wake_, limit_at, wire_in, wire_out, timers_.next()}) {
     if (t) next = next ? std::min(*next, *t) : *t;
   }
   if (!next) return -1;
@@ -267,6 +267,10 @@ Result<StopReason, std::string> TapHost::run(std::optional<Duration> limit) {
       woke = true;
     }
     if (app_wake_ && *app_wake_ <= now) woke = true;
+    if (timers_.run_due(now) > 0) {
+      stack_.poll(now);  // what the timers queued
+      woke = true;
+    }
     if (woke) {
       after_activity(now);
       if (stop_) break;

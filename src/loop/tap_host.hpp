@@ -120,6 +120,8 @@ class TapHost final : public runtime::Host, private iface::FrameSink {
   // The hooks run again at `t` at the latest. Requests last one round: a hook
   // that wants a later wake-up asks again each time it runs.
   void wake_at(Instant t) override;
+  runtime::TimerId schedule_at(Instant at, std::function<void()> fn) override { return timers_.add(at, std::move(fn)); }
+  void cancel(runtime::TimerId id) override { timers_.cancel(id); }
 
   // Echo replies and ICMP errors taken from the stack this round; what no
   // hook claims is dropped after the hooks have run (as sim::Host).
@@ -173,6 +175,7 @@ class TapHost final : public runtime::Host, private iface::FrameSink {
   bool in_activity_ = false;
   bool again_ = false;
   std::optional<Instant> app_wake_;
+  runtime::TimerQueue timers_;
   std::vector<iface::PingReply> replies_;
   std::vector<iface::IcmpError> errors_;
   std::vector<std::byte> rx_buf_;

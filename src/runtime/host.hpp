@@ -23,6 +23,7 @@
 #include "base/time.hpp"
 #include "iface/counters.hpp"
 #include "runtime/tcp_sockets.hpp"
+#include "runtime/timers.hpp"
 #include "tcp/socket_table.hpp"
 
 namespace wirestack::runtime {
@@ -53,6 +54,13 @@ class Host {
   // The hooks run again at `t` at the latest. A request lasts one round: a
   // hook that still wants a later wake-up asks again each time it runs.
   virtual void wake_at(Instant t) = 0;
+  // Timers: `fn` runs at `at` (never before; at once if `at` has passed),
+  // and the hooks run after it as after any activity, so what it queued
+  // leaves at once. cancel() of a timer that ran, or was cancelled, is a
+  // no-op. Virtual time in the simulator, the monotonic clock on a device.
+  virtual TimerId schedule_at(Instant at, std::function<void()> fn) = 0;
+  virtual void cancel(TimerId id) = 0;
+  TimerId schedule_in(Duration d, std::function<void()> fn) { return schedule_at(now() + d, std::move(fn)); }
   // The TCP sockets whose readiness may have changed since the previous
   // round of hooks (tcp::SocketTable::take_changed(), taken once per round
   // and shown to every hook): a server with many connections looks at these

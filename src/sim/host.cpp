@@ -12,6 +12,7 @@ Host::Host(EventQueue& queue, Rng rng, std::string name, iface::InterfaceConfig 
 Host::~Host() {
   queue_.cancel(wake_);
   queue_.cancel(app_wake_);
+  for (const auto& [id, event] : timers_) queue_.cancel(event);
   for (auto& n : nics_) {
     if (n.link != nullptr) n.link->attach(n.side, nullptr);
   }
@@ -78,6 +79,24 @@ void Host::wake_at(Instant t) {
     stack_.poll(queue_.now());
     after_activity();
   });
+}
+
+runtime::TimerId Host::schedule_at(Instant at, std::function<void()> fn) {
+  const runtime::TimerId id{++last_timer_};
+  timers_[id.value] = queue_.schedule_at(std::max(at, queue_.now()), [this, id, fn = std::move(fn)] {
+    timers_.erase(id.value);
+    fn();
+    stack_.poll(queue_.now());
+    after_activity();
+  });
+  return id;
+}
+
+void Host::cancel(runtime::TimerId id) {
+  auto it = timers_.find(id.value);
+  if (it == timers_.end()) return;
+  queue_.cancel(it->second);
+  timers_.erase(it);
 }
 
 void Host::remove_activity(std::size_t token) {

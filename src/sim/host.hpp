@@ -15,6 +15,7 @@
 #include <deque>
 #include <functional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "base/rng.hpp"
@@ -47,6 +48,9 @@ class Host final : public runtime::Host, private iface::FrameSink {
   std::chrono::system_clock::time_point wall_clock() const override;
   const std::vector<tcp::SocketHandle>& tcp_changed() const override { return tcp_changed_; }
   void wake_at(Instant t) override;
+  // Timers are events in the world's queue: virtual time, (time, order) as every event.
+  runtime::TimerId schedule_at(Instant at, std::function<void()> fn) override;
+  void cancel(runtime::TimerId id) override;
 
   // A new network card plugged into `link` at `side`; it comes up at once
   // (gratuitous ARP for addresses added later goes out when they are added).
@@ -120,6 +124,8 @@ class Host final : public runtime::Host, private iface::FrameSink {
   EventId wake_{};
   std::vector<tcp::SocketHandle> tcp_changed_;
   EventId app_wake_{};   // wake_at()
+  std::unordered_map<std::uint64_t, EventId> timers_;  // schedule_at(), until they run
+  std::uint64_t last_timer_ = 0;
   Instant app_wake_at_{};
   Instant wake_at_{};
   bool in_activity_ = false;
