@@ -194,6 +194,32 @@ TEST(Loader, TomlSyntaxErrorNamesFileLineColumn) {
             "are explicitly prohibited");
 }
 
+// toml++ 3.3.0 bugs the loader works around (found by fuzz/fuzz_topology):
+// a table header that does not start with a key failed an assertion, and
+// some non-ASCII code points where it looks for whitespace reached
+// __builtin_unreachable(). Both are TOML syntax errors, or valid TOML.
+TEST(Loader, TableHeaderWithoutAKeyIsASyntaxError) {
+  EXPECT_EQ(error_of("[[host]]\nname = \"a\"\n\n[=]\n"),
+            "t.toml:4:2: TOML syntax: Error while parsing key: expected bare key starting character or string "
+            "delimiter, saw '='");
+  EXPECT_EQ(error_of("[[[1]]]"),
+            "t.toml:1:3: TOML syntax: Error while parsing key: expected bare key starting character or string "
+            "delimiter, saw '['");
+  EXPECT_EQ(error_of("[&"),
+            "t.toml:1:2: TOML syntax: Error while parsing key: expected bare key starting character or string "
+            "delimiter, saw '&'");
+}
+
+TEST(Loader, NonAsciiWhereWhitespaceMayBe) {
+  EXPECT_EQ(error_of("[[host\xcb\x8b]]\n"),  // U+02CB after a key
+            "t.toml:1:7: TOML syntax: Error while parsing table header: expected ']', saw '\xcb\x8b'");
+  // The next line of a """string""" after a line-ending backslash starts with U+00A7.
+  auto t = load_topology("[scenario]\nsummary = \"\"\"\\\n  \xc2\xa7 and \xe2\xb4\x80\"\"\"\n[[host]]\nname = \"a\"\n",
+                         "t.toml");
+  ASSERT_TRUE(t) << t.error();
+  EXPECT_EQ(t->summary, "\xc2\xa7 and \xe2\xb4\x80");
+}
+
 TEST(Loader, UnknownKeyListsTheExpectedOnes) {
   std::string text(kBase);
   text += "bandwith = \"10Mbit/s\"\n";
