@@ -79,6 +79,12 @@ struct LoadError {
   std::string message;
 };
 
+// Every time in a file is at most 1e9 s (31 years), and so is every schedule
+// made of times (an app's last client start, at + (count - 1) * interval):
+// sums of a few such times stay far from the 292 years of a Duration.
+constexpr double kMaxSeconds = 1e9;
+constexpr double kMaxBitsPerSecond = static_cast<double>(std::int64_t{1} << 50);
+
 std::string trim(std::string_view s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
@@ -110,7 +116,9 @@ Result<std::uint64_t, std::string> parse_bandwidth(std::string_view text) {
   if (u == units.end()) {
     return Unexpected{"unknown rate unit '" + nu->second + "' (units: bit/s, kbit/s, Mbit/s, Gbit/s, or bps, kbps, Mbps, Gbps)"};
   }
-  return static_cast<std::uint64_t>(std::llround(nu->first * u->second));
+  const double bps = nu->first * u->second;
+  if (!(bps <= kMaxBitsPerSecond)) return Unexpected{std::string("more than 2^50 bit/s")};
+  return static_cast<std::uint64_t>(std::llround(bps));
 }
 
 Result<Duration, std::string> parse_time_text(std::string_view text) {
@@ -120,7 +128,9 @@ Result<Duration, std::string> parse_time_text(std::string_view text) {
   if (!nu) return Unexpected{std::string("expected a time such as \"2ms\" (units: ns, us, ms, s)")};
   const auto u = units.find(nu->second);
   if (u == units.end()) return Unexpected{"unknown time unit '" + nu->second + "' (units: ns, us, ms, s)"};
-  return Duration{static_cast<Duration::rep>(std::llround(nu->first * u->second * 1e9))};
+  const double seconds = nu->first * u->second;
+  if (!(seconds <= kMaxSeconds)) return Unexpected{std::string("more than 1e9 s (31 years)")};
+  return Duration{static_cast<Duration::rep>(std::llround(seconds * 1e9))};
 }
 
 namespace {
@@ -211,7 +221,7 @@ class Fields {
       if (*d < Duration::zero()) fail(key, "'" + std::string(key) + "' must not be negative");
       return *d;
     }
-    const double s = number(key, 0, 1e9);
+    const double s = number(key, 0, kMaxSeconds);
     return Duration{static_cast<Duration::rep>(std::llround(s * 1e9))};
   }
   std::string address(std::string_view key) const {  // "10.0.0.1"
@@ -467,6 +477,12 @@ void read_app(const toml::table& t, const std::string& file, Topology& topo) {
   }
   if (f.has("count")) a.count = static_cast<int>(f.integer("count", 1, 1'000'000));
   if (f.has("interval")) a.interval = f.time("interval");
+  if (to_seconds(a.interval) * (a.count - 1) > kMaxSeconds) {
+    std::ostringstream os;
+    os << "'count' = " << a.count << " every 'interval' = " << to_seconds(a.interval)
+       << " s lasts more than 1e9 s (31 years)";
+    f.fail(f.has("interval") ? "interval" : "count", os.str());
+  }
   if (f.has("port")) a.port = static_cast<std::uint16_t>(f.integer("port", 1, 65535));
   if (f.has("backlog")) a.backlog = static_cast<std::uint32_t>(f.integer("backlog", 1, 1 << 20));
   switch (a.kind) {

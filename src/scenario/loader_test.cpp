@@ -262,6 +262,26 @@ TEST(Loader, UnknownCongestionControlListsTheKnownOnes) {
   EXPECT_EQ(t->nodes[0].congestion, tcp::Algorithm::newreno);
 }
 
+// Times and rates have the same bounds as numbers and as text, and so has
+// a schedule of clients: `interval` x `count` once overflowed a Duration
+// (found by fuzz/fuzz_topology).
+TEST(Loader, TimesRatesAndSchedulesAreBounded) {
+  const std::string app = "\n[[app]]\ntype = \"tcp_bulk\"\nhost = \"a\"\nto = \"10.0.0.2:5001\"\n";
+  EXPECT_EQ(error_of(std::string(kBase) + app + "count = 20\ninterval = 1e9\n"),
+            "t.toml:27:12: app tcp_bulk: 'count' = 20 every 'interval' = 1e+09 s lasts more than 1e9 s (31 years)");
+  EXPECT_EQ(error_of(std::string(kBase) + app + "interval = \"2000s\"\ncount = 1000000\n"),
+            "t.toml:26:12: app tcp_bulk: 'count' = 1000000 every 'interval' = 2000 s lasts more than 1e9 s (31 years)");
+  EXPECT_EQ(error_of(std::string(kBase) + app + "at = \"9223372036.8s\"\n"),
+            "t.toml:26:6: app tcp_bulk: 'at' = \"9223372036.8s\": more than 1e9 s (31 years)");
+  EXPECT_EQ(error_of(std::string(kBase) + app + "at = 1e10\n"),
+            "t.toml:26:6: app tcp_bulk: 'at' = 1e+10 is out of range (0..1e+09)");
+  EXPECT_EQ(error_of(std::string(kBase) + "bandwidth = \"99999999999999999999 Gbit/s\"\n"),
+            "t.toml:21:13: link: 'bandwidth' = \"99999999999999999999 Gbit/s\": more than 2^50 bit/s");
+  auto t = load_topology(std::string(kBase) + app + "count = 3\ninterval = 5e8\nat = \"1000000000s\"\n", "t.toml");
+  ASSERT_TRUE(t) << t.error();
+  EXPECT_EQ(t->apps[0].start, std::chrono::seconds{1'000'000'000});
+}
+
 TEST(Loader, WrongType) {
   EXPECT_EQ(error_of("[[switch]]\nname = \"s\"\nports = \"four\"\n"),
             "t.toml:3:9: switch: 'ports' must be an integer, not a string");
@@ -346,6 +366,8 @@ TEST(Units, BandwidthAndTime) {
   EXPECT_EQ(*parse_time_text("2.5 ms"), 2500us);
   EXPECT_EQ(*parse_time_text("3"), 3s);
   EXPECT_FALSE(parse_time_text("3 fortnights"));
+  EXPECT_FALSE(parse_time_text("99999999999999999999s"));  // once past llround's range
+  EXPECT_FALSE(parse_bandwidth("99999999999999999999 Gbit/s"));
 }
 
 }  // namespace
