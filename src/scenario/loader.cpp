@@ -7,6 +7,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 // toml++ 3.3.0 (the version Debian and Ubuntu ship) has two bugs that any
@@ -501,7 +502,13 @@ void read_app(const toml::table& t, const std::string& file, Topology& topo) {
       if (f.has("payload")) a.payload = f.str("payload");
       if (f.has("bytes")) a.bytes = static_cast<std::uint64_t>(f.integer("bytes", 0, std::int64_t{1} << 40));
       if (f.has("method")) a.method = f.str("method");
-      if (f.has("params")) a.params = f.str("params");
+      if (f.has("params")) {
+        a.params = f.str("params");
+        const auto j = nlohmann::json::parse(a.params, nullptr, false);
+        if (j.is_discarded() || !(j.is_array() || j.is_object())) {
+          f.fail("params", "'params' = '" + a.params + "': expected JSON text of an array or an object, such as '[1, 2]'");
+        }
+      }
       break;
     }
     case AppKind::syn_flood: {

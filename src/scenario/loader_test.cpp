@@ -282,6 +282,18 @@ TEST(Loader, TimesRatesAndSchedulesAreBounded) {
   EXPECT_EQ(t->apps[0].start, std::chrono::seconds{1'000'000'000});
 }
 
+TEST(Loader, RpcParamsAreJsonStructures) {
+  const std::string app = "\n[[app]]\ntype = \"rpc_client\"\nhost = \"a\"\nto = \"10.0.0.2:7000\"\n";
+  EXPECT_EQ(error_of(std::string(kBase) + app + "params = '[1, 2'\n"),
+            "t.toml:26:10: app rpc_client: 'params' = '[1, 2': expected JSON text of an array or an object, such as "
+            "'[1, 2]'");
+  EXPECT_EQ(error_of(std::string(kBase) + app + "params = '5'\n"),
+            "t.toml:26:10: app rpc_client: 'params' = '5': expected JSON text of an array or an object, such as '[1, 2]'");
+  auto t = load_topology(std::string(kBase) + app + "params = '{\"a\": [1]}'\n", "t.toml");
+  ASSERT_TRUE(t) << t.error();
+  EXPECT_EQ(t->apps[0].params, "{\"a\": [1]}");
+}
+
 TEST(Loader, WrongType) {
   EXPECT_EQ(error_of("[[switch]]\nname = \"s\"\nports = \"four\"\n"),
             "t.toml:3:9: switch: 'ports' must be an integer, not a string");
