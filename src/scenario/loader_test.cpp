@@ -194,6 +194,32 @@ TEST(Loader, TomlSyntaxErrorNamesFileLineColumn) {
             "are explicitly prohibited");
 }
 
+// toml++ 3.3.0 bugs the loader works around (found by fuzz/fuzz_topology):
+// a table header that does not start with a key failed an assertion, and
+// some non-ASCII code points where it looks for whitespace reached
+// __builtin_unreachable(). Both are TOML syntax errors, or valid TOML.
+TEST(Loader, TableHeaderWithoutAKeyIsASyntaxError) {
+  EXPECT_EQ(error_of("[[host]]\nname = \"a\"\n\n[=]\n"),
+            "t.toml:4:2: TOML syntax: Error while parsing key: expected bare key starting character or string "
+            "delimiter, saw '='");
+  EXPECT_EQ(error_of("[[[1]]]"),
+            "t.toml:1:3: TOML syntax: Error while parsing key: expected bare key starting character or string "
+            "delimiter, saw '['");
+  EXPECT_EQ(error_of("[&"),
+            "t.toml:1:2: TOML syntax: Error while parsing key: expected bare key starting character or string "
+            "delimiter, saw '&'");
+}
+
+TEST(Loader, NonAsciiWhereWhitespaceMayBe) {
+  EXPECT_EQ(error_of("[[host\xcb\x8b]]\n"),  // U+02CB after a key
+            "t.toml:1:7: TOML syntax: Error while parsing table header: expected ']', saw '\xcb\x8b'");
+  // The next line of a """string""" after a line-ending backslash starts with U+00A7.
+  auto t = load_topology("[scenario]\nsummary = \"\"\"\\\n  \xc2\xa7 and \xe2\xb4\x80\"\"\"\n[[host]]\nname = \"a\"\n",
+                         "t.toml");
+  ASSERT_TRUE(t) << t.error();
+  EXPECT_EQ(t->summary, "\xc2\xa7 and \xe2\xb4\x80");
+}
+
 TEST(Loader, UnknownKeyListsTheExpectedOnes) {
   std::string text(kBase);
   text += "bandwith = \"10Mbit/s\"\n";
@@ -234,6 +260,38 @@ TEST(Loader, UnknownCongestionControlListsTheKnownOnes) {
   auto t = load_topology("[[router]]\nname = \"r\"\ncongestion = \"newreno\"\n", "t.toml");
   ASSERT_TRUE(t) << t.error();
   EXPECT_EQ(t->nodes[0].congestion, tcp::Algorithm::newreno);
+}
+
+// Times and rates have the same bounds as numbers and as text, and so has
+// a schedule of clients: `interval` x `count` once overflowed a Duration
+// (found by fuzz/fuzz_topology).
+TEST(Loader, TimesRatesAndSchedulesAreBounded) {
+  const std::string app = "\n[[app]]\ntype = \"tcp_bulk\"\nhost = \"a\"\nto = \"10.0.0.2:5001\"\n";
+  EXPECT_EQ(error_of(std::string(kBase) + app + "count = 20\ninterval = 1e9\n"),
+            "t.toml:27:12: app tcp_bulk: 'count' = 20 every 'interval' = 1e+09 s lasts more than 1e9 s (31 years)");
+  EXPECT_EQ(error_of(std::string(kBase) + app + "interval = \"2000s\"\ncount = 1000000\n"),
+            "t.toml:26:12: app tcp_bulk: 'count' = 1000000 every 'interval' = 2000 s lasts more than 1e9 s (31 years)");
+  EXPECT_EQ(error_of(std::string(kBase) + app + "at = \"9223372036.8s\"\n"),
+            "t.toml:26:6: app tcp_bulk: 'at' = \"9223372036.8s\": more than 1e9 s (31 years)");
+  EXPECT_EQ(error_of(std::string(kBase) + app + "at = 1e10\n"),
+            "t.toml:26:6: app tcp_bulk: 'at' = 1e+10 is out of range (0..1e+09)");
+  EXPECT_EQ(error_of(std::string(kBase) + "bandwidth = \"99999999999999999999 Gbit/s\"\n"),
+            "t.toml:21:13: link: 'bandwidth' = \"99999999999999999999 Gbit/s\": more than 2^50 bit/s");
+  auto t = load_topology(std::string(kBase) + app + "count = 3\ninterval = 5e8\nat = \"1000000000s\"\n", "t.toml");
+  ASSERT_TRUE(t) << t.error();
+  EXPECT_EQ(t->apps[0].start, std::chrono::seconds{1'000'000'000});
+}
+
+TEST(Loader, RpcParamsAreJsonStructures) {
+  const std::string app = "\n[[app]]\ntype = \"rpc_client\"\nhost = \"a\"\nto = \"10.0.0.2:7000\"\n";
+  EXPECT_EQ(error_of(std::string(kBase) + app + "params = '[1, 2'\n"),
+            "t.toml:26:10: app rpc_client: 'params' = '[1, 2': expected JSON text of an array or an object, such as "
+            "'[1, 2]'");
+  EXPECT_EQ(error_of(std::string(kBase) + app + "params = '5'\n"),
+            "t.toml:26:10: app rpc_client: 'params' = '5': expected JSON text of an array or an object, such as '[1, 2]'");
+  auto t = load_topology(std::string(kBase) + app + "params = '{\"a\": [1]}'\n", "t.toml");
+  ASSERT_TRUE(t) << t.error();
+  EXPECT_EQ(t->apps[0].params, "{\"a\": [1]}");
 }
 
 TEST(Loader, WrongType) {
@@ -320,6 +378,8 @@ TEST(Units, BandwidthAndTime) {
   EXPECT_EQ(*parse_time_text("2.5 ms"), 2500us);
   EXPECT_EQ(*parse_time_text("3"), 3s);
   EXPECT_FALSE(parse_time_text("3 fortnights"));
+  EXPECT_FALSE(parse_time_text("99999999999999999999s"));  // once past llround's range
+  EXPECT_FALSE(parse_bandwidth("99999999999999999999 Gbit/s"));
 }
 
 }  // namespace
