@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <sstream>
 
 #include "base/assert.hpp"
 

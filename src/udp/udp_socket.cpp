@@ -1,7 +1,6 @@
 // udp/udp_socket.cpp — see udp_socket.hpp.
 #include "udp/udp_socket.hpp"
 
-#include <sstream>
 #include <utility>
 
 #include "base/assert.hpp"

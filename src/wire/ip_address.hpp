@@ -22,9 +22,11 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -73,14 +75,35 @@ class IpAddress {
   std::string to_string() const;
 
   friend constexpr auto operator<=>(const IpAddress&, const IpAddress&) = default;
+  // Two 8-byte compares, not sixteen byte ones: the demultiplexer compares
+  // addresses on every segment.
+  friend constexpr bool operator==(const IpAddress& a, const IpAddress& b) {
+    if (std::is_constant_evaluated()) return a.b_ == b.b_;
+    return a.word(0) == b.word(0) && a.word(8) == b.word(8);
+  }
 
  private:
+  // The 8 bytes at `at` as an integer in memory order (for comparisons only).
+  std::uint64_t word(std::size_t at) const {
+    std::uint64_t w;
+    std::memcpy(&w, b_.data() + at, sizeof w);
+    return w;
+  }
   constexpr bool mapped() const {
+    if (!std::is_constant_evaluated()) {
+      // ::ffff:0:0/96: eight zero bytes, two more, then 0xffff.
+      std::uint32_t mid;
+      std::memcpy(&mid, b_.data() + 8, sizeof mid);
+      return word(0) == 0 && mid == kMappedMid;
+    }
     for (std::size_t i = 0; i < 10; ++i) {
       if (b_[i] != std::byte{0}) return false;
     }
     return b_[10] == std::byte{0xff} && b_[11] == std::byte{0xff};
   }
+  // Bytes 8..11 of a mapped address (00 00 ff ff) read as a native integer.
+  static constexpr std::uint32_t kMappedMid =
+      std::endian::native == std::endian::little ? 0xffff0000u : 0x0000ffffu;
 
   std::array<std::byte, 16> b_;
 };
