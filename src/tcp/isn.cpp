@@ -44,20 +44,10 @@ std::uint32_t IsnGenerator::hash_part(const IpAddress& local, std::uint16_t loca
   // The layout documented in isn.hpp: 12 bytes for IPv4, 36 for IPv6.
   std::array<std::byte, 36> msg{};
   const MutBytes m(msg);
-  std::size_t at = 0;
-  auto put_addr = [&](const IpAddress& a) {
-    if (a.is_v4()) {
-      a.v4().write(m.subspan(at, 4));
-      at += 4;
-    } else {
-      a.v6().write(m.subspan(at, 16));
-      at += 16;
-    }
-  };
-  put_addr(local);
+  std::size_t at = local.write_wire(m);
   store_be16(m, at, local_port);
   at += 2;
-  put_addr(remote);
+  at += remote.write_wire(m.subspan(at));
   store_be16(m, at, remote_port);
   at += 2;
   return static_cast<std::uint32_t>(siphash24(key_, Bytes(msg).first(at)));  // low 32 bits

@@ -62,13 +62,7 @@ std::uint32_t SynCookies::hash(std::uint8_t c, const Tuple& tuple, std::uint32_t
   store_u8(m, 0, c);
   std::size_t at = 1;
   auto put = [&](const IpAddress& a, std::uint16_t port) {
-    if (a.is_v4()) {
-      a.v4().write(m.subspan(at, 4));
-      at += 4;
-    } else {
-      a.v6().write(m.subspan(at, 16));
-      at += 16;
-    }
+    at += a.write_wire(m.subspan(at));
     store_be16(m, at, port);
     at += 2;
   };

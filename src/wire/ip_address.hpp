@@ -73,6 +73,18 @@ class IpAddress {
   constexpr bool is_unicast() const { return is_v4() ? v4().is_unicast() : v6().is_unicast(); }
 
   std::string to_string() const;
+  // The address as its own family writes it (4 or 16 bytes, network order)
+  // into `out` (at least wire_size() bytes); returns the bytes written. For
+  // hash inputs that must not change for IPv4 now that IPv6 exists.
+  std::size_t wire_size() const { return is_v4() ? Ipv4Address::kSize : Ipv6Address::kSize; }
+  std::size_t write_wire(MutBytes out) const {
+    if (is_v4()) {
+      v4().write(out);
+    } else {
+      v6().write(out);
+    }
+    return wire_size();
+  }
 
   friend constexpr auto operator<=>(const IpAddress&, const IpAddress&) = default;
   // Two 8-byte compares, not sixteen byte ones: the demultiplexer compares
