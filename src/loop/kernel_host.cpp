@@ -312,20 +312,24 @@ std::optional<tcp::State> KernelTcpSockets::state(tcp::SocketHandle h) const {
   return st;
 }
 
-std::optional<IpEndpoint> KernelTcpSockets::local_endpoint(tcp::SocketHandle h) const {
-  if (find(h) == nullptr) return std::nullopt;
+namespace {
+// getsockname or getpeername of a socket, as an endpoint.
+std::optional<IpEndpoint> name_of(int fd, int (*call)(int, sockaddr*, socklen_t*)) {
   sockaddr_in a{};
   socklen_t len = sizeof a;
-  if (::getsockname(static_cast<int>(h.index), reinterpret_cast<sockaddr*>(&a), &len) < 0) return std::nullopt;
+  if (call(fd, reinterpret_cast<sockaddr*>(&a), &len) < 0) return std::nullopt;
   return from_sockaddr(a);
+}
+}  // namespace
+
+std::optional<IpEndpoint> KernelTcpSockets::local_endpoint(tcp::SocketHandle h) const {
+  if (find(h) == nullptr) return std::nullopt;
+  return name_of(static_cast<int>(h.index), ::getsockname);
 }
 
 std::optional<IpEndpoint> KernelTcpSockets::remote_endpoint(tcp::SocketHandle h) const {
   if (find(h) == nullptr) return std::nullopt;
-  sockaddr_in a{};
-  socklen_t len = sizeof a;
-  if (::getpeername(static_cast<int>(h.index), reinterpret_cast<sockaddr*>(&a), &len) < 0) return std::nullopt;
-  return from_sockaddr(a);
+  return name_of(static_cast<int>(h.index), ::getpeername);
 }
 
 bool KernelTcpSockets::all_acknowledged(tcp::SocketHandle h) const {
