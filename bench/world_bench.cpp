@@ -7,7 +7,8 @@
 #include <memory>
 #include <vector>
 
-#include "sim/apps.hpp"
+#include "app/ping.hpp"
+#include "app/udp_apps.hpp"
 #include "sim/world.hpp"
 
 namespace {
@@ -29,8 +30,8 @@ void BM_RoutedUdpEcho(benchmark::State& state) {
     auto& r = w.add_router("r");
     (void)w.connect(r, sw1, 0, "10.1.0.1/16").has_value();
     (void)w.connect(r, sw2, 0, "10.2.0.1/16").has_value();
-    std::vector<std::unique_ptr<sim::UdpEchoServer>> servers;
-    std::vector<std::unique_ptr<sim::UdpClient>> clients;
+    std::vector<std::unique_ptr<app::UdpEchoServer>> servers;
+    std::vector<std::unique_ptr<app::UdpClient>> clients;
     for (int i = 0; i < pairs; ++i) {
       auto& c = w.add_host("c" + std::to_string(i));
       auto& s = w.add_host("s" + std::to_string(i));
@@ -39,10 +40,10 @@ void BM_RoutedUdpEcho(benchmark::State& state) {
       (void)w.connect(s, sw2, p, "10.2.1." + std::to_string(i + 1) + "/16").has_value();
       (void)w.set_gateway(c, "10.1.0.1").has_value();
       (void)w.set_gateway(s, "10.2.0.1").has_value();
-      servers.push_back(std::make_unique<sim::UdpEchoServer>(s, 9000));
-      clients.push_back(std::make_unique<sim::UdpClient>(
+      servers.push_back(std::make_unique<app::UdpEchoServer>(s, 9000));
+      clients.push_back(std::make_unique<app::UdpClient>(
           c, IpEndpoint{Ipv4Address(10, 2, 1, static_cast<std::uint8_t>(i + 1)), 9000},
-          sim::UdpClient::Config{.count = 1000, .interval = 1ms, .payload = std::string(512, 'x')}));
+          app::UdpClient::Config{.count = 1000, .interval = 1ms, .payload = std::string(512, 'x')}));
     }
     const auto run = w.run_until(at(1100ms));
     events += run.events;

@@ -14,14 +14,14 @@
 #include "http/response_parser.hpp"
 #include "msg/frame.hpp"
 #include "msg/jsonrpc.hpp"
-#include "sim/tcp_apps.hpp"
+#include "app/tcp_apps.hpp"
 #include "sim/world.hpp"
 
 namespace wirestack::app {
 namespace {
 
 using namespace std::chrono_literals;
-using sim::TcpRequestClient;
+using app::TcpRequestClient;
 
 Ipv4Address ip(std::string_view s) { return *Ipv4Address::parse(s); }
 

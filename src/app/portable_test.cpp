@@ -16,7 +16,7 @@
 #include "loop/kernel_host.hpp"
 #include "msg/frame.hpp"
 #include "msg/jsonrpc.hpp"
-#include "sim/tcp_apps.hpp"
+#include "app/tcp_apps.hpp"
 #include "sim/world.hpp"
 
 namespace wirestack::app {
@@ -104,11 +104,11 @@ TEST_P(Portable, HttpPipeliningErrorsAndTheStatsPage) {
   ASSERT_TRUE(web.listening()) << web.listening().error().message;
   const IpEndpoint at{env->server_ip(), web.listening()->port};
   web.router().add("GET", "/hello", [](const http::Request&) { return http::Response{.body = "hello\n"}; });
-  sim::TcpRequestClient ok(env->client(), at,
+  app::TcpRequestClient ok(env->client(), at,
                            {.request = "GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /stats HTTP/1.1\r\nHost: x\r\n"
                                        "Connection: close\r\n\r\n"});
-  sim::TcpRequestClient bad(env->client(), at, {.request = "BREW /hello HTTP/1.1\r\nHost: x\r\n\r\n"});
-  sim::TcpRequestClient garbage(env->client(), at, {.request = "\x01\x02 nonsense\r\n\r\n"});
+  app::TcpRequestClient bad(env->client(), at, {.request = "BREW /hello HTTP/1.1\r\nHost: x\r\n\r\n"});
+  app::TcpRequestClient garbage(env->client(), at, {.request = "\x01\x02 nonsense\r\n\r\n"});
   env->run_until([&] { return ok.done() && bad.done() && garbage.done(); }, 20s);
   auto rs = responses(ok.response());
   ASSERT_EQ(rs.size(), 2u) << ok.response();
@@ -131,7 +131,7 @@ TEST_P(Portable, JsonRpcTimeEchoAndAnError) {
     ByteVec f = msg::encode_frame(text);
     req.append(reinterpret_cast<const char*>(f.data()), f.size());
   }
-  sim::TcpRequestClient c(env->client(), at, {.request = req});
+  app::TcpRequestClient c(env->client(), at, {.request = req});
   env->run_until([&] { return c.done(); }, 20s);
   ASSERT_TRUE(c.done());
   msg::FrameDecoder d;
@@ -155,7 +155,7 @@ TEST_P(Portable, ARefusedConnectionReadsTheSame) {
   auto bound = tcp.bind(probe, {env->server_ip(), 0});
   ASSERT_TRUE(bound);
   (void)tcp.close(probe);
-  sim::TcpRequestClient c(env->client(), {env->server_ip(), bound->port}, {.request = "x"});
+  app::TcpRequestClient c(env->client(), {env->server_ip(), bound->port}, {.request = "x"});
   env->run_until([&] { return c.done(); }, 10s);
   ASSERT_TRUE(c.done());
   EXPECT_EQ(c.error(), tcp::Errc::connection_refused);

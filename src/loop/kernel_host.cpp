@@ -1,5 +1,6 @@
 // loop/kernel_host.cpp — see kernel_host.hpp.
 #include "loop/kernel_host.hpp"
+#include "loop/kernel_sockaddr.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -22,54 +23,6 @@
 namespace wirestack::loop {
 
 namespace {
-
-tcp::Errc errc_of(int e) {
-  switch (e) {
-    case EAGAIN: return tcp::Errc::would_block;
-    case ECONNREFUSED: return tcp::Errc::connection_refused;
-    case ECONNRESET: return tcp::Errc::connection_reset;
-    case EPIPE: return tcp::Errc::broken_pipe;
-    case ETIMEDOUT: return tcp::Errc::timed_out;
-    case EHOSTUNREACH: return tcp::Errc::host_unreachable;
-    case ENETUNREACH: return tcp::Errc::net_unreachable;
-    case EADDRINUSE: return tcp::Errc::address_in_use;
-    case EADDRNOTAVAIL: return tcp::Errc::address_not_available;
-    case EACCES: return tcp::Errc::permission_denied;
-    case EISCONN: return tcp::Errc::already_connected;
-    case ENOTCONN: return tcp::Errc::not_connected;
-    case EBADF: return tcp::Errc::invalid_handle;
-    default: return tcp::Errc::invalid_argument;
-  }
-}
-
-tcp::SocketError error(const char* what, int e) {
-  return tcp::SocketError{errc_of(e), std::string(what) + ": " + std::strerror(e)};
-}
-
-tcp::SocketError stale(const char* what) {
-  return tcp::SocketError{tcp::Errc::invalid_handle, std::string(what) + ": the socket is closed (stale handle)"};
-}
-
-// Precondition: e.addr.is_v4() (checked by ipv4_only below).
-sockaddr_in to_sockaddr(IpEndpoint e) {
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(e.port);
-  a.sin_addr.s_addr = htonl(e.addr.v4().to_u32());
-  return a;
-}
-
-// The kernel host's sockets are AF_INET for now: an IPv6 endpoint is refused
-// with a clear error rather than misread.
-std::optional<tcp::SocketError> ipv4_only(const char* op, const IpEndpoint& e) {
-  if (e.addr.is_v4()) return std::nullopt;
-  return tcp::SocketError{tcp::Errc::address_family,
-                          std::string(op) + " " + e.to_string() + ": kernel sockets here are IPv4 only so far"};
-}
-
-IpEndpoint from_sockaddr(const sockaddr_in& a) {
-  return IpEndpoint{Ipv4Address{static_cast<std::uint32_t>(ntohl(a.sin_addr.s_addr))}, ntohs(a.sin_port)};
-}
 
 // Linux's TCP states (include/net/tcp_states.h) as ours.
 std::optional<tcp::State> kernel_state(int fd) {
@@ -349,6 +302,7 @@ KernelHost::KernelHost(bool handle_signals)
     : epoll_(::epoll_create1(EPOLL_CLOEXEC)), handle_signals_(handle_signals) {}
 
 KernelHost::~KernelHost() {
+  if (icmp_ >= 0) ::close(icmp_);
   if (epoll_ >= 0) ::close(epoll_);
 }
 
@@ -368,47 +322,23 @@ void KernelHost::for_each_counter(const iface::CounterVisitor& visit) const {
   visit("kernel_host", "sockets_opened", counters_.sockets_opened);
   visit("kernel_host", "accepted", counters_.accepted);
   visit("kernel_host", "open", tcp_.open_count());
+  visit("kernel_host", "udp_open", udp_.open_count());
 }
-
-std::size_t KernelHost::on_activity(std::function<void()> hook) {
-  hooks_.push_back(std::move(hook));
-  return hooks_.size() - 1;
-}
-
-void KernelHost::remove_activity(std::size_t token) {
-  if (in_activity_) {
-    removed_.push_back(token);
-  } else {
-    hooks_.at(token) = nullptr;
-  }
-}
-
-void KernelHost::wake_at(Instant t) { app_wake_ = app_wake_ ? std::min(*app_wake_, t) : t; }
 
 void KernelHost::kick() { after_activity(); }
 
+void KernelHost::World::collect(runtime::ActivityLoop& loop) {
+  loop.tcp_changed.swap(host_.pending_changed_);
+  host_.pending_changed_.clear();
+  for (auto& r : host_.pending_replies_) loop.echo_replies.push_back(r);
+  for (auto& e : host_.pending_errors_) loop.icmp_errors.push_back(e);
+  host_.pending_replies_.clear();
+  host_.pending_errors_.clear();
+}
+
 void KernelHost::after_activity() {
-  if (in_activity_) {
-    again_ = true;
-    return;
-  }
-  in_activity_ = true;
-  constexpr int kMaxRounds = 16;
-  int round = 0;
-  do {
-    again_ = false;
-    app_wake_.reset();
-    changed_.swap(pending_changed_);
-    pending_changed_.clear();
-    for (std::size_t i = 0; i < hooks_.size(); ++i) {
-      if (hooks_[i]) hooks_[i]();
-    }
-    changed_.clear();
-  } while (again_ && ++round < kMaxRounds);
-  for (std::size_t t : removed_) hooks_.at(t) = nullptr;
-  removed_.clear();
-  in_activity_ = false;
-  if (again_) wake_at(clock_.now());
+  // Still busy (applications answering each other): another round at the next turn.
+  if (activity_.run(world_)) wake_at(clock_.now());
 }
 
 Result<void, std::string> KernelHost::set_tcp_congestion(std::string name) {
@@ -459,7 +389,7 @@ Result<StopReason, std::string> KernelHost::run(std::optional<Duration> limit) {
       after_activity();
       if (stop_) break;
     }
-    std::optional<Instant> next = app_wake_;
+    std::optional<Instant> next = activity_.wake();
     for (const auto& t : {limit_at, timers_.next()}) {
       if (t) next = next ? std::min(*next, *t) : *t;
     }
@@ -487,9 +417,14 @@ Result<StopReason, std::string> KernelHost::run(std::optional<Duration> limit) {
         return StopReason::signal;
       }
       const int fd = static_cast<int>(tag);
+      if (fd == icmp_) {
+        drain_icmp();
+        continue;
+      }
       auto it = tcp_.socks_.find(fd);
       if (it != tcp_.socks_.end()) pending_changed_.push_back(tcp::SocketHandle{static_cast<std::uint32_t>(fd), it->second.serial});
     }
+    (void)activity_.take_due(clock_.now());
     after_activity();
   }
   restore();

@@ -29,6 +29,7 @@
 #include "loop/tap_host.hpp"
 #include "runtime/host.hpp"
 #include "runtime/tcp_sockets.hpp"
+#include "runtime/udp_sockets.hpp"
 
 namespace wirestack::loop {
 
@@ -80,6 +81,36 @@ class KernelTcpSockets final : public runtime::TcpSockets {
   std::uint32_t next_serial_ = 1;
 };
 
+// UDP on the kernel's sockets (AF_INET, non-blocking), in kernel_udp.cpp.
+class KernelUdpSockets final : public runtime::UdpSockets {
+ public:
+  explicit KernelUdpSockets(KernelHost& host) : host_(host) {}
+  ~KernelUdpSockets() override;
+  KernelUdpSockets(const KernelUdpSockets&) = delete;
+  KernelUdpSockets& operator=(const KernelUdpSockets&) = delete;
+
+  udp::SocketHandle open() override;
+  bool close(udp::SocketHandle h) override;
+  Result<IpEndpoint, udp::Error> bind(udp::SocketHandle h, IpEndpoint local) override;
+  Result<void, udp::Error> connect(udp::SocketHandle h, IpEndpoint remote) override;
+  Result<void, udp::Error> send_to(udp::SocketHandle h, IpEndpoint dst, Bytes payload) override;
+  Result<void, udp::Error> send(udp::SocketHandle h, Bytes payload) override;
+  Result<udp::Datagram, udp::Error> recv_from(udp::SocketHandle h) override;
+  std::optional<udp::Errc> take_error(udp::SocketHandle h) override;
+  std::optional<IpEndpoint> local_endpoint(udp::SocketHandle h) const override;
+
+  std::size_t open_count() const { return socks_.size(); }
+
+ private:
+  // A handle is {fd, serial}; a closed socket's handle is refused even if
+  // the kernel reuses its descriptor number.
+  int fd_of(udp::SocketHandle h) const;
+
+  KernelHost& host_;
+  std::unordered_map<int, std::uint32_t> socks_;  // fd -> serial
+  std::uint32_t next_serial_ = 1;
+};
+
 struct KernelHostCounters {
   std::uint64_t wakeups = 0;
   std::uint64_t sockets_opened = 0;
@@ -94,16 +125,18 @@ class KernelHost final : public runtime::Host {
   KernelHost& operator=(const KernelHost&) = delete;
 
   runtime::TcpSockets& tcp() override { return tcp_; }
+  runtime::UdpSockets& udp() override { return udp_; }
+  // ICMP echo through a raw socket (kernel_udp.cpp): needs CAP_NET_RAW
+  // (root); without it, an error that says so.
+  Result<void, transport::SocketError> send_echo(const IpAddress& dst, std::uint16_t ident, std::uint16_t seq,
+                                                 std::size_t payload_len, runtime::EchoOptions options = {}) override;
   Instant now() const override { return clock_.now(); }
   std::chrono::system_clock::time_point wall_clock() const override { return std::chrono::system_clock::now(); }
   void for_each_counter(const iface::CounterVisitor& visit) const override;
-  std::size_t on_activity(std::function<void()> hook) override;
-  void remove_activity(std::size_t token) override;
   void kick() override;
-  void wake_at(Instant t) override;
+  void wake_at(Instant t) override { (void)activity_.request_wake(t); }
   runtime::TimerId schedule_at(Instant at, std::function<void()> fn) override { return timers_.add(at, std::move(fn)); }
   void cancel(runtime::TimerId id) override { timers_.cancel(id); }
-  const std::vector<tcp::SocketHandle>& tcp_changed() const override { return changed_; }
 
   // TCP_CONGESTION for every socket listened or connected on from now on
   // (accepted connections inherit their listener's). The name is Linux's
@@ -118,22 +151,36 @@ class KernelHost final : public runtime::Host {
 
  private:
   friend class KernelTcpSockets;
+  friend class KernelUdpSockets;
+  // The activity loop's world: the sockets epoll reported, and the echo
+  // replies and ICMP errors the raw socket read, before the hooks; nothing
+  // to flush after them (the kernel sends at once).
+  class World final : public runtime::ActivityLoop::World {
+   public:
+    explicit World(KernelHost& h) : host_(h) {}
+    void collect(runtime::ActivityLoop& loop) override;
+    bool flush() override { return false; }
+
+   private:
+    KernelHost& host_;
+  };
   void after_activity();
+  // Reads what the raw ICMP socket holds into pending_replies_ / pending_errors_.
+  void drain_icmp();
   void watch(int fd);  // add to the epoll set
   void unwatch(int fd);
 
   RealClock clock_;
   KernelTcpSockets tcp_{*this};
+  KernelUdpSockets udp_{*this};
+  World world_{*this};
   int epoll_ = -1;
+  int icmp_ = -1;  // the raw ICMP socket, opened by the first send_echo()
   bool handle_signals_;
-  std::deque<std::function<void()>> hooks_;
-  std::vector<std::size_t> removed_;
-  std::vector<tcp::SocketHandle> changed_;
   std::vector<tcp::SocketHandle> pending_changed_;  // from epoll, for the next round
-  std::optional<Instant> app_wake_;
+  std::vector<runtime::EchoReply> pending_replies_;
+  std::vector<runtime::IcmpReport> pending_errors_;
   runtime::TimerQueue timers_;
-  bool in_activity_ = false;
-  bool again_ = false;
   bool stop_ = false;
   KernelHostCounters counters_;
   std::optional<std::string> congestion_;

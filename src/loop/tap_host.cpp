@@ -64,32 +64,16 @@ constexpr int kRxBatch = 256;
 }  // namespace
 
 TapHost::TapHost(dev::TapDevice tap, TapHostConfig config)
-    : tap_(std::move(tap)),
+    : StackHost(*this, Rng(config.seed), config.stack),
+      tap_(std::move(tap)),
       config_(config),
-      rng_(config.seed),
-      stack_(*this, rng_, config.stack),
       rx_buf_(dev::kTapMaxFrame) {
-  nic_ = stack_.add_nic(config_.mac, config_.mtu);
+  nic_ = stack().add_nic(config_.mac, config_.mtu);
   // Streams of their own: the wire's draws never shift the stack's.
   const Rng wire(config_.seed ^ 0x5749524557495245ULL);
   if (config_.impair_in.active()) impair_in_.emplace(config_.impair_in, wire.derive(0));
   if (config_.impair_out.active()) impair_out_.emplace(config_.impair_out, wire.derive(1));
 }
-
-std::size_t TapHost::on_activity(std::function<void()> hook) {
-  hooks_.push_back(std::move(hook));
-  return hooks_.size() - 1;
-}
-
-void TapHost::remove_activity(std::size_t token) {
-  if (in_activity_) {
-    removed_.push_back(token);
-  } else {
-    hooks_.at(token) = nullptr;
-  }
-}
-
-void TapHost::wake_at(Instant t) { app_wake_ = app_wake_ ? std::min(*app_wake_, t) : t; }
 
 std::chrono::system_clock::time_point TapHost::wall_clock() const { return std::chrono::system_clock::now(); }
 
@@ -129,7 +113,7 @@ Result<void, std::string> TapHost::sync_watches(int epoll_fd) {
 
 void TapHost::kick() {
   const Instant now = clock_.now();
-  stack_.poll(now);
+  stack().poll(now);
   after_activity(now);
 }
 
@@ -159,34 +143,8 @@ void TapHost::write_frame(Bytes frame, Instant now) {
 }
 
 void TapHost::after_activity(Instant now) {
-  if (in_activity_) {  // a hook called kick(): go round again instead of recursing
-    again_ = true;
-    return;
-  }
-  in_activity_ = true;
-  // As sim::Host: a datagram to our own address is delivered at once, and the
-  // applications must see it now; repeat while rounds deliver something.
-  constexpr int kMaxRounds = 16;
-  int round = 0;
-  do {
-    again_ = false;
-    app_wake_.reset();  // hooks ask again for what they still need
-    for (auto& r : stack_.take_ping_replies()) replies_.push_back(r);
-    for (auto& e : stack_.take_icmp_errors()) errors_.push_back(e);
-    const auto delivered_before = stack_.counters().ipv4.delivered;
-    tcp_changed_ = stack_.tcp().take_changed();
-    for (std::size_t i = 0; i < hooks_.size(); ++i) {
-      if (hooks_[i]) hooks_[i]();
-    }
-    replies_.clear();
-    errors_.clear();
-    stack_.poll(now);  // what the hooks queued (UDP datagrams, TCP data) leaves now
-    if (stack_.counters().ipv4.delivered != delivered_before) again_ = true;
-  } while (again_ && ++round < kMaxRounds);
-  for (std::size_t t : removed_) hooks_.at(t) = nullptr;
-  removed_.clear();
-  in_activity_ = false;
-  if (again_) wake_at(now);  // still busy: another round at the next turn
+  // Still busy (applications answering each other): another round at the next turn.
+  if (run_activity()) wake_at(now);
 }
 
 Result<void, std::string> TapHost::drain_device() {
@@ -210,7 +168,7 @@ Result<void, std::string> TapHost::drain_device() {
 
 void TapHost::deliver_frame(Bytes frame, Instant now) {
   if (pcap_ != nullptr) pcap_->write(now, frame);  // what the stack really got
-  stack_.receive(nic_, frame, now);
+  stack().receive(nic_, frame, now);
   after_activity(now);
 }
 
@@ -220,10 +178,10 @@ void TapHost::release_impaired(Instant now) {
 }
 
 int TapHost::timeout_ms(Instant now, std::optional<Instant> limit_at) const {
-  std::optional<Instant> next = stack_.poll_at();
+  std::optional<Instant> next = stack().poll_at();
   const std::optional<Instant> wire_in = impair_in_ ? impair_in_->next_release() : std::nullopt;
   const std::optional<Instant> wire_out = impair_out_ ? impair_out_->next_release() : std::nullopt;
-  for (const auto& t : {app_wake_, limit_at, wire_in, wire_out, timers_.next()}) {
+  for (const auto& t : {activity_.wake(), limit_at, wire_in, wire_out, timers_.next()}) {
     if (t) next = next ? std::min(*next, *t) : *t;
   }
   if (!next) return -1;
@@ -253,7 +211,7 @@ Result<StopReason, std::string> TapHost::run(std::optional<Duration> limit) {
 
   Instant now = clock_.now();
   const std::optional<Instant> limit_at = limit ? std::optional<Instant>(now + *limit) : std::nullopt;
-  if (!stack_.is_up(nic_)) stack_.nic_up(nic_, now);
+  if (!stack().is_up(nic_)) stack().nic_up(nic_, now);
   after_activity(now);
 
   std::array<epoll_event, 4> events{};
@@ -262,13 +220,13 @@ Result<StopReason, std::string> TapHost::run(std::optional<Duration> limit) {
     if (limit_at && now >= *limit_at) return StopReason::time_limit;
     release_impaired(now);  // delivers (and runs the hooks) itself
     bool woke = false;
-    if (auto t = stack_.poll_at(); t && *t <= now) {
-      stack_.poll(now);
+    if (auto t = stack().poll_at(); t && *t <= now) {
+      stack().poll(now);
       woke = true;
     }
-    if (app_wake_ && *app_wake_ <= now) woke = true;
+    if (activity_.take_due(now)) woke = true;
     if (timers_.run_due(now) > 0) {
-      stack_.poll(now);  // what the timers queued
+      stack().poll(now);  // what the timers queued
       woke = true;
     }
     if (woke) {

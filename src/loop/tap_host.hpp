@@ -6,9 +6,9 @@
 // and a timeout computed from the earliest of: the stack's poll_at(), the
 // applications' wake_at() requests and the run-time limit. Every frame read
 // goes to Interface::receive with RealClock's Instant; after every receive and
-// every wake-up the hooks run (applications look at their sockets), the stack
-// sends what the UDP sockets queued (flush_udp), and the loop computes its next
-// timeout. No periodic tick: an idle stack sleeps until a frame or a deadline.
+// every wake-up the activity loop runs (runtime/activity.hpp: applications
+// look at their sockets, then the stack sends what they queued), and the
+// loop computes its next timeout. No periodic tick: an idle stack sleeps until a frame or a deadline.
 //
 // The host is the stack's FrameSink: frames go straight to the TAP device
 // (write(); a full kernel queue drops the frame and counts it). An optional
@@ -22,7 +22,7 @@
 //   auto tap = dev::TapDevice::open("tap0");                 // checked
 //   loop::TapHost host(std::move(*tap), {.mac = mac, .seed = seed});
 //   host.stack().add_address(host.nic(), prefix);            // checked
-//   loop::UdpEchoServer echo(host, 7);                      // loop/apps.hpp
+//   app::UdpEchoServer echo(host, 7);                       // app/udp_apps.hpp
 //   auto why = host.run(std::chrono::seconds{10});          // or until ^C
 //   host.stack().print_counters(std::cout);
 #pragma once
@@ -45,7 +45,7 @@
 #include "iface/interface.hpp"
 #include "loop/impairment.hpp"
 #include "loop/real_clock.hpp"
-#include "runtime/host.hpp"
+#include "runtime/stack_host.hpp"
 #include "wire/mac_address.hpp"
 
 namespace wirestack::loop {
@@ -86,7 +86,7 @@ struct TapCounters {
   std::string first_tx_error;
 };
 
-class TapHost final : public runtime::Host, private iface::FrameSink {
+class TapHost final : private iface::FrameSink, public runtime::StackHost {
  public:
   // The NIC is added at once and comes up (gratuitous ARP for its addresses)
   // when run() starts.
@@ -95,10 +95,6 @@ class TapHost final : public runtime::Host, private iface::FrameSink {
   TapHost(const TapHost&) = delete;
   TapHost& operator=(const TapHost&) = delete;
 
-  iface::Interface& stack() { return stack_; }
-  runtime::TcpSockets& tcp() override { return tcp_; }
-  void for_each_counter(const iface::CounterVisitor& visit) const override { stack_.for_each_counter(visit); }
-  const iface::Interface& stack() const { return stack_; }
   iface::NicId nic() const { return nic_; }
   const dev::TapDevice& device() const { return tap_; }
   const TapCounters& counters() const { return counters_; }
@@ -108,25 +104,15 @@ class TapHost final : public runtime::Host, private iface::FrameSink {
   // The real time since this host was created.
   Instant now() const override { return clock_.now(); }
   std::chrono::system_clock::time_point wall_clock() const override;
-  const std::vector<tcp::SocketHandle>& tcp_changed() const override { return tcp_changed_; }
 
   // Records every frame to `writer` (borrowed; nullptr stops recording).
   void capture_to(dev::PcapWriter* writer) { pcap_ = writer; }
 
-  // Called after every frame received and every wake-up, in registration
-  // order (as sim::Host::on_activity). The token removes the hook.
-  std::size_t on_activity(std::function<void()> hook) override;
-  void remove_activity(std::size_t token) override;
-  // The hooks run again at `t` at the latest. Requests last one round: a hook
-  // that wants a later wake-up asks again each time it runs.
-  void wake_at(Instant t) override;
+  // The activity loop's wake-up rule (runtime/activity.hpp): run() sleeps
+  // no later than the earliest standing request.
+  void wake_at(Instant t) override { (void)activity_.request_wake(t); }
   runtime::TimerId schedule_at(Instant at, std::function<void()> fn) override { return timers_.add(at, std::move(fn)); }
   void cancel(runtime::TimerId id) override { timers_.cancel(id); }
-
-  // Echo replies and ICMP errors taken from the stack this round; what no
-  // hook claims is dropped after the hooks have run (as sim::Host).
-  std::vector<iface::PingReply>& ping_replies() { return replies_; }
-  std::vector<iface::IcmpError>& icmp_errors() { return errors_; }
 
   // Runs the stack's due work and the hooks now (after using stack() from
   // outside a hook).
@@ -163,23 +149,12 @@ class TapHost final : public runtime::Host, private iface::FrameSink {
   RealClock clock_;
   dev::TapDevice tap_;
   TapHostConfig config_;
-  Rng rng_;
-  iface::Interface stack_;
-  runtime::StackTcpSockets tcp_{stack_.tcp()};
   iface::NicId nic_ = 0;
   dev::PcapWriter* pcap_ = nullptr;
   std::optional<Impairment> impair_in_;
   std::optional<Impairment> impair_out_;
-  std::deque<std::function<void()>> hooks_;
-  std::vector<std::size_t> removed_;
-  bool in_activity_ = false;
-  bool again_ = false;
-  std::optional<Instant> app_wake_;
   runtime::TimerQueue timers_;
-  std::vector<iface::PingReply> replies_;
-  std::vector<iface::IcmpError> errors_;
   std::vector<std::byte> rx_buf_;
-  std::vector<tcp::SocketHandle> tcp_changed_;
   struct Watch {
     std::function<void()> on_ready;
     bool registered = false;  // in the epoll set

@@ -16,9 +16,11 @@
 #include <string>
 #include <vector>
 
-#include "loop/apps.hpp"
+#include "app/ping.hpp"
+#include "app/udp_apps.hpp"
 
 namespace wirestack::loop {
+using namespace app;  // the applications (src/app/) these tests run
 namespace {
 
 using namespace std::chrono_literals;
@@ -102,12 +104,14 @@ TEST_F(TapHostTest, WakeAtRunsTheHooksAgain) {
 
 TEST_F(TapHostTest, PingerGivesUpAfterLingerWithoutReplies) {
   std::ostringstream out;
-  Pinger ping(*host_, Ipv4Address(10, 77, 0, 1), {.count = 2, .interval = 10ms, .ident = 7, .linger = 50ms}, out);
+  Ping ping(*host_, Ipv4Address(10, 77, 0, 1),
+            {.count = 2, .interval = 10ms, .ident = 7, .linger = 50ms, .lines = &out, .on_done = [&] { host_->stop(); }});
   auto why = host_->run(5s);
   ASSERT_TRUE(why) << why.error();
   EXPECT_EQ(*why, StopReason::stopped);
-  EXPECT_EQ(ping.sent(), 2);
-  EXPECT_EQ(ping.received(), 0);
+  EXPECT_EQ(ping.result().sent, 2);
+  EXPECT_EQ(ping.result().received, 0);
+  EXPECT_TRUE(ping.done());
   std::ostringstream summary;
   ping.print_summary(summary);
   EXPECT_NE(summary.str().find("2 packets transmitted, 0 received, 100% packet loss"), std::string::npos)

@@ -14,10 +14,11 @@
 
 #include "report/html.hpp"
 #include "report/recorder.hpp"
-#include "sim/tcp_apps.hpp"
+#include "app/tcp_apps.hpp"
 #include "sim/world.hpp"
 
 namespace wirestack::report {
+using namespace app;  // the applications (src/app/) these tests run
 namespace {
 
 using namespace std::chrono_literals;
@@ -37,9 +38,9 @@ struct LossyRun {
     EXPECT_TRUE(w.set_gateway(client, "10.0.1.1"));
     EXPECT_TRUE(w.set_gateway(server, "10.0.2.1"));
     w.set_tracer(rec.tracer());
-    sink = std::make_unique<sim::TcpSinkServer>(server, 5001);
-    bulk = std::make_unique<sim::TcpBulkClient>(client, IpEndpoint{ip("10.0.2.10"), 5001},
-                                                sim::TcpBulkConfig{.bytes = bytes});
+    sink = std::make_unique<app::TcpSinkServer>(server, 5001);
+    bulk = std::make_unique<app::TcpBulkClient>(client, IpEndpoint{ip("10.0.2.10"), 5001},
+                                                app::TcpBulkConfig{.bytes = bytes});
   }
   void run(Instant until = at(20s)) {
     w.run_until(until);
@@ -49,8 +50,8 @@ struct LossyRun {
 
   sim::World w;
   Recorder rec{w};  // after the World: destroyed before it
-  std::unique_ptr<sim::TcpSinkServer> sink;
-  std::unique_ptr<sim::TcpBulkClient> bulk;
+  std::unique_ptr<app::TcpSinkServer> sink;
+  std::unique_ptr<app::TcpBulkClient> bulk;
 };
 
 std::string report_dir() {
@@ -202,9 +203,9 @@ TEST(Report, SwitchedLansDrawEveryNodeAndLink) {
   for (auto* h : {&a, &c}) ASSERT_TRUE(w.set_gateway(*h, "10.0.1.1"));
   ASSERT_TRUE(w.set_gateway(b, "10.0.2.1"));
   w.set_tracer(rec.tracer());
-  sim::TcpSinkServer sink(b, 8080);
-  sim::TcpBulkClient bulk(a, {ip("10.0.2.20"), 8080}, {.bytes = 20'000});
-  sim::TcpBulkClient bulk2(c, {ip("10.0.2.20"), 8080}, {.bytes = 5'000, .start = std::chrono::milliseconds{50}});
+  app::TcpSinkServer sink(b, 8080);
+  app::TcpBulkClient bulk(a, {ip("10.0.2.20"), 8080}, {.bytes = 20'000});
+  app::TcpBulkClient bulk2(c, {ip("10.0.2.20"), 8080}, {.bytes = 5'000, .start = std::chrono::milliseconds{50}});
   w.run_until(at(3s));
   rec.stop();
   ASSERT_TRUE(bulk.result().finished);

@@ -13,8 +13,9 @@
 #include "msg/frame.hpp"
 #include "msg/text_forms.hpp"
 #include "scenario/stats.hpp"
-#include "sim/apps.hpp"
-#include "sim/tcp_apps.hpp"
+#include "app/ping.hpp"
+#include "app/udp_apps.hpp"
+#include "app/tcp_apps.hpp"
 #include "wire/tcp.hpp"
 
 namespace wirestack::scenario {
@@ -106,8 +107,8 @@ class Ping final : public App {
  public:
   using App::App;
   void start() override {
-    app_ = std::make_unique<sim::PingApp>(
-        host_, ip(spec_.to), sim::PingConfig{.count = spec_.count, .interval = spec_.interval, .payload_len = spec_.size});
+    app_ = std::make_unique<app::Ping>(
+        host_, ip(spec_.to), app::PingConfig{.count = spec_.count, .interval = spec_.interval, .payload_len = spec_.size});
   }
   std::string text() const override {
     std::ostringstream os;
@@ -122,14 +123,14 @@ class Ping final : public App {
   bool succeeded() const override { return app_->result().sent > 0 && app_->result().received == app_->result().sent; }
 
  private:
-  std::unique_ptr<sim::PingApp> app_;
+  std::unique_ptr<app::Ping> app_;
 };
 
 class Traceroute final : public App {
  public:
   using App::App;
   void start() override {
-    app_ = std::make_unique<sim::TracerouteApp>(host_, ip(spec_.to), sim::TracerouteConfig{.max_hops = spec_.max_hops});
+    app_ = std::make_unique<app::Traceroute>(host_, ip(spec_.to), app::TracerouteConfig{.max_hops = spec_.max_hops});
   }
   std::string text() const override {
     std::ostringstream os;
@@ -139,7 +140,7 @@ class Traceroute final : public App {
   bool succeeded() const override { return app_->done() && !app_->hops().empty() && app_->hops().back().reached; }
 
  private:
-  std::unique_ptr<sim::TracerouteApp> app_;
+  std::unique_ptr<app::Traceroute> app_;
 };
 
 class UdpEcho final : public App {
@@ -148,7 +149,7 @@ class UdpEcho final : public App {
   bool restarts_with_host() const override { return true; }
   void start() override {
     app_.reset();  // a restart: the old life first lets go of its port
-    app_ = std::make_unique<sim::UdpEchoServer>(host_, spec_.port);
+    app_ = std::make_unique<app::UdpEchoServer>(host_, spec_.port);
   }
   std::string text() const override {
     return "UDP echo server " + spec_.host + ":" + std::to_string(spec_.port) + ": echoed " +
@@ -157,16 +158,16 @@ class UdpEcho final : public App {
   bool succeeded() const override { return app_->bound().has_value(); }
 
  private:
-  std::unique_ptr<sim::UdpEchoServer> app_;
+  std::unique_ptr<app::UdpEchoServer> app_;
 };
 
 class UdpClientApp final : public App {
  public:
   using App::App;
   void start() override {
-    app_ = std::make_unique<sim::UdpClient>(
+    app_ = std::make_unique<app::UdpClient>(
         host_, IpEndpoint{ip(spec_.to), spec_.port},
-        sim::UdpClient::Config{.count = spec_.count, .interval = spec_.interval, .payload = spec_.payload});
+        app::UdpClient::Config{.count = spec_.count, .interval = spec_.interval, .payload = spec_.payload});
   }
   std::string text() const override {
     std::ostringstream os;
@@ -182,7 +183,7 @@ class UdpClientApp final : public App {
   }
 
  private:
-  std::unique_ptr<sim::UdpClient> app_;
+  std::unique_ptr<app::UdpClient> app_;
 };
 
 class TcpEcho final : public App {
@@ -191,7 +192,7 @@ class TcpEcho final : public App {
   bool restarts_with_host() const override { return true; }
   void start() override {
     app_.reset();  // a restart: the old life first lets go of its port
-    app_ = std::make_unique<sim::TcpEchoServer>(host_, spec_.port, spec_.backlog);
+    app_ = std::make_unique<app::TcpEchoServer>(host_, spec_.port, spec_.backlog);
   }
   std::string text() const override {
     return "TCP echo server " + spec_.host + ":" + std::to_string(spec_.port) + ": accepted " +
@@ -200,7 +201,7 @@ class TcpEcho final : public App {
   bool succeeded() const override { return app_->bound().has_value(); }
 
  private:
-  std::unique_ptr<sim::TcpEchoServer> app_;
+  std::unique_ptr<app::TcpEchoServer> app_;
 };
 
 class TcpSink final : public App {
@@ -209,7 +210,7 @@ class TcpSink final : public App {
   bool restarts_with_host() const override { return true; }
   void start() override {
     app_.reset();  // a restart: the old life first lets go of its port
-    app_ = std::make_unique<sim::TcpSinkServer>(host_, spec_.port, spec_.backlog);
+    app_ = std::make_unique<app::TcpSinkServer>(host_, spec_.port, spec_.backlog);
   }
   std::string text() const override {
     std::ostringstream os;
@@ -234,7 +235,7 @@ class TcpSink final : public App {
 
  private:
   std::vector<SinkRecord> past_records_;  // of lives ended by a crash
-  std::unique_ptr<sim::TcpSinkServer> app_;
+  std::unique_ptr<app::TcpSinkServer> app_;
 };
 
 class TcpBulk final : public App {
@@ -242,9 +243,9 @@ class TcpBulk final : public App {
   using App::App;
   void start() override {
     for (int i = 0; i < spec_.count; ++i) {
-      clients_.push_back(std::make_unique<sim::TcpBulkClient>(
+      clients_.push_back(std::make_unique<app::TcpBulkClient>(
           host_, IpEndpoint{ip(spec_.to), spec_.port},
-          sim::TcpBulkConfig{.bytes = spec_.bytes,
+          app::TcpBulkConfig{.bytes = spec_.bytes,
                              .seed = static_cast<std::uint64_t>(i + 1),
                              .start = spec_.interval * i}));
     }
@@ -275,11 +276,11 @@ class TcpBulk final : public App {
   }
 
  private:
-  static bool matches(const sim::TcpBulkResult& r, const std::vector<SinkRecord>& sinks) {
+  static bool matches(const app::TcpBulkResult& r, const std::vector<SinkRecord>& sinks) {
     return std::any_of(sinks.begin(), sinks.end(),
                        [&](const SinkRecord& s) { return s.eof && s.bytes == r.bytes_sent && s.hash == r.hash; });
   }
-  std::vector<std::unique_ptr<sim::TcpBulkClient>> clients_;
+  std::vector<std::unique_ptr<app::TcpBulkClient>> clients_;
 };
 
 std::string cookies_line(sim::Host& host) {
@@ -360,9 +361,9 @@ class RequestClients : public App {
   using App::App;
   void start() override {
     for (int i = 0; i < spec_.count; ++i) {
-      clients_.push_back(std::make_unique<sim::TcpRequestClient>(
+      clients_.push_back(std::make_unique<app::TcpRequestClient>(
           host_, IpEndpoint{ip(spec_.to), spec_.port},
-          sim::TcpRequestClient::Config{.request = request(), .start = spec_.interval * i}));
+          app::TcpRequestClient::Config{.request = request(), .start = spec_.interval * i}));
     }
   }
   std::string text() const override {
@@ -406,9 +407,9 @@ class RequestClients : public App {
  protected:
   virtual std::string request() const = 0;
   virtual std::string what() const = 0;
-  virtual bool answer_ok(const sim::TcpRequestClient& c) const = 0;
-  virtual std::string one_line(const sim::TcpRequestClient& c) const = 0;
-  std::vector<std::unique_ptr<sim::TcpRequestClient>> clients_;
+  virtual bool answer_ok(const app::TcpRequestClient& c) const = 0;
+  virtual std::string one_line(const app::TcpRequestClient& c) const = 0;
+  std::vector<std::unique_ptr<app::TcpRequestClient>> clients_;
 };
 
 class HttpClient final : public RequestClients {
@@ -424,10 +425,10 @@ class HttpClient final : public RequestClients {
   }
   std::string what() const override { return "GET " + url(); }
   static std::string status_line(const std::string& r) { return r.substr(0, r.find("\r\n")); }
-  bool answer_ok(const sim::TcpRequestClient& c) const override {
+  bool answer_ok(const app::TcpRequestClient& c) const override {
     return c.done() && !c.error() && c.response().rfind("HTTP/1.1 2", 0) == 0;
   }
-  std::string one_line(const sim::TcpRequestClient& c) const override {
+  std::string one_line(const app::TcpRequestClient& c) const override {
     std::ostringstream os;
     os << "GET " << url() << " from " << spec_.host << ": ";
     if (c.error()) return os.str() + errc_text(*c.error());
@@ -458,7 +459,7 @@ class RpcClient final : public RequestClients {
     return std::string(reinterpret_cast<const char*>(f.data()), f.size());
   }
   std::string what() const override { return "JSON-RPC " + spec_.method + " at " + spec_.to + ":" + std::to_string(spec_.port); }
-  static std::optional<nlohmann::json> answer(const sim::TcpRequestClient& c) {
+  static std::optional<nlohmann::json> answer(const app::TcpRequestClient& c) {
     msg::FrameDecoder dec;
     dec.feed(std::string_view(c.response()));
     auto f = dec.next();
@@ -467,13 +468,13 @@ class RpcClient final : public RequestClients {
     if (j.is_discarded()) return std::nullopt;
     return j;
   }
-  bool answer_ok(const sim::TcpRequestClient& c) const override {
+  bool answer_ok(const app::TcpRequestClient& c) const override {
     const auto j = answer(c);
     if (!j || !j->contains("result")) return false;
     if (spec_.method == "time") return (*j)["result"].is_string() && msg::parse_time((*j)["result"].get<std::string>()).has_value();
     return true;
   }
-  std::string one_line(const sim::TcpRequestClient& c) const override {
+  std::string one_line(const app::TcpRequestClient& c) const override {
     std::ostringstream os;
     os << "JSON-RPC " << spec_.method << " from " << spec_.host << " to " << spec_.to << ":" << spec_.port << ": ";
     if (c.error()) return os.str() + errc_text(*c.error());

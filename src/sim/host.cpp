@@ -7,7 +7,7 @@
 namespace wirestack::sim {
 
 Host::Host(EventQueue& queue, Rng rng, std::string name, iface::InterfaceConfig config, StormDetector* storms)
-    : queue_(queue), rng_(rng), name_(std::move(name)), storms_(storms), stack_(*this, rng_, config) {}
+    : StackHost(*this, rng, config), queue_(queue), name_(std::move(name)), storms_(storms) {}
 
 Host::~Host() {
   queue_.cancel(wake_);
@@ -19,20 +19,20 @@ Host::~Host() {
 }
 
 iface::NicId Host::add_nic(MacAddress mac, Link& link, int side, std::uint16_t mtu) {
-  const iface::NicId id = stack_.add_nic(mac, mtu);
+  const iface::NicId id = stack().add_nic(mac, mtu);
   Nic& n = nics_.emplace_back();
   n.host = this;
   n.id = id;
   n.link = &link;
   n.side = side;
   link.attach(side, &n);
-  stack_.nic_up(id, queue_.now());
+  stack().nic_up(id, queue_.now());
   after_activity();
   return id;
 }
 
 void Host::Nic::on_frame(Bytes frame) {
-  host->stack_.receive(id, frame, host->queue_.now());
+  host->stack().receive(id, frame, host->queue_.now());
   host->after_activity();
 }
 
@@ -46,19 +46,19 @@ void Host::transmit(iface::NicId nic, Bytes frame) {
 void Host::crash() {
   if (crashed_) return;
   crashed_ = true;
-  stack_.crash(queue_.now());
+  stack().crash(queue_.now());
   after_activity();  // the applications see their sockets gone
 }
 
 void Host::restart() {
   if (!crashed_) return;
   crashed_ = false;
-  for (const Nic& n : nics_) stack_.nic_up(n.id, queue_.now());
+  for (const Nic& n : nics_) stack().nic_up(n.id, queue_.now());
   after_activity();
 }
 
 void Host::kick() {
-  stack_.poll(queue_.now());
+  stack().poll(queue_.now());
   after_activity();
 }
 
@@ -69,14 +69,14 @@ std::chrono::system_clock::time_point Host::wall_clock() const {
 }
 
 void Host::wake_at(Instant t) {
-  if (t < queue_.now()) t = queue_.now();
-  if (queue_.is_pending(app_wake_) && app_wake_at_ <= t) return;
+  t = std::max(t, queue_.now());
+  if (!activity_.request_wake(t)) return;  // an earlier request stands
   queue_.cancel(app_wake_);
-  app_wake_at_ = t;
   app_wake_ = queue_.schedule_at(t, [this] {
     app_wake_ = {};
+    (void)activity_.take_due(queue_.now());
     ++wakeups_;
-    stack_.poll(queue_.now());
+    stack().poll(queue_.now());
     after_activity();
   });
 }
@@ -86,7 +86,7 @@ runtime::TimerId Host::schedule_at(Instant at, std::function<void()> fn) {
   timers_[id.value] = queue_.schedule_at(std::max(at, queue_.now()), [this, id, fn = std::move(fn)] {
     timers_.erase(id.value);
     fn();
-    stack_.poll(queue_.now());
+    stack().poll(queue_.now());
     after_activity();
   });
   return id;
@@ -99,62 +99,25 @@ void Host::cancel(runtime::TimerId id) {
   timers_.erase(it);
 }
 
-void Host::remove_activity(std::size_t token) {
-  if (in_activity_) {
-    removed_.push_back(token);
-  } else {
-    hooks_.at(token) = nullptr;
-  }
-}
-
 void Host::after_activity() {
-  // Hooks may call kick() (an echo server answering): do not recurse into
-  // the hooks; note that there is more to look at and go round again.
-  if (in_activity_) {
-    again_ = true;
+  if (!run_activity()) {
+    if (!activity_.running()) reschedule();
     return;
   }
-  in_activity_ = true;
-  // Sending may deliver locally (a datagram to our own address), which the
-  // applications must see now, not at some unrelated later event: repeat
-  // until a round changes nothing, a bounded number of times.
-  constexpr int kMaxRounds = 16;
-  int round = 0;
-  do {
-    again_ = false;
-    for (auto& r : stack_.take_ping_replies()) replies_.push_back(r);
-    for (auto& e : stack_.take_icmp_errors()) errors_.push_back(e);
-    const auto delivered_before = stack_.counters().ipv4.delivered;
-    tcp_changed_ = stack_.tcp().take_changed();
-    for (std::size_t i = 0; i < hooks_.size(); ++i) {  // a hook may register another
-      if (hooks_[i]) hooks_[i]();
-    }
-    replies_.clear();  // unclaimed: nobody is waiting for them
-    errors_.clear();
-    stack_.poll(queue_.now());  // what the hooks queued (UDP datagrams, TCP data) leaves now
-    if (stack_.counters().ipv4.delivered != delivered_before) again_ = true;
-  } while (again_ && ++round < kMaxRounds);
-  for (std::size_t t : removed_) hooks_.at(t) = nullptr;
-  removed_.clear();
-  in_activity_ = false;
-  if (again_) {
-    // Two applications answering each other on one host: give the rest of
-    // the world a turn instead of looping here.
-    queue_.cancel(wake_);
-    wake_at_ = queue_.now();
-    wake_ = queue_.schedule_at(wake_at_, [this] {
-      wake_ = {};
-      ++wakeups_;
-      stack_.poll(queue_.now());
-      after_activity();
-    });
-    return;
-  }
-  reschedule();
+  // Two applications answering each other on one host: give the rest of
+  // the world a turn instead of looping here.
+  queue_.cancel(wake_);
+  wake_at_ = queue_.now();
+  wake_ = queue_.schedule_at(wake_at_, [this] {
+    wake_ = {};
+    ++wakeups_;
+    stack().poll(queue_.now());
+    after_activity();
+  });
 }
 
 void Host::reschedule() {
-  const std::optional<Instant> t = stack_.poll_at();
+  const std::optional<Instant> t = stack().poll_at();
   if (!t) {
     queue_.cancel(wake_);
     wake_ = {};
@@ -167,7 +130,7 @@ void Host::reschedule() {
   wake_ = queue_.schedule_at(when, [this] {
     wake_ = {};
     ++wakeups_;
-    stack_.poll(queue_.now());
+    stack().poll(queue_.now());
     after_activity();
   });
 }

@@ -10,11 +10,13 @@
 #include <memory>
 
 #include "dev/pcap_file.hpp"
-#include "sim/apps.hpp"
+#include "app/ping.hpp"
+#include "app/udp_apps.hpp"
 #include "sim/world.hpp"
 #include "wire/dissect.hpp"
 
 namespace wirestack::sim {
+using namespace app;  // the applications (src/app/) these tests run
 namespace {
 
 using namespace std::chrono_literals;
@@ -70,12 +72,12 @@ TEST(Scenario, TwoLansOfThreeHostsJoinedByARouter) {
   Host& h1 = *n.hosts[0];
   Host& h2 = *n.hosts[1];
   Host& h5 = *n.hosts[4];
-  PingApp ping(h1, ip("10.0.2.15"), {.count = 3});
+  app::Ping ping(h1, ip("10.0.2.15"), {.count = 3});
   UdpEchoServer echo(h5, 9000);
   UdpClient udp(h2, {ip("10.0.2.15"), 9000}, {.count = 3, .interval = 200ms, .payload = "across"});
-  TracerouteApp trace(*n.hosts[2], ip("10.0.2.16"));
-  PingApp ttl1(h1, ip("10.0.2.14"), {.count = 1, .ident = 0x0101, .ttl = 1, .start = 5s});
-  PingApp nobody(h1, ip("10.0.2.99"), {.count = 1, .ident = 0x0202, .start = 5s});
+  app::Traceroute trace(*n.hosts[2], ip("10.0.2.16"));
+  app::Ping ttl1(h1, ip("10.0.2.14"), {.count = 1, .ident = 0x0101, .ttl = 1, .start = 5s});
+  app::Ping nobody(h1, ip("10.0.2.99"), {.count = 1, .ident = 0x0202, .start = 5s});
   UdpClient closed(h2, {ip("10.0.2.14"), 9999}, {.count = 1});
   n.w.run_until(at(30s));
 
@@ -87,12 +89,12 @@ TEST(Scenario, TwoLansOfThreeHostsJoinedByARouter) {
   EXPECT_EQ(trace.hops()[1].from, ip("10.0.2.16"));
   // TTL expiry: time exceeded from the router.
   ASSERT_EQ(ttl1.result().errors.size(), 1u);
-  EXPECT_EQ(ttl1.result().errors[0].type, Icmpv4Type::time_exceeded);
+  EXPECT_EQ(ttl1.result().errors[0].reason, transport::IcmpReason::time_exceeded);
   EXPECT_EQ(ttl1.result().errors[0].from, ip("10.0.1.1"));
   // An unreachable host behind the router: the router's ARP gives up and
   // sends host unreachable back to the source.
   ASSERT_EQ(nobody.result().errors.size(), 1u);
-  EXPECT_EQ(nobody.result().errors[0].type, Icmpv4Type::dst_unreachable);
+  EXPECT_EQ(nobody.result().errors[0].reason, transport::IcmpReason::host_unreachable);
   EXPECT_EQ(nobody.result().errors[0].code, 1);
   // Like Linux (icmp_errors_use_inbound_ifaddr = 0), the error's source is the
   // address of the router interface it leaves by: back towards h1.
@@ -119,11 +121,11 @@ TEST(Scenario, PingLossStaysWithinTheBoundsOfTheConfiguredRate) {
   const double p = 0.1;  // per frame, each direction
   ASSERT_TRUE(w.connect(a, "10.0.0.1/30", b, "10.0.0.2/30", LinkDirection{.delay = 1ms, .loss = p}));
   // Warm ARP first so that every ping is one request and one reply.
-  PingApp warm(a, ip("10.0.0.2"), {.count = 5, .interval = 100ms, .ident = 1});
+  app::Ping warm(a, ip("10.0.0.2"), {.count = 5, .interval = 100ms, .ident = 1});
   w.run_until(at(1s));
   ASSERT_GT(warm.result().received, 0);
   const int n = 2000;
-  PingApp ping(a, ip("10.0.0.2"), {.count = n, .interval = 5ms, .ident = 2});
+  app::Ping ping(a, ip("10.0.0.2"), {.count = n, .interval = 5ms, .ident = 2});
   w.run_until(at(20s));
   // A ping is lost when the request or the reply is: 1 - (1 - p)^2 = 19%.
   const double expected = 1 - (1 - p) * (1 - p);
@@ -184,7 +186,7 @@ TEST(Scenario, RunUntilIdleEndsWhenNothingIsLeft) {
   auto& a = w.add_host("a");
   auto& b = w.add_host("b");
   ASSERT_TRUE(w.connect(a, "10.0.0.1/30", b, "10.0.0.2/30"));
-  PingApp ping(a, ip("10.0.0.2"), {.count = 2});
+  app::Ping ping(a, ip("10.0.0.2"), {.count = 2});
   const RunSummary s = w.run_until_idle(at(3600s));
   EXPECT_EQ(ping.result().received, 2);
   EXPECT_LT(s.reached, at(3600s));  // idle long before the guard

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "dev/pcap_file.hpp"
-#include "sim/tcp_apps.hpp"
+#include "app/tcp_apps.hpp"
 #include "sim/world.hpp"
 #include "wire/dissect.hpp"
 #include "wire/ethernet.hpp"
@@ -17,6 +17,7 @@
 #include "wire/tcp.hpp"
 
 namespace wirestack::sim {
+using namespace app;  // the applications (src/app/) these tests run
 namespace {
 
 using namespace std::chrono_literals;

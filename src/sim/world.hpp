@@ -13,7 +13,7 @@
 //   auto& b = w.add_host("b");
 //   w.connect(a, lan, 0, "10.0.0.1/24");
 //   w.connect(b, lan, 1, "10.0.0.2/24");
-//   sim::PingApp ping(a, *Ipv4Address::parse("10.0.0.2"), {.count = 3});
+//   app::Ping ping(a, *Ipv4Address::parse("10.0.0.2"), {.count = 3});
 //   w.run_until(at(std::chrono::seconds{5}));
 //   ping.result().received == 3
 #pragma once

@@ -9,9 +9,11 @@
 #include <iterator>
 #include <sstream>
 
-#include "sim/apps.hpp"
+#include "app/ping.hpp"
+#include "app/udp_apps.hpp"
 
 namespace wirestack::sim {
+using namespace app;  // the applications (src/app/) these tests run
 namespace {
 
 using namespace std::chrono_literals;
@@ -47,7 +49,7 @@ TEST(World, PingOnOneLan) {
   auto& b = w.add_host("b");
   ASSERT_TRUE(w.connect(a, sw, 0, "10.0.0.1/24"));
   ASSERT_TRUE(w.connect(b, sw, 1, "10.0.0.2/24"));
-  PingApp ping(a, ip("10.0.0.2"), {.count = 3, .interval = 1s});
+  app::Ping ping(a, ip("10.0.0.2"), {.count = 3, .interval = 1s});
   w.run_until(at(5s));
   EXPECT_EQ(ping.result().sent, 3);
   EXPECT_EQ(ping.result().received, 3);
@@ -61,8 +63,8 @@ TEST(World, PingOnOneLan) {
 
 TEST(World, PingAndTracerouteAcrossARouter) {
   Campus c;
-  PingApp ping(*c.a, ip("10.0.2.20"), {.count = 3});
-  TracerouteApp trace(*c.a, ip("10.0.2.20"));
+  app::Ping ping(*c.a, ip("10.0.2.20"), {.count = 3});
+  app::Traceroute trace(*c.a, ip("10.0.2.20"));
   c.w.run_until(at(10s));
   EXPECT_EQ(ping.result().received, 3) << ping.result();
   for (const auto& rep : ping.result().replies) EXPECT_EQ(rep.ttl, 63);  // one router on the way
@@ -77,11 +79,11 @@ TEST(World, PingAndTracerouteAcrossARouter) {
 
 TEST(World, TtlOfOneExpiresAtTheRouter) {
   Campus c;
-  PingApp ping(*c.a, ip("10.0.2.20"), {.count = 1, .ttl = 1});
+  app::Ping ping(*c.a, ip("10.0.2.20"), {.count = 1, .ttl = 1});
   c.w.run_until(at(3s));
   EXPECT_EQ(ping.result().received, 0);
   ASSERT_EQ(ping.result().errors.size(), 1u);
-  EXPECT_EQ(ping.result().errors[0].type, Icmpv4Type::time_exceeded);
+  EXPECT_EQ(ping.result().errors[0].reason, transport::IcmpReason::time_exceeded);
   EXPECT_EQ(ping.result().errors[0].from, ip("10.0.1.1"));
 }
 
@@ -101,18 +103,18 @@ TEST(World, UdpEchoAcrossARouterAndRefusedOnAClosedPort) {
 
 TEST(World, UnresolvableNeighbourGivesHostUnreachable) {
   Campus c;
-  PingApp ping(*c.a, ip("10.0.1.99"), {.count = 1});  // nobody has this address
+  app::Ping ping(*c.a, ip("10.0.1.99"), {.count = 1});  // nobody has this address
   c.w.run_until(at(30s));
   EXPECT_EQ(ping.result().received, 0);
   ASSERT_EQ(ping.result().errors.size(), 1u);
-  EXPECT_EQ(ping.result().errors[0].type, Icmpv4Type::dst_unreachable);
+  EXPECT_EQ(ping.result().errors[0].reason, transport::IcmpReason::host_unreachable);
   EXPECT_EQ(ping.result().errors[0].code, 1);  // host unreachable
   EXPECT_EQ(c.a->stack().arp_counters().requests_sent, 4u);  // first + 3 retries
 }
 
 TEST(World, RouterFragmentsForASmallerMtuAndTheHostReassembles) {
   Campus c(1, {}, 576);
-  PingApp big(*c.a, ip("10.0.2.20"), {.count = 2, .payload_len = 1400});
+  app::Ping big(*c.a, ip("10.0.2.20"), {.count = 2, .payload_len = 1400});
   c.w.run_until(at(5s));
   EXPECT_EQ(big.result().received, 2) << big.result();
   EXPECT_GE(c.b->stack().reassembler().stats().reassembled, 2u);
@@ -123,7 +125,7 @@ TEST(World, NoRouteIsReportedAtOnce) {
   auto& sw = w.add_switch("sw", 2);
   auto& a = w.add_host("a");
   ASSERT_TRUE(w.connect(a, sw, 0, "10.0.0.1/24"));
-  PingApp ping(a, ip("192.0.2.1"), {.count = 1});
+  app::Ping ping(a, ip("192.0.2.1"), {.count = 1});
   w.run_until(at(1s));
   ASSERT_EQ(ping.result().send_errors.size(), 1u);
   EXPECT_NE(ping.result().send_errors[0].find("no route"), std::string::npos) << ping.result().send_errors[0];
@@ -134,7 +136,7 @@ TEST(World, BitErrorsAreDroppedByTheFcsAndCounted) {
   auto& a = w.add_host("a");
   auto& b = w.add_host("b");
   ASSERT_TRUE(w.connect(a, "10.0.0.1/30", b, "10.0.0.2/30", LinkDirection{.bit_error_rate = 2e-5}));
-  PingApp ping(a, ip("10.0.0.2"), {.count = 100, .interval = 10ms, .payload_len = 1400});
+  app::Ping ping(a, ip("10.0.0.2"), {.count = 100, .interval = 10ms, .payload_len = 1400});
   w.run_until(at(5s));
   const auto& l = *w.links().front().link;
   const auto fcs_drops = l.counters(0).dropped_fcs + l.counters(1).dropped_fcs;
@@ -153,7 +155,7 @@ TEST(World, ALoopMakesABroadcastStormThatIsDetectedAndStopped) {
   ASSERT_TRUE(w.connect(b, s2, 0, "10.0.0.2/24"));
   ASSERT_TRUE(w.connect(s1, 1, s2, 1));
   ASSERT_TRUE(w.connect(s1, 2, s2, 2));  // the loop
-  PingApp ping(a, ip("10.0.0.2"), {.count = 1});
+  app::Ping ping(a, ip("10.0.0.2"), {.count = 1});
   const RunSummary run = w.run_until(at(10s));
   EXPECT_TRUE(run.storm);
   ASSERT_TRUE(w.storms().report());
@@ -170,7 +172,7 @@ TEST(World, ALinkDownLosesPingsUntilItComesBack) {
   Link& link = *w.links().front().link;
   link.schedule_state(at(2500ms), false);
   link.schedule_state(at(5500ms), true);
-  PingApp ping(a, ip("10.0.0.2"), {.count = 8, .interval = 1s});
+  app::Ping ping(a, ip("10.0.0.2"), {.count = 8, .interval = 1s});
   w.run_until(at(12s));
   // Requests at 0..7 s; those at 3, 4 and 5 s go into the outage.
   EXPECT_EQ(ping.result().received, 5) << ping.result();
@@ -190,7 +192,7 @@ std::pair<std::map<std::string, std::string>, std::string> lossy_run(std::uint64
   EXPECT_TRUE(c.w.capture_to(dir));
   UdpEchoServer echo(*c.b, 9000);
   UdpClient client(*c.a, {ip("10.0.2.20"), 9000}, {.count = 20, .interval = 10ms});
-  PingApp ping(*c.a, ip("10.0.2.20"), {.count = 20, .interval = 50ms});
+  app::Ping ping(*c.a, ip("10.0.2.20"), {.count = 20, .interval = 50ms});
   c.w.run_until(at(5s));
   std::map<std::string, std::string> files;
   for (const auto& e : std::filesystem::directory_iterator(dir)) files[e.path().filename()] = read_file(e.path());
@@ -239,8 +241,8 @@ TEST(WorldApps, TwoPingsFromOneHostDoNotTakeEachOthersReplies) {
   auto& a = w.add_host("a");
   auto& b = w.add_host("b");
   ASSERT_TRUE(w.connect(a, "10.0.0.1/30", b, "10.0.0.2/30"));
-  PingApp p1(a, ip("10.0.0.2"), {.count = 3});
-  PingApp p2(a, ip("10.0.0.2"), {.count = 3});
+  app::Ping p1(a, ip("10.0.0.2"), {.count = 3});
+  app::Ping p2(a, ip("10.0.0.2"), {.count = 3});
   w.run_until(at(5s));
   EXPECT_EQ(p1.result().received, 3) << p1.result();
   EXPECT_EQ(p2.result().received, 3) << p2.result();
@@ -251,7 +253,7 @@ TEST(WorldApps, DuplicatedRepliesAreCountedAsDuplicatesNotReplies) {
   auto& a = w.add_host("a");
   auto& b = w.add_host("b");
   ASSERT_TRUE(w.connect(a, "10.0.0.1/30", b, "10.0.0.2/30", LinkDirection{.duplicate = 1.0}));
-  PingApp ping(a, ip("10.0.0.2"), {.count = 3});
+  app::Ping ping(a, ip("10.0.0.2"), {.count = 3});
   w.run_until(at(5s));
   EXPECT_EQ(ping.result().received, 3) << ping.result();
   EXPECT_GT(ping.result().duplicates, 0);

@@ -18,10 +18,11 @@
 #include <map>
 
 #include "common.hpp"
-#include "sim/tcp_apps.hpp"
+#include "app/tcp_apps.hpp"
 #include "sim/world.hpp"
 
 namespace wirestack::sim {
+using namespace app;  // the applications (src/app/) these tests run
 namespace {
 
 using namespace std::chrono_literals;

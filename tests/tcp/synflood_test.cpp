@@ -18,11 +18,12 @@
 #include <vector>
 
 #include "base/rng.hpp"
-#include "sim/tcp_apps.hpp"
+#include "app/tcp_apps.hpp"
 #include "sim/world.hpp"
 #include "wire/tcp.hpp"
 
 namespace wirestack::sim {
+using namespace app;  // the applications (src/app/) these tests run
 namespace {
 
 using namespace std::chrono_literals;

@@ -8,7 +8,8 @@
 #include <chrono>
 #include <iostream>
 
-#include "loop/apps.hpp"
+#include "app/ping.hpp"
+#include "app/udp_apps.hpp"
 
 namespace wirestack::cli {
 
@@ -25,7 +26,7 @@ CLI::App* add_ping_command(CLI::App& app, PingOptions& opt) {
 }
 
 int run_ping(const PingOptions& opt) {
-  auto dst = Ipv4Address::parse(opt.dest);
+  auto dst = IpAddress::parse(opt.dest);
   if (!dst) {
     std::cerr << "wirestack ping: " << dst.error() << "\n";
     return 2;
@@ -37,14 +38,16 @@ int run_ping(const PingOptions& opt) {
   }
   loop::TapHost& host = *stack->host;
   const auto secs = [](double s) { return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s)); };
-  loop::PingerConfig config{.count = opt.count,
-                            .interval = secs(opt.interval),
-                            .payload_len = static_cast<std::size_t>(opt.size),
-                            .ident = static_cast<std::uint16_t>(::getpid()),
-                            .linger = secs(opt.linger)};
+  app::PingConfig config{.count = opt.count,
+                         .interval = secs(opt.interval),
+                         .payload_len = static_cast<std::size_t>(opt.size),
+                         .ident = static_cast<std::uint16_t>(::getpid()),
+                         .linger = secs(opt.linger),
+                         .lines = &std::cout,
+                         .on_done = [&host] { host.stop(); }};
   std::cout << "PING " << *dst << " (" << *dst << ") " << opt.size << "(" << opt.size + 28 << ") bytes of data."
             << std::endl;
-  loop::Pinger ping(host, *dst, config, std::cout);
+  app::Ping ping(host, *dst, std::move(config));
   auto why = host.run();
   if (!why) {
     std::cerr << "wirestack ping: " << why.error() << "\n";
@@ -57,7 +60,7 @@ int run_ping(const PingOptions& opt) {
               << "\n";
   }
   if (stack->pcap) stack->pcap->flush();
-  return ping.received() > 0 ? 0 : 1;
+  return ping.result().received > 0 ? 0 : 1;
 }
 
 }  // namespace wirestack::cli

@@ -11,8 +11,9 @@
 
 #include "app/http_server.hpp"
 #include "app/rpc_server.hpp"
-#include "loop/apps.hpp"
-#include "runtime/tcp_apps.hpp"
+#include "app/ping.hpp"
+#include "app/udp_apps.hpp"
+#include "app/tcp_apps.hpp"
 #include "tcp/congestion.hpp"
 
 namespace wirestack::cli {
@@ -174,7 +175,7 @@ int run_tap(const TapOptions& opt) {
     return 1;
   }
   loop::TapHost& host = *stack->host;
-  std::optional<loop::UdpEchoServer> echo;
+  std::optional<app::UdpEchoServer> echo;
   if (opt.udp_echo) {
     echo.emplace(host, static_cast<std::uint16_t>(*opt.udp_echo));
     if (!echo->bound()) {
@@ -182,7 +183,7 @@ int run_tap(const TapOptions& opt) {
       return 1;
     }
   }
-  std::optional<runtime::TcpEchoServer> tcp_echo;
+  std::optional<app::TcpEchoServer> tcp_echo;
   if (opt.tcp_echo) {
     tcp_echo.emplace(host, static_cast<std::uint16_t>(*opt.tcp_echo), 1024);
     if (!tcp_echo->bound()) {
@@ -190,7 +191,7 @@ int run_tap(const TapOptions& opt) {
       return 1;
     }
   }
-  std::optional<runtime::TcpSinkServer> tcp_discard;
+  std::optional<app::TcpSinkServer> tcp_discard;
   if (opt.tcp_discard) {
     tcp_discard.emplace(host, static_cast<std::uint16_t>(*opt.tcp_discard), 1024, /*keep_records=*/1000);
     if (!tcp_discard->bound()) {

@@ -1,15 +1,15 @@
-// runtime/tcp_apps.hpp — TCP applications for any runtime::Host (simulated or TAP): an echo server, a
-// sink that hashes what it receives, a bulk sender, and a client that sends
-// a message and reads the answer. They use only the host's socket API
-// (iface::Interface::tcp(), tcp/socket_table.hpp), as a real program would,
-// and run from the host's activity hooks.
+// app/tcp_apps.hpp — TCP applications for any runtime::Host (simulated, TAP
+// or kernel sockets): an echo server, a sink that hashes what it receives, a
+// bulk sender, and a client that sends a message and reads the answer. They
+// use only the host's socket API (runtime::TcpSockets), as a real program
+// would, and run from the host's activity hooks.
 //
 // Bulk data is a deterministic pseudo-random stream (TcpStream): the sender
 // and the receiver each hash the bytes they saw (FNV-1a 64), so a test
 // compares hashes, not megabytes.
 //
-//   runtime::TcpSinkServer sink(server, 5001);
-//   runtime::TcpBulkClient bulk(client, {server_ip, 5001}, {.bytes = 10 << 20});
+//   app::TcpSinkServer sink(server, 5001);
+//   app::TcpBulkClient bulk(client, {server_ip, 5001}, {.bytes = 10 << 20});
 //   world.run_until(at(60s));
 //   bulk.result().finished && sink.connections()[0].hash == bulk.result().hash
 #pragma once
@@ -26,7 +26,7 @@
 #include "runtime/host.hpp"
 #include "tcp/socket_table.hpp"
 
-namespace wirestack::runtime {
+namespace wirestack::app {
 
 // FNV-1a, 64 bits, over a byte stream fed in pieces.
 class StreamHash {
@@ -55,7 +55,7 @@ class TcpStream {
 // its side when the peer has closed and everything was echoed.
 class TcpEchoServer {
  public:
-  TcpEchoServer(Host& host, std::uint16_t port, std::uint32_t backlog = 128);
+  TcpEchoServer(runtime::Host& host, std::uint16_t port, std::uint32_t backlog = 128);
   ~TcpEchoServer();
   TcpEchoServer(const TcpEchoServer&) = delete;
   TcpEchoServer& operator=(const TcpEchoServer&) = delete;
@@ -72,7 +72,7 @@ class TcpEchoServer {
   };
   void on_activity();
 
-  Host& host_;
+  runtime::Host& host_;
   tcp::SocketHandle listener_;
   Result<IpEndpoint, tcp::SocketError> bound_;
   std::vector<Conn> conns_;
@@ -98,7 +98,7 @@ class TcpSinkServer {
   // `keep_records`: how many per-connection records to keep at most; the
   // oldest finished ones are dropped beyond it (the totals stay exact), so a
   // long-running discard server does not grow without bound.
-  TcpSinkServer(Host& host, std::uint16_t port, std::uint32_t backlog = 128,
+  TcpSinkServer(runtime::Host& host, std::uint16_t port, std::uint32_t backlog = 128,
                 std::size_t keep_records = std::numeric_limits<std::size_t>::max());
   ~TcpSinkServer();
   TcpSinkServer(const TcpSinkServer&) = delete;
@@ -121,7 +121,7 @@ class TcpSinkServer {
   };
   void on_activity();
 
-  Host& host_;
+  runtime::Host& host_;
   tcp::SocketHandle listener_;
   Result<IpEndpoint, tcp::SocketError> bound_;
   std::size_t keep_records_;
@@ -158,7 +158,7 @@ struct TcpBulkResult {
 // peer has acknowledged everything (FIN-WAIT-2 or later).
 class TcpBulkClient {
  public:
-  TcpBulkClient(Host& host, IpEndpoint dst, TcpBulkConfig config);
+  TcpBulkClient(runtime::Host& host, IpEndpoint dst, TcpBulkConfig config);
   ~TcpBulkClient();
   TcpBulkClient(const TcpBulkClient&) = delete;
   TcpBulkClient& operator=(const TcpBulkClient&) = delete;
@@ -172,7 +172,7 @@ class TcpBulkClient {
   void start();
   void on_activity();
 
-  Host& host_;
+  runtime::Host& host_;
   IpEndpoint dst_;
   TcpBulkConfig config_;
   TcpStream stream_;
@@ -196,7 +196,7 @@ class TcpRequestClient {
     std::size_t expect = 0;  // 0: read until the peer closes; else stop after this many bytes
     Duration start = Duration::zero();
   };
-  TcpRequestClient(Host& host, IpEndpoint dst, Config config);
+  TcpRequestClient(runtime::Host& host, IpEndpoint dst, Config config);
   ~TcpRequestClient();
   TcpRequestClient(const TcpRequestClient&) = delete;
   TcpRequestClient& operator=(const TcpRequestClient&) = delete;
@@ -209,7 +209,7 @@ class TcpRequestClient {
   void start();
   void on_activity();
 
-  Host& host_;
+  runtime::Host& host_;
   IpEndpoint dst_;
   Config config_;
   tcp::SocketHandle socket_;
@@ -225,4 +225,4 @@ class TcpRequestClient {
   bool done_ = false;
 };
 
-}  // namespace wirestack::runtime
+}  // namespace wirestack::app

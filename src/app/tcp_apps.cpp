@@ -1,10 +1,10 @@
-// runtime/tcp_apps.cpp — see tcp_apps.hpp.
-#include "runtime/tcp_apps.hpp"
+// app/tcp_apps.cpp — see tcp_apps.hpp.
+#include "app/tcp_apps.hpp"
 
 #include <algorithm>
 #include <array>
 
-namespace wirestack::runtime {
+namespace wirestack::app {
 
 namespace {
 constexpr std::size_t kChunk = 16 * 1024;
@@ -31,7 +31,7 @@ void TcpStream::next(MutBytes out) {
 
 // ---- Echo server ------------------------------------------------------------------
 
-TcpEchoServer::TcpEchoServer(Host& host, std::uint16_t port, std::uint32_t backlog)
+TcpEchoServer::TcpEchoServer(runtime::Host& host, std::uint16_t port, std::uint32_t backlog)
     : host_(host), listener_(host.tcp().open()), bound_(host.tcp().bind(listener_, {IpAddress::any(IpFamily::v4), port})) {
   if (bound_) (void)host_.tcp().listen(listener_, backlog);
   hook_ = host_.on_activity([this] { on_activity(); });
@@ -83,7 +83,7 @@ void TcpEchoServer::on_activity() {
 
 // ---- Sink ---------------------------------------------------------------------------
 
-TcpSinkServer::TcpSinkServer(Host& host, std::uint16_t port, std::uint32_t backlog, std::size_t keep_records)
+TcpSinkServer::TcpSinkServer(runtime::Host& host, std::uint16_t port, std::uint32_t backlog, std::size_t keep_records)
     : host_(host),
       listener_(host.tcp().open()),
       bound_(host.tcp().bind(listener_, {IpAddress::any(IpFamily::v4), port})),
@@ -157,7 +157,7 @@ double TcpBulkResult::goodput_bps() const {
   return s > 0 ? static_cast<double>(bytes_sent) * 8 / s : 0;
 }
 
-TcpBulkClient::TcpBulkClient(Host& host, IpEndpoint dst, TcpBulkConfig config)
+TcpBulkClient::TcpBulkClient(runtime::Host& host, IpEndpoint dst, TcpBulkConfig config)
     : host_(host), dst_(dst), config_(config), stream_(config.seed), socket_(host.tcp().open()) {
   start_at_ = host_.now() + config_.start;
   hook_ = host_.on_activity([this] { on_activity(); });
@@ -243,7 +243,7 @@ void TcpBulkClient::on_activity() {
 
 // ---- Request client -----------------------------------------------------------------
 
-TcpRequestClient::TcpRequestClient(Host& host, IpEndpoint dst, Config config)
+TcpRequestClient::TcpRequestClient(runtime::Host& host, IpEndpoint dst, Config config)
     : host_(host), dst_(dst), config_(std::move(config)), socket_(host.tcp().open()) {
   start_at_ = host_.now() + config_.start;
   hook_ = host_.on_activity([this] { on_activity(); });
@@ -319,4 +319,4 @@ void TcpRequestClient::on_activity() {
   }
 }
 
-}  // namespace wirestack::runtime
+}  // namespace wirestack::app
