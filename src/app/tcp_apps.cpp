@@ -255,6 +255,7 @@ TcpRequestClient::TcpRequestClient(runtime::Host& host, IpEndpoint dst, Config c
 }
 
 TcpRequestClient::~TcpRequestClient() {
+  host_.cancel(timeout_);
   host_.remove_activity(hook_);
   (void)host_.tcp().close(socket_);
 }
@@ -262,12 +263,26 @@ TcpRequestClient::~TcpRequestClient() {
 void TcpRequestClient::start() {
   started_ = true;
   started_at_ = host_.now();
+  if (config_.timeout > Duration::zero()) {
+    timeout_ = host_.schedule_in(config_.timeout, [this] {
+      timeout_ = {};
+      if (done_) return;
+      (void)host_.tcp().abort(socket_);
+      finish(tcp::Errc::timed_out);
+    });
+  }
   if (auto r = host_.tcp().connect(socket_, dst_, started_at_); !r) {
-    error_ = r.error().code;
-    done_ = true;
+    finish(r.error().code);
     return;
   }
   host_.kick();
+}
+
+void TcpRequestClient::finish(std::optional<tcp::Errc> error) {
+  error_ = error;
+  done_ = true;
+  host_.cancel(timeout_);
+  if (config_.on_done) config_.on_done();
 }
 
 void TcpRequestClient::on_activity() {
@@ -280,11 +295,7 @@ void TcpRequestClient::on_activity() {
   }
   if (done_) return;
   auto& tcp = host_.tcp();
-  if (auto e = tcp.take_error(socket_)) {
-    error_ = e;
-    done_ = true;
-    return;
-  }
+  if (auto e = tcp.take_error(socket_)) return finish(e);
   const auto state = tcp.state(socket_);
   if (!state || !tcp::is_synchronized(*state)) return;
   while (sent_ < config_.request.size()) {
@@ -292,30 +303,36 @@ void TcpRequestClient::on_activity() {
     if (!r) break;
     sent_ += *r;
   }
-  if (sent_ == config_.request.size() && !shut_ && config_.expect == 0) {
+  if (sent_ == config_.request.size() && !shut_ && config_.expect == 0 && !config_.complete) {
     (void)tcp.shutdown_send(socket_);
     shut_ = true;
   }
+  bool complete = false;
   std::array<std::byte, kChunk> buf{};
   for (;;) {
     auto r = tcp.recv(socket_, buf);
     if (!r) {
-      if (r.error().code != tcp::Errc::would_block) {
-        error_ = r.error().code;
-        done_ = true;
-      }
+      if (r.error().code != tcp::Errc::would_block) return finish(r.error().code);
       return;
     }
     if (*r == 0) break;
     response_.append(reinterpret_cast<const char*>(buf.data()), *r);
-    if (config_.expect > 0 && response_.size() >= config_.expect) break;
+    if (config_.expect > 0 && response_.size() >= config_.expect) {
+      complete = true;
+      break;
+    }
+    if (config_.complete &&
+        config_.complete(std::string_view(response_).substr(response_.size() - *r))) {
+      complete = true;
+      break;
+    }
   }
   const bool eof = tcp.readiness(socket_) & tcp::ready::kHangup;
-  if ((config_.expect > 0 && response_.size() >= config_.expect) || eof) {
+  if (complete || eof) {
     latency_ = host_.now() - started_at_;
-    done_ = true;
     (void)tcp.close(socket_);
     host_.kick();
+    finish(std::nullopt);
   }
 }
 

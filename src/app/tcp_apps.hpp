@@ -17,9 +17,11 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/rng.hpp"
@@ -187,14 +189,28 @@ class TcpBulkClient {
   bool shut_ = false;
 };
 
-// Connects, sends `request`, reads until the peer closes (or `expect` bytes
-// arrived), then closes: a request/response client (echo, HTTP/1.0 style).
+// Connects, sends `request`, reads the answer, then closes: the one
+// request/response client under the HTTP and JSON-RPC clients (app/
+// http_client.hpp, app/rpc_client.hpp) and the echo tests. The answer ends
+// when `complete` says so, or after `expect` bytes, or when the peer closes.
 class TcpRequestClient {
  public:
   struct Config {
     std::string request = "hello";
     std::size_t expect = 0;  // 0: read until the peer closes; else stop after this many bytes
+    // When set: called with each piece of the answer as it arrives; true
+    // when the pieces so far make a whole answer (the client then closes
+    // without waiting for the peer's FIN).
+    // The request's sending side stays open (a keep-alive protocol's peer
+    // may not answer a half-closed connection); without it, the client
+    // shuts down its side once the request is sent (HTTP/1.0 style).
+    std::function<bool(std::string_view piece)> complete;
     Duration start = Duration::zero();
+    // Zero: no limit. Else the exchange fails with timed_out if not done
+    // this long after it started.
+    Duration timeout = Duration::zero();
+    // Called once, when done() becomes true.
+    std::function<void()> on_done;
   };
   TcpRequestClient(runtime::Host& host, IpEndpoint dst, Config config);
   ~TcpRequestClient();
@@ -208,6 +224,7 @@ class TcpRequestClient {
  private:
   void start();
   void on_activity();
+  void finish(std::optional<tcp::Errc> error);
 
   runtime::Host& host_;
   IpEndpoint dst_;
@@ -219,6 +236,7 @@ class TcpRequestClient {
   std::optional<Duration> latency_;
   std::optional<tcp::Errc> error_;
   Instant start_at_{};
+  runtime::TimerId timeout_{};
   std::size_t hook_ = 0;
   bool started_ = false;
   bool shut_ = false;

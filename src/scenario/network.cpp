@@ -8,14 +8,15 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "app/http_client.hpp"
 #include "app/http_server.hpp"
+#include "app/ping.hpp"
+#include "app/rpc_client.hpp"
 #include "app/rpc_server.hpp"
-#include "msg/frame.hpp"
+#include "app/tcp_apps.hpp"
+#include "app/udp_apps.hpp"
 #include "msg/text_forms.hpp"
 #include "scenario/stats.hpp"
-#include "app/ping.hpp"
-#include "app/udp_apps.hpp"
-#include "app/tcp_apps.hpp"
 #include "wire/tcp.hpp"
 
 namespace wirestack::scenario {
@@ -356,15 +357,15 @@ class RpcServerApp final : public App {
 };
 
 // Many request/response clients: one TcpRequestClient each, started `interval` apart.
+// `count` clients of one kind (app::HttpGet, app::RpcCall), one every
+// `interval`: one line for one client, success rate and latency percentiles
+// for many.
+template <class Client>
 class RequestClients : public App {
  public:
   using App::App;
   void start() override {
-    for (int i = 0; i < spec_.count; ++i) {
-      clients_.push_back(std::make_unique<app::TcpRequestClient>(
-          host_, IpEndpoint{ip(spec_.to), spec_.port},
-          app::TcpRequestClient::Config{.request = request(), .start = spec_.interval * i}));
-    }
+    for (int i = 0; i < spec_.count; ++i) clients_.push_back(make(spec_.interval * i));
   }
   std::string text() const override {
     std::ostringstream os;
@@ -405,84 +406,71 @@ class RequestClients : public App {
   }
 
  protected:
-  virtual std::string request() const = 0;
+  IpEndpoint server() const { return IpEndpoint{ip(spec_.to), spec_.port}; }
+  virtual std::unique_ptr<Client> make(Duration start) const = 0;
   virtual std::string what() const = 0;
-  virtual bool answer_ok(const app::TcpRequestClient& c) const = 0;
-  virtual std::string one_line(const app::TcpRequestClient& c) const = 0;
-  std::vector<std::unique_ptr<app::TcpRequestClient>> clients_;
+  virtual bool answer_ok(const Client& c) const { return c.done() && c.ok(); }
+  virtual std::string one_line(const Client& c) const = 0;
+  std::vector<std::unique_ptr<Client>> clients_;
 };
 
-class HttpClient final : public RequestClients {
+class HttpClient final : public RequestClients<app::HttpGet> {
  public:
   using RequestClients::RequestClients;
 
  protected:
-  std::string request() const override {
-    return "GET " + spec_.path + " HTTP/1.1\r\nHost: " + spec_.to + "\r\nConnection: close\r\n\r\n";
+  std::unique_ptr<app::HttpGet> make(Duration start) const override {
+    const http::Url url{.host = spec_.to, .port = spec_.port, .target = spec_.path, .host_is_ip = true};
+    return std::make_unique<app::HttpGet>(host_, server(), app::HttpGetConfig{.url = url, .start = start});
   }
   std::string url() const {
     return "http://" + spec_.to + (spec_.port == 80 ? "" : ":" + std::to_string(spec_.port)) + spec_.path;
   }
   std::string what() const override { return "GET " + url(); }
-  static std::string status_line(const std::string& r) { return r.substr(0, r.find("\r\n")); }
-  bool answer_ok(const app::TcpRequestClient& c) const override {
-    return c.done() && !c.error() && c.response().rfind("HTTP/1.1 2", 0) == 0;
-  }
-  std::string one_line(const app::TcpRequestClient& c) const override {
+  std::string one_line(const app::HttpGet& c) const override {
     std::ostringstream os;
     os << "GET " << url() << " from " << spec_.host << ": ";
     if (c.error()) return os.str() + errc_text(*c.error());
-    if (c.response().empty()) return os.str() + (c.done() ? "no answer" : "unfinished");
-    const std::string& r = c.response();
-    const auto body_at = r.find("\r\n\r\n");
-    const std::size_t body = body_at == std::string::npos ? 0 : r.size() - body_at - 4;
-    os << status_line(r) << ", " << body << " bytes of body";
+    if (!c.done()) return os.str() + "unfinished";
+    if (!c.response()) return os.str() + c.bad_response();
+    const http::Response& r = *c.response();
+    os << "HTTP/" << (r.version == http::Version::http_1_0 ? "1.0" : "1.1") << " " << r.status << " " << r.reason
+       << ", " << r.body.size() << " bytes of body";
     if (c.latency()) os << " in " << ms(*c.latency());
-    if (body_at != std::string::npos) {
-      std::string first = r.substr(body_at + 4, 60);
-      first = first.substr(0, first.find('\n'));
-      os << ": \"" << first << (body > first.size() + 1 ? "..." : "") << "\"";
-    }
+    std::string first = r.body.substr(0, 60);
+    first = first.substr(0, first.find('\n'));
+    os << ": \"" << first << (r.body.size() > first.size() + 1 ? "..." : "") << "\"";
     return os.str();
   }
 };
 
-class RpcClient final : public RequestClients {
+class RpcClient final : public RequestClients<app::RpcCall> {
  public:
   using RequestClients::RequestClients;
 
  protected:
-  std::string request() const override {
-    nlohmann::json j = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", spec_.method}};
-    if (!spec_.params.empty()) j["params"] = nlohmann::json::parse(spec_.params, nullptr, false);
-    const ByteVec f = msg::encode_frame(j.dump());
-    return std::string(reinterpret_cast<const char*>(f.data()), f.size());
+  std::unique_ptr<app::RpcCall> make(Duration start) const override {
+    msg::Params params;
+    if (!spec_.params.empty()) params = nlohmann::json::parse(spec_.params, nullptr, false);
+    return std::make_unique<app::RpcCall>(host_, server(),
+                                          app::RpcCallConfig{.method = spec_.method, .params = params, .start = start});
   }
   std::string what() const override { return "JSON-RPC " + spec_.method + " at " + spec_.to + ":" + std::to_string(spec_.port); }
-  static std::optional<nlohmann::json> answer(const app::TcpRequestClient& c) {
-    msg::FrameDecoder dec;
-    dec.feed(std::string_view(c.response()));
-    auto f = dec.next();
-    if (!f || !*f) return std::nullopt;
-    auto j = nlohmann::json::parse(**f, nullptr, false);
-    if (j.is_discarded()) return std::nullopt;
-    return j;
-  }
-  bool answer_ok(const app::TcpRequestClient& c) const override {
-    const auto j = answer(c);
-    if (!j || !j->contains("result")) return false;
-    if (spec_.method == "time") return (*j)["result"].is_string() && msg::parse_time((*j)["result"].get<std::string>()).has_value();
+  bool answer_ok(const app::RpcCall& c) const override {
+    if (!c.done() || !c.ok()) return false;
+    const nlohmann::json& result = *c.answer()->result;
+    if (spec_.method == "time") return result.is_string() && msg::parse_time(result.get<std::string>()).has_value();
     return true;
   }
-  std::string one_line(const app::TcpRequestClient& c) const override {
+  std::string one_line(const app::RpcCall& c) const override {
     std::ostringstream os;
     os << "JSON-RPC " << spec_.method << " from " << spec_.host << " to " << spec_.to << ":" << spec_.port << ": ";
     if (c.error()) return os.str() + errc_text(*c.error());
-    const auto j = answer(c);
-    if (!j) return os.str() + (c.done() ? "no answer" : "unfinished");
-    os << j->dump();
-    if (spec_.method == "time" && j->contains("result") && (*j)["result"].is_string()) {
-      if (auto t = msg::parse_time((*j)["result"].get<std::string>())) {
+    if (!c.done()) return os.str() + "unfinished";
+    if (!c.frame()) return os.str() + c.bad_response();
+    os << nlohmann::json::parse(*c.frame(), nullptr, false).dump();
+    if (spec_.method == "time" && c.answer() && c.answer()->result && c.answer()->result->is_string()) {
+      if (auto t = msg::parse_time(c.answer()->result->get<std::string>())) {
         os << " -> decoded as a date: " << msg::format_time(t->time, msg::TimeFormat::iso8601);
       } else {
         os << " -> NOT a date: " << t.error();

@@ -1,111 +1,38 @@
 // `wirestack get URL` and `wirestack call HOST PORT METHOD [PARAMS]`: one
 // request over our stack on a TAP device, the answer on standard output.
 //
-// Both are one exchange: connect, send the request bytes, feed what comes back
-// to a parser until it says the answer is complete (or the peer closes).
+// Both are thin adapters over the applications every world shares
+// (app::HttpGet, app::RpcCall): this file only parses the command line,
+// starts the stack and prints the outcome.
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "app/http_client.hpp"
+#include "app/rpc_client.hpp"
 #include "client.hpp"
 #include "http/client.hpp"
-#include "http/response_parser.hpp"
-#include "msg/frame.hpp"
 #include "msg/jsonrpc.hpp"
 
 namespace wirestack::cli {
 
 namespace {
 
-// What the parser says after each piece of the answer.
-enum class Progress { more, done, failed };
-
-class Exchange {
- public:
-  using Feed = std::function<Progress(Bytes data, bool eof)>;
-  Exchange(loop::TapHost& host, IpEndpoint dst, std::string request, Feed feed, Duration timeout)
-      : host_(host), dst_(dst), request_(std::move(request)), feed_(std::move(feed)), timeout_(timeout) {
-    hook_ = host_.on_activity([this] { on_activity(); });
-  }
-  Exchange(const Exchange&) = delete;
-  Exchange& operator=(const Exchange&) = delete;
-  ~Exchange() { host_.remove_activity(hook_); }
-  const std::string& error() const { return error_; }
-  bool ok() const { return ok_; }
-
- private:
-  void on_activity() {
-    if (done_) return;
-    auto& tcp = host_.stack().tcp();
-    if (!started_) {
-      started_ = true;
-      deadline_ = host_.now() + timeout_;
-      socket_ = tcp.open();
-      if (auto r = tcp.connect(socket_, dst_, host_.now()); !r) return finish(false, r.error().message);
-    }
-    if (host_.now() >= deadline_) return finish(false, "timed out after " + std::to_string(to_seconds(timeout_)) + " s");
-    host_.wake_at(deadline_);
-    if (auto e = tcp.take_error(socket_)) return finish(false, std::string(tcp::to_string(*e)));
-    const auto state = tcp.state(socket_);
-    if (!state || !tcp::is_synchronized(*state)) return;
-    while (sent_ < request_.size()) {
-      auto n = tcp.send(socket_, as_bytes(std::string_view(request_).substr(sent_)));
-      if (!n) break;
-      sent_ += *n;
-    }
-    std::array<std::byte, 64 * 1024> buf{};
-    for (;;) {
-      auto n = tcp.recv(socket_, buf);
-      if (!n) {
-        if (n.error().code == tcp::Errc::would_block) return;
-        return finish(false, n.error().message);
-      }
-      const bool eof = *n == 0;
-      switch (feed_(Bytes(buf.data(), *n), eof)) {
-        case Progress::done: return finish(true, {});
-        case Progress::failed: return finish(false, {});
-        case Progress::more: break;
-      }
-      if (eof) return finish(false, "the server closed the connection before answering");
-    }
-  }
-
-  void finish(bool ok, std::string why) {
-    done_ = true;
-    ok_ = ok;
-    error_ = std::move(why);
-    (void)host_.stack().tcp().close(socket_);
-    // Let our FIN (or RST) leave before the process ends.
-    host_.kick();
-    host_.stop();
-  }
-
-  loop::TapHost& host_;
-  IpEndpoint dst_;
-  std::string request_;
-  Feed feed_;
-  Duration timeout_;
-  Instant deadline_{};
-  tcp::SocketHandle socket_;
-  std::size_t sent_ = 0;
-  std::size_t hook_ = 0;
-  std::string error_;
-  bool started_ = false;
-  bool done_ = false;
-  bool ok_ = false;
-};
-
-// Runs one exchange on a fresh stack; returns the exit status (0, 1).
-int exchange(const char* cmd, const StackOptions& stack_opt, IpEndpoint dst, std::string request,
-             Exchange::Feed feed, double timeout_s) {
+// Runs `make(host, on_done)`'s exchange on a fresh stack until it is done
+// (or ^C); `report(app)` prints the outcome and gives the exit status.
+template <class App, class Make, class Report>
+int exchange(const char* cmd, const StackOptions& stack_opt, Make make, Report report) {
   auto stack = make_tap_stack(stack_opt, /*allow_privileged_ports=*/false);
   if (!stack) {
     std::cerr << "wirestack " << cmd << ": " << stack.error() << "\n";
     return 1;
   }
-  Exchange ex(*stack->host, dst, std::move(request), std::move(feed),
-              std::chrono::duration_cast<Duration>(std::chrono::duration<double>(timeout_s)));
-  auto why = stack->host->run();
+  loop::TapHost& host = *stack->host;
+  std::unique_ptr<App> app = make(host, [&host] {
+    host.kick();  // our FIN (or RST) leaves before the process ends
+    host.stop();
+  });
+  auto why = host.run();
   if (stack->pcap) stack->pcap->flush();
   if (!why) {
     std::cerr << "wirestack " << cmd << ": " << why.error() << "\n";
@@ -115,11 +42,14 @@ int exchange(const char* cmd, const StackOptions& stack_opt, IpEndpoint dst, std
     std::cerr << "wirestack " << cmd << ": interrupted\n";
     return 130;
   }
-  if (!ex.ok()) {
-    if (!ex.error().empty()) std::cerr << "wirestack " << cmd << ": " << dst << ": " << ex.error() << "\n";
-    return 1;
-  }
-  return 0;
+  return report(*app);
+}
+
+Duration seconds(double s) { return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s)); }
+
+std::string failure(std::optional<tcp::Errc> e, double timeout_s) {
+  if (e == tcp::Errc::timed_out) return "timed out after " + std::to_string(timeout_s) + " s";
+  return std::string(tcp::to_string(*e));
 }
 
 }  // namespace
@@ -147,34 +77,36 @@ int run_get(const GetOptions& opt) {
     std::cerr << "wirestack get: " << addr.error() << "\n";
     return 1;
   }
-  auto parser = std::make_shared<http::ResponseParser>();
-  int status = 0;
-  auto feed = [parser, &status](Bytes data, bool eof) {
-    parser->feed(data);
-    if (eof) parser->finish();
-    auto r = parser->next();
-    if (!r) {
-      std::cerr << "wirestack get: bad response: " << r.error().reason << "\n";
-      return Progress::failed;
-    }
-    if (!*r) return Progress::more;
-    status = (*r)->status;
-    std::cout << (*r)->body << std::flush;
-    if (status >= 400) {
-      std::cerr << "wirestack get: " << status << " " << (*r)->reason << "\n";
-      return Progress::failed;
-    }
-    return Progress::done;
-  };
-  return exchange("get", opt.stack, IpEndpoint{*addr, url->port}, http::write_get_request(*url), feed,
-                  opt.timeout);
+  const IpEndpoint server{*addr, url->port};
+  return exchange<app::HttpGet>(
+      "get", opt.stack,
+      [&](loop::TapHost& host, std::function<void()> on_done) {
+        return std::make_unique<app::HttpGet>(
+            host, server, app::HttpGetConfig{.url = *url, .timeout = seconds(opt.timeout), .on_done = on_done});
+      },
+      [&](const app::HttpGet& get) {
+        if (get.error()) {
+          std::cerr << "wirestack get: " << server << ": " << failure(get.error(), opt.timeout) << "\n";
+          return 1;
+        }
+        if (!get.response()) {
+          std::cerr << "wirestack get: " << server << ": " << get.bad_response() << "\n";
+          return 1;
+        }
+        std::cout << get.response()->body << std::flush;
+        if (get.response()->status >= 400) {
+          std::cerr << "wirestack get: " << get.response()->status << " " << get.response()->reason << "\n";
+          return 1;
+        }
+        return 0;
+      });
 }
 
 CLI::App* add_call_command(CLI::App& app, CallOptions& opt) {
   auto* cmd = app.add_subcommand(
       "call", "one JSON-RPC request (docs/PROTOCOL.md) over the stack on a TAP device; prints the response");
   add_stack_options(cmd, opt.stack);
-  cmd->add_option("host", opt.host, "server IPv4 address")->required();
+  cmd->add_option("host", opt.host, "server address")->required();
   cmd->add_option("port", opt.port, "server port")->required()->check(CLI::Range(1, 65535));
   cmd->add_option("method", opt.method, "method name, e.g. time or echo")->required();
   cmd->add_option("params", opt.params, "params as JSON, e.g. '{\"format\":\"iso8601\"}'");
@@ -183,7 +115,7 @@ CLI::App* add_call_command(CLI::App& app, CallOptions& opt) {
 }
 
 int run_call(const CallOptions& opt) {
-  auto addr = Ipv4Address::parse(opt.host);
+  auto addr = IpAddress::parse(opt.host);
   if (!addr) {
     std::cerr << "wirestack call: " << opt.host << ": " << addr.error() << "\n";
     return 1;
@@ -197,31 +129,32 @@ int run_call(const CallOptions& opt) {
     }
     params = std::move(j);
   }
-  const std::string request = msg::make_request(1, opt.method, params);
-  ByteVec framed = msg::encode_frame(request);
-  auto decoder = std::make_shared<msg::FrameDecoder>();
-  auto feed = [decoder](Bytes data, bool /*eof*/) {
-    decoder->feed(data);
-    auto frame = decoder->next();
-    if (!frame) {
-      std::cerr << "wirestack call: bad frame: " << frame.error().message << "\n";
-      return Progress::failed;
-    }
-    if (!*frame) return Progress::more;
-    std::cout << **frame << "\n";
-    auto r = msg::parse_response(**frame);
-    if (!r) {
-      std::cerr << "wirestack call: not a JSON-RPC response: " << r.error() << "\n";
-      return Progress::failed;
-    }
-    if (!r->ok()) {
-      std::cerr << "wirestack call: error " << r->error->code << ": " << r->error->message << "\n";
-      return Progress::failed;
-    }
-    return Progress::done;
-  };
-  return exchange("call", opt.stack, IpEndpoint{*addr, static_cast<std::uint16_t>(opt.port)},
-                  std::string(reinterpret_cast<const char*>(framed.data()), framed.size()), feed, opt.timeout);
+  const IpEndpoint server{*addr, static_cast<std::uint16_t>(opt.port)};
+  return exchange<app::RpcCall>(
+      "call", opt.stack,
+      [&](loop::TapHost& host, std::function<void()> on_done) {
+        return std::make_unique<app::RpcCall>(
+            host, server,
+            app::RpcCallConfig{
+                .method = opt.method, .params = params, .timeout = seconds(opt.timeout), .on_done = on_done});
+      },
+      [&](const app::RpcCall& call) {
+        if (call.error()) {
+          std::cerr << "wirestack call: " << server << ": " << failure(call.error(), opt.timeout) << "\n";
+          return 1;
+        }
+        if (call.frame()) std::cout << *call.frame() << "\n";
+        if (!call.answer()) {
+          std::cerr << "wirestack call: " << server << ": " << call.bad_response() << "\n";
+          return 1;
+        }
+        if (!call.answer()->ok()) {
+          std::cerr << "wirestack call: error " << call.answer()->error->code << ": " << call.answer()->error->message
+                    << "\n";
+          return 1;
+        }
+        return 0;
+      });
 }
 
 }  // namespace wirestack::cli
