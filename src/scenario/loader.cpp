@@ -49,24 +49,6 @@ std::string located(const SourcePos& pos, std::string_view what) {
   return os.str();
 }
 
-std::string_view to_string(AppKind k) {
-  switch (k) {
-    case AppKind::ping: return "ping";
-    case AppKind::traceroute: return "traceroute";
-    case AppKind::udp_echo_server: return "udp_echo_server";
-    case AppKind::udp_client: return "udp_client";
-    case AppKind::tcp_echo_server: return "tcp_echo_server";
-    case AppKind::tcp_sink: return "tcp_sink";
-    case AppKind::tcp_bulk: return "tcp_bulk";
-    case AppKind::http_server: return "http_server";
-    case AppKind::http_client: return "http_client";
-    case AppKind::rpc_server: return "rpc_server";
-    case AppKind::rpc_client: return "rpc_client";
-    case AppKind::syn_flood: return "syn_flood";
-  }
-  return "?";
-}
-
 const NodeSpec* Topology::node(std::string_view n) const {
   for (const auto& s : nodes) {
     if (s.name == n) return &s;
@@ -141,7 +123,7 @@ SourcePos pos_of(const toml::source_region& r, const std::string& file) {
 }
 
 // One TOML table being read: every key must be one the caller knows.
-class Fields {
+class Fields final : public AppFields {
  public:
   Fields(const toml::table& t, std::string what, const std::string& file, std::vector<std::string> allowed)
       : t_(t), what_(std::move(what)), file_(file) {
@@ -159,15 +141,15 @@ class Fields {
     const toml::node* n = t_.get(key);
     return n != nullptr ? pos_of(n->source(), file_) : pos();
   }
-  bool has(std::string_view key) const { return t_.contains(key); }
+  bool has(std::string_view key) const override { return t_.contains(key); }
   const toml::node* node(std::string_view key) const { return t_.get(key); }
 
   [[noreturn]] void fail(const SourcePos& p, const std::string& msg) const {
     throw LoadError{located(p, what_ + ": " + msg)};
   }
-  [[noreturn]] void fail(std::string_view key, const std::string& msg) const { fail(pos(key), msg); }
+  [[noreturn]] void fail(std::string_view key, const std::string& msg) const override { fail(pos(key), msg); }
 
-  std::string str(std::string_view key) const {
+  std::string str(std::string_view key) const override {
     const toml::node* n = t_.get(key);
     if (n == nullptr) fail(pos(), "missing key '" + std::string(key) + "'");
     if (!n->is_string()) fail(key, "'" + std::string(key) + "' must be a string, not " + type_name(*n));
@@ -177,7 +159,7 @@ class Fields {
     if (!has(key)) return std::nullopt;
     return str(key);
   }
-  std::int64_t integer(std::string_view key, std::int64_t min, std::int64_t max) const {
+  std::int64_t integer(std::string_view key, std::int64_t min, std::int64_t max) const override {
     const toml::node* n = t_.get(key);
     if (n == nullptr) fail(pos(), "missing key '" + std::string(key) + "'");
     if (!n->is_integer()) fail(key, "'" + std::string(key) + "' must be an integer, not " + type_name(*n));
@@ -188,7 +170,7 @@ class Fields {
     }
     return v;
   }
-  double number(std::string_view key, double min, double max) const {
+  double number(std::string_view key, double min, double max) const override {
     const toml::node* n = t_.get(key);
     if (n == nullptr) fail(pos(), "missing key '" + std::string(key) + "'");
     double v = 0;
@@ -213,7 +195,7 @@ class Fields {
     return n->as_boolean()->get();
   }
   // A time: a number of seconds, or a string with a unit ("2ms").
-  Duration time(std::string_view key) const {
+  Duration time(std::string_view key) const override {
     const toml::node* n = t_.get(key);
     if (n == nullptr) fail(pos(), "missing key '" + std::string(key) + "'");
     if (n->is_string()) {
@@ -225,15 +207,49 @@ class Fields {
     const double s = number(key, 0, kMaxSeconds);
     return Duration{static_cast<Duration::rep>(std::llround(s * 1e9))};
   }
-  std::string address(std::string_view key) const {  // "10.0.0.1"
+  std::string address(std::string_view key) const override {  // "10.0.0.1"
     std::string s = str(key);
     if (auto a = Ipv4Address::parse(s); !a) fail(key, a.error());
     return s;
   }
-  std::string prefix(std::string_view key) const {  // "10.0.0.1/24"
+  std::string prefix(std::string_view key) const override {  // "10.0.0.1/24"
     std::string s = str(key);
     if (auto a = Ipv4Prefix::parse(s); !a) fail(key, a.error());
     return s;
+  }
+
+  // "10.0.2.20:9000"
+  std::pair<std::string, std::uint16_t> endpoint(std::string_view key, bool port_required) const override {
+    const std::string s = str(key);
+    const auto colon = s.find(':');
+    const std::string addr = s.substr(0, colon);
+    if (auto a = Ipv4Address::parse(addr); !a) fail(key, a.error());
+    if (colon == std::string::npos) {
+      if (port_required) fail(key, "'" + s + "': expected ADDRESS:PORT, such as \"10.0.2.20:9000\"");
+      return {addr, 0};
+    }
+    const std::string p = s.substr(colon + 1);
+    char* end = nullptr;
+    const unsigned long v = std::strtoul(p.c_str(), &end, 10);
+    if (p.empty() || *end != '\0' || v == 0 || v > 65535) fail(key, "'" + s + "': the port must be 1..65535");
+    return {addr, static_cast<std::uint16_t>(v)};
+  }
+
+  std::vector<std::pair<std::string, std::string>> path_table(std::string_view key) const override {
+    std::vector<std::pair<std::string, std::string>> out;
+    const toml::node* n = t_.get(key);
+    if (n == nullptr) return out;
+    const toml::table* t = n->as_table();
+    if (t == nullptr) fail(key, "'" + std::string(key) + "' must be a table of \"/path\" = \"content\"");
+    for (auto&& [path, content] : *t) {
+      if (path.str().empty() || path.str().front() != '/') {
+        fail(pos_of(path.source(), file_),
+             std::string(key) + ": the path '" + std::string(path.str()) + "' must start with '/'");
+      }
+      if (!content.is_string()) fail(pos_of(content.source(), file_), std::string(key) + ": the content must be a string");
+      out.emplace_back(std::string(path.str()), std::string(content.as_string()->get()));
+    }
+    return out;
   }
 
   static std::string type_name(const toml::node& n) {
@@ -272,23 +288,6 @@ std::vector<const toml::table*> tables_of(const toml::table& root, std::string_v
     out.push_back(e.as_table());
   }
   return out;
-}
-
-// "10.0.2.20:9000"
-std::pair<std::string, std::uint16_t> endpoint(const Fields& f, std::string_view key, bool port_required) {
-  const std::string s = f.str(key);
-  const auto colon = s.find(':');
-  const std::string addr = s.substr(0, colon);
-  if (auto a = Ipv4Address::parse(addr); !a) f.fail(key, a.error());
-  if (colon == std::string::npos) {
-    if (port_required) f.fail(key, "'" + s + "': expected ADDRESS:PORT, such as \"10.0.2.20:9000\"");
-    return {addr, 0};
-  }
-  const std::string p = s.substr(colon + 1);
-  char* end = nullptr;
-  const unsigned long v = std::strtoul(p.c_str(), &end, 10);
-  if (p.empty() || *end != '\0' || v == 0 || v > 65535) f.fail(key, "'" + s + "': the port must be 1..65535");
-  return {addr, static_cast<std::uint16_t>(v)};
 }
 
 void read_node(const toml::table& t, NodeKind kind, const std::string& file, Topology& topo) {
@@ -404,58 +403,33 @@ void read_link(const toml::table& t, const std::string& file, Topology& topo) {
   topo.links.push_back(std::move(l));
 }
 
-const std::map<std::string, AppKind, std::less<>>& app_kinds() {
-  static const std::map<std::string, AppKind, std::less<>> kinds = {
-      {"ping", AppKind::ping},
-      {"traceroute", AppKind::traceroute},
-      {"udp_echo_server", AppKind::udp_echo_server},
-      {"udp_client", AppKind::udp_client},
-      {"tcp_echo_server", AppKind::tcp_echo_server},
-      {"tcp_sink", AppKind::tcp_sink},
-      {"tcp_bulk", AppKind::tcp_bulk},
-      {"http_server", AppKind::http_server},
-      {"http_client", AppKind::http_client},
-      {"rpc_server", AppKind::rpc_server},
-      {"rpc_client", AppKind::rpc_client},
-      {"syn_flood", AppKind::syn_flood},
-  };
-  return kinds;
+// The application types in alphabetical order, for messages.
+std::string app_type_list() {
+  std::set<std::string_view> names;
+  for (const AppType& t : app_types()) names.insert(t.name);
+  std::string list;
+  for (std::string_view n : names) list += (list.empty() ? "" : ", ") + std::string(n);
+  return list;
 }
 
 void read_app(const toml::table& t, const std::string& file, Topology& topo) {
-  // First the kind, to know which keys it takes.
+  // First the type, to know which keys it takes.
   const toml::node* kn = t.get("type");
   if (kn == nullptr || !kn->is_string()) {
     throw LoadError{located(pos_of(kn != nullptr ? kn->source() : t.source(), file),
-                            "app: needs 'type', a string (ping, traceroute, udp_echo_server, udp_client, "
-                            "tcp_echo_server, tcp_sink, tcp_bulk, http_server, http_client, rpc_server, rpc_client, "
-                            "syn_flood)")};
+                            "app: needs 'type', a string (" + app_type_list() + ")")};
   }
-  const std::string type(kn->as_string()->get());
-  const auto k = app_kinds().find(type);
-  if (k == app_kinds().end()) {
-    std::string list;
-    for (const auto& [name, _] : app_kinds()) list += (list.empty() ? "" : ", ") + name;
-    throw LoadError{located(pos_of(kn->source(), file), "app: unknown type '" + type + "' (expected one of: " + list + ")")};
+  const std::string type_name(kn->as_string()->get());
+  const AppType* type = find_app_type(type_name);
+  if (type == nullptr) {
+    throw LoadError{located(pos_of(kn->source(), file),
+                            "app: unknown type '" + type_name + "' (expected one of: " + app_type_list() + ")")};
   }
   AppSpec a;
-  a.kind = k->second;
+  a.type = type;
   std::vector<std::string> keys = {"type", "host", "at", "label", "expect"};
-  switch (a.kind) {
-    case AppKind::ping: keys.insert(keys.end(), {"to", "count", "interval", "size"}); break;
-    case AppKind::traceroute: keys.insert(keys.end(), {"to", "max_hops"}); break;
-    case AppKind::udp_echo_server:
-    case AppKind::tcp_echo_server:
-    case AppKind::tcp_sink:
-    case AppKind::rpc_server: keys.insert(keys.end(), {"port", "backlog"}); break;
-    case AppKind::http_server: keys.insert(keys.end(), {"port", "backlog", "files"}); break;
-    case AppKind::udp_client: keys.insert(keys.end(), {"to", "count", "interval", "payload"}); break;
-    case AppKind::tcp_bulk: keys.insert(keys.end(), {"to", "bytes", "count", "interval"}); break;
-    case AppKind::http_client: keys.insert(keys.end(), {"url", "count", "interval"}); break;
-    case AppKind::rpc_client: keys.insert(keys.end(), {"to", "method", "params", "count", "interval"}); break;
-    case AppKind::syn_flood: keys.insert(keys.end(), {"to", "rate", "duration", "spoof"}); break;
-  }
-  Fields f(t, "app " + type, file, keys);
+  keys.insert(keys.end(), type->keys.begin(), type->keys.end());
+  Fields f(t, "app " + type_name, file, keys);
   a.pos = f.pos("type");
   a.host = f.str("host");
   const NodeSpec* h = topo.node(a.host);
@@ -469,101 +443,14 @@ void read_app(const toml::table& t, const std::string& file, Topology& topo) {
       a.expect = Expect::success;
     } else if (e == "failure") {
       a.expect = Expect::failure;
-    } else if (e == "refused" && a.kind == AppKind::udp_client) {
+    } else if (e == "refused" && type->can_be_refused) {
       a.expect = Expect::refused;
     } else {
       f.fail("expect", "'expect' = \"" + e + "\": expected \"success\" or \"failure\"" +
-                           (a.kind == AppKind::udp_client ? " or \"refused\"" : ""));
+                           (type->can_be_refused ? " or \"refused\"" : ""));
     }
   }
-  if (f.has("count")) a.count = static_cast<int>(f.integer("count", 1, 1'000'000));
-  if (f.has("interval")) a.interval = f.time("interval");
-  if (to_seconds(a.interval) * (a.count - 1) > kMaxSeconds) {
-    std::ostringstream os;
-    os << "'count' = " << a.count << " every 'interval' = " << to_seconds(a.interval)
-       << " s lasts more than 1e9 s (31 years)";
-    f.fail(f.has("interval") ? "interval" : "count", os.str());
-  }
-  if (f.has("port")) a.port = static_cast<std::uint16_t>(f.integer("port", 1, 65535));
-  if (f.has("backlog")) a.backlog = static_cast<std::uint32_t>(f.integer("backlog", 1, 1 << 20));
-  switch (a.kind) {
-    case AppKind::ping:
-    case AppKind::traceroute:
-      a.to = f.address("to");
-      if (f.has("size")) a.size = static_cast<std::size_t>(f.integer("size", 0, 65000));
-      if (f.has("max_hops")) a.max_hops = static_cast<std::uint8_t>(f.integer("max_hops", 1, 64));
-      break;
-    case AppKind::udp_client:
-    case AppKind::tcp_bulk:
-    case AppKind::rpc_client: {
-      auto [addr, port] = endpoint(f, "to", true);
-      a.to = addr;
-      a.port = port;
-      if (f.has("payload")) a.payload = f.str("payload");
-      if (f.has("bytes")) a.bytes = static_cast<std::uint64_t>(f.integer("bytes", 0, std::int64_t{1} << 40));
-      if (f.has("method")) a.method = f.str("method");
-      if (f.has("params")) {
-        a.params = f.str("params");
-        const auto j = nlohmann::json::parse(a.params, nullptr, false);
-        if (j.is_discarded() || !(j.is_array() || j.is_object())) {
-          f.fail("params", "'params' = '" + a.params + "': expected JSON text of an array or an object, such as '[1, 2]'");
-        }
-      }
-      break;
-    }
-    case AppKind::syn_flood: {
-      auto [addr, port] = endpoint(f, "to", true);
-      a.to = addr;
-      a.port = port;
-      if (f.has("rate")) a.rate = f.number("rate", 1, 1e6);
-      if (f.has("duration")) a.duration = f.time("duration");
-      if (f.has("spoof")) a.spoof = f.prefix("spoof");
-      break;
-    }
-    case AppKind::http_client: {
-      const std::string url = f.str("url");
-      constexpr std::string_view scheme = "http://";
-      if (url.rfind(scheme, 0) != 0) f.fail("url", "'" + url + "': expected http://ADDRESS[:PORT]/PATH");
-      const std::string rest = url.substr(scheme.size());
-      const auto slash = rest.find('/');
-      const std::string hostport = rest.substr(0, slash);
-      a.path = slash == std::string::npos ? "/" : rest.substr(slash);
-      const auto colon = hostport.find(':');
-      a.to = hostport.substr(0, colon);
-      if (auto addr = Ipv4Address::parse(a.to); !addr) f.fail("url", "'" + url + "': " + addr.error());
-      a.port = 80;
-      if (colon != std::string::npos) {
-        const std::string p = hostport.substr(colon + 1);
-        char* end = nullptr;
-        const unsigned long v = std::strtoul(p.c_str(), &end, 10);
-        if (p.empty() || *end != '\0' || v == 0 || v > 65535) f.fail("url", "'" + url + "': the port must be 1..65535");
-        a.port = static_cast<std::uint16_t>(v);
-      }
-      break;
-    }
-    case AppKind::http_server:
-      if (a.port == 0) a.port = 80;
-      if (const toml::node* files = f.node("files")) {
-        const toml::table* ft = files->as_table();
-        if (ft == nullptr) f.fail("files", "'files' must be a table of \"/path\" = \"content\"");
-        for (auto&& [path, content] : *ft) {
-          if (path.str().empty() || path.str().front() != '/') {
-            f.fail(pos_of(path.source(), file), "files: the path '" + std::string(path.str()) + "' must start with '/'");
-          }
-          if (!content.is_string()) f.fail(pos_of(content.source(), file), "files: the content must be a string");
-          a.files.emplace_back(std::string(path.str()), std::string(content.as_string()->get()));
-        }
-      }
-      break;
-    case AppKind::rpc_server:
-      if (a.port == 0) a.port = 7000;
-      break;
-    case AppKind::udp_echo_server:
-    case AppKind::tcp_echo_server:
-    case AppKind::tcp_sink:
-      if (a.port == 0) f.fail(f.pos("type"), "needs 'port'");
-      break;
-  }
+  a.settings = type->parse(f);
   topo.apps.push_back(std::move(a));
 }
 

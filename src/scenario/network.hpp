@@ -39,9 +39,11 @@ struct AppOutcome {
   bool passed = false;
 };
 
+class NetworkApp;  // one application of the file (scenario/network_app.hpp)
+
 class Network {
  public:
-  class App;  // one application of the file (network.cpp)
+  using App = NetworkApp;
 
   static Result<std::unique_ptr<Network>, std::string> build(const Topology& topo, std::uint64_t seed);
   // The same in two steps: an empty world first (to set a tracer or

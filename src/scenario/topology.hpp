@@ -14,6 +14,7 @@
 // (scenario/builtin.hpp) are written in it.
 #pragma once
 
+#include <any>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,6 +24,7 @@
 
 #include "base/result.hpp"
 #include "base/time.hpp"
+#include "scenario/app_registry.hpp"
 #include "sim/link.hpp"
 #include "tcp/congestion.hpp"
 
@@ -75,50 +77,26 @@ struct LinkSpec {
   SourcePos pos;
 };
 
-enum class AppKind : std::uint8_t {
-  ping,
-  traceroute,
-  udp_echo_server,
-  udp_client,
-  tcp_echo_server,
-  tcp_sink,
-  tcp_bulk,
-  http_server,
-  http_client,
-  rpc_server,
-  rpc_client,
-  syn_flood,
-};
-std::string_view to_string(AppKind k);
-
 // What the application's summary must show for the run to pass.
 enum class Expect : std::uint8_t { success, failure, refused };
 
+// One `[[app]]`: the keys every application has, and its own settings as
+// its registry entry parsed them (scenario/app_registry.hpp).
 struct AppSpec {
-  AppKind kind = AppKind::ping;
+  const AppType* type = nullptr;  // never null in a loaded topology
   std::string host;
-  std::string label;                // the summary's name; empty: "KIND on HOST"
+  std::string label;                // the summary's name; empty: "TYPE on HOST"
   Duration start{};                 // `at`
   Expect expect = Expect::success;
-  // Destinations: ping/traceroute/syn_flood "10.0.2.20" (syn_flood with ":port"),
-  // udp/tcp/rpc clients "10.0.2.20:9000", http_client a URL.
-  std::string to;
-  std::uint16_t port = 0;           // servers
-  int count = 1;                    // ping probes, UDP datagrams, clients started (http/rpc/tcp_bulk)
-  Duration interval = std::chrono::seconds{1};  // between pings / datagrams / client starts
-  std::size_t size = 56;            // ping payload bytes
-  std::uint8_t max_hops = 16;       // traceroute
-  std::string payload = "hello";    // udp_client
-  std::uint64_t bytes = 1 << 20;    // tcp_bulk
-  std::string path = "/";           // http_client (from the URL)
-  std::string method = "time";      // rpc_client
-  std::string params;               // rpc_client: JSON text, empty for none
-  std::vector<std::pair<std::string, std::string>> files;  // http_server: path -> content
-  double rate = 500;                // syn_flood: SYNs per second
-  Duration duration = std::chrono::seconds{10};  // syn_flood
-  std::string spoof = "198.18.0.0/15";           // syn_flood source addresses
-  std::uint32_t backlog = 128;      // servers
+  std::any settings;                // the type's own struct (scenario/apps.cpp)
   SourcePos pos;
+  std::string_view type_name() const { return type != nullptr ? type->name : "?"; }
+  // The settings as their type: a bug (std::bad_any_cast) if `T` is not
+  // what this type's parser made.
+  template <class T>
+  const T& settings_as() const {
+    return std::any_cast<const T&>(settings);
+  }
 };
 
 enum class FaultKind : std::uint8_t { link_down, link_up, crash, restart };
