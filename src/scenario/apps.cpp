@@ -178,14 +178,19 @@ std::any parse_syn_flood(const AppFields& f) {
 
 // ---- The adapters ------------------------------------------------------------------
 
-class Ping final : public App {
+// An application with its type's settings at hand as `s_`.
+template <class Settings>
+class AppOf : public App {
  public:
   using App::App;
 
- private:
-  const PingSettings& s_ = spec_.settings_as<PingSettings>();
+ protected:
+  const Settings& s_ = spec_.settings_as<Settings>();
+};
 
+class Ping final : public AppOf<PingSettings> {
  public:
+  using AppOf::AppOf;
   void start() override {
     app_ = std::make_unique<app::Ping>(
         host_, ip(s_.to), app::PingConfig{.count = s_.schedule.count, .interval = s_.schedule.interval, .payload_len = s_.size});
@@ -206,14 +211,9 @@ class Ping final : public App {
   std::unique_ptr<app::Ping> app_;
 };
 
-class Traceroute final : public App {
+class Traceroute final : public AppOf<TracerouteSettings> {
  public:
-  using App::App;
-
- private:
-  const TracerouteSettings& s_ = spec_.settings_as<TracerouteSettings>();
-
- public:
+  using AppOf::AppOf;
   void start() override {
     app_ = std::make_unique<app::Traceroute>(host_, ip(s_.to), app::TracerouteConfig{.max_hops = s_.max_hops});
   }
@@ -228,14 +228,9 @@ class Traceroute final : public App {
   std::unique_ptr<app::Traceroute> app_;
 };
 
-class UdpEcho final : public App {
+class UdpEcho final : public AppOf<ServerSettings> {
  public:
-  using App::App;
-
- private:
-  const ServerSettings& s_ = spec_.settings_as<ServerSettings>();
-
- public:
+  using AppOf::AppOf;
   bool restarts_with_host() const override { return true; }
   void start() override {
     app_.reset();  // a restart: the old life first lets go of its port
@@ -251,14 +246,9 @@ class UdpEcho final : public App {
   std::unique_ptr<app::UdpEchoServer> app_;
 };
 
-class UdpClientApp final : public App {
+class UdpClientApp final : public AppOf<UdpClientSettings> {
  public:
-  using App::App;
-
- private:
-  const UdpClientSettings& s_ = spec_.settings_as<UdpClientSettings>();
-
- public:
+  using AppOf::AppOf;
   void start() override {
     app_ = std::make_unique<app::UdpClient>(
         host_, IpEndpoint{ip(s_.to), s_.port},
@@ -281,14 +271,9 @@ class UdpClientApp final : public App {
   std::unique_ptr<app::UdpClient> app_;
 };
 
-class TcpEcho final : public App {
+class TcpEcho final : public AppOf<ServerSettings> {
  public:
-  using App::App;
-
- private:
-  const ServerSettings& s_ = spec_.settings_as<ServerSettings>();
-
- public:
+  using AppOf::AppOf;
   bool restarts_with_host() const override { return true; }
   void start() override {
     app_.reset();  // a restart: the old life first lets go of its port
@@ -304,14 +289,9 @@ class TcpEcho final : public App {
   std::unique_ptr<app::TcpEchoServer> app_;
 };
 
-class TcpSink final : public App {
+class TcpSink final : public AppOf<ServerSettings> {
  public:
-  using App::App;
-
- private:
-  const ServerSettings& s_ = spec_.settings_as<ServerSettings>();
-
- public:
+  using AppOf::AppOf;
   bool restarts_with_host() const override { return true; }
   void start() override {
     app_.reset();  // a restart: the old life first lets go of its port
@@ -343,14 +323,9 @@ class TcpSink final : public App {
   std::unique_ptr<app::TcpSinkServer> app_;
 };
 
-class TcpBulk final : public App {
+class TcpBulk final : public AppOf<TcpBulkSettings> {
  public:
-  using App::App;
-
- private:
-  const TcpBulkSettings& s_ = spec_.settings_as<TcpBulkSettings>();
-
- public:
+  using AppOf::AppOf;
   void start() override {
     for (int i = 0; i < s_.schedule.count; ++i) {
       clients_.push_back(std::make_unique<app::TcpBulkClient>(
@@ -402,14 +377,9 @@ std::string cookies_line(sim::Host& host) {
   return os.str();
 }
 
-class HttpServerApp final : public App {
+class HttpServerApp final : public AppOf<ServerSettings> {
  public:
-  using App::App;
-
- private:
-  const ServerSettings& s_ = spec_.settings_as<ServerSettings>();
-
- public:
+  using AppOf::AppOf;
   bool restarts_with_host() const override { return true; }
   void start() override {
     app::HttpServerConfig config{.stream = {.backlog = s_.backlog}};
@@ -446,14 +416,9 @@ class HttpServerApp final : public App {
   std::unique_ptr<app::HttpServer> app_;
 };
 
-class RpcServerApp final : public App {
+class RpcServerApp final : public AppOf<ServerSettings> {
  public:
-  using App::App;
-
- private:
-  const ServerSettings& s_ = spec_.settings_as<ServerSettings>();
-
- public:
+  using AppOf::AppOf;
   bool restarts_with_host() const override { return true; }
   void start() override {
     app_.reset();  // a restart: the old life first lets go of its port
@@ -479,16 +444,11 @@ class RpcServerApp final : public App {
 // `interval`: one line for one client, success rate and latency percentiles
 // for many.
 template <class Client, class Settings>
-class RequestClients : public App {
+class RequestClients : public AppOf<Settings> {
  public:
-  using App::App;
-
- protected:
-  const Settings& s_ = spec_.settings_as<Settings>();
-
- public:
+  using AppOf<Settings>::AppOf;
   void start() override {
-    for (int i = 0; i < s_.schedule.count; ++i) clients_.push_back(make(s_.schedule.interval * i));
+    for (int i = 0; i < this->s_.schedule.count; ++i) clients_.push_back(make(this->s_.schedule.interval * i));
   }
   std::string text() const override {
     std::ostringstream os;
@@ -505,7 +465,7 @@ class RequestClients : public App {
         failures[c->error() ? errc_text(*c->error()) : c->done() ? "bad answer" : "unfinished"]++;
       }
     }
-    os << what() << " from " << spec_.host << ", " << clients_.size() << " clients: " << latencies.size() << " answered ("
+    os << what() << " from " << this->spec_.host << ", " << clients_.size() << " clients: " << latencies.size() << " answered ("
        << std::fixed << std::setprecision(2) << 100.0 * static_cast<double>(latencies.size()) / static_cast<double>(clients_.size())
        << std::defaultfloat << " %)";
     for (const auto& [why, n] : failures) os << ", " << n << " " << why;
@@ -529,7 +489,7 @@ class RequestClients : public App {
   }
 
  protected:
-  IpEndpoint server() const { return IpEndpoint{ip(s_.to), s_.port}; }
+  IpEndpoint server() const { return IpEndpoint{ip(this->s_.to), this->s_.port}; }
   virtual std::unique_ptr<Client> make(Duration start) const = 0;
   virtual std::string what() const = 0;
   virtual bool answer_ok(const Client& c) const { return c.done() && c.ok(); }

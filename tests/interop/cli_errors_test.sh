@@ -23,7 +23,7 @@ check "tcp port"      105 '^wirestack tap: --tcp-echo: .*70000.* not in range' t
 check "http port"     1 '^wirestack tap: --http 99999: expected PORT or PORT:DIR with a port in 1..65535$' tap "${base[@]}" --http 99999
 check "http dir"      1 '^wirestack tap: --http 8080:/no/such/dir: /no/such/dir is not a directory$' tap "${base[@]}" --http 8080:/no/such/dir
 check "json port"     105 '^wirestack tap: --json: .* not in range' tap "${base[@]}" --json 0
-check "nc bad host"   1 "^wirestack nc: 10.77.0: .*an IPv4 address is needed" nc "${base[@]}" 10.77.0 80
+check "nc bad host"   1 "^wirestack nc: 10.77.0: .*expected 4 parts" nc "${base[@]}" 10.77.0 80
 check "nc port"       105 '^wirestack nc: port: .* not in range' nc "${base[@]}" 10.77.0.1 0
 check "get bad url"   1 '^wirestack get: ftp://x/: ' get "${base[@]}" ftp://x/
 check "get dns name"  1 '^wirestack get: example.org: an IP address is needed' get "${base[@]}" http://example.org/

@@ -192,15 +192,15 @@ class NetCat {
 CLI::App* add_nc_command(CLI::App& app, NcOptions& opt) {
   auto* cmd = app.add_subcommand("nc", "like nc(1): standard input into a TCP connection over the TAP device");
   add_stack_options(cmd, opt.stack);
-  cmd->add_option("host", opt.host, "peer IPv4 address")->required();
+  cmd->add_option("host", opt.host, "peer address (IPv4, or IPv6 once the stack routes it)")->required();
   cmd->add_option("port", opt.port, "peer port")->required()->check(CLI::Range(1, 65535));
   return cmd;
 }
 
 int run_nc(const NcOptions& opt) {
-  auto dst = Ipv4Address::parse(opt.host);
+  auto dst = IpAddress::parse(opt.host);
   if (!dst) {
-    std::cerr << "wirestack nc: " << opt.host << ": " << dst.error() << " (an IPv4 address is needed)\n";
+    std::cerr << "wirestack nc: " << opt.host << ": " << dst.error() << "\n";
     return 1;
   }
   auto stack = make_tap_stack(opt.stack, /*allow_privileged_ports=*/false);
