@@ -8,15 +8,20 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
 #include <string>
 
+#include "app/http_client.hpp"
 #include "app/http_server.hpp"
+#include "app/ping.hpp"
+#include "app/rpc_client.hpp"
 #include "app/rpc_server.hpp"
 #include "http/response_parser.hpp"
 #include "loop/kernel_host.hpp"
 #include "msg/frame.hpp"
 #include "msg/jsonrpc.hpp"
 #include "app/tcp_apps.hpp"
+#include "app/udp_apps.hpp"
 #include "sim/world.hpp"
 
 namespace wirestack::app {
@@ -184,6 +189,97 @@ TEST_P(Portable, TimersRunInOrderOnceAndCancelledOnesNever) {
   env->run_until([&] { return fired.size() >= 3; }, 2s);
   EXPECT_EQ(fired, (std::vector<int>{1, 2, 3}));
   EXPECT_GE(third - t0, 30ms);
+}
+
+TEST_P(Portable, HttpGetAndRpcCallReadTheirAnswers) {
+  auto env = make_env(GetParam());
+  HttpServer web(env->server(), 0);
+  ASSERT_TRUE(web.listening()) << web.listening().error().message;
+  web.router().add("GET", "/hello", [](const http::Request&) { return http::Response{.body = "hello\n"}; });
+  RpcServer rpc(env->server(), 0);
+  ASSERT_TRUE(rpc.listening()) << rpc.listening().error().message;
+  const IpEndpoint web_at{env->server_ip(), web.listening()->port};
+  const IpEndpoint rpc_at{env->server_ip(), rpc.listening()->port};
+  auto url = http::parse_url("http://" + web_at.to_string() + "/hello");
+  ASSERT_TRUE(url);
+  auto missing = *url;
+  missing.target = "/nope";
+  HttpGet get(env->client(), web_at, {.url = *url});
+  HttpGet not_found(env->client(), web_at, {.url = missing});
+  RpcCall echo(env->client(), rpc_at, {.method = "echo", .params = nlohmann::json::array({1, "two"})});
+  RpcCall unknown(env->client(), rpc_at, {.method = "no_such_method"});
+  env->run_until([&] { return get.done() && not_found.done() && echo.done() && unknown.done(); }, 20s);
+  ASSERT_TRUE(get.response()) << get.bad_response();
+  EXPECT_TRUE(get.ok());
+  EXPECT_EQ(get.response()->body, "hello\n");
+  ASSERT_TRUE(not_found.response()) << not_found.bad_response();
+  EXPECT_EQ(not_found.response()->status, 404);
+  EXPECT_FALSE(not_found.ok());
+  ASSERT_TRUE(echo.answer()) << echo.bad_response();
+  EXPECT_TRUE(echo.ok());
+  EXPECT_EQ(*echo.answer()->result, nlohmann::json::array({1, "two"}));
+  ASSERT_TRUE(unknown.answer()) << unknown.bad_response();
+  EXPECT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.answer()->error->code, msg::rpc_code::kMethodNotFound);
+}
+
+TEST_P(Portable, AnExchangeThatGetsNoAnswerTimesOut) {
+  auto env = make_env(GetParam());
+  // A server that accepts and never answers.
+  runtime::TcpSockets& tcp = env->server().tcp();
+  const tcp::SocketHandle l = tcp.open();
+  auto bound = tcp.bind(l, {IpAddress::any(IpFamily::v4), 0});
+  ASSERT_TRUE(bound) << bound.error();
+  ASSERT_TRUE(tcp.listen(l, 4));
+  bool called = false;
+  TcpRequestClient silent(env->client(), {env->server_ip(), bound->port},
+                          {.request = "anyone?", .complete = [](std::string_view) { return false; },
+                           .timeout = 300ms, .on_done = [&] { called = true; }});
+  env->run_until([&] { return silent.done(); }, 10s);
+  EXPECT_TRUE(called);
+  EXPECT_EQ(silent.error(), tcp::Errc::timed_out);
+  (void)tcp.close(l);
+}
+
+TEST_P(Portable, UdpEchoAndAClosedPort) {
+  auto env = make_env(GetParam());
+  UdpEchoServer echo(env->server(), 0);  // any free port
+  ASSERT_TRUE(echo.bound()) << echo.bound().error();
+  UdpClient client(env->client(), {env->server_ip(), echo.bound()->port},
+                   {.count = 3, .interval = 10ms, .payload = "ping"});
+  // A port nobody has: bind one, close it, send to it.
+  runtime::UdpSockets& udp = env->server().udp();
+  const udp::SocketHandle gone = udp.open();
+  auto gone_at = udp.bind(gone, {IpAddress::any(IpFamily::v4), 0});
+  ASSERT_TRUE(gone_at);
+  EXPECT_TRUE(udp.close(gone));
+  EXPECT_FALSE(udp.close(gone));  // a stale handle
+  UdpClient refused(env->client(), {env->server_ip(), gone_at->port}, {.count = 2, .interval = 50ms});
+  env->run_until([&] { return client.received().size() == 3 && !refused.errors().empty(); }, 10s);
+  EXPECT_EQ(client.received(), (std::vector<std::string>{"ping", "ping", "ping"}));
+  EXPECT_EQ(echo.echoed(), 3u);
+  ASSERT_FALSE(refused.errors().empty());
+  EXPECT_EQ(refused.errors().front(), udp::Errc::connection_refused);
+}
+
+TEST_P(Portable, PingAnswersAndSummarises) {
+  auto env = make_env(GetParam());
+  std::ostringstream lines;
+  bool finished = false;
+  Ping ping(env->client(), env->server_ip(),
+            {.count = 3, .interval = 20ms, .lines = &lines, .on_done = [&] { finished = true; }});
+  env->run_until([&] { return finished || !ping.result().send_errors.empty(); }, 10s);
+  if (GetParam() == "kernel" && !ping.result().send_errors.empty() &&
+      ping.result().send_errors.front().find("CAP_NET_RAW") != std::string::npos) {
+    GTEST_SKIP() << "ICMP echo on the kernel host needs root: " << ping.result().send_errors.front();
+  }
+  EXPECT_TRUE(ping.done());
+  EXPECT_EQ(ping.result().received, 3) << lines.str();
+  EXPECT_NE(lines.str().find("icmp_seq=3 ttl=64 time="), std::string::npos) << lines.str();
+  std::ostringstream summary;
+  ping.print_summary(summary);
+  EXPECT_NE(summary.str().find("3 packets transmitted, 3 received, 0% packet loss"), std::string::npos)
+      << summary.str();
 }
 
 INSTANTIATE_TEST_SUITE_P(Worlds, Portable, ::testing::Values("sim", "kernel"),

@@ -106,8 +106,14 @@ class KernelUdpSockets final : public runtime::UdpSockets {
   // the kernel reuses its descriptor number.
   int fd_of(udp::SocketHandle h) const;
 
+  struct Sock {
+    std::uint32_t serial = 0;
+    // An error recv() took from the kernel, kept for take_error() as our
+    // stack keeps it (recv there never reports the network's errors).
+    std::optional<udp::Errc> error;
+  };
   KernelHost& host_;
-  std::unordered_map<int, std::uint32_t> socks_;  // fd -> serial
+  std::unordered_map<int, Sock> socks_;  // by descriptor
   std::uint32_t next_serial_ = 1;
 };
 

@@ -8,6 +8,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -21,12 +22,12 @@ namespace wirestack::loop {
 // ---- UDP -----------------------------------------------------------------------------
 
 KernelUdpSockets::~KernelUdpSockets() {
-  for (const auto& [fd, serial] : socks_) ::close(fd);
+  for (const auto& [fd, sock] : socks_) ::close(fd);
 }
 
 int KernelUdpSockets::fd_of(udp::SocketHandle h) const {
   auto it = socks_.find(static_cast<int>(h.index));
-  if (it == socks_.end() || it->second != h.generation) return -1;
+  if (it == socks_.end() || it->second.serial != h.generation) return -1;
   return it->first;
 }
 
@@ -34,7 +35,7 @@ udp::SocketHandle KernelUdpSockets::open() {
   const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return udp::SocketHandle{};  // {0, 0}: every call on it says "stale handle"
   const std::uint32_t serial = next_serial_++;
-  socks_[fd] = serial;
+  socks_[fd] = Sock{.serial = serial};
   host_.watch(fd);
   ++host_.counters_.sockets_opened;
   return udp::SocketHandle{static_cast<std::uint32_t>(fd), serial};
@@ -94,7 +95,14 @@ Result<udp::Datagram, udp::Error> KernelUdpSockets::recv_from(udp::SocketHandle 
   sockaddr_in from{};
   socklen_t len = sizeof from;
   const ssize_t n = ::recvfrom(fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
-  if (n < 0) return Unexpected{error("recv", errno)};
+  if (n < 0) {
+    const int e = errno;
+    if (e != EAGAIN && e != EWOULDBLOCK) {
+      socks_[fd].error = errc_of(e);  // for take_error(), as on our stack
+      return Unexpected{udp::Error{udp::Errc::would_block, "recv: no datagram waiting"}};
+    }
+    return Unexpected{error("recv", e)};
+  }
   udp::Datagram d;
   d.from = from_sockaddr(from);
   if (auto local = local_endpoint(h)) d.to = *local;
@@ -106,6 +114,7 @@ Result<udp::Datagram, udp::Error> KernelUdpSockets::recv_from(udp::SocketHandle 
 std::optional<udp::Errc> KernelUdpSockets::take_error(udp::SocketHandle h) {
   const int fd = fd_of(h);
   if (fd < 0) return std::nullopt;
+  if (auto kept = std::exchange(socks_[fd].error, std::nullopt)) return kept;
   int err = 0;
   socklen_t len = sizeof err;
   ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);  // reading it clears it
