@@ -1,7 +1,7 @@
 // `wirestack bench`: whole-process benchmarks of the TCP stack. Two
-// simulated hosts joined by one lossless cable; the applications below use
-// only the socket API (tcp/socket_table.hpp) from the hosts' activity hooks,
-// as real programs would. What is timed is the wall clock of this process
+// simulated hosts joined by one lossless cable; the applications use only
+// the socket API from the hosts' activity hooks, as real programs would
+// (tcp-connect runs app/request_load.hpp's load generator and responder). What is timed is the wall clock of this process
 // (one core: the simulator is single-threaded), so the figures are the
 // stack's CPU cost, not a simulated network's speed.
 #include "bench_cmd.hpp"
@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "app/request_load.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/host.hpp"
 #include "sim/link.hpp"
@@ -203,173 +204,50 @@ int bench_bulk(const BenchOptions& opt) {
   return received == opt.bytes ? 0 : 1;
 }
 
-// The host's TCP sockets whose readiness may have changed. The simulator's
-// Host is taking over SocketTable::take_changed() (once per round of hooks,
-// shown to every hook as tcp_changed()); until every tree has that, use it
-// when it exists and take the list from the table otherwise.
-template <class H>
-std::vector<tcp::SocketHandle> changed_sockets(H& host) {
-  if constexpr (requires(const H& h) { h.tcp_changed(); }) {
-    return host.tcp_changed();
-  } else {
-    return host.stack().tcp().take_changed();
-  }
-}
-
 // ---- tcp-connect -------------------------------------------------------------
 
 // One cycle: connect, a 16-byte request, a 16-byte response, the server
 // closes first (HTTP/1.0 style: its side keeps the TIME-WAIT, so the
 // client's ports come free at once), the client reads the end and closes.
+// The two ends are the load generator and responder of app/request_load.hpp.
 constexpr std::size_t kMsg = 16;
 
-struct ConnectBench {
-  explicit ConnectBench(const BenchOptions& o) : opt(o), ta(p.a.stack().tcp()), tb(p.b.stack().tcp()) {}
-
-  const BenchOptions& opt;
+int bench_connect(const BenchOptions& opt) {
   Pair p;
-  tcp::SocketTable& ta;
-  tcp::SocketTable& tb;
-  tcp::SocketHandle listener{};
-  std::uint64_t started = 0;
-  std::uint64_t completed = 0;
-  std::uint64_t failed = 0;
-  std::array<std::byte, kMsg> msg{};
-  std::array<std::byte, 256> buf{};
-
-  // Client sockets by slot index of their handle.
-  struct ClientConn {
-    tcp::SocketHandle h{};
-    bool live = false;
-    bool sent = false;
-    std::size_t got = 0;
-  };
-  std::vector<ClientConn> clients;
-  struct ServerConn {
-    tcp::SocketHandle h{};
-    bool live = false;
-    std::size_t got = 0;
-  };
-  std::vector<ServerConn> servers;
-
-  template <class T>
-  static T& at_index(std::vector<T>& v, std::uint32_t i) {
-    if (v.size() <= i) v.resize(std::size_t{i} + 1);
-    return v[i];
+  if (!p.ok) return 1;
+  app::FixedResponder server(p.b, 5001, {.request_size = kMsg, .response = std::string(kMsg, 'p')});
+  if (!server.bound()) {
+    std::cerr << "wirestack bench tcp-connect: cannot listen on port 5001: " << server.bound().error() << "\n";
+    return 1;
   }
-
-  void start_one() {
-    const tcp::SocketHandle h = ta.open();
-    ++started;
-    if (!ta.connect(h, {ip("10.0.0.2"), 5001}, p.now())) {
-      ++failed;
-      (void)ta.close(h);
-      return;
-    }
-    at_index(clients, h.index) = ClientConn{.h = h, .live = true};
+  const auto t0 = WallClock::now();
+  const double cpu0 = cpu_seconds();
+  app::RequestLoad load(p.a, {ip("10.0.0.2"), 5001},
+                        {.count = opt.count, .parallel = opt.parallel, .request = std::string(kMsg, 'q'),
+                         .response_size = kMsg});
+  while (!load.finished() && p.now() < at(3600s)) {
+    const auto before = load.completed() + load.failed();
+    p.run_for(1ms);
+    // Nothing in flight and nothing left to do: stop rather than spin.
+    if (load.completed() + load.failed() == before && p.q.idle()) break;
   }
-
-  void serve(tcp::SocketHandle h) {
-    ServerConn& s = at_index(servers, h.index);
-    if (!s.live || !(s.h == h)) return;
-    for (;;) {
-      auto r = tb.recv(h, buf);
-      if (!r || *r == 0) break;
-      s.got += *r;
-    }
-    if (s.got >= kMsg) {
-      (void)tb.send(h, msg);
-      (void)tb.close(h);  // the response, then the FIN
-      s.live = false;
-    }
-  }
-
-  void server_activity() {
-    for (const tcp::SocketHandle h : changed_sockets(p.b)) {
-      if (h == listener) {
-        while (auto c = tb.accept(listener)) {
-          at_index(servers, c->index) = ServerConn{.h = *c, .live = true};
-          serve(*c);
-        }
-      } else {
-        serve(h);
-      }
-    }
-  }
-
-  void client_activity() {
-    for (const tcp::SocketHandle h : changed_sockets(p.a)) {
-      if (h.index >= clients.size()) continue;
-      ClientConn& c = clients[h.index];
-      if (!c.live || !(c.h == h)) continue;
-      const auto st = ta.state(h);
-      if (st && tcp::is_synchronized(*st) && !c.sent) {
-        (void)ta.send(h, msg);
-        c.sent = true;
-      }
-      bool done = false;
-      for (;;) {
-        auto r = ta.recv(h, buf);
-        if (!r) {
-          if (r.error().code != tcp::Errc::would_block) {
-            ++failed;
-            done = true;
-          }
-          break;
-        }
-        if (*r == 0) {
-          if (c.got == kMsg) ++completed; else ++failed;
-          done = true;
-          break;
-        }
-        c.got += *r;
-      }
-      if (done) {
-        (void)ta.close(h);
-        c.live = false;
-        if (started < opt.count) start_one();
-      }
-    }
-  }
-
-  int run() {
-    if (!p.ok) return 1;
-    listener = tb.open();
-    if (!tb.bind(listener, {Ipv4Address::any(), 5001}) || !tb.listen(listener, 4096)) {
-      std::cerr << "wirestack bench tcp-connect: cannot listen on port 5001\n";
-      return 1;
-    }
-    for (std::size_t i = 0; i < 4; ++i) msg[i] = std::byte{'p'};
-    p.b.on_activity([this] { server_activity(); });
-    p.a.on_activity([this] { client_activity(); });
-    const auto t0 = WallClock::now();
-    const double cpu0 = cpu_seconds();
-    const std::uint64_t first = std::min<std::uint64_t>(opt.count, std::max<std::uint32_t>(opt.parallel, 1));
-    for (std::uint64_t i = 0; i < first; ++i) start_one();
-    p.a.kick();
-    while (completed + failed < opt.count && p.now() < at(3600s)) {
-      const auto before = completed + failed;
-      p.run_for(1ms);
-      // Nothing in flight and nothing left to do: stop rather than spin.
-      if (completed + failed == before && p.q.idle()) break;
-    }
-    const double wall = seconds_since(t0);
-    const double cpu = cpu_seconds() - cpu0;
-    const double rate = static_cast<double>(completed) / wall;
-    const double cpu_rate = cpu > 0 ? static_cast<double>(completed) / cpu : 0;
-    const double sim_s = to_seconds(p.now() - Instant{});
-    std::printf("tcp-connect: %llu cycles (connect, %zu-byte request, %zu-byte response, close) in %.3f s wall = "
-                "%.0f cycles/s (CPU %.3f s = %.0f cycles per CPU second; %u in flight, %llu failed, %llu events, "
-                "%.3f s simulated)\n",
-                static_cast<unsigned long long>(completed), kMsg, kMsg, wall, rate, cpu, cpu_rate, opt.parallel,
-                static_cast<unsigned long long>(failed), static_cast<unsigned long long>(p.q.events_run()), sim_s);
-    std::printf("{\"bench\":\"tcp-connect\",\"cycles\":%llu,\"failed\":%llu,\"parallel\":%u,\"wall_s\":%.6f,"
-                "\"cycles_per_s\":%.1f,\"cpu_s\":%.6f,\"cycles_per_cpu_s\":%.1f,\"events\":%llu,\"sim_s\":%.6f}\n",
-                static_cast<unsigned long long>(completed), static_cast<unsigned long long>(failed), opt.parallel,
-                wall, rate, cpu, cpu_rate, static_cast<unsigned long long>(p.q.events_run()), sim_s);
-    return completed == opt.count ? 0 : 1;
-  }
-};
+  const double wall = seconds_since(t0);
+  const double cpu = cpu_seconds() - cpu0;
+  const std::uint64_t completed = load.completed();
+  const double rate = static_cast<double>(completed) / wall;
+  const double cpu_rate = cpu > 0 ? static_cast<double>(completed) / cpu : 0;
+  const double sim_s = to_seconds(p.now() - Instant{});
+  std::printf("tcp-connect: %llu cycles (connect, %zu-byte request, %zu-byte response, close) in %.3f s wall = "
+              "%.0f cycles/s (CPU %.3f s = %.0f cycles per CPU second; %u in flight, %llu failed, %llu events, "
+              "%.3f s simulated)\n",
+              static_cast<unsigned long long>(completed), kMsg, kMsg, wall, rate, cpu, cpu_rate, opt.parallel,
+              static_cast<unsigned long long>(load.failed()), static_cast<unsigned long long>(p.q.events_run()), sim_s);
+  std::printf("{\"bench\":\"tcp-connect\",\"cycles\":%llu,\"failed\":%llu,\"parallel\":%u,\"wall_s\":%.6f,"
+              "\"cycles_per_s\":%.1f,\"cpu_s\":%.6f,\"cycles_per_cpu_s\":%.1f,\"events\":%llu,\"sim_s\":%.6f}\n",
+              static_cast<unsigned long long>(completed), static_cast<unsigned long long>(load.failed()), opt.parallel,
+              wall, rate, cpu, cpu_rate, static_cast<unsigned long long>(p.q.events_run()), sim_s);
+  return completed == opt.count ? 0 : 1;
+}
 
 // ---- tcp-idle ------------------------------------------------------------------
 
@@ -501,10 +379,7 @@ void add_bench_command(CLI::App& app, BenchOptions& opt) {
 
 int run_bench(const BenchOptions& opt) {
   if (opt.bulk != nullptr && opt.bulk->parsed()) return bench_bulk(opt);
-  if (opt.connect != nullptr && opt.connect->parsed()) {
-    ConnectBench b(opt);
-    return b.run();
-  }
+  if (opt.connect != nullptr && opt.connect->parsed()) return bench_connect(opt);
   if (opt.idle != nullptr && opt.idle->parsed()) return bench_idle(opt);
   return 2;
 }
