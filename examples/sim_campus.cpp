@@ -5,7 +5,6 @@
 #include <iostream>
 
 #include "app/ping.hpp"
-#include "app/udp_apps.hpp"
 #include "sim/world.hpp"
 
 using namespace wirestack;
@@ -30,7 +29,7 @@ int main() {
   ok(w.connect(b, sw2, 0, "10.0.2.20/24"));
   ok(w.set_gateway(a, "10.0.1.1"));
   ok(w.set_gateway(b, "10.0.2.1"));
-  app::Ping ping(a, *Ipv4Address::parse("10.0.2.20"), {.count = 3});
+  app::Ping ping(a, *Ipv4Address::parse("10.0.2.20"), {.count = 3});   // app/ping.hpp: the same ping as `wirestack ping`
   w.run_until(at(5s));
   std::cout << ping.result() << "\n";                 // 3 packets transmitted, 3 received, ...
   w.print_counters(std::cout);                        // every node, every layer

@@ -112,13 +112,13 @@ Result<void, std::string> TapHost::sync_watches(int epoll_fd) {
 }
 
 void TapHost::kick() {
-  const Instant now = clock_.now();
+  const Instant now = tick();
   stack().poll(now);
   after_activity(now);
 }
 
 void TapHost::transmit(iface::NicId /*nic*/, Bytes frame) {
-  const Instant now = clock_.now();
+  const Instant now = now_;  // the time the stack was given for what it sends
   if (impair_out_) {
     impair_out_->push(frame, now);
     impair_out_->release(now, [this, now](Bytes f) { write_frame(f, now); });  // what needs no wait
@@ -144,7 +144,7 @@ void TapHost::write_frame(Bytes frame, Instant now) {
 
 void TapHost::after_activity(Instant now) {
   // Still busy (applications answering each other): another round at the next turn.
-  if (run_activity()) wake_at(now);
+  if (run_activity(now)) wake_at(now);
 }
 
 Result<void, std::string> TapHost::drain_device() {
@@ -153,7 +153,7 @@ Result<void, std::string> TapHost::drain_device() {
     if (!r) return Unexpected{r.error()};
     if (!*r) return {};
     const Bytes frame = Bytes(rx_buf_).first(**r);
-    const Instant now = clock_.now();
+    const Instant now = tick();
     ++counters_.frames_in;
     counters_.bytes_in += frame.size();
     if (impair_in_) {
@@ -209,14 +209,14 @@ Result<StopReason, std::string> TapHost::run(std::optional<Duration> limit) {
     }
   }
 
-  Instant now = clock_.now();
+  Instant now = tick();
   const std::optional<Instant> limit_at = limit ? std::optional<Instant>(now + *limit) : std::nullopt;
   if (!stack().is_up(nic_)) stack().nic_up(nic_, now);
   after_activity(now);
 
   std::array<epoll_event, 4> events{};
   while (!stop_) {
-    now = clock_.now();
+    now = tick();
     if (limit_at && now >= *limit_at) return StopReason::time_limit;
     release_impaired(now);  // delivers (and runs the hooks) itself
     bool woke = false;
@@ -243,7 +243,7 @@ Result<StopReason, std::string> TapHost::run(std::optional<Duration> limit) {
         if (w.always) ready.push_back(w.on_ready);
       }
       for (auto& f : ready) f();
-      after_activity(clock_.now());
+      after_activity(tick());
       if (stop_) break;
     }
     int timeout = always_ready ? 0 : timeout_ms(now, limit_at);
@@ -268,7 +268,7 @@ Result<StopReason, std::string> TapHost::run(std::optional<Duration> limit) {
         if (it != watches_.end()) {
           auto cb = it->second.on_ready;  // a copy: the callback may unwatch itself
           cb();
-          after_activity(clock_.now());
+          after_activity(tick());
         }
         continue;
       }

@@ -27,6 +27,7 @@
 //   host.stack().print_counters(std::cout);
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -101,8 +102,10 @@ class TapHost final : private iface::FrameSink, public runtime::StackHost {
   // The wire impairment of each direction; nullptr where its spec is inactive.
   const Impairment* impairment_in() const { return impair_in_ ? &*impair_in_ : nullptr; }
   const Impairment* impairment_out() const { return impair_out_ ? &*impair_out_ : nullptr; }
-  // The real time since this host was created.
-  Instant now() const override { return clock_.now(); }
+  // The real time since this host was created, as of this turn of the loop:
+  // read once per turn (and per frame), never going back, so that every
+  // time the stack is given, by the loop or by an application, is in order.
+  Instant now() const override { return now_; }
   std::chrono::system_clock::time_point wall_clock() const override;
 
   // Records every frame to `writer` (borrowed; nullptr stops recording).
@@ -146,7 +149,14 @@ class TapHost final : private iface::FrameSink, public runtime::StackHost {
   // Milliseconds for epoll_wait until the earliest deadline; -1: none.
   int timeout_ms(Instant now, std::optional<Instant> limit_at) const;
 
+  // Reads the clock for a new turn (or frame): now_ moves forward only.
+  Instant tick() {
+    now_ = std::max(now_, clock_.now());
+    return now_;
+  }
+
   RealClock clock_;
+  Instant now_{};
   dev::TapDevice tap_;
   TapHostConfig config_;
   iface::NicId nic_ = 0;

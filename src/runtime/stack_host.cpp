@@ -64,7 +64,7 @@ void StackHost::collect(ActivityLoop& loop) {
 }
 
 bool StackHost::flush() {
-  stack_.poll(now());  // what the hooks queued (UDP datagrams, TCP data) leaves now
+  stack_.poll(round_now_);  // what the hooks queued (UDP datagrams, TCP data) leaves now
   return stack_.counters().ipv4.delivered != delivered_before_;
 }
 

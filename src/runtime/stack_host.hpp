@@ -39,8 +39,13 @@ class StackHost : public Host, private ActivityLoop::World {
   void for_each_counter(const iface::CounterVisitor& visit) const override { stack_.for_each_counter(visit); }
 
  protected:
-  // One activity loop run (runtime/activity.hpp); true when still busy.
-  bool run_activity() { return activity_.run(*this); }
+  // One activity loop run (runtime/activity.hpp) at `now`, the time the
+  // driver last gave the stack (never a fresher clock reading: the stack's
+  // time must not go back at the next frame); true when still busy.
+  bool run_activity(Instant now) {
+    if (!activity_.running()) round_now_ = now;
+    return activity_.run(*this);
+  }
 
  private:
   void collect(ActivityLoop& loop) override;
@@ -50,7 +55,8 @@ class StackHost : public Host, private ActivityLoop::World {
   iface::Interface stack_;
   StackTcpSockets tcp_{stack_.tcp()};
   StackUdpSockets udp_{stack_};
-  std::uint64_t delivered_before_ = 0;  // the stack's IPv4 deliveries before the hooks ran
+  std::uint64_t delivered_before_ = 0;
+  Instant round_now_{};  // the stack's IPv4 deliveries before the hooks ran
 };
 
 }  // namespace wirestack::runtime

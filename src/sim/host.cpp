@@ -100,7 +100,7 @@ void Host::cancel(runtime::TimerId id) {
 }
 
 void Host::after_activity() {
-  if (!run_activity()) {
+  if (!run_activity(queue_.now())) {
     if (!activity_.running()) reschedule();
     return;
   }
