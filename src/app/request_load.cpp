@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "app/tcp_apps.hpp"
+
 namespace wirestack::app {
 
 namespace {
@@ -18,17 +20,13 @@ T& at_index(std::vector<T>& v, std::uint32_t i) {
 // ---- FixedResponder ------------------------------------------------------------
 
 FixedResponder::FixedResponder(runtime::Host& host, std::uint16_t port, FixedResponderConfig config)
-    : host_(host), config_(std::move(config)), listener_(host.tcp().open()),
-      bound_(host.tcp().bind(listener_, {IpAddress::any(IpFamily::v4), port})) {
-  if (bound_) {
-    if (auto l = host_.tcp().listen(listener_, config_.backlog); !l) bound_ = Unexpected{l.error()};
-  }
+    : host_(host), config_(std::move(config)), listen_(listen_on(host, port, config_.backlog)) {
   hook_ = host_.on_activity([this] { on_activity(); });
 }
 
 FixedResponder::~FixedResponder() {
   host_.remove_activity(hook_);
-  (void)host_.tcp().close(listener_);
+  (void)host_.tcp().close(listen_.handle);
   for (const Conn& c : conns_) {
     if (c.live) (void)host_.tcp().close(c.h);
   }
@@ -54,8 +52,8 @@ void FixedResponder::serve(tcp::SocketHandle h) {
 
 void FixedResponder::on_activity() {
   for (const tcp::SocketHandle h : host_.tcp_changed()) {
-    if (h == listener_) {
-      while (auto c = host_.tcp().accept(listener_)) {
+    if (h == listen_.handle) {
+      while (auto c = host_.tcp().accept(listen_.handle)) {
         at_index(conns_, c->index) = Conn{.h = *c, .live = true};
         serve(*c);
       }

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "app/tcp_apps.hpp"
 #include "runtime/host.hpp"
 
 namespace wirestack::app {
@@ -34,7 +35,7 @@ class FixedResponder {
   ~FixedResponder();
   FixedResponder(const FixedResponder&) = delete;
   FixedResponder& operator=(const FixedResponder&) = delete;
-  const Result<IpEndpoint, tcp::SocketError>& bound() const { return bound_; }
+  const Result<IpEndpoint, tcp::SocketError>& bound() const { return listen_.bound; }
   std::uint64_t answered() const { return answered_; }
 
  private:
@@ -48,8 +49,7 @@ class FixedResponder {
 
   runtime::Host& host_;
   FixedResponderConfig config_;
-  tcp::SocketHandle listener_;
-  Result<IpEndpoint, tcp::SocketError> bound_;
+  Listener listen_;
   std::vector<Conn> conns_;  // by the handle's slot index
   std::uint64_t answered_ = 0;
   std::size_t hook_ = 0;

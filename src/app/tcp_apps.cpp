@@ -29,11 +29,19 @@ void TcpStream::next(MutBytes out) {
   }
 }
 
+Listener listen_on(runtime::Host& host, std::uint16_t port, std::uint32_t backlog) {
+  runtime::TcpSockets& tcp = host.tcp();
+  Listener l{.handle = tcp.open(), .bound = tcp.bind(l.handle, {IpAddress::any(IpFamily::v4), port})};
+  if (l.bound) {
+    if (auto r = tcp.listen(l.handle, backlog); !r) l.bound = Unexpected{r.error()};
+  }
+  return l;
+}
+
 // ---- Echo server ------------------------------------------------------------------
 
 TcpEchoServer::TcpEchoServer(runtime::Host& host, std::uint16_t port, std::uint32_t backlog)
-    : host_(host), listener_(host.tcp().open()), bound_(host.tcp().bind(listener_, {IpAddress::any(IpFamily::v4), port})) {
-  if (bound_) (void)host_.tcp().listen(listener_, backlog);
+    : host_(host), listen_(listen_on(host, port, backlog)) {
   hook_ = host_.on_activity([this] { on_activity(); });
 }
 
@@ -41,12 +49,12 @@ TcpEchoServer::~TcpEchoServer() {
   host_.remove_activity(hook_);
   auto& tcp = host_.tcp();
   for (auto& c : conns_) (void)tcp.close(c.h);
-  (void)tcp.close(listener_);
+  (void)tcp.close(listen_.handle);
 }
 
 void TcpEchoServer::on_activity() {
   auto& tcp = host_.tcp();
-  while (auto c = tcp.accept(listener_)) {
+  while (auto c = tcp.accept(listen_.handle)) {
     conns_.push_back(Conn{.h = *c});
     ++accepted_;
   }
@@ -84,11 +92,7 @@ void TcpEchoServer::on_activity() {
 // ---- Sink ---------------------------------------------------------------------------
 
 TcpSinkServer::TcpSinkServer(runtime::Host& host, std::uint16_t port, std::uint32_t backlog, std::size_t keep_records)
-    : host_(host),
-      listener_(host.tcp().open()),
-      bound_(host.tcp().bind(listener_, {IpAddress::any(IpFamily::v4), port})),
-      keep_records_(std::max<std::size_t>(keep_records, 1)) {
-  if (bound_) (void)host_.tcp().listen(listener_, backlog);
+    : host_(host), listen_(listen_on(host, port, backlog)), keep_records_(std::max<std::size_t>(keep_records, 1)) {
   hook_ = host_.on_activity([this] { on_activity(); });
 }
 
@@ -96,13 +100,13 @@ TcpSinkServer::~TcpSinkServer() {
   host_.remove_activity(hook_);
   auto& tcp = host_.tcp();
   for (auto& c : conns_) (void)tcp.close(c.h);
-  (void)tcp.close(listener_);
+  (void)tcp.close(listen_.handle);
 }
 
 void TcpSinkServer::on_activity() {
   auto& tcp = host_.tcp();
   const Instant now = host_.now();
-  while (auto c = tcp.accept(listener_)) {
+  while (auto c = tcp.accept(listen_.handle)) {
     records_.push_back(Record{.peer = tcp.remote_endpoint(*c).value_or(IpEndpoint{}), .accepted_at = now});
     conns_.push_back(Conn{.h = *c, .record = records_.size() - 1});
     ++accepted_;

@@ -53,6 +53,14 @@ class TcpStream {
   int left_ = 0;  // bytes of word_ not yet used
 };
 
+// A socket listening on `port` of every IPv4 address of `host`: its handle,
+// and the endpoint it is bound to or why binding or listening failed.
+struct Listener {
+  tcp::SocketHandle handle;
+  Result<IpEndpoint, tcp::SocketError> bound;
+};
+Listener listen_on(runtime::Host& host, std::uint16_t port, std::uint32_t backlog);
+
 // Accepts every connection on `port` and sends back what it receives; closes
 // its side when the peer has closed and everything was echoed.
 class TcpEchoServer {
@@ -61,7 +69,7 @@ class TcpEchoServer {
   ~TcpEchoServer();
   TcpEchoServer(const TcpEchoServer&) = delete;
   TcpEchoServer& operator=(const TcpEchoServer&) = delete;
-  const Result<IpEndpoint, tcp::SocketError>& bound() const { return bound_; }
+  const Result<IpEndpoint, tcp::SocketError>& bound() const { return listen_.bound; }
   std::uint64_t accepted() const { return accepted_; }
   std::uint64_t bytes_echoed() const { return echoed_; }
   std::size_t active() const { return conns_.size(); }
@@ -75,8 +83,7 @@ class TcpEchoServer {
   void on_activity();
 
   runtime::Host& host_;
-  tcp::SocketHandle listener_;
-  Result<IpEndpoint, tcp::SocketError> bound_;
+  Listener listen_;
   std::vector<Conn> conns_;
   std::uint64_t accepted_ = 0;
   std::uint64_t echoed_ = 0;
@@ -105,14 +112,14 @@ class TcpSinkServer {
   ~TcpSinkServer();
   TcpSinkServer(const TcpSinkServer&) = delete;
   TcpSinkServer& operator=(const TcpSinkServer&) = delete;
-  const Result<IpEndpoint, tcp::SocketError>& bound() const { return bound_; }
+  const Result<IpEndpoint, tcp::SocketError>& bound() const { return listen_.bound; }
   // The records kept, oldest first: all of them unless keep_records was set;
   // then every live connection's and the newest finished ones.
   const std::deque<Record>& connections() const { return records_; }
   // Over every connection ever accepted, kept or not.
   std::uint64_t accepted() const { return accepted_; }
   std::uint64_t total_bytes() const { return total_bytes_; }
-  tcp::SocketHandle listener() const { return listener_; }
+  tcp::SocketHandle listener() const { return listen_.handle; }
 
  private:
   struct Conn {
@@ -124,8 +131,7 @@ class TcpSinkServer {
   void on_activity();
 
   runtime::Host& host_;
-  tcp::SocketHandle listener_;
-  Result<IpEndpoint, tcp::SocketError> bound_;
+  Listener listen_;
   std::size_t keep_records_;
   std::vector<Conn> conns_;
   std::deque<Record> records_;
