@@ -143,7 +143,9 @@ TEST(ConnectionRandom, HostileSegmentsKeepInvariants) {
       TcpRepr header;
       storage::SpanPair spans;
       std::optional<Instant> wake = Instant::max();
-      if (!c->poll_output_view(at(now), header, spans, &wake)) ASSERT_EQ(wake, c->poll_at());
+      if (!c->poll_output_view(at(now), header, spans, &wake)) {
+        ASSERT_EQ(wake, c->poll_at());
+      }
       seen[static_cast<std::size_t>(c->state())]++;
       if (c->state() == State::closed) fresh();
     }
