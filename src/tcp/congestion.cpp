@@ -59,8 +59,8 @@ WindowCore::WindowCore(std::uint32_t smss) : smss_(smss), cwnd_(initial_window(s
   WIRESTACK_ASSERT(smss <= kMaxCwnd / 16);
 }
 
-std::uint64_t WindowCore::pacing_rate(std::optional<Duration> srtt) const {
-  if (!default_pacing_ || !srtt || *srtt <= Duration::zero()) return 0;
+std::uint64_t WindowCore::default_rate(std::optional<Duration> srtt) const {
+  if (!srtt || *srtt <= Duration::zero()) return 0;
   // Linux tcp_update_pacing_rate(): "set sk_pacing_rate to 200 % of current
   // rate (mss * cwnd / srtt)" ... "In Slow Start [1], set sk_pacing_rate to
   // 200 % the current rate. In Congestion Avoidance phase, set it to 120 % the

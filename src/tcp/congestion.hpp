@@ -47,7 +47,14 @@
 //                                    (tcp/rate_sample.hpp). NewReno and CUBIC
 //                                    ignore it (WindowCore's no-op); a model-
 //                                    based algorithm (BBR) is driven by it.
+//                                    Only called when wants_rate_samples().
 // And what the connection asks:
+//   wants_rate_samples()             whether on_rate_sample() is of any use:
+//                                    a static constexpr bool per algorithm.
+//                                    When false (NewReno, CUBIC) the
+//                                    connection keeps no per-segment records
+//                                    and computes no samples (unless its
+//                                    ConnectionConfig::rate_samples asks);
 //   cwnd()                           how much may be in flight;
 //   pacing_rate(srtt)                bytes per second the sender spaces its data
 //                                    segments at, 0 = no pacing (the sender
@@ -136,10 +143,13 @@ class WindowCore {
   bool in_slow_start() const { return cwnd_ < ssthresh_; }
   bool in_recovery() const { return in_recovery_; }
 
-  // Loss-based algorithms take nothing from the delivery rate sample.
+  // Loss-based algorithms take nothing from the delivery rate sample, and
+  // say so: the connection then spends nothing on taking one.
+  static constexpr bool wants_rate_samples() { return false; }
   void on_rate_sample(const RateSample& /*rs*/, Instant /*now*/) {}
-  // Bytes per second, 0 = no pacing; Linux's default rate when enabled.
-  std::uint64_t pacing_rate(std::optional<Duration> srtt) const;
+  // Bytes per second, 0 = no pacing; Linux's default rate when enabled
+  // (asked for every data segment: the usual answer without a call).
+  std::uint64_t pacing_rate(std::optional<Duration> srtt) const { return default_pacing_ ? default_rate(srtt) : 0; }
   void set_default_pacing(bool on) { default_pacing_ = on; }
 
   void on_dup_ack();
@@ -156,6 +166,7 @@ class WindowCore {
   // After the algorithm set ssthresh_ (or kept it): cwnd = 1*SMSS.
   void collapse_after_rto();
   void set_cwnd(std::uint64_t bytes);
+  std::uint64_t default_rate(std::optional<Duration> srtt) const;  // pacing_rate() when enabled
 
   std::uint32_t smss_;
   std::uint32_t cwnd_;
@@ -300,6 +311,10 @@ class CongestionControl {
   }
   void on_rto(std::uint32_t flight_size, Instant now, Timeout kind) {
     std::visit([&](auto& a) { a.on_rto(flight_size, now, kind); }, impl_);
+  }
+  // Whether the algorithm uses on_rate_sample() (see the list at the top).
+  bool wants_rate_samples() const {
+    return std::visit([](const auto& a) { return a.wants_rate_samples(); }, impl_);
   }
   // After an ACK that delivered data (see the list at the top).
   void on_rate_sample(const RateSample& rs, Instant now) {

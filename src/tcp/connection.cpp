@@ -53,7 +53,8 @@ Connection::Settings::Settings(const ConnectionConfig& c)
       sack(c.sack),
       nagle(c.nagle),
       delayed_ack(c.delayed_ack),
-      pacing(c.pacing) {}
+      pacing(c.pacing),
+      rate_samples(c.rate_samples) {}
 
 Connection::Connection(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote, std::uint32_t iss)
     : cfg_(cfg),
@@ -73,6 +74,9 @@ Connection::Connection(const ConnectionConfig& cfg, const IpEndpoint& local, con
   snd_mss_ = 536;  // RFC 9293 3.7.1 (MUST-15): the default without an MSS option
   rcv_mss_ = cfg_.mss;
   keepalive_probes_cfg_ = std::max<std::uint8_t>(cfg.keepalive_probes, 1);
+  // The algorithm stays the same for the connection's life (negotiation
+  // only gives it the SMSS): ask once whether it wants rate samples.
+  cfg_.rate_samples = cfg_.rate_samples || cc_.wants_rate_samples();
 }
 
 std::ostream& operator<<(std::ostream& os, const Connection& c) {
@@ -223,26 +227,6 @@ std::uint32_t Connection::ts_now(Instant now) const {
   // RFC 7323 5.4: a clock between 1 ms and 1 s per tick; ours is 1 ms.
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
   return static_cast<std::uint32_t>(static_cast<std::uint64_t>(ms));
-}
-
-std::uint32_t Connection::recv_window() const { return static_cast<std::uint32_t>(rx_.free()); }
-
-std::uint32_t Connection::rcv_wnd() const {
-  // RFC 9293 3.10.7.4 tests a segment against RCV.WND, the window the peer
-  // was told, not against the buffer: with a buffer above 64 KiB and no
-  // window scaling, or with the bytes a scaled window rounds away, the buffer
-  // is larger than what we announced.
-  const std::uint32_t announced = rcv_nxt_ < rcv_adv_ ? distance(rcv_nxt_, rcv_adv_) : 0;
-  return std::min(announced, recv_window());
-}
-
-void Connection::note_window_sent(std::uint16_t field, bool syn) {
-  // RFC 7323 2.2: a SYN's window is not scaled. The edge only moves right
-  // (RFC 9293 3.8.6.2.2: a receiver must not shrink the window; a scaled
-  // window rounded down may announce an edge a little left of an earlier one,
-  // which stays valid).
-  const SeqNum edge = rcv_nxt_ + (std::uint32_t{field} << (syn ? 0 : rcv_wscale_));
-  if (rcv_adv_ < edge) rcv_adv_ = edge;
 }
 
 std::size_t Connection::allocated_bytes() const {

@@ -44,6 +44,7 @@
 // in flight (connection_rate.cpp).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -126,6 +127,11 @@ struct ConnectionConfig {
   // pacing_rate(); off: no pacing, as before). The sender honours whatever
   // rate the algorithm asks for either way.
   bool pacing = false;
+  // Take delivery rate samples (delivered(), last_rate_sample(), min_rtt())
+  // even when the congestion algorithm has no use for them
+  // (CongestionControl::wants_rate_samples(): NewReno and CUBIC do not).
+  // Off: an algorithm that ignores them costs nothing per segment for them.
+  bool rate_samples = false;
   // Keep-alive (RFC 9293 3.8.4, RFC 1122 4.2.3.6): off by default (MUST-24);
   // after keepalive_idle without traffic, up to keepalive_probes probes
   // keepalive_interval apart, then Error::timed_out. Millisecond resolution.
@@ -205,7 +211,11 @@ class Connection {
   // Zero-copy variant of poll_output(): the header, and the payload as up to
   // two spans into the send buffer, valid until the next non-const call.
   // Returns false when nothing is due. For emitting straight into a frame.
-  bool poll_output_view(Instant now, TcpRepr& header, storage::SpanPair& payload);
+  // With `wake`, a false return also sets *wake to what poll_at() returns
+  // now, without planning a second time (the socket table polls until false,
+  // then asks when to come back: once per segment received).
+  bool poll_output_view(Instant now, TcpRepr& header, storage::SpanPair& payload,
+                        std::optional<Instant>* wake = nullptr);
   // The next instant poll_output() has work: Instant::min() when right away.
   std::optional<Instant> poll_at() const;
 
@@ -312,6 +322,7 @@ class Connection {
     bool nagle : 1;
     bool delayed_ack : 1;
     bool pacing : 1;
+    bool rate_samples : 1;  // ConnectionConfig::rate_samples, or the algorithm wants them
   };
   // An Instant or none, in 8 bytes (std::optional<Instant> takes 16).
   class MaybeInstant {
@@ -357,6 +368,7 @@ class Connection {
   Scoreboard& scoreboard();
   void drop_scoreboard();
   void update_window(const TcpRepr& seg);
+  void window_reopened_after_probe();  // update_window()'s rare case, out of its way
   void process_text(const TcpRepr& seg, Bytes payload, Instant now);
   void process_fin(Instant now);
   void challenge_ack(Instant now);
@@ -369,6 +381,7 @@ class Connection {
   void on_data_sent(SeqNum seq, SeqNum end, Instant now);  // before SND.NXT / SND.MAX move
   void rate_begin_ack();
   void rate_end_ack(const TcpRepr& seg, Instant now);
+  void rate_sample(const TcpRepr& seg, Instant now);  // rate_end_ack()'s sample, when taken
   void check_app_limited();
   bool pacing_holds(Instant now) const;
   std::optional<Instant> pacing_release() const;
@@ -376,7 +389,12 @@ class Connection {
 
   // connection_output.cpp
   std::optional<Plan> plan() const;
-  std::optional<Plan> paced(std::optional<Plan> p, Instant now) const;  // pacing applied
+  // Timers run, then plan() with pacing applied: what poll_output() sends.
+  // `held`: nothing, because pacing holds a data segment (and no ACK is owed).
+  std::optional<Plan> next_plan(Instant now, bool& held);
+  // poll_at() once plan() is known: `planned`, a segment is due; `release`,
+  // the departure time pacing holds it for (Instant::min() without one).
+  std::optional<Instant> wake_at(bool planned, std::optional<Instant> release) const;
   // RFC 6675 (connection_output.cpp): offsets from SND.UNA.
   bool sack_recovery() const { return sack_ok_ && (cc_.in_recovery() || rto_recovery_); }
   std::uint32_t lost_end() const;  // IsLost() holds for every unSACKed octet below
@@ -390,7 +408,12 @@ class Connection {
   // carry now, snd_mss_ (peer MSS less the timestamps option) less the SACK
   // option header() would add now (sack_option_len()). Every sizing decision
   // of plan() uses it: segment lengths, Nagle, cwnd - pipe, NextSeg(), TLP.
-  std::uint32_t seg_mss() const { return snd_mss_ - sack_option_len(); }
+  std::uint32_t seg_mss() const {
+    // plan() asks several times per segment: the common case (no block to
+    // report) without a call.
+    if (!sack_ok_ || (!dsack_pending_ && ooo_.is_empty())) return snd_mss_;
+    return snd_mss_ - sack_option_len();
+  }
   std::uint32_t sack_option_len() const;  // NOP,NOP,SACK: 4 + 8 per block, or 0
   TcpRepr header(SeqNum seq, TcpFlags flags, Instant now) const;
   std::uint16_t window_field(bool syn) const;
@@ -474,6 +497,38 @@ class Connection {
   std::uint8_t keepalive_probes_cfg_ = 9;  // the probe count set_keepalive(true) restores
   std::uint64_t delivered_ = 0;  // C.delivered while there is no SendSide (delivered())
 };
+
+// Asked on every segment in and out: inline.
+inline std::uint32_t Connection::recv_window() const { return static_cast<std::uint32_t>(rx_.free()); }
+
+inline std::uint32_t Connection::rcv_wnd() const {
+  // RFC 9293 3.10.7.4 tests a segment against RCV.WND, the window the peer
+  // was told, not against the buffer: with a buffer above 64 KiB and no
+  // window scaling, or with the bytes a scaled window rounds away, the buffer
+  // is larger than what we announced.
+  const std::uint32_t announced = rcv_nxt_ < rcv_adv_ ? distance(rcv_nxt_, rcv_adv_) : 0;
+  return std::min(announced, recv_window());
+}
+
+inline void Connection::note_window_sent(std::uint16_t field, bool syn) {
+  // RFC 7323 2.2: a SYN's window is not scaled. The edge only moves right
+  // (RFC 9293 3.8.6.2.2: a receiver must not shrink the window; a scaled
+  // window rounded down may announce an edge a little left of an earlier one,
+  // which stays valid).
+  const SeqNum edge = rcv_nxt_ + (std::uint32_t{field} << (syn ? 0 : rcv_wscale_));
+  if (rcv_adv_ < edge) rcv_adv_ = edge;
+}
+
+// Asked for every data segment (next_plan(), poll_at()): inline. Without a
+// send side there is no pacing clock (connection_rate.cpp).
+inline bool Connection::pacing_holds(Instant now) const {
+  return send_side_ && send_side_->pacer.holds(now) && pacing_rate() > 0;
+}
+
+inline std::optional<Instant> Connection::pacing_release() const {
+  if (!send_side_ || send_side_->pacer.next() == Instant::min() || pacing_rate() == 0) return std::nullopt;
+  return send_side_->pacer.next();
+}
 
 // For traces and test failures: "ESTABLISHED una=1001 nxt=1001 max=1001
 // wnd=4000 rcv.nxt=5001 rcv.wnd=8192 newreno cwnd=14600 ssthresh=inf rto=200ms".

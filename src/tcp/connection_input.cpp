@@ -640,23 +640,25 @@ void Connection::update_window(const TcpRepr& seg) {
     timer_ = Timer::none;
   }
   if (snd_wnd_ > 0) force_probe_ = false;
-  if (snd_wnd_ > 0 && zwp_out_) {
-    // The window opened while a zero-window probe is unacknowledged: the
-    // receiver dropped its byte ("If the RCV.WND is zero, no segments will be
-    // acceptable", RFC 9293 3.10.7.4), and this update does not acknowledge
-    // it. RFC 9293 3.8.6.2.1: send as soon as the window allows -- from
-    // SND.UNA, the probe's byte being simply part of the data to (re)send --
-    // instead of waiting for the probe's backed-off timer (seconds, up to
-    // 120 s). That timer stops with the zero window (3.8.6.1), and so do its
-    // back-off and retry count: the peer has answered (as Linux's
-    // tcp_ack_probe). The data sent now arms the RTO afresh.
-    zwp_out_ = false;
-    if (snd_una_ != snd_max_) {
-      snd_nxt_ = snd_una_;
-      if (timer_ == Timer::retransmit) timer_ = Timer::none;
-      rtt_.reset_backoff();
-      retries_ = 0;
-    }
+  if (snd_wnd_ > 0 && zwp_out_) window_reopened_after_probe();
+}
+
+void Connection::window_reopened_after_probe() {
+  // The window opened while a zero-window probe is unacknowledged: the
+  // receiver dropped its byte ("If the RCV.WND is zero, no segments will be
+  // acceptable", RFC 9293 3.10.7.4), and this update does not acknowledge
+  // it. RFC 9293 3.8.6.2.1: send as soon as the window allows -- from
+  // SND.UNA, the probe's byte being simply part of the data to (re)send --
+  // instead of waiting for the probe's backed-off timer (seconds, up to
+  // 120 s). That timer stops with the zero window (3.8.6.1), and so do its
+  // back-off and retry count: the peer has answered (as Linux's
+  // tcp_ack_probe). The data sent now arms the RTO afresh.
+  zwp_out_ = false;
+  if (snd_una_ != snd_max_) {
+    snd_nxt_ = snd_una_;
+    if (timer_ == Timer::retransmit) timer_ = Timer::none;
+    rtt_.reset_backoff();
+    retries_ = 0;
   }
 }
 

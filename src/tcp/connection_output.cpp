@@ -18,7 +18,7 @@
 //      when the persist timer fired (3.8.6.1);
 //   5. a pure ACK when one is owed (immediate or delayed-ACK timer expiry).
 // With a pacing rate (congestion.hpp pacing_rate()), a data segment waits for
-// its departure time (paced(); connection_rate.cpp), a pure ACK owed meanwhile
+// its departure time (next_plan(); connection_rate.cpp), a pure ACK owed meanwhile
 // leaves alone, and poll_at() reports the departure time.
 // Every segment but the first SYN carries ACK = RCV.NXT and the current
 // window, so any of them settles an owed ACK.
@@ -43,15 +43,34 @@ struct Connection::Plan {
   bool zwp = false;     // RFC 9293 3.8.6.1 zero-window probe
 };
 
-std::optional<Segment> Connection::poll_output(Instant now) {
+inline std::optional<Connection::Plan> Connection::next_plan(Instant now, bool& held) {
+  held = false;
   run_timers(now);
-  const auto planned = plan();
-  const auto p = paced(planned, now);
+  // One optional, returned by name on every path (no copies of a Plan: this
+  // runs once per segment and once more when there is nothing to send).
+  std::optional<Plan> p = plan();
   if (!p) {
-    if (!planned) check_app_limited();  // draft-cheng-iccrg-delivery-rate-estimation 3.4
+    if (cfg_.rate_samples) check_app_limited();  // draft-cheng-iccrg-delivery-rate-estimation 3.4
     arm_timers(now);
-    return std::nullopt;
+    return p;
   }
+  if (p->kind == Plan::Kind::data && pacing_holds(now)) {
+    // Held by pacing (connection_rate.cpp); a pure ACK owed meanwhile leaves alone.
+    if (ack_now_) {
+      p = Plan{.kind = Plan::Kind::ack, .seq = snd_nxt_};
+    } else {
+      arm_timers(now);
+      held = true;
+      p.reset();
+    }
+  }
+  return p;
+}
+
+std::optional<Segment> Connection::poll_output(Instant now) {
+  bool held = false;
+  const auto p = next_plan(now, held);
+  if (!p) return std::nullopt;
   Segment seg;
   seg.tcp = build(*p, now);
   if (p->kind == Plan::Kind::data && p->len > 0) {
@@ -63,13 +82,14 @@ std::optional<Segment> Connection::poll_output(Instant now) {
   return seg;
 }
 
-bool Connection::poll_output_view(Instant now, TcpRepr& header, storage::SpanPair& payload) {
-  run_timers(now);
-  const auto planned = plan();
-  const auto p = paced(planned, now);
+bool Connection::poll_output_view(Instant now, TcpRepr& header, storage::SpanPair& payload,
+                                  std::optional<Instant>* wake) {
+  bool held = false;
+  const auto p = next_plan(now, held);
   if (!p) {
-    if (!planned) check_app_limited();  // draft-cheng-iccrg-delivery-rate-estimation 3.4
-    arm_timers(now);
+    // What poll_at() would say, from what plan() just found: a data segment
+    // held by pacing, or nothing.
+    if (wake != nullptr) *wake = wake_at(held, held ? pacing_release() : std::nullopt);
     return false;
   }
   header = build(*p, now);
@@ -79,10 +99,14 @@ bool Connection::poll_output_view(Instant now, TcpRepr& header, storage::SpanPai
 }
 
 std::optional<Instant> Connection::poll_at() const {
+  const auto p = plan();
+  // A data segment held by pacing leaves at its departure time.
+  return wake_at(p.has_value(), p && p->kind == Plan::Kind::data && !ack_now_ ? pacing_release() : std::nullopt);
+}
+
+std::optional<Instant> Connection::wake_at(bool planned, std::optional<Instant> release) const {
   std::optional<Instant> t;
-  if (const auto p = plan()) {
-    // A data segment held by pacing leaves at its departure time.
-    const auto release = p->kind == Plan::Kind::data && !ack_now_ ? pacing_release() : std::nullopt;
+  if (planned) {
     if (!release) return Instant::min();
     t = release;
   }
@@ -90,12 +114,6 @@ std::optional<Instant> Connection::poll_at() const {
   if (delack_at_ && (!t || *delack_at_ < *t)) t = *delack_at_;
   if (sb_ && sb_->reo_pending && (!t || sb_->reo_at < *t)) t = sb_->reo_at;  // RFC 8985 RACK timer
   return t;
-}
-
-std::optional<Connection::Plan> Connection::paced(std::optional<Plan> p, Instant now) const {
-  if (!p || p->kind != Plan::Kind::data || !pacing_holds(now)) return p;
-  if (ack_now_) return Plan{.kind = Plan::Kind::ack, .seq = snd_nxt_};
-  return std::nullopt;
 }
 
 std::optional<Connection::Plan> Connection::plan() const {
@@ -528,7 +546,7 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
       const std::uint32_t mss = seg_mss();  // what plan() sized this segment by
       out = header(p.seq, flags, now);
       // MUST-16: the options sent are those seg_mss() subtracted.
-      WIRESTACK_ASSERT(out.options.emitted_len() == (ts_ok_ ? 12u : 0u) + sack_option_len());
+      WIRESTACK_ASSERT(out.options.emitted_len() == (ts_ok_ ? 12u : 0u) + (snd_mss_ - mss));
       WIRESTACK_ASSERT(p.len <= mss);
       WIRESTACK_ASSERT(std::size_t{p.offset} + p.len <= tx_.size());  // the payload is peeked by the caller
       const SeqNum end = p.seq + p.len + (p.fin ? 1 : 0);

@@ -139,6 +139,13 @@ TEST(ConnectionRandom, HostileSegmentsKeepInvariants) {
       if (auto t = c->poll_at(); t && *t != Instant::min()) {
         ASSERT_GE(t->time_since_epoch(), Duration{0});
       }
+      // Nothing due: the wake-up poll_output_view() reports is poll_at()'s.
+      TcpRepr header;
+      storage::SpanPair spans;
+      std::optional<Instant> wake = Instant::max();
+      if (!c->poll_output_view(at(now), header, spans, &wake)) {
+        ASSERT_EQ(wake, c->poll_at());
+      }
       seen[static_cast<std::size_t>(c->state())]++;
       if (c->state() == State::closed) fresh();
     }

@@ -9,12 +9,17 @@
 //   * application-limited phases (draft 3.4, check_app_limited): when
 //     poll_output() finds nothing to send;
 //   * pacing (tcp/pacing.hpp): a data segment waits while pacing_holds(now)
-//     (paced() in connection_output.cpp), poll_at() reports pacing_release().
+//     (next_plan() in connection_output.cpp), poll_at() reports pacing_release().
 // The state is the SendSide heap block, made with the first data segment
 // and dropped once nothing is queued or in flight (C.delivered survives in
 // delivered_; the pacing clock starts afresh: the first segment after an
 // idle period leaves at once, as it would after any pause longer than its
 // predecessor's pacing interval).
+// Samples are taken only when someone uses them (Settings::rate_samples: the
+// algorithm's wants_rate_samples(), or ConnectionConfig::rate_samples). Without
+// them the block exists only while there is a pacing rate, for its clock;
+// NewReno and CUBIC unpaced make none, and spend nothing per segment here
+// (MinRTT, fed only by samples, then stays unknown; nothing else reads it).
 #include <algorithm>
 
 #include "tcp/connection.hpp"
@@ -33,19 +38,28 @@ void Connection::on_data_sent(SeqNum seq, SeqNum end, Instant now) {
   // nothing outstanding (SND.MAX, not SND.NXT, which a go-back-N timeout
   // moves back while data is still out).
   const bool nothing_in_flight = snd_una_ == snd_max_;
-  if (!send_side_) send_side_ = std::make_unique<SendSide>(delivered_, max_records(tx_.capacity()));
-  send_side_->rate.on_send(seq, end, nothing_in_flight, now);
-  send_side_->pacer.on_sent(distance(seq, end), pacing_rate(), now);
+  const std::uint64_t rate = pacing_rate();
+  if (!send_side_) {
+    if (!cfg_.rate_samples && rate == 0) return;  // nothing to record, no clock to run
+    send_side_ = std::make_unique<SendSide>(delivered_, max_records(tx_.capacity()));
+  }
+  if (cfg_.rate_samples) send_side_->rate.on_send(seq, end, nothing_in_flight, now);
+  send_side_->pacer.on_sent(distance(seq, end), rate, now);
 }
 
 void Connection::rate_begin_ack() {
   // Linux tcp_ack(): "prior_in_flight = tcp_packets_in_flight(tp)" before
   // the ACK changes anything.
-  if (send_side_) send_side_->prior_in_flight = pipe();
+  if (send_side_ && cfg_.rate_samples) send_side_->prior_in_flight = pipe();
 }
 
 void Connection::rate_end_ack(const TcpRepr& seg, Instant now) {
   if (!send_side_) return;
+  if (cfg_.rate_samples) rate_sample(seg, now);
+  if (snd_una_ == snd_max_ && tx_.size() == 0) drop_send_side();
+}
+
+void Connection::rate_sample(const TcpRepr& seg, Instant now) {
   SendSide& ss = *send_side_;
   // 3.3 "Upon receiving an ACK": UpdateRateSample() for every segment it
   // delivered, cumulatively (SND.UNA has moved already) or by SACK (blocks
@@ -60,7 +74,6 @@ void Connection::rate_end_ack(const TcpRepr& seg, Instant now) {
     ss.last = *rs;
     cc_.on_rate_sample(*rs, now);
   }
-  if (snd_una_ == snd_max_ && tx_.size() == 0) drop_send_side();
 }
 
 void Connection::check_app_limited() {
@@ -74,7 +87,7 @@ void Connection::check_app_limited() {
   //        C.lost_out <= C.retrans_out)
   //      C.app_limited = (C.delivered + C.pipe) ? : 1"
   // In bytes: "C.pipe < cwnd" is room for one more full segment.
-  if (!send_side_ || !is_synchronized(state_)) return;
+  if (!send_side_ || !cfg_.rate_samples || !is_synchronized(state_)) return;
   const auto queued = static_cast<std::uint32_t>(tx_.size());
   const std::uint32_t offset = distance(snd_una_, snd_nxt_);
   const std::uint32_t unsent = queued > offset ? queued - offset : 0;
@@ -82,15 +95,6 @@ void Connection::check_app_limited() {
   const std::uint32_t in_pipe = pipe();
   if (std::uint64_t{in_pipe} + snd_mss_ > cc_.cwnd()) return;
   send_side_->rate.mark_app_limited(in_pipe);
-}
-
-bool Connection::pacing_holds(Instant now) const {
-  return send_side_ && send_side_->pacer.holds(now) && pacing_rate() > 0;
-}
-
-std::optional<Instant> Connection::pacing_release() const {
-  if (!send_side_ || send_side_->pacer.next() == Instant::min() || pacing_rate() == 0) return std::nullopt;
-  return send_side_->pacer.next();
 }
 
 void Connection::drop_send_side() {

@@ -43,6 +43,13 @@ class RateSampleTest : public ConnectionHarness {
     sends(10ms);
     ASSERT_EQ(c_->state(), State::established);
   }
+  // As the harness's establish_sack(), with rate samples asked for (NewReno
+  // has no use for them: without the option it takes none).
+  void establish_sampled() {
+    ConnectionConfig cfg = plain();
+    cfg.rate_samples = true;
+    establish_with(cfg);
+  }
   void ack(std::uint32_t ackno, Duration t, std::vector<SackBlock> blocks = {}) {
     TcpRepr a = in(A, kPeerIss + 1, ackno, 60000);
     for (auto b : blocks) a.options.add_sack(b);
@@ -58,7 +65,7 @@ class RateSampleTest : public ConnectionHarness {
 // sample is exactly the scripted 1,000,000 B/s: the ACK phase is the longer
 // one and counts one segment per millisecond.
 TEST_F(RateSampleTest, BulkTransferSamplesTheScriptedRate) {
-  establish_sack();
+  establish_sampled();
   ASSERT_EQ(c_->send_mss(), 1000);
   EXPECT_EQ(c_->allocated_bytes(), 0u);
   EXPECT_FALSE(c_->last_rate_sample());
@@ -106,7 +113,7 @@ TEST_F(RateSampleTest, BulkTransferSamplesTheScriptedRate) {
 // when the retransmission's ACK covers them; that ACK's sample refers to the
 // retransmission (no RTT, Karn).
 TEST_F(RateSampleTest, SackedBytesCountOnceAndTheRetransmissionIsMarked) {
-  establish_sack();
+  establish_sampled();
   ASSERT_TRUE(c_->send(as_bytes(std::string(6000, 'd'))));
   ASSERT_EQ(sends(10ms).size(), 6u);
   ack(kData + 1000, 20ms);                            // segment 0
@@ -146,7 +153,7 @@ TEST_F(RateSampleTest, SackedBytesCountOnceAndTheRetransmissionIsMarked) {
 // out of data with room in cwnd marks the bubble (draft 3.4): what it sends
 // next is app-limited until the data in flight then is delivered.
 TEST_F(RateSampleTest, RunningOutOfDataMarksAnAppLimitedPhase) {
-  establish_sack();
+  establish_sampled();
   ASSERT_TRUE(c_->send(as_bytes(std::string(3000, 'q'))));
   ASSERT_EQ(sends(10ms).size(), 3u);
   EXPECT_GT(c_->allocated_bytes(), 0u);
@@ -184,6 +191,39 @@ TEST_F(RateSampleTest, RunningOutOfDataMarksAnAppLimitedPhase) {
   EXPECT_EQ(c_->allocated_bytes(), 0u);
 }
 
+// NewReno and CUBIC use no rate sample: unless asked for, none is taken, no
+// record is kept per segment, and without pacing the send side's block is
+// never made. What goes on the wire is the same either way.
+TEST_F(RateSampleTest, NoSamplesUnlessTheAlgorithmOrTheConfigAsks) {
+  for (const Algorithm algorithm : {Algorithm::newreno, Algorithm::cubic}) {
+    EXPECT_FALSE(make_congestion(algorithm, 1000).wants_rate_samples()) << algorithm;
+  }
+  std::vector<std::vector<Segment>> wire;
+  std::vector<std::size_t> heap;  // while sending: the send buffer, and the send side if sampled
+  for (const bool sampled : {false, true}) {
+    ConnectionConfig cfg = plain();
+    cfg.rate_samples = sampled;
+    establish_with(cfg);
+    ASSERT_TRUE(c_->send(as_bytes(std::string(6000, 'n'))));
+    wire.push_back(sends(10ms));
+    heap.push_back(c_->allocated_bytes());
+    ack(kData + 2000, 20ms);
+    const auto more = sends(20ms);
+    wire.back().insert(wire.back().end(), more.begin(), more.end());
+    EXPECT_EQ(c_->delivered(), sampled ? 2000u : 0u);
+    EXPECT_EQ(c_->last_rate_sample().has_value(), sampled);
+    EXPECT_EQ(c_->min_rtt().has_value(), sampled);
+    ack(kData + 6000, 21ms);
+    EXPECT_EQ(c_->allocated_bytes(), 0u);
+  }
+  EXPECT_GT(heap[1], heap[0]);  // the send side's block
+  ASSERT_EQ(wire[0].size(), wire[1].size());
+  for (std::size_t i = 0; i < wire[0].size(); ++i) {
+    EXPECT_EQ(wire[0][i].tcp, wire[1][i].tcp) << i;
+    EXPECT_EQ(wire[0][i].payload, wire[1][i].payload) << i;
+  }
+}
+
 // --- Over a bottleneck link ----------------------------------------------------
 
 // The harness's endpoints (whatever their address type).
@@ -204,6 +244,7 @@ struct Bottleneck {
 
   bool transfer(std::size_t bytes) {
     cfg.send_buffer = cfg.recv_buffer = buffers;
+    cfg.rate_samples = true;
     Instant now = at(0ms);
     std::optional<Connection> client(Connection::connect(cfg, kClient, kServer, 7, now));
     std::optional<Connection> server;
@@ -317,6 +358,13 @@ TEST_F(RateSampleTest, PacedSegmentsLeaveAtTheRate) {
     EXPECT_LE(v.size(), 1u);
     const auto next = c_->poll_at();
     ASSERT_TRUE(next);
+    {  // the same from the zero-copy poll that found nothing due
+      TcpRepr header;
+      storage::SpanPair spans;
+      std::optional<Instant> wake;
+      ASSERT_FALSE(c_->poll_output_view(now, header, spans, &wake));
+      EXPECT_EQ(wake, next);
+    }
     if (departures.size() < 5) {
       ASSERT_GT(*next, now);  // held: the departure time, not "now"
       EXPECT_TRUE(sends(*next - at(0ms) - 1ns).empty());  // not a nanosecond early

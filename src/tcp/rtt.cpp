@@ -98,11 +98,6 @@ Duration RttEstimator::rto() const {
   return std::min(rto, max_rto());
 }
 
-std::optional<Duration> RttEstimator::srtt() const {
-  if (!has_sample_) return std::nullopt;
-  return srtt_;
-}
-
 std::optional<Duration> RttEstimator::rttvar() const {
   if (!has_sample_) return std::nullopt;
   return rttvar_;

@@ -95,7 +95,7 @@ class RttEstimator {
   // The RTO before back-off.
   Duration base_rto() const { return rto_; }
   // No value before the first sample.
-  std::optional<Duration> srtt() const;
+  std::optional<Duration> srtt() const { return has_sample_ ? std::optional<Duration>(srtt_) : std::nullopt; }
   std::optional<Duration> rttvar() const;
   bool has_sample() const { return has_sample_; }
   std::uint32_t backoff_count() const { return backoffs_; }

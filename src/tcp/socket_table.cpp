@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <chrono>
+#include <cstring>
 
 #include "base/assert.hpp"
 
@@ -22,15 +24,11 @@ std::uint64_t mix(std::uint64_t x) {  // splitmix64's finalizer
   return x;
 }
 
-// Two addresses in 64 bits: side by side for IPv4 (the hash, and so the
-// order of a walk over the table, is what it was before IPv6), folded for IPv6.
-std::uint64_t addr_bits(const IpAddress& a, const IpAddress& b) {
-  if (a.is_v4() && b.is_v4()) return std::uint64_t{a.v4().to_u32()} << 32 | b.v4().to_u32();
-  std::uint64_t h = 0;
-  for (const IpAddress* x : {&a, &b}) {
-    for (std::size_t i = 0; i < 16; i += 8) h = mix(h ^ (std::uint64_t{load_be32(x->bytes(), i)} << 32 | load_be32(x->bytes(), i + 4)));
-  }
-  return h;
+// The 8 bytes of an address at `at`, in memory order (a hash input only).
+std::uint64_t word(const IpAddress& a, std::size_t at) {
+  std::uint64_t w;
+  std::memcpy(&w, a.bytes().data() + at, sizeof w);
+  return w;
 }
 
 Errc errc_of(Error e) {
@@ -69,8 +67,15 @@ void for_each_counter(const TcpCounters& c, const std::function<void(std::string
   visit("cookies_rejected_bad", c.cookies.rejected_bad);
 }
 
-std::uint64_t SocketTable::tuple_hash(const IpEndpoint& local, const IpEndpoint& remote) {
-  return mix(addr_bits(local.addr, remote.addr) ^ mix(std::uint64_t{local.port} << 16 | remote.port));
+// Once per segment (on_segment): one code path for both families (an IPv4
+// address is its mapped form's 16 bytes), four 8-byte loads, one finalizer.
+// The two addresses go through different odd multipliers (bijections), the
+// remote's rotated by 32 bits, so that swapping local and remote changes the
+// hash. Nothing depends on the values: the index is never walked.
+inline std::uint64_t SocketTable::tuple_hash(const IpEndpoint& local, const IpEndpoint& remote) {
+  const std::uint64_t l = (word(local.addr, 0) ^ word(local.addr, 8)) * 0x9e3779b97f4a7c15ULL;
+  const std::uint64_t r = (word(remote.addr, 0) ^ word(remote.addr, 8)) * 0xc2b2ae3d27d4eb4fULL;
+  return mix(l ^ std::rotl(r, 32) ^ (std::uint64_t{local.port} << 16 | remote.port));
 }
 
 std::optional<std::uint32_t> SocketTable::find_connection(const IpEndpoint& local, const IpEndpoint& remote) const {
@@ -579,7 +584,8 @@ void SocketTable::flush(std::uint32_t slot, Instant now) {
   if (c == nullptr) return;
   TcpRepr header;
   storage::SpanPair payload;
-  while (c->poll_output_view(now, header, payload)) {
+  std::optional<Instant> next;  // poll_at(), set by the last poll
+  while (c->poll_output_view(now, header, payload, &next)) {
     ++counters_.segments_out;
     ip_.send_segment(sock->local.addr, sock->remote.addr, header, payload, now);
   }
@@ -591,7 +597,6 @@ void SocketTable::flush(std::uint32_t slot, Instant now) {
   if (sock->orphan && c->state() == State::fin_wait_2 && !sock->orphan_deadline) {
     sock->orphan_deadline = now + config_.orphan_fin_timeout;
   }
-  std::optional<Instant> next = c->poll_at();
   if (sock->orphan_deadline && (!next || *sock->orphan_deadline < *next)) next = sock->orphan_deadline;
   if (next != sock->deadline) {
     sock->deadline = next;

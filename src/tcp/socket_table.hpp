@@ -282,7 +282,7 @@ class SocketTable {
   };
 
   // The 4-tuple index (demux_): keys live in the sockets' local and remote.
-  static std::uint64_t tuple_hash(const IpEndpoint& local, const IpEndpoint& remote);
+  static inline std::uint64_t tuple_hash(const IpEndpoint& local, const IpEndpoint& remote);  // socket_table.cpp
   std::optional<std::uint32_t> find_connection(const IpEndpoint& local, const IpEndpoint& remote) const;
   void demux_add(std::uint32_t slot);     // after local and remote are set
   void demux_remove(std::uint32_t slot);  // if it is there

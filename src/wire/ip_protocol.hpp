@@ -29,6 +29,11 @@ inline std::ostream& operator<<(std::ostream& os, IpProtocol p) {
   }
 }
 
+namespace detail {
+// transport_sum() for IPv6 addresses (ip_protocol.cpp).
+std::uint16_t transport_sum_v6(Bytes segment, const IpPair& ips, IpProtocol protocol);
+}  // namespace detail
+
 // One's-complement sum of a UDP/TCP/... `segment` (checksum field included)
 // and its pseudo-header (not inverted: a correct segment sums to 0xffff).
 // IPv4 (RFC 768, RFC 9293 3.1): source, destination, zero, protocol, 16-bit
@@ -36,19 +41,12 @@ inline std::ostream& operator<<(std::ostream& os, IpProtocol p) {
 // length, three zero bytes, next header. Both sum to the same 16-bit words
 // but the addresses, since the length's high half is zero.
 // Precondition: segment.size() <= 0xffff; both addresses of one family.
+// Twice per segment (emit and parse): the IPv4 case inline, IPv6's out of line.
 inline std::uint16_t transport_sum(Bytes segment, const IpPair& ips, IpProtocol protocol) {
-  const auto length = static_cast<std::uint16_t>(segment.size());
-  const auto proto = static_cast<std::uint8_t>(protocol);
-  if (ips.src.is_v4()) {
-    return checksum::sum(segment,
-                         checksum::pseudo_header_v4(ips.src.v4().to_u32(), ips.dst.v4().to_u32(), proto, length));
-  }
-  std::uint32_t pseudo = std::uint32_t{proto} + length;
-  for (std::size_t i = 0; i < 16; i += 2) {
-    pseudo += load_be16(ips.src.bytes(), i);
-    pseudo += load_be16(ips.dst.bytes(), i);
-  }
-  return checksum::sum(segment, pseudo);
+  if (!ips.src.is_v4()) return detail::transport_sum_v6(segment, ips, protocol);
+  return checksum::sum(segment, checksum::pseudo_header_v4(ips.src.v4().to_u32(), ips.dst.v4().to_u32(),
+                                                           static_cast<std::uint8_t>(protocol),
+                                                           static_cast<std::uint16_t>(segment.size())));
 }
 
 }  // namespace wirestack
