@@ -70,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
   FUZZ_CHECK(topo->file == kFile);
   FUZZ_CHECK(!topo->nodes.empty());
   std::int64_t clients = 0;
-  for (const auto& a : topo->apps) clients += a.count;
+  for (const auto& a : topo->apps) clients += static_cast<std::int64_t>(scenario::instances(a));
   if (clients > kMaxClients) return 0;
 
   auto net = scenario::Network::build(*topo, topo->seed.value_or(1));

@@ -60,10 +60,15 @@ struct AppType {
   // Reads its keys into its settings (an AppSpec's `settings`).
   std::any (*parse)(const AppFields& fields) = nullptr;
   std::unique_ptr<NetworkApp> (*make)(Network& net, const AppSpec& spec, sim::Host& host) = nullptr;
+  // How many clients (or probes) its settings start; nullptr: one. Lets a
+  // caller bound a file's cost before building it (the topology fuzzer).
+  std::uint64_t (*instances)(const std::any& settings) = nullptr;
 };
 
 // Every application, in the order a user reads them in messages.
 const std::vector<AppType>& app_types();
 const AppType* find_app_type(std::string_view name);
+// What AppType::instances says of an application of a loaded file.
+std::uint64_t instances(const AppSpec& spec);
 
 }  // namespace wirestack::scenario

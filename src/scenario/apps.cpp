@@ -359,6 +359,11 @@ class TcpBulk final : public AppOf<TcpBulkSettings> {
     return std::all_of(clients_.begin(), clients_.end(),
                        [&](const auto& c) { return c->result().finished && matches(c->result(), sinks); });
   }
+  bool intact() const override {
+    const auto sinks = net_.sink_records();
+    return std::all_of(clients_.begin(), clients_.end(),
+                       [&](const auto& c) { return !c->result().finished || matches(c->result(), sinks); });
+  }
 
  private:
   static bool matches(const app::TcpBulkResult& r, const std::vector<Network::SinkRecord>& sinks) {
@@ -617,26 +622,39 @@ std::unique_ptr<NetworkApp> make(Network& net, const AppSpec& spec, sim::Host& h
   return std::make_unique<T>(net, spec, host);
 }
 
+// The `count` of a type whose settings have a Schedule.
+template <class Settings>
+std::uint64_t scheduled(const std::any& settings) {
+  return static_cast<std::uint64_t>(std::any_cast<const Settings&>(settings).schedule.count);
+}
+
 }  // namespace
 
 // ---- The registry --------------------------------------------------------------------
 
 const std::vector<AppType>& app_types() {
   static const std::vector<AppType> types = {
-      {"ping", {"to", "count", "interval", "size"}, false, parse_ping, make<Ping>},
+      {"ping", {"to", "count", "interval", "size"}, false, parse_ping, make<Ping>, scheduled<PingSettings>},
       {"traceroute", {"to", "max_hops"}, false, parse_traceroute, make<Traceroute>},
       {"udp_echo_server", {"port", "backlog"}, false, parse_server, make<UdpEcho>},
-      {"udp_client", {"to", "count", "interval", "payload"}, true, parse_udp_client, make<UdpClientApp>},
+      {"udp_client", {"to", "count", "interval", "payload"}, true, parse_udp_client, make<UdpClientApp>,
+       scheduled<UdpClientSettings>},
       {"tcp_echo_server", {"port", "backlog"}, false, parse_server, make<TcpEcho>},
       {"tcp_sink", {"port", "backlog"}, false, parse_server, make<TcpSink>},
-      {"tcp_bulk", {"to", "bytes", "count", "interval"}, false, parse_tcp_bulk, make<TcpBulk>},
+      {"tcp_bulk", {"to", "bytes", "count", "interval"}, false, parse_tcp_bulk, make<TcpBulk>, scheduled<TcpBulkSettings>},
       {"http_server", {"port", "backlog", "files"}, false, parse_http_server, make<HttpServerApp>},
-      {"http_client", {"url", "count", "interval"}, false, parse_http_client, make<HttpClient>},
+      {"http_client", {"url", "count", "interval"}, false, parse_http_client, make<HttpClient>,
+       scheduled<HttpClientSettings>},
       {"rpc_server", {"port", "backlog"}, false, parse_rpc_server, make<RpcServerApp>},
-      {"rpc_client", {"to", "method", "params", "count", "interval"}, false, parse_rpc_client, make<RpcClient>},
+      {"rpc_client", {"to", "method", "params", "count", "interval"}, false, parse_rpc_client, make<RpcClient>,
+       scheduled<RpcClientSettings>},
       {"syn_flood", {"to", "rate", "duration", "spoof"}, false, parse_syn_flood, make<SynFlood>},
   };
   return types;
+}
+
+std::uint64_t instances(const AppSpec& spec) {
+  return spec.type != nullptr && spec.type->instances != nullptr ? spec.type->instances(spec.settings) : 1;
 }
 
 const AppType* find_app_type(std::string_view name) {

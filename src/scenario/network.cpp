@@ -169,6 +169,7 @@ std::vector<AppOutcome> Network::outcomes() const {
       o.text = a->full_text();
       const bool ok = a->succeeded();
       o.passed = a->spec().expect == Expect::failure ? !ok : ok;
+      o.intact = a->intact();
     }
     out.push_back(std::move(o));
   }

@@ -37,6 +37,9 @@ struct AppOutcome {
   std::string label;
   std::string text;  // one or more lines, each ending with '\n'
   bool passed = false;
+  // False when data arrived wrong: a finished transfer whose bytes no
+  // receiver saw (its hash at the sink differs). Whatever the file expects.
+  bool intact = true;
 };
 
 class NetworkApp;  // one application of the file (scenario/network_app.hpp)

@@ -46,6 +46,9 @@ class NetworkApp {
   // The summary; passed() says whether the outcome is the expected one.
   virtual std::string text() const = 0;
   virtual bool succeeded() const = 0;
+  // False when what arrived is not what was sent (a finished transfer whose
+  // hash no receiver has): a bug, whatever the file expects.
+  virtual bool intact() const { return true; }
   bool started() const { return started_; }
   void mark_started() { started_ = true; }
   const AppSpec& spec() const { return spec_; }

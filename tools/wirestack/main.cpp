@@ -6,6 +6,7 @@
 #include "bench_cmd.hpp"
 #include "client.hpp"
 #include "decode.hpp"
+#include "fuzz_sim.hpp"
 #include "ping.hpp"
 #include "run.hpp"
 #include "serve.hpp"
@@ -21,6 +22,8 @@ int main(int argc, char** argv) {
   wirestack::cli::RunOptions run;
   wirestack::cli::add_run_command(app, run);
   wirestack::cli::add_scenarios_command(app);
+  wirestack::cli::FuzzSimOptions fuzz_sim;
+  wirestack::cli::add_fuzz_sim_command(app, fuzz_sim);
   wirestack::cli::TapOptions tap;
   CLI::App* tap_cmd = wirestack::cli::add_tap_command(app, tap);
   wirestack::cli::PingOptions ping;
@@ -51,6 +54,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("decode")) return wirestack::cli::run_decode(decode);
   if (app.got_subcommand("run")) return wirestack::cli::run_run(run);
   if (app.got_subcommand("scenarios")) return wirestack::cli::run_scenarios();
+  if (app.got_subcommand("fuzz-sim")) return wirestack::cli::run_fuzz_sim(fuzz_sim);
   if (app.got_subcommand("tap")) return wirestack::cli::run_tap(tap);
   if (app.got_subcommand("ping")) return wirestack::cli::run_ping(ping);
   if (app.got_subcommand("nc")) return wirestack::cli::run_nc(nc);
