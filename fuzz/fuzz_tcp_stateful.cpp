@@ -39,6 +39,8 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <iostream>
 #include <deque>
 #include <functional>
 #include <map>
@@ -67,6 +69,10 @@ const IpAddress kStranger(Ipv4Address(10, 0, 0, 3));  // neither table: what is 
 constexpr std::uint16_t kListenPort[2] = {81, 80};
 constexpr std::size_t kMaxWire = 256;   // segments in flight; more are lost (a full queue)
 constexpr int kMaxSteps = 600;
+
+// TCP_STATEFUL_TRACE=1 prints every step and every segment delivered (to
+// read a failing input: fuzz_tcp_stateful crash-...).
+const bool kTrace = std::getenv("TCP_STATEFUL_TRACE") != nullptr;
 
 [[noreturn]] void fail(const std::string& what) {
   std::fprintf(stderr, "tcp_stateful: %s\n", what.c_str());
@@ -366,6 +372,10 @@ class Harness {
         tainted_.insert(key);
       }
     }
+    if (kTrace) {
+      std::cerr << "  " << (now_ - Instant{}).count() / 1000 << "us " << (side == 0 ? "B>A " : "A>B ") << *r
+                << " len " << payload.size() << (forged ? " (forged)" : orig != nullptr ? " (mutated)" : "") << "\n";
+    }
     table(side).on_segment(p.src, p.dst, *r, payload, now_);
   }
 
@@ -561,6 +571,7 @@ class Harness {
 
   void step(Reader& in) {
     const std::uint8_t op = in.u8();
+    if (kTrace) std::cerr << "step " << op % 20 << " (wire " << wire_.size() << ")\n";
     switch (op % 20) {
       case 0:  // deliver one segment as sent
         if (!wire_.empty()) deliver(take(in.u8() % wire_.size(), false), nullptr, false, std::nullopt);
