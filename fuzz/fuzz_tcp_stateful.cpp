@@ -210,6 +210,7 @@ struct AppConn {
 struct AppListener {
   int side;
   SocketHandle h;
+  std::uint32_t backlog;  // the largest it was given (a smaller one leaves the queue as it is)
 };
 
 class Harness {
@@ -377,6 +378,12 @@ class Harness {
                 << " len " << payload.size() << (forged ? " (forged)" : orig != nullptr ? " (mutated)" : "") << "\n";
     }
     table(side).on_segment(p.src, p.dst, *r, payload, now_);
+    if (kTrace) {
+      for (const AppListener& l : listeners_) {
+        std::cerr << "    listener " << l.side << ": accept queue " << table(l.side).accept_queue_len(l.h) << ", SYN queue "
+                  << table(l.side).syn_queue_len(l.h) << "\n";
+      }
+    }
   }
 
   Packet take(std::size_t i, bool keep) {
@@ -460,9 +467,10 @@ class Harness {
 
   // ---- Applications ---------------------------------------------------------------
   void listen(int side, std::uint32_t backlog) {
-    for (const AppListener& l : listeners_) {
+    for (AppListener& l : listeners_) {
       if (l.side == side) {
         FUZZ_CHECK(table(side).listen(l.h, backlog).has_value());
+        l.backlog = std::max(l.backlog, backlog);
         return;
       }
     }
@@ -470,7 +478,7 @@ class Harness {
     const SocketHandle h = t.open();
     FUZZ_CHECK(t.bind(h, {kAddr[side], kListenPort[side]}).has_value());
     FUZZ_CHECK(t.listen(h, backlog).has_value());
-    listeners_.push_back({side, h});
+    listeners_.push_back({side, h, backlog});
   }
 
   void add_conn(int side, SocketHandle h) {
@@ -734,7 +742,11 @@ class Harness {
         if (l.side != side) continue;
         ++held;
         FUZZ_CHECK(t.is_listener(l.h));
-        FUZZ_CHECK(t.accept_queue_len(l.h) <= 4);
+        if (t.accept_queue_len(l.h) > l.backlog) {
+          fail("side " + std::to_string(side) + ": " + std::to_string(t.accept_queue_len(l.h)) +
+               " connections in the accept queue, backlog " + std::to_string(l.backlog) + " (SYN queue " +
+               std::to_string(t.syn_queue_len(l.h)) + ")");
+        }
         FUZZ_CHECK(t.syn_queue_len(l.h) <= cfg_.table[side].syn_backlog);
       }
       FUZZ_CHECK(t.connection_count() <= t.open_count());
