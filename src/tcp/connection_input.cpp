@@ -68,7 +68,13 @@ void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now) {
                                   std::chrono::duration_cast<std::chrono::milliseconds>(rtt_.rto()).count();
   if (ts_ok_ && !seg.flags.rst() && seg.options.timestamps && !disordered_ack &&
       static_cast<std::int32_t>(seg.options.timestamps->tsval - ts_recent_) < 0) {
-    schedule_ack(now, true);
+    // Rate-limited without data, as for unacceptable segments below: two
+    // ends that PAWS-reject each other's ACKs would answer each other forever.
+    if (len == 0 || seg.flags.syn()) {
+      challenge_ack(now);
+    } else {
+      schedule_ack(now, true);
+    }
     return;
   }
 
