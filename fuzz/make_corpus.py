@@ -7,6 +7,7 @@ payload, the IP payload, the TCP options area) into fuzz/corpus/<target>/,
 named by content hash so re-running is idempotent.
 Usage: fuzz/make_corpus.py [PCAP]
        fuzz/make_corpus.py --campus DIR   (fuzz_iface seeds from `wirestack run campus --out X`: DIR = X/campus)
+       fuzz/make_corpus.py --tcp-stateful (fuzz_tcp_stateful's scripts: handshake, data, close, RST, zero window...)
 """
 import hashlib
 import pathlib
@@ -52,7 +53,67 @@ def iface_seeds(campus_dir):
             put("iface", blob, limit=40)
 
 
+# fuzz_tcp_stateful: a script is five configuration bytes, then steps (an
+# opcode and its arguments; fuzz/fuzz_tcp_stateful.cpp decodes them).
+TS_DELIVER, TS_MUTATE, TS_DUP, TS_DROP, TS_FLUSH, TS_ADVANCE, TS_SEND, TS_RECV = range(8)
+TS_SHUTDOWN, TS_CLOSE, TS_ABORT, TS_CONNECT, TS_ACCEPT, TS_INJECT, TS_SIMOPEN = range(8, 15)
+TS_LISTEN, TS_SETTLE, TS_CRASH_OR_UNLISTEN, TS_OPTION, TS_ICMP = range(15, 20)
+
+
+def ts_config(flags=0x1F, sizes=0xBF, misc=0x00, flags_b_xor=0, more=7):
+    """flags: 1 SACK, 2 timestamps, 4 window scale, 8 Nagle, 16 delayed ACK, 32 SYN cookies,
+    64 CUBIC, 128 keep-alive. sizes: A's receive buffer 256 << (bits 0-2), A's send buffer
+    256 << (bits 3-5) (B's the other way round), MSS 88/200/536/1460 (bits 6-7). misc: backlog
+    1 + (bits 0-1), SYN backlog 1 + (bits 2-3), data retries 2 + (bits 4-5), SYN retries
+    1 + (bits 6-7). B's flags are flags ^ flags_b_xor. more: window scale (bits 0-3), pacing (16)."""
+    return bytes([flags, sizes, misc, flags_b_xor, more])
+
+
+def ts_seeds():
+    hs = [TS_CONNECT, 0, TS_SETTLE, 1, TS_ACCEPT]          # A connects to B:80; conns 0 (A), 1 (B)
+    data = [TS_SEND, 0, 0x01, 0x00, TS_SETTLE, 1, TS_RECV, 1, 0x20,  # A sends 257, B reads
+            TS_SEND, 1, 0x00, 0x3F, TS_SETTLE, 1, TS_RECV, 0, 0x10]  # B sends 64, A reads
+    close = [TS_SHUTDOWN, 0, TS_SETTLE, 1, TS_RECV, 1, 0x20, TS_RECV, 1, 0x20,
+             TS_CLOSE, 1, TS_SETTLE, 2, TS_ADVANCE, 7]
+    step = [TS_CONNECT, 0, TS_DELIVER, 0, TS_DELIVER, 0, TS_DELIVER, 0, TS_ACCEPT,
+            TS_SEND, 0, 0x00, 0x10, TS_DUP, 0, TS_DELIVER, 0, TS_ADVANCE, 3, TS_FLUSH]
+    rst = [TS_ABORT, 0, TS_SETTLE, 1, TS_RECV, 0, 0x10,
+           TS_CRASH_OR_UNLISTEN, 0xF1, TS_CONNECT, 0, TS_SETTLE, 1]  # B stops listening: refused
+    inject_rst = [TS_INJECT, 0x01, 0, 0, 0x04, 0x01, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00,
+                  TS_SETTLE, 1]  # a RST at B's RCV.NXT
+    zero_window = [TS_SEND, 0, 0x10, 0x00, TS_SETTLE, 2, TS_SEND, 0, 0x10, 0x00, TS_SETTLE, 3,
+                   TS_RECV, 1, 0xFF, TS_SETTLE, 2, TS_RECV, 1, 0xFF, TS_SETTLE, 3]
+    simopen = [TS_SIMOPEN, TS_DELIVER, 0, TS_DELIVER, 0, TS_FLUSH, TS_FLUSH,
+               TS_SEND, 0, 0x00, 0x20, TS_SETTLE, 1, TS_RECV, 1, 0x10, TS_CLOSE, 0, TS_CLOSE, 0, TS_SETTLE, 2]
+    mutate = [TS_SEND, 0, 0x02, 0x00, TS_MUTATE, 0, 0x02, 0x02, 0x01,   # data past the window edge
+              TS_MUTATE, 0, 0x24, 0x01, 0xFF, 0x00, 0x05,            # ACK below SND.UNA, truncated
+              TS_DROP, 0, TS_SETTLE, 2, TS_RECV, 1, 0xFF]
+    flood = [TS_INJECT, 0x05, 1, 0x02, 0, 0, 0, 0, 0xFF, 0xFF, 0x01, 0x05, 0xB4,
+             TS_INJECT, 0x05, 2, 0x02, 0, 0, 0, 0, 0xFF, 0xFF, 0x00,
+             TS_INJECT, 0x05, 3, 0x02, 0, 0, 0, 0, 0xFF, 0xFF, 0x00] + hs + [TS_SETTLE, 3]
+    seeds = {
+        "handshake": ts_config() + bytes(hs),
+        "data": ts_config() + bytes(hs + data),
+        "close": ts_config() + bytes(hs + data + close),
+        "step_by_step": ts_config(flags=0x0B) + bytes(step + close),
+        "rst": ts_config() + bytes(hs + data + rst),
+        "inject_rst": ts_config() + bytes(hs + inject_rst),
+        "zero_window": ts_config(sizes=0x87) + bytes(hs + zero_window + close),
+        "simultaneous_open": ts_config(flags=0x07, flags_b_xor=0x05) + bytes(simopen),
+        "mutated": ts_config(misc=0x10) + bytes(hs + mutate + close),
+        "syn_flood_cookies": ts_config(flags=0x3F, misc=0x00) + bytes(flood + data),
+        "no_options_cubic": ts_config(flags=0x58, sizes=0x12, more=0) + bytes(hs + data + close),
+    }
+    d = OUT / "tcp_stateful"
+    d.mkdir(parents=True, exist_ok=True)
+    for name, blob in seeds.items():
+        (d / name).write_bytes(blob)
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--tcp-stateful":
+        ts_seeds()
+        return
     if len(sys.argv) > 2 and sys.argv[1] == "--campus":
         iface_seeds(pathlib.Path(sys.argv[2]))
         return

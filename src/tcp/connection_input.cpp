@@ -68,7 +68,13 @@ void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now) {
                                   std::chrono::duration_cast<std::chrono::milliseconds>(rtt_.rto()).count();
   if (ts_ok_ && !seg.flags.rst() && seg.options.timestamps && !disordered_ack &&
       static_cast<std::int32_t>(seg.options.timestamps->tsval - ts_recent_) < 0) {
-    schedule_ack(now, true);
+    // Rate-limited without data, as for unacceptable segments below: two
+    // ends that PAWS-reject each other's ACKs would answer each other forever.
+    if (len == 0 || seg.flags.syn()) {
+      challenge_ack(now);
+    } else {
+      schedule_ack(now, true);
+    }
     return;
   }
 
@@ -91,7 +97,16 @@ void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now) {
     // sent in reply (unless the RST bit is set, if so drop the segment and
     // return): <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>".
     if (!seg.flags.rst()) {
-      schedule_ack(now, true);
+      // A segment that occupies no sequence space (or a SYN) is answered at
+      // most once per challenge_ack_interval, as challenge ACKs are (Linux
+      // tcp_oow_rate_limited): two ends whose sequence numbers a forged
+      // segment put out of step otherwise answer each other's ACKs forever.
+      // Data (a retransmission) is answered every time.
+      if (len == 0 || seg.flags.syn()) {
+        challenge_ack(now);
+      } else {
+        schedule_ack(now, true);
+      }
       // RFC 2883 4 (D-SACK): data entirely below RCV.NXT arrived again.
       if (!payload.empty() && SeqNum(seg.seq) + static_cast<std::uint32_t>(payload.size()) <= rcv_nxt_) {
         note_duplicate(SeqNum(seg.seq), SeqNum(seg.seq) + static_cast<std::uint32_t>(payload.size()));
@@ -320,7 +335,13 @@ bool Connection::process_ack(const TcpRepr& seg, std::size_t payload_len, Instan
   // an ACK, drop the segment, and return." (SND.MAX here: after a timeout
   // SND.NXT falls back, but acknowledgments up to SND.MAX are genuine.)
   if (ack > snd_max_) {
-    schedule_ack(now, true);
+    // Rate-limited for a segment without data, as the unacceptable ones
+    // above (an ACK war otherwise).
+    if (payload_len == 0 && !seg.flags.syn() && !seg.flags.fin()) {
+      challenge_ack(now);
+    } else {
+      schedule_ack(now, true);
+    }
     return false;
   }
   // RFC 5961 5.2: "The ACK value is considered acceptable only if it is in

@@ -610,6 +610,70 @@ TEST_F(ConnectionTest, AckOfUnsentDataIsDropped) {
   EXPECT_EQ(c_->recv_queue(), 0u);
 }
 
+// The ACKs that answer an unacceptable pure ACK (below RCV.NXT) and a pure
+// ACK of data not yet sent are rate-limited with the challenge ACKs, as
+// Linux's tcp_oow_rate_limited: one per challenge_ack_interval.
+TEST_F(ConnectionTest, AcksToUnacceptablePureAcksAreRateLimited) {
+  establish();
+  peer(in(A, 5000, 1001, 4000), 100ms);  // below RCV.NXT
+  EXPECT_EQ(one(100ms), out(A, 1001, 5001, 8192));
+  peer(in(A, 5000, 1001, 4000), 100ms);
+  EXPECT_TRUE(sends(100ms).empty());
+  peer(in(A, 5001, 3000, 4000), 200ms);  // acknowledges what we never sent
+  EXPECT_TRUE(sends(200ms).empty());
+  peer(in(A, 5000, 1001, 4000), 600ms);
+  EXPECT_EQ(one(600ms), out(A, 1001, 5001, 8192));
+  peer(in(A, 5001, 1001, 4000), 700ms, "abc");
+  EXPECT_EQ(one(900ms), out(A, 1001, 5004, 8189));  // the delayed ACK
+  for (int i = 0; i < 2; ++i) {  // duplicate data is answered at once, every time
+    peer(in(A, 5001, 1001, 4000), 900ms, "abc");
+    EXPECT_EQ(one(900ms), out(A, 1001, 5004, 8189));
+  }
+}
+
+// Found by fuzz_tcp_stateful: a forged FIN in place of the handshake's last
+// ACK puts the server's RCV.NXT one past the client's SND.NXT. The server's
+// ACK then acknowledges what the client never sent, the client's ACK is
+// below the server's window, and each answered the other at once: an ACK
+// war at line rate between two honest ends (Linux mitigates it in
+// tcp_oow_rate_limited). Now each side answers at most once per 500 ms.
+TEST(ConnectionAckWar, ForgedFinDoesNotMakeTwoEndsAckEachOtherForever) {
+  const ConnectionConfig cfg = plain();
+  Connection a = Connection::connect(cfg, kLocal, kRemote, kIss, at(0ms));
+  auto syn = a.poll_output(at(0ms));
+  ASSERT_TRUE(syn);
+  Connection b = Connection::accept_syn(cfg, kRemote, kLocal, syn->tcp, kPeerIss, at(1ms));
+  auto synack = b.poll_output(at(1ms));
+  ASSERT_TRUE(synack);
+  a.on_segment(synack->tcp, synack->payload, at(2ms));
+  auto ack = a.poll_output(at(2ms));
+  ASSERT_TRUE(ack);
+  ASSERT_EQ(a.state(), State::established);
+  TcpRepr forged = ack->tcp;
+  forged.flags = TcpFlags(static_cast<std::uint16_t>(forged.flags.bits() | F));
+  b.on_segment(forged, {}, at(3ms));
+  ASSERT_EQ(b.state(), State::close_wait);
+  // Both ends exchange what they send, at the same instant, for a while.
+  int exchanged = 0;
+  for (int round = 0; round < 100; ++round) {
+    bool any = false;
+    while (auto s = b.poll_output(at(3ms))) {
+      a.on_segment(s->tcp, s->payload, at(3ms));
+      any = true;
+      ++exchanged;
+    }
+    while (auto s = a.poll_output(at(3ms))) {
+      b.on_segment(s->tcp, s->payload, at(3ms));
+      any = true;
+      ++exchanged;
+    }
+    if (!any) break;
+  }
+  EXPECT_LE(exchanged, 4);
+  EXPECT_EQ(a.state(), State::established);
+  EXPECT_EQ(b.state(), State::close_wait);
+}
+
 // RST in every state a Connection can hold (RFC 9293 3.10.7.3 and .4 second).
 TEST_F(ConnectionTest, ResetInEveryState) {
   struct Case {

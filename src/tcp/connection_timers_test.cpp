@@ -398,5 +398,37 @@ TEST_F(TcpTimersTest, PawsDropsOldSegment) {
   EXPECT_EQ(one(1400ms), ack);  // delayed ACK, echoing the newest TSval
 }
 
+// Found by fuzz_tcp_stateful: two ends whose TS.Recent a forged timestamp
+// put ahead of the other's clock PAWS-reject each other's pure ACKs and
+// answered each at once, forever. As Linux (tcp_oow_rate_limited), a pure
+// ACK dropped by PAWS is answered at most once per challenge_ack_interval;
+// data still is every time.
+TEST_F(TcpTimersTest, PawsRejectedPureAcksAreAnsweredAtMostOncePerInterval) {
+  ConnectionConfig cfg = plain();
+  cfg.timestamps = true;
+  open(cfg, 1s);
+  sends(1s);
+  TcpRepr synack = with_mss(in(S | A, 5000, 1001, 4000), 1460);
+  synack.options.timestamps = Timestamps{.tsval = 777, .tsecr = 1000};
+  peer(synack, 1010ms);
+  sends(1010ms);
+  TcpRepr old = in(A, 5001, 1001, 4000);
+  old.options.timestamps = Timestamps{.tsval = 0xf0000000u, .tsecr = 1000};  // far behind 777
+  TcpRepr ack = out(A, 1001, 5001, 8192);
+  ack.options.timestamps = Timestamps{.tsval = 1100, .tsecr = 777};
+  peer(old, 1100ms);
+  EXPECT_EQ(one(1100ms), ack);
+  peer(old, 1100ms);
+  EXPECT_TRUE(sends(1100ms).empty());
+  peer(old, 1700ms);
+  ack.options.timestamps->tsval = 1700;
+  EXPECT_EQ(one(1700ms), ack);
+  for (int i = 0; i < 2; ++i) {
+    peer(old, 1700ms, "stale");
+    EXPECT_EQ(one(1700ms), ack);
+  }
+  EXPECT_EQ(c_->recv_queue(), 0u);
+}
+
 }  // namespace
 }  // namespace wirestack::tcp

@@ -664,6 +664,22 @@ void SocketTable::on_segment(const IpAddress& src, const IpAddress& dst, const T
         return;
       }
     }
+    // A listener's child whose handshake would complete into a full accept
+    // queue: the ACK is dropped, as Linux does ("listen overflow" in
+    // tcp_check_req), and the child's SYN-ACK retransmission brings it again
+    // later. SYN cookies can fill the queue while the child waits in the
+    // SYN queue (their ACKs see the accept queue only).
+    if (c.state() == State::syn_received && seg.flags.ack() && !seg.flags.rst() && !seg.flags.syn()) {
+      const Sock& s = *slots_[slot].sock;
+      const Slot& ps = slots_[s.parent];
+      if (!s.accepted && !s.queued && ps.generation == s.parent_gen && ps.sock && ps.sock->kind == Kind::listener) {
+        const auto& l = std::get<Listener>(ps.sock->body);
+        if (l.accept_q.size() >= l.backlog) {
+          ++counters_.accept_queue_drops;
+          return;
+        }
+      }
+    }
     c.on_segment(seg, payload, now);
     mark_changed(slot);  // data, EOF, a state change, or send space freed by an ACK
     flush(slot, now);

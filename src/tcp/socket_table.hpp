@@ -34,7 +34,9 @@
 // (counters: cookies sent / validated / rejected). With cookies off the SYN
 // is dropped (syn_queue_drops): the seed's SYN flood. A SYN is also dropped
 // while the accept queue is full (accept_queue_drops), as Linux does, since
-// the connection could not be handed out.
+// the connection could not be handed out; so is a handshake's ACK that
+// finds it full (cookies may have filled it meanwhile): the child stays in
+// SYN-RECEIVED and its SYN-ACK retransmission brings the ACK again.
 //
 // Segments that match no connection and no listener get a RST (RFC 9293
 // 3.10.7.1), at most `rst_rate` per second (a token bucket; Linux has no such

@@ -320,6 +320,43 @@ TEST(SocketTable, WithCookiesAnOverflowingHandshakeCompletesWithTheFirstData) {
   EXPECT_EQ(net.b.counters().cookies.validated, 2u);
 }
 
+// Found by fuzz_tcp_stateful: cookies fill the accept queue while a child
+// waits in the SYN queue (its handshake ACK lost); when that ACK comes it is
+// dropped (Linux's "listen overflow"), not queued beyond the backlog, and
+// the child's next SYN-ACK retransmission completes it once there is room.
+TEST(SocketTable, AHandshakeCompletingIntoAFullAcceptQueueWaits) {
+  SocketTableConfig server;
+  server.syn_backlog = 1;
+  Net net(server);
+  const SocketHandle srv = listen_on(net.b, 8080, 2);
+  std::vector<SocketHandle> clients;
+  for (int i = 0; i < 3; ++i) {
+    clients.push_back(net.a.open());
+    ASSERT_TRUE(net.a.connect(clients.back(), {kB, 8080}, net.now));
+  }
+  const std::uint16_t first = net.a.local_endpoint(clients[0])->port;
+  bool dropped = false;
+  net.drop = [&](const Packet& p) {
+    if (dropped || p.src != kA || p.tcp.src_port != first || p.tcp.flags.syn() || !p.tcp.flags.ack()) return false;
+    dropped = true;  // the first client's handshake ACK
+    return true;
+  };
+  net.run(milliseconds{20});
+  EXPECT_EQ(net.b.counters().cookies.sent, 2u);
+  EXPECT_EQ(net.b.accept_queue_len(srv), 2u);
+  EXPECT_EQ(net.b.syn_queue_len(srv), 1u);
+  net.run(seconds{2});  // the child's SYN-ACK again; the client's ACK finds the queue full
+  EXPECT_EQ(net.b.accept_queue_len(srv), 2u);
+  EXPECT_EQ(net.b.syn_queue_len(srv), 1u);
+  EXPECT_EQ(net.b.counters().accept_queue_drops, 1u);
+  ASSERT_TRUE(net.b.accept(srv));
+  ASSERT_TRUE(net.b.accept(srv));
+  net.run(seconds{4});  // the next SYN-ACK retransmission: now there is room
+  EXPECT_EQ(net.b.accept_queue_len(srv), 1u);
+  EXPECT_EQ(net.b.syn_queue_len(srv), 0u);
+  EXPECT_EQ(net.a.state(clients[0]), State::established);
+}
+
 // The seed's SYN flood: spoofed SYNs fill the SYN queue; with cookies the
 // legitimate clients still connect, without them they do not.
 struct FloodResult {
