@@ -172,7 +172,12 @@ ExploreCase make_case(std::uint64_t seed) {
 
   // Traffic.
   const int apps = 2 + static_cast<int>(rng.below(7));
-  std::vector<std::pair<const Node*, std::uint16_t>> web_servers;
+  struct Web {
+    const Node* server;
+    std::uint16_t port;
+    std::string client_label;
+  };
+  std::vector<Web> web_servers;
   int bulk = 0;
   int reliable = 0;
   for (int k = 0; k < apps; ++k) {
@@ -199,7 +204,7 @@ ExploreCase make_case(std::uint64_t seed) {
       t << "[[app]]\ntype = \"http_client\"\nhost = \"" << client.name << "\"\nlabel = \"" << label << "\"\nat = " << at
         << "\nurl = \"http://" << server.address << ":" << port << "/\"\ncount = " << 1 + rng.below(3)
         << "\ninterval = \"50ms\"\n\n";
-      web_servers.emplace_back(&server, port);
+      web_servers.push_back(Web{&server, port, label});
     } else if (kind == 2) {
       const auto port = static_cast<std::uint16_t>(7000 + k);
       label = "rpc#" + std::to_string(k) + " " + pair;
@@ -223,11 +228,20 @@ ExploreCase make_case(std::uint64_t seed) {
     if (!affected(client, server)) c.must_finish.insert(label);
   }
   if (!web_servers.empty() && rng.chance(0.2)) {
-    const auto& [server, port] = web_servers[rng.below(web_servers.size())];
+    const Web& target = web_servers[rng.below(web_servers.size())];
     const Node& from = hosts[rng.below(hosts.size())];
-    t << "[[app]]\ntype = \"syn_flood\"\nhost = \"" << from.name << "\"\nat = 0.5\nto = \"" << server->address << ":"
-      << port << "\"\nrate = 300\nduration = \"1s\"\n\n";
+    t << "[[app]]\ntype = \"syn_flood\"\nhost = \"" << from.name << "\"\nat = 0.5\nto = \"" << target.server->address
+      << ":" << target.port << "\"\nrate = 300\nduration = \"1s\"\n\n";
     outline << "SYN flood, ";
+    // Under a flood the server answers with SYN cookies, which read the
+    // client's ISN from the ACK that completes the handshake. When
+    // duplication and reordering make a later ACK arrive first (one sent
+    // after the request), its cookie check fails and the listener answers
+    // with a RST whose sequence number is the client's RCV.NXT: the client's
+    // connection is reset, on Linux as here (seed 3504 showed it). The
+    // flooded server's clients must still see no corrupted data, but need
+    // not finish.
+    c.must_finish.erase(target.client_label);
   }
   c.toml = t.str();
   std::ostringstream o;
