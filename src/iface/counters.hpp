@@ -55,6 +55,7 @@ struct Ipv4Counters {
   std::uint64_t unknown_protocol = 0;  // for us, neither ICMP nor UDP
   std::uint64_t arp_failures = 0;      // datagrams dropped: next hop did not answer ARP
   std::uint64_t arp_queue_drops = 0;   // datagrams dropped: ARP queue or table full
+  std::uint64_t loopback_drops = 0;    // datagrams to ourselves dropped: the loopback queue was full
   friend bool operator==(const Ipv4Counters&, const Ipv4Counters&) = default;
 };
 

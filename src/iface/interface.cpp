@@ -161,6 +161,7 @@ void Interface::crash(Instant /*now*/) {
   reassembler_.clear();
   ping_replies_.clear();
   icmp_errors_.clear();
+  loopback_.clear();
 }
 
 bool Interface::is_local_address(Ipv4Address a) const {
@@ -250,6 +251,20 @@ void Interface::poll(Instant now) {
     }
   }
   flush_udp(now);
+  deliver_loopback(now);
+}
+
+void Interface::deliver_loopback(Instant now) {
+  // What was queued before this call; what delivering it sends to ourselves
+  // again waits for the next poll (poll_at() says "now"), so a conversation
+  // of a host with itself advances a step per poll and never recurses.
+  std::size_t n = loopback_.size();
+  while (n-- > 0 && !loopback_.empty()) {
+    Looped l = std::move(loopback_.front());
+    loopback_.pop_front();
+    ++counters_.ipv4.rx;
+    deliver_local(l.nic, Ipv4Packet(l.datagram), l.header, false, now);
+  }
 }
 
 std::optional<Instant> Interface::poll_at() const {
@@ -259,7 +274,7 @@ std::optional<Instant> Interface::poll_at() const {
   };
   for (const Nic& n : nics_) consider(n.arp.poll_at());
   consider(reassembler_.poll_at());
-  if (udp_.has_tx()) consider(Instant{});
+  if (udp_.has_tx() || !loopback_.empty()) consider(Instant{});
   consider(tcp_.poll_at());
   return at;
 }
@@ -355,6 +370,7 @@ void for_each_counter(const InterfaceCounters& c, const CounterVisitor& visit) {
   visit("ipv4", "unknown_protocol", c.ipv4.unknown_protocol);
   visit("ipv4", "arp_failures", c.ipv4.arp_failures);
   visit("ipv4", "arp_queue_drops", c.ipv4.arp_queue_drops);
+  visit("ipv4", "loopback_drops", c.ipv4.loopback_drops);
   visit("icmp", "rx", c.icmp.rx);
   visit("icmp", "tx", c.icmp.tx);
   visit("icmp", "rx_malformed", c.icmp.rx_malformed);

@@ -34,7 +34,8 @@
 // delivered locally (to the UDP socket, and to icmp_errors() as a host
 // unreachable from ourselves, as Linux's ping shows "Destination Host
 // Unreachable"); if we forwarded it, its source gets ICMP host unreachable.
-// A datagram to one of our own addresses is delivered locally (loopback).
+// A datagram to one of our own addresses is delivered locally (loopback),
+// through a queue the next poll() drains (poll_at() says "now" meanwhile).
 //
 // NICs start down: nothing is sent or received on them until nic_up().
 // TCP segments for us go to the socket table (tcp()); it sends through
@@ -109,6 +110,7 @@ struct InterfaceConfig {
   std::uint32_t icmp_error_burst = 50;
   std::size_t max_ping_replies = 1024;  // queued for the application
   std::size_t max_icmp_errors = 1024;
+  std::size_t max_loopback_queue = 1024;  // datagrams to ourselves waiting for poll()
   ChecksumMode checksum{};
   link::ArpCacheConfig arp{};
   ip::ReassemblerConfig reassembly{};
@@ -292,6 +294,7 @@ class Interface final : private tcp::IpLayer {
   void receive_arp(NicId nic, Bytes payload, Instant now);
   void receive_ipv4(NicId nic, Bytes payload, bool link_broadcast, Instant now);
   void deliver_local(NicId nic, Ipv4Packet packet, const Ipv4Repr& repr, bool broadcast, Instant now);
+  void deliver_loopback(Instant now);
   void receive_icmp(Ipv4Packet packet, const Ipv4Repr& repr, bool broadcast, Instant now);
   void receive_udp(NicId nic, Ipv4Packet packet, const Ipv4Repr& repr, bool broadcast, Instant now);
   void handle_icmp_error(const IcmpError& e);
@@ -335,6 +338,13 @@ class Interface final : private tcp::IpLayer {
   TokenBucket icmp_tokens_;  // ICMP errors (Linux icmp_global_allow)
   std::deque<PingReply> ping_replies_;
   std::deque<IcmpError> icmp_errors_;
+  // Datagrams to one of our own addresses, delivered by the next poll().
+  struct Looped {
+    NicId nic = 0;
+    Ipv4Repr header;
+    ByteVec datagram;
+  };
+  std::deque<Looped> loopback_;
   InterfaceCounters counters_;
   tcp::SocketTable tcp_;  // last: it borrows *this as its IpLayer
 };

@@ -62,14 +62,19 @@ Result<void, SendError> Interface::send_ipv4(Ipv4Address dst, IpProtocol protoco
 Result<void, SendError> Interface::output(const Egress& eg, const Ipv4Repr& header, Bytes payload, Instant now) {
   WIRESTACK_ASSERT(payload.size() == header.payload_len);
   if (is_local_address(header.dst)) {
-    // To ourselves: straight to local delivery (Linux's loopback route),
-    // whatever the NIC's state and MTU.
+    // To ourselves: local delivery (Linux's loopback route), whatever the
+    // NIC's state and MTU, through a queue drained by the next poll(), as
+    // Linux's loopback device queues to its backlog: the sender (a TCP
+    // socket in the middle of its output) is never re-entered.
+    if (loopback_.size() >= config_.max_loopback_queue) {
+      ++counters_.ipv4.loopback_drops;
+      return {};  // as a full device queue: lost on the way, retransmission's business
+    }
     ByteVec datagram(header.total_len());
     header.emit(Ipv4PacketMut(datagram), config_.checksum);
     std::copy(payload.begin(), payload.end(), datagram.begin() + static_cast<std::ptrdiff_t>(header.header_len()));
     ++counters_.ipv4.tx;
-    ++counters_.ipv4.rx;
-    deliver_local(eg.nic, Ipv4Packet(datagram), header, false, now);
+    loopback_.push_back(Looped{eg.nic, header, std::move(datagram)});
     return {};
   }
   const Nic& n = nic_ref(eg.nic);
