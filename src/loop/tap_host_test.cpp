@@ -102,7 +102,7 @@ TEST_F(TapHostTest, WakeAtRunsTheHooksAgain) {
   EXPECT_LT(runs.back() - runs.front(), 2s);
 }
 
-TEST_F(TapHostTest, PingerGivesUpAfterLingerWithoutReplies) {
+TEST_F(TapHostTest, PingGivesUpAfterLingerWithoutReplies) {
   std::ostringstream out;
   Ping ping(*host_, Ipv4Address(10, 77, 0, 1),
             {.count = 2, .interval = 10ms, .ident = 7, .linger = 50ms, .lines = &out, .on_done = [&] { host_->stop(); }});
