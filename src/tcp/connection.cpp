@@ -279,16 +279,20 @@ std::size_t Connection::recv(MutBytes out) {
   const std::size_t n = rx_.read(out);
   if (n == 0) return 0;
   // RFC 9293 3.8.6.2.2 (receiver SWS avoidance, MUST-39): announce a larger
-  // window only when it has grown by min(RCV.BUFF / 2, Eff.snd.MSS). A window
-  // that opens from zero (or below one MSS) is worth an update at once.
-  // (Linux sends these only when the window the peer knows fell below half
-  // the buffer, which halves the ACKs of a bulk receiver that reads at once;
-  // tried here, it slowed SACK recovery at 5 % loss threefold: left for later.)
+  // window only when it has grown by min(RCV.BUFF / 2, Eff.snd.MSS); the
+  // larger edge rides on the next ACK. A pure window update goes out at once
+  // only when the peer may be held back: the window it knows has fallen to
+  // half the buffer or less and this read at least doubles it (Linux
+  // tcp_cleanup_rbuf), or it opens from below one MSS (a zero window). A bulk
+  // receiver that reads at once then sends one ACK per two segments
+  // (schedule_ack), not one per read.
   const std::uint32_t after = recv_window();
-  const std::uint32_t step = std::min<std::uint32_t>(static_cast<std::uint32_t>(rx_.capacity() / 2), rcv_mss_);
-  if (is_synchronized(state_) && state_ != State::time_wait && !fin_received_ &&
-      (after - before >= step || (before < rcv_mss_ && after >= rcv_mss_))) {
-    ack_now_ = true;
+  if (is_synchronized(state_) && state_ != State::time_wait && !fin_received_) {
+    const std::uint32_t known = rcv_nxt_ < rcv_adv_ ? distance(rcv_nxt_, rcv_adv_) : 0;
+    const std::uint32_t step = std::min<std::uint32_t>(static_cast<std::uint32_t>(rx_.capacity() / 2), rcv_mss_);
+    const bool grew = after - before >= step;
+    const bool peer_held = 2 * static_cast<std::uint64_t>(known) <= rx_.capacity() && after >= 2 * static_cast<std::uint64_t>(known);
+    if ((grew && peer_held) || (known < rcv_mss_ && after >= rcv_mss_)) ack_now_ = true;
   }
   if (rx_.size() == 0) rx_.shrink();
   return n;

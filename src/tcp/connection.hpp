@@ -495,7 +495,12 @@ class Connection {
   bool dsack_pending_ : 1 = false;    // dsack_left_/right_ go in the next ACK
   std::uint8_t keepalives_sent_ = 0;
   std::uint8_t keepalive_probes_cfg_ = 9;  // the probe count set_keepalive(true) restores
+  // Quick-ACK mode (Linux tcp_incr_quickack): this many in-order segments are
+  // still ACKed one by one, not every second one: at the start (slow start
+  // grows per ACK) and after a loss was repaired (the ACK clock is weak then).
+  std::uint8_t quickacks_ = 0;
   std::uint64_t delivered_ = 0;  // C.delivered while there is no SendSide (delivered())
+  static constexpr std::uint8_t kMaxQuickacks = 16;  // Linux TCP_MAX_QUICKACKS
 };
 
 // Asked on every segment in and out: inline.

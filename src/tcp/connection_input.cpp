@@ -742,8 +742,16 @@ void Connection::process_text(const TcpRepr& seg, Bytes payload, Instant now) {
   // RFC 5681 4.2: "an ACK SHOULD be generated for at least every second
   // full-sized segment"; "A TCP receiver SHOULD send an immediate duplicate
   // ACK when an out-of-order segment arrives" and "an immediate ACK when the
-  // incoming segment fills in all or part of a gap".
-  schedule_ack(now, off > 0 || had_holes || duplicate);
+  // incoming segment fills in all or part of a gap". After such a repair
+  // the sender's window is small and one lost ACK of two segments can leave
+  // it waiting for its RTO: the next segments are ACKed one by one (quick-ACK
+  // mode, as Linux enters it on out-of-order and duplicate data).
+  const bool irregular = off > 0 || had_holes || duplicate;
+  if (irregular) {
+    const std::size_t per_window = rcv_wnd() / (2 * std::max<std::size_t>(rcv_mss_, 1));
+    quickacks_ = static_cast<std::uint8_t>(std::clamp<std::size_t>(per_window, 2, kMaxQuickacks));
+  }
+  schedule_ack(now, irregular);
 }
 
 void Connection::process_fin(Instant now) {
@@ -794,6 +802,10 @@ void Connection::challenge_ack(Instant now) {
 }
 
 void Connection::schedule_ack(Instant now, bool immediate) {
+  if (quickacks_ > 0 && !immediate) {
+    --quickacks_;
+    immediate = true;
+  }
   if (immediate || !cfg_.delayed_ack || bytes_since_ack_ >= 2u * rcv_mss_) {
     ack_now_ = true;
     delack_at_.reset();

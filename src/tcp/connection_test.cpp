@@ -157,6 +157,55 @@ TEST_F(ConnectionTest, AckEverySecondFullSegment) {
   EXPECT_EQ(c_->poll_at(), std::nullopt);
 }
 
+// A receiver that reads each segment as it arrives does not answer every
+// read with a window update: the larger window rides on the ACK of every
+// second segment (a bulk receiver sends half as many ACKs). Before, each read
+// of a full segment sent one, and the sender got an ACK per segment.
+TEST_F(ConnectionTest, ReadingAtOnceDoesNotAckEverySegment) {
+  establish();
+  const std::string full(1460, 'x');
+  peer(in(A, 5001, 1001, 4000), 100ms, full);
+  EXPECT_EQ(read_all(), full);
+  EXPECT_TRUE(sends(100ms).empty());
+  peer(in(A, 6461, 1001, 4000), 101ms, full);
+  EXPECT_EQ(read_all(), full);
+  EXPECT_EQ(one(101ms), out(A, 1001, 7921, 8192));
+}
+
+// ... but when the window the peer knows has fallen to half the buffer or
+// less, a read that at least doubles it is announced at once (Linux
+// tcp_cleanup_rbuf): the sender may be waiting for it.
+TEST_F(ConnectionTest, ReadThatReopensAHeldBackWindowIsAnnouncedAtOnce) {
+  establish();
+  const std::string full(1460, 'x');
+  peer(in(A, 5001, 1001, 4000), 100ms, full);
+  peer(in(A, 6461, 1001, 4000), 100ms, full);
+  EXPECT_EQ(one(100ms), out(A, 1001, 7921, 8192 - 2920));
+  peer(in(A, 7921, 1001, 4000), 101ms, full);
+  peer(in(A, 9381, 1001, 4000), 101ms, full);
+  EXPECT_EQ(one(101ms), out(A, 1001, 10841, 8192 - 5840));
+  EXPECT_EQ(read_all().size(), 4 * full.size());
+  EXPECT_EQ(one(102ms), out(A, 1001, 10841, 8192));
+}
+
+// Quick-ACK mode: after a gap is filled the sender's window is small, and
+// one lost ACK covering two segments could leave it waiting for its RTO; the
+// next in-order segments are ACKed one by one (Linux enters the mode on
+// out-of-order and duplicate data). Found by SackRecovery at 5 % loss each
+// way once reads stopped forcing an ACK per segment.
+TEST_F(ConnectionTest, SegmentsAfterARepairedGapAreAckedOneByOne) {
+  establish_sack(4000, 1460);
+  const std::string full(1460, 'x');
+  peer(in(A, 6461, 1001, 4000), 100ms, full);  // out of order: dup ACK with SACK
+  EXPECT_EQ(sends(100ms).size(), 1u);
+  peer(in(A, 5001, 1001, 4000), 101ms, full);  // fills the gap: ACK at once
+  EXPECT_EQ(one(101ms), out(A, 1001, 7921, 8192 - 2920));
+  EXPECT_EQ(read_all().size(), 2 * full.size());
+  (void)sends(101ms);
+  peer(in(A, 7921, 1001, 4000), 102ms, full);  // in order, one segment: still ACKed at once
+  EXPECT_EQ(one(102ms), out(A, 1001, 9381, 8192 - 1460));
+}
+
 // RFC 5681 4.2 + RFC 2018: out-of-order data is held, a duplicate ACK with a
 // SACK block is sent at once; the gap filler is ACKed at once (SHOULD-31 queue).
 TEST_F(ConnectionTest, OutOfOrderBufferedThenDelivered) {
