@@ -310,6 +310,17 @@ class Interface final : private tcp::IpLayer {
   std::optional<Egress> select_egress(Ipv4Address dst, Ipv4Address src) const;
   // Emits header + payload, fragments to the MTU and hands each piece to the link.
   Result<void, SendError> output(const Egress& eg, const Ipv4Repr& header, Bytes payload, Instant now);
+  // The same for a datagram whose payload is already in place in `frame` (a
+  // pool buffer: Ethernet header room, IPv4 header room, then the payload).
+  Result<void, SendError> output_in_place(const Egress& eg, const Ipv4Repr& header, ByteVec& frame, Instant now);
+  // The datagram in `frame` (emitted, fits the MTU) to the link: on an ARP
+  // hit the Ethernet header is written in front of it and the frame sent as
+  // it is; otherwise a copy goes to output_datagram() (the ARP queue).
+  Result<void, SendError> output_frame(const Egress& eg, ByteVec& frame, std::size_t datagram_len, Instant now);
+  // Frame buffers: taken for one datagram, given back after the sink's
+  // transmit() (which copies what it keeps). At least `len` bytes.
+  ByteVec take_frame(std::size_t len);
+  void give_frame(ByteVec&& frame);
   // One whole datagram (fits the MTU) to the link: ARP, then Ethernet.
   Result<void, SendError> output_datagram(const Egress& eg, ByteVec datagram, Instant now);
   void send_frame(NicId nic, MacAddress dst, EtherType type, Bytes payload);
@@ -345,6 +356,8 @@ class Interface final : private tcp::IpLayer {
     ByteVec datagram;
   };
   std::deque<Looped> loopback_;
+  static constexpr std::size_t kFramePoolSize = 8;  // nested sends (re-entrant sinks) take more than one
+  std::vector<ByteVec> frame_pool_;
   InterfaceCounters counters_;
   tcp::SocketTable tcp_;  // last: it borrows *this as its IpLayer
 };

@@ -59,8 +59,46 @@ Result<void, SendError> Interface::send_ipv4(Ipv4Address dst, IpProtocol protoco
   return output(*eg, header, payload, now);
 }
 
+// ---- The transmit path ------------------------------------------------------
+//
+// A datagram is built once, in a frame buffer from the interface's pool:
+// room for the Ethernet header, then the IPv4 header, then the transport
+// header and payload, written in place (the payload is copied once, from the
+// socket's ring into the frame). On an ARP hit the Ethernet header is filled
+// in and the frame goes to the sink as it is; only a datagram that must wait
+// for ARP, be fragmented or loop back to ourselves is copied out. Pool
+// buffers keep their size, so a steady flow allocates nothing.
+
+ByteVec Interface::take_frame(std::size_t len) {
+  ByteVec f;
+  if (!frame_pool_.empty()) {
+    f = std::move(frame_pool_.back());
+    frame_pool_.pop_back();
+  }
+  if (f.size() < len) f.resize(len);
+  return f;
+}
+
+void Interface::give_frame(ByteVec&& frame) {
+  if (frame_pool_.size() < kFramePoolSize) frame_pool_.push_back(std::move(frame));
+}
+
 Result<void, SendError> Interface::output(const Egress& eg, const Ipv4Repr& header, Bytes payload, Instant now) {
   WIRESTACK_ASSERT(payload.size() == header.payload_len);
+  ByteVec frame = take_frame(kEthernetHeaderLen + header.total_len());
+  std::copy(payload.begin(), payload.end(),
+            frame.begin() + static_cast<std::ptrdiff_t>(kEthernetHeaderLen + header.header_len()));
+  auto r = output_in_place(eg, header, frame, now);
+  give_frame(std::move(frame));
+  return r;
+}
+
+Result<void, SendError> Interface::output_in_place(const Egress& eg, const Ipv4Repr& header, ByteVec& frame,
+                                                   Instant now) {
+  const std::size_t total = header.total_len();
+  WIRESTACK_ASSERT(frame.size() >= kEthernetHeaderLen + total);
+  const MutBytes datagram = MutBytes(frame).subspan(kEthernetHeaderLen, total);
+  const Bytes payload = Bytes(datagram).subspan(header.header_len());
   if (is_local_address(header.dst)) {
     // To ourselves: local delivery (Linux's loopback route), whatever the
     // NIC's state and MTU, through a queue drained by the next poll(), as
@@ -70,11 +108,9 @@ Result<void, SendError> Interface::output(const Egress& eg, const Ipv4Repr& head
       ++counters_.ipv4.loopback_drops;
       return {};  // as a full device queue: lost on the way, retransmission's business
     }
-    ByteVec datagram(header.total_len());
     header.emit(Ipv4PacketMut(datagram), config_.checksum);
-    std::copy(payload.begin(), payload.end(), datagram.begin() + static_cast<std::ptrdiff_t>(header.header_len()));
     ++counters_.ipv4.tx;
-    loopback_.push_back(Looped{eg.nic, header, std::move(datagram)});
+    loopback_.push_back(Looped{eg.nic, header, ByteVec(datagram.begin(), datagram.end())});
     return {};
   }
   const Nic& n = nic_ref(eg.nic);
@@ -82,11 +118,9 @@ Result<void, SendError> Interface::output(const Egress& eg, const Ipv4Repr& head
     ++counters_.eth.tx_nic_down;
     return Unexpected{SendError::nic_down};
   }
-  if (header.total_len() <= n.mtu) {
-    ByteVec datagram(header.total_len());
+  if (total <= n.mtu) {
     header.emit(Ipv4PacketMut(datagram), config_.checksum);
-    std::copy(payload.begin(), payload.end(), datagram.begin() + static_cast<std::ptrdiff_t>(header.header_len()));
-    return output_datagram(eg, std::move(datagram), now);
+    return output_frame(eg, frame, total, now);
   }
   // RFC 791 3.2 / RFC 1122 3.3.3: a host may fragment its own datagrams.
   auto pieces = ip::fragment(header, payload, n.mtu, config_.checksum);
@@ -101,6 +135,28 @@ Result<void, SendError> Interface::output(const Egress& eg, const Ipv4Repr& head
     if (!r && result) result = r;
   }
   return result;
+}
+
+Result<void, SendError> Interface::output_frame(const Egress& eg, ByteVec& frame, std::size_t datagram_len,
+                                                Instant now) {
+  Nic& n = nic_ref(eg.nic);
+  std::optional<MacAddress> dst;
+  if (eg.broadcast) {
+    dst = MacAddress::broadcast();
+  } else {
+    dst = n.arp.resolved(eg.next_hop, now);
+  }
+  if (!dst) {
+    // Waiting for ARP (or refused): the queue keeps its own copy of the datagram.
+    const Bytes datagram = Bytes(frame).subspan(kEthernetHeaderLen, datagram_len);
+    return output_datagram(eg, ByteVec(datagram.begin(), datagram.end()), now);
+  }
+  const EthernetRepr eth{.src = n.mac, .dst = *dst, .ethertype = EtherType::ipv4};
+  eth.emit(EthernetFrameMut(MutBytes(frame).first(kEthernetHeaderLen)));
+  ++counters_.eth.tx;
+  ++counters_.ipv4.tx;
+  sink_.transmit(eg.nic, Bytes(frame).first(kEthernetHeaderLen + datagram_len));
+  return {};
 }
 
 Result<void, SendError> Interface::output_datagram(const Egress& eg, ByteVec datagram, Instant now) {
@@ -296,17 +352,20 @@ void Interface::send_udp_datagram(udp::Outgoing& o, Instant now) {
     return;
   }
   const IpPair ips{.src = eg->src, .dst = o.dst.addr};
-  ByteVec segment(kUdpHeaderLen + o.payload.size());
-  UdpRepr{.src_port = o.src.port, .dst_port = o.dst.port}.emit(UdpPacketMut(segment), ips, o.payload,
-                                                                config_.checksum);
+  const std::size_t udp_len = kUdpHeaderLen + o.payload.size();
   const Ipv4Repr header{.src = eg->src,
                         .dst = o.dst.addr.v4(),
                         .protocol = IpProtocol::udp,
                         .ttl = o.ttl.value_or(config_.default_ttl),
                         .ident = next_ident_++,
                         .dont_fragment = o.dont_fragment,
-                        .payload_len = static_cast<std::uint16_t>(segment.size())};
-  auto r = output(*eg, header, segment, now);
+                        .payload_len = static_cast<std::uint16_t>(udp_len)};
+  ByteVec frame = take_frame(kEthernetHeaderLen + header.total_len());
+  const MutBytes segment = MutBytes(frame).subspan(kEthernetHeaderLen + header.header_len(), udp_len);
+  UdpRepr{.src_port = o.src.port, .dst_port = o.dst.port}.emit(UdpPacketMut(segment), ips, o.payload,
+                                                                config_.checksum);
+  auto r = output_in_place(*eg, header, frame, now);
+  give_frame(std::move(frame));
   if (!r) {
     ++counters_.udp.tx_errors;
     if (r.error() == SendError::too_big) udp_.report_error(o.socket, udp::Errc::message_too_long);
@@ -332,12 +391,7 @@ void Interface::send_segment(const IpAddress& src_addr, const IpAddress& dst_add
   }
   const IpPair ips{.src = src, .dst = dst};
   const std::size_t hlen = header.header_len();
-  ByteVec segment(hlen + payload.size());
-  std::copy(payload.first.begin(), payload.first.end(), segment.begin() + static_cast<std::ptrdiff_t>(hlen));
-  std::copy(payload.second.begin(), payload.second.end(),
-            segment.begin() + static_cast<std::ptrdiff_t>(hlen + payload.first.size()));
-  // The payload is already in place: emit() writes header and checksum only.
-  header.emit(TcpPacketMut(segment), ips, Bytes(segment).subspan(hlen), config_.checksum);
+  const std::size_t seg_len = hlen + payload.size();
   const Ipv4Repr ip{.src = src,
                     .dst = dst,
                     .protocol = IpProtocol::tcp,
@@ -345,8 +399,18 @@ void Interface::send_segment(const IpAddress& src_addr, const IpAddress& dst_add
                     .ident = next_ident_++,
                     // RFC 1122 4.2.2.? / Linux: TCP segments are sent with DF set
                     // only with path MTU discovery, which we do not do yet.
-                    .payload_len = static_cast<std::uint16_t>(segment.size())};
-  if (auto r = output(*eg, ip, segment, now); !r) {
+                    .payload_len = static_cast<std::uint16_t>(seg_len)};
+  // The payload's one copy: from the send ring straight into the frame.
+  ByteVec frame = take_frame(kEthernetHeaderLen + ip.total_len());
+  const MutBytes segment = MutBytes(frame).subspan(kEthernetHeaderLen + ip.header_len(), seg_len);
+  std::copy(payload.first.begin(), payload.first.end(), segment.begin() + static_cast<std::ptrdiff_t>(hlen));
+  std::copy(payload.second.begin(), payload.second.end(),
+            segment.begin() + static_cast<std::ptrdiff_t>(hlen + payload.first.size()));
+  // The payload is already in place: emit() writes header and checksum only.
+  header.emit(TcpPacketMut(segment), ips, Bytes(segment).subspan(hlen), config_.checksum);
+  auto r = output_in_place(*eg, ip, frame, now);
+  give_frame(std::move(frame));
+  if (!r) {
     ++counters_.tcp.tx_errors;
     return;
   }

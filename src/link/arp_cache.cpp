@@ -162,6 +162,14 @@ std::optional<MacAddress> ArpCache::lookup(Ipv4Address ip, Instant now) {
   return it->second.mac;
 }
 
+std::optional<MacAddress> ArpCache::resolved(Ipv4Address next_hop, Instant now) {
+  advance(now);
+  auto it = find_live(next_hop, now);
+  if (it == entries_.end() || it->second.state == ArpState::incomplete) return std::nullopt;
+  ++counters_.hits;
+  return it->second.mac;
+}
+
 ResolveResult ArpCache::resolve_or_queue(Ipv4Address next_hop, ByteVec&& datagram, Instant now) {
   WIRESTACK_ASSERT(next_hop.is_unicast());
   advance(now);

@@ -226,6 +226,11 @@ class ArpCache {
   // `datagram` is moved from only when it is queued: on a hit the caller
   // still owns it and sends it (no copy on the fast path).
   ResolveResult resolve_or_queue(Ipv4Address next_hop, ByteVec&& datagram, Instant now);
+  // The hit half of resolve_or_queue(), for a datagram built in place in a
+  // frame buffer: the MAC (a hit, counted) or nullopt, counting nothing: the
+  // caller then copies the datagram out and calls resolve_or_queue(), which
+  // counts the miss.
+  std::optional<MacAddress> resolved(Ipv4Address next_hop, Instant now);
 
   // Due work at `now`: ARP requests to send and failed resolutions.
   ArpPollResult poll(Instant now);
