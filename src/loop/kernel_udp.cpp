@@ -99,7 +99,7 @@ Result<udp::Datagram, udp::Error> KernelUdpSockets::recv_from(udp::SocketHandle 
     const int e = errno;
     if (e != EAGAIN && e != EWOULDBLOCK) {
       socks_[fd].error = errc_of(e);  // for take_error(), as on our stack
-      return Unexpected{udp::Error{udp::Errc::would_block, "recv: no datagram waiting"}};
+      return Unexpected{udp::Error{udp::Errc::would_block, transport::kRecvWouldBlock}};
     }
     return Unexpected{error("recv", e)};
   }

@@ -60,7 +60,7 @@ void StackHost::collect(ActivityLoop& loop) {
   for (const auto& r : stack_.take_ping_replies()) loop.echo_replies.push_back(to_echo_reply(r));
   for (const auto& e : stack_.take_icmp_errors()) loop.icmp_errors.push_back(to_icmp_report(e));
   delivered_before_ = stack_.counters().ipv4.delivered;
-  loop.tcp_changed = stack_.tcp().take_changed();
+  stack_.tcp().take_changed(loop.tcp_changed);
 }
 
 bool StackHost::flush() {

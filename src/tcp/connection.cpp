@@ -294,7 +294,7 @@ std::size_t Connection::recv(MutBytes out) {
     const bool peer_held = 2 * static_cast<std::uint64_t>(known) <= rx_.capacity() && after >= 2 * static_cast<std::uint64_t>(known);
     if ((grew && peer_held) || (known < rcv_mss_ && after >= rcv_mss_)) ack_now_ = true;
   }
-  if (rx_.size() == 0) rx_.shrink();
+  if (rx_.size() == 0 && rx_.pending() == 0) rx_release_pending_ = true;  // freed later if it stays empty
   return n;
 }
 

@@ -457,6 +457,10 @@ class Connection {
 
   Instant timer_at_{};  // meaningful while timer_ != Timer::none
   MaybeInstant delack_at_;
+  // When an emptied receive ring is given back (rx_release_pending_ starts it
+  // at the next poll): a reader that keeps up empties the ring after every
+  // segment, and freeing it each time cost an allocation per segment.
+  MaybeInstant rx_release_at_;
   Instant last_challenge_ = Instant::min();  // min(): none yet
   std::unique_ptr<StateHook> hook_;
   std::unique_ptr<SendSide> send_side_;  // rate samples and pacing while sending (SendSide)
@@ -493,6 +497,7 @@ class Connection {
   bool ts_rtx_seen_ : 1 = false;
   bool keepalive_probe_ : 1 = false;  // send a keep-alive probe now
   bool dsack_pending_ : 1 = false;    // dsack_left_/right_ go in the next ACK
+  bool rx_release_pending_ : 1 = false;  // recv() emptied the ring: arm rx_release_at_
   std::uint8_t keepalives_sent_ = 0;
   std::uint8_t keepalive_probes_cfg_ = 9;  // the probe count set_keepalive(true) restores
   // Quick-ACK mode (Linux tcp_incr_quickack): this many in-order segments are
@@ -501,6 +506,9 @@ class Connection {
   std::uint8_t quickacks_ = 0;
   std::uint64_t delivered_ = 0;  // C.delivered while there is no SendSide (delivered())
   static constexpr std::uint8_t kMaxQuickacks = 16;  // Linux TCP_MAX_QUICKACKS
+  // An empty receive ring is freed this long after it emptied (if it stayed
+  // empty): idle connections hold no buffer, busy ones do not churn the heap.
+  static constexpr Duration kRxReleaseDelay = std::chrono::milliseconds{200};
 };
 
 // Asked on every segment in and out: inline.

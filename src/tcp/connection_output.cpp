@@ -84,6 +84,10 @@ std::optional<Segment> Connection::poll_output(Instant now) {
 
 bool Connection::poll_output_view(Instant now, TcpRepr& header, storage::SpanPair& payload,
                                   std::optional<Instant>* wake) {
+  if (rx_release_pending_) {
+    rx_release_pending_ = false;
+    if (!rx_release_at_) rx_release_at_ = now + kRxReleaseDelay;
+  }
   bool held = false;
   const auto p = next_plan(now, held);
   if (!p) {
@@ -112,6 +116,7 @@ std::optional<Instant> Connection::wake_at(bool planned, std::optional<Instant> 
   }
   if (timer_ != Timer::none && (!t || timer_at_ < *t)) t = timer_at_;
   if (delack_at_ && (!t || *delack_at_ < *t)) t = *delack_at_;
+  if (rx_release_at_ && (!t || *rx_release_at_ < *t)) t = *rx_release_at_;
   if (sb_ && sb_->reo_pending && (!t || sb_->reo_at < *t)) t = sb_->reo_at;  // RFC 8985 RACK timer
   return t;
 }

@@ -27,6 +27,10 @@ void Connection::run_timers(Instant now) {
     delack_at_.reset();
     ack_now_ = true;
   }
+  if (rx_release_at_ && now >= *rx_release_at_) {
+    rx_release_at_.reset();
+    rx_.shrink();  // only if still empty (a later read arms it again)
+  }
   run_reordering_timer(now);
   if (timer_ == Timer::none || now < timer_at_) return;
   switch (timer_) {

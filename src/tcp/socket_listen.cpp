@@ -46,7 +46,7 @@ Result<SocketHandle, SocketError> SocketTable::accept(SocketHandle h) {
     mark_changed(child);
     return handle_of(child);
   }
-  return Unexpected{error_for(Errc::would_block, "accept: no connection is waiting")};
+  return Unexpected{error_for(Errc::would_block, "accept: none yet")};
 }
 
 void SocketTable::listen_input(std::uint32_t lslot, const IpAddress& src, const IpAddress& dst, const TcpRepr& seg,

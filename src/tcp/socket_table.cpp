@@ -355,13 +355,13 @@ Result<std::size_t, SocketError> SocketTable::send(SocketHandle h, Bytes data) {
   auto r = c->send(data);
   if (!r) {
     if (r.error() == SendError::would_block) {
-      return Unexpected{error_for(Errc::would_block, "send: the send buffer is full; wait until writable")};
+      return Unexpected{error_for(Errc::would_block, transport::kSendWouldBlock)};
     }
     return Unexpected{error_for(Errc::broken_pipe, "send: the sending side is shut down")};
   }
   if (*r > 0) mark_dirty(h.index);
   if (*r == 0 && !data.empty()) {
-    return Unexpected{error_for(Errc::would_block, "send: the send buffer is full; wait until writable")};
+    return Unexpected{error_for(Errc::would_block, transport::kSendWouldBlock)};
   }
   return *r;
 }
@@ -387,7 +387,7 @@ Result<std::size_t, SocketError> SocketTable::recv(SocketHandle h, MutBytes out)
     if (c->error()) return Unexpected{error_for(errc_of(*c->error()), "recv: the connection " + std::string(to_string(*c->error())))};
     return std::size_t{0};
   }
-  return Unexpected{error_for(Errc::would_block, "recv: no data yet")};
+  return Unexpected{error_for(Errc::would_block, transport::kRecvWouldBlock)};
 }
 
 Result<void, SocketError> SocketTable::shutdown_send(SocketHandle h) {
@@ -511,9 +511,8 @@ const Connection* SocketTable::connection(SocketHandle h) const {
   return s == nullptr ? nullptr : std::get_if<Connection>(&s->body);
 }
 
-std::vector<SocketHandle> SocketTable::take_changed() {
-  std::vector<SocketHandle> out;
-  out.reserve(changed_.size());
+void SocketTable::take_changed(std::vector<SocketHandle>& out) {
+  out.clear();
   for (std::uint32_t slot : changed_) {
     auto& s = slots_[slot].sock;
     if (!s) continue;
@@ -521,7 +520,6 @@ std::vector<SocketHandle> SocketTable::take_changed() {
     if (!s->orphan && s->accepted) out.push_back(handle_of(slot));
   }
   changed_.clear();
-  return out;
 }
 
 std::size_t SocketTable::buffer_bytes() const {
@@ -726,8 +724,12 @@ void SocketTable::on_icmp_error(const IpEndpoint& local, const IpEndpoint& remot
 
 void SocketTable::poll(Instant now) {
   // API calls first: what the application queued leaves now.
+  // The batch vector is kept between calls (its capacity reused: no
+  // allocation per round); a nested poll() would find it in use and take a
+  // fresh one.
   while (!dirty_.empty()) {
-    std::vector<std::uint32_t> batch;
+    std::vector<std::uint32_t> fresh;
+    std::vector<std::uint32_t>& batch = dirty_batch_.empty() ? dirty_batch_ : fresh;
     batch.swap(dirty_);
     for (std::uint32_t slot : batch) {
       auto& s = slots_[slot].sock;
@@ -739,6 +741,7 @@ void SocketTable::poll(Instant now) {
         release(slot);
       }
     }
+    batch.clear();
   }
   while (!timers_.empty() && timers_.top().at <= now) {
     const TimerEntry e = timers_.top();

@@ -221,7 +221,9 @@ class SocketTable {
 
   // Sockets whose readiness may have changed since the last call (an event
   // loop looks at these instead of every socket). Each at most once.
-  std::vector<SocketHandle> take_changed();
+  // Into `out` (cleared first; its capacity reused, so a caller that keeps
+  // the vector allocates nothing per round).
+  void take_changed(std::vector<SocketHandle>& out);
 
   // Every state change of every connection: (local, remote, from, to).
   using Tracer = std::function<void(const IpEndpoint& local, const IpEndpoint& remote, State from, State to)>;
@@ -339,6 +341,7 @@ class SocketTable {
   std::unordered_multimap<std::uint16_t, std::uint32_t> bound_;
   std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timers_;
   std::vector<std::uint32_t> dirty_;
+  std::vector<std::uint32_t> dirty_batch_;  // poll()'s working copy of dirty_
   std::vector<std::uint32_t> changed_;
   TokenBucket rst_tokens_;
   Tracer tracer_;

@@ -617,10 +617,13 @@ TEST(SocketTable, ChangedListsSocketsWhoseReadinessMoved) {
   const SocketHandle cli = net.a.open();
   ASSERT_TRUE(net.a.connect(cli, {kB, 8080}, net.now));
   net.run(milliseconds{10});
-  auto changed = net.b.take_changed();
+  std::vector<SocketHandle> changed;
+  net.b.take_changed(changed);
   EXPECT_NE(std::find(changed.begin(), changed.end(), srv), changed.end());
-  EXPECT_TRUE(net.b.take_changed().empty());
-  auto a_changed = net.a.take_changed();
+  net.b.take_changed(changed);
+  EXPECT_TRUE(changed.empty());
+  std::vector<SocketHandle> a_changed;
+  net.a.take_changed(a_changed);
   EXPECT_NE(std::find(a_changed.begin(), a_changed.end(), cli), a_changed.end());
 }
 

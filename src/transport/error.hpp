@@ -42,6 +42,13 @@ enum class Errc : std::uint8_t {
 std::string_view to_string(Errc e);
 std::ostream& operator<<(std::ostream& os, Errc e);
 
+// would_block is how every read, write and accept loop ends, once per round
+// of the activity loop: its texts fit std::string's inline buffer (15 bytes
+// with libstdc++), so the data path allocates nothing to say "not now"
+// (tests/alloc/steady_state_alloc_test.cpp counts).
+inline constexpr const char* kRecvWouldBlock = "recv: no data";
+inline constexpr const char* kSendWouldBlock = "send: full";
+
 struct SocketError {
   Errc code = Errc::invalid_handle;
   std::string message;

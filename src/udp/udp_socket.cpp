@@ -195,7 +195,7 @@ Result<void, Error> SocketTable::send(SocketHandle h, Bytes payload) {
 Result<Datagram, Error> SocketTable::recv_from(SocketHandle h) {
   Socket* s = find(h);
   if (s == nullptr) return fail(Errc::invalid_handle, "recv: the socket is closed (stale handle)");
-  if (s->rx.empty()) return fail(Errc::would_block, "recv: no datagram waiting");
+  if (s->rx.empty()) return fail(Errc::would_block, transport::kRecvWouldBlock);
   Datagram d = std::move(s->rx.front());
   s->rx.pop_front();
   s->rx_bytes -= d.payload.size();
