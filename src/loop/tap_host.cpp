@@ -148,10 +148,18 @@ void TapHost::after_activity(Instant now) {
 }
 
 Result<void, std::string> TapHost::drain_device() {
+  // Up to kRxBatch frames per wake-up, read until the device is empty; the
+  // stack takes them all, then the applications and the stack's output run
+  // once for the batch (one ACK for several segments, as GRO does).
+  std::optional<Instant> delivered;
+  Result<void, std::string> result;
   for (int i = 0; i < kRxBatch; ++i) {
     auto r = tap_.read(rx_buf_);
-    if (!r) return Unexpected{r.error()};
-    if (!*r) return {};
+    if (!r) {
+      result = Unexpected{r.error()};
+      break;
+    }
+    if (!*r) break;
     const Bytes frame = Bytes(rx_buf_).first(**r);
     const Instant now = tick();
     ++counters_.frames_in;
@@ -160,16 +168,18 @@ Result<void, std::string> TapHost::drain_device() {
       impair_in_->push(frame, now);
       release_impaired(now);
     } else {
-      deliver_frame(frame, now);
+      deliver_frame(frame, now, false);
+      delivered = now;
     }
   }
-  return {};
+  if (delivered) after_activity(*delivered);
+  return result;
 }
 
-void TapHost::deliver_frame(Bytes frame, Instant now) {
+void TapHost::deliver_frame(Bytes frame, Instant now, bool run_activity_now) {
   if (pcap_ != nullptr) pcap_->write(now, frame);  // what the stack really got
   stack().receive(nic_, frame, now);
-  after_activity(now);
+  if (run_activity_now) after_activity(now);
 }
 
 void TapHost::release_impaired(Instant now) {

@@ -140,7 +140,7 @@ class TapHost final : private iface::FrameSink, public runtime::StackHost {
   // What transmit() does without an impairment: the frame to the device.
   void write_frame(Bytes frame, Instant now);
   // Delivers a frame read from the device to the stack.
-  void deliver_frame(Bytes frame, Instant now);
+  void deliver_frame(Bytes frame, Instant now, bool run_activity_now = true);
   // Lets through the impaired frames that are due, both ways.
   void release_impaired(Instant now);
   void after_activity(Instant now);

@@ -680,7 +680,17 @@ void SocketTable::on_segment(const IpAddress& src, const IpAddress& dst, const T
     }
     c.on_segment(seg, payload, now);
     mark_changed(slot);  // data, EOF, a state change, or send space freed by an ACK
-    flush(slot, now);
+    // A segment of data (or a bare ACK) is answered at the next poll(), after
+    // the whole batch of frames received together and after the applications
+    // ran: one ACK for the batch, as GRO gives Linux, carrying the window the
+    // reads opened and any data written in reply. A SYN, FIN or RST is
+    // answered at once, as Linux does: the close stays four segments on the
+    // wire, the ACK of a FIN not waiting for the application's own FIN.
+    if (seg.flags.syn() || seg.flags.fin() || seg.flags.rst()) {
+      flush(slot, now);
+    } else {
+      mark_dirty(slot);
+    }
     return;
   }
   if (auto l = find_listener(dst, seg.dst_port)) {
