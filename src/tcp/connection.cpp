@@ -1,7 +1,7 @@
 // tcp/connection.cpp — construction, the application-facing calls (RFC 9293
 // 3.10.1 - 3.10.5: OPEN, SEND, RECEIVE, CLOSE, ABORT) and shared helpers.
-// Input is in connection_input.cpp, output in connection_output.cpp, timers
-// in connection_timers.cpp.
+// Input is in connection_input.cpp (loss recovery in connection_recovery.cpp),
+// output in connection_output.cpp, timers in connection_timers.cpp.
 #include "tcp/connection.hpp"
 
 #include <algorithm>

@@ -358,15 +358,17 @@ class Connection {
   void check_rst(const TcpRepr& seg, Instant now);
   bool process_ack(const TcpRepr& seg, std::size_t payload_len, Instant now);
   void ack_advanced(SeqNum ack, const TcpRepr& seg, bool dsack, Instant now);
+  void arm_loss_probe(Instant now);
+  // connection_recovery.cpp: duplicate ACKs, the SACK scoreboard, RACK.
   void on_dup_ack(Instant now);
   void record_sacks(const TcpRepr& seg);
   void shift_sacked(std::uint32_t acked);
   void update_retransmissions(Instant now);
   void run_reordering_timer(Instant now);
   void enter_sack_recovery(Instant now);
-  void arm_loss_probe(Instant now);
   Scoreboard& scoreboard();
   void drop_scoreboard();
+  // connection_input.cpp, again
   void update_window(const TcpRepr& seg);
   void window_reopened_after_probe();  // update_window()'s rare case, out of its way
   void process_text(const TcpRepr& seg, Bytes payload, Instant now);

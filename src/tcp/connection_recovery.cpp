@@ -1,0 +1,161 @@
+// tcp/connection_recovery.cpp — loss recovery on the sender's side: duplicate
+// ACKs (RFC 5681/6582 without SACK), the SACK scoreboard and RFC 6675's
+// recovery with it, RACK's marking of lost segments by time (RFC 8985 6.2)
+// and its reordering timer. Connection::process_ack (connection_input.cpp)
+// calls into it; the segments it marks lost go out from connection_output.cpp.
+#include <algorithm>
+#include <chrono>
+
+#include "base/assert.hpp"
+#include "tcp/connection.hpp"
+
+namespace wirestack::tcp {
+
+void Connection::on_dup_ack(Instant now) {
+  if (sack_ok_) {
+    // RFC 6675 5 (3): DupAcks counts outside loss recovery only; (3.1) "If
+    // DupAcks >= DupThresh, go to step (4)". In recovery a duplicate ACK
+    // inflates nothing: its SACK blocks shrink pipe instead.
+    if (sack_recovery()) return;
+    if (++dupacks_ >= 3) enter_sack_recovery(now);
+    return;
+  }
+  if (cc_.in_recovery()) {
+    cc_.on_dup_ack();  // RFC 5681 3.2 step 4: inflate
+    return;
+  }
+  if (++dupacks_ != 3) return;
+  // RFC 6582 3.2 step 2: only when the ACK covers more than "recover" (a
+  // fresh loss, not the tail of the previous recovery).
+  if (!(snd_una_ > recover_) && recover_ != iss_) return;
+  // RFC 5681 3.2 steps 2-3 (fast retransmit): ssthresh, then retransmit the
+  // lost segment and inflate cwnd (in CongestionControl::enter_recovery).
+  recover_ = snd_max_;
+  cc_.enter_recovery(distance(snd_una_, snd_max_), now);
+  fast_rtx_ = true;
+}
+
+void Connection::enter_sack_recovery(Instant now) {
+  // RFC 6675 5 (4.1): "RecoveryPoint = HighData. When the TCP sender receives
+  // a cumulative ACK for this data octet, the loss recovery phase is
+  // terminated." (4.2): "ssthresh = cwnd = (FlightSize / 2)" (CUBIC: beta).
+  // (4.3): "Retransmit the first data segment presumed dropped -- the segment
+  // starting with sequence number HighACK + 1" (fast_rtx_, see plan()).
+  // (4.4) onwards: plan() sends NextSeg() while cwnd - pipe >= 1 SMSS.
+  recover_ = snd_max_;
+  cc_.enter_sack_recovery(distance(snd_una_, snd_max_), now);
+  fast_rtx_ = covering(snd_una_) == nullptr;
+  Scoreboard& sb = scoreboard();
+  sb.rescue_set = false;
+  tlp_probe_ = false;
+  arm_loss_probe(now);
+}
+
+Connection::Scoreboard& Connection::scoreboard() {
+  if (!sb_) {
+    sb_ = std::make_unique<Scoreboard>(ranges_for_buffer(static_cast<std::uint32_t>(tx_.capacity()), Scoreboard::kMinRanges));
+    // Sequence marks start at SND.UNA (SeqNum{} could lie "above" it).
+    sb_->rescue = sb_->rack_lost = sb_->reo_mark = sb_->delivered = snd_una_;
+  }
+  return *sb_;
+}
+
+void Connection::drop_scoreboard() { sb_.reset(); }
+
+void Connection::record_sacks(const TcpRepr& seg) {
+  // RFC 2018 / RFC 6675 scoreboard: blocks inside (SND.UNA, SND.MAX] only
+  // (RFC 5961-style sanity: anything else is ignored, D-SACKs included; a
+  // block starting at SND.UNA would contradict the cumulative ACK).
+  for (const SackBlock& b : seg.options.sacks()) {
+    const SeqNum left(b.left);
+    const SeqNum right(b.right);
+    if (!(snd_una_ < left && left < right && right <= snd_max_)) continue;
+    if (!scoreboard().sacked.add(distance(snd_una_, left), distance(left, right))) break;  // full: keep what we have
+  }
+}
+
+void Connection::shift_sacked(std::uint32_t acked) {
+  // The scoreboard's offsets are from SND.UNA, which moved by `acked`:
+  // rebuild it (at most ranges_for_buffer(send_buffer) entries).
+  if (!sb_ || sb_->sacked.is_empty()) return;
+  storage::Assembler& sacked = sb_->sacked;
+  std::vector<storage::AssemblerRange> keep;
+  keep.reserve(sacked.range_count());
+  for (const auto& r : sacked.ranges()) {
+    if (r.end() <= acked) continue;
+    const std::uint32_t start = r.offset > acked ? r.offset - acked : 0;
+    keep.push_back(storage::AssemblerRange{.offset = start, .size = r.end() - acked - start});
+  }
+  sacked.clear();
+  for (const auto& r : keep) {
+    if (r.offset == 0) continue;  // cumulatively acknowledged territory next
+    if (!sacked.add(r.offset, r.size)) break;
+  }
+}
+
+void Connection::update_retransmissions(Instant now) {
+  // After the ACK's cumulative part and SACK blocks are in (RFC 8985 6.2,
+  // "Upon receiving an ACK"), in sequence form:
+  //  * retransmissions acknowledged or SACKed were delivered: every earlier
+  //    retransmission still unSACKed is lost (step 5: "a segment is lost if
+  //    a segment sent after it has been delivered"), and so is, after the
+  //    reordering window, every original transmission below its fence;
+  //  * a retransmission below SACKed data that was first sent after it (at
+  //    or above its fence) is lost too;
+  //  * the highest SACKed octet was an original transmission: every
+  //    unSACKed original below it was sent earlier and is lost after the
+  //    reordering window (the RACK timer, run_reordering_timer()).
+  // NextSeg() may then send lost retransmissions again (RFC 6675 alone would
+  // wait for the RTO). Without a recovery, SACKed data or pending marks, the
+  // heap part goes.
+  Scoreboard& sb = *sb_;
+  const bool any_sacked = !sb.sacked.is_empty();
+  const SeqNum high_sacked = any_sacked ? snd_una_ + sb.sacked.ranges().back().end() : snd_una_;
+  SeqNum delivered = std::max(sb.delivered, high_sacked);
+  std::uint32_t delivered_stamp = 0;
+  bool rtx_delivered = false;
+  std::erase_if(sb.rtx, [&](const Retransmission& r) {
+    const SeqNum from = std::max(r.begin, snd_una_);
+    if (r.end <= snd_una_ || (any_sacked && sb.sacked.contains(distance(snd_una_, from), distance(from, r.end)))) {
+      if (!rtx_delivered || static_cast<std::int32_t>(r.stamp - delivered_stamp) > 0) delivered_stamp = r.stamp;
+      rtx_delivered = true;
+      delivered = std::max(delivered, r.fence);
+      return true;
+    }
+    return false;
+  });
+  std::erase_if(sb.rtx, [&](const Retransmission& r) {
+    if (rtx_delivered && static_cast<std::int32_t>(r.stamp - delivered_stamp) < 0) return true;
+    return any_sacked && high_sacked > r.fence;
+  });
+  sb.delivered = delivered;
+  if (sb.reo_pending && sb.reo_mark <= snd_una_) sb.reo_pending = false;  // all acknowledged meanwhile
+  const SeqNum lost = std::max(sb.rack_lost, snd_una_);
+  if (!sb.reo_pending && delivered > lost) {
+    // RFC 8985 6.2 step 4: "RACK.reo_wnd = min(RACK.min_RTT / 4, SRTT)" (SRTT / 4 here).
+    sb.reo_pending = true;
+    sb.reo_mark = delivered;
+    sb.reo_at = now + rtt_.srtt().value_or(rtt_.rto()) / 4;
+  }
+  if (!sack_recovery() && sb.rtx.empty() && sb.sacked.is_empty() && !sb.reo_pending) drop_scoreboard();
+}
+
+void Connection::run_reordering_timer(Instant now) {
+  // RFC 8985 6.3: the reordering window has passed: the originals below the
+  // mark are lost; loss recovery starts if it is not running (RFC 8985 6.2
+  // step 5 / RFC 6675 5 (3.2)); a later mark arms the timer again.
+  if (!sb_ || !sb_->reo_pending || now < sb_->reo_at) return;
+  Scoreboard& sb = *sb_;
+  sb.reo_pending = false;
+  if (sb.reo_mark > sb.rack_lost || sb.rack_lost < snd_una_) sb.rack_lost = sb.reo_mark;
+  if (sb.delivered > sb.rack_lost) {
+    sb.reo_pending = true;
+    sb.reo_mark = sb.delivered;
+    sb.reo_at = now + rtt_.srtt().value_or(rtt_.rto()) / 4;
+  }
+  if (is_synchronized(state_) && !sack_recovery() && snd_una_ != snd_max_ && lost_end() > 0) {
+    enter_sack_recovery(now);
+  }
+}
+
+}  // namespace wirestack::tcp
