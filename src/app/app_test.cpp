@@ -162,7 +162,7 @@ TEST(HttpServer, ErrorsAreAnsweredAndOnlyTheGuiltyConnectionCloses) {
 
 TEST(HttpServer, AHalfRequestGets408AndASilentClientIsClosedWithoutAWord) {
   Net n(4);
-  HttpServer web(*n.server, 8080, {.stream = {.idle_timeout = 2s}});
+  HttpServer web(*n.server, 8080, {.stream = {.limits = {.request_timeout = 2s}}});
   TcpRequestClient half(*n.client, kWeb, {.request = "GET / HTTP/1.1\r\nHost:", .expect = 1 << 20});
   TcpRequestClient silent(*n.client, kWeb, {.request = "", .expect = 1 << 20});
   n.w.run_until(at(10s));
@@ -172,7 +172,7 @@ TEST(HttpServer, AHalfRequestGets408AndASilentClientIsClosedWithoutAWord) {
   EXPECT_EQ(rs[0].status, 408);
   ASSERT_TRUE(silent.done());
   EXPECT_EQ(silent.response(), "");
-  EXPECT_EQ(web.connections().idle_timeouts, 2u);
+  EXPECT_EQ(web.connections().shed.request_timeouts, 2u);
   EXPECT_EQ(web.connections().active, 0u);
 }
 
@@ -182,7 +182,7 @@ TEST(HttpServer, AHalfRequestGets408AndASilentClientIsClosedWithoutAWord) {
 TEST(HttpServer, AClientThatNeverReadsCannotMakeTheServerBufferWithoutBound) {
   Net n(5);
   HttpServerConfig cfg;
-  cfg.stream.max_output_bytes = 64 * 1024;
+  cfg.stream.limits.max_output_bytes = 64 * 1024;
   HttpServer web(*n.server, 8080, cfg);
   web.router().add("GET", "/big", [](const http::Request&) { return http::Response{.body = std::string(32 * 1024, 'x')}; });
   auto& tcp = n.client->stack().tcp();
@@ -291,7 +291,7 @@ TEST(RpcServer, TimeAndEchoThroughTheFramingWhateverTheSegmentation) {
 
 TEST(RpcServer, BadInputGetsErrorsAndAnOversizedFrameClosesOnlyThatConnection) {
   Net n(8);
-  RpcServer rpc(*n.server, 7000, {.max_frame = 1000});
+  RpcServer rpc(*n.server, 7000, {.stream = {.limits = {.max_body_bytes = 1000}}});
   ByteVec bad = msg::encode_frame("{not json");
   TcpRequestClient malformed(*n.client, kRpc, {.request = std::string(reinterpret_cast<const char*>(bad.data()), bad.size())});
   const std::string huge = std::string("\x00\x01\x00\x00", 4) + std::string(100, 'x');  // 65536 > 1000

@@ -61,6 +61,13 @@ setInterval(refresh, 1000);
 </html>
 )";
 
+http::RequestLimits request_limits(const HttpServerConfig& c) {
+  return {.max_request_line = c.max_request_line,
+          .max_header_bytes = c.stream.limits.max_header_bytes,
+          .max_header_count = c.max_header_count,
+          .max_body_bytes = c.stream.limits.max_body_bytes};
+}
+
 http::Response text(int status, std::string body, std::string type = "text/plain; charset=utf-8") {
   http::Response r{.status = status, .body = std::move(body)};
   r.headers.add("Content-Type", std::move(type));
@@ -71,7 +78,7 @@ http::Response text(int status, std::string body, std::string type = "text/plain
 
 class HttpServer::Session final : public app::Session {
  public:
-  explicit Session(HttpServer& server) : server_(server), parser_(server.config_.limits) {}
+  explicit Session(HttpServer& server) : server_(server), parser_(request_limits(server.config_)) {}
 
   void on_data(Bytes data, SessionIo& io) override {
     parser_.feed(data);
@@ -93,6 +100,9 @@ class HttpServer::Session final : public app::Session {
       auto ev = parser_.next();
       if (!ev) {
         // The framing is lost: answer and close (RFC 9112 says the same).
+        const int status = ev.error().status;
+        if (status == 431 || status == 414) io.shed(SessionIo::Oversized::header);
+        if (status == 413) io.shed(SessionIo::Oversized::body);
         reply(io, http::error_response(ev.error()), http::WriteOptions{.keep_alive = false});
         io.close();
         return;
@@ -103,6 +113,7 @@ class HttpServer::Session final : public app::Session {
         continue;
       }
       const http::Request& req = std::get<http::Request>(*ev);
+      io.message_complete();
       http::WriteOptions opts = http::reply_options(req, http::format_http_date(io.wall_clock()));
       if (draining_) opts.keep_alive = false;
       reply(io, server_.respond(req), opts);
@@ -113,11 +124,12 @@ class HttpServer::Session final : public app::Session {
     }
   }
 
-  void on_idle(SessionIo& io) override {
+  bool partial() const override { return parser_.in_progress(); }
+
+  void on_timeout(SessionIo& io) override {
     // RFC 9110 15.5.9: 408 when a request started but did not finish in time;
     // a connection that never said anything is closed without a word.
     if (parser_.in_progress()) reply(io, http::error_response(408), http::WriteOptions{.keep_alive = false});
-    io.close();
   }
 
   void on_drain(SessionIo& io) override {
@@ -198,9 +210,10 @@ std::string HttpServer::stats_json() const {
   j["http"]["requests"] = stats_.requests;
   for (const auto& [status, n] : stats_.by_status) j["http"]["by_status"][std::to_string(status)] = n;
   const StreamServerStats& c = server_->stats();
-  j["connections"] = {{"active", c.active},           {"peak_active", c.peak_active}, {"accepted", c.accepted},
-                      {"closed", c.closed},           {"idle_timeouts", c.idle_timeouts},
-                      {"resets", c.resets},           {"bytes_in", c.bytes_in},       {"bytes_out", c.bytes_out}};
+  j["connections"] = {{"active", c.active},     {"peak_active", c.peak_active}, {"accepted", c.accepted},
+                      {"closed", c.closed},     {"resets", c.resets},           {"bytes_in", c.bytes_in},
+                      {"bytes_out", c.bytes_out}};
+  c.shed.for_each([&j](const char* name, std::uint64_t n) { j["connections"]["shed"][name] = n; });
   nlohmann::ordered_json stack = nlohmann::ordered_json::object();
   host_.for_each_counter([&stack](std::string_view layer, std::string_view name, std::uint64_t v) {
     if (v != 0) stack[std::string(layer)][std::string(name)] = v;

@@ -11,9 +11,11 @@
 //
 // Errors are answered, never fatal: a request the parser refuses gets its
 // 400/413/414/431/501/505 and the connection closes; a handler that throws
-// gets a 500; a request half-received when the idle timeout strikes gets a
-// 408; a connection that says nothing is closed silently. Every answer says
-// "Connection: close" once the server is shutting down.
+// gets a 500; a request half-received when the request timeout strikes gets
+// a 408; a connection that says nothing is closed silently. Every answer says
+// "Connection: close" once the server is shutting down. The limits (sizes,
+// timeouts, connections per client) are the framework's (stream_server.hpp):
+// `config.stream.limits`; /stats shows what they shed.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +34,9 @@ namespace wirestack::app {
 
 struct HttpServerConfig {
   std::optional<std::string> root;  // serve files from here; none: the built-in counters page
-  http::RequestLimits limits{};
+  // The parser's own bounds; the head's and body's sizes are stream.limits'.
+  std::size_t max_request_line = 8 * 1024;  // over: 414
+  std::size_t max_header_count = 100;       // over: 431
   StreamServerConfig stream{};
   std::size_t max_file_bytes = 64 * 1024 * 1024;
 };
@@ -54,11 +58,12 @@ class HttpServer {
   const Result<IpEndpoint, tcp::SocketError>& listening() const { return server_->listening(); }
   const HttpStats& stats() const { return stats_; }
   const StreamServerStats& connections() const { return server_->stats(); }
+  const Limits& limits() const { return server_->limits(); }
   void shutdown() { server_->shutdown(); }
 
   // The answer to one request (routing, files, errors), as the sessions use it.
   http::Response respond(const http::Request& request);
-  // The built-in page's JSON: {"uptime_s":..,"http":{..},"connections":{..},"stack":{layer:{name:value}}}.
+  // The built-in page's JSON: {"uptime_s":..,"http":{..},"connections":{..,"shed":{reason:n}},"stack":{layer:{name:value}}}.
   std::string stats_json() const;
 
  private:

@@ -8,9 +8,10 @@
 //   });
 //
 // Bad input never takes the server down: a malformed message gets its JSON-RPC
-// error and the connection goes on; an oversized frame gets one error and the
-// connection is closed; half a message then silence is closed by the idle
-// timeout; a client that connects and never speaks likewise.
+// error and the connection goes on; a frame over the framework's
+// max_body_bytes gets one error and the connection is closed; half a message
+// then silence is closed by the request timeout, a client that connects and
+// never speaks likewise (the limits: stream_server.hpp, `config.stream.limits`).
 #pragma once
 
 #include <cstdint>
@@ -23,8 +24,7 @@
 namespace wirestack::app {
 
 struct RpcServerConfig {
-  std::size_t max_frame = 1024 * 1024;
-  StreamServerConfig stream{};
+  StreamServerConfig stream{};  // stream.limits.max_body_bytes bounds a message
   bool builtins = true;  // `time` and `echo`
 };
 
@@ -37,6 +37,7 @@ class RpcServer {
   msg::Dispatcher& dispatcher() { return dispatcher_; }
   const Result<IpEndpoint, tcp::SocketError>& listening() const { return server_->listening(); }
   const StreamServerStats& connections() const { return server_->stats(); }
+  const Limits& limits() const { return server_->limits(); }
   void shutdown() { server_->shutdown(); }
 
  private:

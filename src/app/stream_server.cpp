@@ -15,13 +15,21 @@ struct StreamServer::Conn final : SessionIo {
   std::unique_ptr<Session> session;
   std::vector<std::byte> out;  // written by the session, not yet taken by TCP
   std::size_t out_off = 0;
-  Instant last_activity{};
+  Instant last_activity{};  // a byte in or out
+  Instant request_start{};  // the request being received started no earlier than this
+  Instant out_progress{};   // output became pending, or TCP last took a byte of it
+  runtime::TimerId timer{};
+  Instant timer_at{};
+  bool fresh = true;  // nothing received yet: the first request's clock runs from the accept
   bool close_requested = false;
   bool eof_seen = false;
   bool drained = false;  // on_drain() was called
+  bool lingering = false;  // closed with a request half read: FIN sent, input discarded until linger_until
+  Instant linger_until{};
 
   void write(Bytes data) override {
-    if (close_requested) return;  // nothing after close()
+    if (close_requested || data.empty()) return;  // nothing after close()
+    if (pending_output() == 0) out_progress = server->host_.now();
     out.insert(out.end(), data.begin(), data.end());
   }
   void close() override { close_requested = true; }
@@ -30,7 +38,12 @@ struct StreamServer::Conn final : SessionIo {
   IpEndpoint peer() const override { return peer_addr; }
   IpEndpoint local() const override { return local_addr; }
   std::size_t pending_output() const override { return out.size() - out_off; }
-  bool output_full() const override { return pending_output() >= server->config_.max_output_bytes; }
+  bool output_full() const override { return pending_output() >= server->config_.limits.max_output_bytes; }
+  void message_complete() override { request_start = server->host_.now(); }
+  void shed(Oversized what) override {
+    ShedStats& s = server->stats_.shed;
+    ++(what == Oversized::header ? s.oversized_header : s.oversized_body);
+  }
 };
 
 StreamServer::StreamServer(runtime::Host& host, std::uint16_t port, Factory factory, StreamServerConfig config)
@@ -48,8 +61,16 @@ StreamServer::StreamServer(runtime::Host& host, std::uint16_t port, Factory fact
 StreamServer::~StreamServer() {
   host_.remove_activity(hook_);
   auto& tcp = host_.tcp();
-  for (auto& [key, c] : conns_) (void)tcp.abort(c->h);
+  for (auto& [key, c] : conns_) {
+    host_.cancel(c->timer);
+    (void)tcp.abort(c->h);
+  }
   (void)tcp.close(listener_);
+}
+
+std::size_t StreamServer::open_from(const IpAddress& addr) const {
+  auto it = per_address_.find(addr);
+  return it == per_address_.end() ? 0 : it->second;
 }
 
 void StreamServer::shutdown() {
@@ -66,23 +87,36 @@ void StreamServer::shutdown() {
 void StreamServer::accept_all() {
   if (draining_) return;
   auto& tcp = host_.tcp();
-  while (conns_.size() < config_.max_connections) {
+  const Limits& lim = config_.limits;
+  for (;;) {
     auto h = tcp.accept(listener_);
     if (!h) break;
+    ++stats_.accepted;
+    const IpEndpoint peer = tcp.remote_endpoint(*h).value_or(IpEndpoint{});
+    // Over a cap: reset at once. Cheaper than any answer (no buffer, no
+    // orphan waiting for its FIN to be acknowledged), the same for every
+    // protocol, and what the client most likely to be refused (the one
+    // holding the slots) deserves; the connections open are untouched.
+    const bool over_total = conns_.size() >= lim.max_connections;
+    if (over_total || open_from(peer.addr) >= lim.max_per_address) {
+      ++(over_total ? stats_.shed.over_max_connections : stats_.shed.over_per_address);
+      (void)tcp.abort(*h);
+      ++stats_.closed;
+      continue;
+    }
     auto c = std::make_unique<Conn>();
     c->server = this;
     c->h = *h;
-    c->peer_addr = tcp.remote_endpoint(*h).value_or(IpEndpoint{});
+    c->peer_addr = peer;
     c->local_addr = tcp.local_endpoint(*h).value_or(IpEndpoint{});
     c->session = factory_();
-    c->last_activity = host_.now();
-    ++stats_.accepted;
+    c->last_activity = c->request_start = c->out_progress = host_.now();
+    ++per_address_[peer.addr];
     Conn& ref = *c;
     conns_[h->index] = std::move(c);
     stats_.active = conns_.size();
     stats_.peak_active = std::max(stats_.peak_active, stats_.active);
     service(ref);  // data may have come with the handshake
-    if (!conns_.count(h->index)) continue;
   }
 }
 
@@ -90,10 +124,10 @@ void StreamServer::flush(Conn& c) {
   auto& tcp = host_.tcp();
   while (c.out_off < c.out.size()) {
     auto n = tcp.send(c.h, Bytes(c.out).subspan(c.out_off));
-    if (!n) break;  // would block (full), or failed: service() sees the error on recv
+    if (!n || *n == 0) break;  // would block (full), or failed: service() sees the error on recv
     c.out_off += *n;
     stats_.bytes_out += *n;
-    c.last_activity = host_.now();
+    c.last_activity = c.out_progress = host_.now();
   }
   if (c.out_off == c.out.size()) {
     c.out.clear();
@@ -107,13 +141,17 @@ void StreamServer::flush(Conn& c) {
 void StreamServer::service(Conn& c) {
   auto& tcp = host_.tcp();
   const std::uint32_t key = c.h.index;
+  if (c.lingering) {
+    linger(c);
+    return;
+  }
   flush(c);
   if (!c.close_requested && !c.output_full()) {
     c.session->on_writable(c);
     flush(c);
   }
   std::array<std::byte, 16 * 1024> buf{};
-  while (!c.eof_seen && !c.close_requested && c.pending_output() < config_.max_output_bytes) {
+  while (!c.eof_seen && !c.close_requested && !c.output_full()) {
     auto n = tcp.recv(c.h, buf);
     if (!n) {
       if (n.error().code == tcp::Errc::would_block) break;
@@ -122,13 +160,18 @@ void StreamServer::service(Conn& c) {
       finish(key);
       return;
     }
-    c.last_activity = host_.now();
+    const Instant now = host_.now();
+    c.last_activity = now;
     if (*n == 0) {
       c.eof_seen = true;
       c.session->on_eof(c);
       break;
     }
     stats_.bytes_in += *n;
+    // The first byte of a request after the previous one was complete
+    // starts its clock (the first request's started at the accept).
+    if (!c.fresh && !c.session->partial()) c.request_start = now;
+    c.fresh = false;
     c.session->on_data(Bytes(buf.data(), *n), c);
     flush(c);
   }
@@ -141,20 +184,115 @@ void StreamServer::service(Conn& c) {
     return;
   }
   if (c.close_requested && c.pending_output() == 0) {
+    if (!c.eof_seen && c.session->partial() && config_.limits.linger_timeout > Duration::zero()) {
+      // Closing with part of a request unread (413, 431, 408, garbage): a
+      // close now would answer the client's next bytes with a RST (RFC 9293
+      // SHOULD-3), and a RST makes Linux throw away our answer from the
+      // client's receive queue before it is read. FIN first, then read and
+      // discard for a while (nginx's and Apache's lingering close).
+      (void)tcp.shutdown_send(c.h);
+      c.lingering = true;
+      c.linger_until = host_.now() + config_.limits.linger_timeout;
+      linger(c);
+      return;
+    }
     (void)tcp.close(c.h);  // FIN after the data; the connection finishes as an orphan
     finish(key);
+    return;
   }
+  arm(c);
+}
+
+void StreamServer::linger(Conn& c) {
+  auto& tcp = host_.tcp();
+  const std::uint32_t key = c.h.index;
+  std::array<std::byte, 16 * 1024> buf{};
+  for (;;) {
+    auto n = tcp.recv(c.h, buf);
+    if (!n) {
+      if (n.error().code == tcp::Errc::would_block) break;
+      (void)tcp.abort(c.h);  // reset or timed out: nothing left to protect
+      finish(key);
+      return;
+    }
+    if (*n == 0) {  // the client has closed too: a clean end
+      (void)tcp.close(c.h);
+      finish(key);
+      return;
+    }
+    stats_.bytes_in += *n;  // discarded
+  }
+  const auto state = tcp.state(c.h);
+  if (!state || *state == tcp::State::closed) {
+    (void)tcp.close(c.h);
+    finish(key);
+    return;
+  }
+  arm(c);
 }
 
 void StreamServer::finish(std::uint32_t key) {
-  conns_.erase(key);
+  auto it = conns_.find(key);
+  if (it == conns_.end()) return;
+  host_.cancel(it->second->timer);
+  auto pa = per_address_.find(it->second->peer_addr.addr);
+  if (pa != per_address_.end() && --pa->second == 0) per_address_.erase(pa);
+  conns_.erase(it);
   ++stats_.closed;
   stats_.active = conns_.size();
 }
 
-void StreamServer::on_activity() {
-  auto& tcp = host_.tcp();
+Instant StreamServer::deadline(const Conn& c) const {
+  const Limits& lim = config_.limits;
+  static constexpr Instant kNever = Instant::max();
+  auto plus = [](Instant t, Duration d) { return d > Duration::zero() ? t + d : kNever; };
+  if (c.lingering) return c.linger_until;
+  // Output waiting for a client that does not take it: the send timeout
+  // (also for a goodbye that cannot leave).
+  if (c.pending_output() > 0) return plus(c.out_progress, lim.send_timeout);
+  if (c.close_requested) return kNever;  // closes in service() once flushed
+  if (c.fresh || c.session->partial()) return plus(c.request_start, lim.request_timeout);
+  return plus(c.last_activity, lim.idle_timeout);
+}
+
+void StreamServer::arm(Conn& c) {
+  const Instant d = deadline(c);
+  if (d == Instant::max()) return;  // an armed timer finds nothing due and lapses
+  if (c.timer.value != 0 && c.timer_at <= d) return;  // fires first, then moves on to d
+  host_.cancel(c.timer);
+  c.timer_at = d;
+  c.timer = host_.schedule_at(d, [this, key = c.h.index, h = c.h] { on_deadline(key, h); });
+}
+
+void StreamServer::on_deadline(std::uint32_t key, tcp::SocketHandle h) {
+  auto it = conns_.find(key);
+  if (it == conns_.end() || it->second->h != h) return;
+  Conn& c = *it->second;
+  c.timer = {};
   const Instant now = host_.now();
+  if (now < deadline(c)) {
+    arm(c);  // activity moved the deadline on since the timer was set
+    return;
+  }
+  if (c.lingering) {
+    (void)host_.tcp().close(c.h);  // enough time for our answer to be read
+    finish(key);
+    return;
+  }
+  if (c.pending_output() > 0) {
+    // Its output has been stuck for a whole send timeout: the client stopped reading.
+    ++stats_.shed.slow_readers;
+    (void)host_.tcp().abort(c.h);
+    finish(key);
+    return;
+  }
+  ++(c.fresh || c.session->partial() ? stats_.shed.request_timeouts : stats_.shed.idle_timeouts);
+  c.session->on_timeout(c);
+  c.close_requested = true;
+  service(c);  // the goodbye leaves, then FIN; a goodbye that is stuck meets the send timeout
+}
+
+void StreamServer::on_activity() {
   accept_all();
   for (const tcp::SocketHandle h : host_.tcp_changed()) {
     auto it = conns_.find(h.index);
@@ -170,36 +308,6 @@ void StreamServer::on_activity() {
       if (it != conns_.end()) service(*it->second);
     }
   }
-  // Idle connections, checked a few times per timeout (not on every frame).
-  if (conns_.empty()) {
-    next_idle_check_.reset();
-    return;
-  }
-  if (!next_idle_check_) next_idle_check_ = now + config_.idle_timeout / 4;
-  if (now >= *next_idle_check_) {
-    next_idle_check_ = now + config_.idle_timeout / 4;
-    std::vector<std::uint32_t> idle;
-    for (auto& [key, c] : conns_) {
-      if (now - c->last_activity >= config_.idle_timeout) idle.push_back(key);
-    }
-    for (std::uint32_t key : idle) {
-      auto it = conns_.find(key);
-      if (it == conns_.end()) continue;
-      Conn& c = *it->second;
-      ++stats_.idle_timeouts;
-      if (c.close_requested) {
-        // Its output has been stuck for a whole timeout: the client stopped reading.
-        (void)tcp.abort(c.h);
-        finish(key);
-        continue;
-      }
-      c.session->on_idle(c);
-      c.close_requested = true;
-      c.last_activity = now;  // one more timeout for the goodbye to leave
-      service(c);
-    }
-  }
-  host_.wake_at(*next_idle_check_);
 }
 
 }  // namespace wirestack::app

@@ -39,10 +39,14 @@ class RpcSession {
 
   bool closed() const { return decoder_.failed(); }
   std::size_t buffered() const { return decoder_.buffered(); }
+  // Whole frames received so far (answered or not): a server restarts its
+  // request timeout when this moves.
+  std::uint64_t messages() const { return messages_; }
 
  private:
   const Dispatcher& dispatcher_;
   FrameDecoder decoder_;
+  std::uint64_t messages_ = 0;
 };
 
 }  // namespace wirestack::msg

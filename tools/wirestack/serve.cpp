@@ -1,4 +1,5 @@
-// `wirestack serve [--http PORT[:DIR]] [--json PORT] [--tcp-echo PORT] [--congestion NAME] [--seconds N]`:
+// `wirestack serve [--http PORT[:DIR]] [--json PORT] [--tcp-echo PORT] [--congestion NAME] [--seconds N]
+// [--request-timeout S ... (server_limits.hpp)]`:
 // the same servers as `wirestack tap`, on the Linux kernel's own sockets
 // (loop::KernelHost): the application code is unchanged, only the host
 // differs. For comparing our stack with the kernel's under the same server,
@@ -24,12 +25,13 @@ struct Echo final : app::Session {
 CLI::App* add_serve_command(CLI::App& app, ServeOptions& opt) {
   auto* cmd = app.add_subcommand("serve", "the tap command's servers on the kernel's own sockets (same code)");
   cmd->add_option("--http", opt.http, "HTTP/1.1 server on PORT, serving DIR (default: the counters page)");
-  cmd->add_option("--json", opt.json, "JSON-RPC service on PORT")->check(CLI::Range(1, 65535));
+  cmd->add_option("--json,--rpc", opt.json, "JSON-RPC service on PORT")->check(CLI::Range(1, 65535));
   cmd->add_option("--tcp-echo", opt.tcp_echo, "TCP echo on PORT")->check(CLI::Range(1, 65535));
   cmd->add_option("--congestion", opt.congestion,
                   "the kernel's TCP congestion control on our sockets (TCP_CONGESTION): newreno (the kernel's reno), "
                   "cubic, or any name the kernel offers");
   cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(CLI::PositiveNumber);
+  add_limit_options(cmd, opt.limits);
   return cmd;
 }
 
@@ -68,7 +70,8 @@ int run_serve(const ServeOptions& opt) {
         return 1;
       }
     }
-    web.emplace(host, static_cast<std::uint16_t>(port), app::HttpServerConfig{.root = root});
+    web.emplace(host, static_cast<std::uint16_t>(port),
+                app::HttpServerConfig{.root = root, .stream = {.limits = opt.limits.limits()}});
     if (!web->listening()) {
       std::cerr << "wirestack serve: --http: " << web->listening().error() << "\n";
       return 1;
@@ -76,7 +79,7 @@ int run_serve(const ServeOptions& opt) {
   }
   std::optional<app::RpcServer> rpc;
   if (opt.json) {
-    rpc.emplace(host, static_cast<std::uint16_t>(*opt.json));
+    rpc.emplace(host, static_cast<std::uint16_t>(*opt.json), app::RpcServerConfig{.stream = {.limits = opt.limits.limits()}});
     if (!rpc->listening()) {
       std::cerr << "wirestack serve: --json: " << rpc->listening().error() << "\n";
       return 1;
@@ -84,7 +87,8 @@ int run_serve(const ServeOptions& opt) {
   }
   std::optional<app::StreamServer> echo;
   if (opt.tcp_echo) {
-    echo.emplace(host, static_cast<std::uint16_t>(*opt.tcp_echo), [] { return std::make_unique<Echo>(); });
+    echo.emplace(host, static_cast<std::uint16_t>(*opt.tcp_echo), [] { return std::make_unique<Echo>(); },
+                 app::StreamServerConfig{.limits = opt.limits.limits()});
     if (!echo->listening()) {
       std::cerr << "wirestack serve: --tcp-echo: " << echo->listening().error() << "\n";
       return 1;
@@ -104,9 +108,18 @@ int run_serve(const ServeOptions& opt) {
     return 1;
   }
   std::cout << "wirestack serve: stopped\n";
-  if (web) std::cout << "http requests " << web->stats().requests << " connections " << web->connections().accepted << "\n";
-  if (rpc) std::cout << "json connections " << rpc->connections().accepted << "\n";
-  if (echo) std::cout << "tcp_echo connections " << echo->stats().accepted << " bytes " << echo->stats().bytes_in << "\n";
+  if (web) {
+    std::cout << "http requests " << web->stats().requests << " connections " << web->connections().accepted << "\n";
+    print_server_summary(std::cout, "http", web->connections());
+  }
+  if (rpc) {
+    std::cout << "json connections " << rpc->connections().accepted << "\n";
+    print_server_summary(std::cout, "json", rpc->connections());
+  }
+  if (echo) {
+    std::cout << "tcp_echo connections " << echo->stats().accepted << " bytes " << echo->stats().bytes_in << "\n";
+    print_server_summary(std::cout, "tcp_echo", echo->stats());
+  }
   return 0;
 }
 

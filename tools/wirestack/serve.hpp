@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "server_limits.hpp"
+
 namespace wirestack::cli {
 
 struct ServeOptions {
@@ -13,6 +15,7 @@ struct ServeOptions {
   std::optional<int> tcp_echo;
   std::optional<double> seconds;
   std::optional<std::string> congestion;  // the kernel's TCP_CONGESTION for our sockets
+  LimitOptions limits;                    // of every server
 };
 CLI::App* add_serve_command(CLI::App& app, ServeOptions& opt);
 int run_serve(const ServeOptions& opt);

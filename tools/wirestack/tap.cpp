@@ -129,10 +129,12 @@ CLI::App* add_tap_command(CLI::App& app, TapOptions& opt) {
   cmd->add_option("--tcp-echo", opt.tcp_echo, "TCP echo (RFC 862) on this port")->check(CLI::Range(1, 65535));
   cmd->add_option("--tcp-discard", opt.tcp_discard, "TCP discard (RFC 863) on this port")->check(CLI::Range(1, 65535));
   cmd->add_option("--http", opt.http, "HTTP/1.1 server on PORT, serving DIR (default: a live counters page)");
-  cmd->add_option("--json", opt.json, "JSON-RPC service (docs/PROTOCOL.md: time, echo) on PORT")->check(CLI::Range(1, 65535));
+  cmd->add_option("--json,--rpc", opt.json, "JSON-RPC service (docs/PROTOCOL.md: time, echo) on PORT")
+      ->check(CLI::Range(1, 65535));
   cmd->add_option("--congestion", opt.stack.congestion,
                   "TCP congestion control of the stack's connections: " + tcp::known_algorithms() + " (default newreno)");
   cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(CLI::PositiveNumber);
+  add_limit_options(cmd, opt.limits);
   return cmd;
 }
 
@@ -201,7 +203,7 @@ int run_tap(const TapOptions& opt) {
   }
   std::optional<app::HttpServer> web;
   if (http_port) {
-    web.emplace(host, *http_port, app::HttpServerConfig{.root = http_root});
+    web.emplace(host, *http_port, app::HttpServerConfig{.root = http_root, .stream = {.limits = opt.limits.limits()}});
     if (!web->listening()) {
       std::cerr << "wirestack tap: --http: " << web->listening().error() << "\n";
       return 1;
@@ -209,7 +211,7 @@ int run_tap(const TapOptions& opt) {
   }
   std::optional<app::RpcServer> rpc;
   if (opt.json) {
-    rpc.emplace(host, static_cast<std::uint16_t>(*opt.json));
+    rpc.emplace(host, static_cast<std::uint16_t>(*opt.json), app::RpcServerConfig{.stream = {.limits = opt.limits.limits()}});
     if (!rpc->listening()) {
       std::cerr << "wirestack tap: --json: " << rpc->listening().error() << "\n";
       return 1;
@@ -260,10 +262,14 @@ int run_tap(const TapOptions& opt) {
     std::cout << "tcp_echo port " << *opt.tcp_echo << " connections " << tcp_echo->accepted() << " bytes "
               << tcp_echo->bytes_echoed() << "\n";
   }
-  if (rpc) std::cout << "json port " << *opt.json << " connections " << rpc->connections().accepted << "\n";
+  if (rpc) {
+    std::cout << "json port " << *opt.json << " connections " << rpc->connections().accepted << "\n";
+    print_server_summary(std::cout, "json", rpc->connections());
+  }
   if (web) {
     std::cout << "http port " << *http_port << " requests " << web->stats().requests << " connections "
               << web->connections().accepted << "\n";
+    print_server_summary(std::cout, "http", web->connections());
   }
   if (tcp_discard) {
     std::cout << "tcp_discard port " << *opt.tcp_discard << " connections " << tcp_discard->accepted() << " bytes "

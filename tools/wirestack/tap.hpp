@@ -12,6 +12,7 @@
 
 #include "base/result.hpp"
 #include "loop/tap_host.hpp"
+#include "server_limits.hpp"
 #include "wire/ipv4_address.hpp"
 
 namespace wirestack::cli {
@@ -48,6 +49,7 @@ struct TapOptions {
   std::optional<std::string> http;
   std::optional<int> json;
   std::optional<double> seconds;
+  LimitOptions limits;  // of the --http and --json servers
 };
 CLI::App* add_tap_command(CLI::App& app, TapOptions& opt);
 int run_tap(const TapOptions& opt);
