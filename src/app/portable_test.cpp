@@ -4,6 +4,7 @@
 // either, which is the point of runtime::Host.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -122,6 +123,35 @@ TEST_P(Portable, HttpPipeliningErrorsAndTheStatsPage) {
   EXPECT_EQ(stats["http"]["requests"], 1);
   EXPECT_EQ(responses(bad.response()).at(0).status, 405);
   EXPECT_EQ(responses(garbage.response()).at(0).status, 400);
+}
+
+// The server framework's limits on both worlds: two half requests are cut at
+// the request timeout with a 408, a third connection from the same address
+// is over the per-address cap and reset at once.
+TEST_P(Portable, HalfRequestsTimeOutAndTheConnectionOverThePerAddressCapIsReset) {
+  auto env = make_env(GetParam());
+  HttpServer web(env->server(), 0, {.stream = {.limits = {.request_timeout = 300ms, .max_per_address = 2}}});
+  ASSERT_TRUE(web.listening()) << web.listening().error().message;
+  const IpEndpoint at{env->server_ip(), web.listening()->port};
+  std::vector<std::unique_ptr<TcpRequestClient>> clients;
+  for (int i = 0; i < 3; ++i) {
+    clients.push_back(std::make_unique<TcpRequestClient>(
+        env->client(), at, TcpRequestClient::Config{.request = "GET / HTTP/1.1\r\nHost:", .expect = 1 << 20}));
+  }
+  env->run_until([&] { return std::all_of(clients.begin(), clients.end(), [](const auto& c) { return c->done(); }); },
+                 20s);
+  int answered_408 = 0;
+  int reset = 0;
+  for (const auto& c : clients) {
+    ASSERT_TRUE(c->done());
+    if (c->error() == tcp::Errc::connection_reset) ++reset;
+    const auto rs = responses(c->response());
+    if (!c->error() && rs.size() == 1 && rs[0].status == 408) ++answered_408;
+  }
+  EXPECT_EQ(answered_408, 2);
+  EXPECT_EQ(reset, 1);
+  EXPECT_EQ(web.connections().shed.request_timeouts, 2u);
+  EXPECT_EQ(web.connections().shed.over_per_address, 1u);
 }
 
 TEST_P(Portable, JsonRpcTimeEchoAndAnError) {

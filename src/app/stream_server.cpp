@@ -7,6 +7,14 @@
 
 namespace wirestack::app {
 
+namespace {
+// The send timeout restarts only once TCP has taken this much of the output
+// (or all of it) since it last restarted: a client that opens its window a
+// few bytes at a time, or whose zero window takes one byte per persist
+// probe, is not reading.
+constexpr std::size_t kSendProgressBytes = 4096;
+}  // namespace
+
 struct StreamServer::Conn final : SessionIo {
   StreamServer* server = nullptr;
   tcp::SocketHandle h;
@@ -17,7 +25,8 @@ struct StreamServer::Conn final : SessionIo {
   std::size_t out_off = 0;
   Instant last_activity{};  // a byte in or out
   Instant request_start{};  // the request being received started no earlier than this
-  Instant out_progress{};   // output became pending, or TCP last took a byte of it
+  Instant out_progress{};   // output became pending, or TCP last took kSendProgressBytes of it
+  std::size_t out_taken = 0;  // bytes TCP took since out_progress
   runtime::TimerId timer{};
   Instant timer_at{};
   bool fresh = true;  // nothing received yet: the first request's clock runs from the accept
@@ -29,7 +38,10 @@ struct StreamServer::Conn final : SessionIo {
 
   void write(Bytes data) override {
     if (close_requested || data.empty()) return;  // nothing after close()
-    if (pending_output() == 0) out_progress = server->host_.now();
+    if (pending_output() == 0) {
+      out_progress = server->host_.now();
+      out_taken = 0;
+    }
     out.insert(out.end(), data.begin(), data.end());
   }
   void close() override { close_requested = true; }
@@ -127,7 +139,12 @@ void StreamServer::flush(Conn& c) {
     if (!n || *n == 0) break;  // would block (full), or failed: service() sees the error on recv
     c.out_off += *n;
     stats_.bytes_out += *n;
-    c.last_activity = c.out_progress = host_.now();
+    c.last_activity = host_.now();
+    c.out_taken += *n;
+    if (c.out_taken >= kSendProgressBytes || c.out_off == c.out.size()) {
+      c.out_progress = host_.now();
+      c.out_taken = 0;
+    }
   }
   if (c.out_off == c.out.size()) {
     c.out.clear();
@@ -293,12 +310,13 @@ void StreamServer::on_deadline(std::uint32_t key, tcp::SocketHandle h) {
 }
 
 void StreamServer::on_activity() {
-  accept_all();
+  // Connections that closed free their slots before new ones are counted against the caps.
   for (const tcp::SocketHandle h : host_.tcp_changed()) {
     auto it = conns_.find(h.index);
     if (it == conns_.end() || it->second->h != h) continue;
     service(*it->second);
   }
+  accept_all();
   // Sessions that wrote from elsewhere (a drain) or wait on send space.
   if (draining_) {
     std::vector<std::uint32_t> keys;

@@ -18,9 +18,9 @@
 //   * reading only while the connection's pending output is below
 //     max_output_bytes: a client that sends requests but never reads the
 //     answers makes its TCP window close, not the server's memory grow
-//     (backpressure); and a send timeout: output that TCP has not taken a
-//     byte of for send_timeout (the client stopped reading) gets the
-//     connection reset;
+//     (backpressure); and a send timeout: output that TCP has not taken
+//     4 KiB of for send_timeout (the client stopped reading, or takes a
+//     byte now and then) gets the connection reset;
 //   * message size bounds (max_header_bytes, max_body_bytes) that the
 //     sessions apply (HTTP 431/413, JSON-RPC's oversized-frame error) and
 //     report with SessionIo::shed(), so one set of counters says what was shed;
@@ -129,8 +129,9 @@ struct Limits {
   // A connection between requests with no byte in or out (keep-alive; nginx
   // keepalive_timeout 75 s, Apache 5 s).
   Duration idle_timeout = std::chrono::seconds{30};
-  // Output that TCP has not taken a byte of for this long: the client has
-  // stopped reading; its connection is reset.
+  // Output that TCP has not taken 4 KiB of (nor all of it) for this long:
+  // the client has stopped reading, or reads a few bytes at a time; its
+  // connection is reset.
   Duration send_timeout = std::chrono::seconds{10};
   // Connections open at once, in all and from one client address; beyond
   // them a new connection is reset at once. One address may hold 1/16 of
