@@ -344,13 +344,23 @@ void Connection::abort() {
   // states: just delete the TCB.
   switch (state_) {
     case State::syn_received:
-    case State::established:
-    case State::fin_wait_1:
-    case State::fin_wait_2:
-    case State::close_wait:
       rst_seq_ = snd_max_.value();
       rst_pending_ = true;
       break;
+    case State::established:
+    case State::fin_wait_1:
+    case State::fin_wait_2:
+    case State::close_wait: {
+      // Zero-window probes put SND.NXT past the window the peer offered, and
+      // a peer drops a RST beyond its window without a word (RFC 5961 3.2;
+      // a closed window takes only RCV.NXT): a client that stopped reading
+      // would never learn of the abort. Like Linux's tcp_acceptable_seq, the
+      // RST goes at the window's right edge then.
+      const SeqNum edge = snd_una_ + snd_wnd_;
+      rst_seq_ = (snd_max_ > edge ? edge : snd_max_).value();
+      rst_pending_ = true;
+      break;
+    }
     default:
       break;
   }

@@ -212,6 +212,27 @@ TEST_F(ConnectionTest, AbortSendsReset) {
   EXPECT_TRUE(sends(100ms).empty());
 }
 
+// An abort after zero-window probes: SND.NXT is past the closed window, so
+// the RST goes at its edge (SND.UNA + SND.WND, here RCV.NXT of the peer),
+// where the peer takes it; at SND.NXT it would be dropped (RFC 5961 3.2).
+TEST_F(ConnectionTest, AbortIntoClosedWindowResetsAtWindowEdge) {
+  establish();
+  peer(in(A, 5001, 1001, 0), 50ms);
+  ASSERT_TRUE(c_->send(as_bytes("0123456789")));
+  sends(100ms);
+  ASSERT_EQ(sends(300ms).size(), 1u);  // the one-byte probe: SND.NXT 1002
+  peer(in(A, 5001, 1001, 0), 310ms);   // not taken
+  c_->abort();
+  EXPECT_EQ(one(320ms), out(R, 1001, 0, 0));
+  // A window that is open but shorter than what was sent: its edge.
+  establish();
+  ASSERT_TRUE(c_->send(as_bytes("abcdef")));
+  sends(100ms);
+  peer(in(A, 5001, 1003, 2), 110ms);  // took 2 bytes, offers 2 more: edge 1005
+  c_->abort();
+  EXPECT_EQ(one(120ms), out(R, 1005, 0, 0));
+}
+
 // RFC 9293 3.10.7.1: the RST for a segment that matches no connection.
 TEST_F(ConnectionTest, ResetForUnknownSegment) {
   EXPECT_EQ(Connection::reset_for(in(S, 5000, 0, 4000), 0), out(R | A, 0, 5001, 0));
