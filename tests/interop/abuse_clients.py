@@ -23,7 +23,7 @@ Every loop is bounded in count and in time.
       be read: the server's lingering close), and a JSON-RPC frame over it
       (-32000); prints one line for each.
 """
-import json, os, resource, select, socket, struct, subprocess, sys, time
+import errno, json, os, resource, select, socket, struct, subprocess, sys, time
 
 HALF = b"GET / HTTP/1.1\r\nHost: 10.77.0.2\r\nX-Slowloris: "
 
@@ -74,7 +74,10 @@ def slowloris(server, port, spec, deadline_s):
             if c["state"] == "connecting":
                 err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
                 if err != 0:
-                    c["state"] = "failed"
+                    # A connection over the per-address cap is established by
+                    # the handshake and reset at the accept: often before we
+                    # see it writable. Anything else (refused, timed out) failed.
+                    c["state"] = "reset" if err == errno.ECONNRESET else "failed"
                     pending -= 1
                     poller.unregister(fd)
                     continue

@@ -121,7 +121,7 @@ expect "nothing established from them at the end" '^ss established from the slow
 expect "their sockets hold our FINs" "^ss close-wait from the slowloris addresses: $((HALF_ADDRESSES * 200 + PER_ADDRESS))$" "$slow"
 # Closed at the request timeout from the accept: not before, and not long
 # after (the slack covers opening 3,300 connections under the flood).
-read -r cmin cmax < <(awk '/^slowloris closed_after_s/ {print $3, $7}' <<<"$slow")
+read -r cmin cmax < <(awk '/^slowloris closed_after_s/ {print $4, $8}' <<<"$slow")
 awk -v a="$cmin" -v b="$cmax" -v t="$REQUEST_TIMEOUT" 'BEGIN { exit !(a >= t - 0.5 && b <= t + 10) }' \
   || fail "half requests closed between $cmin and $cmax s after they were sent; the timeout is $REQUEST_TIMEOUT s"
 
@@ -133,7 +133,7 @@ echo "--- the legitimate client ---"
 cat "$WORK/legit.log"
 legit=$(cat "$WORK/legit.log")
 expect "every legitimate request answered" '^legit rounds ([0-9]+) http_ok \1 rpc_ok \1 errors 0 ' "$legit"
-p99=$(awk '/^legit latency_ms/ {print $5}' <<<"$legit")
+p99=$(awk '/^legit latency_ms/ {print $6}' <<<"$legit")
 awk -v p="${p99:-nan}" -v b="$P99_BOUND_MS" 'BEGIN { exit !(p + 0 == p && p < b) }' \
   || fail "legitimate p99 latency ${p99:-?} ms, bound $P99_BOUND_MS ms"
 rounds=$(awk '/^legit rounds/ {print $3}' <<<"$legit")
@@ -163,5 +163,5 @@ echo "hping3 sent $flood spoofed SYNs; listen_syns $syns cookies_sent $cookies"
 echo "figures: half_requests $half request_timeouts $rt over_per_address $(counter http_shed over_per_address)" \
   "slow_readers $(counter http_shed slow_readers) oversized_header $(counter http_shed oversized_header)" \
   "oversized_body $(counter http_shed oversized_body)+$(counter json_shed oversized_body)" \
-  "legit_p50_ms $(awk '/^legit latency_ms/ {print $3}' <<<"$legit") legit_p99_ms $p99 flood_syns $flood"
+  "legit_p50_ms $(awk '/^legit latency_ms/ {print $4}' <<<"$legit") legit_p99_ms $p99 flood_syns $flood"
 finish
