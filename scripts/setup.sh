@@ -11,7 +11,7 @@ packages=(
   # libraries (each for one need: see README "Dependencies")
   libgtest-dev libgmock-dev libbenchmark-dev
   libpcap-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
-  libsodium-dev zlib1g-dev
+  libsodium-dev zlib1g-dev libxxhash-dev
   # test tools: Python for the layer check, tshark to cross-check decoding
   python3 tshark
 )

@@ -8,24 +8,31 @@ namespace wirestack::app {
 
 namespace {
 constexpr std::size_t kChunk = 16 * 1024;
+
+// Little-endian, whatever the host's order (the compiler makes it one store).
+void store_word(MutBytes out, std::size_t at, std::uint64_t w) {
+  for (std::size_t k = 0; k < 8; ++k) out[at + k] = static_cast<std::byte>(w >> (8 * k));
+}
 }  // namespace
 
-void StreamHash::update(Bytes data) {
-  for (std::byte b : data) {
-    h_ ^= static_cast<std::uint8_t>(b);
-    h_ *= 0x100000001b3ULL;
-  }
-}
-
 void TcpStream::next(MutBytes out) {
-  for (std::byte& b : out) {
-    if (left_ == 0) {
-      word_ = rng_.next_u64();
-      left_ = 8;
-    }
-    b = static_cast<std::byte>(word_ & 0xff);
+  // The stream is the Rng's words, least significant byte first: the bytes
+  // left of the current word, then whole words, then part of the next one.
+  std::size_t i = 0;
+  while (i < out.size() && left_ > 0) {
+    out[i++] = static_cast<std::byte>(word_ & 0xff);
     word_ >>= 8;
     --left_;
+  }
+  for (; out.size() - i >= 8; i += 8) store_word(out, i, rng_.next_u64());
+  if (i < out.size()) {
+    word_ = rng_.next_u64();
+    left_ = 8;
+    while (i < out.size()) {
+      out[i++] = static_cast<std::byte>(word_ & 0xff);
+      word_ >>= 8;
+      --left_;
+    }
   }
 }
 

@@ -46,8 +46,10 @@ namespace wirestack::dev {
 inline constexpr int kLinkTypeEthernet = 1;
 
 // Largest frame PcapWriter stores whole; longer frames are cut to this length
-// and keep their full length in original_length.
-inline constexpr std::uint32_t kPcapWriterSnaplen = 65535;
+// and keep their full length in original_length. libpcap's and tcpdump's
+// maximum (262,144): a TAP device with offloads hands over 64 KiB TCP
+// segments, a few bytes more than 65,535 with their Ethernet header.
+inline constexpr std::uint32_t kPcapWriterSnaplen = 262144;
 
 struct PcapRecord {
   Instant timestamp;              // nanoseconds since the Unix epoch (or since the

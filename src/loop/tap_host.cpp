@@ -154,15 +154,17 @@ Result<void, std::string> TapHost::drain_device() {
   std::optional<Instant> delivered;
   Result<void, std::string> result;
   for (int i = 0; i < kRxBatch; ++i) {
-    auto r = tap_.read(rx_buf_);
+    auto r = tap_.read_frame(rx_buf_);
     if (!r) {
       result = Unexpected{r.error()};
       break;
     }
     if (!*r) break;
-    const Bytes frame = Bytes(rx_buf_).first(**r);
+    const Bytes frame = Bytes(rx_buf_).first((*r)->len);
     const Instant now = tick();
     ++counters_.frames_in;
+    if ((*r)->gso_size != 0) ++counters_.coalesced_in;
+    if ((*r)->checksum_filled) ++counters_.checksums_filled;
     counters_.bytes_in += frame.size();
     if (impair_in_) {
       impair_in_->push(frame, now);

@@ -82,6 +82,11 @@ struct TapCounters {
   std::uint64_t frames_out = 0;
   std::uint64_t bytes_out = 0;
   std::uint64_t tx_full = 0;    // dropped: the kernel's queue was full
+  // Offload mode (dev::TapDevice::offload()): frames that were several TCP
+  // segments the kernel did not cut (its TSO/GRO), and frames whose partial
+  // checksum we filled in.
+  std::uint64_t coalesced_in = 0;
+  std::uint64_t checksums_filled = 0;
   std::uint64_t tx_errors = 0;  // write() failed (first_tx_error says why)
   std::uint64_t wakeups = 0;    // epoll_wait returns
   std::string first_tx_error;

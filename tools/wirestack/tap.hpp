@@ -29,6 +29,7 @@ struct StackOptions {
   std::optional<std::string> impair_in;   // device -> stack only
   std::optional<std::string> impair_out;  // stack -> device only
   std::optional<std::string> congestion;  // TCP congestion control (`tap --congestion`); unset: newreno
+  bool no_offload = false;                // plain frames: no virtio header, checksums and TSO/GRO
 };
 void add_stack_options(CLI::App* cmd, StackOptions& opt);
 
