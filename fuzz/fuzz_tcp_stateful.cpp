@@ -129,7 +129,8 @@ class WireIp final : public tcp::IpLayer {
  public:
   WireIp(IpAddress self, std::function<void(Packet)> out) : self_(self), out_(std::move(out)) {}
   void send_segment(const IpAddress& src, const IpAddress& dst, const TcpRepr& header, storage::SpanPair payload,
-                    Instant) override {
+                    std::uint16_t gso_size, Instant) override {
+    FUZZ_CHECK(gso_size == 0);  // no TSO on this path
     ByteVec p(payload.first.begin(), payload.first.end());
     p.insert(p.end(), payload.second.begin(), payload.second.end());
     FUZZ_CHECK(src == self_);

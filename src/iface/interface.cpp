@@ -2,6 +2,7 @@
 // printing. Input is in interface_input.cpp, output and forwarding helpers
 // in interface_output.cpp.
 #include "iface/interface.hpp"
+#include "iface/offload.hpp"
 
 #include <algorithm>
 #include <functional>
@@ -79,6 +80,14 @@ NicId Interface::add_nic(MacAddress mac, std::uint16_t mtu) {
   nics_.push_back(Nic{.mac = mac, .mtu = mtu, .up = false, .addresses = {}, .arp = link::ArpCache(config_.arp)});
   return static_cast<NicId>(nics_.size() - 1);
 }
+
+void FrameSink::transmit_offloaded(NicId nic, Bytes frame, const TxOffload& tx) {
+  (void)cut_offloaded(frame, kEthernetHeaderLen, tx.gso_size, [&](Bytes piece) { transmit(nic, piece); });
+}
+
+void Interface::set_tso(NicId nic, bool on) { nic_ref(nic).tso = on; }
+
+bool Interface::tso(NicId nic) const { return nic_ref(nic).tso; }
 
 Interface::Nic& Interface::nic_ref(NicId nic) {
   WIRESTACK_ASSERT(nic < nics_.size());

@@ -86,13 +86,31 @@ namespace wirestack::iface {
 
 using NicId = ip::InterfaceId;
 
+// What a NIC with TCP segmentation offload is to finish for one frame (a TAP
+// device opened with offloads; no simulated NIC has them): the frame is one
+// IPv4 TCP segment, possibly bigger than the MTU, whose checksum field holds
+// only the pseudo-header's sum. The device completes the checksum and, when
+// gso_size > 0, cuts the payload into segments of gso_size bytes, each with
+// a copy of the headers (sequence numbers, IP ident and checksums advanced),
+// as a NIC with TSO does.
+struct TxOffload {
+  std::uint16_t gso_size = 0;         // payload per segment; 0: send as it is
+  std::uint16_t checksum_start = 0;   // the TCP header's offset in the frame
+  std::uint16_t checksum_offset = 16; // the checksum field's, within it
+};
+
 // Where frames leave the stack: a simulated link, a TAP device, a test queue.
 // `frame` is valid during the call only.
 class FrameSink {
  public:
   virtual ~FrameSink() = default;
   virtual void transmit(NicId nic, Bytes frame) = 0;
+  // Only for a NIC given offloads (Interface::set_tso): a TCP frame the
+  // device is to finish. A sink without offloads finishes it in software
+  // (cut_offloaded(), iface/offload.hpp) and transmits the pieces.
+  virtual void transmit_offloaded(NicId nic, Bytes frame, const TxOffload& tx);
 };
+
 
 struct InterfaceConfig {
   bool forwarding = false;
@@ -188,6 +206,13 @@ class Interface final : private tcp::IpLayer {
   // ---- Configuration ----
   // A new NIC, down. Precondition: mtu >= 68 (RFC 791).
   NicId add_nic(MacAddress mac, std::uint16_t mtu = 1500);
+  // The NIC takes TCP segments of up to 64 KiB and finishes them (TSO and
+  // TCP checksum offload): TCP connections leaving by it send segments of
+  // several MSS (tcp::IpLayer::Path::tso) with their checksum left to the
+  // device, handed to FrameSink::transmit_offloaded. What cannot go to the
+  // device whole (waiting for ARP) is cut and checksummed here first.
+  void set_tso(NicId nic, bool on);
+  bool tso(NicId nic) const;
   std::size_t nic_count() const { return nics_.size(); }
   MacAddress mac(NicId nic) const;
   std::uint16_t mtu(NicId nic) const;
@@ -269,6 +294,7 @@ class Interface final : private tcp::IpLayer {
     MacAddress mac;
     std::uint16_t mtu = 1500;
     bool up = false;
+    bool tso = false;
     std::vector<Ipv4Prefix> addresses;
     link::ArpCache arp;
   };
@@ -302,7 +328,13 @@ class Interface final : private tcp::IpLayer {
   // tcp::IpLayer. IPv4 only so far: an IPv6 destination has no path (the
   // transport sees "network unreachable") and nothing is sent to it.
   void send_segment(const IpAddress& src, const IpAddress& dst, const TcpRepr& header, storage::SpanPair payload,
-                    Instant now) override;
+                    std::uint16_t gso_size, Instant now) override;
+  // A TCP datagram in `frame` (after the Ethernet header) with a partial
+  // checksum, sent whole to a NIC with TSO once ARP has its next hop: else
+  // cut into MTU-sized segments with full checksums (software GSO), each
+  // sent as any datagram.
+  Result<void, SendError> output_offloaded(const Egress& eg, const Ipv4Repr& ip, ByteVec& frame,
+                                           std::uint16_t gso_size, Instant now);
   std::optional<Path> path_to(const IpAddress& dst) const override;
   void forward(NicId nic, Ipv4Packet packet, const Ipv4Repr& repr, bool link_broadcast, Instant now);
 
@@ -316,7 +348,8 @@ class Interface final : private tcp::IpLayer {
   // The datagram in `frame` (emitted, fits the MTU) to the link: on an ARP
   // hit the Ethernet header is written in front of it and the frame sent as
   // it is; otherwise a copy goes to output_datagram() (the ARP queue).
-  Result<void, SendError> output_frame(const Egress& eg, ByteVec& frame, std::size_t datagram_len, Instant now);
+  Result<void, SendError> output_frame(const Egress& eg, ByteVec& frame, std::size_t datagram_len, Instant now,
+                                       const TxOffload* offload = nullptr);
   // Frame buffers: taken for one datagram, given back after the sink's
   // transmit() (which copies what it keeps). At least `len` bytes.
   ByteVec take_frame(std::size_t len);

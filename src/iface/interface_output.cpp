@@ -5,6 +5,8 @@
 
 #include "base/assert.hpp"
 #include "iface/interface.hpp"
+#include "iface/offload.hpp"
+#include "wire/checksum.hpp"
 #include "ip/fragmenter.hpp"
 #include "wire/arp.hpp"
 #include "wire/ethernet.hpp"
@@ -138,7 +140,7 @@ Result<void, SendError> Interface::output_in_place(const Egress& eg, const Ipv4R
 }
 
 Result<void, SendError> Interface::output_frame(const Egress& eg, ByteVec& frame, std::size_t datagram_len,
-                                                Instant now) {
+                                                Instant now, const TxOffload* offload) {
   Nic& n = nic_ref(eg.nic);
   std::optional<MacAddress> dst;
   if (eg.broadcast) {
@@ -149,13 +151,25 @@ Result<void, SendError> Interface::output_frame(const Egress& eg, ByteVec& frame
   if (!dst) {
     // Waiting for ARP (or refused): the queue keeps its own copy of the datagram.
     const Bytes datagram = Bytes(frame).subspan(kEthernetHeaderLen, datagram_len);
-    return output_datagram(eg, ByteVec(datagram.begin(), datagram.end()), now);
+    if (offload == nullptr) return output_datagram(eg, ByteVec(datagram.begin(), datagram.end()), now);
+    // The queue sends plain frames later: finished here, in MTU-sized pieces.
+    Result<void, SendError> result;
+    (void)cut_offloaded(datagram, 0, offload->gso_size, [&](Bytes piece) {
+      auto r = output_datagram(eg, ByteVec(piece.begin(), piece.end()), now);
+      if (!r && result) result = r;
+    });
+    return result;
   }
   const EthernetRepr eth{.src = n.mac, .dst = *dst, .ethertype = EtherType::ipv4};
   eth.emit(EthernetFrameMut(MutBytes(frame).first(kEthernetHeaderLen)));
   ++counters_.eth.tx;
   ++counters_.ipv4.tx;
-  sink_.transmit(eg.nic, Bytes(frame).first(kEthernetHeaderLen + datagram_len));
+  const Bytes out = Bytes(frame).first(kEthernetHeaderLen + datagram_len);
+  if (offload != nullptr) {
+    sink_.transmit_offloaded(eg.nic, out, *offload);
+  } else {
+    sink_.transmit(eg.nic, out);
+  }
   return {};
 }
 
@@ -375,7 +389,7 @@ void Interface::send_udp_datagram(udp::Outgoing& o, Instant now) {
 }
 
 void Interface::send_segment(const IpAddress& src_addr, const IpAddress& dst_addr, const TcpRepr& header,
-                             storage::SpanPair payload, Instant now) {
+                             storage::SpanPair payload, std::uint16_t gso_size, Instant now) {
   if (!src_addr.is_v4() || !dst_addr.is_v4()) {
     ++counters_.ipv4.no_route;
     ++counters_.tcp.tx_errors;
@@ -400,15 +414,28 @@ void Interface::send_segment(const IpAddress& src_addr, const IpAddress& dst_add
                     // RFC 1122 4.2.2.? / Linux: TCP segments are sent with DF set
                     // only with path MTU discovery, which we do not do yet.
                     .payload_len = static_cast<std::uint16_t>(seg_len)};
+  // A TSO segment takes as many identifications as the device makes of it.
+  if (gso_size > 0) next_ident_ = static_cast<std::uint16_t>(next_ident_ + (payload.size() - 1) / gso_size);
   // The payload's one copy: from the send ring straight into the frame.
   ByteVec frame = take_frame(kEthernetHeaderLen + ip.total_len());
   const MutBytes segment = MutBytes(frame).subspan(kEthernetHeaderLen + ip.header_len(), seg_len);
   std::copy(payload.first.begin(), payload.first.end(), segment.begin() + static_cast<std::ptrdiff_t>(hlen));
   std::copy(payload.second.begin(), payload.second.end(),
             segment.begin() + static_cast<std::ptrdiff_t>(hlen + payload.first.size()));
-  // The payload is already in place: emit() writes header and checksum only.
-  header.emit(TcpPacketMut(segment), ips, Bytes(segment).subspan(hlen), config_.checksum);
-  auto r = output_in_place(*eg, ip, frame, now);
+  Result<void, SendError> r;
+  if (nic_ref(eg->nic).tso && !is_local_address(dst)) {
+    // The device finishes the checksum (and cuts a TSO segment): the field
+    // holds the pseudo-header's sum, as Linux leaves it for CHECKSUM_PARTIAL.
+    header.emit(TcpPacketMut(segment), ips, Bytes(segment).subspan(hlen), ChecksumMode{.fill_tx = false});
+    const auto pseudo = checksum::pseudo_header_v4(src.to_u32(), dst.to_u32(), 6, static_cast<std::uint16_t>(seg_len));
+    store_be16(segment, 16, checksum::sum({}, pseudo));
+    r = output_offloaded(*eg, ip, frame, gso_size, now);
+  } else {
+    WIRESTACK_ASSERT(gso_size == 0 || is_local_address(dst));  // TSO only on a path that has it
+    // The payload is already in place: emit() writes header and checksum only.
+    header.emit(TcpPacketMut(segment), ips, Bytes(segment).subspan(hlen), config_.checksum);
+    r = output_in_place(*eg, ip, frame, now);
+  }
   give_frame(std::move(frame));
   if (!r) {
     ++counters_.tcp.tx_errors;
@@ -417,11 +444,28 @@ void Interface::send_segment(const IpAddress& src_addr, const IpAddress& dst_add
   ++counters_.tcp.tx;
 }
 
+Result<void, SendError> Interface::output_offloaded(const Egress& eg, const Ipv4Repr& ip, ByteVec& frame,
+                                                    std::uint16_t gso_size, Instant now) {
+  const Nic& n = nic_ref(eg.nic);
+  if (!n.up) {
+    ++counters_.eth.tx_nic_down;
+    return Unexpected{SendError::nic_down};
+  }
+  const std::size_t total = ip.total_len();
+  ip.emit(Ipv4PacketMut(MutBytes(frame).subspan(kEthernetHeaderLen, total)), config_.checksum);
+  const TxOffload tx{.gso_size = total > n.mtu ? gso_size : std::uint16_t{0},
+                     .checksum_start = static_cast<std::uint16_t>(kEthernetHeaderLen + ip.header_len())};
+  return output_frame(eg, frame, total, now, &tx);
+}
+
 std::optional<tcp::IpLayer::Path> Interface::path_to(const IpAddress& dst) const {
   if (!dst.is_v4()) return std::nullopt;
   const auto eg = select_egress(dst.v4(), Ipv4Address::any());
   if (!eg || eg->src.is_unspecified() || eg->broadcast) return std::nullopt;
-  return Path{.src = eg->src, .mtu = mtu(eg->nic), .header_len = ip_header_len(IpFamily::v4)};
+  return Path{.src = eg->src,
+              .mtu = mtu(eg->nic),
+              .header_len = ip_header_len(IpFamily::v4),
+              .tso = nic_ref(eg->nic).tso && !is_local_address(dst.v4())};
 }
 
 }  // namespace wirestack::iface

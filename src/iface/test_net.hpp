@@ -34,7 +34,18 @@ class QueueSink : public FrameSink {
   void transmit(NicId nic, Bytes frame) override {
     frames.push_back(SentFrame{nic, ByteVec(frame.begin(), frame.end())});
   }
+  // A NIC with TSO (Interface::set_tso): noted, then cut in software as the
+  // device would, onto the wire as plain frames.
+  void transmit_offloaded(NicId nic, Bytes frame, const TxOffload& tx) override {
+    offloaded.push_back(Offloaded{.size = frame.size(), .gso_size = tx.gso_size});
+    FrameSink::transmit_offloaded(nic, frame, tx);
+  }
+  struct Offloaded {
+    std::size_t size;
+    std::uint16_t gso_size;
+  };
   std::vector<SentFrame> frames;
+  std::vector<Offloaded> offloaded;
 };
 
 // One line for a frame: the dissector's layers after Ethernet, joined by " | ".
@@ -80,6 +91,7 @@ class TestNet {
     return nodes_.back()->iface;
   }
   Interface& node(std::size_t i) { return nodes_[i]->iface; }
+  const QueueSink& sink(std::size_t i) const { return nodes_[i]->sink; }
 
   // Joins node a's NIC na with node b's NIC nb.
   void wire(std::size_t a, NicId na, std::size_t b, NicId nb) {

@@ -87,6 +87,10 @@ struct TapCounters {
   // checksum we filled in.
   std::uint64_t coalesced_in = 0;
   std::uint64_t checksums_filled = 0;
+  // Offload mode: TCP segments of several MSS we handed the device to cut
+  // (TSO), and frames whose TCP checksum it completed.
+  std::uint64_t tso_out = 0;
+  std::uint64_t checksums_offloaded = 0;
   std::uint64_t tx_errors = 0;  // write() failed (first_tx_error says why)
   std::uint64_t wakeups = 0;    // epoll_wait returns
   std::string first_tx_error;
@@ -142,6 +146,7 @@ class TapHost final : private iface::FrameSink, public runtime::StackHost {
 
  private:
   void transmit(iface::NicId nic, Bytes frame) override;
+  void transmit_offloaded(iface::NicId nic, Bytes frame, const iface::TxOffload& tx) override;
   // What transmit() does without an impairment: the frame to the device.
   void write_frame(Bytes frame, Instant now);
   // Delivers a frame read from the device to the stack.
@@ -170,6 +175,7 @@ class TapHost final : private iface::FrameSink, public runtime::StackHost {
   std::optional<Impairment> impair_out_;
   runtime::TimerQueue timers_;
   std::vector<std::byte> rx_buf_;
+  std::vector<std::byte> capture_buf_;  // an offloaded frame with its checksum, for the pcap
   struct Watch {
     std::function<void()> on_ready;
     bool registered = false;  // in the epoll set

@@ -54,7 +54,8 @@ Connection::Settings::Settings(const ConnectionConfig& c)
       nagle(c.nagle),
       delayed_ack(c.delayed_ack),
       pacing(c.pacing),
-      rate_samples(c.rate_samples) {}
+      rate_samples(c.rate_samples),
+      tso(c.tso) {}
 
 Connection::Connection(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote, std::uint32_t iss)
     : cfg_(cfg),

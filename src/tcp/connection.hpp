@@ -105,6 +105,11 @@ constexpr std::size_t ranges_for_buffer(std::uint32_t bytes, std::size_t least) 
   return by_size < least ? least : by_size > 16384 ? 16384 : by_size;
 }
 
+// The largest payload of one TSO segment (ConnectionConfig::tso): an IPv4
+// datagram of at most 65,535 bytes with the longest IP and TCP headers (60
+// each).
+inline constexpr std::uint32_t kTsoMaxPayload = 65535 - 60 - 60;
+
 struct ConnectionConfig {
   std::uint16_t mss = 1460;                // ours, advertised in the SYN
   std::uint32_t recv_buffer = 64 * 1024;   // bytes
@@ -132,6 +137,11 @@ struct ConnectionConfig {
   // (CongestionControl::wants_rate_samples(): NewReno and CUBIC do not).
   // Off: an algorithm that ignores them costs nothing per segment for them.
   bool rate_samples = false;
+  // The path's device takes TCP segments of several MSS and cuts them itself
+  // (TSO; the socket table sets it from IpLayer::Path::tso): new data in
+  // order, not paced, goes out in segments of up to 64 KiB, multiples of the
+  // full-sized payload. Retransmissions and probes stay one MSS.
+  bool tso = false;
   // Keep-alive (RFC 9293 3.8.4, RFC 1122 4.2.3.6): off by default (MUST-24);
   // after keepalive_idle without traffic, up to keepalive_probes probes
   // keepalive_interval apart, then Error::timed_out. Millisecond resolution.
@@ -323,6 +333,7 @@ class Connection {
     bool delayed_ack : 1;
     bool pacing : 1;
     bool rate_samples : 1;  // ConnectionConfig::rate_samples, or the algorithm wants them
+    bool tso : 1;
   };
   // An Instant or none, in 8 bytes (std::optional<Instant> takes 16).
   class MaybeInstant {

@@ -227,6 +227,12 @@ std::optional<Connection::Plan> Connection::plan() const {
       len = 0;
     }
   }
+  if (cfg_.tso && len == mss && !retransmit && !recovering && !cfg_.pacing) {
+    // TSO: every full-sized segment the windows allow, as one segment the
+    // device cuts (ConnectionConfig::tso); a short tail waits for its own turn.
+    const std::uint32_t most = std::min({avail, usable, kTsoMaxPayload});
+    len = most / mss * mss;
+  }
   const bool fin = fin_unacked && offset <= queued && offset + len == queued;
   if (len > 0 || fin) {
     return Plan{.kind = Plan::Kind::data, .seq = snd_nxt_, .offset = offset, .len = len, .fin = fin, .zwp = probe};
@@ -552,7 +558,7 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
       out = header(p.seq, flags, now);
       // MUST-16: the options sent are those seg_mss() subtracted.
       WIRESTACK_ASSERT(out.options.emitted_len() == (ts_ok_ ? 12u : 0u) + (snd_mss_ - mss));
-      WIRESTACK_ASSERT(p.len <= mss);
+      WIRESTACK_ASSERT(p.len <= mss || (cfg_.tso && p.len % mss == 0 && p.len <= kTsoMaxPayload));
       WIRESTACK_ASSERT(std::size_t{p.offset} + p.len <= tx_.size());  // the payload is peeked by the caller
       const SeqNum end = p.seq + p.len + (p.fin ? 1 : 0);
       const bool again = p.seq < snd_max_;

@@ -243,7 +243,10 @@ ConnectionConfig SocketTable::config_for(const IpAddress& remote) const {
   // RFC 9293 3.7.1 / RFC 1122 4.2.2.6: MSS = MTU less the IP and TCP headers
   // of the interface the segments leave by (SHOULD-5: the MSS option carries
   // what we can receive); RFC 8200 8.3 for IPv6.
-  if (auto p = ip_.path_to(remote)) c.mss = mss_for(*p);
+  if (auto p = ip_.path_to(remote)) {
+    c.mss = mss_for(*p);
+    c.tso = p->tso;
+  }
   return c;
 }
 
@@ -322,6 +325,7 @@ Result<void, SocketError> SocketTable::connect(SocketHandle h, IpEndpoint remote
   }
   ConnectionConfig cfg = config_.connection;
   cfg.mss = mss_for(*path);
+  cfg.tso = path->tso;
   const std::uint32_t iss = isn_.isn(local.addr, local.port, remote.addr, remote.port, now);
   s->kind = Kind::connection;
   s->local = local;
@@ -585,7 +589,13 @@ void SocketTable::flush(std::uint32_t slot, Instant now) {
   std::optional<Instant> next;  // poll_at(), set by the last poll
   while (c->poll_output_view(now, header, payload, &next)) {
     ++counters_.segments_out;
-    ip_.send_segment(sock->local.addr, sock->remote.addr, header, payload, now);
+    // A TSO segment (tcp::Connection sends them only on a path with tso):
+    // the device cuts it into segments of the payload a full-sized one
+    // carries with this header's options (MUST-16, as Connection sized it).
+    std::uint16_t gso = 0;
+    const std::size_t unit = c->send_mss() + (c->timestamps_enabled() ? 12u : 0u) - header.options.emitted_len();
+    if (payload.size() > unit) gso = static_cast<std::uint16_t>(unit);
+    ip_.send_segment(sock->local.addr, sock->remote.addr, header, payload, gso, now);
   }
   if (c->state() == State::closed) {
     connection_closed(slot);
@@ -711,7 +721,7 @@ void SocketTable::send_reset(const IpAddress& src, const IpAddress& dst, const T
   }
   ++counters_.rst_out;
   ++counters_.segments_out;
-  ip_.send_segment(dst, src, *rst, storage::SpanPair{}, now);
+  ip_.send_segment(dst, src, *rst, storage::SpanPair{}, 0, now);
 }
 
 void SocketTable::on_icmp_error(const IpEndpoint& local, const IpEndpoint& remote, Errc error, bool local_failure) {

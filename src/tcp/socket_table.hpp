@@ -94,13 +94,18 @@ class IpLayer {
     IpAddress src;                  // the source address for this destination
     std::uint16_t mtu = 1500;       // the egress MTU
     std::uint16_t header_len = 20;  // the network header in front of TCP (IPv4 20, IPv6 40)
+    // The egress device cuts TCP segments of several MSS itself (TSO): a
+    // connection may send up to 64 KiB of new data as one segment.
+    bool tso = false;
   };
   virtual ~IpLayer() = default;
   // Sends one segment: `header` then `payload` (two spans, valid during the
   // call) from src to dst (one family). Failures (no route, ARP queue full)
-  // are the IP layer's to count; TCP retransmits.
+  // are the IP layer's to count; TCP retransmits. gso_size > 0 (only on a
+  // path with tso): the payload is several segments of that many bytes (the
+  // last may be shorter), each to carry a copy of `header`.
   virtual void send_segment(const IpAddress& src, const IpAddress& dst, const TcpRepr& header,
-                            storage::SpanPair payload, Instant now) = 0;
+                            storage::SpanPair payload, std::uint16_t gso_size, Instant now) = 0;
   // The route to dst (nullopt: no route, no source address, or a family
   // this host does not carry).
   virtual std::optional<Path> path_to(const IpAddress& dst) const = 0;

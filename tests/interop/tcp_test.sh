@@ -66,4 +66,15 @@ expect "discard count" '^tcp_discard port 9 connections 1 bytes 10485760$' "$log
 expect "echo count" '^tcp_echo port 7 connections 51 bytes 52482800$' "$log"
 expect "RST for the closed port" '^tcp_sockets .*rst_out 1( |$)' "$log"
 grep -E '^tcp .*rx_malformed' "$WS_LOG" && fail "malformed TCP segments from the kernel?"
+# Offloads are on by default: the 50 MiB crossed as segments of several MSS
+# both ways (the kernel's GSO to us, our TSO to it), whole on the device,
+# and the SHA-256 above says every byte arrived.
+if [[ " ${WS_EXTRA_ARGS:-} " != *" --no-offload "* ]]; then
+  off=$(grep '^tap offload ' "$WS_LOG") || fail "no 'tap offload' line: the kernel refused IFF_VNET_HDR/TUNSETOFFLOAD?"
+  echo "$off"
+  coalesced=$(awk '{for (i = 1; i < NF; i++) if ($i == "coalesced_in") print $(i + 1)}' <<<"$off")
+  tso=$(awk '{for (i = 1; i < NF; i++) if ($i == "tso_out") print $(i + 1)}' <<<"$off")
+  [ "${coalesced:-0}" -gt 0 ] || fail "the kernel handed us no coalesced segment ($off)"
+  [ "${tso:-0}" -gt 0 ] || fail "we handed the device no TSO segment ($off)"
+fi
 finish

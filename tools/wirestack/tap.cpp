@@ -258,7 +258,8 @@ int run_tap(const TapOptions& opt) {
   std::cout << "tap frames_in " << c.frames_in << " bytes_in " << c.bytes_in << " frames_out " << c.frames_out
             << " bytes_out " << c.bytes_out << " tx_full " << c.tx_full << " tx_errors " << c.tx_errors << "\n";
   if (host.device().offload()) {
-    std::cout << "tap offload coalesced_in " << c.coalesced_in << " checksums_filled " << c.checksums_filled << "\n";
+    std::cout << "tap offload coalesced_in " << c.coalesced_in << " checksums_filled " << c.checksums_filled
+              << " tso_out " << c.tso_out << " checksums_offloaded " << c.checksums_offloaded << "\n";
   }
   for (const auto& [name, wire] : {std::pair{"in", host.impairment_in()}, std::pair{"out", host.impairment_out()}}) {
     if (wire == nullptr) continue;

@@ -1,0 +1,168 @@
+// iface/offload_test.cpp — TCP segmentation offload: what cut_offloaded()
+// makes of a TSO segment (what a NIC with TSO puts on the wire), and a TCP
+// transfer from an Interface whose NIC has TSO: segments of several MSS to
+// the device, MTU-sized frames on the wire, every byte in order.
+#include "iface/offload.hpp"
+
+#include <gtest/gtest.h>
+
+#include "iface/test_net.hpp"
+#include "wire/checksum.hpp"
+#include "wire/ethernet.hpp"
+#include "wire/ipv4.hpp"
+#include "wire/tcp.hpp"
+
+namespace wirestack::iface {
+namespace {
+
+using testing::ip;
+
+constexpr std::size_t kL2 = kEthernetHeaderLen;
+
+// Ethernet + IPv4 + TCP (timestamps) + `payload` bytes, flags ACK|PSH|FIN,
+// the TCP checksum left partial as Interface leaves it for the device.
+ByteVec offloaded_frame(std::size_t payload, std::uint16_t ident = 100) {
+  TcpRepr tcp{.src_port = 5000, .dst_port = 80, .seq = 0xfffff000, .ack = 77,
+              .flags = TcpFlags{TcpFlags::kAck | TcpFlags::kPsh | TcpFlags::kFin}, .window = 512};
+  tcp.options.timestamps = Timestamps{.tsval = 1, .tsecr = 2};
+  const std::size_t seg = tcp.header_len() + payload;
+  const Ipv4Repr iph{.src = ip(1), .dst = ip(2), .protocol = IpProtocol::tcp, .ttl = 64, .ident = ident,
+                     .payload_len = static_cast<std::uint16_t>(seg)};
+  ByteVec f(kL2 + iph.total_len());
+  for (std::size_t i = 0; i < payload; ++i) f[kL2 + 20 + tcp.header_len() + i] = static_cast<std::byte>(i * 13 + 1);
+  const MutBytes s = MutBytes(f).subspan(kL2 + 20, seg);
+  tcp.emit(TcpPacketMut(s), IpPair{.src = ip(1), .dst = ip(2)}, Bytes(s).subspan(tcp.header_len()),
+           ChecksumMode{.fill_tx = false});
+  store_be16(s, 16, checksum::sum({}, checksum::pseudo_header_v4(ip(1).to_u32(), ip(2).to_u32(), 6,
+                                                                  static_cast<std::uint16_t>(seg))));
+  iph.emit(Ipv4PacketMut(MutBytes(f).subspan(kL2, iph.total_len())));
+  return f;
+}
+
+struct Piece {
+  Ipv4Repr ip;
+  TcpRepr tcp;
+  ByteVec payload;
+};
+
+std::vector<Piece> cut(const ByteVec& frame, std::uint16_t gso) {
+  std::vector<Piece> out;
+  const bool ok = cut_offloaded(frame, kL2, gso, [&](Bytes f) {
+    auto p = Ipv4Packet::checked(f.subspan(kL2));
+    ASSERT_TRUE(p);
+    auto r = Ipv4Repr::parse(*p);  // verifies the header checksum
+    ASSERT_TRUE(r) << to_string(r.error());
+    auto t = TcpPacket::checked(p->payload());
+    ASSERT_TRUE(t);
+    auto tr = TcpRepr::parse(*t, IpPair{.src = r->src, .dst = r->dst});  // and the TCP checksum
+    ASSERT_TRUE(tr) << to_string(tr.error());
+    out.push_back(Piece{*r, *tr, ByteVec(t->payload().begin(), t->payload().end())});
+  });
+  EXPECT_TRUE(ok);
+  return out;
+}
+
+TEST(CutOffloaded, CutsATsoSegmentAsTheDeviceWould) {
+  const ByteVec f = offloaded_frame(10'000);
+  const auto pieces = cut(f, 1448);
+  ASSERT_EQ(pieces.size(), 7u);  // 6 x 1448 + 1312
+  ByteVec joined;
+  for (std::size_t k = 0; k < pieces.size(); ++k) {
+    const Piece& p = pieces[k];
+    const bool last = k + 1 == pieces.size();
+    EXPECT_EQ(p.payload.size(), last ? 10'000u - 6 * 1448 : 1448u);
+    EXPECT_LE(p.ip.total_len(), 1500u);
+    EXPECT_EQ(p.ip.ident, 100 + k);
+    EXPECT_EQ(p.tcp.seq, static_cast<std::uint32_t>(0xfffff000u + 1448 * k));  // wraps past 2^32
+    EXPECT_EQ(p.tcp.ack, 77u);
+    EXPECT_TRUE(p.tcp.flags.ack());
+    EXPECT_EQ(p.tcp.flags.fin(), last) << k;
+    EXPECT_EQ(p.tcp.flags.psh(), last) << k;
+    ASSERT_TRUE(p.tcp.options.timestamps);  // every piece carries the header's options
+    EXPECT_EQ(p.tcp.options.timestamps->tsval, 1u);
+    joined.insert(joined.end(), p.payload.begin(), p.payload.end());
+  }
+  EXPECT_EQ(joined, ByteVec(f.begin() + kL2 + 20 + 32, f.end()));
+}
+
+TEST(CutOffloaded, WithoutGsoOnlyTheChecksumIsCompleted) {
+  const ByteVec f = offloaded_frame(300);
+  const auto pieces = cut(f, 0);
+  ASSERT_EQ(pieces.size(), 1u);
+  EXPECT_EQ(pieces[0].payload.size(), 300u);
+  EXPECT_TRUE(pieces[0].tcp.flags.fin());
+  const auto empty = cut(offloaded_frame(0), 1448);  // a pure ACK: one piece
+  ASSERT_EQ(empty.size(), 1u);
+  EXPECT_TRUE(empty[0].payload.empty());
+}
+
+TEST(CutOffloaded, RefusesWhatIsNotAnIpv4TcpDatagram) {
+  ByteVec f = offloaded_frame(100);
+  int calls = 0;
+  const auto count = [&](Bytes) { ++calls; };
+  EXPECT_FALSE(cut_offloaded(Bytes(f).first(kL2 + 30), kL2, 0, count));  // truncated
+  ByteVec udp = f;
+  udp[kL2 + 9] = std::byte{17};
+  EXPECT_FALSE(cut_offloaded(udp, kL2, 0, count));
+  ByteVec bad_len = f;
+  store_be16(bad_len, kL2 + 2, static_cast<std::uint16_t>(f.size()));  // longer than the frame
+  EXPECT_FALSE(cut_offloaded(bad_len, kL2, 0, count));
+  EXPECT_EQ(calls, 0);
+}
+
+// A with TSO sends 1 MiB to B: the device gets segments of several MSS, the
+// wire MTU-sized frames with correct checksums, B every byte in order.
+TEST(InterfaceTso, BulkLeavesInSegmentsOfSeveralMssAndArrivesWhole) {
+  InterfaceConfig big;
+  big.tcp.connection.send_buffer = 256 * 1024;
+  big.tcp.connection.recv_buffer = 256 * 1024;
+  testing::Pair p(big, big);
+  p.a.set_tso(0, true);
+  EXPECT_TRUE(p.a.tso(0));
+  EXPECT_FALSE(p.b.tso(0));
+  auto& ta = p.a.tcp();
+  auto& tb = p.b.tcp();
+  const auto srv = tb.open();
+  ASSERT_TRUE(tb.bind(srv, {IpAddress::any(IpFamily::v4), 8080}));
+  ASSERT_TRUE(tb.listen(srv, 8));
+  const auto cli = ta.open();
+  ASSERT_TRUE(ta.connect(cli, {IpAddress(ip(2)), 8080}, p.net.now()));
+  p.net.run_for(std::chrono::milliseconds{5});
+  auto conn = tb.accept(srv);
+  ASSERT_TRUE(conn);
+
+  ByteVec data(1 << 20);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::byte>((i * 2654435761u) >> 13);
+  ByteVec got;
+  std::size_t sent = 0;
+  ByteVec buf(64 * 1024);
+  for (int round = 0; round < 20'000 && got.size() < data.size(); ++round) {
+    if (sent < data.size()) {
+      if (auto n = ta.send(cli, Bytes(data).subspan(sent))) sent += *n;
+    }
+    p.net.run_for(std::chrono::microseconds{200});
+    while (true) {
+      auto n = tb.recv(*conn, buf);
+      if (!n || *n == 0) break;
+      got.insert(got.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*n));
+    }
+  }
+  ASSERT_EQ(got.size(), data.size());
+  EXPECT_TRUE(got == data);
+
+  const auto& offloaded = p.net.sink(0).offloaded;
+  std::size_t tso = 0;
+  for (const auto& o : offloaded) {
+    if (o.gso_size == 0) continue;
+    ++tso;
+    EXPECT_GT(o.size, kL2 + 1500u);
+    EXPECT_LE(o.size, kL2 + 65535u);
+  }
+  EXPECT_GT(tso, 0u) << "no segment of several MSS reached the device";
+  for (const ByteVec& f : p.net.frames()) EXPECT_LE(f.size(), kL2 + 1500u);
+  // The trace drops verified checksums: any left is a bad one.
+  for (const std::string& line : p.net.trace()) EXPECT_EQ(line.find("checksum 0x"), std::string::npos) << line;
+}
+
+}  // namespace
+}  // namespace wirestack::iface
