@@ -12,6 +12,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libpcap-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
   libsodium-dev zlib1g-dev libxxhash-dev
+  liblwip-dev                        # the peer stack bench/peers/ measures beside ours (its smoke test runs in the suite)
   # test tools: Python for the layer check, tshark to cross-check decoding
   python3 tshark
 )

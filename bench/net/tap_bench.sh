@@ -294,33 +294,54 @@ done
 # ------------------------------------------- 2. bulk wirestack -> kernel
 echo
 echo "== 2. bulk TCP, wirestack -> kernel over TAP ($BULK_MIB MiB from \`wirestack nc\` stdin into a python3 sink)"
-ready="$WORK/sink2.ready"
-ip netns exec "$NS" "$PY" "$PYB" sink 5002 --timeout "$BULK_TIMEOUT" --ready "$ready" >"$WORK/sink2.out" 2>&1 &
-sink=$!
-STARTED_PIDS+=("$sink")
-if wait_file "$ready" 10 "$sink"; then
-  cmd="head -c $BULK_BYTES /dev/zero | ip netns exec $NS wirestack nc --dev $TAP2 --ip $W2/24 $K2 5002 >/dev/null"
+echo "   2: head -c | wirestack nc (offloads on: our TSO segments go to the device whole)"
+echo "   2f: the same bytes from a file (stdin redirected: no pipe, no head process), offloads on"
+echo "   2n: from the file, --no-offload (MTU-sized frames, checksums ours)"
+SRC_FILE="$WORK/bulk.bin"
+head -c "$BULK_BYTES" /dev/zero >"$SRC_FILE"
+for variant in 2 2f 2n; do
+  ready="$WORK/sink$variant.ready"
+  ip netns exec "$NS" "$PY" "$PYB" sink 5002 --timeout "$BULK_TIMEOUT" --ready "$ready" >"$WORK/sink$variant.out" 2>&1 &
+  sink=$!
+  STARTED_PIDS+=("$sink")
+  if ! wait_file "$ready" 10 "$sink"; then
+    bad "the python3 sink did not start: $(cat "$WORK/sink$variant.out")"
+    continue
+  fi
+  extra=""
+  [ "$variant" = 2n ] && extra="--no-offload"
+  if [ "$variant" = 2 ]; then
+    cmd="head -c $BULK_BYTES /dev/zero | ip netns exec $NS wirestack nc --dev $TAP2 --ip $W2/24 $K2 5002 >/dev/null"
+    what="\`head | wirestack nc\`, offloads on"
+  else
+    cmd="ip netns exec $NS wirestack nc --dev $TAP2 --ip $W2/24 $extra $K2 5002 <FILE >/dev/null"
+    what="\`wirestack nc <FILE\`, $([ "$variant" = 2n ] && echo "--no-offload" || echo "offloads on")"
+  fi
   t0=$(now)
-  timeout $((BULK_TIMEOUT + 5)) bash -c 'TIMEFORMAT="%U s user + %S s sys"; { time head -c "$1" /dev/zero | ip netns exec "$2" "$3" nc --dev "$4" --ip "$5" --mac 02:79:00:00:02:02 "$6" 5002 >/dev/null 2>"$7"; } 2>"$8"' \
-    _ "$BULK_BYTES" "$NS" "$WS" "$TAP2" "$W2/24" "$K2" "$WORK/nc2.err" "$WORK/nc2.cpu"
+  if [ "$variant" = 2 ]; then
+    timeout $((BULK_TIMEOUT + 5)) bash -c 'TIMEFORMAT="%U s user + %S s sys"; { time head -c "$1" /dev/zero | ip netns exec "$2" "$3" nc --dev "$4" --ip "$5" --mac 02:79:00:00:02:02 "$6" 5002 >/dev/null 2>"$7"; } 2>"$8"' \
+      _ "$BULK_BYTES" "$NS" "$WS" "$TAP2" "$W2/24" "$K2" "$WORK/nc$variant.err" "$WORK/nc$variant.cpu"
+  else
+    timeout $((BULK_TIMEOUT + 5)) bash -c 'TIMEFORMAT="%U s user + %S s sys"; { time ip netns exec "$2" "$3" nc --dev "$4" --ip "$5" --mac 02:79:00:00:02:02 $9 "$6" 5002 <"$1" >/dev/null 2>"$7"; } 2>"$8"' \
+      _ "$SRC_FILE" "$NS" "$WS" "$TAP2" "$W2/24" "$K2" "$WORK/nc$variant.err" "$WORK/nc$variant.cpu" "$extra"
+  fi
   rc=$?
   t1=$(now)
   wait "$sink" 2>/dev/null
-  sink_out=$(cat "$WORK/sink2.out")
+  sink_out=$(cat "$WORK/sink$variant.out")
   got=$(field bytes "$sink_out")
   if [ "$rc" = 0 ] && [ "$got" = "$BULK_BYTES" ]; then
     s=$(elapsed "$t0" "$t1")
     g=$(rate "$BULK_BYTES" "$s")
-    echo "RESULT 2 bulk wirestack->kernel (TAP): $g Gbit/s  ($BULK_MIB MiB in $s s, whole pipeline: process start, TAP attach, ARP, handshake, data, close; sink alone, accept to EOF: $(field gbps "$sink_out") Gbit/s)"
-    echo "         CPU of the pipeline (head + wirestack nc): $(cat "$WORK/nc2.cpu")"
+    echo "RESULT $variant bulk wirestack->kernel (TAP, $what): $g Gbit/s  ($BULK_MIB MiB in $s s, whole pipeline: process start, TAP attach, ARP, handshake, data, close; sink alone, accept to EOF: $(field gbps "$sink_out") Gbit/s)"
+    echo "         CPU of the pipeline: $(cat "$WORK/nc$variant.cpu")"
     echo "         command: $cmd"
-    row "bulk TCP wirestack -> kernel over TAP, $BULK_MIB MiB (\`wirestack nc\`, python3 sink; whole process timed)" "$g Gbit/s"
+    row "bulk TCP wirestack -> kernel over TAP, $BULK_MIB MiB ($what, python3 sink; whole process timed)" "$g Gbit/s"
   else
-    bad "RESULT 2 bulk wirestack->kernel FAILED (nc exit $rc; sink: $sink_out; nc stderr: $(head -c 500 "$WORK/nc2.err"))"
+    bad "RESULT $variant bulk wirestack->kernel FAILED (nc exit $rc; sink: $sink_out; nc stderr: $(head -c 500 "$WORK/nc$variant.err"))"
   fi
-else
-  bad "the python3 sink did not start: $(cat "$WORK/sink2.out")"
-fi
+done
+rm -f "$SRC_FILE"
 
 # ------------------------------------------- 3. the same, kernel <-> kernel
 echo

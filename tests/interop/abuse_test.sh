@@ -151,8 +151,12 @@ counter() {  # counter LAYER NAME: the value on the "LAYER name value ..." line 
 half=$((HALF_ADDRESSES * 200 + PER_ADDRESS))
 rt=$(counter http_shed request_timeouts)
 [ "$rt" -ge "$half" ] || fail "http request_timeouts $rt, expected at least the $half half requests"
-[ "$(counter http_shed over_per_address)" = $((CAP_PROBE - PER_ADDRESS)) ] \
-  || fail "http over_per_address $(counter http_shed over_per_address), expected $((CAP_PROBE - PER_ADDRESS))"
+# At least the 44 the clients saw reset (checked exactly above): during the
+# flood SYN cookies are out, and a client's segment that left before our RST
+# arrived carries a valid cookie ACK, so the listener makes the connection
+# again and the cap resets it again (one run counted 62 for 44 clients).
+[ "$(counter http_shed over_per_address)" -ge $((CAP_PROBE - PER_ADDRESS)) ] \
+  || fail "http over_per_address $(counter http_shed over_per_address), expected at least $((CAP_PROBE - PER_ADDRESS))"
 [ "$(counter http_shed oversized_header)" -ge 1 ] || fail "no oversized header counted"
 [ "$(counter http_shed oversized_body)" -ge 2 ] || fail "oversized bodies counted: $(counter http_shed oversized_body), expected 2"
 [ "$(counter http_shed slow_readers)" = "$DEAF" ] || fail "slow_readers $(counter http_shed slow_readers), expected $DEAF"
