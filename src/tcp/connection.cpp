@@ -257,6 +257,26 @@ Result<std::size_t, SendError> Connection::send(Bytes data) {
   return tx_.write(data);
 }
 
+Result<std::size_t, SendError> Connection::send_urgent(Bytes data) {
+  auto n = send(data);
+  if (!n || *n == 0) return n;
+  // The queue starts at SND.UNA, or after the SYN while it is unacknowledged.
+  const SeqNum start = snd_una_ == iss_ ? iss_ + 1 : snd_una_;
+  snd_up_ = start + static_cast<std::uint32_t>(tx_.size());
+  snd_urgent_ = true;
+  return n;
+}
+
+std::optional<std::uint32_t> Connection::urgent_pending() const {
+  if (!rcv_urgent_ || !(next_read() < rcv_up_)) return std::nullopt;
+  return distance(next_read(), rcv_up_);
+}
+
+SeqNum Connection::next_read() const {
+  // RCV.NXT less what is queued in order (and the FIN's number).
+  return rcv_nxt_ - static_cast<std::uint32_t>(rx_.size()) - (fin_received_ ? 1u : 0u);
+}
+
 void Connection::set_keepalive(bool on) {
   cfg_.keepalive_probes = on ? keepalive_probes_cfg_ : 0;
   if (!on && timer_ == Timer::keepalive) timer_ = Timer::none;
@@ -296,6 +316,7 @@ std::size_t Connection::recv(MutBytes out) {
     if ((grew && peer_held) || (known < rcv_mss_ && after >= rcv_mss_)) ack_now_ = true;
   }
   if (rx_.size() == 0 && rx_.pending() == 0) rx_release_pending_ = true;  // freed later if it stays empty
+  if (rcv_urgent_ && !urgent_pending()) rcv_urgent_ = false;  // read past the urgent data
   return n;
 }
 

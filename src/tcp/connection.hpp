@@ -191,6 +191,12 @@ class Connection {
   // --- Application side (RFC 9293 3.10.2 - 3.10.5) ---
   // Queues up to free space; partial writes return what was taken.
   Result<std::size_t, SendError> send(Bytes data);
+  // As send(), and the bytes taken are urgent (RFC 9293 3.8.5, MUST-30/31):
+  // the urgent pointer moves to the octet after them, and every segment
+  // below it carries URG with SEG.UP = SND.UP - SEG.SEQ (65,535 at most,
+  // so urgent data may be of any length) until the peer acknowledges it.
+  // The bytes stay in line: the peer reads them in order (RFC 6093).
+  Result<std::size_t, SendError> send_urgent(Bytes data);
   // Reads in-order bytes; 0 when none (see eof()).
   std::size_t recv(MutBytes out);
   // FIN after the queued data; the receive side stays open (half-close).
@@ -212,6 +218,15 @@ class Connection {
   bool can_send() const;           // send() would take at least one byte
   bool can_recv() const { return rx_.size() > 0; }
   bool eof() const { return fin_received_ && rx_.size() == 0; }  // peer's FIN read past
+  // Urgent data from the peer (RFC 9293 3.10.7.4 sixth step, MUST-32/33):
+  // how many of the bytes still to be read, from the next one recv() gives,
+  // are urgent (up to the octet before the peer's urgent pointer, which may
+  // be ahead of what has arrived); nullopt when none is pending. The data
+  // itself stays in line: recv() returns it in order, nothing is taken out.
+  std::optional<std::uint32_t> urgent_pending() const;
+  // Times the peer's urgent pointer advanced (the asynchronous signal of
+  // MUST-32: an application compares it with the count it saw last).
+  std::uint32_t urgent_signals() const { return urgent_signals_; }
   std::size_t recv_queue() const { return rx_.size(); }
   std::size_t send_queue() const { return tx_.size(); }
 
@@ -430,6 +445,7 @@ class Connection {
   std::uint32_t sack_option_len() const;  // NOP,NOP,SACK: 4 + 8 per block, or 0
   TcpRepr header(SeqNum seq, TcpFlags flags, Instant now) const;
   std::uint16_t window_field(bool syn) const;
+  SeqNum next_read() const;  // the sequence number of the next octet recv() returns
 
   // connection_timers.cpp
   void run_timers(Instant now);
@@ -458,6 +474,8 @@ class Connection {
   SeqNum rcv_fin_seq_;             // a FIN that arrived ahead of data (rcv_fin_pending_)
   SeqNum snd_sml_;                 // end of the last short segment sent (Nagle, Minshall's variant)
   SeqNum dsack_left_, dsack_right_;  // RFC 2883: a duplicate to report first in the next ACK (dsack_pending_)
+  SeqNum snd_up_, rcv_up_;         // RFC 9293 SND.UP / RCV.UP (snd_urgent_ / rcv_urgent_)
+  std::uint32_t urgent_signals_ = 0;
   std::uint32_t retransmits_ = 0;  // segments sent again (all causes)
 
   storage::RingBuffer tx_;  // from SND.UNA (after the SYN) on
@@ -511,6 +529,8 @@ class Connection {
   bool keepalive_probe_ : 1 = false;  // send a keep-alive probe now
   bool dsack_pending_ : 1 = false;    // dsack_left_/right_ go in the next ACK
   bool rx_release_pending_ : 1 = false;  // recv() emptied the ring: arm rx_release_at_
+  bool snd_urgent_ : 1 = false;    // snd_up_ is set and not yet acknowledged
+  bool rcv_urgent_ : 1 = false;    // rcv_up_ is set and not yet read past
   std::uint8_t keepalives_sent_ = 0;
   std::uint8_t keepalive_probes_cfg_ = 9;  // the probe count set_keepalive(true) restores
   // Quick-ACK mode (Linux tcp_incr_quickack): this many in-order segments are

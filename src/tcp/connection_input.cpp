@@ -184,8 +184,22 @@ void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now) {
     return;
   }
 
-  // Sixth, check the URG bit: urgent data is not supported; the pointer is
-  // ignored and the data delivered in line (RFC 6093 recommends against URG).
+  // Sixth, check the URG bit (ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2; after
+  // the peer's FIN it cannot mean anything): "RCV.UP <- max(RCV.UP, SEG.UP),
+  // and signal the user that the remote side has urgent data if the urgent
+  // pointer (RCV.UP) is in advance of the data consumed". SEG.UP points to
+  // the octet after the urgent data (MUST-31); the data stays in line
+  // (RFC 6093: nothing is taken out of the stream).
+  if (seg.flags.urg() && !fin_received_ &&
+      (state_ == State::established || state_ == State::fin_wait_1 || state_ == State::fin_wait_2)) {
+    const SeqNum up = seq + std::uint32_t{seg.urgent};
+    // Only a pointer that advances, and past what was read, is news.
+    if ((!rcv_urgent_ || rcv_up_ < up) && next_read() < up) {
+      rcv_up_ = up;
+      rcv_urgent_ = true;
+      ++urgent_signals_;
+    }
+  }
 
   // Seventh, process the segment text.
   if (text_allowed) {
@@ -429,6 +443,7 @@ void Connection::ack_advanced(SeqNum ack, const TcpRepr& seg, bool dsack, Instan
   shift_sacked(acked);
   snd_una_ = ack;
   if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
+  if (snd_urgent_ && !(snd_una_ < snd_up_)) snd_urgent_ = false;  // the urgent data is acknowledged
   retries_ = 0;
 
   // RTT: timestamps give a sample per advancing ACK (RFC 7323 4.2); else

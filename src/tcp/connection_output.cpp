@@ -227,7 +227,7 @@ std::optional<Connection::Plan> Connection::plan() const {
       len = 0;
     }
   }
-  if (cfg_.tso && len == mss && !retransmit && !recovering && !cfg_.pacing) {
+  if (cfg_.tso && len == mss && !retransmit && !recovering && !cfg_.pacing && !snd_urgent_) {
     // TSO: every full-sized segment the windows allow, as one segment the
     // device cuts (ConnectionConfig::tso); a short tail waits for its own turn.
     const std::uint32_t most = std::min({avail, usable, kTsoMaxPayload});
@@ -480,6 +480,13 @@ TcpRepr Connection::header(SeqNum seq, TcpFlags flags, Instant now) const {
   TcpRepr r{.src_port = local_port_, .dst_port = remote_port_, .seq = seq.value(), .flags = flags};
   if (flags.ack()) r.ack = rcv_nxt_.value();
   r.window = window_field(flags.syn());
+  // RFC 9293 3.8.5: every segment below SND.UP says where the urgent data
+  // ends; a pointer beyond 65,535 octets is sent as 65,535 (urgent data of
+  // any length, MUST-30), and moves up as the segments do.
+  if (snd_urgent_ && seq < snd_up_ && !flags.syn() && !flags.rst()) {
+    r.flags.set_urg(true);
+    r.urgent = static_cast<std::uint16_t>(std::min<std::uint32_t>(distance(seq, snd_up_), 0xffff));
+  }
   if (ts_ok_) r.options.timestamps = Timestamps{.tsval = ts_now(now), .tsecr = ts_recent_};
   // RFC 2018 4: SACK blocks in ACKs while out-of-order data is held (three
   // fit next to the timestamps option, four without); RFC 2883 4: a

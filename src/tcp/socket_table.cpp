@@ -61,6 +61,7 @@ void for_each_counter(const TcpCounters& c, const std::function<void(std::string
   visit("time_wait_reused", c.time_wait_reused);
   visit("orphans_dropped", c.orphans_dropped);
   visit("retransmits", c.retransmits);
+  visit("urgent_in", c.urgent_in);
   visit("cookies_sent", c.cookies.sent);
   visit("cookies_validated", c.cookies.validated);
   visit("cookies_rejected_expired", c.cookies.rejected_expired);
@@ -342,7 +343,21 @@ Result<void, SocketError> SocketTable::connect(SocketHandle h, IpEndpoint remote
   return {};
 }
 
-Result<std::size_t, SocketError> SocketTable::send(SocketHandle h, Bytes data) {
+Result<std::size_t, SocketError> SocketTable::send(SocketHandle h, Bytes data) { return send_bytes(h, data, false); }
+
+Result<std::size_t, SocketError> SocketTable::send_urgent(SocketHandle h, Bytes data) {
+  return send_bytes(h, data, true);
+}
+
+Result<SocketTable::Urgent, SocketError> SocketTable::urgent(SocketHandle h) const {
+  const Sock* s = find(h);
+  if (s == nullptr) return Unexpected{error_for(Errc::invalid_handle, "urgent: the socket is closed (stale handle)")};
+  const auto* c = std::get_if<Connection>(&s->body);
+  if (c == nullptr) return Unexpected{error_for(Errc::not_connected, "urgent: the socket is not connected")};
+  return Urgent{.pending = c->urgent_pending(), .signals = c->urgent_signals()};
+}
+
+Result<std::size_t, SocketError> SocketTable::send_bytes(SocketHandle h, Bytes data, bool urgent) {
   Sock* s = find(h);
   if (s == nullptr) return Unexpected{error_for(Errc::invalid_handle, "send: the socket is closed (stale handle)")};
   auto* c = std::get_if<Connection>(&s->body);
@@ -356,7 +371,7 @@ Result<std::size_t, SocketError> SocketTable::send(SocketHandle h, Bytes data) {
     if (c->error()) return Unexpected{error_for(errc_of(*c->error()), "send: the connection " + std::string(to_string(*c->error())))};
     return Unexpected{error_for(Errc::broken_pipe, "send: the connection is closed")};
   }
-  auto r = c->send(data);
+  auto r = urgent ? c->send_urgent(data) : c->send(data);
   if (!r) {
     if (r.error() == SendError::would_block) {
       return Unexpected{error_for(Errc::would_block, transport::kSendWouldBlock)};
@@ -688,8 +703,10 @@ void SocketTable::on_segment(const IpAddress& src, const IpAddress& dst, const T
         }
       }
     }
+    const std::uint32_t urgent_before = c.urgent_signals();
     c.on_segment(seg, payload, now);
-    mark_changed(slot);  // data, EOF, a state change, or send space freed by an ACK
+    mark_changed(slot);  // data, EOF, a state change, send space freed by an ACK, urgent data
+    if (c.urgent_signals() != urgent_before) ++counters_.urgent_in;
     // A segment of data (or a bare ACK) is answered at the next poll(), after
     // the whole batch of frames received together and after the applications
     // ran: one ACK for the batch, as GRO gives Linux, carrying the window the

@@ -150,6 +150,7 @@ struct TcpCounters {
   std::uint64_t time_wait_reused = 0;   // TIME-WAIT ended by a new SYN
   std::uint64_t orphans_dropped = 0;    // orphans past orphan_fin_timeout
   std::uint64_t retransmits = 0;        // of connections that have ended
+  std::uint64_t urgent_in = 0;          // segments whose urgent pointer told of new urgent data
   SynCookieCounters cookies{};
   friend bool operator==(const TcpCounters&, const TcpCounters&) = default;
 };
@@ -192,6 +193,18 @@ class SocketTable {
   Result<void, SocketError> connect(SocketHandle h, IpEndpoint remote, Instant now);
   // Bytes taken (a partial write when the buffer fills); would_block if none.
   Result<std::size_t, SocketError> send(SocketHandle h, Bytes data);
+  // As send(), the bytes taken urgent (Connection::send_urgent; BSD's
+  // MSG_OOB, but the bytes stay in line as RFC 6093 advises).
+  Result<std::size_t, SocketError> send_urgent(SocketHandle h, Bytes data);
+  // Of the bytes still to read, how many are urgent (Connection::
+  // urgent_pending: nullopt when none), and how many times the peer's
+  // urgent pointer advanced so far (each advance also marks the socket
+  // readable-changed, the asynchronous signal of RFC 9293 MUST-32).
+  struct Urgent {
+    std::optional<std::uint32_t> pending;
+    std::uint32_t signals = 0;
+  };
+  Result<Urgent, SocketError> urgent(SocketHandle h) const;
   // Bytes read; 0 means end of stream (the peer shut down its side);
   // would_block when nothing is there yet; the connection's error if it failed.
   Result<std::size_t, SocketError> recv(SocketHandle h, MutBytes out);
@@ -324,6 +337,7 @@ class SocketTable {
 
   // After input, an API call or a timer: send what is due, follow state
   // changes (child established, closed), reschedule.
+  Result<std::size_t, SocketError> send_bytes(SocketHandle h, Bytes data, bool urgent);
   void flush(std::uint32_t slot, Instant now);
   void mark_dirty(std::uint32_t slot);
   void mark_changed(std::uint32_t slot);

@@ -38,7 +38,8 @@ bool write_all(int fd, Bytes data) {
 
 class NetCat {
  public:
-  NetCat(loop::TapHost& host, IpEndpoint dst) : host_(host), dst_(dst) {
+  NetCat(loop::TapHost& host, IpEndpoint dst, std::string urgent)
+      : host_(host), dst_(dst), urgent_(std::move(urgent)) {
     // Non-blocking standard input, so a read never stalls the stack.
     const int flags = ::fcntl(STDIN_FILENO, F_GETFL);
     if (flags >= 0) (void)::fcntl(STDIN_FILENO, F_SETFL, flags | O_NONBLOCK);
@@ -114,7 +115,20 @@ class NetCat {
         host_.watch_fd(STDIN_FILENO, [this] { on_stdin(); });
         watching_ = true;
       }
-      if (pending_.empty() && stdin_eof_ && !shut_) {
+      // --urgent: after the input, its bytes as urgent data (in line, the
+      // urgent pointer after them: what BSD's MSG_OOB sends).
+      while (pending_.empty() && stdin_eof_ && urgent_sent_ < urgent_.size()) {
+        auto n = tcp.send_urgent(socket_, as_bytes(std::string_view(urgent_).substr(urgent_sent_)));
+        if (!n) {
+          if (n.error().code != tcp::Errc::would_block) {
+            fail(n.error().message);
+            return;
+          }
+          break;
+        }
+        urgent_sent_ += *n;
+      }
+      if (pending_.empty() && stdin_eof_ && urgent_sent_ == urgent_.size() && !shut_) {
         (void)tcp.shutdown_send(socket_);  // half-close: the peer sees our end of input
         shut_ = true;
       }
@@ -175,6 +189,8 @@ class NetCat {
   IpEndpoint dst_;
   tcp::SocketHandle socket_;
   std::vector<std::byte> pending_;  // read from standard input, not yet sent
+  std::string urgent_;              // --urgent
+  std::size_t urgent_sent_ = 0;
   std::optional<Instant> linger_until_;
   std::size_t hook_ = 0;
   std::string error_;
@@ -194,6 +210,9 @@ CLI::App* add_nc_command(CLI::App& app, NcOptions& opt) {
   add_stack_options(cmd, opt.stack);
   cmd->add_option("host", opt.host, "peer address (IPv4, or IPv6 once the stack routes it)")->required();
   cmd->add_option("port", opt.port, "peer port")->required()->check(CLI::Range(1, 65535));
+  cmd->add_option("--urgent", opt.urgent,
+                  "after standard input, send TEXT as urgent data (TCP's urgent pointer, as MSG_OOB; the bytes stay "
+                  "in line) before closing");
   return cmd;
 }
 
@@ -209,7 +228,7 @@ int run_nc(const NcOptions& opt) {
     return 1;
   }
   loop::TapHost& host = *stack->host;
-  NetCat nc(host, IpEndpoint{*dst, static_cast<std::uint16_t>(opt.port)});
+  NetCat nc(host, IpEndpoint{*dst, static_cast<std::uint16_t>(opt.port)}, opt.urgent.value_or(""));
   auto why = host.run();
   if (!why) {
     std::cerr << "wirestack nc: " << why.error() << "\n";

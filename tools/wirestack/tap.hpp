@@ -59,6 +59,7 @@ struct NcOptions {
   StackOptions stack;
   std::string host;
   int port = 0;
+  std::optional<std::string> urgent;  // sent as urgent data after standard input, before the FIN
 };
 CLI::App* add_nc_command(CLI::App& app, NcOptions& opt);
 int run_nc(const NcOptions& opt);
