@@ -226,7 +226,8 @@ class Connection {
   std::optional<std::uint32_t> urgent_pending() const;
   // Times the peer's urgent pointer advanced (the asynchronous signal of
   // MUST-32: an application compares it with the count it saw last).
-  std::uint32_t urgent_signals() const { return urgent_signals_; }
+  // (Modulo 256: a change, not a total; the socket table counts them.)
+  std::uint8_t urgent_signals() const { return urgent_signals_; }
   std::size_t recv_queue() const { return rx_.size(); }
   std::size_t send_queue() const { return tx_.size(); }
 
@@ -475,7 +476,6 @@ class Connection {
   SeqNum snd_sml_;                 // end of the last short segment sent (Nagle, Minshall's variant)
   SeqNum dsack_left_, dsack_right_;  // RFC 2883: a duplicate to report first in the next ACK (dsack_pending_)
   SeqNum snd_up_, rcv_up_;         // RFC 9293 SND.UP / RCV.UP (snd_urgent_ / rcv_urgent_)
-  std::uint32_t urgent_signals_ = 0;
   std::uint32_t retransmits_ = 0;  // segments sent again (all causes)
 
   storage::RingBuffer tx_;  // from SND.UNA (after the SYN) on
@@ -537,6 +537,7 @@ class Connection {
   // still ACKed one by one, not every second one: at the start (slow start
   // grows per ACK) and after a loss was repaired (the ACK clock is weak then).
   std::uint8_t quickacks_ = 0;
+  std::uint8_t urgent_signals_ = 0;  // wraps: compared for a change, one segment at a time
   std::uint64_t delivered_ = 0;  // C.delivered while there is no SendSide (delivered())
   static constexpr std::uint8_t kMaxQuickacks = 16;  // Linux TCP_MAX_QUICKACKS
   // An empty receive ring is freed this long after it emptied (if it stayed

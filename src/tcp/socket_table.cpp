@@ -703,7 +703,7 @@ void SocketTable::on_segment(const IpAddress& src, const IpAddress& dst, const T
         }
       }
     }
-    const std::uint32_t urgent_before = c.urgent_signals();
+    const std::uint8_t urgent_before = c.urgent_signals();
     c.on_segment(seg, payload, now);
     mark_changed(slot);  // data, EOF, a state change, send space freed by an ACK, urgent data
     if (c.urgent_signals() != urgent_before) ++counters_.urgent_in;

@@ -202,7 +202,7 @@ class SocketTable {
   // readable-changed, the asynchronous signal of RFC 9293 MUST-32).
   struct Urgent {
     std::optional<std::uint32_t> pending;
-    std::uint32_t signals = 0;
+    std::uint8_t signals = 0;  // modulo 256: compare with the last value seen
   };
   Result<Urgent, SocketError> urgent(SocketHandle h) const;
   // Bytes read; 0 means end of stream (the peer shut down its side);
