@@ -5,7 +5,8 @@
 # with IP and TCP checksum verification on: no malformed frame, no bad
 # checksum, no frame over the MTU in anything our stack sent; the handshakes
 # and closes are all there (SYN, SYN-ACK, FIN from both sides, our RST for the
-# closed port); `wirestack decode` of the capture agrees.
+# closed port); `wirestack decode` of the capture agrees. Then, with the
+# offloads on, our own --pcap: segments over the MTU both ways, all checksums good.
 source "$(dirname "$0")/lib.sh"
 interop_init "$1" tcpdump tshark
 
@@ -122,4 +123,24 @@ opt_synack=$(count "$us2k && tcp.flags.syn == 1 && tcp.flags.ack == 1 && tcp.opt
 
 dec=$("$WS" decode -q "$cap" 2>&1)
 expect "decode of the capture" ' 0 malformed' "$dec"
+
+# With the offloads (the default), our own capture (--pcap) shows what
+# crossed the device: TCP segments of several MSS both ways, every checksum
+# complete (the kernel's partial ones filled in on the way in; ours as the
+# kernel completes them on the way out).
+ocap="$WORK/offload.pcap"
+ws_start tap --tcp-echo 7 --seconds 40 --pcap "$ocap"
+out=$(timeout 30 ip netns exec "$NS" "$PY" "$(dirname "$0")/tcp_echo_client.py" "$OUR_IP" "$PORT" $((4 * 1024 * 1024)) 2>&1)
+expect "4 MiB echoed with offloads" '^got [0-9a-f]{64} 4194304$' "$out"
+ws_stop
+big_in=$(tshark -r "$ocap" -Y "ip.dst == $OUR_IP && frame.len > 1514" 2>/dev/null | wc -l)
+big_out=$(tshark -r "$ocap" -Y "ip.src == $OUR_IP && frame.len > 1514" 2>/dev/null | wc -l)
+segs=$(tshark -r "$ocap" -Y "tcp" 2>/dev/null | wc -l)
+obad=$(tshark -r "$ocap" "${opts[@]}" -Y "tcp && (ip.checksum.status == \"Bad\" || tcp.checksum.status == \"Bad\" || _ws.malformed)" 2>/dev/null | wc -l)
+echo "offload capture: $segs TCP segments, $big_in over the MTU in, $big_out over the MTU out, $obad with a bad checksum"
+[ "$big_in" -gt 0 ] || fail "no segment over the MTU from the kernel in our capture: offloads off?"
+[ "$big_out" -gt 0 ] || fail "no TSO segment from us in our capture"
+[ "$obad" = 0 ] || fail "$obad segments with a bad checksum or malformed in our offload capture"
+dec=$("$WS" decode -q "$ocap" 2>&1)
+expect "decode of the offload capture" ' 0 malformed' "$dec"
 finish
