@@ -47,6 +47,7 @@ struct Ipv4Counters {
   std::uint64_t no_route = 0;          // no route (ICMP net unreachable owed)
   std::uint64_t ttl_exceeded = 0;      // TTL ran out while forwarding
   std::uint64_t frag_needed = 0;       // DF and bigger than the egress MTU
+  std::uint64_t pmtu_reductions = 0;   // TCP connections whose segment size an ICMP frag-needed lowered (RFC 1191)
   std::uint64_t fragments_rx = 0;      // fragments for us given to the reassembler
   std::uint64_t fragments_tx = 0;      // fragments created
   std::uint64_t reassembled = 0;       // datagrams reassembled

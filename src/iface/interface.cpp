@@ -371,6 +371,7 @@ void for_each_counter(const InterfaceCounters& c, const CounterVisitor& visit) {
   visit("ipv4", "no_route", c.ipv4.no_route);
   visit("ipv4", "ttl_exceeded", c.ipv4.ttl_exceeded);
   visit("ipv4", "frag_needed", c.ipv4.frag_needed);
+  visit("ipv4", "pmtu_reductions", c.ipv4.pmtu_reductions);
   visit("ipv4", "fragments_rx", c.ipv4.fragments_rx);
   visit("ipv4", "fragments_tx", c.ipv4.fragments_tx);
   visit("ipv4", "reassembled", c.ipv4.reassembled);

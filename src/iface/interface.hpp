@@ -59,6 +59,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <unordered_map>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -129,6 +130,17 @@ struct InterfaceConfig {
   std::size_t max_ping_replies = 1024;  // queued for the application
   std::size_t max_icmp_errors = 1024;
   std::size_t max_loopback_queue = 1024;  // datagrams to ourselves waiting for poll()
+  // Path MTU discovery for TCP (RFC 1191; Linux ip_no_pmtu_disc = 0): our
+  // segments carry DF, and an ICMP "fragmentation needed" lowers the MTU to
+  // that destination for `pmtu_expires` (Linux mtu_expires, 10 minutes).
+  // A report below `min_pmtu` (Linux min_pmtu, 552: a forged ICMP cannot
+  // shrink segments to nothing) sets the path to it with DF cleared, so
+  // routers fragment what is still too big. At most `max_pmtu_entries`
+  // destinations are remembered. Off: TCP without DF, fragmented by routers.
+  bool pmtu_discovery = true;
+  Duration pmtu_expires = std::chrono::minutes{10};
+  std::uint16_t min_pmtu = 552;
+  std::size_t max_pmtu_entries = 4096;
   ChecksumMode checksum{};
   link::ArpCacheConfig arp{};
   ip::ReassemblerConfig reassembly{};
@@ -157,6 +169,8 @@ struct IcmpError {
   Icmpv4Type type = Icmpv4Type::dst_unreachable;
   std::uint8_t code = 0;
   std::uint16_t next_hop_mtu = 0;  // frag needed
+  std::uint16_t orig_total_len = 0;  // the quoted datagram's total length
+  std::uint32_t orig_tcp_seq = 0;    // TCP: the quoted segment's sequence number
   // The quoted datagram.
   Ipv4Address orig_src;
   Ipv4Address orig_dst;
@@ -391,6 +405,17 @@ class Interface final : private tcp::IpLayer {
   std::deque<Looped> loopback_;
   static constexpr std::size_t kFramePoolSize = 8;  // nested sends (re-entrant sinks) take more than one
   std::vector<ByteVec> frame_pool_;
+  // Path MTU discovery (InterfaceConfig::pmtu_discovery): what ICMP told us
+  // of destinations, by IPv4 address.
+  struct PathMtu {
+    std::uint16_t mtu = 0;
+    bool no_df = false;  // reported below min_pmtu: send without DF
+    Instant expires{};
+  };
+  std::unordered_map<std::uint32_t, PathMtu> pmtu_;
+  // The entry for dst, or nullptr (an expired one is removed).
+  const PathMtu* path_mtu(Ipv4Address dst, Instant now);
+  void learn_path_mtu(const IcmpError& e);
   InterfaceCounters counters_;
   tcp::SocketTable tcp_;  // last: it borrows *this as its IpLayer
 };

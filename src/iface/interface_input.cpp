@@ -186,6 +186,7 @@ void Interface::receive_icmp(Ipv4Packet packet, const Ipv4Repr& repr, bool broad
   e.orig_dst = quote->header.dst;
   e.orig_protocol = quote->header.protocol;
   e.orig_ident = quote->header.ident;
+  e.orig_total_len = static_cast<std::uint16_t>(quote->header.total_len());
   const Bytes data = quote->data;
   if (quote->header.frag_offset == 0) {
     if (e.orig_protocol == IpProtocol::icmp && data.size() >= 8) {
@@ -194,6 +195,7 @@ void Interface::receive_icmp(Ipv4Packet packet, const Ipv4Repr& repr, bool broad
     } else if (e.orig_protocol != IpProtocol::icmp && data.size() >= 4) {
       e.src_port = load_be16(data, 0);
       e.dst_port = load_be16(data, 2);
+      if (e.orig_protocol == IpProtocol::tcp && data.size() >= 8) e.orig_tcp_seq = load_be32(data, 4);
     }
   }
   handle_icmp_error(e);
@@ -226,6 +228,17 @@ void Interface::handle_icmp_error(const IcmpError& e) {
   if (!reason) return;
   const IpEndpoint local{e.orig_src, e.src_port};
   const IpEndpoint remote{e.orig_dst, e.dst_port};
+  if (*reason == transport::IcmpReason::packet_too_big && !e.local && config_.pmtu_discovery &&
+      is_local_address(e.orig_src)) {
+    learn_path_mtu(e);
+    if (e.orig_protocol == IpProtocol::tcp) {
+      if (const auto it = pmtu_.find(e.orig_dst.to_u32()); it != pmtu_.end()) {
+        const auto path_mss = static_cast<std::uint16_t>(it->second.mtu - ip_header_len(IpFamily::v4) - 20);
+        if (tcp_.on_path_mtu(local, remote, path_mss, e.orig_tcp_seq, e.at)) ++counters_.ipv4.pmtu_reductions;
+      }
+      return;
+    }
+  }
   if (e.orig_protocol == IpProtocol::tcp) {
     if (auto err = transport::error_for(transport::Protocol::tcp, *reason)) {
       tcp_.on_icmp_error(local, remote, *err, e.local);
@@ -235,6 +248,47 @@ void Interface::handle_icmp_error(const IcmpError& e) {
       udp_.on_icmp_error(local, remote, *err, !e.local);
     }
   }
+}
+
+void Interface::learn_path_mtu(const IcmpError& e) {
+  // RFC 1191 5: the next-hop MTU, or when the router does not say (0, or a
+  // value not below the datagram that failed: an old router), the plateau
+  // below the failed datagram's length (RFC 1191 7's table).
+  std::uint16_t mtu = e.next_hop_mtu;
+  if (mtu == 0 || mtu >= e.orig_total_len) {
+    static constexpr std::uint16_t kPlateaus[] = {32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68};
+    mtu = 68;
+    for (const std::uint16_t p : kPlateaus) {
+      if (p < e.orig_total_len) {
+        mtu = p;
+        break;
+      }
+    }
+  }
+  PathMtu entry{.mtu = mtu, .no_df = false, .expires = e.at + config_.pmtu_expires};
+  if (mtu < config_.min_pmtu) entry = PathMtu{.mtu = config_.min_pmtu, .no_df = true, .expires = entry.expires};
+  const std::uint32_t key = e.orig_dst.to_u32();
+  if (const auto it = pmtu_.find(key); it != pmtu_.end()) {
+    if (it->second.mtu <= entry.mtu && it->second.expires > e.at) return;  // only ever lowered while valid
+    it->second = entry;
+    return;
+  }
+  if (pmtu_.size() >= config_.max_pmtu_entries) {
+    std::erase_if(pmtu_, [&](const auto& kv) { return kv.second.expires <= e.at; });
+    if (pmtu_.size() >= config_.max_pmtu_entries) pmtu_.erase(pmtu_.begin());
+  }
+  pmtu_.emplace(key, entry);
+}
+
+const Interface::PathMtu* Interface::path_mtu(Ipv4Address dst, Instant now) {
+  if (pmtu_.empty()) return nullptr;
+  const auto it = pmtu_.find(dst.to_u32());
+  if (it == pmtu_.end()) return nullptr;
+  if (it->second.expires <= now) {
+    pmtu_.erase(it);  // RFC 1191 6.3: try the larger MTU again
+    return nullptr;
+  }
+  return &it->second;
 }
 
 void Interface::receive_udp(NicId /*nic*/, Ipv4Packet packet, const Ipv4Repr& repr, bool broadcast, Instant now) {

@@ -406,13 +406,15 @@ void Interface::send_segment(const IpAddress& src_addr, const IpAddress& dst_add
   const IpPair ips{.src = src, .dst = dst};
   const std::size_t hlen = header.header_len();
   const std::size_t seg_len = hlen + payload.size();
+  // RFC 1191: with path MTU discovery every segment carries DF, unless the
+  // path reported an MTU below min_pmtu (then routers may fragment).
+  const PathMtu* pm = config_.pmtu_discovery ? path_mtu(dst, now) : nullptr;
   const Ipv4Repr ip{.src = src,
                     .dst = dst,
                     .protocol = IpProtocol::tcp,
                     .ttl = config_.default_ttl,
                     .ident = next_ident_++,
-                    // RFC 1122 4.2.2.? / Linux: TCP segments are sent with DF set
-                    // only with path MTU discovery, which we do not do yet.
+                    .dont_fragment = config_.pmtu_discovery && (pm == nullptr || !pm->no_df),
                     .payload_len = static_cast<std::uint16_t>(seg_len)};
   // A TSO segment takes as many identifications as the device makes of it.
   if (gso_size > 0) next_ident_ = static_cast<std::uint16_t>(next_ident_ + (payload.size() - 1) / gso_size);
@@ -462,8 +464,10 @@ std::optional<tcp::IpLayer::Path> Interface::path_to(const IpAddress& dst) const
   if (!dst.is_v4()) return std::nullopt;
   const auto eg = select_egress(dst.v4(), Ipv4Address::any());
   if (!eg || eg->src.is_unspecified() || eg->broadcast) return std::nullopt;
+  std::uint16_t path = mtu(eg->nic);
+  if (const auto it = pmtu_.find(dst.v4().to_u32()); it != pmtu_.end()) path = std::min(path, it->second.mtu);
   return Path{.src = eg->src,
-              .mtu = mtu(eg->nic),
+              .mtu = path,
               .header_len = ip_header_len(IpFamily::v4),
               .tso = nic_ref(eg->nic).tso && !is_local_address(dst.v4())};
 }

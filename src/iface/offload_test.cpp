@@ -16,6 +16,7 @@ namespace wirestack::iface {
 namespace {
 
 using testing::ip;
+using testing::pattern;
 
 constexpr std::size_t kL2 = kEthernetHeaderLen;
 
@@ -110,41 +111,10 @@ TEST(CutOffloaded, RefusesWhatIsNotAnIpv4TcpDatagram) {
   EXPECT_EQ(calls, 0);
 }
 
-// A (its NIC with TSO) sends `bytes` to B over the Pair's wire; what B read.
+// A (its NIC with TSO) sends `data` to B over the Pair's wire; what B read.
 ByteVec transfer(testing::Pair& p, const ByteVec& data) {
   p.a.set_tso(0, true);
-  auto& ta = p.a.tcp();
-  auto& tb = p.b.tcp();
-  const auto srv = tb.open();
-  EXPECT_TRUE(tb.bind(srv, {IpAddress::any(IpFamily::v4), 8080}));
-  EXPECT_TRUE(tb.listen(srv, 8));
-  const auto cli = ta.open();
-  EXPECT_TRUE(ta.connect(cli, {IpAddress(ip(2)), 8080}, p.net.now()));
-  p.net.run_for(std::chrono::milliseconds{5});
-  auto conn = tb.accept(srv);
-  EXPECT_TRUE(conn);
-  if (!conn) return {};
-  ByteVec got;
-  std::size_t sent = 0;
-  ByteVec buf(64 * 1024);
-  for (int round = 0; round < 20'000 && got.size() < data.size(); ++round) {
-    if (sent < data.size()) {
-      if (auto n = ta.send(cli, Bytes(data).subspan(sent))) sent += *n;
-    }
-    p.net.run_for(std::chrono::microseconds{200});
-    while (true) {
-      auto n = tb.recv(*conn, buf);
-      if (!n || *n == 0) break;
-      got.insert(got.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*n));
-    }
-  }
-  return got;
-}
-
-ByteVec pattern(std::size_t n) {
-  ByteVec data(n);
-  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::byte>((i * 2654435761u) >> 13);
-  return data;
+  return testing::tcp_transfer(p.net, p.a, p.b, ip(2), data);
 }
 
 InterfaceConfig big_buffers() {

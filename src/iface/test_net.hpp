@@ -245,4 +245,44 @@ struct Routed {
   }
 };
 
+// A TCP connection from `from` to `port` of `to` (at `to_addr`), `data`
+// written as fast as it is taken, read by the other side every 200 us of
+// virtual time: what arrived (stops when all did, or after 4 s).
+inline ByteVec tcp_transfer(TestNet& net, Interface& from, Interface& to, Ipv4Address to_addr, const ByteVec& data,
+                            std::uint16_t port = 8080) {
+  auto& tf = from.tcp();
+  auto& tt = to.tcp();
+  const auto srv = tt.open();
+  WIRESTACK_ASSERT(tt.bind(srv, {IpAddress::any(IpFamily::v4), port}));
+  WIRESTACK_ASSERT(tt.listen(srv, 8));
+  const auto cli = tf.open();
+  WIRESTACK_ASSERT(tf.connect(cli, {IpAddress(to_addr), port}, net.now()));
+  std::optional<tcp::SocketHandle> conn;
+  ByteVec got;
+  std::size_t sent = 0;
+  ByteVec buf(64 * 1024);
+  for (int round = 0; round < 20'000 && got.size() < data.size(); ++round) {
+    if (sent < data.size()) {
+      if (auto n = tf.send(cli, Bytes(data).subspan(sent))) sent += *n;
+    }
+    net.run_for(std::chrono::microseconds{200});
+    if (!conn) {
+      if (auto c = tt.accept(srv)) conn = *c;
+    }
+    while (conn) {
+      auto n = tt.recv(*conn, buf);
+      if (!n || *n == 0) break;
+      got.insert(got.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*n));
+    }
+  }
+  return got;
+}
+
+// n bytes that are not a repeating short pattern.
+inline ByteVec pattern(std::size_t n) {
+  ByteVec data(n);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::byte>((i * 2654435761u) >> 13);
+  return data;
+}
+
 }  // namespace wirestack::iface::testing

@@ -102,6 +102,7 @@ TEST(InterfaceUdp, ClosedPortRefusesConnectedSocket) {
   EXPECT_EQ(errors[0], (IcmpError{.from = ip(2),
                                   .type = Icmpv4Type::dst_unreachable,
                                   .code = 3,
+                                  .orig_total_len = 20 + 8 + 7,  // "anyone?"
                                   .orig_src = ip(1),
                                   .orig_dst = ip(2),
                                   .orig_protocol = IpProtocol::udp,

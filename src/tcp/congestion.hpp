@@ -140,6 +140,7 @@ class WindowCore {
   std::uint32_t cwnd() const { return cwnd_; }
   std::uint32_t ssthresh() const { return ssthresh_; }
   std::uint32_t smss() const { return smss_; }
+  void set_smss(std::uint32_t smss) { smss_ = smss > 0 ? smss : 1; }
   bool in_slow_start() const { return cwnd_ < ssthresh_; }
   bool in_recovery() const { return in_recovery_; }
 
@@ -276,6 +277,11 @@ class CongestionControl {
   std::uint32_t cwnd() const { return std::visit([](const auto& a) { return a.cwnd(); }, impl_); }
   std::uint32_t ssthresh() const { return std::visit([](const auto& a) { return a.ssthresh(); }, impl_); }
   std::uint32_t smss() const { return std::visit([](const auto& a) { return a.smss(); }, impl_); }
+  // The path took a smaller segment size (path MTU discovery): increments
+  // follow it; cwnd (bytes) is kept, as Linux keeps its packet count.
+  void set_smss(std::uint32_t smss) {
+    std::visit([&](auto& a) { a.set_smss(smss); }, impl_);
+  }
   bool in_slow_start() const { return std::visit([](const auto& a) { return a.in_slow_start(); }, impl_); }
   bool in_recovery() const { return std::visit([](const auto& a) { return a.in_recovery(); }, impl_); }
   // Bytes per second the sender paces its data segments at; 0: no pacing.

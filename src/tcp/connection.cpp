@@ -164,7 +164,10 @@ void Connection::negotiate(const TcpOptions& peer) {
   // the TCP options we put in every segment (RFC 9293 3.7.1 MUST-16: the
   // timestamps option, 12 bytes with its padding); the SACK blocks some
   // segments carry come off per segment (seg_mss(), RFC 6691).
-  const std::uint16_t peer_mss = peer.mss.value_or(536);
+  // RFC 9293 3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - 20 - options:
+  // never more than our own egress takes (cfg_.mss: the path's MTU less the
+  // headers), whatever the peer offers.
+  const std::uint16_t peer_mss = std::min(peer.mss.value_or(536), cfg_.mss);
   // RFC 7323 2.2/3.2, RFC 2018 2: an option is used only if both SYNs carried it.
   ws_ok_ = cfg_.window_scale > 0 && peer.window_scale.has_value();
   if (ws_ok_) {
@@ -275,6 +278,28 @@ std::optional<std::uint32_t> Connection::urgent_pending() const {
 SeqNum Connection::next_read() const {
   // RCV.NXT less what is queued in order (and the FIN's number).
   return rcv_nxt_ - static_cast<std::uint32_t>(rx_.size()) - (fin_received_ ? 1u : 0u);
+}
+
+bool Connection::on_path_mtu(std::uint16_t path_mss, SeqNum quoted_seq, Instant now) {
+  if (!is_synchronized(state_) || state_ == State::time_wait) return false;
+  if (quoted_seq < snd_una_ || !(quoted_seq < snd_max_)) return false;  // not in flight: ignored
+  const std::uint16_t opt = ts_ok_ ? 12 : 0;
+  const auto mss = static_cast<std::uint16_t>(std::max<int>(path_mss - opt, 64));
+  if (mss >= snd_mss_) return false;  // RFC 1191: only ever lowered by a report
+  snd_mss_ = mss;
+  cc_.set_smss(mss);
+  // Resend what is in flight, in the new size, from SND.UNA: every segment
+  // of the old size was dropped on the way (go back N, no cwnd reduction).
+  rto_recovery_ = false;
+  fast_rtx_ = false;
+  tlp_probe_ = false;
+  tlp_out_ = false;
+  dupacks_ = 0;
+  drop_scoreboard();
+  rtt_timer_.on_retransmit();  // Karn: no sample from the resent range
+  snd_nxt_ = snd_una_;
+  arm_timers(now);
+  return true;
 }
 
 void Connection::set_keepalive(bool on) {

@@ -233,6 +233,15 @@ class Connection {
 
   // --- Network side ---
   void on_segment(const TcpRepr& seg, Bytes payload, Instant now);
+  // Path MTU discovery (RFC 1191, RFC 9293 3.7.2): an ICMP "fragmentation
+  // needed" quoting our segment at `quoted_seq` says the path takes segments
+  // of at most `path_mss` bytes (its MTU less the IP and TCP headers). When
+  // the quote is of data in flight (RFC 5927 4.1: not a forged or stale
+  // ICMP) and the size is smaller, SMSS shrinks to it (less our options) and
+  // everything in flight is sent again from SND.UNA in the new size, without
+  // reducing cwnd (the segments were too big, not a sign of congestion;
+  // Linux tcp_simple_retransmit). true when SMSS changed.
+  bool on_path_mtu(std::uint16_t path_mss, SeqNum quoted_seq, Instant now);
   std::optional<Segment> poll_output(Instant now);
   // Zero-copy variant of poll_output(): the header, and the payload as up to
   // two spans into the send buffer, valid until the next non-const call.

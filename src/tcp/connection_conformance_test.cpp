@@ -346,5 +346,52 @@ TEST_F(ConformanceTest, WindowUpdateAfterBackedOffProbesSendsAtOnce) {
   EXPECT_EQ(c_->state(), State::established);
 }
 
+// --- 3 (second half). Path MTU discovery (RFC 1191, RFC 9293 3.7.2) -------------
+
+// An ICMP "fragmentation needed" lowers SMSS only when it quotes data in
+// flight (RFC 5927 4.1: SND.UNA =< seq < SND.MAX), and only downwards; then
+// everything in flight goes again from SND.UNA in the new size, cwnd kept
+// (the segments were too big for the path, not a congestion signal).
+TEST_F(ConformanceTest, PathMtuReportShrinksSegmentsAndResendsTheFlight) {
+  establish();  // plain(): no options, MSS 1460, the peer's window 4000
+  ASSERT_TRUE(c_->send(as_bytes(std::string(3000, 'p'))));
+  auto first = sends(20ms);
+  ASSERT_EQ(first.size(), 3u);
+  EXPECT_EQ(first[0].payload.size(), 1460u);
+  const std::uint32_t cwnd = c_->cwnd();
+  EXPECT_FALSE(c_->on_path_mtu(960, SeqNum(1000), at(25ms)));         // below SND.UNA: stale or forged
+  EXPECT_FALSE(c_->on_path_mtu(960, SeqNum(1001 + 3000), at(25ms)));  // never sent
+  EXPECT_FALSE(c_->on_path_mtu(1500, SeqNum(1001), at(25ms)));        // not smaller
+  EXPECT_EQ(c_->send_mss(), 1460u);
+  ASSERT_TRUE(c_->on_path_mtu(960, SeqNum(2461), at(25ms)));          // the second segment's
+  EXPECT_EQ(c_->send_mss(), 960u);
+  EXPECT_EQ(c_->cwnd(), cwnd);
+  const auto again = sends(25ms);
+  ASSERT_EQ(again.size(), 4u);
+  std::uint32_t seq = 1001;
+  for (const auto& s : again) {
+    EXPECT_EQ(s.tcp.seq, seq);
+    EXPECT_LE(s.payload.size(), 960u);
+    seq += static_cast<std::uint32_t>(s.payload.size());
+  }
+  EXPECT_EQ(seq, 1001u + 3000);
+  EXPECT_FALSE(c_->on_path_mtu(1200, SeqNum(1001), at(26ms)));  // never raised by a report
+}
+
+// RFC 9293 3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - 20: a peer that
+// offers more than our own egress takes (our MSS, from the MTU) gets
+// segments of our size, not fragments of its size.
+TEST_F(ConformanceTest, PeerMssAboveOursIsClampedToOurEgress) {
+  ConnectionConfig cfg = plain();
+  cfg.mss = 1000;
+  open(cfg);
+  EXPECT_EQ(one(0ms), with_mss(out(S, 1000, 0, 8192), 1000));
+  peer(with_mss(in(S | A, kPeerIss, kIss + 1, 60000), 8960), 10ms);
+  ASSERT_EQ(c_->state(), State::established);
+  EXPECT_EQ(c_->send_mss(), 1000u);
+  ASSERT_TRUE(c_->send(as_bytes(std::string(2500, 'm'))));
+  for (const auto& s : sends(10ms)) EXPECT_LE(s.payload.size(), 1000u);
+}
+
 }  // namespace
 }  // namespace wirestack::tcp

@@ -741,6 +741,16 @@ void SocketTable::send_reset(const IpAddress& src, const IpAddress& dst, const T
   ip_.send_segment(dst, src, *rst, storage::SpanPair{}, 0, now);
 }
 
+bool SocketTable::on_path_mtu(const IpEndpoint& local, const IpEndpoint& remote, std::uint16_t path_mss,
+                              std::uint32_t quoted_seq, Instant now) {
+  const auto found = find_connection(local, remote);
+  if (!found) return false;
+  Connection& c = std::get<Connection>(slots_[*found].sock->body);
+  if (!c.on_path_mtu(path_mss, SeqNum(quoted_seq), now)) return false;
+  mark_dirty(*found);  // the resent segments leave at the next poll
+  return true;
+}
+
 void SocketTable::on_icmp_error(const IpEndpoint& local, const IpEndpoint& remote, Errc error, bool local_failure) {
   const auto found = find_connection(local, remote);
   if (!found) return;

@@ -254,6 +254,11 @@ class SocketTable {
   // is kept as a soft error that a time-out reports instead of "timed out".
   // `local_failure`: found inside this host (ARP), not received.
   void on_icmp_error(const IpEndpoint& local, const IpEndpoint& remote, Errc error, bool local_failure);
+  // ICMP "fragmentation needed" (packet too big) for the connection local ->
+  // remote, quoting its segment at `quoted_seq`: Connection::on_path_mtu.
+  // true when the connection's segment size went down.
+  bool on_path_mtu(const IpEndpoint& local, const IpEndpoint& remote, std::uint16_t path_mss,
+                   std::uint32_t quoted_seq, Instant now);
   void poll(Instant now);
   std::optional<Instant> poll_at() const;
 
