@@ -100,6 +100,12 @@ Result<TapDevice, std::string> TapDevice::open(const std::string& name, TapOptio
     offload = ::ioctl(fd, TUNSETOFFLOAD, flags) == 0;
   }
   std::string got(ifr.ifr_name, ::strnlen(ifr.ifr_name, sizeof ifr.ifr_name));
+  if (!options.offload) {
+    // The offloads a previous user of a persistent device turned on stay
+    // on the device: the kernel would go on handing over partial checksums
+    // and 64 KiB segments that a plain reader cannot tell from bad frames.
+    (void)::ioctl(fd, TUNSETOFFLOAD, 0U);
+  }
   if (options.offload && !offload) {
     ::close(fd);
     return open(got, TapOptions{.offload = false});

@@ -76,5 +76,23 @@ if [[ " ${WS_EXTRA_ARGS:-} " != *" --no-offload "* ]]; then
   tso=$(awk '{for (i = 1; i < NF; i++) if ($i == "tso_out") print $(i + 1)}' <<<"$off")
   [ "${coalesced:-0}" -gt 0 ] || fail "the kernel handed us no coalesced segment ($off)"
   [ "${tso:-0}" -gt 0 ] || fail "we handed the device no TSO segment ($off)"
+
+  # The same persistent device, opened plain after a run with offloads: the
+  # offloads must not stay on (the kernel would hand partial checksums and
+  # 64 KiB segments to a reader without the virtio header).
+  ws_start tap --tcp-discard 9 --seconds 60 --no-offload
+  out=$(timeout 60 ip netns exec "$NS" "$PY" - "$OUR_IP" <<'PY' 2>&1
+import os, socket, sys
+s = socket.create_connection((sys.argv[1], 9), timeout=10)
+s.sendall(os.urandom(10 * 1024 * 1024))
+s.shutdown(socket.SHUT_WR)
+print("discard eof", s.recv(10) == b"")
+PY
+)
+  expect "discard after offloads, plain" '^discard eof True$' "$out"
+  ws_stop
+  expect "plain: every byte counted" '^tcp_discard port 9 connections 1 bytes 10485760$' "$(cat "$WS_LOG")"
+  grep -E '^tcp .*rx_malformed' "$WS_LOG" && fail "plain after offloads: malformed segments (offloads left on?)"
+  grep -q '^tap offload' "$WS_LOG" && fail "plain run reports offloads"
 fi
 finish
