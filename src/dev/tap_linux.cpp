@@ -34,6 +34,7 @@ struct VirtioNetHdr {
 };
 static_assert(sizeof(VirtioNetHdr) == 10);
 constexpr std::uint8_t kNeedsCsum = 1;    // VIRTIO_NET_HDR_F_NEEDS_CSUM
+constexpr std::uint8_t kDataValid = 2;    // VIRTIO_NET_HDR_F_DATA_VALID
 constexpr std::uint8_t kGsoNone = 0;      // VIRTIO_NET_HDR_GSO_NONE
 constexpr std::uint8_t kGsoTcpV4 = 1;     // VIRTIO_NET_HDR_GSO_TCPV4
 constexpr std::uint8_t kGsoTcpV6 = 4;     // VIRTIO_NET_HDR_GSO_TCPV6
@@ -167,6 +168,8 @@ Result<std::optional<RxFrame>, std::string> TapDevice::read_frame(MutBytes buf) 
                               ") fall outside a frame of " + std::to_string(f.len) + " bytes"};
           }
           f.checksum_filled = true;
+        } else if ((hdr.flags & kDataValid) != 0) {
+          f.checksum_valid = true;  // the kernel checked it already
         }
       }
       return std::optional<RxFrame>{f};

@@ -70,6 +70,8 @@ struct RxFrame {
   // Offload mode: the kernel left the transport checksum to us and read()
   // filled it in.
   bool checksum_filled = false;
+  // Offload mode: the kernel says it verified the transport checksum.
+  bool checksum_valid = false;
 };
 
 // What the kernel is to finish for a frame we write (offload mode only).

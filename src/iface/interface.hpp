@@ -259,6 +259,13 @@ class Interface final : private tcp::IpLayer {
 
   // ---- The driver's side ----
   void receive(NicId nic, Bytes frame, Instant now);
+  // As receive(), for a frame whose TCP or UDP checksum the device has
+  // completed or verified itself (a TAP device with offloads: the kernel's
+  // partial checksum filled in by dev::TapDevice, or its DATA_VALID): the
+  // transport does not sum the payload a second time. The IPv4 header's
+  // checksum is still checked, and a datagram reassembled from fragments is
+  // checked whole.
+  void receive_checksummed(NicId nic, Bytes frame, Instant now);
   void poll(Instant now);
   // When poll() has work next: a past Instant (Instant{} ) means "now".
   std::optional<Instant> poll_at() const;
@@ -405,6 +412,9 @@ class Interface final : private tcp::IpLayer {
   std::deque<Looped> loopback_;
   static constexpr std::size_t kFramePoolSize = 8;  // nested sends (re-entrant sinks) take more than one
   std::vector<ByteVec> frame_pool_;
+  // Set only during receive_checksummed(): the frame's transport checksum
+  // is known good.
+  bool rx_l4_checksum_ok_ = false;
   // Path MTU discovery (InterfaceConfig::pmtu_discovery): what ICMP told us
   // of destinations, by IPv4 address.
   struct PathMtu {

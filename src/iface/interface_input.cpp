@@ -42,6 +42,12 @@ void Interface::receive(NicId nic, Bytes frame, Instant now) {
   }
 }
 
+void Interface::receive_checksummed(NicId nic, Bytes frame, Instant now) {
+  rx_l4_checksum_ok_ = true;
+  receive(nic, frame, now);
+  rx_l4_checksum_ok_ = false;
+}
+
 void Interface::receive_arp(NicId nic, Bytes payload, Instant now) {
   auto packet = ArpPacket::checked(payload);
   if (!packet) {
@@ -119,7 +125,9 @@ void Interface::deliver_local(NicId nic, Ipv4Packet packet, const Ipv4Repr& repr
     if (whole == nullptr) return;  // pending: more fragments to come
     ++counters_.ipv4.reassembled;
     const ip::Reassembled done = std::move(*whole);
+    const bool trusted = std::exchange(rx_l4_checksum_ok_, false);  // other fragments were not the device's
     deliver_local(nic, Ipv4Packet(done.datagram), done.header, broadcast, now);
+    rx_l4_checksum_ok_ = trusted;
     return;
   }
   ++counters_.ipv4.delivered;
@@ -297,7 +305,9 @@ void Interface::receive_udp(NicId /*nic*/, Ipv4Packet packet, const Ipv4Repr& re
     ++counters_.udp.rx_malformed;
     return;
   }
-  auto udp = UdpRepr::parse(*view, IpPair{.src = repr.src, .dst = repr.dst}, config_.checksum);
+  ChecksumMode mode = config_.checksum;
+  if (rx_l4_checksum_ok_) mode.verify_rx = false;  // receive_checksummed(): the device's word
+  auto udp = UdpRepr::parse(*view, IpPair{.src = repr.src, .dst = repr.dst}, mode);
   if (!udp) {
     ++counters_.udp.rx_malformed;
     return;
@@ -330,7 +340,9 @@ void Interface::receive_tcp(Ipv4Packet packet, const Ipv4Repr& repr, bool broadc
     ++counters_.tcp.rx_malformed;
     return;
   }
-  auto seg = TcpRepr::parse(*view, IpPair{.src = repr.src, .dst = repr.dst}, config_.checksum);
+  ChecksumMode mode = config_.checksum;
+  if (rx_l4_checksum_ok_) mode.verify_rx = false;  // receive_checksummed(): the device's word
+  auto seg = TcpRepr::parse(*view, IpPair{.src = repr.src, .dst = repr.dst}, mode);
   if (!seg) {
     ++counters_.tcp.rx_malformed;  // MUST-2/3: a bad checksum is dropped silently
     return;

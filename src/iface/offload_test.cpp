@@ -165,5 +165,29 @@ TEST(InterfaceTso, SegmentsWaitingForArpAreCutFirst) {
   for (const std::string& line : p.net.trace()) EXPECT_EQ(line.find("checksum 0x"), std::string::npos) << line;
 }
 
+// A frame from a device that completed or verified the TCP checksum itself
+// (receive_checksummed) is not summed again; the same frame by receive() is.
+TEST(InterfaceRx, ChecksummedFramesSkipTheTransportCheckOthersDoNot) {
+  testing::Pair p;
+  TcpRepr syn{.src_port = 40000, .dst_port = 7777, .seq = 1, .flags = TcpFlags{TcpFlags::kSyn}, .window = 1000};
+  const Ipv4Repr iph{.src = ip(1), .dst = ip(2), .protocol = IpProtocol::tcp, .ttl = 64, .ident = 9,
+                     .payload_len = static_cast<std::uint16_t>(syn.header_len())};
+  const EthernetRepr eth{.src = testing::mac(1), .dst = testing::mac(2), .ethertype = EtherType::ipv4};
+  ByteVec f(kL2 + iph.total_len());
+  eth.emit(EthernetFrameMut(MutBytes(f).first(kL2)));
+  iph.emit(Ipv4PacketMut(MutBytes(f).subspan(kL2)));
+  const MutBytes seg = MutBytes(f).subspan(kL2 + 20);
+  syn.emit(TcpPacketMut(seg), IpPair{.src = ip(1), .dst = ip(2)}, {});
+  store_be16(seg, 16, static_cast<std::uint16_t>(load_be16(seg, 16) ^ 0x5555));  // a wrong checksum
+  p.b.receive(0, f, p.net.now());
+  EXPECT_EQ(p.b.counters().tcp.rx_malformed, 1u);
+  EXPECT_EQ(p.b.counters().tcp.rx, 0u);
+  p.b.receive_checksummed(0, f, p.net.now());
+  EXPECT_EQ(p.b.counters().tcp.rx_malformed, 1u);
+  EXPECT_EQ(p.b.counters().tcp.rx, 1u);  // taken (and answered with a RST: no listener)
+  p.b.receive(0, f, p.net.now());        // and the flag does not outlive the call
+  EXPECT_EQ(p.b.counters().tcp.rx_malformed, 2u);
+}
+
 }  // namespace
 }  // namespace wirestack::iface

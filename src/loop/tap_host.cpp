@@ -204,7 +204,7 @@ Result<void, std::string> TapHost::drain_device() {
       impair_in_->push(frame, now);
       release_impaired(now);
     } else {
-      deliver_frame(frame, now, false);
+      deliver_frame(frame, now, false, (*r)->checksum_filled || (*r)->checksum_valid);
       delivered = now;
     }
   }
@@ -212,9 +212,13 @@ Result<void, std::string> TapHost::drain_device() {
   return result;
 }
 
-void TapHost::deliver_frame(Bytes frame, Instant now, bool run_activity_now) {
+void TapHost::deliver_frame(Bytes frame, Instant now, bool run_activity_now, bool checksummed) {
   if (pcap_ != nullptr) pcap_->write(now, frame);  // what the stack really got
-  stack().receive(nic_, frame, now);
+  if (checksummed) {
+    stack().receive_checksummed(nic_, frame, now);  // filled or verified by the device: not summed again
+  } else {
+    stack().receive(nic_, frame, now);
+  }
   if (run_activity_now) after_activity(now);
 }
 

@@ -150,7 +150,8 @@ class TapHost final : private iface::FrameSink, public runtime::StackHost {
   // What transmit() does without an impairment: the frame to the device.
   void write_frame(Bytes frame, Instant now);
   // Delivers a frame read from the device to the stack.
-  void deliver_frame(Bytes frame, Instant now, bool run_activity_now = true);
+  // checksummed: the device completed or verified the transport checksum.
+  void deliver_frame(Bytes frame, Instant now, bool run_activity_now = true, bool checksummed = false);
   // Lets through the impaired frames that are due, both ways.
   void release_impaired(Instant now);
   void after_activity(Instant now);
