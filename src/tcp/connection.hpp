@@ -267,6 +267,8 @@ class Connection {
   std::uint8_t send_wscale() const { return snd_wscale_; }
   std::uint8_t recv_wscale() const { return rcv_wscale_; }
   std::uint32_t retransmits() const { return retransmits_; }
+  // Bytes above SND.UNA the peer has SACKed (the RFC 6675 scoreboard).
+  std::uint32_t sacked_bytes() const;
   // Delivery rate estimation (tcp/rate_sample.hpp): bytes delivered so far,
   // ACKed or SACKed, each once (the FIN counts one, as in SND.UNA).
   std::uint64_t delivered() const { return send_side_ ? send_side_->rate.delivered() : delivered_; }

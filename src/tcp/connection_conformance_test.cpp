@@ -393,5 +393,46 @@ TEST_F(ConformanceTest, PeerMssAboveOursIsClampedToOurEgress) {
   for (const auto& s : sends(10ms)) EXPECT_LE(s.payload.size(), 1000u);
 }
 
+// RFC 2018 / RFC 6675: a SACK block counts only inside (SND.UNA, SND.MAX].
+// A forged block some 2^31 beyond SND.UNA passes every pairwise comparison
+// of sequence numbers (each difference wraps); it must still be ignored: no
+// scoreboard, and nothing planned from it (fuzz_tcp_stateful found such a
+// block making the rescue retransmission plan data never queued).
+TEST_F(ConformanceTest, SackBlockHalfTheSequenceSpaceAwayIsIgnored) {
+  establish_sack(60000, 1000);
+  ASSERT_TRUE(c_->send(as_bytes(std::string(3000, 's'))));
+  ASSERT_EQ(sends(20ms).size(), 3u);
+  // Three duplicate ACKs, each with the forged block: were it taken, they
+  // would start SACK recovery around it.
+  for (int k = 0; k < 3; ++k) {
+    TcpRepr ack = in(A, 5001, 1001, 60000);
+    // Left edge just under SND.UNA + 2^31, right edge past SND.MAX + 2^31:
+    // SND.UNA < left, left < right and right <= SND.MAX all "hold".
+    const std::uint32_t left = 1001u + 0x80000000u - 100;
+    ack.options.add_sack(SackBlock{.left = left, .right = left + 3300});
+    peer(ack, 30ms + k * 1ms);
+    EXPECT_EQ(c_->sacked_bytes(), 0u) << "a block outside the flight was taken";
+    for (const auto& s : sends(30ms + k * 1ms)) {
+      EXPECT_GE(s.tcp.seq, 1001u);
+      EXPECT_LE(s.tcp.seq + s.payload.size(), 1001u + 3000);
+    }
+  }
+  // A genuine block counts (the check is not simply off).
+  TcpRepr real = in(A, 5001, 1001, 60000);
+  real.options.add_sack(SackBlock{.left = 2001, .right = 3001});
+  peer(real, 35ms);
+  EXPECT_EQ(c_->sacked_bytes(), 1000u);
+  (void)sends(35ms);
+  // Then the real ACK: everything delivered, nothing left to send.
+  peer(in(A, 5001, 4001, 60000), 40ms);
+  EXPECT_EQ(c_->send_queue(), 0u);
+  for (const auto& s : sends(40ms)) EXPECT_TRUE(s.payload.empty());
+  c_->close();
+  const auto fin = sends(41ms);
+  ASSERT_EQ(fin.size(), 1u);
+  EXPECT_TRUE(fin[0].tcp.flags.fin());
+  EXPECT_EQ(fin[0].tcp.seq, 4001u);
+}
+
 }  // namespace
 }  // namespace wirestack::tcp

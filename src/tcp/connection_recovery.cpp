@@ -62,15 +62,29 @@ Connection::Scoreboard& Connection::scoreboard() {
 
 void Connection::drop_scoreboard() { sb_.reset(); }
 
+std::uint32_t Connection::sacked_bytes() const {
+  std::uint32_t n = 0;
+  if (sb_) {
+    for (const auto& r : sb_->sacked.ranges()) n += r.size;
+  }
+  return n;
+}
+
 void Connection::record_sacks(const TcpRepr& seg) {
   // RFC 2018 / RFC 6675 scoreboard: blocks inside (SND.UNA, SND.MAX] only
   // (RFC 5961-style sanity: anything else is ignored, D-SACKs included; a
   // block starting at SND.UNA would contradict the cumulative ACK).
+  // Checked as offsets from SND.UNA, not by comparing sequence numbers: a
+  // block some 2^31 away passes every pairwise serial comparison (each
+  // difference wraps), and a forged one put a range far beyond SND.MAX into
+  // the scoreboard (found by fuzz_tcp_stateful: the rescue retransmission
+  // then planned data that was never queued, and an assertion stopped us).
+  const std::uint32_t flight = distance(snd_una_, snd_max_);
   for (const SackBlock& b : seg.options.sacks()) {
-    const SeqNum left(b.left);
-    const SeqNum right(b.right);
-    if (!(snd_una_ < left && left < right && right <= snd_max_)) continue;
-    if (!scoreboard().sacked.add(distance(snd_una_, left), distance(left, right))) break;  // full: keep what we have
+    const std::uint32_t from = b.left - snd_una_.value();
+    const std::uint32_t to = b.right - snd_una_.value();
+    if (!(0 < from && from < to && to <= flight)) continue;
+    if (!scoreboard().sacked.add(from, to - from)) break;  // full: keep what we have
   }
 }
 
