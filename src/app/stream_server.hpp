@@ -122,10 +122,13 @@ class Session {
 // slow link, and bounded against one that is not.
 struct Limits {
   // A request (HTTP head and body, one JSON-RPC message) must arrive whole
-  // within this (Apache's RequestReadTimeout header=20 is of this order,
-  // nginx's client_header_timeout 60 s): 10 s is ~1,000 times what a LAN
-  // needs and still 100 KB/s for a 1 MiB body. 0: none.
-  Duration request_timeout = std::chrono::seconds{10};
+  // within this (Apache's RequestReadTimeout header=20-40, nginx's
+  // client_header_timeout 60 s): 30 s covers a request lost four times on a
+  // lossy path (TCP resends it after 1, 2, 4 and 8 s of back-off, from an
+  // initial RTO of 1 s; 10 s did not, and the seed explorer found a client
+  // closed on before its third copy arrived) and still 35 KB/s for a 1 MiB
+  // body. 0: none.
+  Duration request_timeout = std::chrono::seconds{30};
   // A connection between requests with no byte in or out (keep-alive; nginx
   // keepalive_timeout 75 s, Apache 5 s).
   Duration idle_timeout = std::chrono::seconds{30};
