@@ -425,7 +425,9 @@ class Interface final : private tcp::IpLayer {
   std::unordered_map<std::uint32_t, PathMtu> pmtu_;
   // The entry for dst, or nullptr (an expired one is removed).
   const PathMtu* path_mtu(Ipv4Address dst, Instant now);
-  void learn_path_mtu(const IcmpError& e);
+  // What a "fragmentation needed" says of the path (RFC 1191), and keeping it.
+  PathMtu reported_path_mtu(const IcmpError& e) const;
+  void remember_path_mtu(Ipv4Address dst, PathMtu entry, Instant now);
   InterfaceCounters counters_;
   tcp::SocketTable tcp_;  // last: it borrows *this as its IpLayer
 };

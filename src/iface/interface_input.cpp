@@ -238,14 +238,19 @@ void Interface::handle_icmp_error(const IcmpError& e) {
   const IpEndpoint remote{e.orig_dst, e.dst_port};
   if (*reason == transport::IcmpReason::packet_too_big && !e.local && config_.pmtu_discovery &&
       is_local_address(e.orig_src)) {
-    learn_path_mtu(e);
+    const PathMtu reported = reported_path_mtu(e);
     if (e.orig_protocol == IpProtocol::tcp) {
-      if (const auto it = pmtu_.find(e.orig_dst.to_u32()); it != pmtu_.end()) {
-        const auto path_mss = static_cast<std::uint16_t>(it->second.mtu - ip_header_len(IpFamily::v4) - 20);
-        if (tcp_.on_path_mtu(local, remote, path_mss, e.orig_tcp_seq, e.at)) ++counters_.ipv4.pmtu_reductions;
+      // Only a report that quotes data in flight of a connection of ours
+      // counts, for it and for the destination (RFC 5927 4.1, as Linux's
+      // tcp_v4_err): a forged ICMP cannot shrink every path to 552 bytes.
+      const auto path_mss = static_cast<std::uint16_t>(reported.mtu - ip_header_len(IpFamily::v4) - 20);
+      if (tcp_.on_path_mtu(local, remote, path_mss, e.orig_tcp_seq, e.at)) {
+        remember_path_mtu(e.orig_dst, reported, e.at);
+        ++counters_.ipv4.pmtu_reductions;
       }
       return;
     }
+    remember_path_mtu(e.orig_dst, reported, e.at);
   }
   if (e.orig_protocol == IpProtocol::tcp) {
     if (auto err = transport::error_for(transport::Protocol::tcp, *reason)) {
@@ -258,7 +263,7 @@ void Interface::handle_icmp_error(const IcmpError& e) {
   }
 }
 
-void Interface::learn_path_mtu(const IcmpError& e) {
+Interface::PathMtu Interface::reported_path_mtu(const IcmpError& e) const {
   // RFC 1191 5: the next-hop MTU, or when the router does not say (0, or a
   // value not below the datagram that failed: an old router), the plateau
   // below the failed datagram's length (RFC 1191 7's table).
@@ -273,16 +278,20 @@ void Interface::learn_path_mtu(const IcmpError& e) {
       }
     }
   }
-  PathMtu entry{.mtu = mtu, .no_df = false, .expires = e.at + config_.pmtu_expires};
-  if (mtu < config_.min_pmtu) entry = PathMtu{.mtu = config_.min_pmtu, .no_df = true, .expires = entry.expires};
-  const std::uint32_t key = e.orig_dst.to_u32();
+  const Instant expires = e.at + config_.pmtu_expires;
+  if (mtu < config_.min_pmtu) return PathMtu{.mtu = config_.min_pmtu, .no_df = true, .expires = expires};
+  return PathMtu{.mtu = mtu, .no_df = false, .expires = expires};
+}
+
+void Interface::remember_path_mtu(Ipv4Address dst, PathMtu entry, Instant now) {
+  const std::uint32_t key = dst.to_u32();
   if (const auto it = pmtu_.find(key); it != pmtu_.end()) {
-    if (it->second.mtu <= entry.mtu && it->second.expires > e.at) return;  // only ever lowered while valid
+    if (it->second.mtu <= entry.mtu && it->second.expires > now) return;  // only ever lowered while valid
     it->second = entry;
     return;
   }
   if (pmtu_.size() >= config_.max_pmtu_entries) {
-    std::erase_if(pmtu_, [&](const auto& kv) { return kv.second.expires <= e.at; });
+    std::erase_if(pmtu_, [&](const auto& kv) { return kv.second.expires <= now; });
     if (pmtu_.size() >= config_.max_pmtu_entries) pmtu_.erase(pmtu_.begin());
   }
   pmtu_.emplace(key, entry);
