@@ -7,6 +7,7 @@
 
 #include "iface/test_net.hpp"
 #include "wire/ethernet.hpp"
+#include "wire/icmpv4.hpp"
 #include "wire/ipv4.hpp"
 #include "wire/tcp.hpp"
 
@@ -111,6 +112,57 @@ TEST(PathMtu, OffSendsWithoutDf) {
     EXPECT_FALSE(d.ip.dont_fragment);
   }
   EXPECT_GT(segments, 10u);
+}
+
+// RFC 5927 4.1: a "fragmentation needed" whose quoted TCP segment is not in
+// flight (forged, or stale) changes nothing: not the connection's segment
+// size, not the path remembered for new connections. The genuine report of
+// the same shape, quoting SND.UNA, does both.
+TEST(PathMtu, AReportQuotingNoDataInFlightIsIgnored) {
+  Routed n(testing::router_config(), 1500);
+  n.warm_up();
+  auto& ta = n.a.tcp();
+  auto& tb = n.b.tcp();
+  const auto srv = tb.open();
+  ASSERT_TRUE(tb.bind(srv, {IpAddress::any(IpFamily::v4), 8080}));
+  ASSERT_TRUE(tb.listen(srv, 8));
+  const auto cli = ta.open();
+  ASSERT_TRUE(ta.connect(cli, {IpAddress(kB), 8080}, n.net.now()));
+  n.net.run_for(std::chrono::milliseconds{20});
+  ASSERT_TRUE(ta.send(cli, pattern(20'000)));
+  n.net.run_for(std::chrono::microseconds{10});  // data in flight, not yet acknowledged
+  const tcp::Connection* c = ta.connection(cli);
+  ASSERT_NE(c, nullptr);
+  const auto local = *ta.local_endpoint(cli);
+  const auto report = [&](std::uint32_t seq) {
+    // From the router, as if our segment at `seq` did not fit a 700-byte link.
+    ByteVec quoted(8);
+    store_be16(quoted, 0, local.port);
+    store_be16(quoted, 2, 8080);
+    store_be32(quoted, 4, seq);
+    const Ipv4Repr orig{.src = testing::kA, .dst = kB, .protocol = IpProtocol::tcp, .ttl = 63, .ident = 1,
+                        .dont_fragment = true, .payload_len = 1480};
+    const Icmpv4Repr icmp{.message = Icmpv4DstUnreachable{.code = Icmpv4UnreachableCode::frag_needed,
+                                                          .next_hop_mtu = 700,
+                                                          .quote = Icmpv4Quote{.header = orig, .data = quoted}}};
+    const Ipv4Repr ip{.src = testing::kRa, .dst = testing::kA, .protocol = IpProtocol::icmp, .ttl = 64, .ident = 2,
+                      .payload_len = static_cast<std::uint16_t>(icmp.buffer_len())};
+    ByteVec f(kEthernetHeaderLen + ip.total_len());
+    const EthernetRepr eth{.src = testing::mac(0x11), .dst = testing::mac(0x0a), .ethertype = EtherType::ipv4};
+    eth.emit(EthernetFrameMut(MutBytes(f).first(kEthernetHeaderLen)));
+    ip.emit(Ipv4PacketMut(MutBytes(f).subspan(kEthernetHeaderLen)));
+    icmp.emit(Icmpv4PacketMut(MutBytes(f).subspan(kEthernetHeaderLen + 20)));
+    n.a.receive(0, f, n.net.now());
+  };
+  const std::uint16_t mss = c->send_mss();
+  const tcp::SeqNum una = c->snd_una();
+  report((una - 100'000).value());  // long acknowledged, or never ours
+  report((una + 1'000'000).value());
+  EXPECT_EQ(c->send_mss(), mss);
+  EXPECT_EQ(n.a.counters().ipv4.pmtu_reductions, 0u);
+  report(una.value());  // the genuine one
+  EXPECT_EQ(c->send_mss(), 700 - 40 - (c->timestamps_enabled() ? 12 : 0));
+  EXPECT_EQ(n.a.counters().ipv4.pmtu_reductions, 1u);
 }
 
 }  // namespace
