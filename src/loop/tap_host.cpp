@@ -140,14 +140,7 @@ void TapHost::transmit_offloaded(iface::NicId nic, Bytes frame, const iface::TxO
                                             .partial_checksum = true,
                                             .checksum_start = tx.checksum_start,
                                             .checksum_offset = tx.checksum_offset});
-  if (!r) {
-    if (counters_.tx_errors++ == 0) counters_.first_tx_error = r.error();
-    return;
-  }
-  if (!*r) {
-    ++counters_.tx_full;
-    return;
-  }
+  if (!count_write(r, frame)) return;
   if (pcap_ != nullptr) {
     // What crossed the device, with the checksum the kernel completes (a
     // capture of partial checksums would show every segment as bad).
@@ -155,25 +148,27 @@ void TapHost::transmit_offloaded(iface::NicId nic, Bytes frame, const iface::TxO
     (void)dev::TapDevice::fill_checksum(capture_buf_, tx.checksum_start, tx.checksum_offset);
     pcap_->write(now, capture_buf_);
   }
-  ++counters_.frames_out;
   ++counters_.checksums_offloaded;
   if (tx.gso_size > 0) ++counters_.tso_out;
-  counters_.bytes_out += frame.size();
 }
 
 void TapHost::write_frame(Bytes frame, Instant now) {
-  auto r = tap_.write(frame);
+  if (!count_write(tap_.write(frame), frame)) return;
+  if (pcap_ != nullptr) pcap_->write(now, frame);  // what really left
+}
+
+bool TapHost::count_write(const Result<bool, std::string>& r, Bytes frame) {
   if (!r) {
     if (counters_.tx_errors++ == 0) counters_.first_tx_error = r.error();
-    return;
+    return false;
   }
   if (!*r) {
     ++counters_.tx_full;
-    return;
+    return false;
   }
-  if (pcap_ != nullptr) pcap_->write(now, frame);  // what really left
   ++counters_.frames_out;
   counters_.bytes_out += frame.size();
+  return true;
 }
 
 void TapHost::after_activity(Instant now) {

@@ -149,6 +149,9 @@ class TapHost final : private iface::FrameSink, public runtime::StackHost {
   void transmit_offloaded(iface::NicId nic, Bytes frame, const iface::TxOffload& tx) override;
   // What transmit() does without an impairment: the frame to the device.
   void write_frame(Bytes frame, Instant now);
+  // A write's outcome in the counters (error, queue full, or one frame
+  // out); true when the frame left.
+  bool count_write(const Result<bool, std::string>& r, Bytes frame);
   // Delivers a frame read from the device to the stack.
   // checksummed: the device completed or verified the transport checksum.
   void deliver_frame(Bytes frame, Instant now, bool run_activity_now = true, bool checksummed = false);
