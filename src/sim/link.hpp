@@ -51,7 +51,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <deque>
 #include <ostream>
 #include <vector>
 
@@ -60,6 +59,7 @@
 #include "base/time.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/frame_port.hpp"
+#include "storage/fifo.hpp"
 
 namespace wirestack::sim {
 
@@ -138,15 +138,15 @@ class Link {
 
  private:
   struct Waiting {
-    Instant start;  // when it starts being serialized, i.e. leaves the queue
-    std::size_t bytes;
+    Instant start{};  // when it starts being serialized, i.e. leaves the queue
+    std::size_t bytes = 0;
   };
   struct Direction {
     LinkDirection config;
     Rng rng;
     LinkCounters counters;
     Instant tx_free_at{};  // the transmitter is busy until then (frame + IFG)
-    std::deque<Waiting> waiting;
+    storage::Fifo<Waiting> waiting;
     std::size_t waiting_bytes = 0;
     std::size_t in_flight = 0;
     double log_keep = 0;  // log(1 - bit_error_rate), for geometric skipping
