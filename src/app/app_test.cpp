@@ -320,12 +320,27 @@ TEST(RpcServer, ThousandClientsAtOnceAreAllServed) {
   for (int i = 0; i < 1000; ++i) {
     clients.push_back(std::make_unique<TcpRequestClient>(*n.client, kRpc, TcpRequestClient::Config{.request = req}));
   }
+  // At once: the server's TCP holds many of them at the same time (sampled
+  // every 100 us). The application's own count of active connections may
+  // stay at 1: when the client's card is full (its SYNs fill the transmit
+  // queue and it stops sending, tcp::IpLayer::has_room_for), the handshake's
+  // last ACK waits and leaves with the request, and the server then accepts,
+  // answers and closes each connection in one turn.
+  std::size_t peak_tcp = 0;
+  for (Instant t = at(0s); t < at(30s); t += 100us) {
+    n.w.run_until(t);
+    std::size_t live = 0;
+    n.server->stack().tcp().for_each_connection([&](const IpEndpoint&, const IpEndpoint&, const tcp::Connection& c) {
+      live += c.state() != tcp::State::time_wait ? 1 : 0;  // the server closes first: TIME-WAIT is its past
+    });
+    peak_tcp = std::max(peak_tcp, live);
+  }
   n.w.run_until(at(30s));
   int ok = 0;
   for (const auto& c : clients) ok += (c->done() && !c->error() && c->response().size() > 4) ? 1 : 0;
   EXPECT_EQ(ok, 1000);
   EXPECT_EQ(rpc.connections().accepted, 1000u);
-  EXPECT_GE(rpc.connections().peak_active, 2u);
+  EXPECT_GE(peak_tcp, 100u);
 }
 
 }  // namespace

@@ -110,6 +110,16 @@ class FrameSink {
   // device is to finish. A sink without offloads finishes it in software
   // (cut_offloaded(), iface/offload.hpp) and transmits the pieces.
   virtual void transmit_offloaded(NicId nic, Bytes frame, const TxOffload& tx);
+  // Whether the device can take another full-sized frame now. Asked after
+  // each frame the interface hands over; a device that answers false must
+  // call Interface::nic_has_room() when it has room again. TCP stops
+  // pulling segments meanwhile (tcp::IpLayer::has_room_for); other traffic
+  // (ARP, ICMP, UDP, forwarded datagrams) is still handed over, and a device
+  // that cannot take it drops and counts it as before.
+  virtual bool has_room(NicId nic) {
+    (void)nic;
+    return true;
+  }
 };
 
 
@@ -266,6 +276,9 @@ class Interface final : private tcp::IpLayer {
   // checksum is still checked, and a datagram reassembled from fragments is
   // checked whole.
   void receive_checksummed(NicId nic, Bytes frame, Instant now);
+  // The device said it was full (FrameSink::has_room) and has room again:
+  // TCP resumes the connections it stopped (at the next poll()).
+  void nic_has_room(NicId nic);
   void poll(Instant now);
   // When poll() has work next: a past Instant (Instant{} ) means "now".
   std::optional<Instant> poll_at() const;
@@ -316,6 +329,7 @@ class Interface final : private tcp::IpLayer {
     std::uint16_t mtu = 1500;
     bool up = false;
     bool tso = false;
+    bool full = false;  // the device said it has no room (FrameSink::has_room)
     std::vector<Ipv4Prefix> addresses;
     link::ArpCache arp;
   };
@@ -357,6 +371,9 @@ class Interface final : private tcp::IpLayer {
   Result<void, SendError> output_offloaded(const Egress& eg, const Ipv4Repr& ip, ByteVec& frame,
                                            std::uint16_t gso_size, Instant now);
   std::optional<Path> path_to(const IpAddress& dst) const override;
+  bool has_room_for(const IpAddress& dst) const override;
+  // After a frame went to the sink: whether the NIC is now full.
+  void note_room(NicId nic);
   void forward(NicId nic, Ipv4Packet packet, const Ipv4Repr& repr, bool link_broadcast, Instant now);
 
   // interface_output.cpp
@@ -400,6 +417,7 @@ class Interface final : private tcp::IpLayer {
   ip::Reassembler reassembler_;
   udp::SocketTable udp_;
   std::uint16_t next_ident_;
+  std::size_t full_nics_ = 0;  // NICs whose device said it has no room
   TokenBucket icmp_tokens_;  // ICMP errors (Linux icmp_global_allow)
   std::deque<PingReply> ping_replies_;
   std::deque<IcmpError> icmp_errors_;

@@ -170,6 +170,7 @@ Result<void, SendError> Interface::output_frame(const Egress& eg, ByteVec& frame
   } else {
     sink_.transmit(eg.nic, out);
   }
+  note_room(eg.nic);
   return {};
 }
 
@@ -213,6 +214,7 @@ void Interface::send_frame(NicId nic, MacAddress dst, EtherType type, Bytes payl
   std::copy(payload.begin(), payload.end(), frame.begin() + static_cast<std::ptrdiff_t>(eth.header_len()));
   ++counters_.eth.tx;
   sink_.transmit(nic, frame);
+  note_room(nic);
 }
 
 void Interface::send_arp(NicId nic, const ArpRepr& arp, MacAddress dst) {
@@ -470,6 +472,30 @@ std::optional<tcp::IpLayer::Path> Interface::path_to(const IpAddress& dst) const
               .mtu = path,
               .header_len = ip_header_len(IpFamily::v4),
               .tso = nic_ref(eg->nic).tso && !is_local_address(dst.v4())};
+}
+
+// ---- Backpressure ----------------------------------------------------------------
+
+void Interface::note_room(NicId nic) {
+  Nic& n = nic_ref(nic);
+  if (n.full || sink_.has_room(nic)) return;
+  n.full = true;
+  ++full_nics_;
+}
+
+void Interface::nic_has_room(NicId nic) {
+  Nic& n = nic_ref(nic);
+  if (!n.full) return;
+  n.full = false;
+  --full_nics_;
+  tcp_.on_room();
+}
+
+bool Interface::has_room_for(const IpAddress& dst) const {
+  if (full_nics_ == 0) return true;  // the common case: no lookup
+  if (!dst.is_v4()) return true;
+  const auto eg = select_egress(dst.v4(), Ipv4Address::any());
+  return !eg || !nic_ref(eg->nic).full;
 }
 
 }  // namespace wirestack::iface

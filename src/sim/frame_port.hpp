@@ -15,6 +15,9 @@ class FramePort {
  public:
   virtual ~FramePort() = default;
   virtual void on_frame(Bytes frame) = 0;
+  // The link's transmit queue on this port's side, which was full when the
+  // port asked (Link::has_room), has room again.
+  virtual void on_room() {}
 };
 
 }  // namespace wirestack::sim

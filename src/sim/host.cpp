@@ -36,6 +36,17 @@ void Host::Nic::on_frame(Bytes frame) {
   host->after_activity();
 }
 
+void Host::Nic::on_room() {
+  host->stack().nic_has_room(id);
+  host->stack().poll(host->queue_.now());
+  host->after_activity();
+}
+
+bool Host::has_room(iface::NicId nic) {
+  Nic& n = nics_.at(nic);
+  return n.link->has_room(n.side);
+}
+
 void Host::transmit(iface::NicId nic, Bytes frame) {
   Nic& n = nics_.at(nic);
   if (storms_ != nullptr) storms_->on_host_frame(queue_.now(), frame);

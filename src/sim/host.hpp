@@ -77,9 +77,12 @@ class Host final : private iface::FrameSink, public runtime::StackHost {
     Link* link = nullptr;
     int side = 0;
     void on_frame(Bytes frame) override;
+    void on_room() override;
   };
 
   void transmit(iface::NicId nic, Bytes frame) override;
+  // The card's transmit queue (its side of the link) has room for a frame.
+  bool has_room(iface::NicId nic) override;
   void after_activity();
   void reschedule();
 

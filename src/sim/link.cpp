@@ -29,6 +29,7 @@ Link::~Link() {
   for (const Flight& f : flights_)
     if (f.busy) queue_.cancel(f.event);
   for (const EventId id : state_events_) queue_.cancel(id);
+  for (const Direction& d : dirs_) queue_.cancel(d.room_event);
 }
 
 void Link::attach(int side, FramePort* port) {
@@ -77,10 +78,8 @@ bool Link::send(int side, Bytes frame) {
   }
 
   // 2. The transmit queue: frames whose serialization has begun have left it.
-  while (!d.waiting.empty() && d.waiting.front().start <= now) {
-    d.waiting_bytes -= d.waiting.front().bytes;
-    d.waiting.pop_front();
-  }
+  dequeue_started(d);
+  d.largest_frame = std::max(d.largest_frame, frame.size());
   const Instant start = std::max(now, d.tx_free_at);
   if (start > now) {
     if (d.waiting_bytes + frame.size() > d.config.queue_limit_bytes) {
@@ -124,6 +123,45 @@ bool Link::send(int side, Bytes frame) {
     launch(slot, arrival);
   }
   return true;
+}
+
+void Link::dequeue_started(Direction& d) {
+  const Instant now = queue_.now();
+  while (!d.waiting.empty() && d.waiting.front().start <= now) {
+    d.waiting_bytes -= d.waiting.front().bytes;
+    d.waiting.pop_front();
+  }
+}
+
+bool Link::has_room(int side) {
+  Direction& d = dir(side);
+  dequeue_started(d);
+  if (room_in(d)) return true;
+  wait_for_room(side);
+  return false;
+}
+
+void Link::wait_for_room(int side) {
+  Direction& d = dir(side);
+  if (queue_.is_pending(d.room_event)) return;
+  // The queue empties in order: find the frame whose start leaves room.
+  std::size_t left = d.waiting_bytes;
+  Instant when = queue_.now();
+  for (const Waiting& w : d.waiting) {
+    left -= w.bytes;
+    when = w.start;
+    if (left == 0 || left + d.largest_frame <= d.config.queue_limit_bytes) break;
+  }
+  d.room_event = queue_.schedule_at(when, [this, side] {
+    Direction& dd = dir(side);
+    dd.room_event = {};
+    dequeue_started(dd);
+    if (!room_in(dd)) {
+      wait_for_room(side);
+      return;
+    }
+    if (FramePort* port = ports_[static_cast<std::size_t>(side)]) port->on_room();
+  });
 }
 
 std::uint32_t Link::acquire_flight(int from) {

@@ -109,6 +109,12 @@ class Link {
   // Transmits a copy of `frame` (without FCS) from `side` to the other side.
   // Returns false when the transmit queue is full and the frame was dropped.
   bool send(int side, Bytes frame);
+  // Whether `side`'s transmit queue has room for one more frame as large as
+  // the largest it has sent (at least 1,514 bytes); a queue smaller than
+  // that has room only when empty. When it has none, the port attached at
+  // `side` is told (FramePort::on_room) as soon as it has: a host's card
+  // uses it to stop its TCP from pulling segments instead of dropping them.
+  bool has_room(int side);
 
   // Takes the link down or up now. Going down flushes both transmit queues;
   // frames in flight are dropped when they would have arrived.
@@ -148,6 +154,8 @@ class Link {
     Instant tx_free_at{};  // the transmitter is busy until then (frame + IFG)
     storage::Fifo<Waiting> waiting;
     std::size_t waiting_bytes = 0;
+    std::size_t largest_frame = 1514;  // for has_room()
+    EventId room_event;                // pending: the sender waits for room
     std::size_t in_flight = 0;
     double log_keep = 0;  // log(1 - bit_error_rate), for geometric skipping
   };
@@ -176,6 +184,13 @@ class Link {
   void launch(std::uint32_t slot, Instant arrival);
   void arrive(std::uint32_t slot);
   void corrupt(Direction& d, ByteVec& bytes);
+  // Frames whose serialization has begun leave the transmit queue.
+  void dequeue_started(Direction& d);
+  bool room_in(const Direction& d) const {
+    return d.waiting_bytes == 0 || d.waiting_bytes + d.largest_frame <= d.config.queue_limit_bytes;
+  }
+  // An event when enough of `side`'s queue has left for room_in() to hold.
+  void wait_for_room(int side);
 
   EventQueue& queue_;
   std::array<Direction, 2> dirs_;

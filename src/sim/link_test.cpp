@@ -20,6 +20,8 @@ class Recorder final : public FramePort {
  public:
   explicit Recorder(const EventQueue& q) : q_(q) {}
   void on_frame(Bytes frame) override { got.push_back({to_nanos(q_.now()), ByteVec(frame.begin(), frame.end())}); }
+  void on_room() override { room_at.push_back(to_nanos(q_.now())); }
+  std::vector<std::int64_t> room_at;  // when the link said our side's queue has room again
   struct Arrival {
     std::int64_t at_ns;
     ByteVec bytes;
@@ -148,6 +150,47 @@ TEST(Link, QueueOverflowDropsTailAndCounts) {
   EXPECT_EQ(tags, (std::vector<std::uint64_t>{0, 1, 2, 3, 6}));
   EXPECT_EQ(f.link.counters(0).dropped_queue, 3u);
   expect_conservation(f.link, 0);
+}
+
+TEST(Link, HasRoomSaysFullAndCallsBackWhenThereIsRoom) {
+  // 10 Mbit/s, 4,000 bytes of queue: with 1,000-byte frames, room means
+  // waiting + 1,514 (the largest frame assumed until a larger one is sent) <= 4,000.
+  Fixture f(LinkDirection{.bits_per_second = 10'000'000, .delay = 0ns, .queue_limit_bytes = 4000});
+  EXPECT_TRUE(f.link.has_room(0));
+  for (std::uint64_t i = 0; i < 3; ++i) ASSERT_TRUE(f.link.send(0, tagged_frame(1000, i)));
+  EXPECT_EQ(f.link.queued_bytes(0), 2000u);  // the first is on the wire
+  EXPECT_TRUE(f.link.has_room(0));           // 2,000 + 1,514 <= 4,000
+  ASSERT_TRUE(f.link.send(0, tagged_frame(1000, 3)));
+  EXPECT_FALSE(f.link.has_room(0));  // 3,000 waiting
+  EXPECT_FALSE(f.link.has_room(0));  // asking again arms no second call-back
+  EXPECT_TRUE(f.link.has_room(1));   // the other direction is empty
+  f.q.run_until_idle();
+  // Frame 1 starts (leaving 2,000 waiting) after frame 0's slot on the wire.
+  const std::int64_t slot_ns = (8 + 1000 + 4 + 12) * 8 * 100;
+  EXPECT_EQ(f.a.room_at, (std::vector<std::int64_t>{slot_ns}));
+  EXPECT_TRUE(f.b.room_at.empty());
+  EXPECT_EQ(f.link.counters(0).dropped_queue, 0u);
+  // A larger frame raises the room needed: 2,500 + 1,300 bytes waiting
+  // (the transmitter is still in the last frame's inter-frame gap) leave no
+  // room for another 2,500-byte frame, though 1,514 would fit.
+  ASSERT_TRUE(f.link.send(0, tagged_frame(2500, 4)));
+  ASSERT_TRUE(f.link.send(0, tagged_frame(1300, 5)));
+  EXPECT_EQ(f.link.queued_bytes(0), 3800u);
+  EXPECT_FALSE(f.link.has_room(0));
+  f.q.run_until_idle();
+  EXPECT_EQ(f.a.room_at.size(), 2u);
+  ASSERT_EQ(f.b.got.size(), 6u);
+  expect_conservation(f.link, 0);
+}
+
+TEST(Link, AQueueSmallerThanAFrameHasRoomOnlyWhenEmpty) {
+  Fixture f(LinkDirection{.bits_per_second = 10'000'000, .delay = 0ns, .queue_limit_bytes = 1000});
+  ASSERT_TRUE(f.link.send(0, tagged_frame(1500, 0)));  // on the wire, not waiting
+  EXPECT_TRUE(f.link.has_room(0));
+  ASSERT_TRUE(f.link.send(0, tagged_frame(600, 1)));  // waits
+  EXPECT_FALSE(f.link.has_room(0));
+  f.q.run_until_idle();
+  EXPECT_EQ(f.a.room_at, (std::vector<std::int64_t>{(8 + 1500 + 4 + 12) * 8 * 100}));
 }
 
 TEST(Link, LossRateMatchesTheProbability) {

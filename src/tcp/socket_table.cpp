@@ -62,6 +62,7 @@ void for_each_counter(const TcpCounters& c, const std::function<void(std::string
   visit("orphans_dropped", c.orphans_dropped);
   visit("retransmits", c.retransmits);
   visit("urgent_in", c.urgent_in);
+  visit("tx_stalls", c.tx_stalls);
   visit("cookies_sent", c.cookies.sent);
   visit("cookies_validated", c.cookies.validated);
   visit("cookies_rejected_expired", c.cookies.rejected_expired);
@@ -468,6 +469,24 @@ void SocketTable::mark_dirty(std::uint32_t slot) {
   dirty_.push_back(slot);
 }
 
+void SocketTable::stall(std::uint32_t slot) {
+  Sock& s = *slots_[slot].sock;
+  if (s.stalled) return;
+  s.stalled = true;
+  stalled_.push_back(slot);
+  ++counters_.tx_stalls;
+}
+
+void SocketTable::on_room() {
+  for (const std::uint32_t slot : stalled_) {
+    auto& s = slots_[slot].sock;
+    if (!s || !s->stalled) continue;  // released meanwhile (release() clears the flag with the socket)
+    s->stalled = false;
+    mark_dirty(slot);
+  }
+  stalled_.clear();
+}
+
 void SocketTable::mark_changed(std::uint32_t slot) {
   Sock& s = *slots_[slot].sock;
   if (s.changed) return;
@@ -500,10 +519,17 @@ void SocketTable::flush(std::uint32_t slot, Instant now) {
   if (!sock) return;
   auto* c = std::get_if<Connection>(&sock->body);
   if (c == nullptr) return;
+  // Backpressure: a device that is full takes nothing more; the connection
+  // waits (its timers too) until on_room().
+  if (!ip_.has_room_for(sock->remote.addr)) {
+    stall(slot);
+    return;
+  }
   TcpRepr header;
   storage::SpanPair payload;
   std::optional<Instant> next;  // poll_at(), set by the last poll
-  while (c->poll_output_view(now, header, payload, &next)) {
+  bool full = false;
+  while (!full && c->poll_output_view(now, header, payload, &next)) {
     ++counters_.segments_out;
     // A TSO segment (tcp::Connection sends them only on a path with tso):
     // the device cuts it into segments of the payload a full-sized one
@@ -512,7 +538,9 @@ void SocketTable::flush(std::uint32_t slot, Instant now) {
     const std::size_t unit = c->send_mss() + (c->timestamps_enabled() ? 12u : 0u) - header.options.emitted_len();
     if (payload.size() > unit) gso = static_cast<std::uint16_t>(unit);
     ip_.send_segment(sock->local.addr, sock->remote.addr, header, payload, gso, now);
+    full = !ip_.has_room_for(sock->remote.addr);
   }
+  if (full) stall(slot);  // what is left goes at on_room(); the deadline below still holds
   if (c->state() == State::closed) {
     connection_closed(slot);
     return;

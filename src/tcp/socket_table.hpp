@@ -110,6 +110,14 @@ class IpLayer {
   // this host does not carry).
   virtual std::optional<Path> path_to(const IpAddress& dst) const = 0;
   virtual bool is_local_address(const IpAddress& a) const = 0;
+  // Whether the device a segment to dst leaves by can take a frame now.
+  // false: it said it is full; TCP stops pulling segments from connections
+  // to dst until SocketTable::on_room() (backpressure: a connection's data
+  // waits in its send ring instead of being dropped by a full device queue).
+  virtual bool has_room_for(const IpAddress& dst) const {
+    (void)dst;
+    return true;
+  }
 };
 
 struct SocketTableConfig {
@@ -151,6 +159,7 @@ struct TcpCounters {
   std::uint64_t orphans_dropped = 0;    // orphans past orphan_fin_timeout
   std::uint64_t retransmits = 0;        // of connections that have ended
   std::uint64_t urgent_in = 0;          // segments whose urgent pointer told of new urgent data
+  std::uint64_t tx_stalls = 0;          // a connection stopped sending: its device was full (IpLayer::has_room_for)
   SynCookieCounters cookies{};
   friend bool operator==(const TcpCounters&, const TcpCounters&) = default;
 };
@@ -259,6 +268,9 @@ class SocketTable {
   // true when the connection's segment size went down.
   bool on_path_mtu(const IpEndpoint& local, const IpEndpoint& remote, std::uint16_t path_mss,
                    std::uint32_t quoted_seq, Instant now);
+  // A device that was full has room again: the connections it stopped send
+  // at the next poll().
+  void on_room();
   void poll(Instant now);
   std::optional<Instant> poll_at() const;
 
@@ -288,6 +300,7 @@ class SocketTable {
     bool bound_port = false;      // holds an entry in bound_ (bind / listen / connect)
     bool accepted = true;         // a listener's child: handed out (or never a child)
     bool queued = false;          // a child in its listener's accept queue
+    bool stalled = false;         // in stalled_: its device was full
     std::optional<Errc> error;    // pending for take_error()
     std::optional<Errc> soft_error;  // ICMP, reported if the connection times out
     std::uint32_t parent = 0;     // a child's listener slot (while !accepted)
@@ -345,6 +358,7 @@ class SocketTable {
   Result<std::size_t, SocketError> send_bytes(SocketHandle h, Bytes data, bool urgent);
   void flush(std::uint32_t slot, Instant now);
   void mark_dirty(std::uint32_t slot);
+  void stall(std::uint32_t slot);  // into stalled_ (its device is full)
   void mark_changed(std::uint32_t slot);
   void on_state(std::uint32_t slot, State from, State to);
   void connection_closed(std::uint32_t slot);
@@ -366,6 +380,7 @@ class SocketTable {
   std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timers_;
   std::vector<std::uint32_t> dirty_;
   std::vector<std::uint32_t> dirty_batch_;  // poll()'s working copy of dirty_
+  std::vector<std::uint32_t> stalled_;      // connections waiting for on_room()
   std::vector<std::uint32_t> changed_;
   TokenBucket rst_tokens_;
   Tracer tracer_;
