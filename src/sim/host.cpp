@@ -31,10 +31,11 @@ iface::NicId Host::add_nic(MacAddress mac, Link& link, int side, std::uint16_t m
   return id;
 }
 
-void Host::Nic::on_frame(Bytes frame) {
-  host->stack().receive(id, frame, host->queue_.now());
-  host->after_activity();
-}
+void Host::Nic::on_frame(Bytes frame) { host->stack().receive(id, frame, host->queue_.now()); }
+
+// Once per batch of frames received together: the applications read what
+// the whole batch brought, and TCP answers it with one ACK.
+void Host::Nic::end_of_batch() { host->after_activity(); }
 
 void Host::Nic::on_room() {
   host->stack().nic_has_room(id);

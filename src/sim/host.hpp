@@ -77,6 +77,7 @@ class Host final : private iface::FrameSink, public runtime::StackHost {
     Link* link = nullptr;
     int side = 0;
     void on_frame(Bytes frame) override;
+    void end_of_batch() override;
     void on_room() override;
   };
 

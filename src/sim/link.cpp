@@ -107,6 +107,9 @@ bool Link::send(int side, Bytes frame) {
   const std::uint32_t slot = acquire_flight(side);
   {
     ByteVec& bytes = flights_[slot].bytes;
+    // Every flight buffer is sized for the largest frame: a slot that last
+    // carried an ACK then takes a full segment without growing.
+    if (bytes.capacity() < d.largest_frame + kEthernetFcsBytes) bytes.reserve(d.largest_frame + kEthernetFcsBytes);
     bytes.assign(frame.begin(), frame.end());
     bytes.resize(bytes.size() + kEthernetFcsBytes);
     flights_[slot].fcs_set = false;
@@ -211,7 +214,18 @@ void Link::launch(std::uint32_t slot, Instant arrival) {
     const auto span = static_cast<std::uint64_t>(d.config.jitter.count());
     arrival += Duration{static_cast<Duration::rep>(d.rng.below(span + 1))};
   }
+  flights_[slot].next = kNoFlight;
+  if (queue_.is_pending(d.batch_event) && d.batch_arrival == arrival) {
+    // Arrives with the frames already due at that instant: one batch.
+    flights_[d.batch_tail].next = slot;
+    d.batch_tail = slot;
+    flights_[slot].event = d.batch_event;
+    return;
+  }
   flights_[slot].event = queue_.schedule_at(arrival, [this, slot] { arrive(slot); });
+  d.batch_event = flights_[slot].event;
+  d.batch_arrival = arrival;
+  d.batch_tail = slot;
 }
 
 // Flips each bit with probability p without one draw per bit: the gap before
@@ -236,11 +250,24 @@ void Link::corrupt(Direction& d, ByteVec& bytes) {
   }
 }
 
-void Link::arrive(std::uint32_t slot) {
+void Link::arrive(std::uint32_t head) {
+  const int from = flights_[head].from;
+  bool delivered = false;
+  for (std::uint32_t slot = head; slot != kNoFlight;) {
+    const std::uint32_t next = flights_[slot].next;
+    delivered |= arrive_one(slot);
+    slot = next;
+  }
+  FramePort* port = ports_[static_cast<std::size_t>(1 - from)];
+  if (delivered && port != nullptr) port->end_of_batch();
+}
+
+bool Link::arrive_one(std::uint32_t slot) {
   const int from = flights_[slot].from;
   Direction& d = dir(from);
   FramePort* port = ports_[static_cast<std::size_t>(1 - from)];
   const ByteVec& bytes = flights_[slot].bytes;
+  bool delivered = false;
   WIRESTACK_ASSERT(bytes.size() >= kEthernetFcsBytes);
   const std::size_t len = bytes.size() - kEthernetFcsBytes;
   if (!up_ || flights_[slot].epoch != down_count_ || port == nullptr) {
@@ -257,8 +284,10 @@ void Link::arrive(std::uint32_t slot) {
     // cannot reuse this buffer; flights_ may grow, but the ByteVec's heap
     // storage, which the span points into, does not move.
     port->on_frame(Bytes(bytes).first(len));
+    delivered = true;
   }
   release_flight(slot);  // by index: flights_ may have reallocated
+  return delivered;
 }
 
 void Link::set_up(bool up) {

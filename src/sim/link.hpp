@@ -156,16 +156,23 @@ class Link {
     std::size_t waiting_bytes = 0;
     std::size_t largest_frame = 1514;  // for has_room()
     EventId room_event;                // pending: the sender waits for room
+    // The latest arrival event: a frame arriving at the same instant joins
+    // its batch (one event, one end_of_batch) instead of scheduling its own.
+    EventId batch_event;
+    Instant batch_arrival{};
+    std::uint32_t batch_tail = 0;
     std::size_t in_flight = 0;
     double log_keep = 0;  // log(1 - bit_error_rate), for geometric skipping
   };
   // A copy of a frame travelling on the wire: frame + FCS, and its arrival event.
   // Slots are reused; their buffers keep their capacity, so steady-state
   // traffic does not allocate.
+  static constexpr std::uint32_t kNoFlight = 0xffffffff;
   struct Flight {
     ByteVec bytes;
     EventId event;
     std::uint64_t epoch = 0;  // down_count_ when it left
+    std::uint32_t next = kNoFlight;  // the next flight of the same arrival batch
     int from = 0;
     bool busy = false;
     bool fcs_set = false;  // the FCS bytes hold the CRC (only a noisy link needs it checked)
@@ -182,7 +189,9 @@ class Link {
   std::uint32_t acquire_flight(int from);
   void release_flight(std::uint32_t slot);
   void launch(std::uint32_t slot, Instant arrival);
-  void arrive(std::uint32_t slot);
+  // The arrival event of a batch: each flight from `head` on, then end_of_batch().
+  void arrive(std::uint32_t head);
+  bool arrive_one(std::uint32_t slot);  // true: handed to the port
   void corrupt(Direction& d, ByteVec& bytes);
   // Frames whose serialization has begun leave the transmit queue.
   void dequeue_started(Direction& d);

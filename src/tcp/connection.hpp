@@ -267,6 +267,10 @@ class Connection {
   std::uint8_t send_wscale() const { return snd_wscale_; }
   std::uint8_t recv_wscale() const { return rcv_wscale_; }
   std::uint32_t retransmits() const { return retransmits_; }
+  // An ACK is owed right away (every second full-sized segment, out-of-order
+  // or duplicate data, a FIN, a challenge): the socket table sends it
+  // without waiting for the end of the batch of frames being received.
+  bool ack_due() const { return ack_now_; }
   // Bytes above SND.UNA the peer has SACKed (the RFC 6675 scoreboard).
   std::uint32_t sacked_bytes() const;
   // Delivery rate estimation (tcp/rate_sample.hpp): bytes delivered so far,
@@ -499,9 +503,10 @@ class Connection {
 
   Instant timer_at_{};  // meaningful while timer_ != Timer::none
   MaybeInstant delack_at_;
-  // When an emptied receive ring is given back (rx_release_pending_ starts it
-  // at the next poll): a reader that keeps up empties the ring after every
-  // segment, and freeing it each time cost an allocation per segment.
+  // When an emptied receive (or send) ring is given back (rx_release_pending_
+  // starts it at the next poll): a reader that keeps up empties the ring
+  // after every segment, a sender's is emptied by every ACK of its whole
+  // flight, and freeing it each time cost an allocation per segment.
   MaybeInstant rx_release_at_;
   Instant last_challenge_ = Instant::min();  // min(): none yet
   std::unique_ptr<StateHook> hook_;
@@ -539,7 +544,7 @@ class Connection {
   bool ts_rtx_seen_ : 1 = false;
   bool keepalive_probe_ : 1 = false;  // send a keep-alive probe now
   bool dsack_pending_ : 1 = false;    // dsack_left_/right_ go in the next ACK
-  bool rx_release_pending_ : 1 = false;  // recv() emptied the ring: arm rx_release_at_
+  bool rx_release_pending_ : 1 = false;  // recv() or an ACK emptied a ring: arm rx_release_at_
   bool snd_urgent_ : 1 = false;    // snd_up_ is set and not yet acknowledged
   bool rcv_urgent_ : 1 = false;    // rcv_up_ is set and not yet read past
   std::uint8_t keepalives_sent_ = 0;

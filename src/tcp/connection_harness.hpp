@@ -109,6 +109,15 @@ class ConnectionHarness : public ::testing::Test {
     }
     return v;
   }
+  // An emptied ring is given back 200 ms (Connection's kRxReleaseDelay) after the poll that
+  // saw it empty, if it stays empty: two polls, at `idle_from` and after the delay.
+  void release_buffers(Instant idle_from) {
+    while (c_->poll_output(idle_from)) {
+    }
+    const Instant later = idle_from + std::chrono::milliseconds{201};
+    while (c_->poll_output(later)) {
+    }
+  }
   // Exactly one segment, header only.
   TcpRepr one(Duration t) {
     auto v = sends(t);

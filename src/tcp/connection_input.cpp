@@ -517,7 +517,10 @@ void Connection::ack_advanced(SeqNum ack, const TcpRepr& seg, bool dsack, Instan
     timer_at_ = now + rtt_.rto();
     arm_loss_probe(now);  // RFC 8985 7.2: also on an ACK that acknowledges data
   }
-  if (tx_.size() == 0) tx_.shrink();
+  // An emptied send ring is given back later, with the receive ring, if it
+  // stays empty: a sender whose every flight is acknowledged at once (one
+  // ACK per batch) would otherwise free and allocate it once per round trip.
+  if (tx_.size() == 0) rx_release_pending_ = true;
 }
 
 void Connection::update_window(const TcpRepr& seg) {

@@ -45,6 +45,15 @@ struct Connection::Plan {
 
 inline std::optional<Connection::Plan> Connection::next_plan(Instant now, bool& held) {
   held = false;
+  if (rx_release_pending_) {  // a ring emptied: give it back later if it stays empty
+    rx_release_pending_ = false;
+    if (state_ == State::time_wait) {
+      tx_.shrink();  // nothing more will be sent or received: at once
+      rx_.shrink();
+    } else if (!rx_release_at_) {
+      rx_release_at_ = now + kRxReleaseDelay;
+    }
+  }
   run_timers(now);
   // One optional, returned by name on every path (no copies of a Plan: this
   // runs once per segment and once more when there is nothing to send).
@@ -84,10 +93,6 @@ std::optional<Segment> Connection::poll_output(Instant now) {
 
 bool Connection::poll_output_view(Instant now, TcpRepr& header, storage::SpanPair& payload,
                                   std::optional<Instant>* wake) {
-  if (rx_release_pending_) {
-    rx_release_pending_ = false;
-    if (!rx_release_at_) rx_release_at_ = now + kRxReleaseDelay;
-  }
   bool held = false;
   const auto p = next_plan(now, held);
   if (!p) {

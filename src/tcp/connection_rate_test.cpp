@@ -106,6 +106,7 @@ TEST_F(RateSampleTest, BulkTransferSamplesTheScriptedRate) {
   EXPECT_EQ(c_->min_rtt(), 10ms);
   EXPECT_EQ(c_->delivered(), 40000u);
   EXPECT_FALSE(c_->last_rate_sample());
+  release_buffers(at(35ms));
   EXPECT_EQ(c_->allocated_bytes(), 0u);  // idle: no send side, no buffers
 }
 
@@ -145,6 +146,7 @@ TEST_F(RateSampleTest, SackedBytesCountOnceAndTheRetransmissionIsMarked) {
   ack(kData + 6000, 35ms);
   EXPECT_EQ(c_->delivered(), 6000u);  // nothing new: SACKed already
   EXPECT_FALSE(c_->last_rate_sample());
+  release_buffers(at(35ms));
   EXPECT_EQ(c_->allocated_bytes(), 0u);
 }
 
@@ -161,8 +163,11 @@ TEST_F(RateSampleTest, RunningOutOfDataMarksAnAppLimitedPhase) {
   ASSERT_TRUE(c_->last_rate_sample());
   EXPECT_TRUE(c_->last_rate_sample()->is_app_limited);  // the first flight
   ack(kData + 3000, 21ms);
-  EXPECT_EQ(c_->allocated_bytes(), 0u);
   EXPECT_EQ(c_->delivered(), 3000u);
+  // Idle until 100 ms, less than the ring's release delay: the emptied send
+  // ring is kept for the next burst, the send side's block is gone.
+  sends(21ms);
+  EXPECT_GT(c_->allocated_bytes(), 0u);
   // Second burst, at 100 ms: [3000, 13000) in 10 segments (cwnd 10,000: the
   // first burst did not fill it, so it did not grow). It starts app-limited.
   ASSERT_TRUE(c_->send(as_bytes(std::string(10000, 'r'))));
@@ -188,6 +193,7 @@ TEST_F(RateSampleTest, RunningOutOfDataMarksAnAppLimitedPhase) {
   }
   ack(kData + 16000, 123ms);
   EXPECT_EQ(c_->delivered(), 16000u);
+  release_buffers(at(123ms));
   EXPECT_EQ(c_->allocated_bytes(), 0u);
 }
 
@@ -214,6 +220,7 @@ TEST_F(RateSampleTest, NoSamplesUnlessTheAlgorithmOrTheConfigAsks) {
     EXPECT_EQ(c_->last_rate_sample().has_value(), sampled);
     EXPECT_EQ(c_->min_rtt().has_value(), sampled);
     ack(kData + 6000, 21ms);
+    release_buffers(at(21ms));
     EXPECT_EQ(c_->allocated_bytes(), 0u);
   }
   EXPECT_GT(heap[1], heap[0]);  // the send side's block

@@ -263,6 +263,7 @@ TEST_F(ConnectionTest, ControlBlockIsSmallAndBuffersAreLazy) {
   sends(30ms);
   peer(in(A, 5001, 5001, 60000), 40ms);
   sends(40ms);
+  release_buffers(at(40ms));
   EXPECT_EQ(c_->allocated_bytes(), 0u);
 }
 

@@ -29,7 +29,8 @@ void Connection::run_timers(Instant now) {
   }
   if (rx_release_at_ && now >= *rx_release_at_) {
     rx_release_at_.reset();
-    rx_.shrink();  // only if still empty (a later read arms it again)
+    rx_.shrink();  // each only if still empty (a later read or ACK arms it again)
+    tx_.shrink();
   }
   run_reordering_timer(now);
   if (timer_ == Timer::none || now < timer_at_) return;

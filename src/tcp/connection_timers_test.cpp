@@ -94,9 +94,15 @@ TEST_F(TcpTimersTest, DataRetransmissionWithBackoff) {
   EXPECT_EQ(one(1600ms), seg);
   EXPECT_EQ(c_->poll_at(), at(2400ms));
   EXPECT_EQ(c_->retransmits(), 2u);
-  // The ACK at last: nothing more to send, the timer is off.
+  // The ACK at last: nothing more to send, the timer is off; the emptied
+  // send ring is given back 200 ms later if no new data comes, and then
+  // nothing is due.
   peer(in(A, 5001, 1008, 4000), 1700ms);
   EXPECT_TRUE(sends(1700ms).empty());
+  EXPECT_EQ(c_->poll_at(), at(1900ms));
+  EXPECT_GT(c_->allocated_bytes(), 0u);
+  EXPECT_TRUE(sends(1900ms).empty());
+  EXPECT_EQ(c_->allocated_bytes(), 0u);
   EXPECT_EQ(c_->poll_at(), std::nullopt);
   EXPECT_EQ(c_->send_queue(), 0u);
 }

@@ -636,13 +636,18 @@ void SocketTable::on_segment(const IpAddress& src, const IpAddress& dst, const T
     c.on_segment(seg, payload, now);
     mark_changed(slot);  // data, EOF, a state change, send space freed by an ACK, urgent data
     if (c.urgent_signals() != urgent_before) ++counters_.urgent_in;
-    // A segment of data (or a bare ACK) is answered at the next poll(), after
-    // the whole batch of frames received together and after the applications
-    // ran: one ACK for the batch, as GRO gives Linux, carrying the window the
-    // reads opened and any data written in reply. A SYN, FIN or RST is
-    // answered at once, as Linux does: the close stays four segments on the
-    // wire, the ACK of a FIN not waiting for the application's own FIN.
-    if (seg.flags.syn() || seg.flags.fin() || seg.flags.rst()) {
+    // What a segment calls for is sent at once when an ACK is owed now
+    // (RFC 9293 3.8.6.3 / RFC 5681 4.2: at least every second full-sized
+    // segment, at once for out-of-order or duplicate data), as Linux's
+    // __tcp_ack_snd_check does per segment even inside a GRO batch; so the
+    // sender's ACK clock and its duplicate-ACK count do not depend on how
+    // frames were batched. Otherwise (a delayed ACK, a window update, data
+    // written in reply) it waits for the next poll(), after the whole batch
+    // of frames received together and after the applications ran. A SYN,
+    // FIN or RST is answered at once, as Linux does: the close stays four
+    // segments on the wire, the ACK of a FIN not waiting for the
+    // application's own FIN.
+    if (seg.flags.syn() || seg.flags.fin() || seg.flags.rst() || c.ack_due()) {
       flush(slot, now);
     } else {
       mark_dirty(slot);

@@ -4,11 +4,13 @@
 // This executable replaces the global operator new/delete with counting
 // versions (a replacement applies to the whole program, so it has one of its
 // own). Two simulated hosts on one lossless cable, as `wirestack bench
-// tcp-bulk`, move 32 MiB; after the first 4 MiB (the handshake, slow start,
-// the buffers growing to their size) the count must stay flat: no allocation
-// for a segment sent, a frame carried, a segment received, an ACK, a read or
-// a write. A per-segment allocation anywhere (a vector per frame, a string
-// per would-block error, a ring freed and allocated again) makes it fail.
+// tcp-bulk`, move 160 MiB. The first part (the handshake, slow start, the
+// buffers and the link's pool of frames in flight growing to their working
+// size) may allocate; the count over the last 96 MiB (about 70,000 segments
+// and ACKs) must stay flat: no allocation for a segment sent, a frame
+// carried, a segment received, an ACK, a read or a write. A per-segment
+// allocation anywhere (a vector per frame, a string per would-block error, a
+// ring freed and allocated again) makes it fail.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -68,8 +70,8 @@ struct Pair {
 };
 
 TEST(SteadyState, BulkTransferAllocatesNothingPerSegment) {
-  constexpr std::uint64_t kTotal = 32u << 20;
-  constexpr std::uint64_t kWarmUp = 4u << 20;
+  constexpr std::uint64_t kTotal = 160u << 20;
+  constexpr std::uint64_t kWarmUp = 64u << 20;
   Pair p;
   for (sim::Host* h : {&p.a, &p.b}) {
     auto& c = h->stack().tcp().mutable_config().connection;
@@ -121,12 +123,77 @@ TEST(SteadyState, BulkTransferAllocatesNothingPerSegment) {
   ASSERT_TRUE(allocs_at_warm.has_value());
   const std::uint64_t allocs = g_allocations.load() - *allocs_at_warm;
   const std::uint64_t segments = ta.counters().segments_out + tb.counters().segments_out - segments_at_warm;
-  std::printf("[ alloc ] %llu allocations over %llu segments (data and ACKs) after the first 4 MiB\n",
+  std::printf("[ alloc ] %llu allocations over %llu segments (data and ACKs) after the first 64 MiB\n",
               static_cast<unsigned long long>(allocs), static_cast<unsigned long long>(segments));
-  EXPECT_GT(segments, 20'000u);
+  EXPECT_GT(segments, 60'000u);
   // A handful may come from a table or queue growing once; one per hundred
   // segments would already be a per-packet allocation somewhere.
   EXPECT_LT(allocs, 64u);
+}
+
+// The same through a link of finite speed: frames wait in the card's
+// transmit queue (sim::Link's own ring) and arrive one by one, each its own
+// batch, so every frame runs the host's whole receive and activity path.
+TEST(SteadyState, ThroughAQueuedGigabitLinkNothingIsAllocatedPerSegment) {
+  sim::LinkDirection gigabit;
+  gigabit.bits_per_second = 1'000'000'000;
+  gigabit.delay = 50us;
+  gigabit.queue_limit_bytes = 1 << 20;
+  sim::EventQueue q;
+  sim::Host a(q, Rng(11), "a", {}, nullptr);
+  sim::Host b(q, Rng(12), "b", {}, nullptr);
+  sim::Link link(q, Rng(13), gigabit);
+  const iface::NicId na = a.add_nic(MacAddress::from_parts(sim::kSimOui, 1), link, 0, 1500);
+  const iface::NicId nb = b.add_nic(MacAddress::from_parts(sim::kSimOui, 2), link, 1, 1500);
+  ASSERT_TRUE(a.stack().add_address(na, *Ipv4Prefix::parse("10.0.0.1/24")));
+  ASSERT_TRUE(b.stack().add_address(nb, *Ipv4Prefix::parse("10.0.0.2/24")));
+  auto& ta = a.stack().tcp();
+  auto& tb = b.stack().tcp();
+  const tcp::SocketHandle listener = tb.open();
+  ASSERT_TRUE(tb.bind(listener, {IpAddress::any(IpFamily::v4), 5001}));
+  ASSERT_TRUE(tb.listen(listener, 4));
+  std::vector<std::byte> rbuf(64 * 1024);
+  std::vector<std::byte> sbuf(64 * 1024, std::byte{0x3c});
+  std::optional<tcp::SocketHandle> rx;
+  std::uint64_t received = 0;
+  b.on_activity([&] {
+    if (!rx) {
+      if (auto c = tb.accept(listener)) rx = *c;
+      if (!rx) return;
+    }
+    for (;;) {
+      auto r = tb.recv(*rx, rbuf);
+      if (!r || *r == 0) break;
+      received += *r;
+    }
+  });
+  const tcp::SocketHandle tx = ta.open();
+  a.on_activity([&] {
+    const auto st = ta.state(tx);
+    if (!st || !tcp::is_synchronized(*st)) return;
+    for (;;) {
+      auto r = ta.send(tx, Bytes(sbuf));
+      if (!r || *r == 0) break;
+    }
+  });
+  ASSERT_TRUE(ta.connect(tx, {*IpAddress::parse("10.0.0.2"), 5001}, q.now()));
+  a.kick();
+  q.run_until(q.now() + 50ms);  // warm-up: about 6 MB
+  ASSERT_GT(received, 4'000'000u) << "the transfer did not start";
+
+  const std::uint64_t allocs0 = g_allocations.load();
+  const std::uint64_t segments0 = ta.counters().segments_out + tb.counters().segments_out;
+  const std::uint64_t received0 = received;
+  q.run_until(q.now() + 100ms);
+  const std::uint64_t allocs = g_allocations.load() - allocs0;
+  const std::uint64_t segments = ta.counters().segments_out + tb.counters().segments_out - segments0;
+  std::printf("[ alloc ] %llu allocations over %llu segments through the queued link\n",
+              static_cast<unsigned long long>(allocs), static_cast<unsigned long long>(segments));
+  EXPECT_GT(received - received0, 10'000'000u);  // about 12 MB in 100 ms at 1 Gbit/s
+  EXPECT_GT(segments, 8'000u);
+  // Before the link's queue was a ring, a std::deque there allocated a block
+  // every few hundred frames: 258 in this phase.
+  EXPECT_LE(allocs, 8u);
 }
 
 }  // namespace

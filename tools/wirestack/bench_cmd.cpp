@@ -109,8 +109,8 @@ int bench_bulk(const BenchOptions& opt) {
   // configured MSS (1460 by default) down to the path, never up.
   for (sim::Host* h : {&p.a, &p.b}) {
     auto& c = h->stack().tcp().mutable_config().connection;
-    c.send_buffer = 1 << 20;
-    c.recv_buffer = 1 << 20;
+    c.send_buffer = opt.buffer;
+    c.recv_buffer = opt.buffer;
     c.mss = static_cast<std::uint16_t>(opt.mtu - 40);
   }
   auto& ta = p.a.stack().tcp();
@@ -366,6 +366,9 @@ void add_bench_command(CLI::App& app, BenchOptions& opt) {
   opt.bulk = cmd->add_subcommand("tcp-bulk", "one connection sends --bytes over a lossless link: goodput in Gbit/s");
   opt.bulk->add_option("--bytes", opt.bytes, "bytes to send")->capture_default_str()->check(CLI::PositiveNumber);
   opt.bulk->add_option("--mtu", opt.mtu, "MTU of both network cards")->capture_default_str()->check(CLI::Range(576, 9000));
+  opt.bulk->add_option("--buffer", opt.buffer, "send and receive buffer of each socket, bytes (the window's bound)")
+      ->capture_default_str()
+      ->check(CLI::Range(4096, 1 << 30));
   opt.connect = cmd->add_subcommand("tcp-connect", "connect + request + response + close cycles per second");
   opt.connect->add_option("--count", opt.count, "cycles to run")->capture_default_str()->check(CLI::PositiveNumber);
   opt.connect->add_option("--parallel", opt.parallel, "cycles in flight at once")

@@ -17,6 +17,7 @@ namespace wirestack::cli {
 struct BenchOptions {
   std::uint64_t bytes = 1ULL << 30;     // tcp-bulk
   std::uint16_t mtu = 1500;             // tcp-bulk
+  std::uint32_t buffer = 1U << 20;      // tcp-bulk: send and receive buffer of each side
   std::uint64_t count = 100'000;        // tcp-connect: cycles
   std::uint32_t parallel = 64;          // tcp-connect: cycles in flight at once
   std::uint64_t connections = 100'000;  // tcp-idle
