@@ -106,6 +106,11 @@ class FrameSink {
  public:
   virtual ~FrameSink() = default;
   virtual void transmit(NicId nic, Bytes frame) = 0;
+  // transmit() of the first `len` bytes of `frame`, whose storage the sink
+  // may keep (a simulated wire holding the frame while it travels), leaving
+  // another buffer in its place: any contents, any capacity. The interface
+  // reserves 4 bytes of tailroom past `len` (a device's FCS fits in place).
+  virtual void transmit_owned(NicId nic, ByteVec& frame, std::size_t len) { transmit(nic, Bytes(frame).first(len)); }
   // Only for a NIC given offloads (Interface::set_tso): a TCP frame the
   // device is to finish. A sink without offloads finishes it in software
   // (cut_offloaded(), iface/offload.hpp) and transmits the pieces.
@@ -429,6 +434,11 @@ class Interface final : private tcp::IpLayer {
   };
   std::deque<Looped> loopback_;
   static constexpr std::size_t kFramePoolSize = 8;  // nested sends (re-entrant sinks) take more than one
+  // Frame buffers are made at least this large (an Ethernet frame of a
+  // 1500-byte MTU), with room for a trailer: buffers swapped with a sink
+  // (transmit_owned) then circulate without growing.
+  static constexpr std::size_t kMinFrameCapacity = 1514;
+  static constexpr std::size_t kFrameTailroom = 4;
   std::vector<ByteVec> frame_pool_;
   // Set only during receive_checksummed(): the frame's transport checksum
   // is known good.

@@ -77,6 +77,7 @@ ByteVec Interface::take_frame(std::size_t len) {
     f = std::move(frame_pool_.back());
     frame_pool_.pop_back();
   }
+  if (f.capacity() < len + kFrameTailroom) f.reserve(std::max(len, kMinFrameCapacity) + kFrameTailroom);
   if (f.size() < len) f.resize(len);
   return f;
 }
@@ -168,7 +169,7 @@ Result<void, SendError> Interface::output_frame(const Egress& eg, ByteVec& frame
   if (offload != nullptr) {
     sink_.transmit_offloaded(eg.nic, out, *offload);
   } else {
-    sink_.transmit(eg.nic, out);
+    sink_.transmit_owned(eg.nic, frame, out.size());  // the caller only gives `frame` back to the pool
   }
   note_room(eg.nic);
   return {};
@@ -390,6 +391,14 @@ void Interface::send_udp_datagram(udp::Outgoing& o, Instant now) {
   ++counters_.udp.tx;
 }
 
+namespace {
+void copy_payload(MutBytes data, const storage::SpanPair& payload) {
+  std::copy(payload.first.begin(), payload.first.end(), data.begin());
+  std::copy(payload.second.begin(), payload.second.end(),
+            data.begin() + static_cast<std::ptrdiff_t>(payload.first.size()));
+}
+}  // namespace
+
 void Interface::send_segment(const IpAddress& src_addr, const IpAddress& dst_addr, const TcpRepr& header,
                              storage::SpanPair payload, std::uint16_t gso_size, Instant now) {
   if (!src_addr.is_v4() || !dst_addr.is_v4()) {
@@ -423,21 +432,30 @@ void Interface::send_segment(const IpAddress& src_addr, const IpAddress& dst_add
   // The payload's one copy: from the send ring straight into the frame.
   ByteVec frame = take_frame(kEthernetHeaderLen + ip.total_len());
   const MutBytes segment = MutBytes(frame).subspan(kEthernetHeaderLen + ip.header_len(), seg_len);
-  std::copy(payload.first.begin(), payload.first.end(), segment.begin() + static_cast<std::ptrdiff_t>(hlen));
-  std::copy(payload.second.begin(), payload.second.end(),
-            segment.begin() + static_cast<std::ptrdiff_t>(hlen + payload.first.size()));
+  const MutBytes data = segment.subspan(hlen);
+  const bool offloaded = nic_ref(eg->nic).tso && !is_local_address(dst);
+  WIRESTACK_ASSERT(offloaded || gso_size == 0 || is_local_address(dst));  // TSO only on a path that has it
   Result<void, SendError> r;
-  if (nic_ref(eg->nic).tso && !is_local_address(dst)) {
+  if (offloaded) {
     // The device finishes the checksum (and cuts a TSO segment): the field
     // holds the pseudo-header's sum, as Linux leaves it for CHECKSUM_PARTIAL.
-    header.emit(TcpPacketMut(segment), ips, Bytes(segment).subspan(hlen), ChecksumMode{.fill_tx = false});
+    copy_payload(data, payload);
+    header.emit(TcpPacketMut(segment), ips, Bytes(data), ChecksumMode{.fill_tx = false});
     const auto pseudo = checksum::pseudo_header_v4(src.to_u32(), dst.to_u32(), 6, static_cast<std::uint16_t>(seg_len));
     store_be16(segment, 16, checksum::sum({}, pseudo));
     r = output_offloaded(*eg, ip, frame, gso_size, now);
+  } else if (config_.checksum.fill_tx) {
+    // The checksum is summed as the payload is copied: its bytes are read once.
+    std::uint16_t sum = checksum::copy_and_sum(data, payload.first);
+    std::uint16_t second = checksum::copy_and_sum(data.subspan(payload.first.size()), payload.second);
+    // A piece starting at an odd offset sums with its bytes swapped (RFC 1071 2.B).
+    if (payload.first.size() % 2 != 0) second = static_cast<std::uint16_t>(second << 8 | second >> 8);
+    sum = checksum::add(sum, second);
+    header.emit_summed(TcpPacketMut(segment), ips, sum);
+    r = output_in_place(*eg, ip, frame, now);
   } else {
-    WIRESTACK_ASSERT(gso_size == 0 || is_local_address(dst));  // TSO only on a path that has it
-    // The payload is already in place: emit() writes header and checksum only.
-    header.emit(TcpPacketMut(segment), ips, Bytes(segment).subspan(hlen), config_.checksum);
+    copy_payload(data, payload);
+    header.emit(TcpPacketMut(segment), ips, Bytes(data), config_.checksum);
     r = output_in_place(*eg, ip, frame, now);
   }
   give_frame(std::move(frame));

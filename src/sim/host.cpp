@@ -48,6 +48,12 @@ bool Host::has_room(iface::NicId nic) {
   return n.link->has_room(n.side);
 }
 
+void Host::transmit_owned(iface::NicId nic, ByteVec& frame, std::size_t len) {
+  Nic& n = nics_.at(nic);
+  if (storms_ != nullptr) storms_->on_host_frame(queue_.now(), Bytes(frame).first(len));
+  (void)n.link->send_owned(n.side, frame, len);  // no copy: the frame's buffer travels
+}
+
 void Host::transmit(iface::NicId nic, Bytes frame) {
   Nic& n = nics_.at(nic);
   if (storms_ != nullptr) storms_->on_host_frame(queue_.now(), frame);

@@ -67,7 +67,14 @@ std::size_t Link::queued_bytes(int from_side) const {
   return bytes;
 }
 
-bool Link::send(int side, Bytes frame) {
+bool Link::send(int side, Bytes frame) { return send_impl(side, frame, nullptr); }
+
+bool Link::send_owned(int side, ByteVec& frame, std::size_t len) {
+  WIRESTACK_ASSERT(len <= frame.size());
+  return send_impl(side, Bytes(frame).first(len), &frame);
+}
+
+bool Link::send_impl(int side, Bytes frame, ByteVec* owned) {
   Direction& d = dir(side);
   const Instant now = queue_.now();
   if (!up_) {
@@ -110,8 +117,15 @@ bool Link::send(int side, Bytes frame) {
     // Every flight buffer is sized for the largest frame: a slot that last
     // carried an ACK then takes a full segment without growing.
     if (bytes.capacity() < d.largest_frame + kEthernetFcsBytes) bytes.reserve(d.largest_frame + kEthernetFcsBytes);
-    bytes.assign(frame.begin(), frame.end());
-    bytes.resize(bytes.size() + kEthernetFcsBytes);
+    if (owned != nullptr) {
+      // The sender's buffer travels; it gets this slot's spare one back.
+      const std::size_t len = frame.size();
+      bytes.swap(*owned);
+      bytes.resize(len + kEthernetFcsBytes);
+    } else {
+      bytes.assign(frame.begin(), frame.end());
+      bytes.resize(bytes.size() + kEthernetFcsBytes);
+    }
     flights_[slot].fcs_set = false;
   }
   // 5. Duplication: a second, independent copy of the same bits.

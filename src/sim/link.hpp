@@ -109,6 +109,10 @@ class Link {
   // Transmits a copy of `frame` (without FCS) from `side` to the other side.
   // Returns false when the transmit queue is full and the frame was dropped.
   bool send(int side, Bytes frame);
+  // send() of frame's first `len` bytes, taking frame's storage for the
+  // flight instead of copying it (frame gets a spare buffer back) when the
+  // frame is accepted; as send() otherwise.
+  bool send_owned(int side, ByteVec& frame, std::size_t len);
   // Whether `side`'s transmit queue has room for one more frame as large as
   // the largest it has sent (at least 1,514 bytes); a queue smaller than
   // that has room only when empty. When it has none, the port attached at
@@ -186,6 +190,7 @@ class Link {
     WIRESTACK_ASSERT(side == 0 || side == 1);
     return dirs_[static_cast<std::size_t>(side)];
   }
+  bool send_impl(int side, Bytes frame, ByteVec* owned);
   std::uint32_t acquire_flight(int from);
   void release_flight(std::uint32_t slot);
   void launch(std::uint32_t slot, Instant arrival);

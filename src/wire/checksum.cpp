@@ -3,6 +3,8 @@
 #include <bit>
 #include <cstring>
 
+#include "base/assert.hpp"
+
 namespace wirestack::checksum {
 
 namespace {
@@ -45,6 +47,46 @@ std::uint64_t sum_words(const std::byte* p, std::size_t blocks) {
   return acc;
 }
 
+// sum_words() that also stores each block at `out`: the data is read once
+// for both (a segment's payload going from the send ring into its frame).
+WIRESTACK_CHECKSUM_CLONES
+std::uint64_t copy_sum_words(std::byte* out, const std::byte* p, std::size_t blocks) {
+  U64x4 lo0{}, hi0{}, lo1{}, hi1{};
+  const U64x4 mask = {0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu};
+  for (std::size_t i = 0; i < blocks; ++i, p += 64, out += 64) {
+    U64x4 a, b;
+    std::memcpy(&a, p, 32);
+    std::memcpy(&b, p + 32, 32);
+    std::memcpy(out, &a, 32);
+    std::memcpy(out + 32, &b, 32);
+    lo0 += a & mask;
+    hi0 += a >> 32;
+    lo1 += b & mask;
+    hi1 += b >> 32;
+  }
+  const U64x4 t = lo0 + hi0 + lo1 + hi1;
+  std::uint64_t acc = 0;
+  for (int i = 0; i < 4; ++i) acc += (t[i] & 0xffffffff) + (t[i] >> 32);
+  return acc;
+}
+
+// Folds a sum of native-order words to 16 bits in network order, plus `initial`.
+inline std::uint16_t finish(std::uint64_t acc, std::uint32_t initial) {
+  // Fold 64 -> 16 bits.
+  acc = (acc & 0xffffffff) + (acc >> 32);
+  acc = (acc & 0xffffffff) + (acc >> 32);
+  acc = (acc & 0xffff) + (acc >> 16);
+  acc = (acc & 0xffff) + (acc >> 16);
+  acc = (acc & 0xffff) + (acc >> 16);
+  auto s = static_cast<std::uint16_t>(acc);
+  if constexpr (std::endian::native == std::endian::little) {
+    s = static_cast<std::uint16_t>(s << 8 | s >> 8);
+  }
+  std::uint64_t total = std::uint64_t{s} + initial;  // 64 bits: any uint32 `initial` folds exactly
+  while (total >> 16) total = (total & 0xffff) + (total >> 16);
+  return static_cast<std::uint16_t>(total);
+}
+
 }  // namespace
 
 // The one's-complement sum is independent of byte order as long as we fold
@@ -71,19 +113,38 @@ std::uint16_t sum(Bytes data, std::uint32_t initial) {
   std::uint32_t tail = 0;
   if (n != 0) std::memcpy(&tail, p, n);  // zero-padded: covers the odd byte (p may be null when n == 0)
   acc += tail;
-  // Fold 64 -> 16 bits.
-  acc = (acc & 0xffffffff) + (acc >> 32);
-  acc = (acc & 0xffffffff) + (acc >> 32);
-  acc = (acc & 0xffff) + (acc >> 16);
-  acc = (acc & 0xffff) + (acc >> 16);
-  acc = (acc & 0xffff) + (acc >> 16);
-  auto s = static_cast<std::uint16_t>(acc);
-  if constexpr (std::endian::native == std::endian::little) {
-    s = static_cast<std::uint16_t>(s << 8 | s >> 8);
+  return finish(acc, initial);
+}
+
+std::uint16_t copy_and_sum(MutBytes out, Bytes data, std::uint32_t initial) {
+  WIRESTACK_ASSERT(out.size() >= data.size());
+  const std::byte* p = data.data();
+  std::byte* o = out.data();
+  std::size_t n = data.size();
+  std::uint64_t acc = 0;
+  if (n >= 64) {
+    const std::size_t blocks = n / 64;
+    acc = copy_sum_words(o, p, blocks);
+    p += blocks * 64;
+    o += blocks * 64;
+    n -= blocks * 64;
   }
-  std::uint64_t total = std::uint64_t{s} + initial;  // 64 bits: any uint32 `initial` folds exactly
-  while (total >> 16) total = (total & 0xffff) + (total >> 16);
-  return static_cast<std::uint16_t>(total);
+  while (n >= 4) {
+    std::uint32_t x;
+    std::memcpy(&x, p, 4);
+    std::memcpy(o, &x, 4);
+    acc += x;
+    p += 4;
+    o += 4;
+    n -= 4;
+  }
+  std::uint32_t tail = 0;
+  if (n != 0) {
+    std::memcpy(&tail, p, n);
+    std::memcpy(o, p, n);
+  }
+  acc += tail;
+  return finish(acc, initial);
 }
 
 }  // namespace wirestack::checksum

@@ -20,6 +20,12 @@ namespace wirestack::checksum {
 // an even length.
 std::uint16_t sum(Bytes data, std::uint32_t initial = 0);
 
+// Copies `data` to the front of `out` (out.size() >= data.size()) and
+// returns sum(data, initial), reading the bytes once for both. A span that
+// starts at an odd offset of the summed whole contributes byteswap16() of
+// its sum (RFC 1071 2.B), as for sum().
+std::uint16_t copy_and_sum(MutBytes out, Bytes data, std::uint32_t initial = 0);
+
 // ~sum(data): the value to store in a checksum field.
 inline std::uint16_t compute(Bytes data, std::uint32_t initial = 0) {
   return static_cast<std::uint16_t>(~sum(data, initial));

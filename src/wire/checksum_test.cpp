@@ -137,6 +137,27 @@ TEST(Checksum, LargeBufferMatchesReference) {
   }
 }
 
+// copy_and_sum(): the copy is exact, nothing beyond it is written, and the
+// sum is sum()'s, for every length and alignment of source and destination.
+TEST(Checksum, CopyAndSumCopiesAndSumsAsSumDoes) {
+  std::mt19937 rng(2026);
+  const std::vector<std::byte> pool = random_bytes(rng, 1600 + 16);
+  for (std::size_t len = 0; len <= 1600; len += (len < 200 ? 1 : 7)) {
+    for (std::size_t src_off = 0; src_off < 8; src_off += 3) {
+      for (std::size_t dst_off = 0; dst_off < 8; dst_off += 5) {
+        const Bytes data = Bytes(pool).subspan(src_off, len);
+        std::vector<std::byte> out(len + 16, std::byte{0xa5});
+        const std::uint32_t initial = static_cast<std::uint32_t>(rng() % 0x30000);
+        const std::uint16_t got = checksum::copy_and_sum(MutBytes(out).subspan(dst_off, len), data, initial);
+        ASSERT_EQ(got, checksum::sum(data, initial)) << "len " << len;
+        ASSERT_TRUE(std::equal(data.begin(), data.end(), out.begin() + static_cast<std::ptrdiff_t>(dst_off)));
+        for (std::size_t i = 0; i < dst_off; ++i) ASSERT_EQ(out[i], std::byte{0xa5});
+        for (std::size_t i = dst_off + len; i < out.size(); ++i) ASSERT_EQ(out[i], std::byte{0xa5});
+      }
+    }
+  }
+}
+
 // --- initial / chaining -------------------------------------------------------------
 
 TEST(Checksum, ChainsPartialSumsAtEvenSplits) {

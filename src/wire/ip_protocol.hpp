@@ -32,6 +32,8 @@ inline std::ostream& operator<<(std::ostream& os, IpProtocol p) {
 namespace detail {
 // transport_sum() for IPv6 addresses (ip_protocol.cpp).
 std::uint16_t transport_sum_v6(Bytes segment, const IpPair& ips, IpProtocol protocol);
+// The IPv6 pseudo-header's partial sum for a segment of `length` bytes.
+std::uint32_t pseudo_header_v6(const IpPair& ips, IpProtocol protocol, std::size_t length);
 }  // namespace detail
 
 // One's-complement sum of a UDP/TCP/... `segment` (checksum field included)
@@ -42,6 +44,14 @@ std::uint16_t transport_sum_v6(Bytes segment, const IpPair& ips, IpProtocol prot
 // but the addresses, since the length's high half is zero.
 // Precondition: segment.size() <= 0xffff; both addresses of one family.
 // Twice per segment (emit and parse): the IPv4 case inline, IPv6's out of line.
+// The pseudo-header's partial sum for a segment of `length` bytes (either
+// family), to pass as `initial` to checksum::sum() of the segment's bytes.
+inline std::uint32_t pseudo_header_sum(const IpPair& ips, IpProtocol protocol, std::size_t length) {
+  if (!ips.src.is_v4()) return detail::pseudo_header_v6(ips, protocol, length);
+  return checksum::pseudo_header_v4(ips.src.v4().to_u32(), ips.dst.v4().to_u32(), static_cast<std::uint8_t>(protocol),
+                                    static_cast<std::uint16_t>(length));
+}
+
 inline std::uint16_t transport_sum(Bytes segment, const IpPair& ips, IpProtocol protocol) {
   if (!ips.src.is_v4()) return detail::transport_sum_v6(segment, ips, protocol);
   return checksum::sum(segment, checksum::pseudo_header_v4(ips.src.v4().to_u32(), ips.dst.v4().to_u32(),

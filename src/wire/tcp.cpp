@@ -102,9 +102,26 @@ WireResult<TcpRepr> TcpRepr::parse(TcpPacket p, const IpPair& ips, ChecksumMode 
 }
 
 void TcpRepr::emit(TcpPacketMut out, const IpPair& ips, Bytes payload, ChecksumMode mode) const {
+  WIRESTACK_ASSERT((out.bytes().size() == header_len() + payload.size()) &&
+                   "TcpRepr::emit: out.bytes().size() == header_len() + payload.size()");
+  emit_header(out);
+  const MutBytes dst = out.payload();
+  if (payload.data() != dst.data()) std::ranges::copy(payload, dst.begin());
+  // RFC 9293 3.1: the checksum covers pseudo-header, header and data.
+  if (mode.fill_tx) out.set_checksum(static_cast<std::uint16_t>(~tcp_sum(out.bytes(), ips)));
+}
+
+void TcpRepr::emit_summed(TcpPacketMut out, const IpPair& ips, std::uint16_t payload_sum) const {
+  emit_header(out);
+  const std::size_t hl = header_len();
+  const std::uint32_t initial = pseudo_header_sum(ips, IpProtocol::tcp, out.bytes().size()) + payload_sum;
+  out.set_checksum(static_cast<std::uint16_t>(~checksum::sum(Bytes(out.bytes()).first(hl), initial)));
+}
+
+void TcpRepr::emit_header(TcpPacketMut out) const {
   const std::size_t hl = header_len();
   WIRESTACK_ASSERT((hl <= kTcpMaxHeaderLen) && "TcpRepr::emit: options.emitted_len() <= 40");
-  WIRESTACK_ASSERT((out.bytes().size() == hl + payload.size()) && "TcpRepr::emit: out.bytes().size() == header_len() + payload.size()");
+  WIRESTACK_ASSERT((out.bytes().size() >= hl) && "TcpRepr::emit: room for the header");
   WIRESTACK_ASSERT((out.bytes().size() <= kMaxSegmentLen) && "TcpRepr::emit: segment <= 65535 bytes");
   out.set_src_port(src_port);
   out.set_dst_port(dst_port);
@@ -116,10 +133,6 @@ void TcpRepr::emit(TcpPacketMut out, const IpPair& ips, Bytes payload, ChecksumM
   out.set_checksum(0);
   out.set_urgent_pointer(urgent);
   options.emit(out.options());
-  const MutBytes dst = out.payload();
-  if (payload.data() != dst.data()) std::ranges::copy(payload, dst.begin());
-  // RFC 9293 3.1: the checksum covers pseudo-header, header and data.
-  if (mode.fill_tx) out.set_checksum(static_cast<std::uint16_t>(~tcp_sum(out.bytes(), ips)));
 }
 
 std::ostream& operator<<(std::ostream& os, const TcpRepr& r) {

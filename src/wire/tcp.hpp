@@ -230,8 +230,16 @@ struct TcpRepr {
   // may already be in place (payload.data() == out.bytes().data() +
   // header_len()): it is not copied then.
   void emit(TcpPacketMut out, const IpPair& ips, Bytes payload, ChecksumMode mode = {}) const;
+  // emit() for a segment whose payload is already in place and whose sum is
+  // known (checksum::copy_and_sum() as it was copied there): the checksum
+  // covers the pseudo-header and the header, and adds `payload_sum`.
+  void emit_summed(TcpPacketMut out, const IpPair& ips, std::uint16_t payload_sum) const;
 
   friend bool operator==(const TcpRepr&, const TcpRepr&) = default;
+
+ private:
+  // The header and options into `out` (checksum field zero).
+  void emit_header(TcpPacketMut out) const;
 };
 
 // "40000 > 80: Flags [S], seq 123, win 64240, options [mss 1460,sackOK,TS val 1
