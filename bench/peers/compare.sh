@@ -9,14 +9,16 @@
 # pinned on one core (taskset -c $BENCH_CORE, default 1), and prints per
 # benchmark the median (and range) of each side and the ratio ours/lwIP:
 #
-#   tcp-bulk     Gbit per CPU-second, 1 GiB over MTU 1500    higher is better
+#   tcp-bulk     Gbit per CPU-second, 1 GiB over MTU 1500,   higher is better
+#                64 KiB socket buffers on both sides (lwIP's TCP_WND and
+#                TCP_SND_BUF as Debian builds it; BULK_BUFFER for ours)
 #   tcp-connect  cycles per CPU-second, graceful close       higher is better
 #   tcp-idle     heap bytes per idle established endpoint    lower is better
 #
 # and, for lwIP alone, tcp-connect with an RST close (ours has no such mode).
 # WIRESTACK_BINARY defaults to build/tools/wirestack/wirestack of this
 # checkout. The same sizes go to both sides; change them with
-#   BULK_BYTES (default 1073741824), CONNECT_COUNT (10000),
+#   BULK_BYTES (default 1073741824), BULK_BUFFER (65536), CONNECT_COUNT (10000),
 #   IDLE_CONNECTIONS (10000; lwIP takes at most 16000), PEERS_BUILD_DIR.
 # lwIP's tcp-connect and tcp-idle slow down with the count (its pcb lists are
 # scanned linearly; see README.md): compare at the same count only.
@@ -28,6 +30,7 @@ ours=${1:-$repo/build/tools/wirestack/wirestack}
 rounds=${2:-7}
 core=${BENCH_CORE:-1}
 bulk_bytes=${BULK_BYTES:-1073741824}
+bulk_buffer=${BULK_BUFFER:-65536}
 connect_count=${CONNECT_COUNT:-10000}
 idle_connections=${IDLE_CONNECTIONS:-10000}
 
@@ -92,7 +95,7 @@ for r in $(seq "$rounds"); do
   if ((r % 2)); then order="ours lwip"; else order="lwip ours"; fi
   for side in $order; do
     if [[ $side == ours ]]; then
-      run ours tcp-bulk gbit_per_cpu_s "$ours" bench tcp-bulk --bytes "$bulk_bytes"
+      run ours tcp-bulk gbit_per_cpu_s "$ours" bench tcp-bulk --bytes "$bulk_bytes" --buffer "$bulk_buffer"
     else
       run lwip tcp-bulk gbit_per_cpu_s "$peer" tcp-bulk --bytes "$bulk_bytes"
     fi

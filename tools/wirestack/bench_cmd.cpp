@@ -103,8 +103,10 @@ int bench_bulk(const BenchOptions& opt) {
   }
   Pair p(opt.mtu);
   if (!p.ok) return 1;
-  // Buffers of 1 MiB on both sides: the window never stalls the sender
-  // for long, so the run measures per-segment work, not window updates.
+  // Buffers of --buffer bytes (1 MiB by default) on both sides: the window
+  // bounds each flight (a batch of frames the receiver takes at once on this
+  // infinitely fast cable). bench/peers/compare.sh passes 64 KiB, the window
+  // of the lwIP peer.
   // The MSS we advertise is the MTU's: the socket table only clamps the
   // configured MSS (1460 by default) down to the path, never up.
   for (sim::Host* h : {&p.a, &p.b}) {
@@ -193,13 +195,13 @@ int bench_bulk(const BenchOptions& opt) {
   const std::uint64_t segments = ta.counters().segments_out;
   const std::uint64_t events = p.q.events_run();
   std::printf("tcp-bulk: %llu bytes in %.3f s wall = %.2f Gbit/s (CPU %.3f s = %.2f Gbit/s per CPU second; MTU %u, "
-              "%llu segments sent, %llu ACK segments back, %llu events, %.3f s simulated)\n",
-              static_cast<unsigned long long>(received), wall, gbps, cpu, cpu_gbps, opt.mtu,
+              "%u-byte buffers, %llu segments sent, %llu ACK segments back, %llu events, %.3f s simulated)\n",
+              static_cast<unsigned long long>(received), wall, gbps, cpu, cpu_gbps, opt.mtu, opt.buffer,
               static_cast<unsigned long long>(segments), static_cast<unsigned long long>(tb.counters().segments_out),
               static_cast<unsigned long long>(events), sim_s);
-  std::printf("{\"bench\":\"tcp-bulk\",\"bytes\":%llu,\"mtu\":%u,\"wall_s\":%.6f,\"gbit_per_s\":%.4f,\"cpu_s\":%.6f,"
-              "\"gbit_per_cpu_s\":%.4f,\"segments\":%llu,\"events\":%llu,\"sim_s\":%.6f}\n",
-              static_cast<unsigned long long>(received), opt.mtu, wall, gbps, cpu, cpu_gbps,
+  std::printf("{\"bench\":\"tcp-bulk\",\"bytes\":%llu,\"mtu\":%u,\"buffer\":%u,\"wall_s\":%.6f,\"gbit_per_s\":%.4f,"
+              "\"cpu_s\":%.6f,\"gbit_per_cpu_s\":%.4f,\"segments\":%llu,\"events\":%llu,\"sim_s\":%.6f}\n",
+              static_cast<unsigned long long>(received), opt.mtu, opt.buffer, wall, gbps, cpu, cpu_gbps,
               static_cast<unsigned long long>(segments), static_cast<unsigned long long>(events), sim_s);
   return received == opt.bytes ? 0 : 1;
 }
