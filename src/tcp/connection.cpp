@@ -190,7 +190,20 @@ void Connection::set_state(State to) {
   const State from = state_;
   if (from == to) return;
   state_ = to;
-  if (hook_) (*hook_)(from, to);
+  hook_.notify(from, to);
+}
+
+void Connection::set_state_hook(StateHook hook) {
+  struct Adapter final : StateObserver {
+    explicit Adapter(StateHook hook) : f(std::move(hook)) {}
+    void on_state(std::uint32_t /*tag*/, State from, State to) override { f(from, to); }
+    StateHook f;
+  };
+  if (hook) {
+    hook_.own(std::make_unique<Adapter>(std::move(hook)));
+  } else {
+    hook_.borrow(nullptr, 0);
+  }
 }
 
 void Connection::enter_closed(std::optional<Error> err) {

@@ -154,6 +154,15 @@ struct ConnectionConfig {
 class Connection {
  public:
   using StateHook = std::function<void(State from, State to)>;
+  // Who hears of every state change: the socket table (one object for all
+  // its connections, each told apart by the tag it gave: its slot), or a
+  // StateHook's adapter. Not owned by the connection (a hook's adapter is:
+  // see ObserverRef).
+  class StateObserver {
+   public:
+    virtual void on_state(std::uint32_t tag, State from, State to) = 0;
+    virtual ~StateObserver() = default;
+  };
 
   // Active open (RFC 9293 3.10.1 OPEN, active): SYN-SENT with ISS `iss`.
   static Connection connect(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote, std::uint32_t iss,
@@ -184,9 +193,11 @@ class Connection {
   std::uint16_t local_port() const { return local_port_; }
   std::uint16_t remote_port() const { return remote_port_; }
   std::optional<Error> error() const { return error_; }
-  // The hook lives on the heap (32 bytes, once per connection that has one):
-  // a std::function inline would cost every control block 32 bytes.
-  void set_state_hook(StateHook hook) { hook_ = hook ? std::make_unique<StateHook>(std::move(hook)) : nullptr; }
+  // The socket table's way: a pointer and a tag (no heap block).
+  void set_state_observer(StateObserver* observer, std::uint32_t tag) { hook_.borrow(observer, tag); }
+  // For tests and tools: a std::function, on the heap (its adapter owned by
+  // the connection).
+  void set_state_hook(StateHook hook);
 
   // --- Application side (RFC 9293 3.10.2 - 3.10.5) ---
   // Queues up to free space; partial writes return what was taken.
@@ -509,7 +520,54 @@ class Connection {
   // flight, and freeing it each time cost an allocation per segment.
   MaybeInstant rx_release_at_;
   Instant last_challenge_ = Instant::min();  // min(): none yet
-  std::unique_ptr<StateHook> hook_;
+  // The state observer: borrowed (the socket table) or owned (a hook's
+  // adapter, deleted with the connection); moves with it.
+  class ObserverRef {
+   public:
+    ObserverRef() = default;
+    ObserverRef(const ObserverRef&) = delete;
+    ObserverRef& operator=(const ObserverRef&) = delete;
+    ObserverRef(ObserverRef&& o) noexcept : p_(o.p_), tag_(o.tag_), owned_(o.owned_) {
+      o.p_ = nullptr;
+      o.owned_ = false;
+    }
+    ObserverRef& operator=(ObserverRef&& o) noexcept {
+      if (this != &o) {
+        clear();
+        p_ = o.p_;
+        tag_ = o.tag_;
+        owned_ = o.owned_;
+        o.p_ = nullptr;
+        o.owned_ = false;
+      }
+      return *this;
+    }
+    ~ObserverRef() { clear(); }
+    void borrow(StateObserver* p, std::uint32_t tag) {
+      clear();
+      p_ = p;
+      tag_ = tag;
+    }
+    void own(std::unique_ptr<StateObserver> p) {
+      clear();
+      p_ = p.release();
+      owned_ = p_ != nullptr;
+    }
+    void notify(State from, State to) const {
+      if (p_ != nullptr) p_->on_state(tag_, from, to);
+    }
+
+   private:
+    void clear() {
+      if (owned_) delete p_;  // NOLINT(cppcoreguidelines-owning-memory)
+      p_ = nullptr;
+      owned_ = false;
+    }
+    StateObserver* p_ = nullptr;
+    std::uint32_t tag_ = 0;
+    bool owned_ = false;
+  };
+  ObserverRef hook_;
   std::unique_ptr<SendSide> send_side_;  // rate samples and pacing while sending (SendSide)
   std::uint32_t rst_seq_ = 0;      // <SEQ=rst_seq_><CTL=RST> is due (rst_pending_)
 

@@ -48,7 +48,7 @@ bool SocketTable::cookies_recent(const Listener& l, Instant now) const {
 
 bool SocketTable::try_cookie(std::uint32_t lslot, const IpAddress& src, const IpAddress& dst, const TcpRepr& ack,
                              Bytes payload, Instant now) {
-  auto& l = std::get<Listener>(slots_[lslot].sock->body);
+  auto& l = (*slots_[lslot]->listener());
   // Only while cookies were sent recently (syn_cookie.hpp: no blind guessing otherwise).
   if (!cookies_recent(l, now)) return false;
   auto mss = cookies_.check(dst, ack.dst_port, src, ack.src_port, ack.seq - 1, ack.ack - 1, now, counters_.cookies);
@@ -74,7 +74,7 @@ bool SocketTable::try_cookie(std::uint32_t lslot, const IpAddress& src, const Ip
   const std::uint32_t child =
       add_child(lslot, local, remote, Connection::from_cookie(cfg, local, remote, syn, ack.ack - 1, now));
   // from_cookie starts in SYN-RECEIVED: count it as in the SYN queue until the ACK moves it.
-  ++std::get<Listener>(slots_[lslot].sock->body).syn_count;
+  ++(*slots_[lslot]->listener()).syn_count;
   Connection& c = *conn_at(child);
   c.on_segment(ack, payload, now);
   flush(child, now);

@@ -21,11 +21,11 @@ Result<void, SocketError> SocketTable::listen(SocketHandle h, std::uint32_t back
   }
   const std::uint32_t b = std::clamp<std::uint32_t>(backlog, 1, std::max<std::uint32_t>(config_.max_backlog, 1));
   if (s->kind == Kind::listener) {
-    std::get<Listener>(s->body).backlog = b;  // as listen(2) again: a new backlog
+    (*s->listener()).backlog = b;  // as listen(2) again: a new backlog
     return {};
   }
   s->kind = Kind::listener;
-  s->body.emplace<Listener>().backlog = b;
+  s->emplace_listener().backlog = b;
   return {};
 }
 
@@ -35,11 +35,11 @@ Result<SocketHandle, SocketError> SocketTable::accept(SocketHandle h) {
   if (s->kind != Kind::listener) {
     return Unexpected{error_for(Errc::invalid_argument, "accept: the socket is not listening; call listen() first")};
   }
-  auto& l = std::get<Listener>(s->body);
+  auto& l = (*s->listener());
   while (!l.accept_q.empty()) {
     const std::uint32_t child = l.accept_q.front();
     l.accept_q.pop_front();
-    Sock& c = *slots_[child].sock;
+    Sock& c = *slots_[child];
     c.queued = false;
     c.accepted = true;
     ++counters_.accepted;
@@ -51,8 +51,8 @@ Result<SocketHandle, SocketError> SocketTable::accept(SocketHandle h) {
 
 void SocketTable::listen_input(std::uint32_t lslot, const IpAddress& src, const IpAddress& dst, const TcpRepr& seg,
                                Bytes payload, Instant now) {
-  Sock& ls = *slots_[lslot].sock;
-  auto& l = std::get<Listener>(ls.body);
+  Sock& ls = *slots_[lslot];
+  auto& l = (*ls.listener());
   // RFC 9293 3.10.7.2 LISTEN. "First, check for a RST": ignore it.
   if (seg.flags.rst()) {
     ++counters_.listen_bad_segments;
@@ -116,15 +116,15 @@ std::uint32_t SocketTable::add_child(std::uint32_t lslot, const IpEndpoint& loca
                                      Connection c) {
   const std::uint32_t lgen = slots_[lslot].generation;
   const std::uint32_t child = allocate();  // may grow slots_ (a deque: references stay valid)
-  Sock& s = *slots_[child].sock;
+  Sock& s = *slots_[child];
   s.kind = Kind::connection;
   s.accepted = false;
   s.parent = lslot;
   s.parent_gen = lgen;
   s.local = local;
   s.remote = remote;
-  auto& conn = s.body.emplace<Connection>(std::move(c));
-  conn.set_state_hook([this, child](State from, State to) { on_state(child, from, to); });
+  auto& conn = s.emplace_connection(std::move(c));
+  conn.set_state_observer(this, child);
   demux_add(child);
   ++counters_.passive_opens;
   on_state(child, State::listen, State::syn_received);  // as above: before the hook
@@ -135,15 +135,15 @@ void SocketTable::close_listener(std::uint32_t slot) {
   // Every connection not yet accepted is reset (Linux inet_csk_listen_stop).
   std::vector<std::uint32_t> children;
   for (std::uint32_t i = 0; i < slots_.size(); ++i) {
-    const auto& s = slots_[i].sock;
+    const auto& s = slots_[i];
     if (s && !s->accepted && s->parent == slot && s->parent_gen == slots_[slot].generation) children.push_back(i);
   }
   for (std::uint32_t child : children) {
-    Sock& s = *slots_[child].sock;
+    Sock& s = *slots_[child];
     s.accepted = true;  // detached from the listener
     s.queued = false;
     s.orphan = true;
-    std::get<Connection>(s.body).abort();
+    (*s.conn()).abort();
     mark_dirty(child);
   }
   release(slot);

@@ -20,9 +20,9 @@ std::uint8_t SocketTable::readiness(SocketHandle h) const {
   const Sock* s = find(h);
   if (s == nullptr) return 0;
   if (s->kind == Kind::listener) {
-    return std::get<Listener>(s->body).accept_q.empty() ? 0 : ready::kReadable;
+    return (*s->listener()).accept_q.empty() ? 0 : ready::kReadable;
   }
-  const auto* c = std::get_if<Connection>(&s->body);
+  const auto* c = s->conn();
   if (c == nullptr) return 0;
   std::uint8_t r = 0;
   if (c->can_recv() || c->eof()) r |= ready::kReadable;
@@ -36,7 +36,7 @@ std::optional<State> SocketTable::state(SocketHandle h) const {
   const Sock* s = find(h);
   if (s == nullptr) return std::nullopt;
   if (s->kind == Kind::listener) return State::listen;
-  if (const auto* c = std::get_if<Connection>(&s->body)) return c->state();
+  if (const auto* c = s->conn()) return c->state();
   return State::closed;
 }
 
@@ -55,19 +55,19 @@ std::optional<IpEndpoint> SocketTable::remote_endpoint(SocketHandle h) const {
 std::size_t SocketTable::accept_queue_len(SocketHandle h) const {
   const Sock* s = find(h);
   if (s == nullptr || s->kind != Kind::listener) return 0;
-  return std::get<Listener>(s->body).accept_q.size();
+  return (*s->listener()).accept_q.size();
 }
 
 std::size_t SocketTable::syn_queue_len(SocketHandle h) const {
   const Sock* s = find(h);
   if (s == nullptr || s->kind != Kind::listener) return 0;
-  return std::get<Listener>(s->body).syn_count;
+  return (*s->listener()).syn_count;
 }
 
 Connection* SocketTable::connection(SocketHandle h) {
   Sock* s = find(h);
   if (s == nullptr) return nullptr;
-  if (auto* c = std::get_if<Connection>(&s->body)) {
+  if (auto* c = s->conn()) {
     mark_dirty(h.index);  // an option may have changed: let poll() re-arm timers
     return c;
   }
@@ -76,13 +76,13 @@ Connection* SocketTable::connection(SocketHandle h) {
 
 const Connection* SocketTable::connection(SocketHandle h) const {
   const Sock* s = find(h);
-  return s == nullptr ? nullptr : std::get_if<Connection>(&s->body);
+  return s == nullptr ? nullptr : s->conn();
 }
 
 void SocketTable::take_changed(std::vector<SocketHandle>& out) {
   out.clear();
   for (std::uint32_t slot : changed_) {
-    auto& s = slots_[slot].sock;
+    auto& s = slots_[slot];
     if (!s) continue;
     s->changed = false;
     if (!s->orphan && s->accepted) out.push_back(handle_of(slot));
@@ -93,8 +93,8 @@ void SocketTable::take_changed(std::vector<SocketHandle>& out) {
 std::size_t SocketTable::buffer_bytes() const {
   std::size_t total = 0;
   for (const Slot& slot : slots_) {
-    if (!slot.sock) continue;
-    if (const auto* c = std::get_if<Connection>(&slot.sock->body)) total += c->allocated_bytes();
+    if (!slot) continue;
+    if (const auto* c = slot->conn()) total += c->allocated_bytes();
   }
   return total;
 }
@@ -102,8 +102,8 @@ std::size_t SocketTable::buffer_bytes() const {
 void SocketTable::for_each_connection(
     const std::function<void(const IpEndpoint&, const IpEndpoint&, const Connection&)>& visit) const {
   for (const Slot& slot : slots_) {
-    if (!slot.sock) continue;
-    if (const auto* c = std::get_if<Connection>(&slot.sock->body)) visit(slot.sock->local, slot.sock->remote, *c);
+    if (!slot) continue;
+    if (const auto* c = slot->conn()) visit(slot->local, slot->remote, *c);
   }
 }
 

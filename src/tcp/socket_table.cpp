@@ -82,18 +82,18 @@ inline std::uint64_t SocketTable::tuple_hash(const IpEndpoint& local, const IpEn
 
 std::optional<std::uint32_t> SocketTable::find_connection(const IpEndpoint& local, const IpEndpoint& remote) const {
   return demux_.find(tuple_hash(local, remote), [&](std::uint32_t slot) {
-    const Sock& s = *slots_[slot].sock;
+    const Sock& s = *slots_[slot];
     return s.remote == remote && s.local == local;
   });
 }
 
 void SocketTable::demux_add(std::uint32_t slot) {
-  const Sock& s = *slots_[slot].sock;
+  const Sock& s = *slots_[slot];
   demux_.insert(tuple_hash(s.local, s.remote), slot);
 }
 
 void SocketTable::demux_remove(std::uint32_t slot) {
-  const Sock& s = *slots_[slot].sock;
+  const Sock& s = *slots_[slot];
   demux_.erase(tuple_hash(s.local, s.remote), [slot](std::uint32_t x) { return x == slot; });
 }
 
@@ -110,8 +110,8 @@ SocketTable::SocketTable(IpLayer& ip, Rng& rng, SocketTableConfig config)
 SocketTable::Sock* SocketTable::find(SocketHandle h) {
   if (h.index >= slots_.size()) return nullptr;
   Slot& s = slots_[h.index];
-  if (s.generation != h.generation || !s.sock || s.sock->orphan) return nullptr;
-  return &*s.sock;
+  if (s.generation != h.generation || !s || s->orphan) return nullptr;
+  return &*s;
 }
 
 const SocketTable::Sock* SocketTable::find(SocketHandle h) const {
@@ -127,20 +127,20 @@ std::uint32_t SocketTable::allocate() {
     slot = static_cast<std::uint32_t>(slots_.size());
     slots_.emplace_back();
   }
-  slots_[slot].sock.emplace();
+  slots_[slot].emplace();
   ++live_;
   return slot;
 }
 
 void SocketTable::release(std::uint32_t slot) {
   Slot& s = slots_[slot];
-  if (!s.sock) return;
+  if (!s) return;
   remove_bound(slot);
-  if (auto* c = std::get_if<Connection>(&s.sock->body)) {
+  if (auto* c = s->conn()) {
     demux_remove(slot);
     counters_.retransmits += c->retransmits();
   }
-  s.sock.reset();
+  s.reset();
   ++s.generation;
   free_.push_back(slot);
   --live_;
@@ -155,8 +155,8 @@ void SocketTable::forget_all() {
 }
 
 Connection* SocketTable::conn_at(std::uint32_t slot) {
-  auto& s = slots_[slot].sock;
-  return s ? std::get_if<Connection>(&s->body) : nullptr;
+  auto& s = slots_[slot];
+  return s ? s->conn() : nullptr;
 }
 
 bool SocketTable::is_open(SocketHandle h) const { return find(h) != nullptr; }
@@ -179,7 +179,7 @@ bool SocketTable::port_taken(const IpEndpoint& local) const {
   // Linux's IPV6_V6ONLY sockets are: 0.0.0.0 does not cover ::.
   auto [it, end] = bound_.equal_range(local.port);
   for (; it != end; ++it) {
-    const IpAddress& other = slots_[it->second].sock->local.addr;
+    const IpAddress& other = slots_[it->second]->local.addr;
     if (other.family() != local.addr.family()) continue;
     if (other == local.addr || other.is_unspecified() || local.addr.is_unspecified()) return true;
   }
@@ -188,13 +188,13 @@ bool SocketTable::port_taken(const IpEndpoint& local) const {
 
 void SocketTable::add_bound(std::uint32_t slot, const IpEndpoint& local) {
   bound_.emplace(local.port, slot);
-  Sock& s = *slots_[slot].sock;
+  Sock& s = *slots_[slot];
   s.bound_port = true;
   s.local = local;
 }
 
 void SocketTable::remove_bound(std::uint32_t slot) {
-  Sock& s = *slots_[slot].sock;
+  Sock& s = *slots_[slot];
   if (!s.bound_port) return;
   auto [it, end] = bound_.equal_range(s.local.port);
   for (; it != end; ++it) {
@@ -227,7 +227,7 @@ std::optional<std::uint32_t> SocketTable::find_listener(const IpAddress& dst, st
   std::optional<std::uint32_t> wildcard;
   auto [it, end] = bound_.equal_range(port);
   for (; it != end; ++it) {
-    const auto& s = slots_[it->second].sock;
+    const auto& s = slots_[it->second];
     if (!s || s->kind != Kind::listener || s->orphan) continue;
     if (s->local.addr == dst) return it->second;
     if (!wildcard && s->local.addr.is_unspecified() && s->local.addr.family() == dst.family()) wildcard = it->second;
@@ -334,9 +334,9 @@ Result<void, SocketError> SocketTable::connect(SocketHandle h, IpEndpoint remote
   s->remote = remote;
   s->error.reset();
   s->soft_error.reset();
-  auto& c = s->body.emplace<Connection>(Connection::connect(cfg, local, remote, iss, now));
+  auto& c = s->emplace_connection(Connection::connect(cfg, local, remote, iss, now));
   const std::uint32_t slot = h.index;
-  c.set_state_hook([this, slot](State from, State to) { on_state(slot, from, to); });
+  c.set_state_observer(this, slot);
   demux_add(slot);
   ++counters_.active_opens;
   on_state(slot, State::closed, State::syn_sent);  // Connection::connect ran before the hook was set
@@ -353,7 +353,7 @@ Result<std::size_t, SocketError> SocketTable::send_urgent(SocketHandle h, Bytes 
 Result<SocketTable::Urgent, SocketError> SocketTable::urgent(SocketHandle h) const {
   const Sock* s = find(h);
   if (s == nullptr) return Unexpected{error_for(Errc::invalid_handle, "urgent: the socket is closed (stale handle)")};
-  const auto* c = std::get_if<Connection>(&s->body);
+  const auto* c = s->conn();
   if (c == nullptr) return Unexpected{error_for(Errc::not_connected, "urgent: the socket is not connected")};
   return Urgent{.pending = c->urgent_pending(), .signals = c->urgent_signals()};
 }
@@ -361,7 +361,7 @@ Result<SocketTable::Urgent, SocketError> SocketTable::urgent(SocketHandle h) con
 Result<std::size_t, SocketError> SocketTable::send_bytes(SocketHandle h, Bytes data, bool urgent) {
   Sock* s = find(h);
   if (s == nullptr) return Unexpected{error_for(Errc::invalid_handle, "send: the socket is closed (stale handle)")};
-  auto* c = std::get_if<Connection>(&s->body);
+  auto* c = s->conn();
   if (c == nullptr) return Unexpected{error_for(Errc::not_connected, "send: the socket is not connected")};
   if (s->error) {
     const Errc e = *s->error;
@@ -389,7 +389,7 @@ Result<std::size_t, SocketError> SocketTable::send_bytes(SocketHandle h, Bytes d
 Result<std::size_t, SocketError> SocketTable::recv(SocketHandle h, MutBytes out) {
   Sock* s = find(h);
   if (s == nullptr) return Unexpected{error_for(Errc::invalid_handle, "recv: the socket is closed (stale handle)")};
-  auto* c = std::get_if<Connection>(&s->body);
+  auto* c = s->conn();
   if (c == nullptr) return Unexpected{error_for(Errc::not_connected, "recv: the socket is not connected")};
   const std::size_t n = c->recv(out);
   if (n > 0) {
@@ -413,7 +413,7 @@ Result<std::size_t, SocketError> SocketTable::recv(SocketHandle h, MutBytes out)
 Result<void, SocketError> SocketTable::shutdown_send(SocketHandle h) {
   Sock* s = find(h);
   if (s == nullptr) return Unexpected{error_for(Errc::invalid_handle, "shutdown: the socket is closed (stale handle)")};
-  auto* c = std::get_if<Connection>(&s->body);
+  auto* c = s->conn();
   if (c == nullptr) return Unexpected{error_for(Errc::not_connected, "shutdown: the socket is not connected")};
   c->shutdown_send();
   mark_dirty(h.index);
@@ -426,7 +426,7 @@ Result<void, SocketError> SocketTable::close(SocketHandle h) {
   switch (s->kind) {
     case Kind::listener: close_listener(h.index); return {};
     case Kind::connection: {
-      auto& c = std::get<Connection>(s->body);
+      auto& c = (*s->conn());
       if (c.state() == State::closed) {
         release(h.index);
         return {};
@@ -450,7 +450,7 @@ Result<void, SocketError> SocketTable::close(SocketHandle h) {
 Result<void, SocketError> SocketTable::abort(SocketHandle h) {
   Sock* s = find(h);
   if (s == nullptr) return Unexpected{error_for(Errc::invalid_handle, "abort: the socket is closed (stale handle)")};
-  if (auto* c = std::get_if<Connection>(&s->body)) {
+  if (auto* c = s->conn()) {
     c->abort();
     s->orphan = true;
     remove_bound(h.index);
@@ -463,14 +463,14 @@ Result<void, SocketError> SocketTable::abort(SocketHandle h) {
 // ---- Bookkeeping -----------------------------------------------------------------
 
 void SocketTable::mark_dirty(std::uint32_t slot) {
-  Sock& s = *slots_[slot].sock;
+  Sock& s = *slots_[slot];
   if (s.dirty) return;
   s.dirty = true;
   dirty_.push_back(slot);
 }
 
 void SocketTable::stall(std::uint32_t slot) {
-  Sock& s = *slots_[slot].sock;
+  Sock& s = *slots_[slot];
   if (s.stalled) return;
   s.stalled = true;
   stalled_.push_back(slot);
@@ -479,7 +479,7 @@ void SocketTable::stall(std::uint32_t slot) {
 
 void SocketTable::on_room() {
   for (const std::uint32_t slot : stalled_) {
-    auto& s = slots_[slot].sock;
+    auto& s = slots_[slot];
     if (!s || !s->stalled) continue;  // released meanwhile (release() clears the flag with the socket)
     s->stalled = false;
     mark_dirty(slot);
@@ -488,15 +488,15 @@ void SocketTable::on_room() {
 }
 
 void SocketTable::mark_changed(std::uint32_t slot) {
-  Sock& s = *slots_[slot].sock;
+  Sock& s = *slots_[slot];
   if (s.changed) return;
   s.changed = true;
   changed_.push_back(slot);
 }
 
 void SocketTable::on_state(std::uint32_t slot, State from, State to) {
-  Sock& s = *slots_[slot].sock;
-  const auto& c = std::get<Connection>(s.body);
+  Sock& s = *slots_[slot];
+  const auto& c = (*s.conn());
   if (tracer_) tracer_(s.local, s.remote, from, to);
   mark_changed(slot);
   if (to == State::established) ++counters_.established;
@@ -504,8 +504,8 @@ void SocketTable::on_state(std::uint32_t slot, State from, State to) {
   // A listener's child completing its handshake joins the accept queue.
   if (!s.accepted && !s.queued && is_synchronized(to)) {
     Slot& ps = slots_[s.parent];
-    if (ps.generation == s.parent_gen && ps.sock && ps.sock->kind == Kind::listener && !ps.sock->orphan) {
-      auto& l = std::get<Listener>(ps.sock->body);
+    if (ps.generation == s.parent_gen && ps && ps->kind == Kind::listener && !ps->orphan) {
+      auto& l = (*ps->listener());
       if (l.syn_count > 0) --l.syn_count;
       s.queued = true;
       l.accept_q.push_back(slot);
@@ -515,9 +515,9 @@ void SocketTable::on_state(std::uint32_t slot, State from, State to) {
 }
 
 void SocketTable::flush(std::uint32_t slot, Instant now) {
-  auto& sock = slots_[slot].sock;
+  auto& sock = slots_[slot];
   if (!sock) return;
-  auto* c = std::get_if<Connection>(&sock->body);
+  auto* c = sock->conn();
   if (c == nullptr) return;
   // Backpressure: a device that is full takes nothing more; the connection
   // waits (its timers too) until on_room().
@@ -547,18 +547,18 @@ void SocketTable::flush(std::uint32_t slot, Instant now) {
   }
   // An orphan stuck in FIN-WAIT-2 (the peer never closes) is dropped later.
   if (sock->orphan && c->state() == State::fin_wait_2 && !sock->orphan_deadline) {
-    sock->orphan_deadline = now + config_.orphan_fin_timeout;
+    sock->orphan_deadline.set(now + config_.orphan_fin_timeout);
   }
-  if (sock->orphan_deadline && (!next || *sock->orphan_deadline < *next)) next = sock->orphan_deadline;
-  if (next != sock->deadline) {
-    sock->deadline = next;
+  if (sock->orphan_deadline && (!next || *sock->orphan_deadline < *next)) next = *sock->orphan_deadline;
+  if (next != sock->deadline.get()) {
+    sock->deadline.set(next);
     if (next) timers_.push(TimerEntry{*next, slot});
   }
 }
 
 void SocketTable::connection_closed(std::uint32_t slot) {
-  Sock& s = *slots_[slot].sock;
-  auto& c = std::get<Connection>(s.body);
+  Sock& s = *slots_[slot];
+  auto& c = (*s.conn());
   if (c.error() && !s.error) {
     Errc e = errc_of(*c.error());
     // A time-out after ICMP errors reports what the network said (Linux's sk_err_soft).
@@ -570,8 +570,8 @@ void SocketTable::connection_closed(std::uint32_t slot) {
   if (!s.accepted) {
     // A child that dies before accept(): off its listener's queues.
     Slot& ps = slots_[s.parent];
-    if (ps.generation == s.parent_gen && ps.sock && ps.sock->kind == Kind::listener) {
-      auto& l = std::get<Listener>(ps.sock->body);
+    if (ps.generation == s.parent_gen && ps && ps->kind == Kind::listener) {
+      auto& l = (*ps->listener());
       if (s.queued) {
         std::erase(l.accept_q, slot);
       } else if (l.syn_count > 0) {
@@ -605,7 +605,7 @@ void SocketTable::on_segment(const IpAddress& src, const IpAddress& dst, const T
       if (auto l = find_listener(dst, seg.dst_port)) {
         ++counters_.time_wait_reused;
         demux_remove(slot);
-        Sock& s = *slots_[slot].sock;
+        Sock& s = *slots_[slot];
         if (s.orphan || !s.accepted) {
           release(slot);
         } else {
@@ -622,10 +622,10 @@ void SocketTable::on_segment(const IpAddress& src, const IpAddress& dst, const T
     // later. SYN cookies can fill the queue while the child waits in the
     // SYN queue (their ACKs see the accept queue only).
     if (c.state() == State::syn_received && seg.flags.ack() && !seg.flags.rst() && !seg.flags.syn()) {
-      const Sock& s = *slots_[slot].sock;
+      const Sock& s = *slots_[slot];
       const Slot& ps = slots_[s.parent];
-      if (!s.accepted && !s.queued && ps.generation == s.parent_gen && ps.sock && ps.sock->kind == Kind::listener) {
-        const auto& l = std::get<Listener>(ps.sock->body);
+      if (!s.accepted && !s.queued && ps.generation == s.parent_gen && ps && ps->kind == Kind::listener) {
+        const auto& l = (*ps->listener());
         if (l.accept_q.size() >= l.backlog) {
           ++counters_.accept_queue_drops;
           return;
@@ -679,7 +679,7 @@ bool SocketTable::on_path_mtu(const IpEndpoint& local, const IpEndpoint& remote,
                               std::uint32_t quoted_seq, Instant now) {
   const auto found = find_connection(local, remote);
   if (!found) return false;
-  Connection& c = std::get<Connection>(slots_[*found].sock->body);
+  Connection& c = (*slots_[*found]->conn());
   if (!c.on_path_mtu(path_mss, SeqNum(quoted_seq), now)) return false;
   mark_dirty(*found);  // the resent segments leave at the next poll
   return true;
@@ -689,8 +689,8 @@ void SocketTable::on_icmp_error(const IpEndpoint& local, const IpEndpoint& remot
   const auto found = find_connection(local, remote);
   if (!found) return;
   const std::uint32_t slot = *found;
-  Sock& s = *slots_[slot].sock;
-  Connection& c = std::get<Connection>(s.body);
+  Sock& s = *slots_[slot];
+  Connection& c = (*s.conn());
   if (c.state() == State::syn_sent && (!local_failure || error == Errc::host_unreachable)) {
     // Linux tcp_v4_err: an unreachable in SYN-SENT ends the connect.
     s.error = error;
@@ -713,10 +713,10 @@ void SocketTable::poll(Instant now) {
     std::vector<std::uint32_t>& batch = dirty_batch_.empty() ? dirty_batch_ : fresh;
     batch.swap(dirty_);
     for (std::uint32_t slot : batch) {
-      auto& s = slots_[slot].sock;
+      auto& s = slots_[slot];
       if (!s) continue;
       s->dirty = false;
-      if (std::holds_alternative<Connection>(s->body)) {
+      if (s->conn() != nullptr) {
         flush(slot, now);
       } else if (s->orphan) {
         release(slot);
@@ -727,11 +727,11 @@ void SocketTable::poll(Instant now) {
   while (!timers_.empty() && timers_.top().at <= now) {
     const TimerEntry e = timers_.top();
     timers_.pop();
-    auto& s = slots_[e.slot].sock;
-    if (!s || s->deadline != e.at) continue;  // stale: rescheduled or gone
+    auto& s = slots_[e.slot];
+    if (!s || s->deadline.get() != e.at) continue;  // stale: rescheduled or gone
     s->deadline.reset();
     if (s->orphan_deadline && *s->orphan_deadline <= now) {
-      auto* c = std::get_if<Connection>(&s->body);
+      auto* c = s->conn();
       if (c != nullptr && c->state() == State::fin_wait_2) {
         ++counters_.orphans_dropped;
         c->abort();  // a RST, as Linux's FIN-WAIT-2 timer sends
@@ -739,7 +739,7 @@ void SocketTable::poll(Instant now) {
       s->orphan_deadline.reset();
     }
     flush(e.slot, now);
-    if (slots_[e.slot].sock) mark_changed(e.slot);
+    if (slots_[e.slot]) mark_changed(e.slot);
   }
 }
 

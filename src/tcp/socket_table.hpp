@@ -61,7 +61,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <variant>
 #include <vector>
 
 #include "base/bytes.hpp"
@@ -174,7 +173,7 @@ inline constexpr std::uint8_t kError = 4;     // the connection failed (take_err
 inline constexpr std::uint8_t kHangup = 8;    // closed both ways, or the peer's FIN was read past
 }  // namespace ready
 
-class SocketTable {
+class SocketTable final : private Connection::StateObserver {
  public:
   // Keys (ISN, cookies, ephemeral ports) are drawn from `rng` once: a
   // simulation passes its seeded Rng, a real host an Rng seeded from the
@@ -289,31 +288,112 @@ class SocketTable {
     std::optional<Instant> last_cookie;  // when a cookie was last sent (check ACKs only then)
   };
   enum class Kind : std::uint8_t { fresh, bound, listener, connection };
+  // A deadline or none in 8 bytes (Instant::max() for none; no deadline is
+  // ever that far).
+  class Deadline {
+   public:
+    explicit operator bool() const { return t_ != Instant::max(); }
+    Instant operator*() const { return t_; }
+    std::optional<Instant> get() const { return *this ? std::optional<Instant>(t_) : std::nullopt; }
+    void set(std::optional<Instant> t) { t_ = t.value_or(Instant::max()); }
+    void reset() { t_ = Instant::max(); }
+
+   private:
+    Instant t_ = Instant::max();
+  };
+  // A socket: its bookkeeping and, by kind, a listener or a connection in
+  // one union (a tagged union by hand: std::variant's index would cost 8
+  // bytes of padding beside the connection).
   struct Sock {
     // User-provided, so clang sees it as default-constructible inside
     // SocketTable (the member initializers below are not parsed yet there).
     Sock() {}  // NOLINT(modernize-use-equals-default)
-    Kind kind = Kind::fresh;
-    bool orphan = false;          // the application closed its handle
-    bool dirty = false;           // in dirty_: flush on the next poll
-    bool changed = false;         // in changed_
-    bool bound_port = false;      // holds an entry in bound_ (bind / listen / connect)
-    bool accepted = true;         // a listener's child: handed out (or never a child)
-    bool queued = false;          // a child in its listener's accept queue
-    bool stalled = false;         // in stalled_: its device was full
-    std::optional<Errc> error;    // pending for take_error()
-    std::optional<Errc> soft_error;  // ICMP, reported if the connection times out
-    std::uint32_t parent = 0;     // a child's listener slot (while !accepted)
-    std::uint32_t parent_gen = 0;
+    ~Sock() { clear_body(); }
+    Sock(const Sock&) = delete;
+    Sock& operator=(const Sock&) = delete;
+    Sock(Sock&&) = delete;
+    Sock& operator=(Sock&&) = delete;
+
+    Connection* conn() { return body == Body::connection ? &conn_ : nullptr; }
+    const Connection* conn() const { return body == Body::connection ? &conn_ : nullptr; }
+    Listener* listener() { return body == Body::listener ? &listener_ : nullptr; }
+    const Listener* listener() const { return body == Body::listener ? &listener_ : nullptr; }
+    Connection& emplace_connection(Connection&& c) {
+      clear_body();
+      new (&conn_) Connection(std::move(c));
+      body = Body::connection;
+      return conn_;
+    }
+    Listener& emplace_listener() {
+      clear_body();
+      new (&listener_) Listener();
+      body = Body::listener;
+      return listener_;
+    }
+
     IpEndpoint local{};
     IpEndpoint remote{};          // a connection's peer
-    std::optional<Instant> deadline;  // scheduled in timers_
-    std::optional<Instant> orphan_deadline;
-    std::variant<std::monostate, Listener, Connection> body;
+    std::uint32_t parent = 0;     // a child's listener slot (while !accepted)
+    std::uint32_t parent_gen = 0;
+    Kind kind = Kind::fresh;
+    std::optional<Errc> error;    // pending for take_error()
+    std::optional<Errc> soft_error;  // ICMP, reported if the connection times out
+    bool orphan : 1 = false;      // the application closed its handle
+    bool dirty : 1 = false;       // in dirty_: flush on the next poll
+    bool changed : 1 = false;     // in changed_
+    bool bound_port : 1 = false;  // holds an entry in bound_ (bind / listen / connect)
+    bool accepted : 1 = true;     // a listener's child: handed out (or never a child)
+    bool queued : 1 = false;      // a child in its listener's accept queue
+    bool stalled : 1 = false;     // in stalled_: its device was full
+    Deadline deadline;            // scheduled in timers_
+    Deadline orphan_deadline;
+
+   private:
+    enum class Body : std::uint8_t { none, listener, connection };
+    void clear_body() {
+      if (body == Body::connection) conn_.~Connection();
+      if (body == Body::listener) listener_.~Listener();
+      body = Body::none;
+    }
+    Body body = Body::none;
+    union {
+      Listener listener_;
+      Connection conn_;
+    };
   };
-  struct Slot {
+  // A slot: the generation of its handles and, while it is used, a socket.
+  // By hand rather than std::optional<Sock>, so that the generation and the
+  // flag share one word.
+  class Slot {
+   public:
+    Slot() {}  // NOLINT(modernize-use-equals-default)
+    ~Slot() { reset(); }
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+    Slot(Slot&&) = delete;
+    Slot& operator=(Slot&&) = delete;
+    explicit operator bool() const { return live_; }
+    Sock& operator*() { return sock_; }
+    const Sock& operator*() const { return sock_; }
+    Sock* operator->() { return &sock_; }
+    const Sock* operator->() const { return &sock_; }
+    void emplace() {
+      reset();
+      new (&sock_) Sock();
+      live_ = true;
+    }
+    void reset() {
+      if (live_) sock_.~Sock();
+      live_ = false;
+    }
+
     std::uint32_t generation = 1;
-    std::optional<Sock> sock;
+
+   private:
+    bool live_ = false;
+    union {
+      Sock sock_;
+    };
   };
   struct TimerEntry {
     Instant at;
@@ -360,7 +440,7 @@ class SocketTable {
   void mark_dirty(std::uint32_t slot);
   void stall(std::uint32_t slot);  // into stalled_ (its device is full)
   void mark_changed(std::uint32_t slot);
-  void on_state(std::uint32_t slot, State from, State to);
+  void on_state(std::uint32_t slot, State from, State to) override;  // Connection::StateObserver
   void connection_closed(std::uint32_t slot);
   void close_listener(std::uint32_t slot);
   SocketError error_for(Errc code, std::string_view what) const;
