@@ -51,13 +51,13 @@
 // dropped (Linux tcp_fin_timeout), so a peer that never closes cannot pin it.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <optional>
 #include <ostream>
-#include <queue>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -345,17 +345,21 @@ class SocketTable final : private Connection::StateObserver {
     bool accepted : 1 = true;     // a listener's child: handed out (or never a child)
     bool queued : 1 = false;      // a child in its listener's accept queue
     bool stalled : 1 = false;     // in stalled_: its device was full
+
+   private:
+    enum class Body : std::uint8_t { none, listener, connection };
+    Body body = Body::none;       // beside the flags: the union starts after the deadlines
+
+   public:
     Deadline deadline;            // scheduled in timers_
     Deadline orphan_deadline;
 
    private:
-    enum class Body : std::uint8_t { none, listener, connection };
     void clear_body() {
       if (body == Body::connection) conn_.~Connection();
       if (body == Body::listener) listener_.~Listener();
       body = Body::none;
     }
-    Body body = Body::none;
     union {
       Listener listener_;
       Connection conn_;
@@ -457,7 +461,29 @@ class SocketTable final : private Connection::StateObserver {
   // Bound sockets and listeners by port (few: connections do not hold an
   // entry); each entry's address is its socket's `local`.
   std::unordered_multimap<std::uint16_t, std::uint32_t> bound_;
-  std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timers_;
+  // A binary min-heap, as std::priority_queue<TimerEntry, vector, greater>
+  // (the same operations, so the same order among equal instants), that
+  // gives its memory back when it has emptied: a burst of handshakes leaves
+  // one stale entry per connection, popped later, and the vector's capacity
+  // would otherwise stay with the idle connections.
+  class TimerHeap {
+   public:
+    bool empty() const { return v_.empty(); }
+    const TimerEntry& top() const { return v_.front(); }
+    void push(TimerEntry e) {
+      v_.push_back(e);
+      std::push_heap(v_.begin(), v_.end(), std::greater<>{});
+    }
+    void pop() {
+      std::pop_heap(v_.begin(), v_.end(), std::greater<>{});
+      v_.pop_back();
+      if (v_.capacity() > 1024 && v_.size() < v_.capacity() / 4) v_.shrink_to_fit();
+    }
+
+   private:
+    std::vector<TimerEntry> v_;
+  };
+  TimerHeap timers_;
   std::vector<std::uint32_t> dirty_;
   std::vector<std::uint32_t> dirty_batch_;  // poll()'s working copy of dirty_
   std::vector<std::uint32_t> stalled_;      // connections waiting for on_room()
