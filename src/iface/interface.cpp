@@ -157,6 +157,7 @@ void Interface::nic_down(NicId nic, Instant now) {
   if (!n.up) return;
   n.up = false;
   for (link::FailedPacket& p : n.arp.flush()) arp_failed(std::move(p.datagram), now);
+  resolution_ended();
 }
 
 void Interface::crash(Instant /*now*/) {
@@ -165,6 +166,7 @@ void Interface::crash(Instant /*now*/) {
   // through a NIC not yet down. A crash sends nothing.
   for (Nic& n : nics_) n.up = false;
   for (Nic& n : nics_) (void)n.arp.flush();
+  resolving_ = false;
   tcp_.forget_all();
   udp_.close_all();
   reassembler_.clear();

@@ -379,6 +379,9 @@ class Interface final : private tcp::IpLayer {
   bool has_room_for(const IpAddress& dst) const override;
   // After a frame went to the sink: whether the NIC is now full.
   void note_room(NicId nic);
+  // An ARP resolution completed, failed or was flushed: TCP resumes what
+  // waited for it, and resolving_ is recomputed.
+  void resolution_ended();
   void forward(NicId nic, Ipv4Packet packet, const Ipv4Repr& repr, bool link_broadcast, Instant now);
 
   // interface_output.cpp
@@ -423,6 +426,7 @@ class Interface final : private tcp::IpLayer {
   udp::SocketTable udp_;
   std::uint16_t next_ident_;
   std::size_t full_nics_ = 0;  // NICs whose device said it has no room
+  bool resolving_ = false;     // some NIC's ARP cache has a resolution in progress
   TokenBucket icmp_tokens_;  // ICMP errors (Linux icmp_global_allow)
   std::deque<PingReply> ping_replies_;
   std::deque<IcmpError> icmp_errors_;

@@ -75,6 +75,7 @@ void Interface::receive_arp(NicId nic, Bytes payload, Instant now) {
     send_frame(nic, p.mac, EtherType::ipv4, p.datagram);
     ++counters_.ipv4.tx;
   }
+  if (!in.released.empty()) resolution_ended();
 }
 
 void Interface::receive_ipv4(NicId nic, Bytes payload, bool link_broadcast, Instant now) {

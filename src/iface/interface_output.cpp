@@ -191,6 +191,7 @@ Result<void, SendError> Interface::output_datagram(const Egress& eg, ByteVec dat
       ++counters_.ipv4.tx;
       return {};
     case link::ResolveStatus::queued:
+      resolving_ = true;  // TCP waits for the reply (has_room_for) instead of queueing more
       // The request is due now: send it without waiting for a poll().
       if (r.request_due) poll_arp(eg.nic, now);
       return {};
@@ -232,6 +233,7 @@ void Interface::poll_arp(NicId nic, Instant now) {
     ++counters_.arp.tx_requests;
   }
   for (link::FailedPacket& p : due.failed) arp_failed(std::move(p.datagram), now);
+  if (!due.failed.empty()) resolution_ended();
 }
 
 void Interface::arp_failed(ByteVec datagram, Instant now) {
@@ -510,10 +512,22 @@ void Interface::nic_has_room(NicId nic) {
 }
 
 bool Interface::has_room_for(const IpAddress& dst) const {
-  if (full_nics_ == 0) return true;  // the common case: no lookup
+  if (full_nics_ == 0 && !resolving_) return true;  // the common case: no lookup
   if (!dst.is_v4()) return true;
   const auto eg = select_egress(dst.v4(), Ipv4Address::any());
-  return !eg || !nic_ref(eg->nic).full;
+  if (!eg) return true;
+  const Nic& n = nic_ref(eg->nic);
+  if (n.full) return false;
+  // The next hop is being resolved: one datagram waits in the ARP queue;
+  // the connection's next segments wait in its send ring, not as copies there.
+  return eg->broadcast || is_local_address(dst.v4()) || !n.arp.resolving(eg->next_hop);
+}
+
+void Interface::resolution_ended() {
+  if (!resolving_) return;
+  resolving_ = false;
+  for (const Nic& n : nics_) resolving_ = resolving_ || n.arp.resolving_any();
+  tcp_.on_room();  // what waited for a next hop goes now (or finds it failed)
 }
 
 }  // namespace wirestack::iface

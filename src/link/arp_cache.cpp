@@ -170,6 +170,18 @@ std::optional<MacAddress> ArpCache::resolved(Ipv4Address next_hop, Instant now) 
   return it->second.mac;
 }
 
+bool ArpCache::resolving(Ipv4Address ip) const {
+  const auto it = entries_.find(ip);
+  return it != entries_.end() && it->second.state == ArpState::incomplete;
+}
+
+bool ArpCache::resolving_any() const {
+  for (const auto& [ip, e] : entries_) {
+    if (e.state == ArpState::incomplete) return true;
+  }
+  return false;
+}
+
 ResolveResult ArpCache::resolve_or_queue(Ipv4Address next_hop, ByteVec&& datagram, Instant now) {
   WIRESTACK_ASSERT(next_hop.is_unicast());
   advance(now);

@@ -232,6 +232,11 @@ class ArpCache {
   // counts the miss.
   std::optional<MacAddress> resolved(Ipv4Address next_hop, Instant now);
 
+  // Whether a resolution of `ip` is in progress (datagrams to it would wait
+  // in the queue), and whether any is.
+  bool resolving(Ipv4Address ip) const;
+  bool resolving_any() const;
+
   // Due work at `now`: ARP requests to send and failed resolutions.
   ArpPollResult poll(Instant now);
   // The earliest deadline of a pending resolution, or nullopt if none.

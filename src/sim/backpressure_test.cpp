@@ -33,7 +33,7 @@ struct SlowCable {
     d.queue_limit_bytes = 16 * 1024;
     return d;
   }
-  SlowCable() : a(q, Rng(21), "a", {}, nullptr), b(q, Rng(22), "b", {}, nullptr), link(q, Rng(23), direction()) {
+  SlowCable() : link(q, Rng(23), direction()), a(q, Rng(21), "a", {}, nullptr), b(q, Rng(22), "b", {}, nullptr) {
     const iface::NicId na = a.add_nic(MacAddress::from_parts(kSimOui, 1), link, 0);
     const iface::NicId nb = b.add_nic(MacAddress::from_parts(kSimOui, 2), link, 1);
     EXPECT_TRUE(a.stack().add_address(na, *Ipv4Prefix::parse("10.0.0.1/24")));
@@ -45,9 +45,9 @@ struct SlowCable {
     }
   }
   EventQueue q;
+  Link link;  // outlives the hosts: a host's destructor detaches its cards from it
   Host a;
   Host b;
-  Link link;
 };
 
 TEST(Backpressure, AFullCardStopsTcpInsteadOfDroppingItsSegments) {

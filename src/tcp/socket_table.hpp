@@ -109,10 +109,11 @@ class IpLayer {
   // this host does not carry).
   virtual std::optional<Path> path_to(const IpAddress& dst) const = 0;
   virtual bool is_local_address(const IpAddress& a) const = 0;
-  // Whether the device a segment to dst leaves by can take a frame now.
-  // false: it said it is full; TCP stops pulling segments from connections
-  // to dst until SocketTable::on_room() (backpressure: a connection's data
-  // waits in its send ring instead of being dropped by a full device queue).
+  // Whether a segment to dst can leave now. false: the device it leaves by
+  // said it is full, or its next hop is being resolved (ARP); TCP stops
+  // pulling segments from connections to dst until SocketTable::on_room()
+  // (backpressure: a connection's data waits in its send ring instead of
+  // being dropped by a full device queue or copied into the ARP queue).
   virtual bool has_room_for(const IpAddress& dst) const {
     (void)dst;
     return true;
@@ -158,7 +159,7 @@ struct TcpCounters {
   std::uint64_t orphans_dropped = 0;    // orphans past orphan_fin_timeout
   std::uint64_t retransmits = 0;        // of connections that have ended
   std::uint64_t urgent_in = 0;          // segments whose urgent pointer told of new urgent data
-  std::uint64_t tx_stalls = 0;          // a connection stopped sending: its device was full (IpLayer::has_room_for)
+  std::uint64_t tx_stalls = 0;          // a connection stopped sending: device full or next hop resolving (IpLayer::has_room_for)
   SynCookieCounters cookies{};
   friend bool operator==(const TcpCounters&, const TcpCounters&) = default;
 };

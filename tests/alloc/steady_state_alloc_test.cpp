@@ -51,7 +51,7 @@ namespace {
 using namespace std::chrono_literals;
 
 struct Pair {
-  Pair() : a(q, Rng(11), "a", {}, nullptr), b(q, Rng(12), "b", {}, nullptr), link(q, Rng(13), cable()) {
+  Pair() : link(q, Rng(13), cable()), a(q, Rng(11), "a", {}, nullptr), b(q, Rng(12), "b", {}, nullptr) {
     const iface::NicId na = a.add_nic(MacAddress::from_parts(sim::kSimOui, 1), link, 0, 1500);
     const iface::NicId nb = b.add_nic(MacAddress::from_parts(sim::kSimOui, 2), link, 1, 1500);
     EXPECT_TRUE(a.stack().add_address(na, *Ipv4Prefix::parse("10.0.0.1/24")));
@@ -64,9 +64,9 @@ struct Pair {
     return c;
   }
   sim::EventQueue q;
+  sim::Link link;  // outlives the hosts: a host's destructor detaches its cards from it
   sim::Host a;
   sim::Host b;
-  sim::Link link;
 };
 
 TEST(SteadyState, BulkTransferAllocatesNothingPerSegment) {
@@ -139,10 +139,11 @@ TEST(SteadyState, ThroughAQueuedGigabitLinkNothingIsAllocatedPerSegment) {
   gigabit.bits_per_second = 1'000'000'000;
   gigabit.delay = 50us;
   gigabit.queue_limit_bytes = 1 << 20;
+  // The link outlives the hosts: a host's destructor detaches its cards from it.
   sim::EventQueue q;
+  sim::Link link(q, Rng(13), gigabit);
   sim::Host a(q, Rng(11), "a", {}, nullptr);
   sim::Host b(q, Rng(12), "b", {}, nullptr);
-  sim::Link link(q, Rng(13), gigabit);
   const iface::NicId na = a.add_nic(MacAddress::from_parts(sim::kSimOui, 1), link, 0, 1500);
   const iface::NicId nb = b.add_nic(MacAddress::from_parts(sim::kSimOui, 2), link, 1, 1500);
   ASSERT_TRUE(a.stack().add_address(na, *Ipv4Prefix::parse("10.0.0.1/24")));

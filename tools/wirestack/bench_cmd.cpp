@@ -65,7 +65,7 @@ double cpu_seconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC
 // checked for every frame) stays: it is part of the simulated wire.
 struct Pair {
   explicit Pair(std::uint16_t mtu = 1500)
-      : a(q, Rng(11), "a", {}, nullptr), b(q, Rng(12), "b", {}, nullptr), link(q, Rng(13), cable()) {
+      : link(q, Rng(13), cable()), a(q, Rng(11), "a", {}, nullptr), b(q, Rng(12), "b", {}, nullptr) {
     const iface::NicId na = a.add_nic(MacAddress::from_parts(sim::kSimOui, 1), link, 0, mtu);
     const iface::NicId nb = b.add_nic(MacAddress::from_parts(sim::kSimOui, 2), link, 1, mtu);
     auto ra = a.stack().add_address(na, *Ipv4Prefix::parse("10.0.0.1/24"));
@@ -85,12 +85,12 @@ struct Pair {
   void run_for(Duration d) { q.run_until(q.now() + d); }
   Instant now() const { return q.now(); }
 
-  // Destruction in reverse: the link (which points at the hosts' cards)
-  // first, the queue (which everything schedules on) last.
+  // Destruction in reverse: the hosts first (each detaches its cards from
+  // the link), then the link, the queue (which everything schedules on) last.
   sim::EventQueue q;
+  sim::Link link;
   sim::Host a;
   sim::Host b;
-  sim::Link link;
   bool ok = false;
 };
 
