@@ -15,6 +15,8 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <functional>
+#include <limits>
 #include <new>
 #include <optional>
 #include <vector>
@@ -50,23 +52,73 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Two hosts on one cable (infinitely fast by default, as `bench tcp-bulk`).
 struct Pair {
-  Pair() : link(q, Rng(13), cable()), a(q, Rng(11), "a", {}, nullptr), b(q, Rng(12), "b", {}, nullptr) {
+  explicit Pair(sim::LinkDirection cable = fast_cable())
+      : link(q, Rng(13), cable), a(q, Rng(11), "a", {}, nullptr), b(q, Rng(12), "b", {}, nullptr) {
     const iface::NicId na = a.add_nic(MacAddress::from_parts(sim::kSimOui, 1), link, 0, 1500);
     const iface::NicId nb = b.add_nic(MacAddress::from_parts(sim::kSimOui, 2), link, 1, 1500);
     EXPECT_TRUE(a.stack().add_address(na, *Ipv4Prefix::parse("10.0.0.1/24")));
     EXPECT_TRUE(b.stack().add_address(nb, *Ipv4Prefix::parse("10.0.0.2/24")));
   }
-  static sim::LinkDirection cable() {
+  static sim::LinkDirection fast_cable() {
     sim::LinkDirection c;
     c.bits_per_second = 0;
     c.delay = 10us;
     return c;
   }
+  std::uint64_t segments_out() { return a.stack().tcp().counters().segments_out + b.stack().tcp().counters().segments_out; }
   sim::EventQueue q;
   sim::Link link;  // outlives the hosts: a host's destructor detaches its cards from it
   sim::Host a;
   sim::Host b;
+};
+
+// One connection a -> b:5001 through the socket API, as applications do:
+// b accepts and reads all it can (then calls after_read), a writes a
+// pattern until `limit` bytes. Its buffers are made before the test counts.
+struct Transfer {
+  Transfer(Pair& p, std::uint64_t bytes, std::size_t read_buffer)
+      : ta(p.a.stack().tcp()), tb(p.b.stack().tcp()), limit(bytes), rbuf(read_buffer), sbuf(64 * 1024, std::byte{0x5a}) {
+    listener = tb.open();
+    EXPECT_TRUE(tb.bind(listener, {IpAddress::any(IpFamily::v4), 5001}));
+    EXPECT_TRUE(tb.listen(listener, 4));
+    p.b.on_activity([this] {
+      if (!rx) {
+        if (auto c = tb.accept(listener)) rx = *c;
+        if (!rx) return;
+      }
+      for (;;) {
+        auto r = tb.recv(*rx, rbuf);
+        if (!r || *r == 0) break;
+        received += *r;
+      }
+      if (after_read) after_read();
+    });
+    tx = ta.open();
+    p.a.on_activity([this] {
+      const auto st = ta.state(tx);
+      if (!st || !tcp::is_synchronized(*st)) return;
+      while (sent < limit) {
+        auto r = ta.send(tx, Bytes(sbuf).first(std::min<std::uint64_t>(sbuf.size(), limit - sent)));
+        if (!r || *r == 0) break;
+        sent += *r;
+      }
+    });
+    EXPECT_TRUE(ta.connect(tx, {*IpAddress::parse("10.0.0.2"), 5001}, p.q.now()));
+    p.a.kick();
+  }
+  tcp::SocketTable& ta;
+  tcp::SocketTable& tb;
+  std::uint64_t limit;
+  std::vector<std::byte> rbuf;
+  std::vector<std::byte> sbuf;
+  tcp::SocketHandle listener{};
+  tcp::SocketHandle tx{};
+  std::optional<tcp::SocketHandle> rx;
+  std::uint64_t received = 0;
+  std::uint64_t sent = 0;
+  std::function<void()> after_read;
 };
 
 TEST(SteadyState, BulkTransferAllocatesNothingPerSegment) {
@@ -78,51 +130,20 @@ TEST(SteadyState, BulkTransferAllocatesNothingPerSegment) {
     c.send_buffer = 1 << 20;
     c.recv_buffer = 1 << 20;
   }
-  auto& ta = p.a.stack().tcp();
-  auto& tb = p.b.stack().tcp();
-  const tcp::SocketHandle listener = tb.open();
-  ASSERT_TRUE(tb.bind(listener, {IpAddress::any(IpFamily::v4), 5001}));
-  ASSERT_TRUE(tb.listen(listener, 4));
-
-  std::vector<std::byte> rbuf(256 * 1024);
-  std::vector<std::byte> sbuf(64 * 1024, std::byte{0x5a});
-  std::optional<tcp::SocketHandle> rx;
-  std::uint64_t received = 0;
-  std::uint64_t sent = 0;
   std::optional<std::uint64_t> allocs_at_warm;
   std::uint64_t segments_at_warm = 0;
-  p.b.on_activity([&] {
-    if (!rx) {
-      if (auto c = tb.accept(listener)) rx = *c;
-      if (!rx) return;
-    }
-    for (;;) {
-      auto r = tb.recv(*rx, rbuf);
-      if (!r || *r == 0) break;
-      received += *r;
-    }
-    if (!allocs_at_warm && received >= kWarmUp) {
+  Transfer t(p, kTotal, 256 * 1024);
+  t.after_read = [&] {
+    if (!allocs_at_warm && t.received >= kWarmUp) {
       allocs_at_warm = g_allocations.load();
-      segments_at_warm = ta.counters().segments_out + tb.counters().segments_out;
+      segments_at_warm = p.segments_out();
     }
-  });
-  const tcp::SocketHandle tx = ta.open();
-  p.a.on_activity([&] {
-    const auto st = ta.state(tx);
-    if (!st || !tcp::is_synchronized(*st)) return;
-    while (sent < kTotal) {
-      auto r = ta.send(tx, Bytes(sbuf).first(std::min<std::uint64_t>(sbuf.size(), kTotal - sent)));
-      if (!r || *r == 0) break;
-      sent += *r;
-    }
-  });
-  ASSERT_TRUE(ta.connect(tx, {*IpAddress::parse("10.0.0.2"), 5001}, p.q.now()));
-  p.a.kick();
-  while (received < kTotal && p.q.now() < Instant{} + 10s) p.q.run_until(p.q.now() + 1ms);
-  ASSERT_EQ(received, kTotal);
+  };
+  while (t.received < kTotal && p.q.now() < Instant{} + 10s) p.q.run_until(p.q.now() + 1ms);
+  ASSERT_EQ(t.received, kTotal);
   ASSERT_TRUE(allocs_at_warm.has_value());
   const std::uint64_t allocs = g_allocations.load() - *allocs_at_warm;
-  const std::uint64_t segments = ta.counters().segments_out + tb.counters().segments_out - segments_at_warm;
+  const std::uint64_t segments = p.segments_out() - segments_at_warm;
   std::printf("[ alloc ] %llu allocations over %llu segments (data and ACKs) after the first 64 MiB\n",
               static_cast<unsigned long long>(allocs), static_cast<unsigned long long>(segments));
   EXPECT_GT(segments, 60'000u);
@@ -139,58 +160,20 @@ TEST(SteadyState, ThroughAQueuedGigabitLinkNothingIsAllocatedPerSegment) {
   gigabit.bits_per_second = 1'000'000'000;
   gigabit.delay = 50us;
   gigabit.queue_limit_bytes = 1 << 20;
-  // The link outlives the hosts: a host's destructor detaches its cards from it.
-  sim::EventQueue q;
-  sim::Link link(q, Rng(13), gigabit);
-  sim::Host a(q, Rng(11), "a", {}, nullptr);
-  sim::Host b(q, Rng(12), "b", {}, nullptr);
-  const iface::NicId na = a.add_nic(MacAddress::from_parts(sim::kSimOui, 1), link, 0, 1500);
-  const iface::NicId nb = b.add_nic(MacAddress::from_parts(sim::kSimOui, 2), link, 1, 1500);
-  ASSERT_TRUE(a.stack().add_address(na, *Ipv4Prefix::parse("10.0.0.1/24")));
-  ASSERT_TRUE(b.stack().add_address(nb, *Ipv4Prefix::parse("10.0.0.2/24")));
-  auto& ta = a.stack().tcp();
-  auto& tb = b.stack().tcp();
-  const tcp::SocketHandle listener = tb.open();
-  ASSERT_TRUE(tb.bind(listener, {IpAddress::any(IpFamily::v4), 5001}));
-  ASSERT_TRUE(tb.listen(listener, 4));
-  std::vector<std::byte> rbuf(64 * 1024);
-  std::vector<std::byte> sbuf(64 * 1024, std::byte{0x3c});
-  std::optional<tcp::SocketHandle> rx;
-  std::uint64_t received = 0;
-  b.on_activity([&] {
-    if (!rx) {
-      if (auto c = tb.accept(listener)) rx = *c;
-      if (!rx) return;
-    }
-    for (;;) {
-      auto r = tb.recv(*rx, rbuf);
-      if (!r || *r == 0) break;
-      received += *r;
-    }
-  });
-  const tcp::SocketHandle tx = ta.open();
-  a.on_activity([&] {
-    const auto st = ta.state(tx);
-    if (!st || !tcp::is_synchronized(*st)) return;
-    for (;;) {
-      auto r = ta.send(tx, Bytes(sbuf));
-      if (!r || *r == 0) break;
-    }
-  });
-  ASSERT_TRUE(ta.connect(tx, {*IpAddress::parse("10.0.0.2"), 5001}, q.now()));
-  a.kick();
-  q.run_until(q.now() + 50ms);  // warm-up: about 6 MB
-  ASSERT_GT(received, 4'000'000u) << "the transfer did not start";
+  Pair p(gigabit);
+  Transfer t(p, std::numeric_limits<std::uint64_t>::max(), 64 * 1024);
+  p.q.run_until(p.q.now() + 50ms);  // warm-up: about 6 MB
+  ASSERT_GT(t.received, 4'000'000u) << "the transfer did not start";
 
   const std::uint64_t allocs0 = g_allocations.load();
-  const std::uint64_t segments0 = ta.counters().segments_out + tb.counters().segments_out;
-  const std::uint64_t received0 = received;
-  q.run_until(q.now() + 100ms);
+  const std::uint64_t segments0 = p.segments_out();
+  const std::uint64_t received0 = t.received;
+  p.q.run_until(p.q.now() + 100ms);
   const std::uint64_t allocs = g_allocations.load() - allocs0;
-  const std::uint64_t segments = ta.counters().segments_out + tb.counters().segments_out - segments0;
+  const std::uint64_t segments = p.segments_out() - segments0;
   std::printf("[ alloc ] %llu allocations over %llu segments through the queued link\n",
               static_cast<unsigned long long>(allocs), static_cast<unsigned long long>(segments));
-  EXPECT_GT(received - received0, 10'000'000u);  // about 12 MB in 100 ms at 1 Gbit/s
+  EXPECT_GT(t.received - received0, 10'000'000u);  // about 12 MB in 100 ms at 1 Gbit/s
   EXPECT_GT(segments, 8'000u);
   // Before the link's queue was a ring, a std::deque there allocated a block
   // every few hundred frames: 258 in this phase.
