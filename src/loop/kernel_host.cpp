@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <csignal>
@@ -217,6 +218,18 @@ Result<void, tcp::SocketError> KernelTcpSockets::abort(tcp::SocketHandle h) {
   const linger l{.l_onoff = 1, .l_linger = 0};  // close() sends a RST
   (void)::setsockopt(static_cast<int>(h.index), SOL_SOCKET, SO_LINGER, &l, sizeof l);
   return close(h);
+}
+
+Result<void, tcp::SocketError> KernelTcpSockets::set_buffer_sizes(tcp::SocketHandle h, tcp::BufferSizes sizes) {
+  if (find(h) == nullptr) return Unexpected{stale("set_buffer_sizes")};
+  const int fd = static_cast<int>(h.index);
+  // Setting either locks it against the kernel's autotuning, as ours does.
+  for (const auto& [opt, v] : {std::pair{SO_RCVBUF, sizes.recv}, std::pair{SO_SNDBUF, sizes.send}}) {
+    if (v == 0) continue;
+    const int bytes = static_cast<int>(std::min<std::uint32_t>(v, 1u << 30));
+    if (::setsockopt(fd, SOL_SOCKET, opt, &bytes, sizeof bytes) < 0) return Unexpected{error("set_buffer_sizes", errno)};
+  }
+  return {};
 }
 
 std::optional<tcp::Errc> KernelTcpSockets::take_error(tcp::SocketHandle h) {

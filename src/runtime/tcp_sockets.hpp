@@ -37,6 +37,10 @@ class TcpSockets {
   virtual Result<void, tcp::SocketError> shutdown_send(tcp::SocketHandle h) = 0;
   virtual Result<void, tcp::SocketError> close(tcp::SocketHandle h) = 0;
   virtual Result<void, tcp::SocketError> abort(tcp::SocketHandle h) = 0;
+  // Fixed buffer sizes (SO_RCVBUF / SO_SNDBUF; 0 leaves a side as it is):
+  // autotuning stops for that side. The kernel doubles what it is given
+  // (its bookkeeping) and caps it at net.core.rmem_max / wmem_max.
+  virtual Result<void, tcp::SocketError> set_buffer_sizes(tcp::SocketHandle h, tcp::BufferSizes sizes) = 0;
   virtual std::optional<tcp::Errc> take_error(tcp::SocketHandle h) = 0;
   virtual std::uint8_t readiness(tcp::SocketHandle h) const = 0;  // tcp::ready bits
   // LISTEN, SYN-SENT while connecting, ESTABLISHED once connected; ours reports every state.
@@ -73,6 +77,9 @@ class StackTcpSockets final : public TcpSockets {
   Result<void, tcp::SocketError> shutdown_send(tcp::SocketHandle h) override { return t_.shutdown_send(h); }
   Result<void, tcp::SocketError> close(tcp::SocketHandle h) override { return t_.close(h); }
   Result<void, tcp::SocketError> abort(tcp::SocketHandle h) override { return t_.abort(h); }
+  Result<void, tcp::SocketError> set_buffer_sizes(tcp::SocketHandle h, tcp::BufferSizes sizes) override {
+    return t_.set_buffer_sizes(h, sizes);
+  }
   std::optional<tcp::Errc> take_error(tcp::SocketHandle h) override { return t_.take_error(h); }
   std::uint8_t readiness(tcp::SocketHandle h) const override { return t_.readiness(h); }
   std::optional<tcp::State> state(tcp::SocketHandle h) const override { return t_.state(h); }

@@ -290,13 +290,44 @@ std::vector<const toml::table*> tables_of(const toml::table& root, std::string_v
   return out;
 }
 
+// rcvbuf / sndbuf: a number of bytes (fixed, as SO_RCVBUF), [start, max]
+// (autotuned between them, as Linux's tcp_rmem), or "auto" (the stack's).
+std::optional<NodeSpec::Buffer> read_buffer(const Fields& f, std::string_view key) {
+  const toml::node* n = f.node(key);
+  if (n == nullptr) return std::nullopt;
+  constexpr std::int64_t kMin = 2048;
+  constexpr std::int64_t kMax = std::int64_t{1} << 30;
+  const std::string k(key);
+  const std::string usage = "'" + k + "' must be a number of bytes (fixed), [start, max] (autotuned) or \"auto\"";
+  const auto bytes = [&](const toml::node& v) {
+    if (!v.is_integer()) f.fail(key, usage + ", not " + Fields::type_name(v));
+    const std::int64_t b = v.as_integer()->get();
+    if (b < kMin || b > kMax) {
+      f.fail(key, "'" + k + "' = " + std::to_string(b) + " is out of range (2048..1073741824 bytes)");
+    }
+    return static_cast<std::uint32_t>(b);
+  };
+  if (const auto* s = n->as_string()) {
+    if (s->get() != "auto") f.fail(key, usage + ", not \"" + s->get() + "\"");
+    return std::nullopt;
+  }
+  if (const auto* a = n->as_array()) {
+    if (a->size() != 2) f.fail(key, usage + ": the array needs two numbers");
+    NodeSpec::Buffer b{bytes(*a->get(0)), bytes(*a->get(1))};
+    if (b.max < b.start) f.fail(key, "'" + k + "': the maximum is below the start");
+    return b;
+  }
+  const std::uint32_t b = bytes(*n);
+  return NodeSpec::Buffer{b, b};
+}
+
 void read_node(const toml::table& t, NodeKind kind, const std::string& file, Topology& topo) {
   const std::string what = kind == NodeKind::switch_ ? "switch" : kind == NodeKind::router ? "router" : "host";
   std::vector<std::string> keys = {"name"};
   if (kind == NodeKind::switch_) {
     keys.push_back("ports");
   } else {
-    keys.insert(keys.end(), {"gateway", "routes", "syn_cookies", "syn_backlog", "congestion"});
+    keys.insert(keys.end(), {"gateway", "routes", "syn_cookies", "syn_backlog", "congestion", "rcvbuf", "sndbuf"});
   }
   Fields f(t, what, file, keys);
   NodeSpec n;
@@ -321,6 +352,8 @@ void read_node(const toml::table& t, NodeKind kind, const std::string& file, Top
       if (!algorithm) f.fail("congestion", "'congestion' = \"" + name + "\": " + algorithm.error());
       n.congestion = *algorithm;
     }
+    n.rcvbuf = read_buffer(f, "rcvbuf");
+    n.sndbuf = read_buffer(f, "sndbuf");
     if (const toml::node* r = f.node("routes")) {
       const toml::array* arr = r->as_array();
       if (arr == nullptr) f.fail("routes", "'routes' must be an array of tables: [{ to = \"10.0.3.0/24\", via = \"10.0.1.2\" }]");

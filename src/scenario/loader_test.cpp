@@ -259,6 +259,31 @@ TEST(Loader, UnknownCongestionControlListsTheKnownOnes) {
   EXPECT_EQ(t->nodes[0].congestion, tcp::Algorithm::newreno);
 }
 
+// TCP buffers per host: a number is fixed (as SO_RCVBUF), [start, max] is
+// autotuned between them (as Linux's tcp_rmem), "auto" is the stack's.
+TEST(Loader, BufferSizesAreFixedAutotunedOrTheStacks) {
+  auto t = load_topology(
+      "[[host]]\nname = \"a\"\nrcvbuf = 131072\nsndbuf = [65536, 8388608]\n[[host]]\nname = \"b\"\nrcvbuf = \"auto\"\n",
+      "t.toml");
+  ASSERT_TRUE(t) << t.error();
+  ASSERT_TRUE(t->nodes[0].rcvbuf);
+  EXPECT_EQ(t->nodes[0].rcvbuf->start, 131072u);
+  EXPECT_EQ(t->nodes[0].rcvbuf->max, 131072u);
+  ASSERT_TRUE(t->nodes[0].sndbuf);
+  EXPECT_EQ(t->nodes[0].sndbuf->start, 65536u);
+  EXPECT_EQ(t->nodes[0].sndbuf->max, 8388608u);
+  EXPECT_FALSE(t->nodes[1].rcvbuf);
+  EXPECT_FALSE(t->nodes[1].sndbuf);
+  EXPECT_EQ(error_of("[[host]]\nname = \"a\"\nrcvbuf = 100\n"),
+            "t.toml:3:10: host: 'rcvbuf' = 100 is out of range (2048..1073741824 bytes)");
+  EXPECT_EQ(error_of("[[host]]\nname = \"a\"\nsndbuf = [9000, 4000]\n"),
+            "t.toml:3:10: host: 'sndbuf': the maximum is below the start");
+  EXPECT_EQ(error_of("[[host]]\nname = \"a\"\nrcvbuf = \"big\"\n"),
+            "t.toml:3:10: host: 'rcvbuf' must be a number of bytes (fixed), [start, max] (autotuned) or \"auto\", not \"big\"");
+  EXPECT_EQ(error_of("[[host]]\nname = \"a\"\nrcvbuf = [1]\n"),
+            "t.toml:3:10: host: 'rcvbuf' must be a number of bytes (fixed), [start, max] (autotuned) or \"auto\": the array needs two numbers");
+}
+
 // Times and rates have the same bounds as numbers and as text, and so has
 // a schedule of clients: `interval` x `count` once overflowed a Duration
 // (found by fuzz/fuzz_topology).

@@ -55,6 +55,14 @@ Result<void, std::string> Network::wire_up() {
     cfg.tcp.syn_cookies = n.syn_cookies;
     if (n.syn_backlog) cfg.tcp.syn_backlog = *n.syn_backlog;
     if (n.congestion) cfg.tcp.connection.congestion = *n.congestion;
+    if (n.rcvbuf) {
+      cfg.tcp.connection.recv_buffer = n.rcvbuf->start;
+      cfg.tcp.connection.recv_buffer_max = n.rcvbuf->max;
+    }
+    if (n.sndbuf) {
+      cfg.tcp.connection.send_buffer = n.sndbuf->start;
+      cfg.tcp.connection.send_buffer_max = n.sndbuf->max;
+    }
     sim::Host& h = n.kind == NodeKind::router ? world_.add_router(n.name, cfg) : world_.add_host(n.name, cfg);
     hosts[n.name] = &h;
   }

@@ -56,6 +56,15 @@ struct NodeSpec {
   bool syn_cookies = true;                // TCP SYN cookies when the SYN queue overflows
   std::optional<std::uint32_t> syn_backlog;
   std::optional<tcp::Algorithm> congestion;  // TCP congestion control; unset: the stack's (newreno)
+  // TCP buffers (rcvbuf / sndbuf keys): where each ring's limit starts and
+  // how far autotuning may raise it (equal: fixed); unset: the stack's
+  // (64 KiB growing to 6 MiB / 4 MiB).
+  struct Buffer {
+    std::uint32_t start = 0;
+    std::uint32_t max = 0;
+  };
+  std::optional<Buffer> rcvbuf;
+  std::optional<Buffer> sndbuf;
   SourcePos pos;
 };
 

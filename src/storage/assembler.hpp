@@ -138,6 +138,12 @@ class Assembler {
   std::span<const AssemblerRange> ranges() const { return {table_.get(), count_}; }
   std::size_t range_count() const { return count_; }
   std::size_t max_ranges() const { return max_ranges_; }
+  // Allows more ranges from now on (a receive buffer that grew); never
+  // fewer. Clamped to kMaxMaxRanges. Allocates nothing.
+  void raise_max_ranges(std::size_t n) {
+    const std::size_t m = n < kMaxMaxRanges ? n : kMaxMaxRanges;
+    if (m > max_ranges_) max_ranges_ = static_cast<std::uint16_t>(m);
+  }
   // Sum of the ranges' sizes.
   std::size_t total_bytes() const;
   // Heap bytes held now (0 before the first out-of-order add and after shrink()).

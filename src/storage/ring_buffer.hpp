@@ -141,10 +141,12 @@ class RingBuffer {
   // Returns whether memory was released.
   bool shrink();
 
- private:
+  // A capacity as set_capacity() takes it: at most kMaxCapacity.
   static std::uint32_t clamp(std::size_t c) {
     return static_cast<std::uint32_t>(c < kMaxCapacity ? c : kMaxCapacity);
   }
+
+ private:
   // Position of logical offset `off` (from the head) inside buf_; off <= alloc_.
   std::size_t index(std::size_t off) const {
     const std::size_t i = head_ + off;

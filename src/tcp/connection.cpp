@@ -31,6 +31,10 @@ std::ostream& operator<<(std::ostream& os, SendError e) {
 namespace {
 std::uint32_t clamp_u32(std::int64_t v) { return static_cast<std::uint32_t>(std::clamp<std::int64_t>(v, 0, 0xffffffff)); }
 std::uint32_t micros(Duration d) { return clamp_u32(std::chrono::duration_cast<std::chrono::microseconds>(d).count()); }
+// Rounded down (a ceiling is not exceeded), at most 1 GiB.
+std::uint16_t buffer_units(std::uint32_t bytes) {
+  return static_cast<std::uint16_t>(std::min<std::uint32_t>(bytes / 4096, (1u << 30) / 4096 - 1));
+}
 std::uint32_t millis_at_least_1(Duration d) {
   return static_cast<std::uint32_t>(
       std::clamp<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count(), 1, 0xffffffff));
@@ -43,6 +47,8 @@ Connection::Settings::Settings(const ConnectionConfig& c)
       challenge_ack_us(micros(c.challenge_ack_interval)),
       keepalive_idle_ms(millis_at_least_1(c.keepalive_idle)),
       keepalive_interval_ms(millis_at_least_1(c.keepalive_interval)),
+      recv_max_units(buffer_units(c.recv_buffer_max)),
+      send_max_units(buffer_units(c.send_buffer_max)),
       mss(std::max<std::uint16_t>(c.mss, 64)),  // RFC 9293 3.7.1: tiny MSS values are misuse
       window_scale(std::min<std::uint8_t>(c.window_scale, 14)),  // RFC 7323 2.3
       max_retries(c.max_retries),
@@ -207,7 +213,7 @@ void Connection::set_state_hook(StateHook hook) {
 }
 
 void Connection::enter_closed(std::optional<Error> err) {
-  if (err && !error_) error_ = err;
+  if (err && error_code_ == 0) error_code_ = static_cast<std::uint8_t>(static_cast<std::uint8_t>(*err) + 1) & 3;
   timer_ = Timer::none;
   delack_at_.reset();
   ack_now_ = false;
@@ -218,6 +224,7 @@ void Connection::enter_closed(std::optional<Error> err) {
   rto_recovery_ = false;
   drop_scoreboard();
   drop_send_side();
+  rcv_tune_.reset();
   set_state(State::closed);
   // The buffers are no longer needed for sending; unread data stays readable.
   tx_.clear();
@@ -237,6 +244,7 @@ void Connection::enter_time_wait(Instant now) {
   tlp_probe_ = false;
   drop_scoreboard();  // everything we sent is acknowledged: no recovery state left
   drop_send_side();
+  rcv_tune_.reset();
   tx_.shrink();
 }
 
@@ -250,7 +258,7 @@ std::size_t Connection::allocated_bytes() const {
   return tx_.allocated_bytes() + rx_.allocated_bytes() + ooo_.allocated_bytes() +
          (sb_ ? sizeof(Scoreboard) + sb_->sacked.allocated_bytes() + sb_->rtx.capacity() * sizeof(Retransmission)
               : 0) +
-         (send_side_ ? sizeof(SendSide) + send_side_->rate.allocated_bytes() : 0);
+         (send_side_ ? sizeof(SendSide) + send_side_->rate.allocated_bytes() : 0) + (rcv_tune_ ? sizeof(RecvTuning) : 0);
 }
 
 // --- Application calls -------------------------------------------------------

@@ -112,8 +112,18 @@ inline constexpr std::uint32_t kTsoMaxPayload = 65535 - 60 - 60;
 
 struct ConnectionConfig {
   std::uint16_t mss = 1460;                // ours, advertised in the SYN
-  std::uint32_t recv_buffer = 64 * 1024;   // bytes
-  std::uint32_t send_buffer = 64 * 1024;   // bytes
+  std::uint32_t recv_buffer = 64 * 1024;   // bytes: the receive ring's first limit
+  std::uint32_t send_buffer = 64 * 1024;   // bytes: the send ring's first limit
+  // Buffer autotuning (Linux tcp_moderate_rcvbuf / tcp_rcv_space_adjust and
+  // tcp_sndbuf_expand; docs/TCP.md "Buffer autotuning"): the receive ring's
+  // limit grows to what the reader took in the last round trip, doubled, plus
+  // room for a sender still in slow start; the send ring's to twice the
+  // congestion window; up to these ceilings (Linux's tcp_rmem[2] and
+  // tcp_wmem[2] defaults). A ceiling at or below the starting size fixes the
+  // buffer, as an application's SO_RCVBUF / SO_SNDBUF does on Linux. Rings
+  // are still allocated lazily: a limit is not memory.
+  std::uint32_t recv_buffer_max = 6 * 1024 * 1024;
+  std::uint32_t send_buffer_max = 4 * 1024 * 1024;
   std::uint8_t window_scale = 7;           // our shift (RFC 7323); 0 = do not offer
   bool timestamps = true;                  // RFC 7323
   bool sack = true;                        // RFC 2018 (receiver side)
@@ -192,7 +202,9 @@ class Connection {
   // none of them to run, and 32 bytes less per connection).
   std::uint16_t local_port() const { return local_port_; }
   std::uint16_t remote_port() const { return remote_port_; }
-  std::optional<Error> error() const { return error_; }
+  std::optional<Error> error() const {
+    return error_code_ == 0 ? std::nullopt : std::optional<Error>(static_cast<Error>(error_code_ - 1));
+  }
   // The socket table's way: a pointer and a tag (no heap block).
   void set_state_observer(StateObserver* observer, std::uint32_t tag) { hook_.borrow(observer, tag); }
   // For tests and tools: a std::function, on the heap (its adapter owned by
@@ -299,6 +311,18 @@ class Connection {
   SeqNum snd_una() const { return snd_una_; }
   SeqNum snd_nxt() const { return snd_nxt_; }
   SeqNum rcv_nxt() const { return rcv_nxt_; }
+  // The rings' current limits (autotuning raises them: ConnectionConfig).
+  std::size_t recv_buffer() const { return rx_.capacity(); }
+  std::size_t send_buffer() const { return tx_.capacity(); }
+  // The receiver's RTT estimate that paces the receive buffer's autotuning
+  // (Linux rcv_rtt_est); nullopt before the first sample.
+  std::optional<Duration> receiver_rtt() const;
+  // Fix both buffers (an application's SO_RCVBUF / SO_SNDBUF): autotuning
+  // stops for the side given. A receive buffer set below what is queued keeps
+  // the bytes (RingBuffer::set_capacity); the window is never shrunk (RFC
+  // 9293 3.8.6.2.2): the edge already announced stays acceptable.
+  void set_recv_buffer(std::uint32_t bytes);
+  void set_send_buffer(std::uint32_t bytes);
   // Heap bytes held by the buffers and the assembler.
   std::size_t allocated_bytes() const;
 
@@ -338,6 +362,18 @@ class Connection {
     bool reo_pending = false;
     bool rescue_set = false;
   };
+  // Receive-buffer autotuning (connection_buffers.cpp), on the heap once a
+  // connection has received more than its first measurement's worth of data
+  // (a request/response connection never makes one) until its receive ring
+  // is given back. Linux's rcvq_space and rcv_rtt_est.
+  struct RecvTuning {
+    SeqNum space_seq;           // next_read() when this measurement began
+    Instant space_time;         // ... and when
+    std::uint32_t space = 0;    // bytes the reader took in the last measured round trip
+    std::uint32_t rtt_us8 = 0;  // the receiver's RTT estimate, x8 (0: none yet)
+    SeqNum rtt_seq;             // without timestamps: a sample ends when RCV.NXT passes this
+    Instant rtt_time = Instant::min();  // ... started then (min: none running)
+  };
   struct Plan;  // what poll_output() sends next (connection_output.cpp)
   // The send side's delivery rate estimator and pacing clock
   // (connection_rate.cpp), on the heap from the first data segment until
@@ -363,6 +399,13 @@ class Connection {
     std::uint32_t challenge_ack_us;
     std::uint32_t keepalive_idle_ms;
     std::uint32_t keepalive_interval_ms;
+    // Autotuning ceilings in 4 KiB units (1 GiB at most, TCP's largest
+    // window): above the ring's limit, autotuning is on (ConnectionConfig).
+    static constexpr std::uint32_t kBufferUnit = 4096;
+    std::uint32_t recv_buffer_max() const { return std::uint32_t{recv_max_units} * kBufferUnit; }
+    std::uint32_t send_buffer_max() const { return std::uint32_t{send_max_units} * kBufferUnit; }
+    std::uint16_t recv_max_units;
+    std::uint16_t send_max_units;
     std::uint16_t mss;
     std::uint8_t window_scale;
     std::uint8_t max_retries;
@@ -442,6 +485,11 @@ class Connection {
   std::optional<Instant> pacing_release() const;
   void drop_send_side();
 
+  // connection_buffers.cpp: buffer autotuning.
+  void tune_receive(const TcpRepr& seg, std::size_t len, Instant now);  // after in-order data arrived
+  void tune_send();                                    // after an ACK moved SND.UNA
+  void set_recv_capacity(std::uint32_t bytes);
+
   // connection_output.cpp
   std::optional<Plan> plan() const;
   // Timers run, then plan() with pacing applied: what poll_output() sends.
@@ -503,14 +551,27 @@ class Connection {
   SeqNum dsack_left_, dsack_right_;  // RFC 2883: a duplicate to report first in the next ACK (dsack_pending_)
   SeqNum snd_up_, rcv_up_;         // RFC 9293 SND.UP / RCV.UP (snd_urgent_ / rcv_urgent_)
   std::uint32_t retransmits_ = 0;  // segments sent again (all causes)
+  // Small fields sit in the padding of the members before them (the
+  // [[no_unique_address]] ones lend theirs): sizeof(Connection) is pinned
+  // by ConnectionTest.ControlBlockIsSmallAndBuffersAreLazy.
+  std::uint16_t snd_mss_ = 536;    // SMSS: peer MSS - TS option (>= 64; seg_mss() for a segment)
+  std::uint16_t rcv_mss_ = 536;    // what a full segment from the peer carries
 
   storage::RingBuffer tx_;  // from SND.UNA (after the SYN) on
   storage::RingBuffer rx_;  // in-order bytes not yet read; out-of-order ones beyond
   storage::Assembler ooo_;
   std::unique_ptr<Scoreboard> sb_;  // RFC 6675 scoreboard, allocated on the first SACK
-  RttEstimator rtt_;
-  RttTimer rtt_timer_;
-  CongestionControl cc_;
+  [[no_unique_address]] RttEstimator rtt_;
+  [[no_unique_address]] RttTimer rtt_timer_;
+  State state_ = State::closed;
+  Timer timer_ = Timer::none;
+  std::uint8_t retries_ = 0;       // consecutive timeouts of the same segment
+  [[no_unique_address]] CongestionControl cc_;
+  std::uint8_t dupacks_ = 0;
+  std::uint8_t snd_wscale_ = 0;
+  std::uint8_t rcv_wscale_ = 0;
+  std::uint8_t urgent_signals_ = 0;  // wraps: compared for a change, one segment at a time
+  std::uint32_t rst_seq_ = 0;      // <SEQ=rst_seq_><CTL=RST> is due (rst_pending_)
 
   Instant timer_at_{};  // meaningful while timer_ != Timer::none
   MaybeInstant delack_at_;
@@ -519,7 +580,6 @@ class Connection {
   // after every segment, a sender's is emptied by every ACK of its whole
   // flight, and freeing it each time cost an allocation per segment.
   MaybeInstant rx_release_at_;
-  Instant last_challenge_ = Instant::min();  // min(): none yet
   // The state observer: borrowed (the socket table) or owned (a hook's
   // adapter, deleted with the connection); moves with it.
   class ObserverRef {
@@ -567,19 +627,18 @@ class Connection {
     std::uint32_t tag_ = 0;
     bool owned_ = false;
   };
-  ObserverRef hook_;
+  [[no_unique_address]] ObserverRef hook_;
+  std::uint8_t keepalives_sent_ = 0;
+  std::uint8_t keepalive_probes_cfg_ = 9;  // the probe count set_keepalive(true) restores
+  // Quick-ACK mode (Linux tcp_incr_quickack): this many in-order segments are
+  // still ACKed one by one, not every second one: at the start (slow start
+  // grows per ACK) and after a loss was repaired (the ACK clock is weak then).
+  std::uint8_t quickacks_ = 0;
   std::unique_ptr<SendSide> send_side_;  // rate samples and pacing while sending (SendSide)
-  std::uint32_t rst_seq_ = 0;      // <SEQ=rst_seq_><CTL=RST> is due (rst_pending_)
+  std::unique_ptr<RecvTuning> rcv_tune_;  // receive-buffer autotuning while receiving (RecvTuning)
 
-  std::uint16_t snd_mss_ = 536;    // SMSS: peer MSS - TS option (>= 64; seg_mss() for a segment)
-  std::uint16_t rcv_mss_ = 536;    // what a full segment from the peer carries
-  State state_ = State::closed;
-  Timer timer_ = Timer::none;
-  std::uint8_t retries_ = 0;       // consecutive timeouts of the same segment
-  std::uint8_t dupacks_ = 0;
-  std::uint8_t snd_wscale_ = 0;
-  std::uint8_t rcv_wscale_ = 0;
-  std::optional<Error> error_;
+  std::uint8_t error_code_ : 2 = 0;  // error(): 0 none, else Error + 1
+  bool challenge_sent_ : 1 = false;  // last_challenge_ms_ is set
   bool rst_pending_ : 1 = false;  // a RST (abort, or the answer to an unacceptable ACK)
   bool ts_ok_ : 1 = false;
   bool sack_ok_ : 1 = false;
@@ -605,13 +664,7 @@ class Connection {
   bool rx_release_pending_ : 1 = false;  // recv() or an ACK emptied a ring: arm rx_release_at_
   bool snd_urgent_ : 1 = false;    // snd_up_ is set and not yet acknowledged
   bool rcv_urgent_ : 1 = false;    // rcv_up_ is set and not yet read past
-  std::uint8_t keepalives_sent_ = 0;
-  std::uint8_t keepalive_probes_cfg_ = 9;  // the probe count set_keepalive(true) restores
-  // Quick-ACK mode (Linux tcp_incr_quickack): this many in-order segments are
-  // still ACKed one by one, not every second one: at the start (slow start
-  // grows per ACK) and after a loss was repaired (the ACK clock is weak then).
-  std::uint8_t quickacks_ = 0;
-  std::uint8_t urgent_signals_ = 0;  // wraps: compared for a change, one segment at a time
+  std::uint32_t last_challenge_ms_ = 0;  // ts_now() of the last challenge ACK (challenge_sent_)
   std::uint64_t delivered_ = 0;  // C.delivered while there is no SendSide (delivered())
   static constexpr std::uint8_t kMaxQuickacks = 16;  // Linux TCP_MAX_QUICKACKS
   // An empty receive ring is freed this long after it emptied (if it stayed

@@ -488,6 +488,8 @@ void Connection::ack_advanced(SeqNum ack, const TcpRepr& seg, bool dsack, Instan
     }
   }
 
+  tune_send();  // the send ring follows cwnd (connection_buffers.cpp)
+
   // RFC 8985 7.4: the loss probe is answered once TLP.end_seq is acknowledged.
   if (tlp_out_ && ack >= tlp_end_) {
     tlp_out_ = false;
@@ -610,6 +612,7 @@ void Connection::process_text(const TcpRepr& seg, Bytes payload, Instant now) {
   rx_.commit(ready);
   rcv_nxt_ += static_cast<std::uint32_t>(ready);
   bytes_since_ack_ += static_cast<std::uint32_t>(ready);
+  if (ready > 0) tune_receive(seg, n, now);
   // RFC 5681 4.2: "an ACK SHOULD be generated for at least every second
   // full-sized segment"; "A TCP receiver SHOULD send an immediate duplicate
   // ACK when an out-of-order segment arrives" and "an immediate ACK when the
@@ -664,11 +667,15 @@ void Connection::note_duplicate(SeqNum left, SeqNum right) {
 
 void Connection::challenge_ack(Instant now) {
   // RFC 5961 7: challenge ACKs are rate-limited.
-  if (cfg_.challenge_ack_us > 0 && last_challenge_ != Instant::min() &&
-      now - last_challenge_ < cfg_.challenge_ack_interval()) {
+  // Times in our 1 ms timestamp clock (as Linux counts in jiffies): the
+  // interval rounded up to whole milliseconds, wrapping after 49 days.
+  const std::uint32_t now_ms = ts_now(now);
+  if (cfg_.challenge_ack_us > 0 && challenge_sent_ &&
+      now_ms - last_challenge_ms_ < (cfg_.challenge_ack_us + 999) / 1000) {
     return;
   }
-  last_challenge_ = now;
+  challenge_sent_ = true;
+  last_challenge_ms_ = now_ms;
   ack_now_ = true;
 }
 

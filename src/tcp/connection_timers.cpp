@@ -31,6 +31,10 @@ void Connection::run_timers(Instant now) {
     rx_release_at_.reset();
     rx_.shrink();  // each only if still empty (a later read or ACK arms it again)
     tx_.shrink();
+    // The tuning state goes with the ring once data has stopped coming (a
+    // reader that keeps up empties the ring between segments: that is not
+    // the end of the flow); it is measured afresh when data comes again.
+    if (rcv_tune_ && rx_.allocated_bytes() == 0 && now - rcv_tune_->space_time >= kRxReleaseDelay) rcv_tune_.reset();
   }
   run_reordering_timer(now);
   if (timer_ == Timer::none || now < timer_at_) return;

@@ -9,9 +9,9 @@
 
 namespace wirestack::tcp {
 
-void SocketTable::send_cookie_syn_ack(const IpAddress& src, const IpAddress& dst, const TcpRepr& syn, Listener& l,
-                                      Instant now) {
-  const ConnectionConfig cfg = config_for(src);
+void SocketTable::send_cookie_syn_ack(std::uint32_t lslot, const IpAddress& src, const IpAddress& dst, const TcpRepr& syn,
+                                      Listener& l, Instant now) {
+  const ConnectionConfig cfg = config_for(src, lslot);
   const SynCookie cookie =
       cookies_.issue(dst, syn.dst_port, src, syn.src_port, syn.seq, syn.options.mss, now, counters_.cookies);
   l.last_cookie = now;
@@ -67,7 +67,7 @@ bool SocketTable::try_cookie(std::uint32_t lslot, const IpAddress& src, const Ip
     syn.options.sack_permitted = opts.sack_permitted;
     syn.options.timestamps = Timestamps{.tsval = ack.options.timestamps->tsval, .tsecr = 0};
   }
-  ConnectionConfig cfg = config_for(src);
+  ConnectionConfig cfg = config_for(src, lslot);
   if (!ack.options.timestamps) cfg.timestamps = false;
   const IpEndpoint local{dst, ack.dst_port};
   const IpEndpoint remote{src, ack.src_port};

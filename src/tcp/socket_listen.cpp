@@ -100,13 +100,13 @@ void SocketTable::listen_input(std::uint32_t lslot, const IpAddress& src, const 
       ++counters_.syn_queue_drops;
       return;
     }
-    send_cookie_syn_ack(src, dst, seg, l, now);
+    send_cookie_syn_ack(lslot, src, dst, seg, l, now);
     return;
   }
   const IpEndpoint local{dst, seg.dst_port};
   const IpEndpoint remote{src, seg.src_port};
   const std::uint32_t iss = isn_.isn(local.addr, local.port, remote.addr, remote.port, now);
-  Connection c = Connection::accept_syn(config_for(src), local, remote, seg, iss, now);
+  Connection c = Connection::accept_syn(config_for(src, lslot), local, remote, seg, iss, now);
   ++l.syn_count;
   const std::uint32_t child = add_child(lslot, local, remote, std::move(c));
   flush(child, now);

@@ -136,6 +136,7 @@ void SocketTable::release(std::uint32_t slot) {
   Slot& s = slots_[slot];
   if (!s) return;
   remove_bound(slot);
+  if (!buffer_sizes_.empty()) buffer_sizes_.erase(slot);
   if (auto* c = s->conn()) {
     demux_remove(slot);
     counters_.retransmits += c->retransmits();
@@ -240,8 +241,9 @@ std::uint16_t SocketTable::mss_for(const IpLayer::Path& p) const {
   return config_.mss_from_path ? path : std::min(config_.connection.mss, path);
 }
 
-ConnectionConfig SocketTable::config_for(const IpAddress& remote) const {
+ConnectionConfig SocketTable::config_for(const IpAddress& remote, std::uint32_t slot) const {
   ConnectionConfig c = config_.connection;
+  if (auto it = buffer_sizes_.find(slot); it != buffer_sizes_.end()) apply(it->second, c);
   // RFC 9293 3.7.1 / RFC 1122 4.2.2.6: MSS = MTU less the IP and TCP headers
   // of the interface the segments leave by (SHOULD-5: the MSS option carries
   // what we can receive); RFC 8200 8.3 for IPv6.
@@ -328,6 +330,10 @@ Result<void, SocketError> SocketTable::connect(SocketHandle h, IpEndpoint remote
   ConnectionConfig cfg = config_.connection;
   cfg.mss = mss_for(*path);
   cfg.tso = path->tso;
+  if (auto it = buffer_sizes_.find(h.index); it != buffer_sizes_.end()) {
+    apply(it->second, cfg);
+    buffer_sizes_.erase(it);  // the connection holds them now
+  }
   const std::uint32_t iss = isn_.isn(local.addr, local.port, remote.addr, remote.port, now);
   s->kind = Kind::connection;
   s->local = local;

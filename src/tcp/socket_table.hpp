@@ -120,6 +120,13 @@ class IpLayer {
   }
 };
 
+// A socket's fixed buffer sizes (SocketTable::set_buffer_sizes); 0: autotuned.
+struct BufferSizes {
+  std::uint32_t recv = 0;
+  std::uint32_t send = 0;
+  friend bool operator==(const BufferSizes&, const BufferSizes&) = default;
+};
+
 struct SocketTableConfig {
   ConnectionConfig connection{};            // for every new connection (its MSS: see mss_from_path)
   // The MSS we advertise is the egress MTU less the IP and TCP headers (RFC
@@ -198,6 +205,12 @@ class SocketTable final : private Connection::StateObserver {
   Result<void, SocketError> listen(SocketHandle h, std::uint32_t backlog);
   // The oldest established connection of a listener; would_block if none.
   Result<SocketHandle, SocketError> accept(SocketHandle listener);
+  // Fixes a socket's buffer sizes, as SO_RCVBUF / SO_SNDBUF do on Linux:
+  // autotuning (ConnectionConfig::recv_buffer_max) stops for each side given
+  // (0 leaves that side as it is). On a connection it applies at once; on a
+  // fresh or bound socket, to the connection connect() makes; on a listener,
+  // to every connection it accepts from now on (socket_options.cpp).
+  Result<void, SocketError> set_buffer_sizes(SocketHandle h, BufferSizes sizes);
   // Active open; completes later (state() / ready::kWritable, or an error).
   Result<void, SocketError> connect(SocketHandle h, IpEndpoint remote, Instant now);
   // Bytes taken (a partial write when the buffer fills); would_block if none.
@@ -424,13 +437,17 @@ class SocketTable final : private Connection::StateObserver {
   void add_bound(std::uint32_t slot, const IpEndpoint& local);
   void remove_bound(std::uint32_t slot);
   std::optional<std::uint32_t> find_listener(const IpAddress& dst, std::uint16_t port) const;
-  ConnectionConfig config_for(const IpAddress& remote) const;  // MSS from the path
+  // MSS from the path; the buffer sizes set on `slot` (the connecting socket,
+  // or a child's listener) if any.
+  ConnectionConfig config_for(const IpAddress& remote, std::uint32_t slot) const;
+  static void apply(const BufferSizes& sizes, ConnectionConfig& c);
   std::uint16_t mss_for(const IpLayer::Path& path) const;
 
   // Input paths.
   void listen_input(std::uint32_t lslot, const IpAddress& src, const IpAddress& dst, const TcpRepr& seg, Bytes payload,
                     Instant now);
-  void send_cookie_syn_ack(const IpAddress& src, const IpAddress& dst, const TcpRepr& syn, Listener& l, Instant now);
+  void send_cookie_syn_ack(std::uint32_t lslot, const IpAddress& src, const IpAddress& dst, const TcpRepr& syn, Listener& l,
+                           Instant now);
   // Whether `l` sent a cookie recently enough for one to come back.
   bool cookies_recent(const Listener& l, Instant now) const;
   bool try_cookie(std::uint32_t lslot, const IpAddress& src, const IpAddress& dst, const TcpRepr& ack, Bytes payload,
@@ -489,6 +506,9 @@ class SocketTable final : private Connection::StateObserver {
   std::vector<std::uint32_t> dirty_batch_;  // poll()'s working copy of dirty_
   std::vector<std::uint32_t> stalled_;      // connections waiting for on_room()
   std::vector<std::uint32_t> changed_;
+  // set_buffer_sizes() on sockets that are not (yet) a connection: few,
+  // so a side table rather than a field in every socket.
+  std::unordered_map<std::uint32_t, BufferSizes> buffer_sizes_;
   TokenBucket rst_tokens_;
   Tracer tracer_;
   TcpCounters counters_;

@@ -719,3 +719,38 @@ TEST(SocketTable, AnEmptyEphemeralRangeIsReportedOnUse) {
 
 }  // namespace
 }  // namespace wirestack::tcp
+
+namespace wirestack::tcp {
+namespace {
+
+// SO_RCVBUF / SO_SNDBUF: set on a socket before connect() and on a
+// listener (for what it accepts), the sizes reach the connections fixed
+// (autotuning off), announced in the SYN's window; on a connection they
+// apply at once; nonsense sizes are refused with the range in the message.
+TEST(SocketTable, BufferSizesReachTheConnectionsFixed) {
+  Net net;
+  const SocketHandle srv = listen_on(net.b, 8080);
+  ASSERT_TRUE(net.b.set_buffer_sizes(srv, {.recv = 20'000, .send = 30'000}));
+  const SocketHandle cli = net.a.open();
+  ASSERT_TRUE(net.a.set_buffer_sizes(cli, {.recv = 40'000}));
+  ASSERT_TRUE(net.a.connect(cli, {kB, 8080}, net.now));
+  net.run(milliseconds{10});
+  auto conn = net.b.accept(srv);
+  ASSERT_TRUE(conn);
+  EXPECT_EQ(net.a.connection(cli)->recv_buffer(), 40'000u);
+  EXPECT_EQ(net.a.connection(cli)->send_buffer(), ConnectionConfig{}.send_buffer);
+  EXPECT_EQ(net.b.connection(*conn)->recv_buffer(), 20'000u);
+  EXPECT_EQ(net.b.connection(*conn)->send_buffer(), 30'000u);
+  // The client's SYN offered its 40,000 bytes (a SYN's window is unscaled).
+  EXPECT_EQ(net.log.front().tcp.window, 40'000u);
+  ASSERT_TRUE(net.a.set_buffer_sizes(cli, {.recv = 100'000, .send = 50'000}));
+  EXPECT_EQ(net.a.connection(cli)->recv_buffer(), 100'000u);
+  EXPECT_EQ(net.a.connection(cli)->send_buffer(), 50'000u);
+  auto bad = net.a.set_buffer_sizes(cli, {.recv = 100});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::invalid_argument);
+  EXPECT_NE(bad.error().message.find("2048 .. 1073741824"), std::string::npos) << bad.error().message;
+}
+
+}  // namespace
+}  // namespace wirestack::tcp

@@ -111,8 +111,8 @@ int bench_bulk(const BenchOptions& opt) {
   // configured MSS (1460 by default) down to the path, never up.
   for (sim::Host* h : {&p.a, &p.b}) {
     auto& c = h->stack().tcp().mutable_config().connection;
-    c.send_buffer = opt.buffer;
-    c.recv_buffer = opt.buffer;
+    c.send_buffer = c.send_buffer_max = opt.buffer;  // fixed: no autotuning
+    c.recv_buffer = c.recv_buffer_max = opt.buffer;
     c.mss = static_cast<std::uint16_t>(opt.mtu - 40);
   }
   auto& ta = p.a.stack().tcp();
