@@ -20,6 +20,7 @@ SUT's last advertised window. A failed expectation raises ProbeFail with
 what was seen. The kernel of the prober's namespace knows nothing of these
 connections: conformance_test.sh drops its RSTs towards the SUTs.
 """
+import os
 import random
 import threading
 import time
@@ -30,6 +31,9 @@ conf.verb = 0
 MOD = 1 << 32
 OUR_WINDOW = 8192  # every segment we send announces this (MAX.SND.WND of the SUT)
 OUR_MSS = 1460
+# Sanitizer builds run the stack ~10x slower (tests/CMakeLists.txt sets
+# WIRESTACK_SLOW_BUILD): every wait, for an answer or for silence, is longer.
+SCALE = 4.0 if os.environ.get("WIRESTACK_SLOW_BUILD") else 1.0
 
 
 def add(a, n):
@@ -174,7 +178,7 @@ class Conn:
     def wait(self, pred=lambda s: True, timeout=0.7):
         """The first segment of ours from the SUT after the cursor that
         matches pred, within timeout; the cursor moves past it."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout * SCALE
         while True:
             segs = self.w.since(self.cursor)
             for i, s in enumerate(segs):
@@ -198,7 +202,7 @@ class Conn:
     def collect(self, timeout, pred=lambda s: True):
         """Every segment of ours (matching pred) within timeout from now."""
         start = self.cursor
-        time.sleep(timeout)
+        time.sleep(timeout * SCALE)
         got = [s for s in self.w.since(start) if self.mine(s)]
         for s in got:
             self._observe(s)
@@ -251,7 +255,7 @@ class Conn:
         msg = bytes(random.getrandbits(8) for _ in range(n))
         self.send("PA", data=msg, advance=True)
         back = b""
-        deadline = time.monotonic() + 2
+        deadline = time.monotonic() + 2 * SCALE
         while len(back) < n and time.monotonic() < deadline:
             s = self.wait(lambda s: len(payload(s)) > 0, timeout=max(0.0, deadline - time.monotonic()))
             if s is None:
@@ -303,7 +307,7 @@ def sut_syn(t, what="the SUT's SYN"):
     w = t.active_wire
     start = w.mark()
     proc = t.start_active(port)
-    deadline = time.monotonic() + 3
+    deadline = time.monotonic() + 3 * SCALE
     while time.monotonic() < deadline:
         for s in w.since(start):
             if s[TCP].dport == port and flags(s) == "S":

@@ -2,7 +2,7 @@
 arriving for no connection (CLOSED), at a listener (LISTEN), during a
 passive open (SYN-RECEIVED) and during the SUT's active open (SYN-SENT).
 Each probe's docstring is the rule it checks; its body, the observable."""
-from harness import (OUR_MSS, Conn, ProbeFail, add, ack_of, flags, has, payload, probe, sut_syn)
+from harness import (OUR_MSS, SCALE, Conn, ProbeFail, add, ack_of, flags, has, payload, probe, sut_syn)
 
 CLOSED_PORT = 4321  # no listener on either target
 
@@ -188,7 +188,7 @@ def synsent_rst_with_good_ack_refuses(t):
     c, proc, syn = sut_syn(t)
     try:
         c.send("RA", seq=0, ack=add(syn["TCP"].seq, 1))
-        if not proc.refused(2.0):
+        if not proc.refused(2.0 * SCALE):
             raise ProbeFail(f"the application was not told 'refused' ({proc.output()!r})")
     finally:
         proc.stop()

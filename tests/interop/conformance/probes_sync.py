@@ -4,7 +4,7 @@ checks (challenge ACKs and their rate limit), window updates (SND.WL1/WL2),
 URG and segment text. Every probe opens its own connection."""
 import time
 
-from harness import (OUR_MSS, ProbeFail, add, ack_of, before, flags, has, payload, probe)
+from harness import (OUR_MSS, SCALE, ProbeFail, add, ack_of, before, flags, has, payload, probe)
 
 
 def est(t, service="discard"):
@@ -380,7 +380,7 @@ def mss_of_the_peer_respected(t):
     c.expect("a SYN-ACK", lambda s: has(s, "SA"), timeout=2)
     c.send("A")
     c.send("PA", data=b"m" * 1400, advance=True)
-    got, deadline = 0, time.monotonic() + 2
+    got, deadline = 0, time.monotonic() + 2 * SCALE
     while got < 1400 and time.monotonic() < deadline:
         s = c.wait(lambda s: len(payload(s)) > 0, 0.5)
         if s is None:

@@ -20,15 +20,19 @@ import json
 import os
 import random
 import re
+import signal
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import probes_close  # noqa: E402,F401  (registers its probes)
-import probes_open  # noqa: E402,F401
-import probes_sync  # noqa: E402,F401
+import probes_open  # noqa: E402  (each registers its probes, in this order)
+import probes_sync  # noqa: E402
+import probes_close  # noqa: E402
 from harness import PROBES, ProbeFail, Target, Wire  # noqa: E402
+
+REGISTERED = (probes_open, probes_sync, probes_close)  # imported for their probes
+RUNNING = []  # active opens of ours still running (ended on SIGTERM too)
 
 
 class Active:
@@ -36,6 +40,7 @@ class Active:
 
     def __init__(self, argv, refused_words):
         self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        RUNNING.append(self)
         self.refused_words = refused_words
         self.out = b""
 
@@ -51,6 +56,8 @@ class Active:
         return self.out.decode(errors="replace")
 
     def stop(self):
+        if self in RUNNING:
+            RUNNING.remove(self)
         if self.p.poll() is None:
             self.p.terminate()
             try:
@@ -65,7 +72,14 @@ class Active:
                 pass
 
 
+def on_term(signum, frame):
+    for a in list(RUNNING):
+        a.stop()
+    sys.exit(1)
+
+
 def main():
+    signal.signal(signal.SIGTERM, on_term)
     cfg = json.load(open(sys.argv[1]))
     only = re.compile(sys.argv[2]) if len(sys.argv) > 2 else None
     ports = iter(range(20000 + random.randrange(0, 5000), 30000))
