@@ -11,7 +11,8 @@
 #     TAP wsconftPID 10.77.0.1  <== wirestack tap 10.77.0.2 (echo 7, discard 9, http 80)
 #     TAP wsconfnPID 10.78.0.1  <== wirestack nc 10.78.0.2 (SYN-SENT probes, per probe)
 #     veth wsconfvPID 10.79.0.1 <--> wsconflPID 10.79.0.2 in wsconf-lx-PID:
-#                                    the Linux kernel (linux_peer.py serve: echo 7, discard 9, closer 80)
+#                                    the Linux kernel (linux_peer.py serve: echo 7, discard 9, closer 80,
+#                                    stall 10: never reads, 2 KiB buffer; wirestack's "stall" is its echo)
 # Exit status: 0 every probe passed on wirestack, 1 one failed, 77 skipped.
 source "$(dirname "$0")/lib.sh"
 NS="wsconf-$$"
@@ -66,7 +67,7 @@ EOF
 mkdir -p "$WORK/www"
 printf 'ok\n' >"$WORK/www/index.html"
 ws_start tap --no-offload --tcp-echo 7 --tcp-discard 9 --http "80:$WORK/www" --seconds 400
-ip netns exec "$LXNS" "$PY" "$here/conformance/linux_peer.py" serve 7 9 80 >"$WORK/linux_peer.log" 2>&1 &
+ip netns exec "$LXNS" "$PY" "$here/conformance/linux_peer.py" serve 7 9 80 10 >"$WORK/linux_peer.log" 2>&1 &
 STARTED_PIDS+=("$!")
 for _ in $(seq 1 50); do grep -q ready "$WORK/linux_peer.log" && break; sleep 0.1; done
 grep -q ready "$WORK/linux_peer.log" || { fail "linux_peer.py did not start: $(cat "$WORK/linux_peer.log")"; finish; }
@@ -74,10 +75,10 @@ grep -q ready "$WORK/linux_peer.log" || { fail "linux_peer.py did not start: $(c
 cat >"$WORK/config.json" <<EOF
 {
   "wirestack": {"iface": "$TAP", "mac": "$OUR_MAC", "ip": "$OUR_IP", "my_ip": "$KERNEL_IP",
-                "ports": {"echo": 7, "discard": 9, "closer": 80}, "binary": "$WS",
+                "ports": {"echo": 7, "discard": 9, "closer": 80, "stall": 7}, "binary": "$WS",
                 "nc_iface": "$NCTAP", "nc_mac": "$NC_MAC", "nc_ip": "$NC_IP", "nc_my_ip": "10.78.0.1"},
   "linux": {"iface": "$VETH", "mac": "$LX_MAC", "ip": "$LX_IP", "my_ip": "10.79.0.1", "netns": "$LXNS",
-            "ports": {"echo": 7, "discard": 9, "closer": 80}}
+            "ports": {"echo": 7, "discard": 9, "closer": 80, "stall": 10}}
 }
 EOF
 t0=$(date +%s)

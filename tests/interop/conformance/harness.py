@@ -229,16 +229,43 @@ class Conn:
         """our sequence number ISS+n, for messages"""
         return add(self.iss, n)
 
-    def handshake(self, complete=True, data=b""):
+    def handshake(self, complete=True, data=b"", window=OUR_WINDOW):
         """SYN (MSS only: no window scaling, SACK or timestamps), the SUT's
         SYN-ACK, and (complete) our ACK, which may carry data."""
-        self.send("S", options=[("MSS", OUR_MSS)], advance=True)
+        self.send("S", options=[("MSS", OUR_MSS)], window=window, advance=True)
         sa = self.expect("a SYN-ACK", lambda s: has(s, "SA"), timeout=2)
         if ack_of(sa) != self.snd_nxt:
             raise ProbeFail(f"SYN-ACK acknowledges {self.describe(sa)}, not ISS+1")
         if complete:
-            self.send("A", data=data, advance=True)
+            self.send("A", data=data, window=window, advance=True)
         return sa
+
+    def fill_window(self, limit=4 << 20):
+        """In-order text, our own window shut (0), until the SUT takes no
+        more: its ACK covers everything sent and announces a zero window.
+        Bounded by `limit` octets and 10 s (wirestack tap's buffers hold
+        512 KiB each way: some 1 MiB goes in before its echo stops reading);
+        afterwards rcv_nxt is what the
+        SUT sent (its window probes too) and snd_nxt = the SUT's RCV.NXT."""
+        last_ack, wnd, sent = self.snd_nxt, self.wnd, 0
+        deadline = time.monotonic() + 10 * SCALE
+        while time.monotonic() < deadline:
+            room = wnd - ((self.snd_nxt - last_ack) % MOD)
+            if room > 0 and sent < limit:
+                segs = []
+                while room > 0 and len(segs) < 32:
+                    n = min(OUR_MSS, room)
+                    segs.append(self.seg("A", data=b"z" * n, window=0))
+                    self.snd_nxt, room, sent = add(self.snd_nxt, n), room - n, sent + n
+                self.send_many(segs)
+            s = self.wait(lambda s: ack_of(s) is not None and "R" not in flags(s), 0.3)
+            if s is not None:
+                last_ack, wnd = ack_of(s), s[TCP].window
+                if last_ack == self.snd_nxt and wnd == 0:
+                    time.sleep(0.05 * SCALE)
+                    self.cursor = self.w.mark()
+                    return sent
+        raise ProbeFail(f"the SUT's window did not close after {sent} octets (window {wnd})")
 
     def acked(self, what, ack, timeout=0.7):
         """expects an ACK of exactly `ack`"""

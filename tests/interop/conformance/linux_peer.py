@@ -2,13 +2,16 @@
 """linux_peer.py — the Linux kernel's side of the conformance suite, run in
 the Linux target's network namespace (tests/interop/conformance_test.sh).
 
-  linux_peer.py serve ECHO DISCARD CLOSER
+  linux_peer.py serve ECHO DISCARD CLOSER STALL
       TCP listeners on the kernel's own sockets, as wirestack's
       `tap --tcp-echo ECHO --tcp-discard DISCARD --http CLOSER` serve them:
       echo (RFC 862) until the peer's FIN, then close; discard (RFC 863)
       until the peer's FIN, then close; CLOSER reads one request up to an
       empty line, answers a short HTTP/1.0 response and closes first (the
-      server's active close, for the FIN-WAIT/CLOSING/TIME-WAIT probes).
+      server's active close, for the FIN-WAIT/CLOSING/TIME-WAIT probes);
+      STALL never reads, with a receive buffer of 2 KiB, so that its
+      window closes after a few KiB (wirestack's echo does the same after
+      some 130 KiB when the peer's window is shut).
       Prints "ready" once listening; runs until killed.
   linux_peer.py connect IP PORT SECONDS
       an active open (the SYN-SENT probes): connect, then hold the socket
@@ -44,19 +47,27 @@ def serve_one(conn, kind):
         conn.close()
 
 
+HELD = []  # the stall service's connections, never read
+
+
 def listener(port, kind):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if kind == "stall":
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
     s.bind(("0.0.0.0", port))
     s.listen(128)
     while True:
         c, _ = s.accept()
+        if kind == "stall":
+            HELD.append(c)
+            continue
         threading.Thread(target=serve_one, args=(c, kind), daemon=True).start()
 
 
 def main():
     if sys.argv[1] == "serve":
-        for port, kind in zip(sys.argv[2:5], ("echo", "discard", "closer")):
+        for port, kind in zip(sys.argv[2:6], ("echo", "discard", "closer", "stall")):
             threading.Thread(target=listener, args=(int(port), kind), daemon=True).start()
         time.sleep(0.2)
         print("ready", flush=True)

@@ -244,8 +244,7 @@ def ack_too_old_text_discarded(t):
 
 
 @probe("9293 3.10.7.4", "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send an ACK, drop the "
-       "segment, and return.", linux="Linux (tcp_ack: TCP_ACK_UNSENT_DATA) drops such a segment in ESTABLISHED "
-       "without an ACK")
+       "segment, and return.")
 def ack_future_acked(t):
     c = est(t, "echo")
     c.echo_round(20)
@@ -391,3 +390,56 @@ def mss_of_the_peer_respected(t):
         c.send("A")
     if got < 1400:
         raise ProbeFail(f"{got} of 1400 octets echoed")
+
+
+# --- The acceptability table with RCV.WND = 0 (the SUT's buffer full) ---
+
+def _zero_window(t):
+    """A connection whose SUT announces a zero window: its application does
+    not read (Linux: the stall service; wirestack: the echo service with our
+    window shut, so it cannot echo, so it stops reading)."""
+    c = t.conn("stall")
+    c.handshake(window=0)
+    c.fill_window()
+    return c
+
+
+def _pure_ack(s):
+    """an ACK without text (wirestack's zero-window probes to us carry one octet)"""
+    return flags(s) == "A" and len(payload(s)) == 0
+
+
+@probe("9293 3.10.7.4", "length 0, window 0: SEG.SEQ = RCV.NXT (acceptable: an ACK at RCV.NXT needs no answer)")
+def zero_window_empty_at_rcv_nxt_accepted(t):
+    c = _zero_window(t)
+    c.send("A", window=0)
+    c.silence("no answer to an acceptable ACK", 0.4, _pure_ack)
+
+
+@probe("9293 3.10.7.4", "length 0, window 0: SEG.SEQ = RCV.NXT; otherwise not acceptable: an acknowledgment "
+       "should be sent in reply")
+def zero_window_empty_past_rcv_nxt_acked(t):
+    c = _zero_window(t)
+    c.send("A", seq=add(c.snd_nxt, 1), window=0)
+    s = c.expect("ACK <SEQ=SND.NXT><ACK=RCV.NXT> with a zero window", _pure_ack)
+    if ack_of(s) != c.snd_nxt or s["TCP"].window != 0:
+        raise ProbeFail(f"got {c.describe(s)}")
+
+
+@probe("9293 3.10.7.4", "length >0, window 0: not acceptable (an ACK of RCV.NXT in reply, the text not taken; "
+       "MUST-66: its ACK is still processed)")
+def zero_window_text_not_acceptable(t):
+    c = _zero_window(t)
+    c.send("PA", data=b"no room", window=0)
+    s = c.expect("ACK <ACK=RCV.NXT> with a zero window", _pure_ack)
+    if ack_of(s) != c.snd_nxt or s["TCP"].window != 0:
+        raise ProbeFail(f"the text in a zero window got {c.describe(s)}")
+
+
+@probe("9293 3.10.7.4", "If the RCV.WND is zero, no segments will be acceptable, but special allowance should be "
+       "made to accept valid ACKs, URGs, and RSTs (MUST-66: a RST at RCV.NXT resets)")
+def zero_window_rst_at_rcv_nxt_resets(t):
+    c = _zero_window(t)
+    c.send("R")
+    c.silence("no answer to the RST", 0.3, lambda s: len(payload(s)) == 0)
+    c.reset_check("after the RST")
