@@ -434,5 +434,44 @@ TEST_F(ConformanceTest, SackBlockHalfTheSequenceSpaceAwayIsIgnored) {
   EXPECT_EQ(fin[0].tcp.seq, 4001u);
 }
 
+// RFC 9293 3.10.7.3 (SYN-SENT, fourth): "If there are other controls or text
+// in the segment, then continue processing at the sixth step below where
+// the URG bit is checked". The conformance suite's synsent_syn_ack_with_text
+// (tests/interop/conformance) sent a SYN-ACK carrying 5 octets: the stack
+// acknowledged only the SYN and dropped them. They are taken now, and a FIN
+// in the SYN-ACK is processed too (CLOSE-WAIT). With window scaling on, the
+// SYN-ACK's unscaled window stays the send window (rounded down to the scale).
+TEST_F(ConformanceTest, TextAndFinInTheSynAckAreTaken) {
+  open(plain());
+  ASSERT_EQ(sends(0ms).size(), 1u);
+  peer(with_mss(in(S | A | P, kPeerIss, kIss + 1, 4000), 1460), 10ms, "hello");
+  ASSERT_EQ(c_->state(), State::established);
+  auto acks = sends(10ms);
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].tcp.seq, kIss + 1);
+  EXPECT_EQ(acks[0].tcp.ack, kPeerIss + 1 + 5) << "the SYN-ACK's text was not acknowledged";
+  EXPECT_EQ(read_all(), "hello");
+  EXPECT_EQ(c_->send_window(), 4000u);
+
+  open(plain());
+  ASSERT_EQ(sends(0ms).size(), 1u);
+  peer(with_mss(in(S | A | F, kPeerIss, kIss + 1, 4000), 1460), 10ms, "bye");
+  EXPECT_EQ(c_->state(), State::close_wait);
+  acks = sends(10ms);
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].tcp.ack, kPeerIss + 1 + 3 + 1) << "the SYN-ACK's FIN was not acknowledged";
+  EXPECT_EQ(read_all(), "bye");
+
+  ConnectionConfig scaled = plain();
+  scaled.window_scale = 7;
+  open(scaled);
+  ASSERT_EQ(sends(0ms).size(), 1u);
+  TcpRepr synack = with_mss(in(S | A, kPeerIss, kIss + 1, 60000), 1460);
+  synack.options.window_scale = 2;
+  peer(synack, 10ms, "scaled");
+  EXPECT_EQ(c_->send_window(), 60000u) << "the SYN-ACK's window was scaled";
+  EXPECT_EQ(sends(10ms).at(0).tcp.ack, kPeerIss + 1 + 6);
+}
+
 }  // namespace
 }  // namespace wirestack::tcp

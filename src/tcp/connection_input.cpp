@@ -25,6 +25,21 @@ void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now) {
       return;  // the listener's business (RFC 9293 3.10.7.1 / 3.10.7.2)
     case State::syn_sent:
       on_syn_sent(seg, now);
+      // RFC 9293 3.10.7.3: "If there are other controls or text in the
+      // segment, then continue processing at the sixth step below where the
+      // URG bit is checked": a SYN-ACK's text, URG and FIN, taken as the
+      // segment after the SYN (its ACK is already processed and acknowledges
+      // nothing new; its window, unscaled, goes in scaled and rounded down).
+      if (seg.flags.syn() && seg.flags.ack() && !seg.flags.rst() &&
+          (!payload.empty() || seg.flags.fin() || seg.flags.urg()) &&
+          (state_ == State::established || state_ == State::fin_wait_1)) {
+        TcpRepr rest = seg;
+        rest.flags.set_syn(false);
+        rest.seq = rcv_nxt_.value();
+        rest.window = static_cast<std::uint16_t>(seg.window >> snd_wscale_);
+        on_segment(rest, payload, now);
+        return;
+      }
       arm_timers(now);
       return;
     default:
@@ -278,7 +293,7 @@ void Connection::on_syn_sent(const TcpRepr& seg, Instant now) {
     // "SND.UNA should be advanced to equal SEG.ACK ... If SND.UNA > ISS (our
     // SYN has been ACKed), change the connection state to ESTABLISHED, form
     // an ACK segment <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and send it."
-    // Text and FIN in a SYN-ACK are dropped (the peer sends them again).
+    // Text, URG and FIN in the SYN-ACK: on_segment() goes on with them.
     std::optional<Duration> sample;
     if (ts_ok_ && seg.options.timestamps->tsecr != 0 &&
         !(ts_rtx_seen_ && static_cast<std::int32_t>(seg.options.timestamps->tsecr - ts_last_rtx_) < 0)) {
