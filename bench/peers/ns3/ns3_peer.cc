@@ -5,6 +5,7 @@
 //   wirestack_peer_ns3 --topology=p2p  --rate=1Gbps   --delay=1ms --queue=4194304 --time=10
 //   wirestack_peer_ns3 --topology=p2p  --rate=100Mbps --delay=5ms --loss=0.01     --time=10
 //   wirestack_peer_ns3 --topology=star --flows=100 --rate=1Gbps --accessRate=10Gbps --time=10
+//   wirestack_peer_ns3 ... --cc=linuxreno   (TcpLinuxReno instead of TcpCubic, to compare)
 //
 // p2p: two nodes on one point-to-point link (rate, one-way delay, drop-tail
 // queue of `queue` bytes at each device, random loss of `loss` of the packets
@@ -65,6 +66,7 @@ struct Options {
   double time = 10;                  // simulated seconds
   uint32_t seed = 1;
   uint32_t run = 1;
+  std::string cc = "cubic";          // or "linuxreno": TcpLinuxReno, for comparison
 };
 
 // Bytes read by the sink, per sender address.
@@ -75,7 +77,8 @@ void on_sink_rx(Ptr<const Packet> p, const Address& from) {
 }
 
 void configure_tcp(const Options& o) {
-  Config::SetDefault("ns3::TcpL4Protocol::SocketType", TypeIdValue(TcpCubic::GetTypeId()));
+  Config::SetDefault("ns3::TcpL4Protocol::SocketType",
+                     TypeIdValue(o.cc == "cubic" ? TcpCubic::GetTypeId() : TcpLinuxReno::GetTypeId()));
   Config::SetDefault("ns3::TcpL4Protocol::RecoveryType", TypeIdValue(TcpPrrRecovery::GetTypeId()));
   Config::SetDefault("ns3::TcpSocket::SndBufSize", UintegerValue(o.buffer));
   Config::SetDefault("ns3::TcpSocket::RcvBufSize", UintegerValue(o.buffer));
@@ -195,12 +198,13 @@ int main(int argc, char** argv) {
   cmd.AddValue("mss", "TCP segment payload, bytes", o.mss);
   cmd.AddValue("start", "senders start, simulated seconds", o.start);
   cmd.AddValue("time", "simulated seconds", o.time);
+  cmd.AddValue("cc", "congestion control: cubic or linuxreno", o.cc);
   cmd.AddValue("seed", "RngSeedManager seed", o.seed);
   cmd.AddValue("run", "RngSeedManager run number", o.run);
   cmd.Parse(argc, argv);
-  if ((o.topology != "p2p" && o.topology != "star") || o.flows == 0 || o.time <= o.start || o.loss < 0 ||
+  if ((o.topology != "p2p" && o.topology != "star") || (o.cc != "cubic" && o.cc != "linuxreno") || o.flows == 0 || o.time <= o.start || o.loss < 0 ||
       o.loss >= 1) {
-    std::fprintf(stderr, "wirestack_peer_ns3: bad options (topology p2p|star, flows >= 1, time > start, 0 <= loss < 1)\n");
+    std::fprintf(stderr, "wirestack_peer_ns3: bad options (topology p2p|star, cc cubic|linuxreno, flows >= 1, time > start, 0 <= loss < 1)\n");
     return 2;
   }
   if (o.topology == "p2p") o.flows = 1;
