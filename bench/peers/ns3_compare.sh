@@ -17,14 +17,19 @@
 #   cost      wall-clock seconds of the whole process, simulated seconds per
 #             wall second, events run, peak RSS (/usr/bin/time -v)
 #
-# Topologies (bench/peers/README.md has the details): p2p_1g, p2p_loss,
+# Topologies (bench/peers/README.md has the details): p2p_1g, p2p_1g_64k, p2p_loss,
 # star_10, star_100. Environment:
-#   NS3_TOPOLOGIES  which ones (default: all four, in that order)
+#   NS3_TOPOLOGIES  which ones (default: all five, in that order)
 #   NS3_ROUNDS      rounds (default 3; round R uses seed R on both sides)
 #   NS3_TIME        simulated seconds (default 10)
 #   NS3_QUICK=1     smoke mode: 1 simulated second, 1 round (under a minute)
 #   BENCH_CORE, PEERS_BUILD_DIR, PEERS_NO_INSTALL=1 (see ns3/build.sh)
 #   NS3_KEEP=DIR    keep every run's output and /usr/bin/time report in DIR
+#   NS3_WARM_ARP=1  the star's receiver pings its router at t = 0 (ours only:
+#                   ns-3's point-to-point links have no ARP), so no SYN waits
+#                   in the router's ARP queue (topologies.py --warm-arp)
+#   NS3_PEER_ARGS   more arguments for the ns-3 peer, e.g. "--buffer=65536"
+#                   (ns-3 with wirestack's 64 KiB window) or "--cc=linuxreno"
 # wirestack writes one pcap per link and report.html for every run (they
 # cannot be turned off yet); they go to a temporary directory, deleted after
 # each run, and their cost is part of ours.
@@ -88,10 +93,14 @@ run() {
 echo "== wirestack: $ours ($(git -C "$repo" describe --always --dirty 2>/dev/null || echo '?'))"
 echo "== ns-3: $peer (libns3-dev $(dpkg-query -W -f='${Version}' libns3-dev))"
 echo "== core $core, $rounds round(s) of $sim_time simulated s; topologies: $topologies; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+[[ ${NS3_WARM_ARP:-0} != 1 ]] || echo "== ours: the star's receiver pings its router at t = 0 (NS3_WARM_ARP=1)"
+[[ -z ${NS3_PEER_ARGS:-} ]] || echo "== ns-3 peer: extra arguments $NS3_PEER_ARGS"
 
 for topo in $topologies; do
-  $py "$here/ns3/topologies.py" toml "$topo" --time "$sim_time" >"$work/$topo.toml"
-  read -r -a ns3_args <<<"$($py "$here/ns3/topologies.py" ns3-args "$topo" --time "$sim_time")"
+  warm=()
+  [[ ${NS3_WARM_ARP:-0} == 1 ]] && warm=(--warm-arp)
+  $py "$here/ns3/topologies.py" toml "$topo" --time "$sim_time" "${warm[@]}" >"$work/$topo.toml"
+  read -r -a ns3_args <<<"$($py "$here/ns3/topologies.py" ns3-args "$topo" --time "$sim_time") ${NS3_PEER_ARGS:-}"
   for r in $(seq "$rounds"); do
     # Odd rounds run ours first, even rounds ns-3 first.
     if ((r % 2)); then order="ours ns3"; else order="ns3 ours"; fi

@@ -3,7 +3,7 @@
 // `wirestack run` (bench/peers/ns3_compare.sh runs both and prints ratios).
 //
 //   wirestack_peer_ns3 --topology=p2p  --rate=1Gbps   --delay=1ms --queue=4194304 --time=10
-//   wirestack_peer_ns3 --topology=p2p  --rate=100Mbps --delay=5ms --loss=0.01     --time=10
+//   wirestack_peer_ns3 --topology=p2p  --rate=100Mbps --delay=1ms --loss=0.01     --time=10
 //   wirestack_peer_ns3 --topology=star --flows=100 --rate=1Gbps --accessRate=10Gbps --time=10
 //   wirestack_peer_ns3 ... --cc=linuxreno   (TcpLinuxReno instead of TcpCubic, to compare)
 //

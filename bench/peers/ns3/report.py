@@ -92,12 +92,14 @@ def metrics(topo, side, base):
         "cpu_s": t["cpu_s"],
         "sim_per_wall": r["sim_s"] / t["wall_s"] if t["wall_s"] > 0 else float("inf"),
         "rss_mb": t["rss_mb"],
+        # what the simulator gets done per wall second: simulated goodput
+        "gbit_per_wall_s": total * r["sim_s"] / t["wall_s"] / 1e3 if t["wall_s"] > 0 else float("inf"),
     }
 
 
 def one(topo, side, base):
     m = metrics(topo, side, base)
-    print(f"{topo:<9} {side:<5} {base.rsplit('.', 1)[1]:>2}: goodput {m['goodput']:8.2f} Mbit/s"
+    print(f"{topo:<10} {side:<5} {base.rsplit('.', 1)[1]:>2}: goodput {m['goodput']:8.2f} Mbit/s"
           f" (flows {m['min_flow']:.2f}-{m['max_flow']:.2f}, Jain {m['jain']:.4f}), wall {m['wall_s']:7.2f} s,"
           f" {m['sim_per_wall']:6.3f} sim s/wall s, {m['events']:>10,} events, RSS {m['rss_mb']:7.1f} MB")
 
@@ -131,21 +133,31 @@ def table(manifest):
 
     n = max(len(v) for v in runs.values())
     print(f"\nmedian (range) of {n} round(s); goodput = sink's application bytes from t=0 to the end x 8 / length")
-    print(f"\n{'topology':<9} {'goodput ours Mbit/s':>24} {'goodput ns-3 Mbit/s':>24} {'ours/ns-3':>9}"
-          f" {'Jain ours':>22} {'Jain ns-3':>22} {'ours silent flows':>17}")
+    print(f"\n{'topology':<10} | {'goodput Mbit/s: ours':>22} {'ns-3':>18} {'ours/ns-3':>9} | {'Jain: ours':>24}"
+          f" {'ns-3':>24} | {'flows: ours min-max Mbit/s':>26} {'ns-3':>14}")
     for t in order:
-        print(f"{t:<9} {med(col(t, 'ours', 'goodput'), '{:.1f}'):>24} {med(col(t, 'ns3', 'goodput'), '{:.1f}'):>24}"
+        fo = f"{min(col(t, 'ours', 'min_flow')):.2f}-{max(col(t, 'ours', 'max_flow')):.2f}"
+        fn = f"{min(col(t, 'ns3', 'min_flow')):.2f}-{max(col(t, 'ns3', 'max_flow')):.2f}" if col(t, 'ns3', 'min_flow') else "-"
+        print(f"{t:<10} | {med(col(t, 'ours', 'goodput'), '{:.1f}'):>22} {med(col(t, 'ns3', 'goodput'), '{:.1f}'):>18}"
               f" {ratio(col(t, 'ours', 'goodput'), col(t, 'ns3', 'goodput')):>9}"
-              f" {med(col(t, 'ours', 'jain'), '{:.4f}'):>22} {med(col(t, 'ns3', 'jain'), '{:.4f}'):>22}"
-              f" {med(col(t, 'ours', 'silent_flows'), '{:.0f}'):>17}")
-    print(f"\n{'topology':<9} {'wall s ours':>20} {'wall s ns-3':>20} {'ours/ns-3':>9} {'sim s/wall s ours':>24}"
-          f" {'sim s/wall s ns-3':>24} {'events ours':>12} {'events ns-3':>12} {'RSS MB ours':>12} {'RSS MB ns-3':>12}")
+              f" | {med(col(t, 'ours', 'jain'), '{:.4f}'):>24} {med(col(t, 'ns3', 'jain'), '{:.4f}'):>24}"
+              f" | {fo:>26} {fn:>14}")
+    print(f"\n{'topology':<10} | {'wall s: ours':>20} {'ns-3':>20} {'ours/ns-3':>9} | {'sim s/wall s: ours':>22}"
+          f" {'ns-3':>22} | {'CPU s: ours':>11} {'ns-3':>7} | {'events: ours':>12} {'ns-3':>10} | {'RSS MB: ours':>18} {'ns-3':>18}")
     for t in order:
-        print(f"{t:<9} {med(col(t, 'ours', 'wall_s'), '{:.2f}'):>20} {med(col(t, 'ns3', 'wall_s'), '{:.2f}'):>20}"
+        print(f"{t:<10} | {med(col(t, 'ours', 'wall_s'), '{:.2f}'):>20} {med(col(t, 'ns3', 'wall_s'), '{:.2f}'):>20}"
               f" {ratio(col(t, 'ours', 'wall_s'), col(t, 'ns3', 'wall_s')):>9}"
-              f" {med(col(t, 'ours', 'sim_per_wall'), '{:.3f}'):>24} {med(col(t, 'ns3', 'sim_per_wall'), '{:.3f}'):>24}"
-              f" {med(col(t, 'ours', 'events'), '{:,.0f}'):>12} {med(col(t, 'ns3', 'events'), '{:,.0f}'):>12}"
-              f" {med(col(t, 'ours', 'rss_mb'), '{:.1f}'):>12} {med(col(t, 'ns3', 'rss_mb'), '{:.1f}'):>12}")
+              f" | {med(col(t, 'ours', 'sim_per_wall'), '{:.3f}'):>22} {med(col(t, 'ns3', 'sim_per_wall'), '{:.3f}'):>22}"
+              f" | {med(col(t, 'ours', 'cpu_s'), '{:.2f}').split()[0]:>11} {med(col(t, 'ns3', 'cpu_s'), '{:.2f}').split()[0]:>7}"
+              f" | {statistics.median(col(t, 'ours', 'events')) if col(t, 'ours', 'events') else 0:>12,.0f}"
+              f" {statistics.median(col(t, 'ns3', 'events')) if col(t, 'ns3', 'events') else 0:>10,.0f}"
+              f" | {med(col(t, 'ours', 'rss_mb'), '{:.1f}'):>18} {med(col(t, 'ns3', 'rss_mb'), '{:.1f}'):>18}")
+    print(f"\n{'topology':<10} | {'delivered Gbit per wall s: ours':>32} {'ns-3':>20} {'ours/ns-3':>9}"
+          "   (simulated goodput x simulated s / wall s: the work done per wall second)")
+    for t in order:
+        print(f"{t:<10} | {med(col(t, 'ours', 'gbit_per_wall_s'), '{:.3f}'):>32}"
+              f" {med(col(t, 'ns3', 'gbit_per_wall_s'), '{:.3f}'):>20}"
+              f" {ratio(col(t, 'ours', 'gbit_per_wall_s'), col(t, 'ns3', 'gbit_per_wall_s')):>9}")
 
 
 def main(argv):
