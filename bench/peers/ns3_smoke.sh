@@ -11,7 +11,8 @@
 #     buffers moves more than 800 Mbit/s in its first second (905 measured;
 #     ns-3's default 128 KiB buffers give less), 1 % loss each way costs it
 #     most of 100 Mbit/s, and every star flow delivers;
-#   - ns3_compare.sh prints a goodput ratio and a wall-time ratio per topology,
+#   - ns3_compare.sh prints its three ratios (goodput, wall time, work per
+#     wall second) per topology,
 #     and wirestack delivers bytes on each.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -50,7 +51,7 @@ above 50 "$(field "$j" goodput_mbps)" || fail "ns-3 p2p_loss: $(field "$j" goodp
 table=$(BENCH_CORE=0 NS3_QUICK=1 PEERS_BUILD_DIR="$out" PEERS_NO_INSTALL=1 bash "$here/ns3_compare.sh" "$ours")
 echo "$table"
 for topo in $($py "$here/ns3/topologies.py" list); do
-  [[ $(grep -cE "^$topo +[0-9].* [0-9.]+x " <<<"$table") == 2 ]] || fail "ns3_compare.sh printed no ratios for $topo"
+  [[ $(grep -cE "^$topo +\| .* [0-9.]+x( |$)" <<<"$table") == 3 ]] || fail "ns3_compare.sh printed no ratios for $topo"
   grep -Eq "^$topo +ns3 +1: goodput .*, Jain (0\.9|1\.0)" <<<"$table" || fail "ns-3 $topo: a flow did not deliver its share"
   grep -Eq "^$topo +ours +1: goodput +[1-9]" <<<"$table" || fail "wirestack $topo: no goodput"
 done
