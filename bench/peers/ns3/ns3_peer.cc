@@ -202,9 +202,13 @@ int main(int argc, char** argv) {
   cmd.AddValue("seed", "RngSeedManager seed", o.seed);
   cmd.AddValue("run", "RngSeedManager run number", o.run);
   cmd.Parse(argc, argv);
-  if ((o.topology != "p2p" && o.topology != "star") || (o.cc != "cubic" && o.cc != "linuxreno") || o.flows == 0 || o.flows > 10000 || o.time <= o.start || o.loss < 0 ||
+  const bool good_topology = o.topology == "p2p" || o.topology == "star";
+  const bool good_cc = o.cc == "cubic" || o.cc == "linuxreno";
+  if (!good_topology || !good_cc || o.flows == 0 || o.flows > 10000 || o.time <= o.start || o.loss < 0 ||
       o.loss >= 1) {
-    std::fprintf(stderr, "wirestack_peer_ns3: bad options (topology p2p|star, cc cubic|linuxreno, 1 <= flows <= 10000, time > start, 0 <= loss < 1)\n");
+    std::fprintf(stderr,
+                 "wirestack_peer_ns3: bad options (topology p2p|star, cc cubic|linuxreno, 1 <= flows <= 10000, "
+                 "time > start, 0 <= loss < 1)\n");
     return 2;
   }
   if (o.topology == "p2p") o.flows = 1;
