@@ -13,6 +13,7 @@ packages=(
   libpcap-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
   libsodium-dev zlib1g-dev libxxhash-dev
   liblwip-dev                        # the peer stack bench/peers/ measures beside ours (its smoke test runs in the suite)
+  libns3-dev                         # the simulator bench/peers/ns3_compare.sh measures beside ours (its smoke test runs in the suite)
   # test tools: Python for the layer check, tshark to cross-check decoding
   python3 tshark
 )
