@@ -172,17 +172,17 @@ class Dissector {
                                      std::to_string(static_cast<unsigned>(inner)) + ")";
       d_.ipv6_extensions.push_back(next);
       if (options) {
-        add(ModelLayer::network, next == ipv6_next::kHopByHop ? "IPv6 hop-by-hop" : "IPv6 destination options",
+        add(ModelLayer::network, next == ipv6_next::kHopByHop ? "HopOpts" : "DstOpts",
             std::string(next == ipv6_next::kHopByHop ? "hop-by-hop" : "destination") + " options, length " +
                 std::to_string(len) + option_list(pkt.subspan(off + 2, len - 2)) + names_next);
       } else if (next == ipv6_next::kRouting) {
-        add(ModelLayer::network, "IPv6 routing",
+        add(ModelLayer::network, "Routing",
             "routing type " + std::to_string(load_u8(pkt, off + 2)) + ", segments left " +
                 std::to_string(load_u8(pkt, off + 3)) + ", length " + std::to_string(len) + names_next);
       } else {
         const auto f = *Ipv6FragmentHeader::parse(pkt.subspan(off));  // 8 bytes are there
         d_.ipv6_fragment = f;
-        add(ModelLayer::network, "IPv6 fragment", text_of(f) + names_next);
+        add(ModelLayer::network, "Fragment", text_of(f) + names_next);
         if (f.offset != 0) return;
       }
       next = inner;

@@ -40,7 +40,7 @@ std::string_view to_string(ModelLayer l);
 
 struct DissectedLayer {
   ModelLayer layer;
-  std::string protocol;  // "Ethernet", "ARP", "IPv4", "IPv6", "IPv6 fragment", "ICMP", "ICMPv6", "UDP", "TCP", "data"
+  std::string protocol;  // "Ethernet", "ARP", "IPv4", "IPv6", "HopOpts", "DstOpts", "Routing", "Fragment", "ICMP", "ICMPv6", "UDP", "TCP", "data"
   std::string text;      // tcpdump-like summary of this header
 };
 

@@ -88,6 +88,13 @@ std::ostream& operator<<(std::ostream& os, Icmpv6Type t) {
     case Icmpv6Type::neighbor_solicit: return os << "neighbor solicitation";
     case Icmpv6Type::neighbor_advert: return os << "neighbor advertisement";
     case Icmpv6Type::redirect: return os << "redirect";
+    default: break;
+  }
+  switch (static_cast<unsigned>(t)) {  // MLD (RFC 2710, RFC 3810), carried as Icmpv6Other
+    case 130: return os << "multicast listener query";
+    case 131: return os << "multicast listener report";
+    case 132: return os << "multicast listener done";
+    case 143: return os << "multicast listener report v2";
     default: return os << "type-#" << static_cast<unsigned>(t);
   }
 }
