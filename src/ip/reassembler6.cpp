@@ -8,14 +8,6 @@
 
 namespace wirestack::ip {
 
-namespace {
-
-// Past any fragment's end (offset <= 65528, data < 65536): the open end of
-// the first hole until the last fragment says where the data ends.
-constexpr std::uint32_t kUnknownEnd = std::uint32_t{1} << 18;
-
-}  // namespace
-
 std::ostream& operator<<(std::ostream& os, const Fragment6Key& k) {
   return os << k.src << " > " << k.dst << " id " << k.ident;
 }
@@ -129,37 +121,21 @@ Reassembly6Result Reassembler6::store(EntryMap::iterator it, Ipv6Packet packet, 
   // arrives, this fragment's own Unfragmentable Part stands in.
   const std::size_t unfragmentable =
       (first || !e.have_first ? frag.header_offset : e.unfragmentable.size()) - kIpv6HeaderLen;
-  if (unfragmentable + std::max(end, e.max_end) > kIpv6MaxPayloadLen) {
+  if (unfragmentable + std::max(end, e.data.max_end()) > kIpv6MaxPayloadLen) {
     ++stats_.oversize_drops;
     poison(it);
     return Reassembly6Drop::oversize;
   }
-  if ((last && ((e.total && *e.total != end) || e.max_end > end)) || (!last && e.total && end > *e.total)) {
-    ++stats_.inconsistent_drops;
-    poison(it);
-    return Reassembly6Drop::inconsistent;
-  }
-  auto set_total = [&e](std::uint32_t total) {
-    e.total = total;
-    std::erase_if(e.holes, [total](const Hole& h) { return h.begin >= total; });
-    for (Hole& h : e.holes) h.end = std::min(h.end, total);
-  };
-  if (begin == end) {  // an empty last fragment only says where the data ends
-    if (e.total) {
+  switch (e.data.classify(begin, data, last)) {
+    case FragmentData::Fit::fits: break;
+    case FragmentData::Fit::duplicate:
       ++stats_.duplicates_ignored;
       return Reassembly6Drop::duplicate;
-    }
-    set_total(end);
-  } else {
-    auto hole = std::ranges::upper_bound(e.holes, begin, std::less<>{}, &Hole::begin);
-    const bool fits = hole != e.holes.begin() && std::prev(hole)->end >= end;
-    if (!fits) {
-      const auto held = e.pieces.find(begin);
-      if (held != e.pieces.end() && held->second.more_fragments == frag.header.more_fragments &&
-          std::ranges::equal(held->second.data, data)) {
-        ++stats_.duplicates_ignored;
-        return Reassembly6Drop::duplicate;
-      }
+    case FragmentData::Fit::inconsistent:
+      ++stats_.inconsistent_drops;
+      poison(it);
+      return Reassembly6Drop::inconsistent;
+    case FragmentData::Fit::overlap:
       // RFC 5722 4: "if any of the fragments being reassembled overlap with
       // any other fragments being reassembled for the same packet,
       // reassembly of that packet must be abandoned and all the fragments
@@ -168,7 +144,8 @@ Reassembly6Result Reassembler6::store(EntryMap::iterator it, Ipv6Packet packet, 
       ++stats_.overlaps_dropped;
       poison(it);
       return Reassembly6Drop::overlap;
-    }
+  }
+  if (begin != end) {  // an empty last fragment only says where the data ends
     const Bytes quote = icmpv6_quote(bytes);
     const std::size_t charge =
         data.size() + config_.per_fragment_overhead + (first ? frag.header_offset + quote.size() : 0);
@@ -181,30 +158,21 @@ Reassembly6Result Reassembler6::store(EntryMap::iterator it, Ipv6Packet packet, 
     }
     memory_used_ += charge;
     e.charged += charge;
-    hole = std::prev(hole);
-    const Hole filled = *hole;
-    hole = e.holes.erase(hole);
-    if (end < filled.end) hole = e.holes.insert(hole, Hole{end, filled.end});
-    if (filled.begin < begin) e.holes.insert(hole, Hole{filled.begin, begin});
-    e.pieces.emplace(begin, Piece{.data = ByteVec(data.begin(), data.end()), .more_fragments = !last});
-    e.max_end = std::max(e.max_end, end);
     if (first) {
       e.have_first = true;
       e.unfragmentable = without_fragment_header(packet, frag, {});
       e.quote.assign(quote.begin(), quote.end());
     }
-    if (last) set_total(end);
   }
+  e.data.insert(begin, data, last);
 
-  if (e.total && e.holes.empty()) {
+  if (e.data.complete()) {
     WIRESTACK_ASSERT(e.have_first);  // no hole left: fragment 0 is in
-    Reassembled6 done{.packet = e.unfragmentable};
-    done.packet.resize(e.unfragmentable.size() + *e.total);
-    for (const auto& [offset, piece] : e.pieces) {
-      std::ranges::copy(piece.data, done.packet.begin() + static_cast<std::ptrdiff_t>(e.unfragmentable.size() + offset));
-    }
-    Ipv6PacketMut(done.packet)
-        .set_payload_len(static_cast<std::uint16_t>(e.unfragmentable.size() - kIpv6HeaderLen + *e.total));
+    Reassembled6 done{.packet = std::move(e.unfragmentable)};
+    const std::size_t head = done.packet.size();
+    done.packet.resize(head + e.data.total());
+    e.data.copy_to(MutBytes(done.packet).subspan(head));
+    Ipv6PacketMut(done.packet).set_payload_len(static_cast<std::uint16_t>(head - kIpv6HeaderLen + e.data.total()));
     erase(it);
     ++stats_.reassembled;
     return done;
@@ -250,7 +218,6 @@ Reassembler6::EntryMap::iterator Reassembler6::create(const Fragment6Key& key, I
   const AgeKey age{now + config_.timeout, next_seq_++};
   auto [it, inserted] = entries_.emplace(key, Entry{.age = age});
   WIRESTACK_ASSERT(inserted);
-  it->second.holes.push_back(Hole{0, kUnknownEnd});
   by_age_.emplace(age, key);
   return it;
 }

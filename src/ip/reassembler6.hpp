@@ -29,7 +29,8 @@
 //  * Overlap (RFC 5722 4): the whole datagram is dropped silently, and later
 //    fragments of it until its deadline (`overlaps_dropped`,
 //    `poisoned_drops`). An exact duplicate is ignored (`duplicates_ignored`).
-//  * Inconsistent ends, as for IPv4 (`inconsistent_drops`, poisoned).
+//  * Inconsistent ends, as for IPv4 (`inconsistent_drops`, poisoned). The
+//    bookkeeping of fragments and holes is ip/fragment_data.hpp, shared.
 //  * Oversize: a reassembled Payload Length over 65535 (`oversize_drops`,
 //    poisoned). The walker answers it with Parameter Problem code 0.
 //  * Malformed: M = 1 with an empty payload or one not a multiple of 8, or
@@ -65,6 +66,7 @@
 
 #include "base/bytes.hpp"
 #include "base/time.hpp"
+#include "ip/fragment_data.hpp"
 #include "ip/reassembler.hpp"
 #include "wire/ipv6.hpp"
 #include "wire/ipv6_ext.hpp"
@@ -159,25 +161,14 @@ class Reassembler6 {
   std::size_t in_progress() const { return entries_.size(); }
 
  private:
-  struct Piece {
-    ByteVec data;
-    bool more_fragments;
-  };
-  struct Hole {
-    std::uint32_t begin;
-    std::uint32_t end;
-  };
-  using AgeKey = std::pair<Instant, std::uint64_t>;
+  using AgeKey = std::pair<Instant, std::uint64_t>;  // (deadline, creation sequence)
   struct Entry {
     AgeKey age;
     bool poisoned = false;
-    ByteVec unfragmentable;  // fragment 0's, Next Header fixed; empty until it arrives
-    ByteVec quote;           // fragment 0 as received, for Time Exceeded
     bool have_first = false;
-    std::map<std::uint32_t, Piece> pieces;
-    std::vector<Hole> holes;
-    std::optional<std::uint32_t> total;
-    std::uint32_t max_end = 0;
+    ByteVec unfragmentable;  // fragment 0's, Next Header restored; empty until it arrives
+    ByteVec quote;           // fragment 0 as received, for Time Exceeded
+    FragmentData data;
     std::size_t charged = 0;
   };
   using EntryMap = std::map<Fragment6Key, Entry>;
