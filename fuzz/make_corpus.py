@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """fuzz/make_corpus.py — seeds each fuzz target's corpus with real frames.
 
-Reads tests/data/linux.pcap (real Linux traffic) and writes, for every target,
+Reads tests/data/linux.pcap and linux6.pcap (real Linux traffic) and writes, for every target,
 the slice of each frame that target parses (the whole frame, the Ethernet
 payload, the IP payload, the TCP options area) into fuzz/corpus/<target>/,
 named by content hash so re-running is idempotent.
@@ -110,6 +110,18 @@ def ts_seeds():
         (d / name).write_bytes(blob)
 
 
+def ipv6_seeds(l3):
+    """fuzz_ipv6 gets the packet; fuzz_icmpv6 the addresses, hop limit and the
+    ICMPv6 message (no extension headers); fuzz_reassembly6 each fragment as a
+    one-packet run (length, time step 0, packet)."""
+    put("ipv6", l3)
+    plen = struct.unpack("!H", l3[4:6])[0]
+    if l3[6] == 58:
+        put("icmpv6", l3[8:40] + l3[7:8] + l3[40:40 + plen])
+    if l3[6] == 44:
+        put("reassembly6", struct.pack("!HB", len(l3), 0) + l3)
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--tcp-stateful":
         ts_seeds()
@@ -117,14 +129,18 @@ def main():
     if len(sys.argv) > 2 and sys.argv[1] == "--campus":
         iface_seeds(pathlib.Path(sys.argv[2]))
         return
-    pcap = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests" / "data" / "linux.pcap"
-    for f in frames(pcap):
+    pcaps = [pathlib.Path(sys.argv[1])] if len(sys.argv) > 1 else [ROOT / "tests" / "data" / "linux.pcap",
+                                                                    ROOT / "tests" / "data" / "linux6.pcap"]
+    for f in (f for pcap in pcaps for f in frames(pcap)):
         put("frame", f)
         put("ethernet", f[:14])
         etype = struct.unpack("!H", f[12:14])[0]
         l3 = f[14:]
         if etype == 0x0806:
             put("arp", l3)
+        if etype == 0x86DD and len(l3) >= 40:
+            ipv6_seeds(l3)
+            continue
         if etype != 0x0800 or len(l3) < 20:
             continue
         put("ipv4", l3)

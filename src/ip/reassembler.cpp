@@ -9,10 +9,6 @@ namespace wirestack::ip {
 
 namespace {
 
-// Past any fragment's end (offset <= 65528, data <= 65515): the open end of
-// the first hole until the last fragment tells where the datagram ends.
-constexpr std::uint32_t kUnknownEnd = std::uint32_t{1} << 17;
-
 // RFC 792: an ICMP error quotes "the internet header plus the first 64 bits
 // of the original datagram's data".
 constexpr std::size_t kQuotedDataLen = 8;
@@ -104,47 +100,24 @@ ReassemblyResult Reassembler::store(EntryMap::iterator it, const Ipv4Repr& heade
   const std::size_t header_len = begin == 0 ? header.header_len()
                                  : e.first  ? e.first->header_len()
                                             : kIpv4MinHeaderLen;
-  if (header_len + std::max(end, e.max_end) > kIpv4MaxTotalLen) {
+  if (header_len + std::max(end, e.data.max_end()) > kIpv4MaxTotalLen) {
     ++stats_.oversize_drops;
     poison(it);
     return ReassemblyDrop::oversize;
   }
 
-  // The last fragment (MF = 0) fixes the datagram's length: no other last
-  // fragment may disagree and no data may lie past it.
-  if ((last && ((e.total && *e.total != end) || e.max_end > end)) || (!last && e.total && end > *e.total)) {
-    ++stats_.inconsistent_drops;
-    poison(it);
-    return ReassemblyDrop::inconsistent;
-  }
-
-  auto set_total = [&e](std::uint32_t total) {
-    e.total = total;
-    std::erase_if(e.holes, [total](const Hole& h) { return h.begin >= total; });
-    for (Hole& h : e.holes) h.end = std::min(h.end, total);
-  };
-
-  if (begin == end) {  // an empty last fragment: only says where the datagram ends
-    if (e.total) {     // ... which we knew (and it agrees, checked above)
+  switch (e.data.classify(begin, payload, last)) {
+    case FragmentData::Fit::fits: break;
+    case FragmentData::Fit::duplicate:
       ++stats_.duplicates_ignored;
       return ReassemblyDrop::duplicate;
-    }
-    set_total(end);
-  } else {
-    // RFC 815: find the hole the fragment fills. Fragments never share
-    // bytes here, so the fragment must lie inside a single hole.
-    auto hole = std::ranges::upper_bound(e.holes, begin, std::less<>{}, &Hole::begin);
-    const bool fits = hole != e.holes.begin() && std::prev(hole)->end >= end;
-    if (!fits) {
-      // RFC 8200 4.5: "an implementation may choose to detect this case
-      // and drop exact duplicate fragments while keeping the other fragments
-      // belonging to the same packet."
-      const auto held = e.pieces.find(begin);
-      if (held != e.pieces.end() && held->second.more_fragments == header.more_fragments &&
-          std::ranges::equal(held->second.data, payload)) {
-        ++stats_.duplicates_ignored;
-        return ReassemblyDrop::duplicate;
-      }
+    case FragmentData::Fit::inconsistent:
+      // The last fragment (MF = 0) fixes the datagram's length: no other last
+      // fragment may disagree and no data may lie past it.
+      ++stats_.inconsistent_drops;
+      poison(it);
+      return ReassemblyDrop::inconsistent;
+    case FragmentData::Fit::overlap:
       // RFC 5722: "if one or more of its constituent fragments is determined
       // to be an overlapping fragment, the entire datagram (and any
       // constituent fragments, including those not yet received) MUST be
@@ -152,8 +125,9 @@ ReassemblyResult Reassembler::store(EntryMap::iterator it, const Ipv4Repr& heade
       ++stats_.overlaps_dropped;
       poison(it);
       return ReassemblyDrop::overlap;
-    }
+  }
 
+  if (begin != end) {  // an empty last fragment only says where the datagram ends
     const std::size_t charge = header.payload_len + config_.per_fragment_overhead + (begin == 0 ? header_len : 0);
     while (memory_used_ + charge > config_.memory_limit && evict_oldest(it->first)) {
     }
@@ -164,24 +138,13 @@ ReassemblyResult Reassembler::store(EntryMap::iterator it, const Ipv4Repr& heade
     }
     memory_used_ += charge;
     e.charged += charge;
-
-    // RFC 815 steps 4-6: delete the hole; what is left of it before and
-    // after the fragment become new holes (after it only if more follows,
-    // which set_total() below takes care of).
-    hole = std::prev(hole);
-    const Hole filled = *hole;
-    hole = e.holes.erase(hole);
-    if (end < filled.end) hole = e.holes.insert(hole, Hole{end, filled.end});
-    if (filled.begin < begin) e.holes.insert(hole, Hole{filled.begin, begin});
-    e.pieces.emplace(begin, Piece{.data = ByteVec(payload.begin(), payload.end()), .more_fragments = !last});
-    e.max_end = std::max(e.max_end, end);
     if (begin == 0) e.first = header;
-    if (last) set_total(end);
   }
+  e.data.insert(begin, payload, last);
 
   // RFC 815 step 8: "If the hole descriptor list is now empty, the datagram
   // is now complete."
-  if (e.total && e.holes.empty()) {
+  if (e.data.complete()) {
     Reassembled done = assemble(e);
     erase(it);
     ++stats_.reassembled;
@@ -191,20 +154,17 @@ ReassemblyResult Reassembler::store(EntryMap::iterator it, const Ipv4Repr& heade
 }
 
 Reassembled Reassembler::assemble(const Entry& e) const {
-  WIRESTACK_ASSERT(e.first.has_value() && e.total.has_value());  // no hole left: fragment 0 is in
+  WIRESTACK_ASSERT(e.first.has_value() && e.data.complete());  // no hole left: fragment 0 is in
   // RFC 791 3.2: the reassembled datagram takes the first fragment's header
   // (its options are all of them); MF and offset clear, length the total.
   Reassembled out{.header = *e.first, .datagram = {}};
   out.header.more_fragments = false;
   out.header.frag_offset = 0;
-  out.header.payload_len = static_cast<std::uint16_t>(*e.total);
+  out.header.payload_len = static_cast<std::uint16_t>(e.data.total());
   out.datagram.resize(out.header.total_len());
   Ipv4PacketMut packet(out.datagram);
   out.header.emit(packet);
-  const MutBytes data = packet.payload();
-  for (const auto& [offset, piece] : e.pieces) {
-    std::ranges::copy(piece.data, data.subspan(offset).begin());
-  }
+  e.data.copy_to(packet.payload());
   return out;
 }
 
@@ -239,7 +199,7 @@ void Reassembler::expire(Instant now) {
       ReassemblyTimeout report{.key = it->first, .deadline = e.age.first, .first_fragment_received = e.first.has_value(),
                                .quote = {}};
       if (e.first) {
-        const Bytes data = e.pieces.at(0).data;
+        const Bytes data = e.data.piece(0);
         const std::size_t n = std::min(data.size(), kQuotedDataLen);
         report.quote.resize(e.first->header_len() + n);
         e.first->emit(Ipv4PacketMut(report.quote));
@@ -255,7 +215,6 @@ Reassembler::EntryMap::iterator Reassembler::create(const FragmentKey& key, Inst
   const AgeKey age{now + config_.timeout, next_seq_++};
   auto [it, inserted] = entries_.emplace(key, Entry{.age = age});
   WIRESTACK_ASSERT(inserted);
-  it->second.holes.push_back(Hole{0, kUnknownEnd});  // RFC 815: one hole, 0 to infinity
   by_age_.emplace(age, key);
   return it;
 }

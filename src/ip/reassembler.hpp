@@ -69,6 +69,7 @@
 
 #include "base/bytes.hpp"
 #include "base/time.hpp"
+#include "ip/fragment_data.hpp"
 #include "wire/error.hpp"
 #include "wire/ip_protocol.hpp"
 #include "wire/ipv4.hpp"
@@ -185,25 +186,13 @@ class Reassembler {
   std::size_t in_progress() const { return entries_.size(); }
 
  private:
-  struct Piece {
-    ByteVec data;
-    bool more_fragments;
-  };
-  // RFC 815: a range of data not yet received, half-open [begin, end).
-  struct Hole {
-    std::uint32_t begin;
-    std::uint32_t end;
-  };
   using AgeKey = std::pair<Instant, std::uint64_t>;  // (deadline, creation sequence)
   struct Entry {
     AgeKey age;
     bool poisoned = false;
-    std::optional<Ipv4Repr> first;          // header of fragment 0
-    std::map<std::uint32_t, Piece> pieces;  // by offset
-    std::vector<Hole> holes;                // sorted, disjoint
-    std::optional<std::uint32_t> total;     // data length, once the last fragment is in
-    std::uint32_t max_end = 0;              // end of the furthest data held
-    std::size_t charged = 0;                // bytes counted in memory_used_
+    std::optional<Ipv4Repr> first;  // header of fragment 0
+    FragmentData data;
+    std::size_t charged = 0;  // bytes counted in memory_used_
   };
   using EntryMap = std::map<FragmentKey, Entry>;
 

@@ -2,8 +2,10 @@
 
 #include <iomanip>
 #include <sstream>
+#include <utility>
 
 #include "wire/checksum.hpp"
+#include "wire/ipv6_ext.hpp"
 
 namespace wirestack {
 
@@ -46,6 +48,7 @@ class Dissector {
     switch (eth->ethertype) {
       case EtherType::arp: return arp(view->payload());
       case EtherType::ipv4: return ipv4(view->payload());
+      case EtherType::ipv6: return ipv6(view->payload());
       default: return data(view->payload(), ModelLayer::network);
     }
   }
@@ -114,6 +117,149 @@ class Dissector {
       r = parse(ChecksumMode{.verify_rx = false, .fill_tx = true});
     }
     return r;
+  }
+
+  void ipv6(Bytes bytes) {
+    auto view = Ipv6Packet::checked(bytes);
+    if (!view) return fail("IPv6", view.error(), std::to_string(bytes.size()) + " bytes");
+    const Ipv6Repr r = Ipv6Repr::parse(*view);
+    d_.ipv6 = r;
+    add(ModelLayer::network, "IPv6", text_of(r));
+    const auto chain = walk_ipv6_chain(*view);
+    extensions(*view);
+    if (const auto* drop = std::get_if<Ipv6Drop>(&chain)) {
+      if (drop->reason != Ipv6ChainDrop::no_next_header) fail("IPv6", WireError::bad_field, std::string(to_string(drop->reason)));
+      return;
+    }
+    if (const auto* pp = std::get_if<Ipv6ParamProblem>(&chain)) {
+      return fail("IPv6", WireError::bad_field,
+                  std::string(to_string(pp->reason)) + " (parameter problem code " +
+                      std::to_string(static_cast<unsigned>(pp->code)) + ", pointer " + std::to_string(pp->pointer) +
+                      ")");
+    }
+    const auto& deliver = std::get<Ipv6Deliver>(chain);
+    const Bytes upper = view->packet().subspan(deliver.offset);
+    if (deliver.fragment && deliver.fragment->header.offset != 0) {
+      return data(upper, ModelLayer::network, "fragment data");
+    }
+    // A first fragment's transport checksum covers the whole packet: parse, do not verify.
+    const bool whole = !deliver.fragment || deliver.fragment->header.atomic();
+    const ChecksumMode mode{.verify_rx = whole, .fill_tx = true};
+    d_.l4_checksum_verified = whole;
+    const IpPair ips{r.src, r.dst};
+    switch (deliver.protocol) {
+      case IpProtocol::icmpv6: return icmp6(upper, r, mode);
+      case IpProtocol::udp: return udp(upper, ips, mode);
+      case IpProtocol::tcp: return tcp(upper, ips, mode);
+      default: return data(upper, ModelLayer::transport);
+    }
+  }
+
+  // One line per extension header, as far as they are whole.
+  void extensions(Ipv6Packet p) {
+    const Bytes pkt = p.packet();
+    IpProtocol next = p.next_header();
+    std::size_t off = kIpv6HeaderLen;
+    for (int n = 0; n < 16; ++n) {
+      const bool options = next == ipv6_next::kHopByHop || next == ipv6_next::kDestOptions;
+      if (!options && next != ipv6_next::kRouting && next != ipv6_next::kFragment) return;
+      if (pkt.size() - off < 8) return;
+      const std::size_t len =
+          next == ipv6_next::kFragment ? kIpv6FragmentHeaderLen : (std::size_t{load_u8(pkt, off + 1)} + 1) * 8;
+      if (len > pkt.size() - off) return;
+      const IpProtocol inner{load_u8(pkt, off)};
+      const std::string names_next = ", next-header " + std::string(ipv6_next_header_name(inner)) + " (" +
+                                     std::to_string(static_cast<unsigned>(inner)) + ")";
+      d_.ipv6_extensions.push_back(next);
+      if (options) {
+        add(ModelLayer::network, next == ipv6_next::kHopByHop ? "HopOpts" : "DstOpts",
+            std::string(next == ipv6_next::kHopByHop ? "hop-by-hop" : "destination") + " options, length " +
+                std::to_string(len) + option_list(pkt.subspan(off + 2, len - 2)) + names_next);
+      } else if (next == ipv6_next::kRouting) {
+        add(ModelLayer::network, "Routing",
+            "routing type " + std::to_string(load_u8(pkt, off + 2)) + ", segments left " +
+                std::to_string(load_u8(pkt, off + 3)) + ", length " + std::to_string(len) + names_next);
+      } else {
+        const auto f = *Ipv6FragmentHeader::parse(pkt.subspan(off));  // 8 bytes are there
+        d_.ipv6_fragment = f;
+        add(ModelLayer::network, "Fragment", text_of(f) + names_next);
+        if (f.offset != 0) return;
+      }
+      next = inner;
+      off += len;
+    }
+  }
+
+  // ": router alert 0, padn 4" (RFC 8200 4.2 TLVs), as far as they parse.
+  static std::string option_list(Bytes tlvs) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < tlvs.size()) {
+      const std::uint8_t type = load_u8(tlvs, i);
+      out += out.empty() ? ": " : ", ";
+      if (type == 0) {
+        out += "pad1";
+        ++i;
+        continue;
+      }
+      if (tlvs.size() - i < 2 || load_u8(tlvs, i + 1) > tlvs.size() - i - 2) return out + "malformed";
+      const std::size_t len = load_u8(tlvs, i + 1);
+      if (type == 1) {
+        out += "padn " + std::to_string(len + 2);
+      } else if (type == 5 && len == 2) {
+        out += "router alert " + std::to_string(load_be16(tlvs, i + 2));
+      } else {
+        std::ostringstream os;
+        os << "option 0x" << std::hex << std::setw(2) << std::setfill('0') << unsigned{type} << std::dec << " length "
+           << len;
+        out += os.str();
+      }
+      i += 2 + len;
+    }
+    return out;
+  }
+
+  void icmp6(Bytes bytes, const Ipv6Repr& ip, ChecksumMode mode) {
+    auto view = Icmpv6Packet::checked(bytes);
+    if (!view) return fail("ICMPv6", view.error(), std::to_string(bytes.size()) + " bytes");
+    d_.l4_checksum = view->checksum();
+    bool ok = true;
+    auto r = parse_checked("ICMPv6", [&](ChecksumMode m) { return Icmpv6Repr::parse(*view, ip.src, ip.dst, m); },
+                           mode, ok);
+    if (!r) return fail("ICMPv6", r.error(), "");
+    d_.icmpv6 = *r;
+    std::string text = text_of(*r);
+    if (r->is_nd()) {
+      const auto checked = check_nd(ip, *r);
+      if (checked) {
+        d_.nd_options = *checked;
+        text += nd_text(*checked);
+      } else {
+        fail("ICMPv6", checked.error() == NdDrop::bad_options ? WireError::bad_option_length : WireError::bad_field,
+             std::string(to_string(checked.error())));
+      }
+    }
+    add(ModelLayer::network, "ICMPv6", text + checksum_note(view->checksum(), mode.verify_rx, ok));
+  }
+
+  static std::string nd_text(const NdOptions& o) {
+    std::ostringstream os;
+    const char* sep = "";
+    const auto next = [&]() -> std::ostream& { return os << std::exchange(sep, ", "); };
+    if (o.source_ll) next() << "source link-address " << *o.source_ll;
+    if (o.target_ll) next() << "target link-address " << *o.target_ll;
+    if (o.mtu) next() << "mtu " << *o.mtu;
+    for (std::size_t i = 0; i < o.prefix_count; ++i) {
+      const NdPrefixInfo& p = o.prefixes[i];
+      next() << "prefix " << p.prefix << "/" << unsigned{p.prefix_len} << (p.on_link ? " L" : "")
+             << (p.autonomous ? " A" : "") << " valid " << p.valid_lifetime << "s pref " << p.preferred_lifetime
+             << "s";
+    }
+    if (o.redirected) next() << "redirected header " << o.redirected->size() << " bytes";
+    if (o.nonce) next() << "nonce " << to_hex(*o.nonce, "");
+    if (o.unknown != 0) next() << o.unknown << " unknown option" << (o.unknown == 1 ? "" : "s");
+    const std::string s = os.str();
+    return s.empty() ? s : " [" + s + "]";
   }
 
   void icmp(Bytes bytes, ChecksumMode mode) {

@@ -1,7 +1,8 @@
 // wire/dissect.hpp — a frame taken apart layer by layer, for people.
 //
 // dissect() parses an Ethernet frame as far down as it can (Ethernet, then
-// ARP or IPv4, then ICMPv4, UDP or TCP) with every check of wire/ switched on,
+// ARP, IPv4 or IPv6 with its extension headers, then ICMPv4, ICMPv6 with its
+// Neighbor Discovery options, UDP or TCP) with every check of wire/ switched on,
 // and keeps both the parsed Reprs (for tests and tools) and one text line per
 // layer (for `wirestack decode` and the simulator's narrative). A check that
 // fails does not stop the dissection where the bytes still make sense: a bad
@@ -23,7 +24,10 @@
 #include "wire/error.hpp"
 #include "wire/ethernet.hpp"
 #include "wire/icmpv4.hpp"
+#include "wire/icmpv6.hpp"
 #include "wire/ipv4.hpp"
+#include "wire/ipv6.hpp"
+#include "wire/ndisc.hpp"
 #include "wire/tcp.hpp"
 #include "wire/udp.hpp"
 
@@ -36,7 +40,7 @@ std::string_view to_string(ModelLayer l);
 
 struct DissectedLayer {
   ModelLayer layer;
-  std::string protocol;  // "Ethernet", "ARP", "IPv4", "ICMP", "UDP", "TCP", "data"
+  std::string protocol;  // "Ethernet", "ARP", "IPv4", "IPv6", "HopOpts", "DstOpts", "Routing", "Fragment", "ICMP", "ICMPv6", "UDP", "TCP", "data"
   std::string text;      // tcpdump-like summary of this header
 };
 
@@ -51,11 +55,16 @@ struct Dissection {
   std::optional<ArpRepr> arp;
   std::optional<Ipv4Repr> ipv4;
   std::optional<Icmpv4Repr> icmpv4;  // borrows from the frame
+  std::optional<Ipv6Repr> ipv6;
+  std::vector<IpProtocol> ipv6_extensions;         // the extension headers shown, in order
+  std::optional<Ipv6FragmentHeader> ipv6_fragment;
+  std::optional<Icmpv6Repr> icmpv6;  // borrows from the frame
+  std::optional<NdOptions> nd_options;  // of an ND message; borrows from the frame
   std::optional<UdpRepr> udp;
   std::optional<TcpRepr> tcp;
   std::size_t payload_len = 0;       // application bytes after the transport header
   std::uint16_t ipv4_checksum = 0;   // as on the wire (for cross-checks)
-  std::uint16_t l4_checksum = 0;     // ICMP/UDP/TCP checksum field as on the wire
+  std::uint16_t l4_checksum = 0;     // ICMP/ICMPv6/UDP/TCP checksum field as on the wire
   bool l4_checksum_verified = false; // false for fragments, whose sum covers other frames
 
   std::vector<DissectedLayer> layers;

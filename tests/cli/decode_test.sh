@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/cli/decode_test.sh WIRESTACK — the `decode` subcommand end to end:
-# the real Linux capture decodes clean, every broken frame of malformed.pcap is
+# the real Linux captures (IPv4 and IPv6) decode clean, every broken frame of malformed.pcap is
 # named with its layer and reason, and bad invocations fail with one clear line.
 set -u
 ws=$1
@@ -17,6 +17,13 @@ expect "SYN"     'transport +TCP +44132 > 5000: Flags \[S\], seq 3457227489, win
 expect "frag"    'offset 1480, proto ICMP' "$out"
 expect "unreach" 'ICMP 10\.99\.0\.2 udp port 9 unreachable' "$out"
 expect "SACK"    'sack 1 \{' "$out"
+
+out=$("$ws" decode "$data/linux6.pcap") || { echo "FAIL: decode linux6.pcap exited $?"; fail=1; }
+expect "v6 summary" '^54 frames, 0 malformed' "$out"
+expect "hop-by-hop" 'network +HopOpts +hop-by-hop options, length 8: router alert 0, padn 2, next-header ICMPv6 \(58\)' "$out"
+expect "v6 frag"    'network +Fragment +frag \(0x[0-9a-f]+:1448, more\), next-header ICMPv6 \(58\)' "$out"
+expect "v6 unreach" 'ICMP6, destination unreachable, unreachable port, 2001:db8:99::2 udp port 9' "$out"
+expect "RA options" 'router advertisement, .*\[source link-address 02:00:00:99:06:02, mtu 1500, prefix 2001:db8:77::/64 L A valid 86400s pref 14400s\]' "$out"
 
 out=$("$ws" decode "$data/malformed.pcap") || { echo "FAIL: decode malformed.pcap exited $?"; fail=1; }
 expect "summary"     '^8 frames, 7 malformed' "$out"
