@@ -15,11 +15,11 @@ address before the first SYN arrives and queues none of them for ARP.
 
 Topologies (every queue drop-tail, 4 MiB per direction of every link; CUBIC;
 one bulk TCP flow per sender, started at t = 0, to port 5001 of one sink;
-TCP buffers 4 MiB in ns-3 unless said otherwise):
+TCP buffers 4 MiB in ns-3 unless said otherwise; wirestack's autotuned, from
+64 KiB up to 6 MiB receiving and 4 MiB sending, as Linux's defaults):
     p2p_1g     two hosts, one link: 1 Gbit/s, 1 ms one way
-    p2p_1g_64k the same with 64 KiB TCP buffers in ns-3: wirestack's window
-               today (its topology files have no rcvbuf/sndbuf keys yet, so
-               its side is the same as p2p_1g), to compare TCP at equal windows
+    p2p_1g_64k the same with 64 KiB TCP buffers fixed on both sides
+               (rcvbuf / sndbuf = 65536), to compare TCP at equal windows
     p2p_loss   two hosts, one link: 100 Mbit/s, 1 ms one way, 1 % of the
                frames lost at random in each direction
     star_10    10 senders, each on its own 10 Gbit/s 1 ms link into one
@@ -80,8 +80,9 @@ def link(name, frm, frm_addr, to, to_addr, rate, delay_ms, queue, loss):
     return "\n".join(lines) + "\n"
 
 
-def host(name, gateway, kind="host"):
-    return f'[[{kind}]]\nname = "{name}"\ncongestion = "cubic"\n' + (f'gateway = "{gateway}"\n' if gateway else "")
+def host(name, gateway, kind="host", buffer=None):
+    return (f'[[{kind}]]\nname = "{name}"\ncongestion = "cubic"\n' + (f'gateway = "{gateway}"\n' if gateway else "") +
+            (f'rcvbuf = {buffer}\nsndbuf = {buffer}\n' if buffer else ""))
 
 
 def bulk(frm, to):
@@ -92,12 +93,12 @@ def toml(name, time, warm_arp=False):
     t = TOPOLOGIES[name]
     head = (f'# bench/peers/ns3/{name}: written by topologies.py (the ns-3 peer runs the same);\n'
             f'# goodput = bytes the tcp_sink received by the end / (end - 0 s).\n'
-            + (f'# TCP buffers: {t["buffer"]} bytes in ns-3; wirestack has no rcvbuf/sndbuf keys yet.\n'
+            + (f'# TCP buffers: {t["buffer"]} bytes fixed on both sides, as in ns-3.\n'
                if "buffer" in t else "") +
             f'[scenario]\nname = "{name}"\nsummary = "ns-3 peer topology {name}"\nuntil = "{time}s"\nseed = 1\n\n')
     out = [head]
     if t["kind"] == "p2p":
-        out += [host("a", None), "\n", host("b", None), "\n",
+        out += [host("a", None, buffer=t.get("buffer")), "\n", host("b", None, buffer=t.get("buffer")), "\n",
                 link("a-b", "a", "10.0.0.1/24", "b", "10.0.0.2/24", t["rate"], t["delay_ms"], t["queue"], t["loss"]),
                 "\n", f'[[app]]\ntype = "tcp_sink"\nhost = "b"\nport = {PORT}\n\n', bulk("a", "10.0.0.2")]
     else:
