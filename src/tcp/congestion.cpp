@@ -85,12 +85,16 @@ void WindowCore::slow_start(std::uint32_t bytes_acked) {
   // RFC 3465 2.2: cwnd += min(bytes_acked, L), L = 2*SMSS; 2.3: L = 1*SMSS in
   // the slow start that follows a retransmission timeout.
   const std::uint32_t limit = after_rto_ ? smss_ : 2 * smss_;
-  const std::uint64_t grown = std::uint64_t{cwnd_} + std::min(bytes_acked, limit);
+  // RFC 9406 4.2: in conservative slow start, "cwnd = cwnd + (min(N, L *
+  // SMSS) / CSS_GROWTH_DIVISOR)", CSS_GROWTH_DIVISOR = 4.
+  const std::uint32_t step = std::min(bytes_acked, limit) / (css_ ? 4u : 1u);
+  const std::uint64_t grown = std::uint64_t{cwnd_} + step;
   set_cwnd(std::min<std::uint64_t>(grown, ssthresh_));
   if (!in_slow_start()) after_rto_ = false;
 }
 
 void WindowCore::start_recovery() {
+  css_ = false;  // RFC 9406 4.2: a loss in CSS ends it (ssthresh is set)
   // RFC 5681 3.2 step 3 / RFC 6582 3.2 step 2: "cwnd = ssthresh + 3*SMSS".
   set_cwnd(std::uint64_t{ssthresh_} + 3 * std::uint64_t{smss_});
   in_recovery_ = true;
@@ -131,6 +135,7 @@ void WindowCore::collapse_after_rto() {
   // window, LW, which equals 1 full-sized segment".
   set_cwnd(smss_);
   in_recovery_ = false;
+  css_ = false;
   ca_bytes_acked_ = 0;
   after_rto_ = true;
 }

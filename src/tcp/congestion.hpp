@@ -143,6 +143,15 @@ class WindowCore {
   void set_smss(std::uint32_t smss) { smss_ = smss > 0 ? smss : 1; }
   bool in_slow_start() const { return cwnd_ < ssthresh_; }
   bool in_recovery() const { return in_recovery_; }
+  // HyStart++ (RFC 9406, driven by the connection: connection_hystart.cpp).
+  // Conservative slow start: growth divided by CSS_GROWTH_DIVISOR (4).
+  void set_conservative(bool on) { css_ = on; }
+  bool conservative() const { return css_; }
+  // "enter congestion avoidance by setting the ssthresh to the current cwnd".
+  void end_slow_start() {
+    ssthresh_ = cwnd_;
+    css_ = false;
+  }
 
   // Loss-based algorithms take nothing from the delivery rate sample, and
   // say so: the connection then spends nothing on taking one.
@@ -178,6 +187,7 @@ class WindowCore {
   // pacing_rate() is Linux's default instead of 0 (in the tail padding: a
   // derived class's first members follow it, sizeof(Cubic) stays 80).
   bool default_pacing_ = false;
+  bool css_ = false;  // HyStart++ conservative slow start (set_conservative)
 };
 
 }  // namespace detail
@@ -291,6 +301,15 @@ class CongestionControl {
     return std::visit([&](const auto& a) { return a.pacing_rate(srtt); }, impl_);
   }
 
+  void set_conservative(bool on) {
+    std::visit([&](auto& a) { a.set_conservative(on); }, impl_);
+  }
+  bool conservative() const {
+    return std::visit([](const auto& a) { return a.conservative(); }, impl_);
+  }
+  void end_slow_start() {
+    std::visit([](auto& a) { a.end_slow_start(); }, impl_);
+  }
   void on_ack(std::uint32_t bytes_acked, Instant now, Duration rtt) {
     std::visit([&](auto& a) { a.on_ack(bytes_acked, now, rtt); }, impl_);
   }

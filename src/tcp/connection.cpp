@@ -61,7 +61,8 @@ Connection::Settings::Settings(const ConnectionConfig& c)
       delayed_ack(c.delayed_ack),
       pacing(c.pacing),
       rate_samples(c.rate_samples),
-      tso(c.tso) {}
+      tso(c.tso),
+      hystart(c.hystart) {}
 
 Connection::Connection(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote, std::uint32_t iss)
     : cfg_(cfg),

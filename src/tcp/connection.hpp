@@ -129,6 +129,9 @@ struct ConnectionConfig {
   bool sack = true;                        // RFC 2018 (receiver side)
   bool nagle = true;                       // RFC 9293 3.7.4
   bool delayed_ack = true;                 // RFC 9293 3.8.6.3, RFC 5681 4.2
+  // HyStart++ (RFC 9406): the initial slow start ends when the round trip
+  // grows (a queue is building), before the queue overflows.
+  bool hystart = true;
   Duration delayed_ack_timeout = std::chrono::milliseconds{200};
   RttConfig rtt{};                         // initial/min/max RTO
   std::uint8_t max_retries = 15;           // data (Linux tcp_retries2)
@@ -384,6 +387,20 @@ class Connection {
     Pacer pacer;
     std::optional<RateSample> last;     // the latest sample (last_rate_sample())
     std::uint32_t prior_in_flight = 0;  // pipe when the ACK being processed arrived
+    // HyStart++ (RFC 9406, connection_hystart.cpp): the round's window end
+    // and the minimum RTTs of this round and the last, in microseconds.
+    struct HyStart {
+      static constexpr std::uint32_t kNone = 0xffffffff;
+      SeqNum window_end{};
+      std::uint32_t last_round_min_us = kNone;
+      std::uint32_t current_round_min_us = kNone;
+      std::uint32_t css_baseline_us = kNone;
+      std::uint8_t samples = 0;     // rttSampleCount (saturating)
+      std::uint8_t css_rounds = 0;  // rounds spent in CSS
+      bool started = false;         // window_end is set
+      bool in_css = false;
+      bool done = false;            // slow start has ended: nothing more to do
+    } hystart;
   };
   // What the connection keeps of its ConnectionConfig (the buffer sizes live
   // in the RingBuffers, the RTO limits in the RttEstimator): 28 bytes, not
@@ -419,6 +436,7 @@ class Connection {
     bool pacing : 1;
     bool rate_samples : 1;  // ConnectionConfig::rate_samples, or the algorithm wants them
     bool tso : 1;
+    bool hystart : 1;
   };
   // An Instant or none, in 8 bytes (std::optional<Instant> takes 16).
   class MaybeInstant {
@@ -484,6 +502,9 @@ class Connection {
   bool pacing_holds(Instant now) const;
   std::optional<Instant> pacing_release() const;
   void drop_send_side();
+
+  // connection_hystart.cpp: HyStart++ (RFC 9406), after an ACK advanced in slow start.
+  void hystart_on_ack(SeqNum ack, std::optional<Duration> rtt, Instant now);
 
   // connection_buffers.cpp: buffer autotuning.
   void tune_receive(const TcpRepr& seg, std::size_t len, Instant now);  // after in-order data arrived

@@ -503,6 +503,7 @@ void Connection::ack_advanced(SeqNum ack, const TcpRepr& seg, bool dsack, Instan
     }
   }
 
+  if (cfg_.hystart) hystart_on_ack(ack, sample, now);  // RFC 9406 (connection_hystart.cpp)
   tune_send();  // the send ring follows cwnd (connection_buffers.cpp)
 
   // RFC 8985 7.4: the loss probe is answered once TLP.end_seq is acknowledged.

@@ -40,7 +40,10 @@ void Connection::on_data_sent(SeqNum seq, SeqNum end, Instant now) {
   const bool nothing_in_flight = snd_una_ == snd_max_;
   const std::uint64_t rate = pacing_rate();
   if (!send_side_) {
-    if (!cfg_.rate_samples && rate == 0) return;  // nothing to record, no clock to run
+    // HyStart++ watches the initial slow start of a transfer, not of a
+    // request: from ten segments queued (connection_hystart.cpp).
+    const bool hystart = cfg_.hystart && cc_.ssthresh() == kInfiniteSsthresh && tx_.size() >= 10u * snd_mss_;
+    if (!cfg_.rate_samples && rate == 0 && !hystart) return;  // nothing to record, no clock to run
     send_side_ = std::make_unique<SendSide>(delivered_, max_records(tx_.capacity()));
   }
   if (cfg_.rate_samples) send_side_->rate.on_send(seq, end, nothing_in_flight, now);
