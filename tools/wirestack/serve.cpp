@@ -5,6 +5,7 @@
 // differs. For comparing our stack with the kernel's under the same server,
 // and for deploying what was tested in the simulator.
 #include "serve.hpp"
+#include "checks.hpp"
 
 #include <filesystem>
 #include <iostream>
@@ -30,7 +31,7 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& opt) {
   cmd->add_option("--congestion", opt.congestion,
                   "the kernel's TCP congestion control on our sockets (TCP_CONGESTION): newreno (the kernel's reno), "
                   "cubic, or any name the kernel offers");
-  cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(CLI::PositiveNumber);
+  cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(checks::positive());
   add_limit_options(cmd, opt.limits);
   return cmd;
 }

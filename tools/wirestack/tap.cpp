@@ -1,6 +1,7 @@
 // `wirestack tap --dev IFNAME --ip ADDR/PREFIX ...`: runs the stack on a TAP
 // device until ^C / SIGTERM / --seconds, then prints its counters.
 #include "tap.hpp"
+#include "checks.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -140,7 +141,7 @@ CLI::App* add_tap_command(CLI::App& app, TapOptions& opt) {
       ->check(CLI::Range(1, 65535));
   cmd->add_option("--congestion", opt.stack.congestion,
                   "TCP congestion control of the stack's connections: " + tcp::known_algorithms() + " (default newreno)");
-  cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(CLI::PositiveNumber);
+  cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(checks::positive());
   add_limit_options(cmd, opt.limits);
   return cmd;
 }
