@@ -39,7 +39,7 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& opt) {
 int run_serve(const ServeOptions& opt) {
   if (!opt.http && !opt.json && !opt.tcp_echo) {
     std::cerr << "wirestack serve: nothing to serve: give --http, --json or --tcp-echo\n";
-    return 1;
+    return 2;
   }
   loop::KernelHost host;
   if (opt.congestion) {
@@ -47,7 +47,7 @@ int run_serve(const ServeOptions& opt) {
     const std::string name = *opt.congestion == "newreno" ? "reno" : *opt.congestion;
     if (auto r = host.set_tcp_congestion(name); !r) {
       std::cerr << "wirestack serve: --congestion " << *opt.congestion << ": " << r.error() << "\n";
-      return 1;
+      return 2;
     }
   }
   std::optional<app::HttpServer> web;
@@ -60,7 +60,7 @@ int run_serve(const ServeOptions& opt) {
     }
     if (port < 1 || port > 65535) {
       std::cerr << "wirestack serve: --http " << *opt.http << ": expected PORT or PORT:DIR\n";
-      return 1;
+      return 2;
     }
     std::optional<std::string> root;
     if (colon != std::string::npos) {
@@ -68,7 +68,7 @@ int run_serve(const ServeOptions& opt) {
       std::error_code ec;
       if (!std::filesystem::is_directory(*root, ec)) {
         std::cerr << "wirestack serve: --http: " << *root << " is not a directory\n";
-        return 1;
+        return 2;
       }
     }
     web.emplace(host, static_cast<std::uint16_t>(port),
