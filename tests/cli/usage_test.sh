@@ -24,6 +24,7 @@ check() {
 commands='decode, run, scenarios, fuzz-sim, tap, ping, bench, nc, serve, get, call'
 check "unknown command" "^wirestack: unknown command 'bogus'; the commands are: $commands \(wirestack --help\)$" bogus
 check "unknown command with options" "^wirestack: unknown command 'rnu'; the commands are: " rnu campus --quiet
+check "option first"    "^wirestack: unknown option '--bogus'; a command comes first: $commands \(wirestack --help\)$" --bogus run
 check "no command"      "^wirestack: a command is needed: $commands \(wirestack --help\)$"
 check "unknown option"  '^wirestack run: The following argument was not expected: --bogus$' run --bogus
 # Bounds say what is expected in a few words (CLI11 printed a 300-digit one).

@@ -4,9 +4,9 @@
 // Exit status: 0 success; 1 the work failed (a run that did not meet its
 // file's expectations, a refused connection, malformed frames in `decode`);
 // 2 a usage or configuration mistake (unknown command, bad option, a topology
-// file that does not build), before any work is done.
+// file that does not build, a file or device named that does not exist),
+// found before any work is done.
 #include <CLI/CLI.hpp>
-#include <cstring>
 #include <iostream>
 #include <string>
 
@@ -41,8 +41,13 @@ bool check_command(CLI::App& app, int argc, char** argv) {
     std::cerr << "wirestack: a command is needed: " << command_list(app) << " (wirestack --help)\n";
     return false;
   }
-  const char* first = argv[1];
-  if (first[0] == '-') return true;  // --help, --version, or CLI11's own complaint
+  const std::string first = argv[1];
+  if (first == "-h" || first == "--help" || first == "--version") return true;
+  if (first.starts_with("-")) {
+    std::cerr << "wirestack: unknown option '" << first << "'; a command comes first: " << command_list(app)
+              << " (wirestack --help)\n";
+    return false;
+  }
   for (const CLI::App* cmd : app.get_subcommands([](const CLI::App*) { return true; })) {
     if (cmd->check_name(first)) return true;
   }
