@@ -49,6 +49,8 @@ check "impair order"  2 '^wirestack nc: --impair-out: reorder needs a delay' nc 
 check "impair twice"  2 '^wirestack tap: --impair excludes --impair-in$' tap "${base[@]}" --impair loss=1% --impair-in loss=1%
 check "ping no dest"  2 '^wirestack ping: dest is required' ping "${base[@]}"
 check "ping bad dest" 2 "^wirestack ping: .*10.77.0" ping "${base[@]}" -c 1 10.77.0
+check "tap seconds"   2 "^wirestack tap: --seconds: expected seconds, more than 0 and at most 1e9, got '1e300'$" tap "${base[@]}" --seconds 1e300
+check "get timeout"   2 "^wirestack get: --timeout: expected seconds, more than 0 and at most 1e9, got '0'$" get "${base[@]}" --timeout 0 http://10.77.0.1/
 check "ping count"    2 '^wirestack ping: --count: .* not in range' ping "${base[@]}" -c 0 10.77.0.1
 # A device that does not exist is refused with the command that makes it,
 # not created (the kernel would make a new, unconfigured one).

@@ -31,7 +31,7 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& opt) {
   cmd->add_option("--congestion", opt.congestion,
                   "the kernel's TCP congestion control on our sockets (TCP_CONGESTION): newreno (the kernel's reno), "
                   "cubic, or any name the kernel offers");
-  cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(checks::positive());
+  cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(checks::seconds(1e9));
   add_limit_options(cmd, opt.limits);
   return cmd;
 }

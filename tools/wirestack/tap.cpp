@@ -154,7 +154,7 @@ CLI::App* add_tap_command(CLI::App& app, TapOptions& opt) {
       ->check(CLI::Range(1, 65535));
   cmd->add_option("--congestion", opt.stack.congestion,
                   "TCP congestion control of the stack's connections: " + tcp::known_algorithms() + " (default newreno)");
-  cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(checks::positive());
+  cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(checks::seconds(1e9));
   add_limit_options(cmd, opt.limits);
   return cmd;
 }
