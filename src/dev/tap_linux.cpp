@@ -62,7 +62,7 @@ std::string hint(int err, const std::string& name) {
 
 }  // namespace
 
-Result<TapDevice, std::string> TapDevice::open(const std::string& name, TapOptions options) {
+Result<void, std::string> TapDevice::check_name(const std::string& name) {
   if (name.empty()) return Unexpected{std::string("TAP device name is empty")};
   if (name.size() > kMaxInterfaceName) {
     return Unexpected{"TAP device name '" + name + "' is too long (at most " + std::to_string(kMaxInterfaceName) +
@@ -71,6 +71,11 @@ Result<TapDevice, std::string> TapDevice::open(const std::string& name, TapOptio
   if (name.find('/') != std::string::npos || name.find(' ') != std::string::npos) {
     return Unexpected{"TAP device name '" + name + "' may not contain '/' or spaces"};
   }
+  return {};
+}
+
+Result<TapDevice, std::string> TapDevice::open(const std::string& name, TapOptions options) {
+  if (auto r = check_name(name); !r) return Unexpected{r.error()};
   const int fd = ::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     const int err = errno;

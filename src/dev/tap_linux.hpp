@@ -91,6 +91,10 @@ class TapDevice {
  public:
   // Attaches to (or creates) the TAP device `name`.
   static Result<TapDevice, std::string> open(const std::string& name, TapOptions options = {});
+  // Whether `name` can name an interface at all (not empty, at most
+  // kMaxInterfaceName characters, no '/' or space): open()'s first check,
+  // for a caller that looks the name up before opening.
+  static Result<void, std::string> check_name(const std::string& name);
 
   TapDevice(TapDevice&& other) noexcept;
   TapDevice& operator=(TapDevice&& other) noexcept;

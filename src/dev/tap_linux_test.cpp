@@ -33,6 +33,15 @@ TEST(TapDevice, RefusesSlash) {
   EXPECT_NE(tap.error().find("may not contain"), std::string::npos);
 }
 
+TEST(TapDevice, CheckNameIsOpensFirstCheck) {
+  EXPECT_TRUE(TapDevice::check_name("tap0"));
+  EXPECT_TRUE(TapDevice::check_name("fifteen-chars-x"));
+  ASSERT_FALSE(TapDevice::check_name("a-name-of-sixteen"));
+  EXPECT_EQ(TapDevice::check_name("a-name-of-sixteen").error(), TapDevice::open("a-name-of-sixteen").error());
+  EXPECT_FALSE(TapDevice::check_name("a b"));
+  EXPECT_FALSE(TapDevice::check_name(""));
+}
+
 TEST(TapDevice, CreatesDeviceThatIsQuietWhileDown) {
   if (::geteuid() != 0 || ::access("/dev/net/tun", R_OK | W_OK) != 0) {
     GTEST_SKIP() << "needs root and /dev/net/tun";

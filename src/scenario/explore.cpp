@@ -269,7 +269,7 @@ ExploreVerdict run_case(const ExploreCase& c, std::ostream* narrative) {
   auto r = run(*topo, cfg, narrative != nullptr ? *narrative : sink);
   if (!r) {
     v.ok = false;
-    v.problems.push_back("the run failed: " + r.error());
+    v.problems.push_back("the run failed: " + r.error().message);
     return v;
   }
   v.events = r->summary.events;

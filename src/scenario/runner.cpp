@@ -2,10 +2,11 @@
 #include "scenario/runner.hpp"
 
 #include <cstdio>
+#include <sstream>
 
 namespace wirestack::scenario {
 
-Result<RunResult, std::string> run(const Topology& topo, const RunConfig& config, std::ostream& out) {
+Result<RunResult, RunError> run(const Topology& topo, const RunConfig& config, std::ostream& out) {
   Narrator narrator;
   RunResult result;
   const auto stamp = [](Instant t) {
@@ -13,8 +14,13 @@ Result<RunResult, std::string> run(const Topology& topo, const RunConfig& config
     std::snprintf(head, sizeof head, "%12.6f  ", to_seconds(t.time_since_epoch()));
     return std::string(head);
   };
-  out << "scenario " << (topo.name.empty() ? topo.file : topo.name) << " (seed " << config.seed << ")"
-      << (topo.summary.empty() ? "" : ": " + topo.summary) << "\n\n";
+  // Held back until the network is built: a file that does not build
+  // prints its one error line and nothing else.
+  std::ostringstream early;
+  std::ostream* sink = &early;
+  early << "scenario " << (topo.name.empty() ? topo.file : topo.name) << " (seed " << config.seed << ")"
+        << (topo.summary.empty() ? "" : ": " + topo.summary) << "\n\n";
+  const auto output_error = [](std::string e) { return Unexpected{RunError{RunError::Kind::output, std::move(e)}}; };
   // Captures and the narrative start before the first node exists: its
   // gratuitous ARP is the first frame. The observer dies before the network.
   std::unique_ptr<Network> owner = Network::create(topo, config.seed);
@@ -27,7 +33,7 @@ Result<RunResult, std::string> run(const Topology& topo, const RunConfig& config
   sim::World& w = net.world();
   if (config.observer) observer = config.observer(w);
   if (!config.capture_dir.empty()) {
-    if (auto r = w.capture_to(config.capture_dir); !r) return Unexpected{r.error()};
+    if (auto r = w.capture_to(config.capture_dir); !r) return output_error(r.error());
   }
   w.set_tracer([&](const sim::WorldLink& l, int side, Instant t, Bytes frame) {
     ++result.frames;
@@ -38,13 +44,15 @@ Result<RunResult, std::string> run(const Topology& topo, const RunConfig& config
     FrameEvent ev = narrator.on_frame(l.name(), from.node, to.node, t, frame);
     ev.world_link = &l;
     ev.from_side = side;
-    if (config.narrate) out << stamp(t) << from.node << " -> " << to.node << "  " << ev.text << "\n";
+    if (config.narrate) *sink << stamp(t) << from.node << " -> " << to.node << "  " << ev.text << "\n";
     for (const auto& listener : config.listeners) listener(ev);
   });
   net.set_note_sink([&](Instant t, const std::string& text) {
-    if (config.narrate) out << stamp(t) << "---- " << text << " ----\n";
+    if (config.narrate) *sink << stamp(t) << "---- " << text << " ----\n";
   });
-  if (auto r = net.wire_up(); !r) return Unexpected{r.error()};
+  if (auto r = net.wire_up(); !r) return Unexpected{RunError{RunError::Kind::topology, r.error()}};
+  out << early.str();
+  sink = &out;
   const Instant limit = at(std::chrono::duration_cast<Duration>(std::chrono::duration<double>(config.until)));
   if (config.progress) {
     while (w.now() < limit) {
@@ -75,7 +83,7 @@ Result<RunResult, std::string> run(const Topology& topo, const RunConfig& config
   w.print_counters(out);
   if (!config.capture_dir.empty()) {
     out << "\ncaptures (one pcap per link, open with Wireshark or `wirestack decode`): " << config.capture_dir << "/\n";
-    if (w.capture_error()) return Unexpected{*w.capture_error()};
+    if (w.capture_error()) return output_error(*w.capture_error());
   }
   return result;
 }

@@ -58,7 +58,17 @@ struct RunResult {
   std::vector<AppOutcome> outcomes;
 };
 
-// Errors: the network cannot be built (file position) or the captures cannot be written.
-Result<RunResult, std::string> run(const Topology& topo, const RunConfig& config, std::ostream& out);
+// Why there is no result: the file's network cannot be built (a mistake in
+// the file, named with its position: a gateway or route off every network, an
+// address that is not a host's, ...), or the captures cannot be written.
+struct RunError {
+  enum class Kind { topology, output };
+  Kind kind = Kind::topology;
+  std::string message;
+};
+inline std::ostream& operator<<(std::ostream& os, const RunError& e) { return os << e.message; }
+
+// A topology error comes before anything is written to `out`.
+Result<RunResult, RunError> run(const Topology& topo, const RunConfig& config, std::ostream& out);
 
 }  // namespace wirestack::scenario

@@ -315,6 +315,58 @@ TEST(Runner, ObserverSeesEveryFrameAndTheEnd) {
   EXPECT_TRUE(first_was_gratuitous);
 }
 
+// A file that loads but whose network cannot be built (a gateway off every
+// network, a route via a stranger, a network address on a card) is a mistake
+// in the file: RunError::Kind::topology, named with its position, and nothing
+// else written (the CLI turns it into status 2, as for a loader error).
+TEST(Runner, NetworkThatCannotBeBuiltIsATopologyErrorWithNothingWritten) {
+  const std::string head = R"(
+[[host]]
+name = "x"
+)";
+  const std::string tail = R"(
+[[host]]
+name = "y"
+[[link]]
+from = "x"
+from_address = "192.168.5.1/24"
+to = "y"
+to_address = "192.168.5.2/24"
+)";
+  struct Case {
+    std::string host_keys;
+    std::string tail;
+    std::string error;
+  };
+  const std::vector<Case> cases = {
+      {"gateway = \"10.9.9.9\"\n", tail, "t.toml:3:8: host 'x': gateway 10.9.9.9: x: gateway 10.9.9.9 is on none of its networks"},
+      {"routes = [{ to = \"10.9.0.0/16\", via = \"10.0.1.2\" }]\n", tail,
+       "host 'x': route to 10.9.0.0/16: x: gateway 10.0.1.2 is on none of its networks"},
+      {"", std::string(tail).replace(tail.find("192.168.5.2/24"), 14, "192.168.5.0/24"),
+       "link 'x-y': y: add address 192.168.5.0/24: that is the network address of 192.168.5.0/24"},
+  };
+  for (const auto& c : cases) {
+    auto t = load_topology(head + c.host_keys + c.tail, "t.toml");
+    ASSERT_TRUE(t) << t.error();
+    std::ostringstream os;
+    auto r = run(*t, RunConfig{.seed = 1, .until = 1}, os);
+    ASSERT_FALSE(r) << c.error;
+    EXPECT_EQ(r.error().kind, RunError::Kind::topology);
+    EXPECT_NE(r.error().message.find(c.error), std::string::npos) << r.error().message;
+    EXPECT_EQ(os.str(), "") << "written before the error: " << os.str();
+  }
+}
+
+// Captures that cannot be written are not the file's fault.
+TEST(Runner, CapturesThatCannotBeWrittenAreAnOutputError) {
+  auto t = load_builtin("campus");
+  ASSERT_TRUE(t);
+  std::ostringstream os;
+  auto r = run(*t, RunConfig{.seed = 1, .until = 1, .capture_dir = "/proc/no/such/dir", .narrate = false}, os);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, RunError::Kind::output) << r.error();
+}
+
 TEST(Stats, NearestRankPercentiles) {
   std::vector<Duration> v;
   for (int i = 100; i >= 1; --i) v.push_back(std::chrono::milliseconds{i});

@@ -116,6 +116,26 @@ out=$("$ws" run "$tmp/pair.toml" 2>&1); rc=$?
 [ $rc -eq 2 ] || { echo "FAIL: a bad file exited $rc, not 2"; fail=1; }
 expect "bad file" "^wirestack run: $tmp/pair\.toml:9:14: link: IPv4 address '192\.168\.5\.256': part '256' is greater than 255$" "$out"
 
+# Mistakes found when the network is built (a gateway or route off every
+# network, a network address on a card) are usage errors too: status 2, one
+# line naming the place, no narrative, no captures left behind.
+build_error() {  # build_error DESCRIPTION SED-EXPRESSION PATTERN
+  cp "$tmp/pair.toml" "$tmp/bad.toml"
+  sed -i "$2" "$tmp/bad.toml"
+  out=$("$ws" run "$tmp/bad.toml" --out "$tmp/bad" 2>&1); rc=$?
+  [ $rc -eq 2 ] || { echo "FAIL: $1: exited $rc, not 2"; fail=1; }
+  [ "$(wc -l <<<"$out")" -eq 1 ] || { echo "FAIL: $1: more than one line: $out"; fail=1; }
+  expect "$1" "$3" "$out"
+  [ -e "$tmp/bad/bad" ] && { echo "FAIL: $1: left $tmp/bad/bad behind"; fail=1; }
+}
+sed -i 's|192.168.5.256/24|192.168.5.2/24|' "$tmp/pair.toml"
+build_error "gateway off the networks" 's|^name = "x"$|name = "x"\ngateway = "10.9.9.9"|' \
+  "^wirestack run: $tmp/bad\.toml:2:8: host 'x': gateway 10\.9\.9\.9: x: gateway 10\.9\.9\.9 is on none of its networks$"
+build_error "route via a stranger" 's|^name = "x"$|name = "x"\nroutes = [{ to = "10.9.0.0/16", via = "10.0.1.2" }]|' \
+  "^wirestack run: $tmp/bad\.toml:3:11: host 'x': route to 10\.9\.0\.0/16: x: gateway 10\.0\.1\.2 is on none of its networks$"
+build_error "network address" 's|192.168.5.2/24|192.168.5.0/24|' \
+  "^wirestack run: $tmp/bad\.toml:5:1: link 'x-y': y: add address 192\.168\.5\.0/24: that is the network address"
+
 # Per-host TCP congestion control: a known name runs, an unknown one names
 # the place and the known ones.
 cat >"$tmp/cc.toml" <<'EOF'

@@ -5,6 +5,7 @@
 // (one core: the simulator is single-threaded), so the figures are the
 // stack's CPU cost, not a simulated network's speed.
 #include "bench_cmd.hpp"
+#include "checks.hpp"
 
 #include <malloc.h>
 
@@ -366,13 +367,13 @@ void add_bench_command(CLI::App& app, BenchOptions& opt) {
   auto* cmd = app.add_subcommand("bench", "benchmark the TCP stack: two stacks in one process, wall-clock time");
   cmd->require_subcommand(1);
   opt.bulk = cmd->add_subcommand("tcp-bulk", "one connection sends --bytes over a lossless link: goodput in Gbit/s");
-  opt.bulk->add_option("--bytes", opt.bytes, "bytes to send")->capture_default_str()->check(CLI::PositiveNumber);
+  opt.bulk->add_option("--bytes", opt.bytes, "bytes to send")->capture_default_str()->check(checks::positive());
   opt.bulk->add_option("--mtu", opt.mtu, "MTU of both network cards")->capture_default_str()->check(CLI::Range(576, 9000));
   opt.bulk->add_option("--buffer", opt.buffer, "send and receive buffer of each socket, bytes (the window's bound)")
       ->capture_default_str()
       ->check(CLI::Range(4096, 1 << 30));
   opt.connect = cmd->add_subcommand("tcp-connect", "connect + request + response + close cycles per second");
-  opt.connect->add_option("--count", opt.count, "cycles to run")->capture_default_str()->check(CLI::PositiveNumber);
+  opt.connect->add_option("--count", opt.count, "cycles to run")->capture_default_str()->check(checks::positive());
   opt.connect->add_option("--parallel", opt.parallel, "cycles in flight at once")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));

@@ -10,6 +10,7 @@
 
 #include "app/http_client.hpp"
 #include "app/rpc_client.hpp"
+#include "checks.hpp"
 #include "client.hpp"
 #include "http/client.hpp"
 #include "msg/jsonrpc.hpp"
@@ -25,7 +26,7 @@ int exchange(const char* cmd, const StackOptions& stack_opt, Make make, Report r
   auto stack = make_tap_stack(stack_opt, /*allow_privileged_ports=*/false);
   if (!stack) {
     std::cerr << "wirestack " << cmd << ": " << stack.error() << "\n";
-    return 1;
+    return stack.error().status;
   }
   loop::TapHost& host = *stack->host;
   std::unique_ptr<App> app = make(host, [&host] {
@@ -58,7 +59,7 @@ CLI::App* add_get_command(CLI::App& app, GetOptions& opt) {
   auto* cmd = app.add_subcommand("get", "HTTP GET over the stack on a TAP device: the body to standard output");
   add_stack_options(cmd, opt.stack);
   cmd->add_option("url", opt.url, "http://ADDRESS[:PORT]/PATH")->required();
-  cmd->add_option("--timeout", opt.timeout, "seconds to wait for the whole answer")->check(CLI::PositiveNumber);
+  cmd->add_option("--timeout", opt.timeout, "seconds to wait for the whole answer")->check(checks::seconds(1e9));
   return cmd;
 }
 
@@ -66,16 +67,16 @@ int run_get(const GetOptions& opt) {
   auto url = http::parse_url(opt.url);
   if (!url) {
     std::cerr << "wirestack get: " << opt.url << ": " << url.error().reason << "\n";
-    return 1;
+    return 2;
   }
   if (!url->host_is_ip) {
     std::cerr << "wirestack get: " << url->host << ": an IP address is needed (no DNS in this stack yet)\n";
-    return 1;
+    return 2;
   }
   auto addr = IpAddress::parse(url->host);
   if (!addr) {
     std::cerr << "wirestack get: " << addr.error() << "\n";
-    return 1;
+    return 2;
   }
   const IpEndpoint server{*addr, url->port};
   return exchange<app::HttpGet>(
@@ -110,7 +111,7 @@ CLI::App* add_call_command(CLI::App& app, CallOptions& opt) {
   cmd->add_option("port", opt.port, "server port")->required()->check(CLI::Range(1, 65535));
   cmd->add_option("method", opt.method, "method name, e.g. time or echo")->required();
   cmd->add_option("params", opt.params, "params as JSON, e.g. '{\"format\":\"iso8601\"}'");
-  cmd->add_option("--timeout", opt.timeout, "seconds to wait for the response")->check(CLI::PositiveNumber);
+  cmd->add_option("--timeout", opt.timeout, "seconds to wait for the response")->check(checks::seconds(1e9));
   return cmd;
 }
 
@@ -118,14 +119,14 @@ int run_call(const CallOptions& opt) {
   auto addr = IpAddress::parse(opt.host);
   if (!addr) {
     std::cerr << "wirestack call: " << opt.host << ": " << addr.error() << "\n";
-    return 1;
+    return 2;
   }
   msg::Params params;
   if (opt.params) {
     auto j = nlohmann::json::parse(*opt.params, nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded() || !(j.is_object() || j.is_array())) {
       std::cerr << "wirestack call: params: expected a JSON object or array, got: " << *opt.params << "\n";
-      return 1;
+      return 2;
     }
     params = std::move(j);
   }

@@ -1,5 +1,9 @@
 // `wirestack decode FILE.pcap`: every frame of a capture, layer by layer.
+// Exit status, for scripts: 0 every frame is well formed, 1 at least one is
+// MALFORMED (all are still printed), 2 the capture cannot be read (no such
+// file, not a pcap, not Ethernet, a record cut short) or a wrong option.
 #include "decode.hpp"
+#include "checks.hpp"
 
 #include <cstdio>
 #include <iomanip>
@@ -15,20 +19,25 @@ void add_decode_command(CLI::App& app, DecodeOptions& opt) {
   auto* cmd = app.add_subcommand("decode", "print every frame of a pcap capture layer by layer, checksums verified");
   cmd->add_option("file", opt.file, "capture file (pcap, Ethernet link type)")->required();
   cmd->add_flag("--hex", opt.hex, "also dump each frame's bytes");
-  cmd->add_option("-c,--count", opt.count, "stop after this many frames")->check(CLI::PositiveNumber);
+  cmd->add_option("-c,--count", opt.count, "stop after this many frames")->check(checks::positive());
   cmd->add_flag("-q,--quiet", opt.quiet, "only the summary and the problems");
 }
+
+namespace {
+constexpr int kMalformed = 1;
+constexpr int kUnreadable = 2;
+}  // namespace
 
 int run_decode(const DecodeOptions& opt) {
   auto reader = dev::PcapReader::open(opt.file);
   if (!reader) {
     std::cerr << "wirestack decode: " << reader.error() << "\n";
-    return 1;
+    return kUnreadable;
   }
   if (reader->link_type() != dev::kLinkTypeEthernet) {
     std::cerr << "wirestack decode: '" << opt.file << "' has link type " << reader->link_type()
               << "; only Ethernet (1) captures can be decoded\n";
-    return 1;
+    return kUnreadable;
   }
   std::size_t frames = 0;
   std::size_t bad = 0;
@@ -38,7 +47,7 @@ int run_decode(const DecodeOptions& opt) {
     auto rec = reader->next();
     if (!rec) {
       std::cerr << "wirestack decode: " << rec.error() << "\n";
-      return 1;
+      return kUnreadable;
     }
     if (!*rec) break;
     const dev::PcapRecord& r = **rec;
@@ -75,7 +84,7 @@ int run_decode(const DecodeOptions& opt) {
   std::cout << "\n" << frames << " frames, " << bad << " malformed";
   for (const auto& [proto, n] : per_protocol) std::cout << ", " << proto << " " << n;
   std::cout << "\n";
-  return 0;
+  return bad == 0 ? 0 : kMalformed;
 }
 
 }  // namespace wirestack::cli

@@ -4,6 +4,7 @@
 // its problems and the command that replays it; the exit status is 1 when
 // any seed failed.
 #include "fuzz_sim.hpp"
+#include "checks.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -18,7 +19,7 @@ void add_fuzz_sim_command(CLI::App& app, FuzzSimOptions& opt) {
                                  "explore seeds: random networks, faults and traffic, checked for integrity and "
                                  "liveness; exit 1 when a seed fails");
   cmd->add_option("--seeds", opt.seeds, "how many seeds")->capture_default_str()->check(CLI::Range(1, 100'000'000));
-  cmd->add_option("--from", opt.from, "the first seed")->capture_default_str();
+  cmd->add_option("--from", opt.from, "the first seed")->capture_default_str()->check(checks::whole_number());
   cmd->add_flag("--narrate", opt.narrate, "print every frame of each run (for replaying one seed)");
   cmd->add_flag("--print", opt.print, "print each seed's topology file instead of running it");
   cmd->add_flag("-v,--verbose", opt.verbose, "a line for every seed, not only the failing ones");

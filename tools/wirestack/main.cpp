@@ -1,7 +1,14 @@
 // tools/wirestack/main.cpp — the `wirestack` command line. Each subcommand
 // lives in its own file and registers itself here.
+//
+// Exit status: 0 success; 1 the work failed (a run that did not meet its
+// file's expectations, a refused connection, malformed frames in `decode`);
+// 2 a usage or configuration mistake (unknown command, bad option, a topology
+// file that does not build, a file or device named that does not exist),
+// found before any work is done.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <string>
 
 #include "bench_cmd.hpp"
 #include "client.hpp"
@@ -11,6 +18,45 @@
 #include "run.hpp"
 #include "serve.hpp"
 #include "tap.hpp"
+
+namespace {
+
+constexpr int kUsageError = 2;
+
+// "run, scenarios, ...": the commands, in the order they were registered.
+std::string command_list(CLI::App& app) {
+  std::string out;
+  for (const CLI::App* cmd : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (!out.empty()) out += ", ";
+    out += cmd->get_name();
+  }
+  return out;
+}
+
+// The first argument names the command; CLI11 alone would only say "A
+// subcommand is required". Returns false (after one line on stderr) when it
+// names none.
+bool check_command(CLI::App& app, int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << "wirestack: a command is needed: " << command_list(app) << " (wirestack --help)\n";
+    return false;
+  }
+  const std::string first = argv[1];
+  if (first == "-h" || first == "--help" || first == "--version") return true;
+  if (first.starts_with("-")) {
+    std::cerr << "wirestack: unknown option '" << first << "'; a command comes first: " << command_list(app)
+              << " (wirestack --help)\n";
+    return false;
+  }
+  for (const CLI::App* cmd : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (cmd->check_name(first)) return true;
+  }
+  std::cerr << "wirestack: unknown command '" << first << "'; the commands are: " << command_list(app)
+            << " (wirestack --help)\n";
+  return false;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"wirestack: a TCP/IP stack in user space, from the wire up"};
@@ -25,31 +71,35 @@ int main(int argc, char** argv) {
   wirestack::cli::FuzzSimOptions fuzz_sim;
   wirestack::cli::add_fuzz_sim_command(app, fuzz_sim);
   wirestack::cli::TapOptions tap;
-  CLI::App* tap_cmd = wirestack::cli::add_tap_command(app, tap);
+  wirestack::cli::add_tap_command(app, tap);
   wirestack::cli::PingOptions ping;
-  CLI::App* ping_cmd = wirestack::cli::add_ping_command(app, ping);
+  wirestack::cli::add_ping_command(app, ping);
   wirestack::cli::BenchOptions bench;
   wirestack::cli::add_bench_command(app, bench);
   wirestack::cli::NcOptions nc;
-  CLI::App* nc_cmd = wirestack::cli::add_nc_command(app, nc);
+  wirestack::cli::add_nc_command(app, nc);
   wirestack::cli::ServeOptions serve;
-  CLI::App* serve_cmd = wirestack::cli::add_serve_command(app, serve);
+  wirestack::cli::add_serve_command(app, serve);
   wirestack::cli::GetOptions get;
-  CLI::App* get_cmd = wirestack::cli::add_get_command(app, get);
+  wirestack::cli::add_get_command(app, get);
   wirestack::cli::CallOptions call;
-  CLI::App* call_cmd = wirestack::cli::add_call_command(app, call);
+  wirestack::cli::add_call_command(app, call);
 
+  if (!check_command(app, argc, argv)) return kUsageError;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // The real-wire commands promise one line for a wrong option.
-    for (CLI::App* cmd : {tap_cmd, ping_cmd, nc_cmd, get_cmd, call_cmd, serve_cmd}) {
-      if (e.get_exit_code() != 0 && cmd->parsed()) {
+    // --help and --version end here too, with status 0.
+    if (e.get_exit_code() == 0) return app.exit(e);
+    // A wrong option: one line naming the command, status 2.
+    for (const CLI::App* cmd : app.get_subcommands([](const CLI::App*) { return true; })) {
+      if (cmd->parsed()) {
         std::cerr << "wirestack " << cmd->get_name() << ": " << e.what() << "\n";
-        return e.get_exit_code();
+        return kUsageError;
       }
     }
-    return app.exit(e);
+    std::cerr << "wirestack: " << e.what() << "\n";
+    return kUsageError;
   }
   if (app.got_subcommand("decode")) return wirestack::cli::run_decode(decode);
   if (app.got_subcommand("run")) return wirestack::cli::run_run(run);

@@ -220,12 +220,12 @@ int run_nc(const NcOptions& opt) {
   auto dst = IpAddress::parse(opt.host);
   if (!dst) {
     std::cerr << "wirestack nc: " << opt.host << ": " << dst.error() << "\n";
-    return 1;
+    return 2;
   }
   auto stack = make_tap_stack(opt.stack, /*allow_privileged_ports=*/false);
   if (!stack) {
     std::cerr << "wirestack nc: " << stack.error() << "\n";
-    return 1;
+    return stack.error().status;
   }
   loop::TapHost& host = *stack->host;
   NetCat nc(host, IpEndpoint{*dst, static_cast<std::uint16_t>(opt.port)}, opt.urgent.value_or(""));

@@ -4,6 +4,7 @@
 // results, every node's counters and one pcap per link. The work is done by
 // scenario::run (src/scenario/runner.hpp); this file is the command line.
 #include "run.hpp"
+#include "checks.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -24,9 +25,11 @@ void add_run_command(CLI::App& app, RunOptions& opt) {
   cmd->add_option("scenario", opt.scenario, "TOPOLOGY.toml, or a built-in scenario (see `wirestack scenarios`)")
       ->capture_default_str();
   cmd->add_option("--out", opt.out, "directory for one pcap per link (in OUT/NAME/)")->capture_default_str();
-  cmd->add_option("--seed", opt.seed, "random seed: same seed, same run, byte for byte (default: the file's, else 1)");
-  cmd->add_option("--until", opt.until, "simulated seconds to run (default: the file's, else 10)")
-      ->check(CLI::PositiveNumber);
+  cmd->add_option("--seed", opt.seed, "random seed: same seed, same run, byte for byte (default: the file's, else 1)")
+      ->check(checks::whole_number());
+  // The bound of a topology file's times (src/scenario/README.md).
+  cmd->add_option("--until", opt.until, "simulated seconds to run, at most 1e9 (default: the file's, else 10)")
+      ->check(checks::seconds(1e9));
   cmd->add_flag("--quiet", opt.quiet, "summaries only, no per-frame narrative");
 }
 
@@ -106,8 +109,12 @@ int run_run(const RunOptions& opt) {
     std::fprintf(stderr, "\r%78s\r", "");
   }
   if (!r) {
-    std::cerr << "wirestack run: " << r.error() << "\n";
-    return 1;
+    std::cerr << "wirestack run: " << r.error().message << "\n";
+    // A mistake in the file is a usage error (2), like one the loader finds;
+    // captures that cannot be written are a failed run (1).
+    if (r.error().kind == scenario::RunError::Kind::output) return 1;
+    std::filesystem::remove_all(cfg.capture_dir, ec);  // nothing half-made is left
+    return 2;
   }
   std::cout << "report (open in a browser): " << cfg.capture_dir << "/report.html\n";
   return r->passed ? 0 : 1;

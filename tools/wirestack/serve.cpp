@@ -5,6 +5,7 @@
 // differs. For comparing our stack with the kernel's under the same server,
 // and for deploying what was tested in the simulator.
 #include "serve.hpp"
+#include "checks.hpp"
 
 #include <filesystem>
 #include <iostream>
@@ -30,7 +31,7 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& opt) {
   cmd->add_option("--congestion", opt.congestion,
                   "the kernel's TCP congestion control on our sockets (TCP_CONGESTION): newreno (the kernel's reno), "
                   "cubic, or any name the kernel offers");
-  cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(CLI::PositiveNumber);
+  cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(checks::seconds(1e9));
   add_limit_options(cmd, opt.limits);
   return cmd;
 }
@@ -38,7 +39,7 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& opt) {
 int run_serve(const ServeOptions& opt) {
   if (!opt.http && !opt.json && !opt.tcp_echo) {
     std::cerr << "wirestack serve: nothing to serve: give --http, --json or --tcp-echo\n";
-    return 1;
+    return 2;
   }
   loop::KernelHost host;
   if (opt.congestion) {
@@ -46,7 +47,7 @@ int run_serve(const ServeOptions& opt) {
     const std::string name = *opt.congestion == "newreno" ? "reno" : *opt.congestion;
     if (auto r = host.set_tcp_congestion(name); !r) {
       std::cerr << "wirestack serve: --congestion " << *opt.congestion << ": " << r.error() << "\n";
-      return 1;
+      return 2;
     }
   }
   std::optional<app::HttpServer> web;
@@ -59,7 +60,7 @@ int run_serve(const ServeOptions& opt) {
     }
     if (port < 1 || port > 65535) {
       std::cerr << "wirestack serve: --http " << *opt.http << ": expected PORT or PORT:DIR\n";
-      return 1;
+      return 2;
     }
     std::optional<std::string> root;
     if (colon != std::string::npos) {
@@ -67,7 +68,7 @@ int run_serve(const ServeOptions& opt) {
       std::error_code ec;
       if (!std::filesystem::is_directory(*root, ec)) {
         std::cerr << "wirestack serve: --http: " << *root << " is not a directory\n";
-        return 1;
+        return 2;
       }
     }
     web.emplace(host, static_cast<std::uint16_t>(port),

@@ -1,10 +1,12 @@
 // `wirestack tap --dev IFNAME --ip ADDR/PREFIX ...`: runs the stack on a TAP
 // device until ^C / SIGTERM / --seconds, then prints its counters.
 #include "tap.hpp"
+#include "checks.hpp"
 
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <net/if.h>
 #include <random>
 #include <tuple>
 #include <vector>
@@ -20,6 +22,14 @@ namespace wirestack::cli {
 
 namespace {
 
+// The TAP device `name` must exist already (made with `ip tuntap add`): the
+// kernel would create a new, unconfigured one for a name it does not know.
+Result<void, std::string> check_device_exists(const std::string& name) {
+  if (auto r = dev::TapDevice::check_name(name); !r) return Unexpected{r.error()};
+  if (::if_nametoindex(name.c_str()) != 0) return {};
+  return Unexpected{"--dev " + name + ": no such network device; create it first (as root, once): " +
+                    "ip tuntap add mode tap name " + name + " user $USER && ip link set " + name + " up"};
+}
 
 std::uint64_t random_seed() {
   std::random_device rd;  // tools may read the world; the stack is given the seed
@@ -29,7 +39,7 @@ std::uint64_t random_seed() {
 }  // namespace
 
 void add_stack_options(CLI::App* cmd, StackOptions& opt) {
-  cmd->add_option("--dev", opt.dev, "TAP device to attach to (created if absent and we may)")->required();
+  cmd->add_option("--dev", opt.dev, "TAP device to attach to (it must exist: ip tuntap add mode tap name IFNAME user $USER)")->required();
   cmd->add_option("--ip", opt.ip, "the stack's address with its prefix, e.g. 10.77.0.2/24")->required();
   cmd->add_option("--gateway", opt.gateway, "default gateway (inside --ip's network)");
   cmd->add_option("--mac", opt.mac, "the stack's MAC (default: random, locally administered)");
@@ -47,7 +57,7 @@ void add_stack_options(CLI::App* cmd, StackOptions& opt) {
                 "takes the kernel's TCP segments of up to 64 KiB and its partial checksums, as a virtio NIC does)");
 }
 
-Result<TapStack, std::string> make_tap_stack(const StackOptions& opt, bool allow_privileged_ports) {
+Result<TapStack, StackError> make_tap_stack(const StackOptions& opt, bool allow_privileged_ports) {
   // Everything that can be checked without the device first.
   auto prefix = Ipv4Prefix::parse(opt.ip);
   if (!prefix) return Unexpected{"--ip: " + prefix.error()};
@@ -90,6 +100,10 @@ Result<TapStack, std::string> make_tap_stack(const StackOptions& opt, bool allow
     if (!spec) return Unexpected{std::string(name) + ": " + spec.error()};
     for (auto* target : into) *target = *spec;
   }
+  // Opening /dev/net/tun with a name that is not there would create a new,
+  // unconfigured device: a typo would end in "host unreachable" once ARP
+  // gives up. Say what would create it instead.
+  if (auto r = check_device_exists(opt.dev); !r) return Unexpected{r.error()};
   std::unique_ptr<dev::PcapWriter> pcap;
   if (opt.pcap) {
     auto w = dev::PcapWriter::create(*opt.pcap);
@@ -101,7 +115,7 @@ Result<TapStack, std::string> make_tap_stack(const StackOptions& opt, bool allow
   // 64 KiB runs of segments the kernel left uncut.
   const bool impaired = impair_in.active() || impair_out.active();
   auto tap = dev::TapDevice::open(opt.dev, dev::TapOptions{.offload = !opt.no_offload && !impaired});
-  if (!tap) return Unexpected{tap.error()};
+  if (!tap) return Unexpected{StackError{tap.error(), 1}};
 
   loop::TapHostConfig config{.mac = mac, .mtu = static_cast<std::uint16_t>(opt.mtu), .seed = seed};
   config.impair_in = impair_in;
@@ -140,7 +154,7 @@ CLI::App* add_tap_command(CLI::App& app, TapOptions& opt) {
       ->check(CLI::Range(1, 65535));
   cmd->add_option("--congestion", opt.stack.congestion,
                   "TCP congestion control of the stack's connections: " + tcp::known_algorithms() + " (default newreno)");
-  cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(CLI::PositiveNumber);
+  cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(checks::seconds(1e9));
   add_limit_options(cmd, opt.limits);
   return cmd;
 }
@@ -148,7 +162,7 @@ CLI::App* add_tap_command(CLI::App& app, TapOptions& opt) {
 int run_tap(const TapOptions& opt) {
   if (opt.tcp_echo && opt.tcp_discard && *opt.tcp_echo == *opt.tcp_discard) {
     std::cerr << "wirestack tap: --tcp-echo and --tcp-discard both want port " << *opt.tcp_echo << "\n";
-    return 1;
+    return 2;
   }
   std::optional<std::uint16_t> http_port;
   std::optional<std::string> http_root;
@@ -166,7 +180,7 @@ int run_tap(const TapOptions& opt) {
     }
     if (port < 1 || port > 65535) {
       std::cerr << "wirestack tap: --http " << spec << ": expected PORT or PORT:DIR with a port in 1..65535\n";
-      return 1;
+      return 2;
     }
     http_port = static_cast<std::uint16_t>(port);
     if (colon != std::string::npos) {
@@ -174,14 +188,14 @@ int run_tap(const TapOptions& opt) {
       std::error_code ec;
       if (!std::filesystem::is_directory(*http_root, ec)) {
         std::cerr << "wirestack tap: --http " << spec << ": " << *http_root << " is not a directory\n";
-        return 1;
+        return 2;
       }
     }
   }
   auto stack = make_tap_stack(opt.stack, /*allow_privileged_ports=*/true);
   if (!stack) {
     std::cerr << "wirestack tap: " << stack.error() << "\n";
-    return 1;
+    return stack.error().status;
   }
   loop::TapHost& host = *stack->host;
   std::optional<app::UdpEchoServer> echo;

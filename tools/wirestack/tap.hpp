@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 
 #include "base/result.hpp"
@@ -33,14 +34,24 @@ struct StackOptions {
 };
 void add_stack_options(CLI::App* cmd, StackOptions& opt);
 
+// Why there is no stack: one line for a person, and the exit status that
+// says what kind of trouble it is: 2 an option is wrong or names what does
+// not exist (a device, a directory), 1 the device exists but cannot be opened.
+struct StackError {
+  StackError(std::string text, int exit_status = 2) : message(std::move(text)), status(exit_status) {}  // NOLINT
+  std::string message;
+  int status;
+};
+inline std::ostream& operator<<(std::ostream& os, const StackError& e) { return os << e.message; }
+
 // A host on the device, configured (address, default route), capture open,
-// not yet running. Errors are one line for a person.
+// not yet running.
 struct TapStack {
   std::unique_ptr<loop::TapHost> host;
   std::unique_ptr<dev::PcapWriter> pcap;
   Ipv4Prefix address;
 };
-Result<TapStack, std::string> make_tap_stack(const StackOptions& opt, bool allow_privileged_ports);
+Result<TapStack, StackError> make_tap_stack(const StackOptions& opt, bool allow_privileged_ports);
 
 struct TapOptions {
   StackOptions stack;
