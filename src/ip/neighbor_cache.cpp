@@ -96,7 +96,7 @@ void NeighborCache::advance(Instant now) {
 void NeighborCache::age(Entry& e, Instant now) const {
   if (e.state == NeighborState::reachable && now >= e.reachable_until) {
     e.state = NeighborState::stale;
-    e.last_used = e.reachable_until;
+    e.last_used = std::max(e.last_used, e.reachable_until);
   }
 }
 
