@@ -54,13 +54,14 @@
 // Determinism: entries live in a std::map ordered by address, so every list
 // returned is in address order; queued packets keep their arrival order.
 //
-//   ip::NeighborCache nc({}, /*reachable_factor=*/rng.uniform(0.5, 1.5));
+//   ip::NeighborCache nc({}, /*reachable_factor=*/0.5 + rng.uniform());
 //   auto r = nc.resolve_or_queue(next_hop, std::move(packet), now);
 //   if (r.status == ip::NdResolveStatus::resolved) send_ipv6(r.mac, packet);
-//   auto p = nc.poll(now);
-//   for (auto& s : p.solicits) send_ns(s.target, s.multicast() ? multicast_mac(s.target.solicited_node()) : s.mac);
+//   auto p = nc.poll(now);                             // at nc.poll_at()
+//   for (auto& s : p.solicits)                         // NS with our SLLA option
+//     send_ns(s.target, s.unicast ? s.mac : ipv6_multicast_mac(s.target.solicited_node()));
 //   for (auto& f : p.failed) send_icmpv6_address_unreachable(f.packet);
-//   auto in = nc.on_advert(na, opts.target_ll, now);
+//   auto in = nc.on_advert(na.target, na.router, na.solicited, na.override, opts.target_ll, now);
 //   for (auto& q : in.released) send_ipv6(q.mac, q.packet);
 #pragma once
 
