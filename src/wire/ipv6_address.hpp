@@ -26,6 +26,7 @@
 #include "base/bytes.hpp"
 #include "base/result.hpp"
 #include "wire/ipv4_address.hpp"
+#include "wire/mac_address.hpp"
 
 namespace wirestack {
 
@@ -103,6 +104,15 @@ class Ipv6Address {
 };
 
 inline std::ostream& operator<<(std::ostream& os, const Ipv6Address& a) { return os << a.to_string(); }
+
+// The Ethernet destination of an IPv6 multicast packet (RFC 2464 7): 33:33
+// followed by the group's last four bytes, e.g. ff02::1:ff00:1 ->
+// 33:33:ff:00:00:01 (its solicited-node group's MAC for fe80::1).
+constexpr MacAddress ipv6_multicast_mac(const Ipv6Address& group) {
+  std::array<std::byte, MacAddress::kSize> m{std::byte{0x33}, std::byte{0x33}};
+  for (std::size_t i = 0; i < 4; ++i) m[2 + i] = group.bytes()[12 + i];
+  return MacAddress{m};
+}
 
 // An address with a prefix length: 2001:db8::7/64 names host 2001:db8::7 on
 // network 2001:db8::/64. The address is kept as given; network() clears the

@@ -393,6 +393,13 @@ TEST(Ipv6Address, SolicitedNodeMulticast) {
   EXPECT_TRUE(addr("fe80::1").solicited_node().is_multicast());
 }
 
+TEST(Ipv6Address, MulticastMacRfc2464Section7) {
+  EXPECT_EQ(ipv6_multicast_mac(addr("ff02::1")).to_string(), "33:33:00:00:00:01");
+  EXPECT_EQ(ipv6_multicast_mac(addr("fe80::1:2:3456:789a").solicited_node()).to_string(), "33:33:ff:56:78:9a");
+  EXPECT_EQ(ipv6_multicast_mac(addr("FF02::1:FF0E:8C6C")).to_string(), "33:33:ff:0e:8c:6c");
+  static_assert(ipv6_multicast_mac(Ipv6Address(0xff02, 0, 0, 0, 0, 0, 0, 2)).is_multicast());
+}
+
 TEST(Ipv6Address, OrdersNumerically) {
   EXPECT_LT(addr("::"), addr("::1"));
   EXPECT_LT(addr("::1"), addr("::2"));
