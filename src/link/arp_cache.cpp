@@ -203,11 +203,14 @@ ResolveResult ArpCache::resolve_or_queue(Ipv4Address next_hop, ByteVec&& datagra
     started = true;
   }
   Entry& e = it->second;
-  if (e.queue.size() >= config_.max_queued_per_address || queued_total_ >= config_.max_queued_total) {
+  const std::size_t charge = datagram.size() + ArpCacheConfig::kQueuedOverhead;
+  if (e.queue.size() >= config_.max_queued_per_address || queued_total_ >= config_.max_queued_total ||
+      e.queued_bytes + charge > config_.max_queued_bytes_per_address) {
     ++counters_.queue_drops;
     return ResolveResult{.status = ResolveStatus::queue_full, .request_due = started};
   }
   e.queue.push_back(std::move(datagram));
+  e.queued_bytes += charge;
   ++queued_total_;
   ++counters_.queued;
   return ResolveResult{.status = ResolveStatus::queued, .request_due = started};

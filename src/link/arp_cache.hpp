@@ -35,8 +35,9 @@
 // by poll()), and counted in entries_expired; poll_at() does not report
 // expiry, only deadlines that produce work.
 //
-// Bounds: at most max_queued_per_address datagrams wait per address (Linux
-// unres_qlen; a datagram over the limit is the one dropped, counted in
+// Bounds: at most max_queued_bytes_per_address bytes (each datagram plus
+// kQueuedOverhead) and max_queued_per_address datagrams wait per address
+// (Linux unres_qlen_bytes; a datagram over the limit is the one dropped, counted in
 // queue_drops; Linux drops the oldest instead), at most max_queued_total in
 // the whole cache, and at most max_entries entries. A new entry first purges
 // expired ones, then evicts the reachable entry closest to expiry (ties: the
@@ -92,11 +93,17 @@ struct ArpCacheConfig {
   std::uint32_t max_retries = 3;                           // requests after the first one
   std::uint32_t backoff_factor = 2;                        // each wait = previous * factor (>= 1)
   Duration max_retry_interval = std::chrono::seconds{30};  // cap on one wait
-  // Linux bounds the queue by bytes (unres_qlen_bytes, ~200 KiB). 64
-  // datagrams hold the 45 fragments of the largest IPv4 datagram at a
-  // 1500-byte MTU, so the first big datagram to a new neighbour survives.
-  std::size_t max_queued_per_address = 64;
-  std::size_t max_queued_total = 512;                      // over all addresses
+  // Linux bounds the queue per neighbour by bytes (unres_qlen_bytes,
+  // 212,992, counting each packet's buffer): here each datagram counts its
+  // size plus kQueuedOverhead. That holds ~140 full-sized datagrams (the 45
+  // fragments of the largest IPv4 datagram among them) or ~640 SYNs: a
+  // router that many clients reach at once through one next hop being
+  // resolved forwards their SYNs instead of dropping all but the first 64
+  // (a star of 100 senders lost 36 SYNs, and the flows their first second).
+  std::size_t max_queued_bytes_per_address = 212992;
+  std::size_t max_queued_per_address = 1024;               // datagrams, as well
+  std::size_t max_queued_total = 4096;                     // datagrams over all addresses
+  static constexpr std::size_t kQueuedOverhead = 256;     // bytes charged per datagram
   std::size_t max_entries = 512;                           // >= 1
 };
 
@@ -266,6 +273,7 @@ class ArpCache {
     Instant next_at{};                // incomplete: next request, or failure once all are sent
     std::uint32_t requests_sent = 0;  // incomplete
     std::vector<ByteVec> queue;       // incomplete, arrival order
+    std::size_t queued_bytes = 0;     // of queue, each datagram + kQueuedOverhead
   };
   using Map = std::map<Ipv4Address, Entry>;
 

@@ -186,6 +186,25 @@ TEST(ArpCache, PerAddressQueueLimitDropsTheNewDatagram) {
   EXPECT_EQ(in.released.back().datagram, dgram(3));
 }
 
+// Linux's unres_qlen_bytes: the default holds a burst of small datagrams
+// (a hundred SYNs a router forwards to one new next hop) and far fewer
+// full-sized ones; each counts its size plus kQueuedOverhead.
+TEST(ArpCache, PerAddressQueueIsBoundedInBytes) {
+  ArpCache arp;
+  const ArpCacheConfig& cfg = arp.config();
+  const ByteVec syn(60, std::byte{1});
+  for (int i = 0; i < 300; ++i) ASSERT_EQ(arp.resolve_or_queue(ip(2), ByteVec(syn), t(0s)).status, ResolveStatus::queued) << i;
+  const ByteVec big(1500, std::byte{2});
+  const std::size_t room = cfg.max_queued_bytes_per_address - 300 * (60 + ArpCacheConfig::kQueuedOverhead);
+  const std::size_t fit = room / (1500 + ArpCacheConfig::kQueuedOverhead);
+  for (std::size_t i = 0; i < fit; ++i) ASSERT_EQ(arp.resolve_or_queue(ip(2), ByteVec(big), t(0s)).status, ResolveStatus::queued) << i;
+  EXPECT_EQ(arp.resolve_or_queue(ip(2), ByteVec(big), t(0s)).status, ResolveStatus::queue_full);
+  EXPECT_EQ(arp.counters().queue_drops, 1u);
+  // Another address has its own bytes.
+  EXPECT_EQ(arp.resolve_or_queue(ip(3), ByteVec(big), t(0s)).status, ResolveStatus::queued);
+  EXPECT_EQ(arp.on_arp(reply_from(2), kMyIp, kMyMac, t(1ms)).released.size(), 300 + fit);
+}
+
 TEST(ArpCache, GlobalQueueCapDropsAndStillStartsResolution) {
   ArpCache arp({.max_queued_per_address = 3, .max_queued_total = 4});
   for (int i = 1; i <= 3; ++i) ASSERT_EQ(arp.resolve_or_queue(ip(2), dgram(i), t(0s)).status, ResolveStatus::queued);
