@@ -141,6 +141,10 @@ TEST(ResponseParserErrors, Are502WithAReason) {
     return out.error.value_or(HttpError{0, "none"});
   };
   EXPECT_EQ(error("HTTP/1.1 20 OK\r\n\r\n"), (HttpError{502, "malformed status line"}));
+  // Issue [7/7]: a TCP echo on the server's port hands the client its own
+  // request back; a request line is not a status line.
+  EXPECT_EQ(error("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), (HttpError{502, "malformed status line"}));
+  EXPECT_EQ(error("HTTP/1.1\r\n\r\n"), (HttpError{502, "malformed status line"}));
   EXPECT_EQ(error("HTTP/2 200 OK\r\n\r\n"), (HttpError{502, "malformed status line"}));
   EXPECT_EQ(error("HTTP/1.1 600 X\r\n\r\n"), (HttpError{502, "malformed status line"}));
   EXPECT_EQ(error("HTTP/1.1 200OK\r\n\r\n"), (HttpError{502, "malformed status line"}));
