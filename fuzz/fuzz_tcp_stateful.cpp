@@ -762,10 +762,13 @@ class Harness {
           fail(os.str());
         };
         expect(c.state() != State::listen, "a connection in LISTEN");
-        expect(c.recv_queue() <= cc.recv_buffer, "more received than the receive buffer holds");
-        expect(c.send_queue() <= cc.send_buffer, "more queued than the send buffer holds");
-        expect(c.recv_window() <= cc.recv_buffer, "a receive window beyond the buffer");
-        expect(c.allocated_bytes() <= 2 * (cc.recv_buffer + cc.send_buffer) + 256 * 1024, "heap beyond its bound");
+        // The rings' limits grow with autotuning, up to the ceilings.
+        expect(c.recv_buffer() <= std::max(cc.recv_buffer, cc.recv_buffer_max), "a receive buffer beyond its ceiling");
+        expect(c.send_buffer() <= std::max(cc.send_buffer, cc.send_buffer_max), "a send buffer beyond its ceiling");
+        expect(c.recv_queue() <= c.recv_buffer(), "more received than the receive buffer holds");
+        expect(c.send_queue() <= c.send_buffer(), "more queued than the send buffer holds");
+        expect(c.recv_window() <= c.recv_buffer(), "a receive window beyond the buffer");
+        expect(c.allocated_bytes() <= 2 * (c.recv_buffer() + c.send_buffer()) + 256 * 1024, "heap beyond its bound");
         if (c.state() == State::closed) return;
         expect(c.snd_una() <= c.snd_nxt(), "SND.UNA beyond SND.NXT");
         // In flight: the bytes of the send buffer, and the SYN and the FIN.
