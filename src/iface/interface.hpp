@@ -1,6 +1,8 @@
-// iface/interface.hpp — one host's IPv4 stack: NICs, ARP, IPv4 (routing,
-// fragmentation, reassembly, forwarding), ICMP and UDP sockets. A router is
-// the same class with forwarding on (Linux's ip_forward).
+// iface/interface.hpp — one host's stack: NICs, ARP, IPv4 (routing,
+// fragmentation, reassembly, forwarding), ICMP and UDP sockets; IPv6 to
+// on-link destinations with Neighbor Discovery (interface_ipv6.cpp, see the
+// IPv6 section below). A router is the same class with forwarding on
+// (Linux's ip_forward; IPv4 only).
 //
 // Sans-IO (docs/ARCHITECTURE.md): the interface never reads a clock and never
 // owns a device. Frames come in through receive(nic, frame, now); frames go
