@@ -255,5 +255,31 @@ TEST(Ipv6Iface, TcpMovesAMebibyteOverIpv6) {
   EXPECT_EQ(tt.remote_endpoint(*conn)->addr, IpAddress(v6("2001:db8::1")));
 }
 
+// As arp_wait_test.cpp for IPv6: the first SYN waits in the ND queue and
+// starts the resolution; the other connections wait in their send rings
+// (has_room_for) and leave when the NA arrives, none dropped by the queue.
+TEST(Ipv6Iface, AHundredConnectionsWaitForTheAdvertNotTheQueue) {
+  Pair6 p;
+  auto& ta = p.a.tcp();
+  auto& tb = p.b.tcp();
+  const auto srv = tb.open();
+  ASSERT_TRUE(tb.bind(srv, {IpAddress::any(IpFamily::v6), 8080}));
+  ASSERT_TRUE(tb.listen(srv, 256));
+  constexpr int kConnections = 100;
+  ASSERT_LT(p.a.neighbors(0).config().max_queued_per_address, static_cast<std::size_t>(kConnections));
+  std::vector<tcp::SocketHandle> clients;
+  for (int i = 0; i < kConnections; ++i) {
+    clients.push_back(ta.open());
+    ASSERT_TRUE(ta.connect(clients.back(), {IpAddress(v6("2001:db8::2")), 8080}, p.net.now()));
+  }
+  p.net.run_for(50ms);
+  int established = 0;
+  for (const auto h : clients) established += ta.state(h) == tcp::State::established ? 1 : 0;
+  EXPECT_EQ(established, kConnections);
+  EXPECT_EQ(p.a.counters().ipv6.nd_queue_drops, 0u);
+  EXPECT_EQ(p.a.neighbors(0).counters().queued, 1u);
+  EXPECT_EQ(p.a.counters().icmpv6.ns_tx, 1u);
+}
+
 }  // namespace
 }  // namespace wirestack::iface::testing
