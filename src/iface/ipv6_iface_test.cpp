@@ -281,5 +281,43 @@ TEST(Ipv6Iface, AHundredConnectionsWaitForTheAdvertNotTheQueue) {
   EXPECT_EQ(p.a.counters().icmpv6.ns_tx, 1u);
 }
 
+TEST(Ipv6Iface, RoutingHeaderWithSegmentsLeftGetsParameterProblemCode0) {
+  Pair6 p;
+  // Routing header (43): next UDP, length 0, type 4, segments left 1.
+  const ByteVec rh = {std::byte{17}, std::byte{0}, std::byte{4}, std::byte{1},
+                      std::byte{0},  std::byte{0}, std::byte{0}, std::byte{0}};
+  const Ipv6Repr ip{.src = v6("2001:db8::1"),
+                    .dst = v6("2001:db8::2"),
+                    .next_header = IpProtocol{43},
+                    .payload_len = static_cast<std::uint16_t>(rh.size())};
+  p.b.receive(0, frame6(mac(2), ip, rh), p.net.now());
+  EXPECT_EQ(p.b.counters().ipv6.chain_drops, 1u);
+  p.net.run_for(100ms);  // B resolves A, then sends the error
+  EXPECT_EQ(p.b.counters().icmpv6.tx_by_type[4], 1u);
+  bool seen = false;
+  for (const std::string& line : p.net.trace()) seen = seen || line.find("parameter problem") != std::string::npos;
+  EXPECT_TRUE(seen) << ::testing::PrintToString(p.net.trace());
+}
+
+TEST(Ipv6Iface, AFirstFragmentAloneTimesOutWithTimeExceededCode1) {
+  Pair6 p;
+  // Fragment header: next UDP, offset 0, M = 1, ident 0x1234; then 16 bytes
+  // (the UDP header and 8 bytes of data).
+  ByteVec payload = {std::byte{17}, std::byte{0}, std::byte{0}, std::byte{1},
+                     std::byte{0},  std::byte{0}, std::byte{0x12}, std::byte{0x34}};
+  payload.resize(payload.size() + 16);
+  const Ipv6Repr ip{.src = v6("2001:db8::1"),
+                    .dst = v6("2001:db8::2"),
+                    .next_header = IpProtocol{44},
+                    .payload_len = static_cast<std::uint16_t>(payload.size())};
+  p.b.receive(0, frame6(mac(2), ip, payload), p.net.now());
+  EXPECT_EQ(p.b.counters().ipv6.fragments_rx, 1u);
+  p.net.run_for(59s);
+  EXPECT_EQ(p.b.counters().ipv6.reassembly_timeouts, 0u);
+  p.net.run_for(2s);
+  EXPECT_EQ(p.b.counters().ipv6.reassembly_timeouts, 1u);
+  EXPECT_EQ(p.b.counters().icmpv6.tx_by_type[3], 1u);  // Time Exceeded
+}
+
 }  // namespace
 }  // namespace wirestack::iface::testing
