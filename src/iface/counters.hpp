@@ -91,6 +91,43 @@ struct TcpIfaceCounters {
   friend bool operator==(const TcpIfaceCounters&, const TcpIfaceCounters&) = default;
 };
 
+struct Ipv6Counters {
+  std::uint64_t rx = 0;                // packets parsed (fragments count one each)
+  std::uint64_t tx = 0;                // packets (or fragments) handed to the link
+  std::uint64_t delivered = 0;         // to ICMPv6/UDP/TCP on this host (after reassembly)
+  std::uint64_t malformed = 0;         // failed Ipv6Packet::checked
+  std::uint64_t martians = 0;          // multicast, loopback, IPv4-mapped or own source; mapped/loopback destination
+  std::uint64_t not_for_us = 0;        // not our address or group (no forwarding yet)
+  std::uint64_t no_route = 0;          // no on-link NIC for the destination
+  std::uint64_t chain_drops = 0;       // the extension-header walk said drop (silently or with Parameter Problem)
+  std::uint64_t unknown_protocol = 0;  // for us, no such upper layer (Parameter Problem code 1)
+  std::uint64_t fragments_rx = 0;      // fragments given to the reassembler
+  std::uint64_t fragments_tx = 0;      // fragments created
+  std::uint64_t reassembled = 0;
+  std::uint64_t reassembly_drops = 0;
+  std::uint64_t reassembly_timeouts = 0;
+  std::uint64_t too_big = 0;           // could not be fragmented
+  std::uint64_t nd_failures = 0;       // packets dropped: the next hop did not answer NS
+  std::uint64_t nd_queue_drops = 0;    // packets dropped: ND queue or table full
+  friend bool operator==(const Ipv6Counters&, const Ipv6Counters&) = default;
+};
+
+struct Icmpv6Counters {
+  std::uint64_t rx = 0;
+  std::uint64_t tx = 0;
+  std::uint64_t rx_malformed = 0;       // short, bad checksum
+  std::uint64_t nd_invalid = 0;         // ND messages refused by check_nd (RFC 4861 validity)
+  std::uint64_t nd_ignored = 0;         // valid ND we do not act on (RS, RA, Redirect; NS for others)
+  std::uint64_t errors_suppressed = 0;  // RFC 4443 2.4(e)
+  std::uint64_t rate_limited = 0;       // errors not sent: over the (shared) ICMP rate limit
+  std::uint64_t queue_drops = 0;        // echo replies dropped: the application's queue was full
+  std::uint64_t ns_tx = 0;
+  std::uint64_t na_tx = 0;
+  std::array<std::uint64_t, 256> rx_by_type{};
+  std::array<std::uint64_t, 256> tx_by_type{};
+  friend bool operator==(const Icmpv6Counters&, const Icmpv6Counters&) = default;
+};
+
 struct InterfaceCounters {
   EthCounters eth;
   ArpIfaceCounters arp;
@@ -98,6 +135,8 @@ struct InterfaceCounters {
   IcmpCounters icmp;
   UdpCounters udp;
   TcpIfaceCounters tcp;
+  Ipv6Counters ipv6;
+  Icmpv6Counters icmpv6;
   friend bool operator==(const InterfaceCounters&, const InterfaceCounters&) = default;
 };
 

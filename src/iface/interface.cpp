@@ -67,17 +67,48 @@ Interface::Interface(FrameSink& sink, Rng& rng, InterfaceConfig config)
     : sink_(sink),
       config_(config),
       reassembler_(config.reassembly),
+      reassembler6_(config.reassembly6),
       udp_(rng, config.udp),
       next_ident_(static_cast<std::uint16_t>(rng.next_u32() >> 16)),
       icmp_tokens_(config.icmp_error_rate, config.icmp_error_burst),
-      tcp_(*this, rng, config.tcp) {}
+      tcp_(*this, rng, config.tcp) {
+  // No draw of its own: the RNG's sequence (ISNs, ports) stays as it was.
+  next_ident6_ = next_ident_ * 2654435761u;
+}
 
 // ---- Configuration -----------------------------------------------------------
+
+namespace {
+// fe80::/64 + the modified EUI-64 of `mac` (RFC 4862 5.3, RFC 4291 appendix
+// A: ff:fe in the middle, the U/L bit inverted), as ip::modified_eui64()
+// computes it (ip/slaac.hpp cannot be included here: its InterfaceId is not
+// route_table's).
+Ipv6Address link_local_from_mac(MacAddress mac) {
+  const auto m = mac.bytes();
+  std::array<std::byte, Ipv6Address::kSize> b{std::byte{0xfe}, std::byte{0x80}};
+  b[8] = m[0] ^ std::byte{0x02};
+  b[9] = m[1];
+  b[10] = m[2];
+  b[11] = std::byte{0xff};
+  b[12] = std::byte{0xfe};
+  b[13] = m[3];
+  b[14] = m[4];
+  b[15] = m[5];
+  return Ipv6Address{b};
+}
+}  // namespace
 
 NicId Interface::add_nic(MacAddress mac, std::uint16_t mtu) {
   WIRESTACK_ASSERT(mtu >= ip::kMinIpv4Mtu);
   WIRESTACK_ASSERT(nics_.size() < 0xffff);
-  nics_.push_back(Nic{.mac = mac, .mtu = mtu, .up = false, .addresses = {}, .arp = link::ArpCache(config_.arp)});
+  nics_.push_back(Nic{.mac = mac,
+                      .mtu = mtu,
+                      .up = false,
+                      .addresses = {},
+                      .arp = link::ArpCache(config_.arp),
+                      .addresses6 = {Ipv6Prefix(link_local_from_mac(mac), 64)},
+                      .nd = ip::NeighborCache(config_.nd),
+                      .resolving6 = {}});
   return static_cast<NicId>(nics_.size() - 1);
 }
 
@@ -157,6 +188,8 @@ void Interface::nic_down(NicId nic, Instant now) {
   if (!n.up) return;
   n.up = false;
   for (link::FailedPacket& p : n.arp.flush()) arp_failed(std::move(p.datagram), now);
+  counters_.ipv6.nd_failures += n.nd.flush().size();
+  n.resolving6.clear();
   resolution_ended();
 }
 
@@ -165,7 +198,13 @@ void Interface::crash(Instant /*now*/) {
   // arp_failed(): a forwarded one would make an ICMP error that could leave
   // through a NIC not yet down. A crash sends nothing.
   for (Nic& n : nics_) n.up = false;
-  for (Nic& n : nics_) (void)n.arp.flush();
+  for (Nic& n : nics_) {
+    (void)n.arp.flush();
+    (void)n.nd.flush();
+    n.resolving6.clear();
+  }
+  reassembler6_.clear();
+  ping6_replies_.clear();
   resolving_ = false;
   tcp_.forget_all();
   udp_.close_all();
@@ -242,6 +281,19 @@ void Interface::poll(Instant now) {
   for (std::size_t i = 0; i < nics_.size(); ++i) {
     const auto due = nics_[i].arp.poll_at();
     if (due && *due <= now) poll_arp(static_cast<NicId>(i), now);
+    const auto nd_due = nics_[i].nd.poll_at();
+    if (nd_due && *nd_due <= now) poll_nd(static_cast<NicId>(i), now);
+  }
+  if (const auto due = reassembler6_.poll_at(); due && *due <= now) {
+    for (const ip::Reassembly6Timeout& t : reassembler6_.poll(now)) {
+      ++counters_.ipv6.reassembly_timeouts;
+      // RFC 8200 4.5: Time Exceeded code 1, only if fragment 0 arrived.
+      if (!t.first_fragment_received) continue;
+      send_icmpv6_error(t.quote,
+                        Icmpv6Repr{.message = Icmpv6TimeExceeded{.code = Icmpv6TimeExceededCode::reassembly,
+                                                                 .invoking = icmpv6_quote(t.quote)}},
+                        false, now);
+    }
   }
   if (const auto due = reassembler_.poll_at(); due && *due <= now) {
     for (const ip::ReassemblyTimeout& t : reassembler_.poll(now)) {
@@ -283,8 +335,12 @@ std::optional<Instant> Interface::poll_at() const {
   auto consider = [&at](std::optional<Instant> t) {
     if (t && (!at || *t < *at)) at = t;
   };
-  for (const Nic& n : nics_) consider(n.arp.poll_at());
+  for (const Nic& n : nics_) {
+    consider(n.arp.poll_at());
+    consider(n.nd.poll_at());
+  }
   consider(reassembler_.poll_at());
+  consider(reassembler6_.poll_at());
   if (udp_.has_tx() || !loopback_.empty()) consider(Instant{});
   consider(tcp_.poll_at());
   return at;
@@ -417,6 +473,39 @@ void for_each_counter(const InterfaceCounters& c, const CounterVisitor& visit) {
   visit("tcp", "rx_malformed", c.tcp.rx_malformed);
   visit("tcp", "rx_broadcast", c.tcp.rx_broadcast);
   visit("tcp", "tx_errors", c.tcp.tx_errors);
+  visit("ipv6", "rx", c.ipv6.rx);
+  visit("ipv6", "tx", c.ipv6.tx);
+  visit("ipv6", "delivered", c.ipv6.delivered);
+  visit("ipv6", "malformed", c.ipv6.malformed);
+  visit("ipv6", "martians", c.ipv6.martians);
+  visit("ipv6", "not_for_us", c.ipv6.not_for_us);
+  visit("ipv6", "no_route", c.ipv6.no_route);
+  visit("ipv6", "chain_drops", c.ipv6.chain_drops);
+  visit("ipv6", "unknown_protocol", c.ipv6.unknown_protocol);
+  visit("ipv6", "fragments_rx", c.ipv6.fragments_rx);
+  visit("ipv6", "fragments_tx", c.ipv6.fragments_tx);
+  visit("ipv6", "reassembled", c.ipv6.reassembled);
+  visit("ipv6", "reassembly_drops", c.ipv6.reassembly_drops);
+  visit("ipv6", "reassembly_timeouts", c.ipv6.reassembly_timeouts);
+  visit("ipv6", "too_big", c.ipv6.too_big);
+  visit("ipv6", "nd_failures", c.ipv6.nd_failures);
+  visit("ipv6", "nd_queue_drops", c.ipv6.nd_queue_drops);
+  visit("icmpv6", "rx", c.icmpv6.rx);
+  visit("icmpv6", "tx", c.icmpv6.tx);
+  visit("icmpv6", "rx_malformed", c.icmpv6.rx_malformed);
+  visit("icmpv6", "nd_invalid", c.icmpv6.nd_invalid);
+  visit("icmpv6", "nd_ignored", c.icmpv6.nd_ignored);
+  visit("icmpv6", "errors_suppressed", c.icmpv6.errors_suppressed);
+  visit("icmpv6", "rate_limited", c.icmpv6.rate_limited);
+  visit("icmpv6", "queue_drops", c.icmpv6.queue_drops);
+  visit("icmpv6", "ns_tx", c.icmpv6.ns_tx);
+  visit("icmpv6", "na_tx", c.icmpv6.na_tx);
+  for (std::size_t t = 0; t < c.icmpv6.rx_by_type.size(); ++t) {
+    if (c.icmpv6.rx_by_type[t] != 0) visit("icmpv6", "rx_type_" + std::to_string(t), c.icmpv6.rx_by_type[t]);
+  }
+  for (std::size_t t = 0; t < c.icmpv6.tx_by_type.size(); ++t) {
+    if (c.icmpv6.tx_by_type[t] != 0) visit("icmpv6", "tx_type_" + std::to_string(t), c.icmpv6.tx_by_type[t]);
+  }
 }
 
 namespace {

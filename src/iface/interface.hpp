@@ -1,6 +1,8 @@
-// iface/interface.hpp — one host's IPv4 stack: NICs, ARP, IPv4 (routing,
-// fragmentation, reassembly, forwarding), ICMP and UDP sockets. A router is
-// the same class with forwarding on (Linux's ip_forward).
+// iface/interface.hpp — one host's stack: NICs, ARP, IPv4 (routing,
+// fragmentation, reassembly, forwarding), ICMP and UDP sockets; IPv6 to
+// on-link destinations with Neighbor Discovery (interface_ipv6.cpp, see the
+// IPv6 section below). A router is the same class with forwarding on
+// (Linux's ip_forward; IPv4 only).
 //
 // Sans-IO (docs/ARCHITECTURE.md): the interface never reads a clock and never
 // owns a device. Frames come in through receive(nic, frame, now); frames go
@@ -70,7 +72,9 @@
 #include "base/time.hpp"
 #include "base/token_bucket.hpp"
 #include "iface/counters.hpp"
+#include "ip/neighbor_cache.hpp"
 #include "ip/reassembler.hpp"
+#include "ip/reassembler6.hpp"
 #include "ip/route_table.hpp"
 #include "link/arp_cache.hpp"
 #include "tcp/socket_table.hpp"
@@ -81,6 +85,9 @@
 #include "wire/icmpv4.hpp"
 #include "wire/ipv4.hpp"
 #include "wire/ipv4_address.hpp"
+#include "wire/icmpv6.hpp"
+#include "wire/ipv6.hpp"
+#include "wire/ipv6_address.hpp"
 #include "wire/mac_address.hpp"
 
 namespace wirestack::iface {
@@ -159,6 +166,10 @@ struct InterfaceConfig {
   ChecksumMode checksum{};
   link::ArpCacheConfig arp{};
   ip::ReassemblerConfig reassembly{};
+  // IPv6 (interface_ipv6.cpp): the neighbour cache of each NIC and the
+  // reassembler. The hop limit of our packets is default_ttl.
+  ip::NeighborCacheConfig nd{};
+  ip::Reassembler6Config reassembly6{};
   udp::SocketTableConfig udp{};
   tcp::SocketTableConfig tcp{};
 };
@@ -175,6 +186,17 @@ struct PingReply {
 };
 // "64 bytes from 10.0.0.2: icmp_seq=1 ident=7 ttl=64 at 0.001000s"
 std::ostream& operator<<(std::ostream& os, const PingReply& r);
+
+// An ICMPv6 echo reply that arrived (send_ping6()).
+struct Ping6Reply {
+  Ipv6Address from;
+  std::uint16_t ident = 0;
+  std::uint16_t seq = 0;
+  std::uint8_t hop_limit = 0;
+  std::size_t payload_len = 0;
+  Instant at{};
+  friend bool operator==(const Ping6Reply&, const Ping6Reply&) = default;
+};
 
 // An ICMP error about a datagram this host sent (for traceroute, ping's
 // "Destination Host Unreachable", diagnostics). Locally detected ARP
@@ -269,8 +291,33 @@ class Interface final : private tcp::IpLayer {
   link::ArpCache& arp(NicId nic);
   const link::ArpCache& arp(NicId nic) const;
   bool is_local_address(Ipv4Address a) const;
-  // Either family (tcp::IpLayer): no IPv6 address is ours yet.
-  bool is_local_address(const IpAddress& a) const override { return a.is_v4() && is_local_address(a.v4()); }
+  bool is_local_address(const Ipv6Address& a) const;
+  // Either family (tcp::IpLayer).
+  bool is_local_address(const IpAddress& a) const override {
+    return a.is_v4() ? is_local_address(a.v4()) : is_local_address(a.v6());
+  }
+
+  // ---- IPv6 (interface_ipv6.cpp) ----
+  // Every NIC has a link-local address from its MAC (fe80::/64 + modified
+  // EUI-64, RFC 4862 5.3, RFC 4291 appendix A), first in addresses6(). Not
+  // done yet: Duplicate Address Detection (addresses are used at once),
+  // router discovery and SLAAC, routes (only on-link destinations: the
+  // prefix of one of our addresses, or link-local), forwarding, ICMPv6
+  // errors handed to TCP/UDP.
+  // Adds a static address; its prefix is on-link. Refused if not unicast,
+  // link-local (the NIC has its own), IPv4-mapped, or already ours.
+  Result<void, std::string> add_address6(NicId nic, Ipv6Prefix address);
+  const std::vector<Ipv6Prefix>& addresses6(NicId nic) const;
+  Ipv6Address link_local(NicId nic) const;
+  ip::NeighborCache& neighbors(NicId nic);
+  // A packet with `payload` as its upper-layer bytes (header included).
+  Result<void, SendError> send_ipv6(Ipv6Address dst, IpProtocol protocol, Bytes payload, Instant now,
+                                    Ipv6Address src = {});
+  // ICMPv6 echo request with `payload_len` pattern bytes (0x00, 0x01, ...).
+  Result<void, SendError> send_ping6(Ipv6Address dst, std::uint16_t ident, std::uint16_t seq, std::size_t payload_len,
+                                     Instant now);
+  std::vector<Ping6Reply> take_ping6_replies();
+  const ip::Reassembler6& reassembler6() const { return reassembler6_; }
 
   // ---- The driver's side ----
   void receive(NicId nic, Bytes frame, Instant now);
@@ -337,6 +384,14 @@ class Interface final : private tcp::IpLayer {
     bool full = false;  // the device said it has no room (FrameSink::has_room)
     std::vector<Ipv4Prefix> addresses;
     link::ArpCache arp;
+    std::vector<Ipv6Prefix> addresses6;  // the link-local address first
+    ip::NeighborCache nd;
+    std::vector<Ipv6Address> resolving6;  // next hops with packets waiting in nd
+  };
+  struct Egress6 {
+    NicId nic = 0;
+    Ipv6Address next_hop;
+    Ipv6Address src;
   };
   // Where a datagram to `dst` leaves.
   struct Egress {
@@ -384,6 +439,38 @@ class Interface final : private tcp::IpLayer {
   void resolution_ended();
   void forward(NicId nic, Ipv4Packet packet, const Ipv4Repr& repr, bool link_broadcast, Instant now);
 
+  // interface_ipv6.cpp
+  bool is_our_multicast_mac(NicId nic, MacAddress dst) const;
+  bool accepts_ipv6_dst(NicId nic, const Ipv6Address& dst) const;
+  // The NIC's address for talking to `peer`: one in its prefix, else the link-local one.
+  Ipv6Address source_for6(NicId nic, const Ipv6Address& peer) const;
+  std::optional<Egress6> select_egress6(const Ipv6Address& dst, const Ipv6Address& src) const;
+  void receive_ipv6(NicId nic, Bytes payload, bool link_multicast, Instant now);
+  // A checked packet for us (the walk, reassembly, then the upper layer).
+  void deliver_ipv6(NicId nic, Ipv6Packet packet, bool link_multicast, Instant now);
+  void receive_icmpv6(NicId nic, Ipv6Packet packet, const Ipv6Repr& ip, Bytes upper, bool link_multicast,
+                      Instant now);
+  void receive_nd(NicId nic, const Ipv6Repr& ip, const Icmpv6Repr& msg, Instant now);
+  void receive_udp6(Ipv6Packet packet, const Ipv6Repr& ip, Bytes upper, bool link_multicast, Instant now);
+  void receive_tcp6(const Ipv6Repr& ip, Bytes upper, Instant now);
+  // An ICMPv6 error about `invoking` (a whole packet), if RFC 4443 2.4(e)
+  // and the rate limit allow.
+  void send_icmpv6_error(Bytes invoking, const Icmpv6Repr& error, bool link_multicast, Instant now);
+  Result<void, SendError> send_icmpv6(Ipv6Address dst, Ipv6Address src, const Icmpv6Repr& icmp, Instant now);
+  // An ND message (hop limit 255) straight to `eth_dst`.
+  void send_nd(NicId nic, MacAddress eth_dst, const Ipv6Address& src, const Ipv6Address& dst, const Icmpv6Repr& msg);
+  void send_ns(NicId nic, const ip::Solicit& s);
+  void poll_nd(NicId nic, Instant now);
+  void release_nd(NicId nic, std::vector<ip::ReadyPacket6>& released);
+  void send_udp_datagram6(udp::Outgoing& o, Instant now);
+  void send_segment6(const Ipv6Address& src, const Ipv6Address& dst, const TcpRepr& header,
+                     storage::SpanPair payload, Instant now);
+  // The packet in `frame` (Ethernet room, then header room, then the
+  // payload in place): header emitted, fragmented to the MTU if needed,
+  // then to the neighbour (or its ND queue).
+  Result<void, SendError> output6(const Egress6& eg, const Ipv6Repr& header, ByteVec& frame, Instant now);
+  Result<void, SendError> output6_packet(const Egress6& eg, ByteVec packet, Instant now);
+
   // interface_output.cpp
   std::optional<Egress> select_egress(Ipv4Address dst, Ipv4Address src) const;
   // Emits header + payload, fragments to the MTU and hands each piece to the link.
@@ -423,6 +510,9 @@ class Interface final : private tcp::IpLayer {
   std::vector<Nic> nics_;
   ip::RouteTable routes_;
   ip::Reassembler reassembler_;
+  ip::Reassembler6 reassembler6_;
+  std::uint32_t next_ident6_ = 0;
+  std::deque<Ping6Reply> ping6_replies_;
   udp::SocketTable udp_;
   std::uint16_t next_ident_;
   std::size_t full_nics_ = 0;  // NICs whose device said it has no room

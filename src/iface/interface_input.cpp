@@ -27,7 +27,7 @@ void Interface::receive(NicId nic, Bytes frame, Instant now) {
   ++counters_.eth.rx;
   const MacAddress dst = eth->dst();
   const bool link_broadcast = dst.is_broadcast();
-  if (dst != n.mac && !link_broadcast) {
+  if (dst != n.mac && !link_broadcast && !(eth->ethertype() == EtherType::ipv6 && is_our_multicast_mac(nic, dst))) {
     ++counters_.eth.rx_not_for_us;
     return;
   }
@@ -38,6 +38,7 @@ void Interface::receive(NicId nic, Bytes frame, Instant now) {
   switch (eth->ethertype()) {
     case EtherType::arp: receive_arp(nic, eth->payload(), now); return;
     case EtherType::ipv4: receive_ipv4(nic, eth->payload(), link_broadcast, now); return;
+    case EtherType::ipv6: receive_ipv6(nic, eth->payload(), dst != n.mac, now); return;
     default: ++counters_.eth.rx_unknown_type; return;
   }
 }

@@ -357,6 +357,10 @@ void Interface::send_udp_datagram(udp::Outgoing& o, Instant now) {
   // A socket bound to a broadcast (or no longer local) address sends from
   // the egress address: 255.255.255.255 is never a source (RFC 1122
   // 3.2.1.3; Linux inet_bind keeps saddr 0 for such binds).
+  if (o.dst.addr.is_v6() && o.src.addr.is_v6()) {
+    send_udp_datagram6(o, now);
+    return;
+  }
   if (!o.dst.addr.is_v4() || !o.src.addr.is_v4()) {
     ++counters_.udp.tx_errors;
     udp_.report_error(o.socket, udp::Errc::address_family);  // IPv6 output: not yet
@@ -403,6 +407,10 @@ void copy_payload(MutBytes data, const storage::SpanPair& payload) {
 
 void Interface::send_segment(const IpAddress& src_addr, const IpAddress& dst_addr, const TcpRepr& header,
                              storage::SpanPair payload, std::uint16_t gso_size, Instant now) {
+  if (src_addr.is_v6() && dst_addr.is_v6()) {
+    send_segment6(src_addr.v6(), dst_addr.v6(), header, payload, now);
+    return;
+  }
   if (!src_addr.is_v4() || !dst_addr.is_v4()) {
     ++counters_.ipv4.no_route;
     ++counters_.tcp.tx_errors;
@@ -483,7 +491,11 @@ Result<void, SendError> Interface::output_offloaded(const Egress& eg, const Ipv4
 }
 
 std::optional<tcp::IpLayer::Path> Interface::path_to(const IpAddress& dst) const {
-  if (!dst.is_v4()) return std::nullopt;
+  if (dst.is_v6()) {
+    const auto eg = select_egress6(dst.v6(), Ipv6Address::unspecified());
+    if (!eg) return std::nullopt;
+    return Path{.src = eg->src, .mtu = mtu(eg->nic), .header_len = ip_header_len(IpFamily::v6), .tso = false};
+  }
   const auto eg = select_egress(dst.v4(), Ipv4Address::any());
   if (!eg || eg->src.is_unspecified() || eg->broadcast) return std::nullopt;
   std::uint16_t path = mtu(eg->nic);
@@ -513,7 +525,12 @@ void Interface::nic_has_room(NicId nic) {
 
 bool Interface::has_room_for(const IpAddress& dst) const {
   if (full_nics_ == 0 && !resolving_) return true;  // the common case: no lookup
-  if (!dst.is_v4()) return true;
+  if (dst.is_v6()) {
+    const auto eg6 = select_egress6(dst.v6(), Ipv6Address::unspecified());
+    if (!eg6) return true;
+    const Nic& n = nic_ref(eg6->nic);
+    return !n.full && std::find(n.resolving6.begin(), n.resolving6.end(), eg6->next_hop) == n.resolving6.end();
+  }
   const auto eg = select_egress(dst.v4(), Ipv4Address::any());
   if (!eg) return true;
   const Nic& n = nic_ref(eg->nic);
@@ -526,7 +543,7 @@ bool Interface::has_room_for(const IpAddress& dst) const {
 void Interface::resolution_ended() {
   if (!resolving_) return;
   resolving_ = false;
-  for (const Nic& n : nics_) resolving_ = resolving_ || n.arp.resolving_any();
+  for (const Nic& n : nics_) resolving_ = resolving_ || n.arp.resolving_any() || !n.resolving6.empty();
   tcp_.on_room();  // what waited for a next hop goes now (or finds it failed)
 }
 

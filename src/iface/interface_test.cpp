@@ -125,7 +125,10 @@ TEST(Interface, BadFramesAreCountedAndDropped) {
   // For another MAC.
   auto other = bytes_of(0x02, 0, 0, 0, 0, 0x09, 0x02, 0, 0, 0, 0, 0x01, 0x08, 0x00);
   p.b.receive(0, other, now);
-  // Unknown EtherType (IPv6) to B's MAC.
+  // Unknown EtherType (0x88b5, local experimental) to B's MAC.
+  auto unknown = bytes_of(0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x88, 0xb5);
+  p.b.receive(0, unknown, now);
+  // IPv6 without its header.
   auto v6 = bytes_of(0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x86, 0xdd);
   p.b.receive(0, v6, now);
   // IPv4 with a broken header (version 6) and with a bad header checksum.
@@ -145,6 +148,7 @@ TEST(Interface, BadFramesAreCountedAndDropped) {
   EXPECT_EQ(c.eth.rx_not_for_us, 1u);
   EXPECT_EQ(c.eth.rx_unknown_type, 1u);
   EXPECT_EQ(c.ipv4.malformed, 2u);
+  EXPECT_EQ(c.ipv6.malformed, 1u);
   EXPECT_EQ(c.arp.rx_malformed, 1u);
   EXPECT_EQ(c.icmp.rx_malformed, 1u);
   EXPECT_EQ(c.icmp.tx, 0u);
@@ -215,7 +219,7 @@ TEST(Interface, CountersPrintNonzeroValuesPerLayer) {
             "icmp rx 1 tx 1 rx_echo_reply 1 tx_echo_request 1");
   std::uint64_t visited = 0;
   for_each_counter(p.a.counters(), [&](std::string_view, std::string_view, std::uint64_t) { ++visited; });
-  EXPECT_EQ(visited, 51u);  // 49 fixed counters + 2 ICMP types seen
+  EXPECT_EQ(visited, 78u);  // 76 fixed counters + 2 ICMP types seen
   std::ostringstream all;
   p.a.print_counters(all);
   EXPECT_EQ(all.str(),
