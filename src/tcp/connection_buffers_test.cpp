@@ -43,7 +43,7 @@ void print(const char* what, const Outcome& o, const LossyPair& p) {
 
 TEST(Autotuning, ReceiveBufferGrowsToThePathAndFillsTheLink) {
   LossyPair p(long_fat_path(autotuned()));
-  const Outcome o = p.transfer(64 * kMiB, at(60s));
+  const Outcome o = p.transfer(24 * kMiB, at(60s));
   print("autotuned", o, p);
   ASSERT_TRUE(o.complete);
   EXPECT_GT(o.goodput_bps, 800e6);
@@ -95,7 +95,7 @@ TEST(Autotuning, WithoutTimestampsTheWindowMethodMeasuresTheRoundTrip) {
   Path path = long_fat_path(autotuned());
   path.sack = false;
   LossyPair p(path);
-  const Outcome o = p.transfer(64 * kMiB, at(60s));
+  const Outcome o = p.transfer(24 * kMiB, at(60s));
   print("no timestamps", o, p);
   ASSERT_TRUE(o.complete);
   EXPECT_GT(o.goodput_bps, 700e6);
@@ -161,8 +161,8 @@ namespace {
 // doubles cwnd past the queue and loses a large part of a window at once;
 // HyStart++ sees the round trip grow by its 4 ms threshold (at 1.7 MB)
 // and goes on in conservative slow start (a quarter of the growth, five
-// rounds at most), which reaches the queue's end later and with less
-// overshoot: 618 segments resent against 1,540.
+// rounds at most), then congestion avoidance: in the first 12 MiB (slow
+// start and what follows it) 0 segments resent against 1,418.
 TEST(HyStart, SlowStartEndsBeforeTheQueueOverflows) {
   Outcome with, without;
   std::uint32_t retransmits[2] = {0, 0};
@@ -172,14 +172,14 @@ TEST(HyStart, SlowStartEndsBeforeTheQueueOverflows) {
     c.congestion = Algorithm::cubic;
     Path path{.bits_per_second = 1'000'000'000, .delay = 1ms, .queue_bytes = 4 * kMiB, .config = c};
     LossyPair p(path);
-    const Outcome o = p.transfer(64 * kMiB, at(60s));
+    const Outcome o = p.transfer(12 * kMiB, at(60s));  // slow start and its first loss episode
     print(on ? "HyStart++ on" : "HyStart++ off", o, p);
     ASSERT_TRUE(o.complete);
     (on ? with : without) = o;
     retransmits[on ? 0 : 1] = o.retransmits;
   }
   EXPECT_GT(retransmits[1], 1000u);                // classic slow start overflows the queue
-  EXPECT_LT(retransmits[0] * 2, retransmits[1]);  // HyStart++: less than half of that
+  EXPECT_LT(retransmits[0] * 10, retransmits[1]);  // HyStart++: a tenth of that at most
   EXPECT_GT(with.goodput_bps, 800e6);
 }
 
