@@ -243,7 +243,9 @@ std::uint16_t SocketTable::mss_for(const IpLayer::Path& p) const {
 
 ConnectionConfig SocketTable::config_for(const IpAddress& remote, std::uint32_t slot) const {
   ConnectionConfig c = config_.connection;
-  if (auto it = buffer_sizes_.find(slot); it != buffer_sizes_.end()) apply(it->second, c);
+  if (!buffer_sizes_.empty()) {
+    if (auto it = buffer_sizes_.find(slot); it != buffer_sizes_.end()) apply(it->second, c);
+  }
   // RFC 9293 3.7.1 / RFC 1122 4.2.2.6: MSS = MTU less the IP and TCP headers
   // of the interface the segments leave by (SHOULD-5: the MSS option carries
   // what we can receive); RFC 8200 8.3 for IPv6.
@@ -330,9 +332,11 @@ Result<void, SocketError> SocketTable::connect(SocketHandle h, IpEndpoint remote
   ConnectionConfig cfg = config_.connection;
   cfg.mss = mss_for(*path);
   cfg.tso = path->tso;
-  if (auto it = buffer_sizes_.find(h.index); it != buffer_sizes_.end()) {
-    apply(it->second, cfg);
-    buffer_sizes_.erase(it);  // the connection holds them now
+  if (!buffer_sizes_.empty()) {
+    if (auto it = buffer_sizes_.find(h.index); it != buffer_sizes_.end()) {
+      apply(it->second, cfg);
+      buffer_sizes_.erase(it);  // the connection holds them now
+    }
   }
   const std::uint32_t iss = isn_.isn(local.addr, local.port, remote.addr, remote.port, now);
   s->kind = Kind::connection;
