@@ -166,7 +166,13 @@ namespace {
 TEST(HyStart, SlowStartEndsBeforeTheQueueOverflows) {
   Outcome with, without;
   std::uint32_t retransmits[2] = {0, 0};
+  // Under sanitizers only HyStart++'s half runs: classic slow start's
+  // 1,418 retransmissions through the SACK scoreboard take minutes there.
   for (bool on : {true, false}) {
+    if (!on && testing::kSanitized) {
+      EXPECT_LT(retransmits[0], 100u);
+      GTEST_SKIP() << "the classic slow start half runs in the optimized build only";
+    }
     ConnectionConfig c = Path::fixed_buffers(6 * kMiB);
     c.hystart = on;
     c.congestion = Algorithm::cubic;
