@@ -13,37 +13,17 @@
 #include <string>
 #include <vector>
 
+#include "capture_tsv.hpp"
 #include "dev/pcap_file.hpp"
 #include "wire/dissect.hpp"
 
 namespace wirestack {
 namespace {
 
+using testing::read_tsv;
+using testing::Row;
+
 const std::string kDir = std::string(WIRESTACK_SOURCE_DIR) + "/tests/data/";
-
-using Row = std::map<std::string, std::string>;
-
-std::vector<Row> read_tsv(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<Row> rows;
-  std::string line;
-  std::vector<std::string> header;
-  while (std::getline(in, line)) {
-    std::vector<std::string> cells;
-    std::stringstream ss(line);
-    std::string cell;
-    while (std::getline(ss, cell, '\t')) cells.push_back(cell);
-    if (!line.empty() && line.back() == '\t') cells.emplace_back();
-    if (header.empty()) {
-      header = cells;
-      continue;
-    }
-    Row r;
-    for (std::size_t i = 0; i < header.size(); ++i) r[header[i]] = i < cells.size() ? cells[i] : "";
-    rows.push_back(std::move(r));
-  }
-  return rows;
-}
 
 std::string hex16(unsigned v) {
   char buf[8];

@@ -13,6 +13,7 @@
 
 #include "base/assert.hpp"
 #include "ip/fragmenter.hpp"
+#include "ip/slaac.hpp"
 
 namespace wirestack::iface {
 
@@ -78,25 +79,6 @@ Interface::Interface(FrameSink& sink, Rng& rng, InterfaceConfig config)
 
 // ---- Configuration -----------------------------------------------------------
 
-namespace {
-// fe80::/64 + the modified EUI-64 of `mac` (RFC 4862 5.3, RFC 4291 appendix
-// A: ff:fe in the middle, the U/L bit inverted), as ip::modified_eui64()
-// computes it (ip/slaac.hpp cannot be included here: its InterfaceId is not
-// route_table's).
-Ipv6Address link_local_from_mac(MacAddress mac) {
-  const auto m = mac.bytes();
-  std::array<std::byte, Ipv6Address::kSize> b{std::byte{0xfe}, std::byte{0x80}};
-  b[8] = m[0] ^ std::byte{0x02};
-  b[9] = m[1];
-  b[10] = m[2];
-  b[11] = std::byte{0xff};
-  b[12] = std::byte{0xfe};
-  b[13] = m[3];
-  b[14] = m[4];
-  b[15] = m[5];
-  return Ipv6Address{b};
-}
-}  // namespace
 
 NicId Interface::add_nic(MacAddress mac, std::uint16_t mtu) {
   WIRESTACK_ASSERT(mtu >= ip::kMinIpv4Mtu);
@@ -106,7 +88,7 @@ NicId Interface::add_nic(MacAddress mac, std::uint16_t mtu) {
                       .up = false,
                       .addresses = {},
                       .arp = link::ArpCache(config_.arp),
-                      .addresses6 = {Ipv6Prefix(link_local_from_mac(mac), 64)},
+                      .addresses6 = {Ipv6Prefix(ip::link_local_address(ip::modified_eui64(mac)), 64)},
                       .nd = ip::NeighborCache(config_.nd),
                       .resolving6 = {}});
   return static_cast<NicId>(nics_.size() - 1);

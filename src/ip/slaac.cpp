@@ -16,32 +16,32 @@ namespace wirestack::ip {
 static_assert(std::tuple_size_v<StableIdSecret> == crypto_shorthash_KEYBYTES);
 static_assert(crypto_shorthash_BYTES == 8);
 
-Ipv6Address with_interface_id(const Ipv6Address& prefix, InterfaceId iid) {
+Ipv6Address with_interface_id(const Ipv6Address& prefix, Ipv6InterfaceId iid) {
   std::array<std::byte, Ipv6Address::kSize> b = prefix.bytes();
   for (std::size_t i = 0; i < 8; ++i) b[8 + i] = static_cast<std::byte>(iid >> (8 * (7 - i)));
   return Ipv6Address{b};
 }
 
-InterfaceId interface_id_of(const Ipv6Address& a) {
-  InterfaceId iid = 0;
-  for (std::size_t i = 0; i < 8; ++i) iid = iid << 8 | std::to_integer<InterfaceId>(a.bytes()[8 + i]);
+Ipv6InterfaceId interface_id_of(const Ipv6Address& a) {
+  Ipv6InterfaceId iid = 0;
+  for (std::size_t i = 0; i < 8; ++i) iid = iid << 8 | std::to_integer<Ipv6InterfaceId>(a.bytes()[8 + i]);
   return iid;
 }
 
-Ipv6Address link_local_address(InterfaceId iid) {
+Ipv6Address link_local_address(Ipv6InterfaceId iid) {
   return with_interface_id(Ipv6Address(0xfe80, 0, 0, 0, 0, 0, 0, 0), iid);
 }
 
-InterfaceId modified_eui64(MacAddress mac) {
+Ipv6InterfaceId modified_eui64(MacAddress mac) {
   const auto& m = mac.bytes();
   const std::array<std::byte, 8> e{m[0] ^ std::byte{0x02}, m[1], m[2], std::byte{0xff}, std::byte{0xfe}, m[3], m[4],
                                    m[5]};
-  InterfaceId iid = 0;
-  for (std::byte b : e) iid = iid << 8 | std::to_integer<InterfaceId>(b);
+  Ipv6InterfaceId iid = 0;
+  for (std::byte b : e) iid = iid << 8 | std::to_integer<Ipv6InterfaceId>(b);
   return iid;
 }
 
-bool is_reserved_interface_id(InterfaceId iid) {
+bool is_reserved_interface_id(Ipv6InterfaceId iid) {
   if (iid == 0) return true;                                                       // RFC 4291 2.6.1
   if (iid >= 0x02005efffe000000ULL && iid <= 0x02005efffeffffffULL) return true;  // RFC 5453 3 (IANA)
   return iid >= 0xfdffffffffffff80ULL;                                             // RFC 2526
@@ -57,7 +57,7 @@ std::uint64_t siphash24_be(const StableIdSecret& key, Bytes message) {
   return v;
 }
 
-InterfaceId stable_interface_id(const StableIdParams& params, const Ipv6Address& prefix, std::uint8_t dad_counter) {
+Ipv6InterfaceId stable_interface_id(const StableIdParams& params, const Ipv6Address& prefix, std::uint8_t dad_counter) {
   const std::size_t n = std::min<std::size_t>(params.net_iface.size(), 255);
   const std::size_t m = std::min<std::size_t>(params.network_id.size(), 255);
   ByteVec msg;
@@ -76,7 +76,7 @@ std::optional<StableAddress> stable_address(const StableIdParams& params, const 
   // RFC 7217 5: "if the resulting Interface Identifier is reserved ... the
   // DAD_Counter ... is incremented and a new Interface ID is computed".
   for (std::uint32_t c = dad_counter; c <= kIdgenRetries; ++c) {
-    const InterfaceId iid = stable_interface_id(params, prefix, static_cast<std::uint8_t>(c));
+    const Ipv6InterfaceId iid = stable_interface_id(params, prefix, static_cast<std::uint8_t>(c));
     if (!is_reserved_interface_id(iid)) {
       return StableAddress{.address = with_interface_id(prefix, iid), .dad_counter = static_cast<std::uint8_t>(c)};
     }

@@ -76,23 +76,23 @@
 namespace wirestack::ip {
 
 // The low 64 bits of an address, as an integer (group 4 in the top bits).
-using InterfaceId = std::uint64_t;
+using Ipv6InterfaceId = std::uint64_t;
 
 inline constexpr std::uint32_t kIdgenRetries = 3;                  // RFC 7217 7
 inline constexpr Duration kIdgenDelay = std::chrono::seconds{1};   // RFC 7217 7
 inline constexpr Duration kTwoHours = std::chrono::hours{2};       // RFC 4862 5.5.3 e)
 
 // The first 64 bits of `prefix` followed by `iid`.
-Ipv6Address with_interface_id(const Ipv6Address& prefix, InterfaceId iid);
-InterfaceId interface_id_of(const Ipv6Address& a);
+Ipv6Address with_interface_id(const Ipv6Address& prefix, Ipv6InterfaceId iid);
+Ipv6InterfaceId interface_id_of(const Ipv6Address& a);
 // fe80::/64 + iid (RFC 4862 5.3).
-Ipv6Address link_local_address(InterfaceId iid);
+Ipv6Address link_local_address(Ipv6InterfaceId iid);
 // RFC 4291 appendix A: 02:00:5e:00:53:01 -> 0000:5eff:fe00:5301 (the U/L bit inverted).
-InterfaceId modified_eui64(MacAddress mac);
+Ipv6InterfaceId modified_eui64(MacAddress mac);
 // RFC 5453 / IANA "Reserved IPv6 Interface Identifiers": 0 (subnet-router
 // anycast), 0200:5eff:fe00:0000-0200:5eff:feff:ffff, fdff:ffff:ffff:ff80-ffff
 // (subnet anycast, RFC 2526).
-bool is_reserved_interface_id(InterfaceId iid);
+bool is_reserved_interface_id(Ipv6InterfaceId iid);
 
 using StableIdSecret = std::array<std::uint8_t, 16>;  // crypto_shorthash_KEYBYTES
 
@@ -107,7 +107,7 @@ struct StableIdParams {
 };
 
 // RFC 7217 5, F() as described at the top of this file.
-InterfaceId stable_interface_id(const StableIdParams& params, const Ipv6Address& prefix, std::uint8_t dad_counter);
+Ipv6InterfaceId stable_interface_id(const StableIdParams& params, const Ipv6Address& prefix, std::uint8_t dad_counter);
 
 struct StableAddress {
   Ipv6Address address;

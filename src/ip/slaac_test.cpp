@@ -82,9 +82,9 @@ TEST(Slaac, StableIdHashesTheDocumentedLayoutRfc7217Section5) {
 TEST(Slaac, StableIdDependsOnEveryInputAndOnlyOnThemRfc7217Section5) {
   const StableIdParams base{.secret = key_0_to_15(), .net_iface = "eth0"};
   const Ipv6Address pfx = addr("2001:db8:1::");
-  const InterfaceId id = stable_interface_id(base, pfx, 0);
+  const Ipv6InterfaceId id = stable_interface_id(base, pfx, 0);
   EXPECT_EQ(stable_interface_id(base, addr("2001:db8:1::99"), 0), id);  // host bits of the prefix ignored
-  std::set<InterfaceId> ids{id};
+  std::set<Ipv6InterfaceId> ids{id};
   ids.insert(stable_interface_id(base, addr("2001:db8:2::"), 0));  // another prefix
   ids.insert(stable_interface_id(base, pfx, 1));                   // another DAD_Counter
   StableIdParams other = base;
