@@ -251,7 +251,7 @@ class TcpRequestClient {
   std::optional<tcp::Errc> error_;
   Instant start_at_{};
   runtime::TimerId timeout_{};
-  std::size_t hook_ = 0;
+  runtime::TimerId start_timer_{};
   bool started_ = false;
   bool shut_ = false;
   bool done_ = false;

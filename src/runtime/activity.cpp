@@ -17,6 +17,42 @@ void ActivityLoop::remove(std::size_t token) {
   }
 }
 
+void ActivityLoop::watch(tcp::SocketHandle h, std::function<void()> fn) {
+  const std::uint64_t k = key(h);
+  auto it = watchers_.find(k);
+  if (it == watchers_.end()) {
+    watchers_.emplace(k, Watcher{.fn = std::move(fn)});
+  } else if (!running_) {
+    it->second = Watcher{.fn = std::move(fn)};
+  } else {
+    // The old one may be running: it goes after the run, the new one then.
+    it->second.dead = true;
+    dead_.push_back(k);
+    replaced_.emplace_back(k, std::move(fn));
+  }
+}
+
+void ActivityLoop::unwatch(tcp::SocketHandle h) {
+  const auto it = watchers_.find(key(h));
+  if (it == watchers_.end()) return;
+  if (!running_) {
+    watchers_.erase(it);
+    return;
+  }
+  it->second.dead = true;
+  dead_.push_back(it->first);
+  std::erase_if(replaced_, [&](const auto& r) { return r.first == it->first; });
+}
+
+void ActivityLoop::run_watchers() {
+  if (watchers_.empty()) return;
+  for (const tcp::SocketHandle h : tcp_changed) {
+    const auto it = watchers_.find(key(h));
+    if (it == watchers_.end() || it->second.dead) continue;
+    it->second.fn();
+  }
+}
+
 bool ActivityLoop::run(World& world) {
   if (running_) {  // a hook kicked its host: go round again instead of recursing
     again_ = true;
@@ -27,6 +63,7 @@ bool ActivityLoop::run(World& world) {
   do {
     again_ = false;
     world.collect(*this);
+    run_watchers();
     for (std::size_t i = 0; i < hooks_.size(); ++i) {  // a hook may register another
       if (hooks_[i]) hooks_[i]();
     }
@@ -36,6 +73,12 @@ bool ActivityLoop::run(World& world) {
   } while (again_ && ++round < kMaxRounds);
   for (std::size_t t : removed_) hooks_.at(t) = nullptr;
   removed_.clear();
+  for (const std::uint64_t k : dead_) {
+    if (auto it = watchers_.find(k); it != watchers_.end() && it->second.dead) watchers_.erase(it);
+  }
+  dead_.clear();
+  for (auto& [k, fn] : replaced_) watchers_[k] = Watcher{.fn = std::move(fn)};
+  replaced_.clear();
   running_ = false;
   return again_;
 }

@@ -12,7 +12,11 @@
 // at `t` at the latest. A request stands until its time comes, and requests
 // combine to the earliest; a hook that wants a later wake-up after that asks
 // again. Hooks also run for any other activity, so they must look at their
-// sockets and clocks rather than assume why they were called.
+// sockets and clocks rather than assume why they were called. A watcher
+// (watch()) is the other way in: it belongs to one TCP socket and runs only
+// in the rounds where that socket changed, as an epoll registration does;
+// ten thousand requests in flight then cost a round what the sockets that
+// changed cost, not ten thousand calls.
 //
 //   ActivityLoop loop;
 //   loop.add([&] { app.serve(); });
@@ -25,6 +29,7 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "base/time.hpp"
@@ -54,6 +59,17 @@ class ActivityLoop {
   std::size_t add(std::function<void()> hook);
   void remove(std::size_t token);
 
+  // Registers a watcher of one TCP socket: `fn` runs in every round where
+  // `h` is among tcp_changed (before the hooks), and in no other. An
+  // application with many sockets of its own (a client making thousands of
+  // requests) is then called for the sockets that changed, not for every
+  // socket at every round. One watcher per socket: watching again replaces
+  // it. Safe from inside a hook or watcher (its own included: an unwatched
+  // watcher is not called again, and is destroyed after the round).
+  void watch(tcp::SocketHandle h, std::function<void()> fn);
+  void unwatch(tcp::SocketHandle h);
+  std::size_t watchers() const { return watchers_.size(); }
+
   // Runs rounds until one changes nothing. Called from inside a hook (an
   // application kicking its host), it only notes that another round is due.
   // True when still busy after kMaxRounds: the caller gives the rest of the
@@ -76,7 +92,17 @@ class ActivityLoop {
   std::vector<tcp::SocketHandle> tcp_changed;
 
  private:
+  static std::uint64_t key(tcp::SocketHandle h) { return std::uint64_t{h.generation} << 32 | h.index; }
+  void run_watchers();
+
   std::deque<std::function<void()>> hooks_;  // a deque: running hooks stay where they are
+  struct Watcher {
+    std::function<void()> fn;
+    bool dead = false;  // unwatched during a run: erased after it (it may be the one running)
+  };
+  std::unordered_map<std::uint64_t, Watcher> watchers_;  // node-based: a running one stays put
+  std::vector<std::uint64_t> dead_;                              // keys unwatched during a run
+  std::vector<std::pair<std::uint64_t, std::function<void()>>> replaced_;  // watch() of a watched socket, during a run
   std::vector<std::size_t> removed_;         // tokens removed while hooks ran
   std::optional<Instant> wake_;
   bool running_ = false;

@@ -32,6 +32,62 @@ struct FakeWorld final : ActivityLoop::World {
   }
 };
 
+// A world whose collect() reports the given sockets as changed, once.
+struct ChangingWorld final : ActivityLoop::World {
+  std::vector<tcp::SocketHandle> changed;
+  void collect(ActivityLoop& loop) override {
+    loop.tcp_changed = changed;
+    changed.clear();
+  }
+  bool flush() override { return false; }
+};
+
+constexpr tcp::SocketHandle sock(std::uint32_t i) { return tcp::SocketHandle{.index = i, .generation = 1}; }
+
+TEST(ActivityLoop, AWatcherRunsOnlyInRoundsWhereItsSocketChangedBeforeTheHooks) {
+  ChangingWorld world;
+  ActivityLoop loop;
+  std::vector<std::string> log;
+  loop.watch(sock(1), [&] { log.push_back("w1"); });
+  loop.watch(sock(2), [&] { log.push_back("w2"); });
+  loop.add([&] { log.push_back("hook"); });
+  EXPECT_FALSE(loop.run(world));  // nothing changed: the hook only
+  world.changed = {sock(2)};
+  EXPECT_FALSE(loop.run(world));
+  world.changed = {sock(1), sock(3), sock(2)};  // 3 has no watcher
+  EXPECT_FALSE(loop.run(world));
+  world.changed = {tcp::SocketHandle{.index = 1, .generation = 2}};  // slot 1 reused: another socket
+  EXPECT_FALSE(loop.run(world));
+  EXPECT_EQ(log, (std::vector<std::string>{"hook", "w2", "hook", "w1", "w2", "hook", "hook"}));
+  EXPECT_EQ(loop.watchers(), 2u);
+}
+
+TEST(ActivityLoop, AWatcherMayUnwatchOrReplaceItselfAndOthersFromInside) {
+  ChangingWorld world;
+  ActivityLoop loop;
+  std::vector<std::string> log;
+  // w1 removes itself and w2 in its first run; the captured string proves
+  // the running function outlived the unwatch (ASan would see it otherwise).
+  loop.watch(sock(1), [&, name = std::string("w1-with-a-long-capture-off-the-small-buffer")] {
+    log.push_back(name);
+    loop.unwatch(sock(1));
+    loop.unwatch(sock(2));
+    log.push_back(name);
+  });
+  loop.watch(sock(2), [&] { log.push_back("w2"); });
+  loop.watch(sock(3), [&] {
+    log.push_back("w3");
+    loop.watch(sock(3), [&] { log.push_back("w3'"); });  // takes effect after the run
+  });
+  world.changed = {sock(1), sock(2), sock(3)};
+  EXPECT_FALSE(loop.run(world));
+  world.changed = {sock(1), sock(2), sock(3)};
+  EXPECT_FALSE(loop.run(world));
+  const std::string w1 = "w1-with-a-long-capture-off-the-small-buffer";
+  EXPECT_EQ(log, (std::vector<std::string>{w1, w1, "w3", "w3'"}));
+  EXPECT_EQ(loop.watchers(), 1u);
+}
+
 TEST(ActivityLoop, ARoundCollectsRunsTheHooksInOrderThenFlushes) {
   std::vector<std::string> log;
   FakeWorld world;

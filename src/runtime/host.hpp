@@ -66,6 +66,12 @@ class Host {
   // order. Safe to register and remove from inside a hook. The token removes it.
   std::size_t on_activity(std::function<void()> hook) { return activity_.add(std::move(hook)); }
   void remove_activity(std::size_t token) { activity_.remove(token); }
+  // A watcher of one TCP socket (activity.hpp): `fn` runs in the rounds
+  // where `h` is among tcp_changed(), and only then; what an application
+  // with a socket per request registers instead of a hook, so that the
+  // cost of a round follows the sockets that changed, not those that exist.
+  void watch(tcp::SocketHandle h, std::function<void()> fn) { activity_.watch(h, std::move(fn)); }
+  void unwatch(tcp::SocketHandle h) { activity_.unwatch(h); }
   // Runs the stack's due work and the hooks now (after using the sockets
   // from outside a hook: what was queued leaves at once).
   virtual void kick() = 0;
