@@ -1,6 +1,7 @@
 #include "dns/message.hpp"
 
 #include <array>
+#include <cstdio>
 #include <sstream>
 
 #include "wire/ipv4_address.hpp"
@@ -348,5 +349,35 @@ std::string Record::to_string() const {
 }
 
 std::ostream& operator<<(std::ostream& os, const Record& r) { return os << r.to_string(); }
+
+std::optional<std::string> summary(Bytes message) {
+  auto m = Message::parse(message);
+  if (!m) return std::nullopt;
+  std::ostringstream os;
+  char id[8];
+  std::snprintf(id, sizeof id, "0x%04x", m->header.id);
+  os << (m->header.qr ? "answer " : "query ") << id;
+  if (m->header.qr) {
+    os << ' ' << to_string(m->header.rcode);
+    if (m->header.aa) os << " aa";
+    if (m->header.tc) os << " tc";
+  }
+  if (m->questions.size() == 1) {
+    os << ' ' << to_string(m->questions[0].type) << ' ' << m->questions[0].name;
+  }
+  if (m->header.qr) {
+    std::size_t shown = 0;
+    for (const auto& r : m->answers) {
+      if (shown == 3) {
+        os << " (+" << m->answers.size() - shown << " more)";
+        break;
+      }
+      os << (shown == 0 ? ": " : ", ") << (r.type == Type::cname ? r.name.to_string() + " CNAME " : "")
+         << rdata_to_string(r);
+      ++shown;
+    }
+  }
+  return os.str();
+}
 
 }  // namespace wirestack::dns
