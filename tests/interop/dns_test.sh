@@ -58,6 +58,12 @@ out=$(d ns.campus AAAA); expect "NODATA" 'status: NOERROR.*' "$out"; expect "NOD
 out=$(d sub.campus A); expect "empty non-terminal is NODATA" 'status: NOERROR' "$out"
 out=$(d example.org A); expect "REFUSED" 'status: REFUSED' "$out"
 out=$(d +tcp web.campus A +short); expect "+tcp" '^10\.77\.0\.80$' "$out"
+for q in "web.campus AAAA" "www.campus CNAME" "campus NS" "campus SOA" "info.campus TXT" "80.0.77.10.in-addr.arpa PTR"; do
+  # shellcheck disable=SC2086
+  out=$(d +tcp $q +noall +answer +comments)
+  expect "+tcp $q" 'flags: qr aa rd;' "$out"
+  expect "+tcp $q answer" "^${q%% *}\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+${q##* }[[:space:]]" "$out"
+done
 out=$(d many.campus A +noedns)
 expect "truncated, retried over TCP" 'Truncated, retrying in TCP mode' "$out"
 expect "all 60 over TCP" 'ANSWER: 60,' "$out"
