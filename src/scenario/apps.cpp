@@ -58,7 +58,7 @@ struct PingSettings {
   std::size_t size = 56;  // payload bytes
 };
 std::any parse_ping(const AppFields& f) {
-  PingSettings s{.to = f.address("to"), .schedule = read_schedule(f)};
+  PingSettings s{.to = f.host_or_name("to", f.str("to")), .schedule = read_schedule(f)};
   if (f.has("size")) s.size = static_cast<std::size_t>(f.integer("size", 0, 65000));
   return s;
 }
@@ -68,7 +68,7 @@ struct TracerouteSettings {
   std::uint8_t max_hops = 16;
 };
 std::any parse_traceroute(const AppFields& f) {
-  TracerouteSettings s{.to = f.address("to")};
+  TracerouteSettings s{.to = f.host_or_name("to", f.str("to"))};
   if (f.has("max_hops")) s.max_hops = static_cast<std::uint8_t>(f.integer("max_hops", 1, 64));
   return s;
 }
@@ -193,8 +193,10 @@ class Ping final : public AppOf<PingSettings> {
  public:
   using AppOf::AppOf;
   void start() override {
-    app_ = std::make_unique<app::Ping>(
-        host_, ip(s_.to), app::PingConfig{.count = s_.schedule.count, .interval = s_.schedule.interval, .payload_len = s_.size});
+    resolve_then(s_.to, [this](IpAddress addr) {
+      app_ = std::make_unique<app::Ping>(
+          host_, addr, app::PingConfig{.count = s_.schedule.count, .interval = s_.schedule.interval, .payload_len = s_.size});
+    });
   }
   std::string text() const override {
     std::ostringstream os;
@@ -203,10 +205,13 @@ class Ping final : public AppOf<PingSettings> {
     } else {
       os << "ping " << s_.to << " from " << spec_.host << (s_.size != 56 ? " -s " + std::to_string(s_.size) : "");
     }
+    if (!app_) return os.str() + ":  " + resolve_error().value_or("not started") + "\n";
     os << ":  " << app_->result() << "\n";
     return os.str();
   }
-  bool succeeded() const override { return app_->result().sent > 0 && app_->result().received == app_->result().sent; }
+  bool succeeded() const override {
+    return app_ && app_->result().sent > 0 && app_->result().received == app_->result().sent;
+  }
 
  private:
   std::unique_ptr<app::Ping> app_;
@@ -216,14 +221,20 @@ class Traceroute final : public AppOf<TracerouteSettings> {
  public:
   using AppOf::AppOf;
   void start() override {
-    app_ = std::make_unique<app::Traceroute>(host_, ip(s_.to), app::TracerouteConfig{.max_hops = s_.max_hops});
+    resolve_then(s_.to, [this](IpAddress addr) {
+      app_ = std::make_unique<app::Traceroute>(host_, addr, app::TracerouteConfig{.max_hops = s_.max_hops});
+    });
   }
   std::string text() const override {
     std::ostringstream os;
-    os << "traceroute " << s_.to << " from " << spec_.host << ":\n" << app_->hops();
+    os << "traceroute " << s_.to << " from " << spec_.host << ":";
+    if (!app_) return os.str() + " " + resolve_error().value_or("not started") + "\n";
+    os << "\n" << app_->hops();
     return os.str();
   }
-  bool succeeded() const override { return app_->done() && !app_->hops().empty() && app_->hops().back().reached; }
+  bool succeeded() const override {
+    return app_ && app_->done() && !app_->hops().empty() && app_->hops().back().reached;
+  }
 
  private:
   std::unique_ptr<app::Traceroute> app_;

@@ -44,8 +44,9 @@ TEST(DnsScenario, ClientsConnectByNameAfterTheQueryAndAnswer) {
   EXPECT_NE(text.find("> 10.0.2.20:80  SYN (handshake 1/3"), std::string::npos);
   EXPECT_NE(text.find("GET http://web.campus/ from a: HTTP/1.1 200 OK"), std::string::npos);
   EXPECT_NE(text.find("JSON-RPC time from c to time.campus:7000: {"), std::string::npos);
+  EXPECT_NE(text.find("ping www.campus from a:  2 packets transmitted, 2 received"), std::string::npos);
   EXPECT_NE(text.find("UDP c -> nothere.campus:9: DNS: nothere.campus: no such name (NXDOMAIN)"), std::string::npos);
-  EXPECT_NE(text.find("DNS server ns:53 (6 records): 3 queries (3 UDP, 0 TCP), 2 answered, 0 NODATA, 1 NXDOMAIN"),
+  EXPECT_NE(text.find("DNS server ns:53 (6 records): 4 queries (4 UDP, 0 TCP), 3 answered, 0 NODATA, 1 NXDOMAIN"),
             std::string::npos);
 }
 
