@@ -5,6 +5,7 @@
 
 #include "app/dns_lookup.hpp"
 #include "app/dns_server.hpp"
+#include "app/tcp_apps.hpp"
 #include "app/udp_apps.hpp"
 #include "sim/world.hpp"
 
@@ -135,6 +136,52 @@ TEST(DnsApps, GarbageIsCountedAndTheServerKeepsAnswering) {
   EXPECT_EQ(g2.received().size(), 1u);  // FORMERR
   ASSERT_TRUE(look.done());
   EXPECT_TRUE(look.result());
+}
+
+std::string framed_query(std::uint16_t id, std::string_view name) {
+  dns::Message q;
+  q.header.id = id;
+  q.questions.push_back({*dns::Name::parse(name), dns::Type::a, dns::kClassIn});
+  const ByteVec b = dns::frame_tcp(q.emit());
+  return std::string(reinterpret_cast<const char*>(b.data()), b.size());
+}
+
+TEST(DnsApps, TcpPipelinedQueriesIdleTimeoutAndConnectionBound) {
+  Net n(6);
+  DnsServer server(*n.server, kDns.port, zone(), {.max_connections = 2, .idle_timeout = 10s});
+  // Two queries in one write: two framed answers, in order (RFC 7766 6.2.1.1).
+  std::vector<ByteVec> answers;
+  TcpRequestClient both(*n.client, kDns,
+                        {.request = framed_query(1, "web.campus") + framed_query(2, "nothere.campus"),
+                         .complete = [&answers, buf = std::string()](std::string_view piece) mutable {
+                           buf += piece;
+                           dns::TcpFramer f;
+                           f.push(as_bytes(buf));
+                           answers.clear();
+                           while (auto m = f.next()) answers.push_back(*m);
+                           return answers.size() == 2;
+                         }});
+  // Half a query, then silence: closed after the idle timeout.
+  TcpRequestClient idle(*n.client, kDns, {.request = std::string("\x00\x20" "ab", 4),
+                                          .complete = [](std::string_view) { return false; },
+                                          .start = 200ms});
+  TcpRequestClient idle2(*n.client, kDns, {.request = "", .complete = [](std::string_view) { return false; }, .start = 200ms});
+  // Another connection while two are open: reset at once.
+  TcpRequestClient third(*n.client, kDns, {.request = framed_query(3, "web.campus"), .start = 1s});
+  n.w.run_until(at(5s));
+  ASSERT_TRUE(both.done());
+  ASSERT_EQ(answers.size(), 2u);
+  EXPECT_EQ(dns::Message::parse(answers[0])->header.id, 1);
+  EXPECT_EQ(dns::Message::parse(answers[1])->header.rcode, dns::Rcode::nxdomain);
+  EXPECT_FALSE(idle.done());
+  ASSERT_TRUE(third.done());
+  EXPECT_TRUE(third.error());
+  EXPECT_EQ(server.tcp_refused(), 1u);
+  n.w.run_until(at(12s));
+  ASSERT_TRUE(idle.done());
+  EXPECT_FALSE(idle.error());  // our FIN, not a reset
+  EXPECT_TRUE(idle2.done());
+  EXPECT_EQ(server.tcp_queries(), 2u);
 }
 
 }  // namespace
