@@ -8,7 +8,8 @@
 #     with FORMERR; the server keeps answering.
 #  3. our stub resolver (`wirestack resolve`) asks a real dnsmasq started
 #     here in the namespace: A through a CNAME, TXT, NXDOMAIN, and a
-#     truncated answer retried over TCP.
+#     truncated answer retried over TCP;
+#  4. dig against `wirestack tap --dns` serving that hosts(5) file.
 source "$(dirname "$0")/lib.sh"
 NS="wsdns-$$"   # names of our own, so that helpers testing at once never collide
 TAP="wsdns$$"
@@ -139,4 +140,11 @@ $out"
 SERVER=$KERNEL_IP:5399
 out=$(r web.campus --timeout 0.2 --tries 2)
 expect "no server: timeout" 'no answer from 10\.77\.0\.1:5399 after 2 tries' "$out"
+
+# 4. The same hosts file dnsmasq read, served by us (hosts(5) format).
+ws_start tap --dns "53:$WORK/hosts" --seconds 60
+out=$(d web.campus A +short); expect "hosts file: A" '^10\.77\.0\.80$' "$out"
+out=$(d -x 10.77.0.80 +short); expect "hosts file: PTR" '^web\.campus\.$' "$out"
+out=$(d many.campus A +noedns); expect "hosts file: 60 addresses over TCP" 'ANSWER: 60,' "$out"
+ws_stop
 finish
