@@ -63,6 +63,14 @@ std::optional<ByteVec> answer(const Zone& zone, Bytes query, Transport transport
     limit = std::clamp<std::size_t>(*size, kUdpLimit, kEdnsSize);
     r.additional.push_back(Record{.name = Name{}, .type = Type::opt, .klass = kEdnsSize, .ttl = 0,
                                   .data = OpaqueData{}});
+    const auto opt = std::ranges::find_if(q->additional, [](const Record& x) { return x.type == Type::opt; });
+    if ((opt->ttl >> 16 & 0xff) != 0) {
+      // RFC 6891 6.1.3: a version we do not speak: BADVERS (16), whose high
+      // bits travel in our OPT's extended-rcode byte; no answer.
+      r.additional.back().ttl = std::uint32_t{16 >> 4} << 24;
+      ++stats.badvers;
+      return r.emit(kUdpLimit);
+    }
   }
   if (transport == Transport::tcp) limit = 65535;
 

@@ -17,7 +17,8 @@
 //    (payload size kEdnsSize); the UDP limit is the requester's size, at
 //    least 512 and at most ours; without OPT it is 512 bytes. An answer
 //    that does not fit is cut and has TC set, so the client asks again
-//    over TCP, where the limit is 65535.
+//    over TCP, where the limit is 65535. An EDNS version other than 0 is
+//    answered BADVERS.
 //
 //   dns::AnswerStats stats;
 //   if (auto reply = dns::answer(zone, datagram, dns::Transport::udp, stats)) send(*reply);
@@ -46,6 +47,7 @@ struct AnswerStats {
   std::uint64_t refused = 0;
   std::uint64_t formerr = 0;    // malformed queries answered with FORMERR
   std::uint64_t notimp = 0;
+  std::uint64_t badvers = 0;    // EDNS versions other than 0 (RFC 6891 6.1.3)
   std::uint64_t dropped = 0;    // not answerable at all (short, or a response)
   std::uint64_t truncated = 0;  // answered with TC
 };

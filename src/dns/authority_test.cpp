@@ -164,6 +164,19 @@ TEST_F(AuthorityTest, TruncatesAt512AndAnswersWholeOverTcp) {
   EXPECT_TRUE(ask("many.campus", Type::a, Transport::udp, 100).header.tc);
 }
 
+TEST_F(AuthorityTest, EdnsVersionOneIsBadvers) {
+  Message q;
+  q.header = Header{.id = 9};
+  q.questions.push_back({N("web.campus"), Type::a, kClassIn});
+  q.additional.push_back({.name = Name{}, .type = Type::opt, .klass = 1232, .ttl = 1u << 16, .data = OpaqueData{}});
+  const Message r = ask_bytes(q.emit());
+  EXPECT_EQ(r.header.rcode, Rcode::noerror);  // the low 4 bits of 16
+  ASSERT_EQ(r.additional.size(), 1u);
+  EXPECT_EQ(r.additional[0].ttl >> 24, 1u);   // the high 8 bits: 16 >> 4
+  EXPECT_TRUE(r.answers.empty());
+  EXPECT_EQ(stats_.badvers, 1u);
+}
+
 TEST(TcpFramer, SplitsAStreamIntoMessages) {
   const ByteVec a = from_hex("0102030405060708090a0b0c");
   const ByteVec framed = frame_tcp(a);

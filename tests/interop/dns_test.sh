@@ -71,6 +71,7 @@ expect "all 60 over TCP" 'ANSWER: 60,' "$out"
 out=$(d many.campus A +noedns +ignore)
 expect "TC flag" 'flags: qr aa tc rd;' "$out"
 out=$(d many.campus A +bufsize=1232); expect "EDNS0 lets it fit" 'ANSWER: 60,' "$out"
+out=$(d web.campus A +edns=1 +noednsneg); expect "EDNS version 1: BADVERS" 'status: BADVERS' "$out"
 
 # 2. Malformed queries, crafted with scapy's DNS layer and by hand.
 out=$(timeout 30 ip netns exec "$NS" "$PY" - "$OUR_IP" <<'PY' 2>&1
@@ -109,7 +110,7 @@ out=$(d web.campus A +short); expect "dig after the garbage" '^10\.77\.0\.80$' "
 
 ws_stop
 log=$(cat "$WS_LOG")
-expect "dns counters" '^dns port 53 queries [0-9]+ .* formerr 4 notimp 0 dropped 2 truncated [1-9]' "$log"
+expect "dns counters" '^dns port 53 queries [0-9]+ .* formerr 4 notimp 0 badvers 1 dropped 2 truncated [1-9]' "$log"
 
 # 3. Our resolver against dnsmasq on the kernel's side.
 {

@@ -326,8 +326,8 @@ int run_tap(const TapOptions& opt) {
     std::cout << "dns port " << dns_zone->port << " queries " << d.queries << " udp " << dns_server->udp_queries()
               << " tcp " << dns_server->tcp_queries() << " answered " << d.answered << " nodata " << d.nodata
               << " nxdomain " << d.nxdomain << " refused " << d.refused << " formerr " << d.formerr << " notimp "
-              << d.notimp << " dropped " << d.dropped << " truncated " << d.truncated << " tcp_connections "
-              << dns_server->tcp_connections() << "\n";
+              << d.notimp << " badvers " << d.badvers << " dropped " << d.dropped << " truncated " << d.truncated
+              << " tcp_connections " << dns_server->tcp_connections() << "\n";
   }
   if (tcp_discard) {
     std::cout << "tcp_discard port " << *opt.tcp_discard << " connections " << tcp_discard->accepted() << " bytes "
