@@ -369,13 +369,13 @@ std::optional<std::string> summary(Bytes message) {
     std::size_t shown = 0;
     for (const auto& r : m->answers) {
       if (shown == 3) {
-        os << " (+" << m->answers.size() - shown << " more)";
+        os << ", +" << m->answers.size() - shown << " more";
         break;
       }
-      os << (shown == 0 ? ": " : ", ") << (r.type == Type::cname ? r.name.to_string() + " CNAME " : "")
-         << rdata_to_string(r);
+      os << (shown == 0 ? " [" : ", ") << to_string(r.type) << ' ' << rdata_to_string(r);
       ++shown;
     }
+    if (shown > 0) os << ']';
   }
   return os.str();
 }

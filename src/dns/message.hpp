@@ -203,9 +203,10 @@ struct Message {
   friend bool operator==(const Message&, const Message&) = default;
 };
 
-// One line for a narrative: "query 0x1a2b A web.campus." or
-// "answer 0x1a2b NOERROR aa: web.campus. A 10.0.0.80"; nullopt when the
-// bytes are not a DNS message.
+// One line for a narrative: "query 0x1a2b A www.campus." or
+// "answer 0x1a2b NOERROR aa A www.campus. [CNAME web.campus., A 10.0.0.80]"
+// (at most three records, then "+N more"); nullopt when the bytes are not
+// a DNS message.
 std::optional<std::string> summary(Bytes message);
 
 }  // namespace wirestack::dns

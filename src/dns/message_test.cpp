@@ -170,6 +170,13 @@ TEST(Message, RefusesMalformed) {
   EXPECT_EQ(Message::parse(trailing).error(), DnsError::trailing_bytes);
 }
 
+TEST(Message, SummarisesInOneLine) {
+  EXPECT_EQ(summary(kDigQuery), "query 0x8946 A www.campus.");
+  EXPECT_EQ(summary(kDnsmasqCnameReply), "answer 0x8946 NOERROR aa A www.campus. [CNAME web.campus., A 10.0.0.80]");
+  EXPECT_EQ(summary(kDnsmasqNxdomain), "answer 0x267c NXDOMAIN A nothere.campus.");
+  EXPECT_FALSE(summary(from_hex("0102")));
+}
+
 TEST(Types, NamesBothWays) {
   EXPECT_EQ(to_string(Type::aaaa), "AAAA");
   EXPECT_EQ(to_string(static_cast<Type>(99)), "TYPE99");
