@@ -20,6 +20,8 @@ packages=(
 if [ "${WIRESTACK_INTEROP_DEPS:-1}" = 1 ]; then
   # peers for the interop tests against the Linux kernel (ctest label interop)
   packages+=(iproute2 iputils-ping iputils-arping netcat-openbsd tcpdump python3-scapy hping3 ethtool nftables)
+  # DNS peers: dig (client) and dnsmasq (a server our resolver asks)
+  packages+=(dnsutils dnsmasq)
   # a browser for the built-in page (headless; fonts for its screenshot) and an HTTP load generator
   packages+=(curl chromium fonts-dejavu-core wrk)
 fi

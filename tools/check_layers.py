@@ -31,14 +31,15 @@ ALLOWED = {
     "loop": {"base", "wire", "storage", "dev", "link", "ip", "transport", "udp", "tcp", "iface", "runtime"},
     "msg": {"base", "wire"},
     "http": {"base"},
+    "dns": {"base", "wire"},
     "report": {"base", "wire", "dev", "storage", "link", "ip", "transport", "udp", "tcp", "iface", "runtime", "sim"},
-    "app": {"base", "wire", "storage", "link", "ip", "transport", "udp", "tcp", "iface", "msg", "http", "runtime"},
+    "app": {"base", "wire", "storage", "link", "ip", "transport", "udp", "tcp", "iface", "msg", "http", "dns", "runtime"},
     "scenario": {"base", "wire", "storage", "dev", "link", "ip", "transport", "udp", "tcp", "iface", "runtime", "sim", "msg", "http",
-                 "app"},
+                 "dns", "app"},
 }
 
 # Layers that must stay sans-IO: given time and bytes, never fetching them.
-SANS_IO = {"base", "wire", "storage", "transport", "link", "ip", "udp", "tcp", "iface", "msg", "http", "runtime"}
+SANS_IO = {"base", "wire", "storage", "transport", "link", "ip", "udp", "tcp", "iface", "msg", "http", "dns", "runtime"}
 FORBIDDEN_INCLUDES = re.compile(
     r'#\s*include\s*<(sys/[^>]+|unistd\.h|fcntl\.h|netinet/[^>]+|arpa/[^>]+|net/[^>]+|linux/[^>]+|'
     r'pcap[^>]*|thread|fstream|iostream|ctime|time\.h)>')

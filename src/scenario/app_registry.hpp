@@ -43,6 +43,12 @@ class AppFields {
   virtual std::string prefix(std::string_view key) const = 0;   // "10.0.0.0/24"
   // "10.0.2.20:9000" as its address and port (0 when absent and allowed).
   virtual std::pair<std::string, std::uint16_t> endpoint(std::string_view key, bool port_required) const = 0;
+  // A target: "10.0.2.20:9000" or "time.campus:7000" (a DNS name, which
+  // the application resolves through its host's `dns` server at its start).
+  virtual std::pair<std::string, std::uint16_t> target(std::string_view key, bool port_required) const = 0;
+  // `host` (taken from `key`, such as a URL's host) as an address or a DNS
+  // name, checked as target() checks its host part.
+  virtual std::string host_or_name(std::string_view key, const std::string& host) const = 0;
   // A table of strings keyed by "/path": `files = { "/" = "<h1>hi</h1>" }`.
   virtual std::vector<std::pair<std::string, std::string>> path_table(std::string_view key) const = 0;
   [[noreturn]] virtual void fail(std::string_view key, const std::string& message) const = 0;

@@ -18,6 +18,7 @@
 #include "app/udp_apps.hpp"
 #include "msg/text_forms.hpp"
 #include "scenario/app_registry.hpp"
+#include "scenario/dns_apps.hpp"
 #include "scenario/network_app.hpp"
 #include "scenario/stats.hpp"
 #include "wire/ipv4_address.hpp"
@@ -57,7 +58,7 @@ struct PingSettings {
   std::size_t size = 56;  // payload bytes
 };
 std::any parse_ping(const AppFields& f) {
-  PingSettings s{.to = f.address("to"), .schedule = read_schedule(f)};
+  PingSettings s{.to = f.host_or_name("to", f.str("to")), .schedule = read_schedule(f)};
   if (f.has("size")) s.size = static_cast<std::size_t>(f.integer("size", 0, 65000));
   return s;
 }
@@ -67,7 +68,7 @@ struct TracerouteSettings {
   std::uint8_t max_hops = 16;
 };
 std::any parse_traceroute(const AppFields& f) {
-  TracerouteSettings s{.to = f.address("to")};
+  TracerouteSettings s{.to = f.host_or_name("to", f.str("to"))};
   if (f.has("max_hops")) s.max_hops = static_cast<std::uint8_t>(f.integer("max_hops", 1, 64));
   return s;
 }
@@ -100,7 +101,7 @@ struct UdpClientSettings {
   std::string payload = "hello";
 };
 std::any parse_udp_client(const AppFields& f) {
-  auto [addr, port] = f.endpoint("to", true);
+  auto [addr, port] = f.target("to", true);
   UdpClientSettings s{.to = addr, .port = port, .schedule = read_schedule(f)};
   if (f.has("payload")) s.payload = f.str("payload");
   return s;
@@ -113,7 +114,7 @@ struct TcpBulkSettings {
   std::uint64_t bytes = 1 << 20;
 };
 std::any parse_tcp_bulk(const AppFields& f) {
-  auto [addr, port] = f.endpoint("to", true);
+  auto [addr, port] = f.target("to", true);
   TcpBulkSettings s{.to = addr, .port = port, .schedule = read_schedule(f)};
   if (f.has("bytes")) s.bytes = static_cast<std::uint64_t>(f.integer("bytes", 0, std::int64_t{1} << 40));
   return s;
@@ -130,10 +131,10 @@ std::any parse_http_client(const AppFields& f) {
   const std::string url = f.str("url");
   auto u = http::parse_url(url);
   if (!u) f.fail("url", "'" + url + "': " + u.error().reason);
-  if (auto addr = Ipv4Address::parse(u->host); !addr) {
-    f.fail("url", "'" + url + "': " + (u->host_is_ip ? addr.error() : "an IPv4 address is needed (no DNS yet)"));
+  if (u->host_is_ip) {
+    if (auto addr = Ipv4Address::parse(u->host); !addr) f.fail("url", "'" + url + "': " + addr.error());
   }
-  s.to = u->host;
+  s.to = f.host_or_name("url", u->host);
   s.port = u->port;
   s.path = u->target;
   return s;
@@ -147,7 +148,7 @@ struct RpcClientSettings {
   std::string params;  // JSON text; empty: none
 };
 std::any parse_rpc_client(const AppFields& f) {
-  auto [addr, port] = f.endpoint("to", true);
+  auto [addr, port] = f.target("to", true);
   RpcClientSettings s{.to = addr, .port = port, .schedule = read_schedule(f)};
   if (f.has("method")) s.method = f.str("method");
   if (f.has("params")) {
@@ -192,8 +193,10 @@ class Ping final : public AppOf<PingSettings> {
  public:
   using AppOf::AppOf;
   void start() override {
-    app_ = std::make_unique<app::Ping>(
-        host_, ip(s_.to), app::PingConfig{.count = s_.schedule.count, .interval = s_.schedule.interval, .payload_len = s_.size});
+    resolve_then(s_.to, [this](IpAddress addr) {
+      app_ = std::make_unique<app::Ping>(
+          host_, addr, app::PingConfig{.count = s_.schedule.count, .interval = s_.schedule.interval, .payload_len = s_.size});
+    });
   }
   std::string text() const override {
     std::ostringstream os;
@@ -202,10 +205,13 @@ class Ping final : public AppOf<PingSettings> {
     } else {
       os << "ping " << s_.to << " from " << spec_.host << (s_.size != 56 ? " -s " + std::to_string(s_.size) : "");
     }
+    if (!app_) return os.str() + ":  " + resolve_error().value_or("not started") + "\n";
     os << ":  " << app_->result() << "\n";
     return os.str();
   }
-  bool succeeded() const override { return app_->result().sent > 0 && app_->result().received == app_->result().sent; }
+  bool succeeded() const override {
+    return app_ && app_->result().sent > 0 && app_->result().received == app_->result().sent;
+  }
 
  private:
   std::unique_ptr<app::Ping> app_;
@@ -215,14 +221,20 @@ class Traceroute final : public AppOf<TracerouteSettings> {
  public:
   using AppOf::AppOf;
   void start() override {
-    app_ = std::make_unique<app::Traceroute>(host_, ip(s_.to), app::TracerouteConfig{.max_hops = s_.max_hops});
+    resolve_then(s_.to, [this](IpAddress addr) {
+      app_ = std::make_unique<app::Traceroute>(host_, addr, app::TracerouteConfig{.max_hops = s_.max_hops});
+    });
   }
   std::string text() const override {
     std::ostringstream os;
-    os << "traceroute " << s_.to << " from " << spec_.host << ":\n" << app_->hops();
+    os << "traceroute " << s_.to << " from " << spec_.host << ":";
+    if (!app_) return os.str() + " " + resolve_error().value_or("not started") + "\n";
+    os << "\n" << app_->hops();
     return os.str();
   }
-  bool succeeded() const override { return app_->done() && !app_->hops().empty() && app_->hops().back().reached; }
+  bool succeeded() const override {
+    return app_ && app_->done() && !app_->hops().empty() && app_->hops().back().reached;
+  }
 
  private:
   std::unique_ptr<app::Traceroute> app_;
@@ -250,19 +262,23 @@ class UdpClientApp final : public AppOf<UdpClientSettings> {
  public:
   using AppOf::AppOf;
   void start() override {
-    app_ = std::make_unique<app::UdpClient>(
-        host_, IpEndpoint{ip(s_.to), s_.port},
-        app::UdpClient::Config{.count = s_.schedule.count, .interval = s_.schedule.interval, .payload = s_.payload});
+    resolve_then(s_.to, [this](IpAddress addr) {
+      app_ = std::make_unique<app::UdpClient>(
+          host_, IpEndpoint{addr, s_.port},
+          app::UdpClient::Config{.count = s_.schedule.count, .interval = s_.schedule.interval, .payload = s_.payload});
+    });
   }
   std::string text() const override {
     std::ostringstream os;
-    os << "UDP " << spec_.host << " -> " << s_.to << ":" << s_.port << ": sent " << app_->sent() << ", got back "
-       << app_->received().size();
+    os << "UDP " << spec_.host << " -> " << s_.to << ":" << s_.port << ": ";
+    if (!app_) return os.str() + resolve_error().value_or("not started") + "\n";
+    os << "sent " << app_->sent() << ", got back " << app_->received().size();
     for (auto e : app_->errors()) os << "; " << e;
     os << "\n";
     return os.str();
   }
   bool succeeded() const override {
+    if (!app_) return false;
     if (spec_.expect == Expect::refused) return !app_->errors().empty();
     return app_->received().size() == static_cast<std::size_t>(s_.schedule.count);
   }
@@ -327,16 +343,22 @@ class TcpBulk final : public AppOf<TcpBulkSettings> {
  public:
   using AppOf::AppOf;
   void start() override {
-    for (int i = 0; i < s_.schedule.count; ++i) {
-      clients_.push_back(std::make_unique<app::TcpBulkClient>(
-          host_, IpEndpoint{ip(s_.to), s_.port},
-          app::TcpBulkConfig{.bytes = s_.bytes,
-                             .seed = static_cast<std::uint64_t>(i + 1),
-                             .start = s_.schedule.interval * i}));
-    }
+    resolve_then(s_.to, [this](IpAddress addr) {
+      for (int i = 0; i < s_.schedule.count; ++i) {
+        clients_.push_back(std::make_unique<app::TcpBulkClient>(
+            host_, IpEndpoint{addr, s_.port},
+            app::TcpBulkConfig{.bytes = s_.bytes,
+                               .seed = static_cast<std::uint64_t>(i + 1),
+                               .start = s_.schedule.interval * i}));
+      }
+    });
   }
   std::string text() const override {
     std::ostringstream os;
+    if (clients_.empty()) {
+      return "TCP bulk " + spec_.host + " -> " + s_.to + ":" + std::to_string(s_.port) + ": " +
+             resolve_error().value_or("not started") + "\n";
+    }
     const auto sinks = net_.sink_records();
     for (const auto& c : clients_) {
       const auto& r = c->result();
@@ -356,7 +378,7 @@ class TcpBulk final : public AppOf<TcpBulkSettings> {
   }
   bool succeeded() const override {
     const auto sinks = net_.sink_records();
-    return std::all_of(clients_.begin(), clients_.end(),
+    return !clients_.empty() && std::all_of(clients_.begin(), clients_.end(),
                        [&](const auto& c) { return c->result().finished && matches(c->result(), sinks); });
   }
   bool intact() const override {
@@ -453,10 +475,17 @@ class RequestClients : public AppOf<Settings> {
  public:
   using AppOf<Settings>::AppOf;
   void start() override {
-    for (int i = 0; i < this->s_.schedule.count; ++i) clients_.push_back(make(this->s_.schedule.interval * i));
+    this->resolve_then(this->s_.to, [this](IpAddress addr) {
+      addr_ = addr;
+      for (int i = 0; i < this->s_.schedule.count; ++i) clients_.push_back(make(this->s_.schedule.interval * i));
+    });
   }
   std::string text() const override {
     std::ostringstream os;
+    if (clients_.empty()) {
+      os << what() << " from " << this->spec_.host << ": " << this->resolve_error().value_or("not started") << "\n";
+      return os.str();
+    }
     if (clients_.size() == 1) {
       os << one_line(*clients_.front()) << "\n";
       return os.str();
@@ -483,7 +512,7 @@ class RequestClients : public AppOf<Settings> {
     return os.str();
   }
   bool succeeded() const override {
-    return std::all_of(clients_.begin(), clients_.end(), [&](const auto& c) { return answer_ok(*c); });
+    return !clients_.empty() && std::all_of(clients_.begin(), clients_.end(), [&](const auto& c) { return answer_ok(*c); });
   }
   std::string request_target() const override { return what(); }
   void collect(std::vector<Duration>& answered, std::size_t& clients) const override {
@@ -494,7 +523,8 @@ class RequestClients : public AppOf<Settings> {
   }
 
  protected:
-  IpEndpoint server() const { return IpEndpoint{ip(this->s_.to), this->s_.port}; }
+  IpEndpoint server() const { return IpEndpoint{addr_, this->s_.port}; }
+  IpAddress addr_{};  // s_.to, resolved
   virtual std::unique_ptr<Client> make(Duration start) const = 0;
   virtual std::string what() const = 0;
   virtual bool answer_ok(const Client& c) const { return c.done() && c.ok(); }
@@ -508,7 +538,8 @@ class HttpClient final : public RequestClients<app::HttpGet, HttpClientSettings>
 
  protected:
   std::unique_ptr<app::HttpGet> make(Duration start) const override {
-    const http::Url url{.host = s_.to, .port = s_.port, .target = s_.path, .host_is_ip = true};
+    const http::Url url{.host = s_.to, .port = s_.port, .target = s_.path,
+                        .host_is_ip = Ipv4Address::parse(s_.to).has_value()};
     return std::make_unique<app::HttpGet>(host_, server(), app::HttpGetConfig{.url = url, .start = start});
   }
   std::string url() const {
@@ -649,6 +680,7 @@ const std::vector<AppType>& app_types() {
       {"rpc_client", {"to", "method", "params", "count", "interval"}, false, parse_rpc_client, make<RpcClient>,
        scheduled<RpcClientSettings>},
       {"syn_flood", {"to", "rate", "duration", "spoof"}, false, parse_syn_flood, make<SynFlood>},
+      {"dns_server", {"port", "zone"}, false, parse_dns_server, make_dns_server},
   };
   return types;
 }

@@ -38,6 +38,7 @@
 #include <toml++/toml.h>
 #pragma pop_macro("NDEBUG")
 
+#include "dns/name.hpp"
 #include "scenario/topology.hpp"
 #include "wire/ipv4_address.hpp"
 
@@ -228,12 +229,38 @@ class Fields final : public AppFields {
       if (port_required) fail(key, "'" + s + "': expected ADDRESS:PORT, such as \"10.0.2.20:9000\"");
       return {addr, 0};
     }
-    const std::string p = s.substr(colon + 1);
+    return {addr, endpoint_port(key, s, s.substr(colon + 1))};
+  }
+  std::uint16_t endpoint_port(std::string_view key, const std::string& s, const std::string& p) const {
     char* end = nullptr;
     const unsigned long v = std::strtoul(p.c_str(), &end, 10);
     if (p.empty() || *end != '\0' || v == 0 || v > 65535) fail(key, "'" + s + "': the port must be 1..65535");
-    return {addr, static_cast<std::uint16_t>(v)};
+    return static_cast<std::uint16_t>(v);
   }
+
+  std::pair<std::string, std::uint16_t> target(std::string_view key, bool port_required) const override {
+    const std::string s = str(key);
+    const auto colon = s.find(':');
+    const std::string host = host_or_name(key, s.substr(0, colon));
+    if (colon == std::string::npos) {
+      if (port_required) fail(key, "'" + s + "': expected ADDRESS:PORT or NAME:PORT, such as \"10.0.2.20:9000\"");
+      return {host, 0};
+    }
+    return {host, endpoint_port(key, s, s.substr(colon + 1))};
+  }
+  // Digits and dots are an address (a typo in one is an error, not a name);
+  // anything else must be a DNS name, and the host must have a `dns` server.
+  std::string host_or_name(std::string_view key, const std::string& host) const override {
+    if (host.find_first_not_of("0123456789.") == std::string::npos) {
+      if (auto a = Ipv4Address::parse(host); !a) fail(key, a.error());
+      return host;
+    }
+    if (auto n = dns::Name::parse(host); !n) fail(key, "'" + host + "' is neither an IPv4 address nor a name: " + n.error());
+    named_key_ = std::string(key);
+    return host;
+  }
+  // The key of the first name an application was given (its host then needs `dns`).
+  const std::optional<std::string>& named_key() const { return named_key_; }
 
   std::vector<std::pair<std::string, std::string>> path_table(std::string_view key) const override {
     std::vector<std::pair<std::string, std::string>> out;
@@ -266,6 +293,7 @@ class Fields final : public AppFields {
 
  private:
   const toml::table& t_;
+  mutable std::optional<std::string> named_key_;
   std::string what_;
   const std::string& file_;
 };
@@ -327,7 +355,7 @@ void read_node(const toml::table& t, NodeKind kind, const std::string& file, Top
   if (kind == NodeKind::switch_) {
     keys.push_back("ports");
   } else {
-    keys.insert(keys.end(), {"gateway", "routes", "syn_cookies", "syn_backlog", "congestion", "rcvbuf", "sndbuf"});
+    keys.insert(keys.end(), {"gateway", "dns", "routes", "syn_cookies", "syn_backlog", "congestion", "rcvbuf", "sndbuf"});
   }
   Fields f(t, what, file, keys);
   NodeSpec n;
@@ -344,6 +372,7 @@ void read_node(const toml::table& t, NodeKind kind, const std::string& file, Top
     if (f.has("ports")) n.ports = static_cast<std::size_t>(f.integer("ports", 1, 1024));
   } else {
     if (f.has("gateway")) n.gateway = f.address("gateway");
+    if (f.has("dns")) n.dns = f.address("dns");
     if (f.has("syn_cookies")) n.syn_cookies = f.boolean("syn_cookies");
     if (f.has("syn_backlog")) n.syn_backlog = static_cast<std::uint32_t>(f.integer("syn_backlog", 1, 1 << 20));
     if (f.has("congestion")) {
@@ -484,6 +513,9 @@ void read_app(const toml::table& t, const std::string& file, Topology& topo) {
     }
   }
   a.settings = type->parse(f);
+  if (f.named_key() && !h->dns) {
+    f.fail(*f.named_key(), "a name needs a DNS server: give host '" + a.host + "' one (dns = \"ADDRESS\")");
+  }
   topo.apps.push_back(std::move(a));
 }
 

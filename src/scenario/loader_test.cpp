@@ -353,7 +353,7 @@ TEST(Loader, SwitchPortTwiceAndNoneLeft) {
 TEST(Loader, UnknownAppTypeAndHost) {
   std::string text(kBase);
   EXPECT_EQ(error_of(text + "[[app]]\ntype = \"telnet\"\nhost = \"a\"\n"),
-            "t.toml:22:8: app: unknown type 'telnet' (expected one of: http_client, http_server, ping, rpc_client, "
+            "t.toml:22:8: app: unknown type 'telnet' (expected one of: dns_server, http_client, http_server, ping, rpc_client, "
             "rpc_server, syn_flood, tcp_bulk, tcp_echo_server, tcp_sink, traceroute, udp_client, udp_echo_server)");
   EXPECT_EQ(error_of(text + "[[app]]\ntype = \"ping\"\nhost = \"x\"\nto = \"10.0.0.2\"\n"),
             "t.toml:23:8: app ping: unknown host 'x'");
@@ -367,7 +367,7 @@ TEST(Loader, AppKeysDependOnTheType) {
             "t.toml:25:1: app ping: unknown key 'url' (expected one of: type, host, at, label, expect, to, count, "
             "interval, size)");
   EXPECT_EQ(error_of(text + "[[app]]\ntype = \"udp_client\"\nhost = \"a\"\nto = \"10.0.0.2\"\n"),
-            "t.toml:24:6: app udp_client: '10.0.0.2': expected ADDRESS:PORT, such as \"10.0.2.20:9000\"");
+            "t.toml:24:6: app udp_client: '10.0.0.2': expected ADDRESS:PORT or NAME:PORT, such as \"10.0.2.20:9000\"");
   EXPECT_EQ(error_of(text + "[[app]]\ntype = \"http_client\"\nhost = \"a\"\nurl = \"ftp://10.0.0.2/\"\n"),
             "t.toml:24:7: app http_client: 'ftp://10.0.0.2/': only http:// URLs are supported");
   EXPECT_EQ(error_of(text + "[[app]]\ntype = \"ping\"\nhost = \"a\"\n"), "t.toml:21:1: app ping: missing key 'to'");

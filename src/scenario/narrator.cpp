@@ -3,6 +3,8 @@
 
 #include <sstream>
 
+#include "dns/message.hpp"
+
 namespace wirestack::scenario {
 
 namespace {
@@ -150,7 +152,14 @@ FrameEvent Narrator::on_frame(const std::string& link, const std::string& from, 
   } else if (d.udp) {
     os << "UDP      " << ipr.src << ":" << d.udp->src_port << " > " << ipr.dst << ":" << d.udp->dst_port << ", "
        << d.payload_len << " bytes";
-    if (auto app = describe_app(app_payload(d, frame)); !app.empty()) os << "  | " << app;
+    const auto dns_text = d.udp->src_port == dns::kPort || d.udp->dst_port == dns::kPort
+                              ? dns::summary(app_payload(d, frame))
+                              : std::nullopt;
+    if (dns_text) {
+      os << "  | DNS " << *dns_text;
+    } else if (auto app = describe_app(app_payload(d, frame)); !app.empty()) {
+      os << "  | " << app;
+    }
   } else if (d.tcp && ipr.is_fragment()) {
     // The first fragment of a segment IP had to cut: its header, not its length.
     os << "TCP      " << ipr.src << ":" << d.tcp->src_port << " > " << ipr.dst << ":" << d.tcp->dst_port

@@ -6,12 +6,16 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <cstdio>
 #include <iomanip>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "app/dns_lookup.hpp"
 #include "scenario/network.hpp"
 #include "scenario/topology.hpp"
 #include "sim/host.hpp"
@@ -84,6 +88,12 @@ class NetworkApp {
   std::string full_text() const { return down_ ? lives_ : lives_ + current_life_ + text(); }
 
  protected:
+  // `target` is an address (then `then` runs at once) or a DNS name, looked
+  // up (type A) through the `dns` server of this application's host; `then`
+  // runs with the first address of the answer. A failed lookup leaves
+  // resolve_error() set and `then` never runs. (scenario/dns_apps.cpp)
+  void resolve_then(const std::string& target, std::function<void(IpAddress)> then);
+  const std::optional<std::string>& resolve_error() const { return resolve_error_; }
   // Called before a crash ends this life: keep what later summaries need
   // (a sink's records, for the clients that check their hash against them).
   virtual void keep_life() {}
@@ -96,6 +106,8 @@ class NetworkApp {
   std::string lives_;         // one summary per life ended by a crash
   std::string current_life_;  // "[since the restart at ...] " after one
   bool down_ = false;         // crashed and not restarted (servers only)
+  std::unique_ptr<app::DnsLookup> lookup_;     // resolving the target's name
+  std::optional<std::string> resolve_error_;   // "DNS: web.campus: NXDOMAIN"
 };
 
 

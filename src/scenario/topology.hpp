@@ -52,6 +52,7 @@ struct NodeSpec {
   NodeKind kind = NodeKind::host;
   std::size_t ports = 8;                  // switches
   std::optional<std::string> gateway;     // hosts and routers
+  std::optional<std::string> dns;         // the DNS server applications ask for names (hosts and routers)
   std::vector<RouteSpec> routes;
   bool syn_cookies = true;                // TCP SYN cookies when the SYN queue overflows
   std::optional<std::uint32_t> syn_backlog;

@@ -13,6 +13,7 @@
 #include "bench_cmd.hpp"
 #include "client.hpp"
 #include "decode.hpp"
+#include "dns_cmd.hpp"
 #include "fuzz_sim.hpp"
 #include "ping.hpp"
 #include "run.hpp"
@@ -74,6 +75,8 @@ int main(int argc, char** argv) {
   wirestack::cli::add_tap_command(app, tap);
   wirestack::cli::PingOptions ping;
   wirestack::cli::add_ping_command(app, ping);
+  wirestack::cli::ResolveOptions resolve;
+  wirestack::cli::add_resolve_command(app, resolve);
   wirestack::cli::BenchOptions bench;
   wirestack::cli::add_bench_command(app, bench);
   wirestack::cli::NcOptions nc;
@@ -107,6 +110,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("fuzz-sim")) return wirestack::cli::run_fuzz_sim(fuzz_sim);
   if (app.got_subcommand("tap")) return wirestack::cli::run_tap(tap);
   if (app.got_subcommand("ping")) return wirestack::cli::run_ping(ping);
+  if (app.got_subcommand("resolve")) return wirestack::cli::run_resolve(resolve);
   if (app.got_subcommand("nc")) return wirestack::cli::run_nc(nc);
   if (app.got_subcommand("get")) return wirestack::cli::run_get(get);
   if (app.got_subcommand("serve")) return wirestack::cli::run_serve(serve);

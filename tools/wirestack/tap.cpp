@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "app/http_server.hpp"
+#include "app/dns_server.hpp"
 #include "app/rpc_server.hpp"
+#include "dns_cmd.hpp"
 #include "app/ping.hpp"
 #include "app/udp_apps.hpp"
 #include "app/tcp_apps.hpp"
@@ -152,6 +154,7 @@ CLI::App* add_tap_command(CLI::App& app, TapOptions& opt) {
   cmd->add_option("--http", opt.http, "HTTP/1.1 server on PORT, serving DIR (default: a live counters page)");
   cmd->add_option("--json,--rpc", opt.json, "JSON-RPC service (docs/PROTOCOL.md: time, echo) on PORT")
       ->check(CLI::Range(1, 65535));
+  cmd->add_option("--dns", opt.dns, "authoritative DNS server (UDP and TCP) on PORT for ZONEFILE (hosts(5) or RFC 1035 master file): PORT:ZONEFILE");
   cmd->add_option("--congestion", opt.stack.congestion,
                   "TCP congestion control of the stack's connections: " + tcp::known_algorithms() + " (default newreno)");
   cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(checks::seconds(1e9));
@@ -191,6 +194,15 @@ int run_tap(const TapOptions& opt) {
         return 2;
       }
     }
+  }
+  std::optional<DnsServe> dns_zone;
+  if (opt.dns) {
+    auto z = load_dns_option(*opt.dns);
+    if (!z) {
+      std::cerr << "wirestack tap: " << z.error() << "\n";
+      return 2;
+    }
+    dns_zone = std::move(*z);
   }
   auto stack = make_tap_stack(opt.stack, /*allow_privileged_ports=*/true);
   if (!stack) {
@@ -238,6 +250,15 @@ int run_tap(const TapOptions& opt) {
       return 1;
     }
   }
+  std::optional<app::DnsServer> dns_server;
+  if (dns_zone) {
+    dns_server.emplace(host, dns_zone->port, std::move(dns_zone->zone));
+    if (!dns_server->bound() || !dns_server->listening()) {
+      std::cerr << "wirestack tap: --dns: "
+                << (dns_server->bound() ? dns_server->listening().error() : dns_server->bound().error()) << "\n";
+      return 1;
+    }
+  }
   // Say at once when frames cannot leave (the kernel side is down, ...),
   // not only in the counters at the end.
   host.on_activity([&host, warned = false]() mutable {
@@ -252,6 +273,10 @@ int run_tap(const TapOptions& opt) {
   if (opt.tcp_echo) std::cout << ", tcp echo on port " << *opt.tcp_echo;
   if (opt.tcp_discard) std::cout << ", tcp discard on port " << *opt.tcp_discard;
   if (opt.json) std::cout << ", json-rpc on port " << *opt.json;
+  if (dns_server) {
+    std::cout << ", dns on port " << dns_zone->port << " serving " << dns_zone->file << " ("
+              << dns_server->zone().record_count() << " records)";
+  }
   if (http_port) std::cout << ", http on port " << *http_port << (http_root ? " serving " + *http_root : std::string());
   if (opt.stack.congestion) std::cout << ", tcp congestion control " << *opt.stack.congestion;
   if (const auto* w = host.impairment_in()) std::cout << ", wire to the stack impaired: " << w->spec().to_string();
@@ -295,6 +320,14 @@ int run_tap(const TapOptions& opt) {
     std::cout << "http port " << *http_port << " requests " << web->stats().requests << " connections "
               << web->connections().accepted << "\n";
     print_server_summary(std::cout, "http", web->connections());
+  }
+  if (dns_server) {
+    const dns::AnswerStats& d = dns_server->stats();
+    std::cout << "dns port " << dns_zone->port << " queries " << d.queries << " udp " << dns_server->udp_queries()
+              << " tcp " << dns_server->tcp_queries() << " answered " << d.answered << " nodata " << d.nodata
+              << " nxdomain " << d.nxdomain << " refused " << d.refused << " formerr " << d.formerr << " notimp "
+              << d.notimp << " badvers " << d.badvers << " dropped " << d.dropped << " truncated " << d.truncated
+              << " tcp_connections " << dns_server->tcp_connections() << "\n";
   }
   if (tcp_discard) {
     std::cout << "tcp_discard port " << *opt.tcp_discard << " connections " << tcp_discard->accepted() << " bytes "

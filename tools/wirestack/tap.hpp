@@ -60,6 +60,7 @@ struct TapOptions {
   std::optional<int> tcp_discard;
   std::optional<std::string> http;
   std::optional<int> json;
+  std::optional<std::string> dns;  // PORT:ZONEFILE
   std::optional<double> seconds;
   LimitOptions limits;  // of the --http and --json servers
 };

@@ -1,0 +1,101 @@
+#include "scenario/dns_apps.hpp"
+
+#include <sstream>
+
+#include "app/dns_server.hpp"
+#include "dns/zone.hpp"
+#include "scenario/network_app.hpp"
+
+namespace wirestack::scenario {
+
+namespace {
+
+struct DnsServerSettings {
+  std::uint16_t port = dns::kPort;
+  dns::Zone zone;
+  std::size_t records = 0;
+};
+
+class DnsServerApp final : public NetworkApp {
+ public:
+  using NetworkApp::NetworkApp;
+  bool restarts_with_host() const override { return true; }
+  void start() override {
+    const auto& s = spec_.settings_as<DnsServerSettings>();
+    app_.reset();  // a restart: the old life first lets go of its port
+    app_ = std::make_unique<app::DnsServer>(host_, s.port, s.zone);
+  }
+  std::string text() const override {
+    const auto& s = spec_.settings_as<DnsServerSettings>();
+    std::ostringstream os;
+    os << "DNS server " << spec_.host << ":" << s.port << " (" << s.records << " records): ";
+    if (!app_->bound()) return os.str() + "cannot bind: " + app_->bound().error().message + "\n";
+    const dns::AnswerStats& d = app_->stats();
+    os << d.queries << " queries (" << app_->udp_queries() << " UDP, " << app_->tcp_queries() << " TCP), "
+       << d.answered << " answered, " << d.nodata << " NODATA, " << d.nxdomain << " NXDOMAIN, " << d.refused
+       << " REFUSED, " << d.formerr << " FORMERR, " << d.dropped << " dropped, " << d.truncated << " truncated\n";
+    return os.str();
+  }
+  bool succeeded() const override { return app_->bound().has_value() && app_->listening().has_value(); }
+
+ private:
+  std::unique_ptr<app::DnsServer> app_;
+};
+
+// FNV-1a: a lookup's id stream, a pure function of the run's seed, the host
+// and the name (std::hash is not the same everywhere).
+std::uint64_t mix(std::uint64_t seed, std::string_view a, std::string_view b) {
+  std::uint64_t h = 0xcbf29ce484222325ULL ^ seed;
+  for (std::string_view s : {a, std::string_view("\0", 1), b}) {
+    for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  }
+  return h;
+}
+
+}  // namespace
+
+std::any parse_dns_server(const AppFields& f) {
+  DnsServerSettings s;
+  if (f.has("port")) s.port = static_cast<std::uint16_t>(f.integer("port", 1, 65535));
+  auto zone = dns::load_zone(f.str("zone"), "zone");
+  if (!zone) f.fail("zone", zone.error());
+  s.records = zone->record_count();
+  s.zone = std::move(*zone);
+  return s;
+}
+
+std::unique_ptr<NetworkApp> make_dns_server(Network& net, const AppSpec& spec, sim::Host& host) {
+  return std::make_unique<DnsServerApp>(net, spec, host);
+}
+
+void NetworkApp::resolve_then(const std::string& target, std::function<void(IpAddress)> then) {
+  if (auto a = Ipv4Address::parse(target)) {
+    then(*a);
+    return;
+  }
+  const NodeSpec* node = net_.topology().node(spec_.host);
+  auto server = node != nullptr && node->dns ? Ipv4Address::parse(*node->dns) : Result<Ipv4Address, std::string>(
+                                                                                   Unexpected{std::string("no dns")});
+  if (!server) {  // the loader refuses this file; a hand-built Topology may not
+    resolve_error_ = "DNS: host " + spec_.host + " has no 'dns' server to ask for " + target;
+    return;
+  }
+  lookup_ = std::make_unique<app::DnsLookup>(
+      host_, IpEndpoint{*server, dns::kPort}, target, dns::Type::a,
+      app::DnsLookupConfig{.seed = mix(net_.world().seed(), spec_.host, target)},
+      [this, then = std::move(then), target](const app::DnsLookup& l) {
+        if (!l.result()) {
+          resolve_error_ = "DNS: " + target + ": " + l.result().error().message;
+          return;
+        }
+        const auto addrs = l.result()->addresses();
+        if (addrs.empty()) {
+          resolve_error_ = "DNS: " + target + ": " +
+                           (l.result()->rcode == dns::Rcode::nxdomain ? "no such name (NXDOMAIN)" : "no address (NODATA)");
+          return;
+        }
+        then(addrs.front());
+      });
+}
+
+}  // namespace wirestack::scenario
