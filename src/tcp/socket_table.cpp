@@ -487,14 +487,24 @@ void SocketTable::stall(std::uint32_t slot) {
   ++counters_.tx_stalls;
 }
 
-void SocketTable::on_room() {
-  for (const std::uint32_t slot : stalled_) {
+// The stalled connections wake one at a time, in the order they stalled:
+// on_room() wakes the first, and each one that then sends without filling
+// the device wakes the next (flush()). Waking them all at every "room" of
+// a device that takes one more frame cost a scan of every waiting
+// connection per frame: ten thousand clients behind one slow link made it
+// quadratic. A resolved next hop lets them all go in the same poll().
+void SocketTable::on_room() { wake_next_stalled(); }
+
+void SocketTable::wake_next_stalled() {
+  while (!stalled_.empty()) {
+    const std::uint32_t slot = stalled_.front();
+    stalled_.pop_front();
     auto& s = slots_[slot];
     if (!s || !s->stalled) continue;  // released meanwhile (release() clears the flag with the socket)
     s->stalled = false;
     mark_dirty(slot);
+    return;
   }
-  stalled_.clear();
 }
 
 void SocketTable::mark_changed(std::uint32_t slot) {
@@ -550,7 +560,11 @@ void SocketTable::flush(std::uint32_t slot, Instant now) {
     ip_.send_segment(sock->local.addr, sock->remote.addr, header, payload, gso, now);
     full = !ip_.has_room_for(sock->remote.addr);
   }
-  if (full) stall(slot);  // what is left goes at on_room(); the deadline below still holds
+  if (full) {
+    stall(slot);  // what is left goes at on_room(); the deadline below still holds
+  } else if (!stalled_.empty()) {
+    wake_next_stalled();  // the device took all of it: the next waiting connection's turn
+  }
   if (c->state() == State::closed) {
     connection_closed(slot);
     return;

@@ -282,7 +282,7 @@ class SocketTable final : private Connection::StateObserver {
   bool on_path_mtu(const IpEndpoint& local, const IpEndpoint& remote, std::uint16_t path_mss,
                    std::uint32_t quoted_seq, Instant now);
   // A device that was full has room again: the connections it stopped send
-  // at the next poll().
+  // at the next poll(), one after another while the device takes them.
   void on_room();
   void poll(Instant now);
   std::optional<Instant> poll_at() const;
@@ -461,6 +461,7 @@ class SocketTable final : private Connection::StateObserver {
   void flush(std::uint32_t slot, Instant now);
   void mark_dirty(std::uint32_t slot);
   void stall(std::uint32_t slot);  // into stalled_ (its device is full)
+  void wake_next_stalled();        // the first live connection of stalled_ is flushed next
   void mark_changed(std::uint32_t slot);
   void on_state(std::uint32_t slot, State from, State to) override;  // Connection::StateObserver
   void connection_closed(std::uint32_t slot);
@@ -504,7 +505,7 @@ class SocketTable final : private Connection::StateObserver {
   TimerHeap timers_;
   std::vector<std::uint32_t> dirty_;
   std::vector<std::uint32_t> dirty_batch_;  // poll()'s working copy of dirty_
-  std::vector<std::uint32_t> stalled_;      // connections waiting for on_room()
+  std::deque<std::uint32_t> stalled_;       // connections waiting for on_room(), in stall order
   std::vector<std::uint32_t> changed_;
   // set_buffer_sizes() on sockets that are not (yet) a connection: few,
   // so a side table rather than a field in every socket.
