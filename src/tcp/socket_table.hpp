@@ -68,6 +68,7 @@
 #include "base/result.hpp"
 #include "base/rng.hpp"
 #include "base/time.hpp"
+#include "storage/fifo.hpp"
 #include "storage/ring_buffer.hpp"
 #include "storage/slot_index.hpp"
 #include "tcp/connection.hpp"
@@ -505,7 +506,7 @@ class SocketTable final : private Connection::StateObserver {
   TimerHeap timers_;
   std::vector<std::uint32_t> dirty_;
   std::vector<std::uint32_t> dirty_batch_;  // poll()'s working copy of dirty_
-  std::deque<std::uint32_t> stalled_;       // connections waiting for on_room(), in stall order
+  storage::Fifo<std::uint32_t> stalled_;    // connections waiting for on_room(), in stall order
   std::vector<std::uint32_t> changed_;
   // set_buffer_sizes() on sockets that are not (yet) a connection: few,
   // so a side table rather than a field in every socket.
