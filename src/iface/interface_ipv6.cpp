@@ -1,4 +1,4 @@
-// iface/interface_ipv6.cpp — IPv6 in the interface, first slice (issue 13):
+// iface/interface_ipv6.cpp — IPv6 in the interface (issue 13):
 // addresses (static, plus each NIC's link-local fe80::/64 + modified EUI-64),
 // input (checked, martians dropped, the extension-header walk of
 // wire/ipv6_ext.hpp, reassembly by ip::Reassembler6, Parameter Problem where
@@ -8,10 +8,11 @@
 // (TCP, UDP, ICMPv6) with the transport checksum over the IPv6
 // pseudo-header (IpPair of two IPv6 addresses, RFC 8200 8.1).
 //
-// Not done yet: Duplicate Address Detection (ip/dad.hpp; addresses are used
-// at once), router discovery and SLAAC (ip/slaac.hpp), routes beyond the
-// on-link prefixes, forwarding (so the hop limit is only set on output and
-// checked by ND, never decremented), ICMPv6 errors handed to TCP and UDP,
+// DAD, router discovery, SLAAC and the NS/NA/RA/RS handling are in
+// interface_nd.cpp; forwarding and Router Advertisements in
+// interface_router6.cpp. Routes: on-link prefixes (our addresses', and RAs'
+// with the L flag), then a default router learnt from RAs. Not done yet:
+// static IPv6 routes, Redirect, ICMPv6 errors handed to TCP and UDP,
 // loopback to our own IPv6 addresses.
 #include <algorithm>
 #include <utility>
