@@ -57,7 +57,10 @@ struct PingSettings {
   std::size_t size = 56;  // payload bytes
 };
 std::any parse_ping(const AppFields& f) {
-  PingSettings s{.to = f.address("to"), .schedule = read_schedule(f)};
+  // Either family: ICMP or ICMPv6 echo.
+  const std::string to = f.str("to");
+  if (auto a = IpAddress::parse(to); !a) f.fail("to", a.error());
+  PingSettings s{.to = to, .schedule = read_schedule(f)};
   if (f.has("size")) s.size = static_cast<std::size_t>(f.integer("size", 0, 65000));
   return s;
 }
@@ -130,8 +133,8 @@ std::any parse_http_client(const AppFields& f) {
   const std::string url = f.str("url");
   auto u = http::parse_url(url);
   if (!u) f.fail("url", "'" + url + "': " + u.error().reason);
-  if (auto addr = Ipv4Address::parse(u->host); !addr) {
-    f.fail("url", "'" + url + "': " + (u->host_is_ip ? addr.error() : "an IPv4 address is needed (no DNS yet)"));
+  if (auto addr = IpAddress::parse(u->host); !addr) {
+    f.fail("url", "'" + url + "': " + (u->host_is_ip ? addr.error() : "an IP address is needed (no DNS yet)"));
   }
   s.to = u->host;
   s.port = u->port;
@@ -169,6 +172,7 @@ struct SynFloodSettings {
 };
 std::any parse_syn_flood(const AppFields& f) {
   auto [addr, port] = f.endpoint("to", true);
+  if (!Ipv4Address::parse(addr)) f.fail("to", "'" + addr + "': the SYN flood sends IPv4 only (its spoofed sources are IPv4)");
   SynFloodSettings s{.to = addr, .port = port};
   if (f.has("rate")) s.rate = f.number("rate", 1, 1e6);
   if (f.has("duration")) s.duration = f.time("duration");
@@ -193,7 +197,7 @@ class Ping final : public AppOf<PingSettings> {
   using AppOf::AppOf;
   void start() override {
     app_ = std::make_unique<app::Ping>(
-        host_, ip(s_.to), app::PingConfig{.count = s_.schedule.count, .interval = s_.schedule.interval, .payload_len = s_.size});
+        host_, any_ip(s_.to), app::PingConfig{.count = s_.schedule.count, .interval = s_.schedule.interval, .payload_len = s_.size});
   }
   std::string text() const override {
     std::ostringstream os;
@@ -251,7 +255,7 @@ class UdpClientApp final : public AppOf<UdpClientSettings> {
   using AppOf::AppOf;
   void start() override {
     app_ = std::make_unique<app::UdpClient>(
-        host_, IpEndpoint{ip(s_.to), s_.port},
+        host_, IpEndpoint{any_ip(s_.to), s_.port},
         app::UdpClient::Config{.count = s_.schedule.count, .interval = s_.schedule.interval, .payload = s_.payload});
   }
   std::string text() const override {
@@ -329,7 +333,7 @@ class TcpBulk final : public AppOf<TcpBulkSettings> {
   void start() override {
     for (int i = 0; i < s_.schedule.count; ++i) {
       clients_.push_back(std::make_unique<app::TcpBulkClient>(
-          host_, IpEndpoint{ip(s_.to), s_.port},
+          host_, IpEndpoint{any_ip(s_.to), s_.port},
           app::TcpBulkConfig{.bytes = s_.bytes,
                              .seed = static_cast<std::uint64_t>(i + 1),
                              .start = s_.schedule.interval * i}));
@@ -494,7 +498,7 @@ class RequestClients : public AppOf<Settings> {
   }
 
  protected:
-  IpEndpoint server() const { return IpEndpoint{ip(this->s_.to), this->s_.port}; }
+  IpEndpoint server() const { return IpEndpoint{any_ip(this->s_.to), this->s_.port}; }
   virtual std::unique_ptr<Client> make(Duration start) const = 0;
   virtual std::string what() const = 0;
   virtual bool answer_ok(const Client& c) const { return c.done() && c.ok(); }
@@ -512,7 +516,8 @@ class HttpClient final : public RequestClients<app::HttpGet, HttpClientSettings>
     return std::make_unique<app::HttpGet>(host_, server(), app::HttpGetConfig{.url = url, .start = start});
   }
   std::string url() const {
-    return "http://" + s_.to + (s_.port == 80 ? "" : ":" + std::to_string(s_.port)) + s_.path;
+    const std::string host = s_.to.find(':') != std::string::npos ? "[" + s_.to + "]" : s_.to;  // RFC 3986 3.2.2
+    return "http://" + host + (s_.port == 80 ? "" : ":" + std::to_string(s_.port)) + s_.path;
   }
   std::string what() const override { return "GET " + url(); }
   std::string one_line(const app::HttpGet& c) const override {

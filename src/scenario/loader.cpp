@@ -220,14 +220,28 @@ class Fields final : public AppFields {
     return s;
   }
 
-  // "10.0.2.20:9000"
+  // "10.0.2.20:9000", or "[2001:db8:2::20]:9000" (RFC 3986's brackets).
   std::pair<std::string, std::uint16_t> endpoint(std::string_view key, bool port_required) const override {
     const std::string s = str(key);
-    const auto colon = s.find(':');
-    const std::string addr = s.substr(0, colon);
-    if (auto a = Ipv4Address::parse(addr); !a) fail(key, a.error());
+    std::string addr;
+    std::size_t colon = std::string::npos;
+    if (!s.empty() && s.front() == '[') {
+      const auto close = s.find(']');
+      if (close == std::string::npos) fail(key, "'" + s + "': no ']' after the IPv6 address");
+      addr = s.substr(1, close - 1);
+      if (auto a = Ipv6Address::parse(addr); !a) fail(key, a.error());
+      if (close + 1 < s.size() && s[close + 1] != ':') fail(key, "'" + s + "': expected ':PORT' after ']'");
+      if (close + 1 < s.size()) colon = close + 1;
+    } else {
+      colon = s.find(':');
+      addr = s.substr(0, colon);
+      if (s.find(':', colon == std::string::npos ? colon : colon + 1) != std::string::npos) {
+        fail(key, "'" + s + "': an IPv6 address goes in brackets, such as \"[2001:db8::1]:9000\"");
+      }
+      if (auto a = Ipv4Address::parse(addr); !a) fail(key, a.error());
+    }
     if (colon == std::string::npos) {
-      if (port_required) fail(key, "'" + s + "': expected ADDRESS:PORT, such as \"10.0.2.20:9000\"");
+      if (port_required) fail(key, "'" + s + "': expected ADDRESS:PORT, such as \"10.0.2.20:9000\" or \"[2001:db8::1]:9000\"");
       return {addr, 0};
     }
     const std::string p = s.substr(colon + 1);

@@ -77,6 +77,17 @@ Result<void, std::string> Network::wire_up() {
     }
     sim::Host& h = n.kind == NodeKind::router ? world_.add_router(n.name, cfg) : world_.add_host(n.name, cfg);
     hosts[n.name] = &h;
+    if (cfg.ipv6.enabled) {
+      // What autoconfiguration does (DAD passed or failed, SLAAC, routers)
+      // goes into the narrative as it happens.
+      h.on_activity([this, &h] {
+        for (const iface::AddressEvent& e : h.stack().take_address_events()) {
+          std::ostringstream os;
+          os << h.name() << ": " << e;
+          note(os.str());
+        }
+      });
+    }
   }
   for (const auto& l : topo_.links) {
     const LinkEnd* a = &l.from;
