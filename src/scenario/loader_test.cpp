@@ -437,10 +437,31 @@ TEST(Loader, AppKeysDependOnTheType) {
             "t.toml:25:1: app ping: unknown key 'url' (expected one of: type, host, at, label, expect, to, count, "
             "interval, size)");
   EXPECT_EQ(error_of(text + "[[app]]\ntype = \"udp_client\"\nhost = \"a\"\nto = \"10.0.0.2\"\n"),
-            "t.toml:24:6: app udp_client: '10.0.0.2': expected ADDRESS:PORT, such as \"10.0.2.20:9000\"");
+            "t.toml:24:6: app udp_client: '10.0.0.2': expected ADDRESS:PORT, such as \"10.0.2.20:9000\" or "
+            "\"[2001:db8::1]:9000\"");
   EXPECT_EQ(error_of(text + "[[app]]\ntype = \"http_client\"\nhost = \"a\"\nurl = \"ftp://10.0.0.2/\"\n"),
             "t.toml:24:7: app http_client: 'ftp://10.0.0.2/': only http:// URLs are supported");
   EXPECT_EQ(error_of(text + "[[app]]\ntype = \"ping\"\nhost = \"a\"\n"), "t.toml:21:1: app ping: missing key 'to'");
+}
+
+// Applications take addresses of either family: ping, "[addr]:port", http://[addr]/.
+TEST(Loader, AppsAcceptIpv6Addresses) {
+  std::string text(kBase);
+  for (const char* app : {"type = \"ping\"\nto = \"2001:db8::2\"", "type = \"udp_client\"\nto = \"[2001:db8::2]:9000\"",
+                          "type = \"tcp_bulk\"\nto = \"[2001:db8::2]:5001\"", "type = \"http_client\"\nurl = \"http://[2001:db8::2]:8080/x\"",
+                          "type = \"rpc_client\"\nto = \"[2001:db8::2]:7000\""}) {
+    auto t = load_topology(text + "[[app]]\nhost = \"a\"\n" + app + "\n", "t.toml");
+    EXPECT_TRUE(t) << app << ": " << t.error();
+  }
+  EXPECT_EQ(error_of(text + "[[app]]\ntype = \"ping\"\nhost = \"a\"\nto = \"2001:db8::zz\"\n"),
+            "t.toml:24:6: app ping: IPv6 address '2001:db8::zz': bad character 'z' at offset 10");
+  EXPECT_EQ(error_of(text + "[[app]]\ntype = \"udp_client\"\nhost = \"a\"\nto = \"2001:db8::2:9000\"\n"),
+            "t.toml:24:6: app udp_client: '2001:db8::2:9000': an IPv6 address goes in brackets, such as "
+            "\"[2001:db8::1]:9000\"");
+  EXPECT_EQ(error_of(text + "[[app]]\ntype = \"udp_client\"\nhost = \"a\"\nto = \"[2001:db8::2:9000\"\n"),
+            "t.toml:24:6: app udp_client: '[2001:db8::2:9000': no ']' after the IPv6 address");
+  EXPECT_EQ(error_of(text + "[[app]]\ntype = \"syn_flood\"\nhost = \"a\"\nto = \"[2001:db8::2]:80\"\n"),
+            "t.toml:24:6: app syn_flood: '2001:db8::2': the SYN flood sends IPv4 only (its spoofed sources are IPv4)");
 }
 
 TEST(Loader, Faults) {
