@@ -71,15 +71,20 @@ TEST(SlaacScenario, HostsGetAddressesBySlaacAndPingThroughTheRouter) {
   ASSERT_TRUE(prefix6("2001:db8:2::/64").contains(b)) << b;
   EXPECT_EQ(n.a->stack().counters().icmpv6.dad_succeeded, 2u);  // link-local, then SLAAC
   EXPECT_EQ(n.a->stack().default_routers6(0).size(), 1u);
+  std::vector<runtime::EchoReply> replies;
+  n.a->on_activity([&] {
+    auto& got = n.a->echo_replies();
+    replies.insert(replies.end(), got.begin(), got.end());
+    got.clear();
+  });
   for (std::uint16_t seq = 1; seq <= 3; ++seq) {
-    ASSERT_TRUE(n.a->stack().send_ping6(b, 42, seq, 56, n.w.now()));
+    ASSERT_TRUE(n.a->send_echo(IpAddress(b), 42, seq, 56));
     n.a->kick();
     n.w.run_until(n.w.now() + 1s);
   }
-  const auto replies = n.a->stack().take_ping6_replies();
   ASSERT_EQ(replies.size(), 3u);
-  EXPECT_EQ(replies[0].from, b);
-  EXPECT_EQ(replies[0].hop_limit, 63);
+  EXPECT_EQ(replies[0].from, IpAddress(b));
+  EXPECT_EQ(replies[0].ttl, 63);
   EXPECT_EQ(n.r->stack().counters().ipv6.forwarded, 6u);
   // The same seed gives the same addresses and the same timing; RFC 7217's
   // identifiers come from each host's secret, so another seed changes them.
