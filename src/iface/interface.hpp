@@ -1,8 +1,9 @@
 // iface/interface.hpp — one host's stack: NICs, ARP, IPv4 (routing,
-// fragmentation, reassembly, forwarding), ICMP and UDP sockets; IPv6 to
-// on-link destinations with Neighbor Discovery (interface_ipv6.cpp, see the
-// IPv6 section below). A router is the same class with forwarding on
-// (Linux's ip_forward; IPv4 only).
+// fragmentation, reassembly, forwarding), ICMP and UDP sockets; IPv6 with
+// Neighbor Discovery, and with Ipv6AutoConfig DAD, router discovery, SLAAC
+// and IPv6 routing (interface_ipv6.cpp, interface_nd.cpp,
+// interface_router6.cpp; see the IPv6 section below). A router is the same
+// class with forwarding on (Linux's ip_forward, both families).
 //
 // Sans-IO (docs/ARCHITECTURE.md): the interface never reads a clock and never
 // owns a device. Frames come in through receive(nic, frame, now); frames go
