@@ -16,8 +16,8 @@
 // Router Advertisements (RFC 4861 6.2.4): once a NIC's link-local address is
 // assigned, an unsolicited RA at once, then after intervals drawn uniformly
 // from [MinRtrAdvInterval, MaxRtrAdvInterval], the first
-// MAX_INITIAL_RTR_ADVERTISEMENTS (3) of them at most
-// MAX_INITIAL_RTR_ADVERT_INTERVAL (16 s) apart. A Router Solicitation is
+// MAX_INITIAL_RTR_ADVERTISEMENTS (3) followed at most
+// MAX_INITIAL_RTR_ADVERT_INTERVAL (16 s) later (radvd's init_racount). A Router Solicitation is
 // answered (6.2.6) by a multicast RA after a random delay of up to
 // MAX_RA_DELAY_TIME (0.5 s), and never sooner than MIN_DELAY_BETWEEN_RAS
 // (3 s) after the last one. Every draw comes from the interface's own
@@ -93,7 +93,7 @@ void Interface::send_ra(NicId nic, Instant now) {
   // RFC 4861 6.2.4: the next one after a uniform draw in [Min, Max].
   const Duration span = c.max_rtr_adv_interval - c.min_rtr_adv_interval;
   Duration interval = c.min_rtr_adv_interval + random_delay(span);
-  if (n.ra_sent < kMaxInitialRtrAdvertisements && interval > kMaxInitialRtrAdvertInterval) {
+  if (n.ra_sent <= kMaxInitialRtrAdvertisements && interval > kMaxInitialRtrAdvertInterval) {
     interval = kMaxInitialRtrAdvertInterval;
   }
   n.next_ra_at = now + interval;

@@ -368,14 +368,16 @@ TEST(NdAutoconf, RouterAdvertTimingIsDeterministicAndAnswersSolicitations) {
   const auto times = ra_times();
   EXPECT_EQ(times, ra_times());
   // The first when the link-local address passes DAD, then 16 s apart
-  // (MAX_INITIAL_RTR_ADVERT_INTERVAL caps the first three), then >= 200 s.
-  ASSERT_EQ(times.size(), 4u);
+  // (MAX_INITIAL_RTR_ADVERT_INTERVAL caps the intervals after the first
+  // three), then >= 200 s (MinRtrAdvInterval).
+  ASSERT_EQ(times.size(), 5u);
   const double t0 = std::stod(times[0]);
   EXPECT_LE(t0, 2001.0);
   EXPECT_DOUBLE_EQ(std::stod(times[1]) - t0, 16000.0);
   EXPECT_DOUBLE_EQ(std::stod(times[2]) - t0, 32000.0);
-  EXPECT_GE(std::stod(times[3]), 60000.0);  // the solicited one
-  EXPECT_LE(std::stod(times[3]), 60500.0);
+  EXPECT_DOUBLE_EQ(std::stod(times[3]) - t0, 48000.0);
+  EXPECT_GE(std::stod(times[4]), 60000.0);  // the solicited one
+  EXPECT_LE(std::stod(times[4]), 60500.0);
 }
 
 }  // namespace
