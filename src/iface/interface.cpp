@@ -121,7 +121,10 @@ void FrameSink::transmit_offloaded(NicId nic, Bytes frame, const TxOffload& tx) 
   (void)cut_offloaded(frame, kEthernetHeaderLen, tx.gso_size, [&](Bytes piece) { transmit(nic, piece); });
 }
 
-void Interface::set_tso(NicId nic, bool on) { nic_ref(nic).tso = on; }
+void Interface::set_tso(NicId nic, bool on) {
+  nic_ref(nic).tso = on;
+  ++nic_gen_;
+}
 
 bool Interface::tso(NicId nic) const { return nic_ref(nic).tso; }
 
@@ -169,6 +172,7 @@ Result<void, std::string> Interface::add_address(NicId nic, Ipv4Prefix address) 
     if (auto r = routes_.add_connected(nic, address); !r) return Unexpected{r.error()};
   }
   n.addresses.push_back(address);
+  ++nic_gen_;
   if (n.up) {
     send_arp(nic, ArpRepr::request(n.mac, address.address(), address.address()), MacAddress::broadcast());
     ++counters_.arp.tx_gratuitous;
@@ -180,6 +184,7 @@ void Interface::nic_up(NicId nic, Instant now) {
   Nic& n = nic_ref(nic);
   if (n.up) return;
   n.up = true;
+  ++nic_gen_;
   nic_up6(nic, now);
   // RFC 5227 2.3: announce each address with an ARP request whose sender and
   // target address are both ours.
@@ -193,6 +198,7 @@ void Interface::nic_down(NicId nic, Instant now) {
   Nic& n = nic_ref(nic);
   if (!n.up) return;
   n.up = false;
+  ++nic_gen_;
   for (link::FailedPacket& p : n.arp.flush()) arp_failed(std::move(p.datagram), now);
   counters_.ipv6.nd_failures += n.nd.flush().size();
   n.resolving6.clear();
@@ -205,6 +211,7 @@ void Interface::crash(Instant /*now*/) {
   // arp_failed(): a forwarded one would make an ICMP error that could leave
   // through a NIC not yet down. A crash sends nothing.
   for (Nic& n : nics_) n.up = false;
+  ++nic_gen_;
   for (std::size_t i = 0; i < nics_.size(); ++i) {
     Nic& n = nics_[i];
     (void)n.arp.flush();

@@ -58,6 +58,7 @@
 //   if (auto t = host.poll_at()) wake_at(*t);               // then host.poll(t)
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -580,6 +581,28 @@ class Interface final : private tcp::IpLayer {
 
   // interface_output.cpp
   std::optional<Egress> select_egress(Ipv4Address dst, Ipv4Address src) const;
+  // The egress of a unicast datagram to a neighbour whose MAC is known,
+  // remembered (Linux's dst cache, sk_dst_cache): what TCP's segments take
+  // without a route lookup, an address scan and an ARP table search each.
+  // An entry holds while the route table, the NICs (addresses, up/down,
+  // offloads) and its NIC's ARP cache have not changed since it was made,
+  // and its ARP entry has not expired.
+  struct CachedEgress {
+    Ipv4Address dst;
+    Ipv4Address asked_src;  // the source asked for (any: the route's)
+    Egress eg;
+    MacAddress mac;
+    bool valid = false;
+    Instant until{};
+    std::uint64_t route_gen = 0;
+    std::uint64_t nic_gen = 0;
+    std::uint64_t arp_gen = 0;
+  };
+  // nullptr: not cacheable now (no route, broadcast, local, NIC down, ARP
+  // not resolved): the caller takes the general path.
+  const CachedEgress* cached_egress(Ipv4Address dst, Ipv4Address src, Instant now);
+  // output_in_place() through a remembered egress (counts the ARP hit).
+  Result<void, SendError> output_cached(const CachedEgress& c, const Ipv4Repr& header, ByteVec& frame, Instant now);
   // Emits header + payload, fragments to the MTU and hands each piece to the link.
   Result<void, SendError> output(const Egress& eg, const Ipv4Repr& header, Bytes payload, Instant now);
   // The same for a datagram whose payload is already in place in `frame` (a
@@ -627,6 +650,9 @@ class Interface final : private tcp::IpLayer {
   udp::SocketTable udp_;
   std::uint16_t next_ident_;
   std::size_t full_nics_ = 0;  // NICs whose device said it has no room
+  std::uint64_t nic_gen_ = 0;  // bumped when a NIC, its addresses or offloads change
+  static constexpr std::size_t kEgressCacheSize = 16;  // direct-mapped by destination
+  std::array<CachedEgress, kEgressCacheSize> egress_cache_{};
   bool resolving_ = false;     // some NIC's ARP cache has a resolution in progress
   TokenBucket icmp_tokens_;  // ICMP errors (Linux icmp_global_allow)
   std::deque<PingReply> ping_replies_;

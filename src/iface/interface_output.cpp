@@ -397,6 +397,51 @@ void Interface::send_udp_datagram(udp::Outgoing& o, Instant now) {
   ++counters_.udp.tx;
 }
 
+const Interface::CachedEgress* Interface::cached_egress(Ipv4Address dst, Ipv4Address src, Instant now) {
+  const std::uint32_t h = dst.to_u32() * 0x9e3779b1u;
+  CachedEgress& e = egress_cache_[h >> 28 & (kEgressCacheSize - 1)];
+  if (e.valid && e.dst == dst && e.asked_src == src && now < e.until && e.route_gen == routes_.generation() &&
+      e.nic_gen == nic_gen_) {
+    if (e.arp_gen == nic_ref(e.eg.nic).arp.generation()) return &e;
+  }
+  e.valid = false;
+  const auto eg = select_egress(dst, src);
+  if (!eg || eg->src.is_unspecified() || eg->broadcast || is_local_address(dst)) return nullptr;
+  Nic& n = nic_ref(eg->nic);
+  if (!n.up) return nullptr;
+  const auto hit = n.arp.resolved_until(eg->next_hop, now);
+  if (!hit) return nullptr;
+  e = CachedEgress{.dst = dst,
+                   .asked_src = src,
+                   .eg = *eg,
+                   .mac = hit->mac,
+                   .valid = true,
+                   .until = hit->until,
+                   .route_gen = routes_.generation(),
+                   .nic_gen = nic_gen_,
+                   .arp_gen = n.arp.generation()};
+  return &e;
+}
+
+// output_in_place() for a datagram whose egress is remembered: not local, the
+// NIC up, the neighbour's MAC known. Only fragmentation takes the long way.
+Result<void, SendError> Interface::output_cached(const CachedEgress& c, const Ipv4Repr& header, ByteVec& frame,
+                                                Instant now) {
+  const std::size_t total = header.total_len();
+  WIRESTACK_ASSERT(frame.size() >= kEthernetHeaderLen + total);
+  Nic& n = nic_ref(c.eg.nic);
+  if (total > n.mtu) return output_in_place(c.eg, header, frame, now);  // fragments, rarely: the long way
+  n.arp.count_hit();  // as the ARP lookup it replaces
+  header.emit(Ipv4PacketMut(MutBytes(frame).subspan(kEthernetHeaderLen, total)), config_.checksum);
+  const EthernetRepr eth{.src = n.mac, .dst = c.mac, .ethertype = EtherType::ipv4};
+  eth.emit(EthernetFrameMut(MutBytes(frame).first(kEthernetHeaderLen)));
+  ++counters_.eth.tx;
+  ++counters_.ipv4.tx;
+  sink_.transmit_owned(c.eg.nic, frame, kEthernetHeaderLen + total);
+  note_room(c.eg.nic);
+  return {};
+}
+
 namespace {
 void copy_payload(MutBytes data, const storage::SpanPair& payload) {
   std::copy(payload.first.begin(), payload.first.end(), data.begin());
@@ -418,8 +463,13 @@ void Interface::send_segment(const IpAddress& src_addr, const IpAddress& dst_add
   }
   const Ipv4Address src = src_addr.v4();
   const Ipv4Address dst = dst_addr.v4();
-  const auto eg = select_egress(dst, src);
-  if (!eg || eg->src.is_unspecified() || eg->broadcast) {
+  // A remembered egress (the common case: a connection's next segment), or
+  // the route lookup and the ARP cache below.
+  const CachedEgress* cached = cached_egress(dst, src, now);
+  std::optional<Egress> looked_up;
+  if (cached == nullptr) looked_up = select_egress(dst, src);
+  const Egress* eg = cached != nullptr ? &cached->eg : looked_up ? &*looked_up : nullptr;
+  if (eg == nullptr || eg->src.is_unspecified() || eg->broadcast) {
     ++counters_.ipv4.no_route;
     ++counters_.tcp.tx_errors;
     return;
@@ -443,7 +493,7 @@ void Interface::send_segment(const IpAddress& src_addr, const IpAddress& dst_add
   ByteVec frame = take_frame(kEthernetHeaderLen + ip.total_len());
   const MutBytes segment = MutBytes(frame).subspan(kEthernetHeaderLen + ip.header_len(), seg_len);
   const MutBytes data = segment.subspan(hlen);
-  const bool offloaded = nic_ref(eg->nic).tso && !is_local_address(dst);
+  const bool offloaded = nic_ref(eg->nic).tso && (cached != nullptr || !is_local_address(dst));
   WIRESTACK_ASSERT(offloaded || gso_size == 0 || is_local_address(dst));  // TSO only on a path that has it
   Result<void, SendError> r;
   if (offloaded) {
@@ -462,11 +512,11 @@ void Interface::send_segment(const IpAddress& src_addr, const IpAddress& dst_add
     if (payload.first.size() % 2 != 0) second = static_cast<std::uint16_t>(second << 8 | second >> 8);
     sum = checksum::add(sum, second);
     header.emit_summed(TcpPacketMut(segment), ips, sum);
-    r = output_in_place(*eg, ip, frame, now);
+    r = cached != nullptr ? output_cached(*cached, ip, frame, now) : output_in_place(*eg, ip, frame, now);
   } else {
     copy_payload(data, payload);
     header.emit(TcpPacketMut(segment), ips, Bytes(data), config_.checksum);
-    r = output_in_place(*eg, ip, frame, now);
+    r = cached != nullptr ? output_cached(*cached, ip, frame, now) : output_in_place(*eg, ip, frame, now);
   }
   give_frame(std::move(frame));
   if (!r) {

@@ -63,6 +63,7 @@ Result<void, std::string> RouteTable::add(const Route& route) {
   bucket.insert(pos, Entry{.route = r, .seq = next_seq_++});
   lengths_in_use_ |= std::uint64_t{1} << r.destination.len();
   ++size_;
+  ++generation_;
   return {};
 }
 
@@ -93,6 +94,7 @@ Result<void, std::string> RouteTable::remove(const Route& route) {
       if (bucket.empty()) map.erase(it);
       if (map.empty()) lengths_in_use_ &= ~(std::uint64_t{1} << r.destination.len());
       --size_;
+      ++generation_;
       return {};
     }
   }
@@ -123,6 +125,7 @@ std::size_t RouteTable::remove_if(const std::function<bool(const Route&)>& pred)
     if (map.empty()) lengths_in_use_ &= ~(std::uint64_t{1} << len);
   }
   size_ -= removed;
+  if (removed > 0) ++generation_;
   return removed;
 }
 
@@ -130,6 +133,7 @@ void RouteTable::clear() {
   for (auto& map : by_len_) map.clear();
   lengths_in_use_ = 0;
   size_ = 0;
+  ++generation_;
 }
 
 std::optional<RouteMatch> RouteTable::lookup(Ipv4Address dst) const {

@@ -112,6 +112,9 @@ class RouteTable {
   std::vector<Route> routes() const;
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
+  // Changes with every change of the table: a cached lookup() made at one
+  // generation holds while it stays the same.
+  std::uint64_t generation() const { return generation_; }
 
   // One line per route, in routes() order, each ending with '\n'.
   std::string to_string(const InterfaceNamer& name = nullptr) const;
@@ -132,6 +135,7 @@ class RouteTable {
   std::uint64_t lengths_in_use_ = 0;  // bit n set: by_len_[n] is not empty
   std::uint64_t next_seq_ = 0;
   std::size_t size_ = 0;
+  std::uint64_t generation_ = 0;
 };
 
 std::ostream& operator<<(std::ostream& os, const RouteTable& t);

@@ -87,6 +87,7 @@ ArpCache::Map::iterator ArpCache::find_live(Ipv4Address ip, Instant now) {
   auto it = entries_.find(ip);
   if (it != entries_.end() && it->second.state == ArpState::reachable && now >= it->second.expires_at) {
     entries_.erase(it);
+    ++generation_;
     ++counters_.entries_expired;
     return entries_.end();
   }
@@ -97,6 +98,7 @@ void ArpCache::purge_expired(Instant now) {
   for (auto it = entries_.begin(); it != entries_.end();) {
     if (it->second.state == ArpState::reachable && now >= it->second.expires_at) {
       it = entries_.erase(it);
+      ++generation_;
       ++counters_.entries_expired;
     } else {
       ++it;
@@ -119,6 +121,7 @@ bool ArpCache::make_room(Instant now) {
   }
   if (victim == entries_.end()) return false;
   entries_.erase(victim);
+  ++generation_;
   ++counters_.evictions;
   return true;
 }
@@ -148,6 +151,7 @@ std::vector<ReadyPacket> ArpCache::complete(Map::iterator it, MacAddress mac, In
   queued_total_ -= e.queue.size();
   counters_.released += out.size();
   e = Entry{.state = ArpState::reachable, .mac = mac, .expires_at = now + config_.reachable_time};
+  ++generation_;
   return out;
 }
 
@@ -168,6 +172,14 @@ std::optional<MacAddress> ArpCache::resolved(Ipv4Address next_hop, Instant now) 
   if (it == entries_.end() || it->second.state == ArpState::incomplete) return std::nullopt;
   ++counters_.hits;
   return it->second.mac;
+}
+
+std::optional<ArpCache::Hit> ArpCache::resolved_until(Ipv4Address next_hop, Instant now) {
+  advance(now);
+  auto it = find_live(next_hop, now);
+  if (it == entries_.end() || it->second.state == ArpState::incomplete) return std::nullopt;
+  const Instant until = it->second.state == ArpState::permanent ? Instant::max() : it->second.expires_at;
+  return Hit{.mac = it->second.mac, .until = until};
 }
 
 bool ArpCache::resolving(Ipv4Address ip) const {
@@ -223,6 +235,7 @@ ArpPollResult ArpCache::poll(Instant now) {
     Entry& e = it->second;
     if (e.state == ArpState::reachable && now >= e.expires_at) {
       it = entries_.erase(it);
+      ++generation_;
       ++counters_.entries_expired;
       continue;
     }
@@ -238,6 +251,7 @@ ArpPollResult ArpCache::poll(Instant now) {
       counters_.failed_packets += e.queue.size();
       ++counters_.resolution_failures;
       it = entries_.erase(it);
+      ++generation_;
       continue;
     }
     out.requests.push_back(it->first);
@@ -365,6 +379,7 @@ Result<std::vector<ReadyPacket>, StaticEntryError> ArpCache::add_static(Ipv4Addr
     released = complete(it, mac, now);
   }
   it->second = Entry{.state = ArpState::permanent, .mac = mac};
+  ++generation_;
   return released;
 }
 
@@ -377,6 +392,7 @@ std::vector<FailedPacket> ArpCache::flush() {
     }
     for (ByteVec& d : it->second.queue) failed.push_back(FailedPacket{.next_hop = it->first, .datagram = std::move(d)});
     it = entries_.erase(it);
+    ++generation_;
   }
   counters_.failed_packets += failed.size();
   queued_total_ = 0;

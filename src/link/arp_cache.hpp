@@ -238,6 +238,19 @@ class ArpCache {
   // caller then copies the datagram out and calls resolve_or_queue(), which
   // counts the miss.
   std::optional<MacAddress> resolved(Ipv4Address next_hop, Instant now);
+  // A resolved entry's MAC and the instant it expires, counting nothing: for
+  // a caller that caches the answer until then or until generation()
+  // changes, and calls count_hit() for each use.
+  struct Hit {
+    MacAddress mac;
+    Instant until;
+  };
+  std::optional<Hit> resolved_until(Ipv4Address next_hop, Instant now);
+  // Changes whenever a resolved entry changes or goes (a new MAC, a refresh,
+  // an expiry, an eviction, a flush).
+  std::uint64_t generation() const { return generation_; }
+  // A hit answered from such a cache (resolved() counts its own).
+  void count_hit() { ++counters_.hits; }
 
   // Whether a resolution of `ip` is in progress (datagrams to it would wait
   // in the queue), and whether any is.
@@ -288,6 +301,7 @@ class ArpCache {
   Map entries_;
   std::size_t queued_total_ = 0;
   Instant last_now_ = Instant::min();
+  std::uint64_t generation_ = 0;
   ArpCounters counters_;
 };
 

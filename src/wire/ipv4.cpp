@@ -36,8 +36,12 @@ bool options_well_formed(Bytes opts) {
 // Precondition: p's version, IHL and buffer hold a whole header with total
 // length >= header length (checked() or parse_quoted() saw to it).
 Ipv4Repr header_repr(Ipv4Packet p) {
-  auto options = Ipv4Options::from_bytes(p.options());  // IHL <= 15: never more than 40 bytes
-  WIRESTACK_ASSERT(options.has_value());
+  Ipv4Options options;  // most datagrams have none: no copy
+  if (const Bytes area = p.options(); !area.empty()) {
+    auto parsed = Ipv4Options::from_bytes(area);  // IHL <= 15: never more than 40 bytes
+    WIRESTACK_ASSERT(parsed.has_value());
+    options = *parsed;
+  }
   return Ipv4Repr{.src = p.src(),
                   .dst = p.dst(),
                   .protocol = p.protocol(),
@@ -48,7 +52,7 @@ Ipv4Repr header_repr(Ipv4Packet p) {
                   .dont_fragment = p.dont_fragment(),
                   .more_fragments = p.more_fragments(),
                   .frag_offset = p.frag_offset_bytes(),
-                  .options = *options,
+                  .options = options,
                   .payload_len = static_cast<std::uint16_t>(p.total_len() - p.header_len())};
 }
 

@@ -163,6 +163,23 @@ TEST(TcpOptions, ParsesLinuxTimestampsOnly) {
   EXPECT_EQ(*o, (TcpOptions{.timestamps = Timestamps{.tsval = 2282392973, .tsecr = 5000}}));
 }
 
+// The aligned NOP,NOP,TS layout is read without the option loop; other
+// layouts of the same 12 bytes go through it and mean the same thing.
+TEST(TcpOptions, AlignedTimestampsReadDirectlyEqualTheGeneralParse) {
+  const auto aligned = bytes_of(0x01, 0x01, 0x08, 0x0a, 0, 0, 0, 7, 0, 0, 0, 9);
+  const auto trailing = bytes_of(0x08, 0x0a, 0, 0, 0, 7, 0, 0, 0, 9, 0x01, 0x00);  // TS, NOP, EOL
+  auto a = TcpOptions::parse(aligned);
+  auto t = TcpOptions::parse(trailing);
+  ASSERT_TRUE(a) << a.error();
+  ASSERT_TRUE(t) << t.error();
+  EXPECT_EQ(*a, (TcpOptions{.timestamps = Timestamps{.tsval = 7, .tsecr = 9}}));
+  EXPECT_EQ(*a, *t);
+  // Twelve bytes that start like it but hold something else are parsed whole.
+  const auto sack_perm = bytes_of(0x01, 0x01, 0x04, 0x02, 0x01, 0x01, 0x08, 0x0a, 0, 0, 0, 1);
+  auto s = TcpOptions::parse(sack_perm);
+  EXPECT_FALSE(s);  // the TS option runs off the area
+}
+
 TEST(TcpOptions, ParsesLinuxSackBlocksInWireOrder) {
   auto o = TcpOptions::parse(kLinuxSackOptions);
   ASSERT_TRUE(o) << o.error();
