@@ -67,6 +67,15 @@ StreamServer::StreamServer(runtime::Host& host, std::uint16_t port, Factory fact
   if (bound_) {
     if (auto r = host_.tcp().listen(listener_, config_.backlog); !r) bound_ = Unexpected{r.error()};
   }
+  if (bound_) {
+    auto& tcp = host_.tcp();
+    const tcp::SocketHandle l6 = tcp.open();
+    if (tcp.bind(l6, {IpAddress::any(IpFamily::v6), bound_->port}) && tcp.listen(l6, config_.backlog)) {
+      listener6_ = l6;
+    } else {
+      (void)tcp.close(l6);
+    }
+  }
   hook_ = host_.on_activity([this] { on_activity(); });
 }
 
@@ -78,6 +87,7 @@ StreamServer::~StreamServer() {
     (void)tcp.abort(c->h);
   }
   (void)tcp.close(listener_);
+  if (listener6_) (void)tcp.close(*listener6_);
 }
 
 std::size_t StreamServer::open_from(const IpAddress& addr) const {
@@ -89,6 +99,7 @@ void StreamServer::shutdown() {
   if (draining_) return;
   draining_ = true;
   (void)host_.tcp().close(listener_);  // no new connections (the unaccepted are reset)
+  if (listener6_) (void)host_.tcp().close(*listener6_);
   for (auto& [key, c] : conns_) {
     c->drained = true;
     c->session->on_drain(*c);
@@ -98,10 +109,15 @@ void StreamServer::shutdown() {
 
 void StreamServer::accept_all() {
   if (draining_) return;
+  accept_from(listener_);
+  if (listener6_) accept_from(*listener6_);
+}
+
+void StreamServer::accept_from(tcp::SocketHandle listener) {
   auto& tcp = host_.tcp();
   const Limits& lim = config_.limits;
   for (;;) {
-    auto h = tcp.accept(listener_);
+    auto h = tcp.accept(listener);
     if (!h) break;
     ++stats_.accepted;
     const IpEndpoint peer = tcp.remote_endpoint(*h).value_or(IpEndpoint{});

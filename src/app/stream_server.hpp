@@ -54,6 +54,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -207,6 +208,7 @@ class StreamServer {
   StreamServer(const StreamServer&) = delete;
   StreamServer& operator=(const StreamServer&) = delete;
 
+  // The IPv4 listener (the server also listens on IPv6 where it can).
   const Result<IpEndpoint, tcp::SocketError>& listening() const { return bound_; }
   const StreamServerStats& stats() const { return stats_; }
   const Limits& limits() const { return config_.limits; }
@@ -220,6 +222,7 @@ class StreamServer {
   struct Conn;
   void on_activity();
   void accept_all();
+  void accept_from(tcp::SocketHandle listener);
   void service(Conn& c);  // read, hand to the session, write, close
   void flush(Conn& c);
   void linger(Conn& c);  // read and discard until the client's FIN or linger_until
@@ -234,6 +237,9 @@ class StreamServer {
   Factory factory_;
   tcp::SocketHandle listener_;
   Result<IpEndpoint, tcp::SocketError> bound_;
+  // [::]:port beside 0.0.0.0:port (the families are separate port spaces);
+  // absent where the host cannot listen on IPv6.
+  std::optional<tcp::SocketHandle> listener6_;
   std::unordered_map<std::uint32_t, std::unique_ptr<Conn>> conns_;  // by socket slot
   std::map<IpAddress, std::size_t> per_address_;                   // open connections by peer address
   StreamServerStats stats_;

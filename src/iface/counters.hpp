@@ -109,6 +109,11 @@ struct Ipv6Counters {
   std::uint64_t too_big = 0;           // could not be fragmented
   std::uint64_t nd_failures = 0;       // packets dropped: the next hop did not answer NS
   std::uint64_t nd_queue_drops = 0;    // packets dropped: ND queue or table full
+  std::uint64_t to_tentative = 0;      // to an address still under DAD: dropped (RFC 4862 5.4)
+  std::uint64_t forwarded = 0;         // routers: packets sent on to the next hop
+  std::uint64_t hop_limit_exceeded = 0;  // routers: hop limit 0 or 1 (Time Exceeded sent)
+  std::uint64_t scope_drops = 0;       // routers: link-local source or destination, never forwarded
+  std::uint64_t forward_too_big = 0;   // routers: larger than the next link's MTU (Packet Too Big sent)
   friend bool operator==(const Ipv6Counters&, const Ipv6Counters&) = default;
 };
 
@@ -117,7 +122,16 @@ struct Icmpv6Counters {
   std::uint64_t tx = 0;
   std::uint64_t rx_malformed = 0;       // short, bad checksum
   std::uint64_t nd_invalid = 0;         // ND messages refused by check_nd (RFC 4861 validity)
-  std::uint64_t nd_ignored = 0;         // valid ND we do not act on (RS, RA, Redirect; NS for others)
+  std::uint64_t nd_ignored = 0;         // valid ND we do not act on (Redirect, RA on a router; NS for others)
+  std::uint64_t nd_bad_hop_limit = 0;   // of nd_invalid: hop limit not 255 (sent from off-link)
+  std::uint64_t ra_bad_source = 0;      // of nd_invalid: an RA (or Redirect) from a source that is not link-local
+  std::uint64_t dad_ns_tx = 0;          // DAD probes (NS from ::)
+  std::uint64_t dad_succeeded = 0;
+  std::uint64_t dad_duplicates = 0;     // addresses found in use on the link: not used
+  std::uint64_t rs_tx = 0;
+  std::uint64_t ra_rx = 0;              // RAs acted on
+  std::uint64_t ra_tx = 0;
+  std::uint64_t slaac_addresses = 0;    // addresses formed from advertised prefixes
   std::uint64_t errors_suppressed = 0;  // RFC 4443 2.4(e)
   std::uint64_t rate_limited = 0;       // errors not sent: over the (shared) ICMP rate limit
   std::uint64_t queue_drops = 0;        // echo replies dropped: the application's queue was full

@@ -69,12 +69,15 @@ Interface::Interface(FrameSink& sink, Rng& rng, InterfaceConfig config)
       config_(config),
       reassembler_(config.reassembly),
       reassembler6_(config.reassembly6),
+      nd_rng_(rng.derive(0x6e64)),
       udp_(rng, config.udp),
       next_ident_(static_cast<std::uint16_t>(rng.next_u32() >> 16)),
       icmp_tokens_(config.icmp_error_rate, config.icmp_error_burst),
       tcp_(*this, rng, config.tcp) {
   // No draw of its own: the RNG's sequence (ISNs, ports) stays as it was.
   next_ident6_ = next_ident_ * 2654435761u;
+  // RFC 7217 5: the secret key of stable identifiers, drawn once per host.
+  for (auto& b : stable_secret_) b = static_cast<std::uint8_t>(nd_rng_.next_u32() >> 24);
 }
 
 // ---- Configuration -----------------------------------------------------------
@@ -88,10 +91,30 @@ NicId Interface::add_nic(MacAddress mac, std::uint16_t mtu) {
                       .up = false,
                       .addresses = {},
                       .arp = link::ArpCache(config_.arp),
-                      .addresses6 = {Ipv6Prefix(ip::link_local_address(ip::modified_eui64(mac)), 64)},
+                      .addresses6 = {},
                       .nd = ip::NeighborCache(config_.nd),
-                      .resolving6 = {}});
-  return static_cast<NicId>(nics_.size() - 1);
+                      .resolving6 = {},
+                      .ll = ip::link_local_address(ip::modified_eui64(mac)),
+                      .tentative6 = {},
+                      .dad = ip::Dad(config_.ipv6.dad),
+                      .slaac = std::nullopt,
+                      .routers6 = {},
+                      .onlink6 = {},
+                      .rs_sent = 0,
+                      .next_rs_at = std::nullopt,
+                      .advertise6 = {},
+                      .next_ra_at = std::nullopt,
+                      .last_ra_at = std::nullopt,
+                      .ra_sent = 0});
+  Nic& n = nics_.back();
+  const auto id = static_cast<NicId>(nics_.size() - 1);
+  if (autoconf()) {
+    n.tentative6.emplace_back(n.ll, 64);  // DAD when the NIC comes up
+    n.slaac.emplace(ip::SlaacConfig{.id = {.secret = stable_secret_, .net_iface = "eth" + std::to_string(id)}});
+  } else {
+    n.addresses6.emplace_back(n.ll, 64);
+  }
+  return id;
 }
 
 void FrameSink::transmit_offloaded(NicId nic, Bytes frame, const TxOffload& tx) {
@@ -157,11 +180,12 @@ Result<void, std::string> Interface::add_address(NicId nic, Ipv4Prefix address) 
   return {};
 }
 
-void Interface::nic_up(NicId nic, Instant /*now: announcements need no time*/) {
+void Interface::nic_up(NicId nic, Instant now) {
   Nic& n = nic_ref(nic);
   if (n.up) return;
   n.up = true;
   ++nic_gen_;
+  nic_up6(nic, now);
   // RFC 5227 2.3: announce each address with an ARP request whose sender and
   // target address are both ours.
   for (const Ipv4Prefix& a : n.addresses) {
@@ -178,6 +202,7 @@ void Interface::nic_down(NicId nic, Instant now) {
   for (link::FailedPacket& p : n.arp.flush()) arp_failed(std::move(p.datagram), now);
   counters_.ipv6.nd_failures += n.nd.flush().size();
   n.resolving6.clear();
+  nic_down6(nic);
   resolution_ended();
 }
 
@@ -187,11 +212,14 @@ void Interface::crash(Instant /*now*/) {
   // through a NIC not yet down. A crash sends nothing.
   for (Nic& n : nics_) n.up = false;
   ++nic_gen_;
-  for (Nic& n : nics_) {
+  for (std::size_t i = 0; i < nics_.size(); ++i) {
+    Nic& n = nics_[i];
     (void)n.arp.flush();
     (void)n.nd.flush();
     n.resolving6.clear();
+    nic_down6(static_cast<NicId>(i));
   }
+  address_events_.clear();
   reassembler6_.clear();
   ping6_replies_.clear();
   resolving_ = false;
@@ -272,6 +300,8 @@ void Interface::poll(Instant now) {
     if (due && *due <= now) poll_arp(static_cast<NicId>(i), now);
     const auto nd_due = nics_[i].nd.poll_at();
     if (nd_due && *nd_due <= now) poll_nd(static_cast<NicId>(i), now);
+    const auto auto_due = autoconf_poll_at(nics_[i]);
+    if (auto_due && *auto_due <= now) poll_autoconf(static_cast<NicId>(i), now);
   }
   if (const auto due = reassembler6_.poll_at(); due && *due <= now) {
     for (const ip::Reassembly6Timeout& t : reassembler6_.poll(now)) {
@@ -327,6 +357,7 @@ std::optional<Instant> Interface::poll_at() const {
   for (const Nic& n : nics_) {
     consider(n.arp.poll_at());
     consider(n.nd.poll_at());
+    consider(autoconf_poll_at(n));
   }
   consider(reassembler_.poll_at());
   consider(reassembler6_.poll_at());
@@ -479,11 +510,25 @@ void for_each_counter(const InterfaceCounters& c, const CounterVisitor& visit) {
   visit("ipv6", "too_big", c.ipv6.too_big);
   visit("ipv6", "nd_failures", c.ipv6.nd_failures);
   visit("ipv6", "nd_queue_drops", c.ipv6.nd_queue_drops);
+  visit("ipv6", "to_tentative", c.ipv6.to_tentative);
+  visit("ipv6", "forwarded", c.ipv6.forwarded);
+  visit("ipv6", "hop_limit_exceeded", c.ipv6.hop_limit_exceeded);
+  visit("ipv6", "scope_drops", c.ipv6.scope_drops);
+  visit("ipv6", "forward_too_big", c.ipv6.forward_too_big);
   visit("icmpv6", "rx", c.icmpv6.rx);
   visit("icmpv6", "tx", c.icmpv6.tx);
   visit("icmpv6", "rx_malformed", c.icmpv6.rx_malformed);
   visit("icmpv6", "nd_invalid", c.icmpv6.nd_invalid);
   visit("icmpv6", "nd_ignored", c.icmpv6.nd_ignored);
+  visit("icmpv6", "nd_bad_hop_limit", c.icmpv6.nd_bad_hop_limit);
+  visit("icmpv6", "ra_bad_source", c.icmpv6.ra_bad_source);
+  visit("icmpv6", "dad_ns_tx", c.icmpv6.dad_ns_tx);
+  visit("icmpv6", "dad_succeeded", c.icmpv6.dad_succeeded);
+  visit("icmpv6", "dad_duplicates", c.icmpv6.dad_duplicates);
+  visit("icmpv6", "rs_tx", c.icmpv6.rs_tx);
+  visit("icmpv6", "ra_rx", c.icmpv6.ra_rx);
+  visit("icmpv6", "ra_tx", c.icmpv6.ra_tx);
+  visit("icmpv6", "slaac_addresses", c.icmpv6.slaac_addresses);
   visit("icmpv6", "errors_suppressed", c.icmpv6.errors_suppressed);
   visit("icmpv6", "rate_limited", c.icmpv6.rate_limited);
   visit("icmpv6", "queue_drops", c.icmpv6.queue_drops);

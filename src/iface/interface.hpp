@@ -1,8 +1,9 @@
 // iface/interface.hpp — one host's stack: NICs, ARP, IPv4 (routing,
-// fragmentation, reassembly, forwarding), ICMP and UDP sockets; IPv6 to
-// on-link destinations with Neighbor Discovery (interface_ipv6.cpp, see the
-// IPv6 section below). A router is the same class with forwarding on
-// (Linux's ip_forward; IPv4 only).
+// fragmentation, reassembly, forwarding), ICMP and UDP sockets; IPv6 with
+// Neighbor Discovery, and with Ipv6AutoConfig DAD, router discovery, SLAAC
+// and IPv6 routing (interface_ipv6.cpp, interface_nd.cpp,
+// interface_router6.cpp; see the IPv6 section below). A router is the same
+// class with forwarding on (Linux's ip_forward, both families).
 //
 // Sans-IO (docs/ARCHITECTURE.md): the interface never reads a clock and never
 // owns a device. Frames come in through receive(nic, frame, now); frames go
@@ -73,10 +74,12 @@
 #include "base/time.hpp"
 #include "base/token_bucket.hpp"
 #include "iface/counters.hpp"
+#include "ip/dad.hpp"
 #include "ip/neighbor_cache.hpp"
 #include "ip/reassembler.hpp"
 #include "ip/reassembler6.hpp"
 #include "ip/route_table.hpp"
+#include "ip/slaac.hpp"
 #include "link/arp_cache.hpp"
 #include "tcp/socket_table.hpp"
 #include "udp/udp_socket.hpp"
@@ -136,6 +139,32 @@ class FrameSink {
 };
 
 
+// IPv6 autoconfiguration (interface_nd.cpp, interface_router6.cpp). Off,
+// every address is used as soon as it is added (no DAD) and nothing is sent
+// when a NIC comes up. On (Linux's defaults, and what the simulator's IPv6
+// cards use): every address, the link-local one when the NIC comes up and
+// each one added after, is tentative until Duplicate Address Detection
+// passes (RFC 4862 5.4); a host (forwarding off) then solicits routers and
+// forms addresses from the prefixes they advertise (SLAAC, RFC 4862 5.5,
+// RFC 7217 identifiers) and sends off-link packets to a default router; a
+// router advertises the prefixes given to advertise6() (RFC 4861 6.2).
+struct Ipv6AutoConfig {
+  bool enabled = false;
+  ip::DadConfig dad{};
+  bool accept_ra = true;  // hosts only (Linux accept_ra = 1: ignored when forwarding)
+  bool slaac = true;      // addresses from the autonomous prefixes of RAs
+  // RFC 4861 6.3.7 / 10: MAX_RTR_SOLICITATIONS, RTR_SOLICITATION_INTERVAL.
+  std::uint32_t max_rtr_solicitations = 3;
+  Duration rtr_solicitation_interval = std::chrono::seconds{4};
+  // RFC 4861 6.2.1: router defaults (AdvDefaultLifetime = 3 x MaxRtrAdvInterval).
+  Duration max_rtr_adv_interval = std::chrono::seconds{600};
+  Duration min_rtr_adv_interval = std::chrono::seconds{200};
+  std::uint16_t adv_default_lifetime = 1800;         // seconds
+  std::uint32_t adv_valid_lifetime = 2592000;        // 30 days
+  std::uint32_t adv_preferred_lifetime = 604800;     // 7 days
+  std::size_t max_default_routers = 8;
+};
+
 struct InterfaceConfig {
   bool forwarding = false;
   std::uint8_t default_ttl = 64;  // Linux ip_default_ttl
@@ -171,6 +200,7 @@ struct InterfaceConfig {
   // reassembler. The hop limit of our packets is default_ttl.
   ip::NeighborCacheConfig nd{};
   ip::Reassembler6Config reassembly6{};
+  Ipv6AutoConfig ipv6{};
   udp::SocketTableConfig udp{};
   tcp::SocketTableConfig tcp{};
 };
@@ -198,6 +228,28 @@ struct Ping6Reply {
   Instant at{};
   friend bool operator==(const Ping6Reply&, const Ping6Reply&) = default;
 };
+
+// What IPv6 autoconfiguration did to an address or a router, for the user
+// (take_address_events(); the simulator prints them).
+enum class AddressEventKind : std::uint8_t {
+  tentative,       // DAD started for it
+  assigned,        // DAD passed: in use (RFC 4862 5.4.5 "no duplicate")
+  duplicate,       // DAD failed: someone on the link has it; never used
+  removed,         // its valid lifetime ended (SLAAC)
+  router_added,    // a default router (from a Router Advertisement)
+  router_expired,  // its router lifetime ended, or was 0
+};
+std::ostream& operator<<(std::ostream& os, AddressEventKind k);
+struct AddressEvent {
+  NicId nic = 0;
+  AddressEventKind kind = AddressEventKind::assigned;
+  Ipv6Address address;
+  bool slaac = false;  // formed from a router's prefix
+  Instant at{};
+  friend bool operator==(const AddressEvent&, const AddressEvent&) = default;
+};
+// "2001:db8::1 is a duplicate (DAD failed on nic 0): not used"
+std::ostream& operator<<(std::ostream& os, const AddressEvent& e);
 
 // An ICMP error about a datagram this host sent (for traceroute, ping's
 // "Destination Host Unreachable", diagnostics). Locally detected ARP
@@ -298,18 +350,29 @@ class Interface final : private tcp::IpLayer {
     return a.is_v4() ? is_local_address(a.v4()) : is_local_address(a.v6());
   }
 
-  // ---- IPv6 (interface_ipv6.cpp) ----
+  // ---- IPv6 (interface_ipv6.cpp, interface_nd.cpp, interface_router6.cpp) ----
   // Every NIC has a link-local address from its MAC (fe80::/64 + modified
-  // EUI-64, RFC 4862 5.3, RFC 4291 appendix A), first in addresses6(). Not
-  // done yet: Duplicate Address Detection (addresses are used at once),
-  // router discovery and SLAAC, routes (only on-link destinations: the
-  // prefix of one of our addresses, or link-local), forwarding, ICMPv6
-  // errors handed to TCP/UDP.
+  // EUI-64, RFC 4862 5.3, RFC 4291 appendix A), first in addresses6() once
+  // assigned. With config().ipv6.enabled, addresses are tentative until DAD
+  // passes (see Ipv6AutoConfig). Routes: the prefixes of our addresses and
+  // of RAs are on-link; anything else goes to a default router learnt from
+  // RAs. Routers (forwarding on) forward between NICs. Not done yet:
+  // static IPv6 routes, Redirect, ICMPv6 errors handed to TCP/UDP.
   // Adds a static address; its prefix is on-link. Refused if not unicast,
   // link-local (the NIC has its own), IPv4-mapped, or already ours.
   Result<void, std::string> add_address6(NicId nic, Ipv6Prefix address);
+  // Assigned addresses (usable), the link-local one first.
   const std::vector<Ipv6Prefix>& addresses6(NicId nic) const;
+  // Addresses waiting for DAD.
+  const std::vector<Ipv6Prefix>& tentative6(NicId nic) const;
   Ipv6Address link_local(NicId nic) const;
+  // Routers: a /64 to advertise in Router Advertisements on `nic` (on-link,
+  // autonomous). Refused if not a /64 or link-local or multicast.
+  Result<void, std::string> advertise6(NicId nic, Ipv6Prefix prefix);
+  // Hosts: the default routers learnt on `nic` (link-local addresses).
+  std::vector<Ipv6Address> default_routers6(NicId nic) const;
+  // What autoconfiguration did since the last call, in order.
+  std::vector<AddressEvent> take_address_events();
   ip::NeighborCache& neighbors(NicId nic);
   // A packet with `payload` as its upper-layer bytes (header included).
   Result<void, SendError> send_ipv6(Ipv6Address dst, IpProtocol protocol, Bytes payload, Instant now,
@@ -385,9 +448,31 @@ class Interface final : private tcp::IpLayer {
     bool full = false;  // the device said it has no room (FrameSink::has_room)
     std::vector<Ipv4Prefix> addresses;
     link::ArpCache arp;
-    std::vector<Ipv6Prefix> addresses6;  // the link-local address first
+    std::vector<Ipv6Prefix> addresses6;  // assigned; the link-local address first
     ip::NeighborCache nd;
     std::vector<Ipv6Address> resolving6;  // next hops with packets waiting in nd
+    // interface_nd.cpp: autoconfiguration state.
+    Ipv6Address ll;                        // the NIC's link-local address (assigned or not)
+    std::vector<Ipv6Prefix> tentative6;    // waiting for DAD (not usable, not answered for)
+    ip::Dad dad;
+    std::optional<ip::Slaac> slaac;        // hosts with config().ipv6.slaac
+    struct Router {
+      Ipv6Address addr;
+      Instant expires{};
+    };
+    std::vector<Router> routers6;          // the Default Router List (RFC 4861 6.3.4)
+    struct OnLink {
+      Ipv6Prefix prefix;
+      Instant expires{};
+    };
+    std::vector<OnLink> onlink6;           // on-link prefixes from RAs (L flag)
+    std::uint32_t rs_sent = 0;
+    std::optional<Instant> next_rs_at;
+    // interface_router6.cpp
+    std::vector<Ipv6Prefix> advertise6;
+    std::optional<Instant> next_ra_at;
+    std::optional<Instant> last_ra_at;
+    std::uint32_t ra_sent = 0;
   };
   struct Egress6 {
     NicId nic = 0;
@@ -452,6 +537,28 @@ class Interface final : private tcp::IpLayer {
   void receive_icmpv6(NicId nic, Ipv6Packet packet, const Ipv6Repr& ip, Bytes upper, bool link_multicast,
                       Instant now);
   void receive_nd(NicId nic, const Ipv6Repr& ip, const Icmpv6Repr& msg, Instant now);
+  // interface_nd.cpp: DAD, router discovery, SLAAC.
+  void receive_ns(NicId nic, const Ipv6Repr& ip, const NdNeighborSolicit& ns, const NdOptions& opts, Instant now);
+  void receive_na(NicId nic, const NdNeighborAdvert& na, const NdOptions& opts, Instant now);
+  void receive_ra(NicId nic, const Ipv6Repr& ip, const NdRouterAdvert& ra, const NdOptions& opts, Instant now);
+  bool autoconf() const { return config_.ipv6.enabled; }
+  bool usable6(const Nic& n, const Ipv6Address& a) const;
+  void start_dad(NicId nic, Ipv6Prefix address, Duration delay, Instant now);
+  void dad_failed(NicId nic, const Ipv6Address& a, Instant now);
+  void assign6(NicId nic, const Ipv6Address& a, Instant now);
+  void remove6(NicId nic, const Ipv6Address& a);
+  void nic_up6(NicId nic, Instant now);
+  void nic_down6(NicId nic);
+  void send_rs(NicId nic, Instant now);
+  void poll_autoconf(NicId nic, Instant now);
+  std::optional<Instant> autoconf_poll_at(const Nic& n) const;
+  void push_event(NicId nic, AddressEventKind kind, const Ipv6Address& a, bool slaac, Instant now);
+  Duration random_delay(Duration max);
+  // interface_router6.cpp: forwarding and Router Advertisements.
+  void forward6(NicId nic, Ipv6Packet packet, bool link_multicast, Instant now);
+  void receive_rs(NicId nic, const Ipv6Repr& ip, const NdOptions& opts, Instant now);
+  void send_ra(NicId nic, Instant now);
+  void schedule_ra(NicId nic, Instant now);
   void receive_udp6(Ipv6Packet packet, const Ipv6Repr& ip, Bytes upper, bool link_multicast, Instant now);
   void receive_tcp6(const Ipv6Repr& ip, Bytes upper, Instant now);
   // An ICMPv6 error about `invoking` (a whole packet), if RFC 4443 2.4(e)
@@ -535,6 +642,10 @@ class Interface final : private tcp::IpLayer {
   ip::Reassembler reassembler_;
   ip::Reassembler6 reassembler6_;
   std::uint32_t next_ident6_ = 0;
+  Rng nd_rng_;  // DAD delays and nonces, RA intervals: a stream of its own (the main one's draws stay as they were)
+  ip::StableIdSecret stable_secret_{};
+  std::deque<AddressEvent> address_events_;
+  Instant last_now_{};  // the latest time given (receive, poll, nic_up): for add_address6's DAD start
   std::deque<Ping6Reply> ping6_replies_;
   udp::SocketTable udp_;
   std::uint16_t next_ident_;

@@ -1,4 +1,4 @@
-// iface/interface_ipv6.cpp — IPv6 in the interface, first slice (issue 13):
+// iface/interface_ipv6.cpp — IPv6 in the interface (issue 13):
 // addresses (static, plus each NIC's link-local fe80::/64 + modified EUI-64),
 // input (checked, martians dropped, the extension-header walk of
 // wire/ipv6_ext.hpp, reassembly by ip::Reassembler6, Parameter Problem where
@@ -8,10 +8,11 @@
 // (TCP, UDP, ICMPv6) with the transport checksum over the IPv6
 // pseudo-header (IpPair of two IPv6 addresses, RFC 8200 8.1).
 //
-// Not done yet: Duplicate Address Detection (ip/dad.hpp; addresses are used
-// at once), router discovery and SLAAC (ip/slaac.hpp), routes beyond the
-// on-link prefixes, forwarding (so the hop limit is only set on output and
-// checked by ND, never decremented), ICMPv6 errors handed to TCP and UDP,
+// DAD, router discovery, SLAAC and the NS/NA/RA/RS handling are in
+// interface_nd.cpp; forwarding and Router Advertisements in
+// interface_router6.cpp. Routes: on-link prefixes (our addresses', and RAs'
+// with the L flag), then a default router learnt from RAs. Not done yet:
+// static IPv6 routes, Redirect, ICMPv6 errors handed to TCP and UDP,
 // loopback to our own IPv6 addresses.
 #include <algorithm>
 #include <utility>
@@ -32,6 +33,7 @@ namespace {
 
 // ff02::1, the all-nodes group (RFC 4291 2.7.1).
 constexpr Ipv6Address kAllNodes(0xff02, 0, 0, 0, 0, 0, 0, 1);
+constexpr Ipv6Address kAllRouters(0xff02, 0, 0, 0, 0, 0, 0, 2);
 constexpr std::uint8_t kNdHopLimit = 255;  // RFC 4861 6.1.2, 7.1.1: proof of on-link origin
 
 }  // namespace
@@ -46,17 +48,29 @@ Result<void, std::string> Interface::add_address6(NicId nic, Ipv6Prefix address)
   }
   if (a.is_link_local()) {
     return Unexpected{"add address " + address.to_string() + ": link-local; the NIC has its own (" +
-                      n.addresses6.front().address().to_string() + ")"};
+                      n.ll.to_string() + ")"};
   }
-  if (is_local_address(a)) {
+  bool tentative = false;
+  for (const Nic& other : nics_) {
+    for (const Ipv6Prefix& p : other.tentative6) tentative = tentative || p.address() == a;
+  }
+  if (is_local_address(a) || tentative) {
     return Unexpected{"add address " + address.to_string() + ": this host already has " + a.to_string()};
   }
-  n.addresses6.push_back(address);
+  if (!autoconf()) {
+    n.addresses6.push_back(address);
+    return {};
+  }
+  // RFC 4862 5.4: tentative until DAD passes (started now if the NIC is
+  // up, else when it comes up).
+  n.tentative6.push_back(address);
+  if (n.up) start_dad(nic, address, Duration::zero(), last_now_);
   return {};
 }
 
 const std::vector<Ipv6Prefix>& Interface::addresses6(NicId nic) const { return nic_ref(nic).addresses6; }
-Ipv6Address Interface::link_local(NicId nic) const { return nic_ref(nic).addresses6.front().address(); }
+const std::vector<Ipv6Prefix>& Interface::tentative6(NicId nic) const { return nic_ref(nic).tentative6; }
+Ipv6Address Interface::link_local(NicId nic) const { return nic_ref(nic).ll; }
 ip::NeighborCache& Interface::neighbors(NicId nic) { return nic_ref(nic).nd; }
 
 bool Interface::is_local_address(const Ipv6Address& a) const {
@@ -69,20 +83,28 @@ bool Interface::is_local_address(const Ipv6Address& a) const {
 }
 
 bool Interface::is_our_multicast_mac(NicId nic, MacAddress dst) const {
-  // RFC 2464 7: ff02::1 and the solicited-node group of each address
-  // (RFC 4861 7.2.1: "joins the solicited-node multicast address").
+  // RFC 2464 7: ff02::1, ff02::2 on routers, and the solicited-node group of
+  // each address, tentative ones included (RFC 4862 5.4.2: joined before DAD).
   if (dst == ipv6_multicast_mac(kAllNodes)) return true;
-  for (const Ipv6Prefix& p : nic_ref(nic).addresses6) {
-    if (dst == ipv6_multicast_mac(p.address().solicited_node())) return true;
+  if (config_.forwarding && dst == ipv6_multicast_mac(kAllRouters)) return true;
+  const Nic& n = nic_ref(nic);
+  for (const auto* list : {&n.addresses6, &n.tentative6}) {
+    for (const Ipv6Prefix& p : *list) {
+      if (dst == ipv6_multicast_mac(p.address().solicited_node())) return true;
+    }
   }
   return false;
 }
 
 bool Interface::accepts_ipv6_dst(NicId nic, const Ipv6Address& dst) const {
   if (dst == kAllNodes) return true;
+  if (dst == kAllRouters) return config_.forwarding;
   if (dst.is_multicast()) {
-    for (const Ipv6Prefix& p : nic_ref(nic).addresses6) {
-      if (dst == p.address().solicited_node()) return true;
+    const Nic& n = nic_ref(nic);
+    for (const auto* list : {&n.addresses6, &n.tentative6}) {
+      for (const Ipv6Prefix& p : *list) {
+        if (dst == p.address().solicited_node()) return true;
+      }
     }
     return false;
   }
@@ -91,33 +113,48 @@ bool Interface::accepts_ipv6_dst(NicId nic, const Ipv6Address& dst) const {
 
 Ipv6Address Interface::source_for6(NicId nic, const Ipv6Address& peer) const {
   const Nic& n = nic_ref(nic);
-  if (!peer.is_link_local()) {
-    for (std::size_t i = 1; i < n.addresses6.size(); ++i) {
-      if (n.addresses6[i].contains(peer)) return n.addresses6[i].address();
-    }
+  const Ipv6Address ll = usable6(n, n.ll) ? n.ll : Ipv6Address::unspecified();
+  if (peer.is_link_local() || peer.is_multicast()) return ll;
+  // RFC 6724's rules, shortened: the longest matching prefix, else any
+  // global address of the NIC, else the link-local one.
+  std::optional<Ipv6Address> global;
+  for (const Ipv6Prefix& p : n.addresses6) {
+    if (p.address().is_link_local()) continue;
+    if (p.contains(peer)) return p.address();
+    if (!global) global = p.address();
   }
-  return n.addresses6.front().address();
+  return global.value_or(ll);
 }
 
 std::optional<Interface::Egress6> Interface::select_egress6(const Ipv6Address& dst, const Ipv6Address& src) const {
   if (!dst.is_unicast() || dst.is_loopback() || dst.is_ipv4_mapped() || is_local_address(dst)) return std::nullopt;
+  const auto egress = [&](std::size_t i, const Ipv6Address& next_hop) -> std::optional<Egress6> {
+    const auto nic = static_cast<NicId>(i);
+    const Ipv6Address from = src.is_unspecified() ? source_for6(nic, dst) : src;
+    if (from.is_unspecified()) return std::nullopt;  // nothing assigned yet (DAD)
+    return Egress6{.nic = nic, .next_hop = next_hop, .src = from};
+  };
   if (dst.is_link_local()) {
     // No zone index yet: the first NIC that is up (a host of one link).
     for (std::size_t i = 0; i < nics_.size(); ++i) {
-      if (!nics_[i].up) continue;
-      const auto nic = static_cast<NicId>(i);
-      return Egress6{.nic = nic, .next_hop = dst, .src = src.is_unspecified() ? link_local(nic) : src};
+      if (nics_[i].up) return egress(i, dst);
     }
     return std::nullopt;
   }
+  // On-link: the prefix of one of our addresses, or one an RA said is on-link.
   for (std::size_t i = 0; i < nics_.size(); ++i) {
     const Nic& n = nics_[i];
-    for (std::size_t j = 1; j < n.addresses6.size(); ++j) {
-      if (!n.addresses6[j].contains(dst)) continue;
-      return Egress6{.nic = static_cast<NicId>(i),
-                     .next_hop = dst,
-                     .src = src.is_unspecified() ? n.addresses6[j].address() : src};
+    for (const Ipv6Prefix& p : n.addresses6) {
+      if (!p.address().is_link_local() && p.contains(dst)) return egress(i, dst);
     }
+    for (const Nic::OnLink& p : n.onlink6) {
+      if (p.prefix.contains(dst)) return egress(i, dst);
+    }
+  }
+  // Off-link: a default router (RFC 4861 6.3.6 prefers one known to be
+  // reachable; here the first learnt, on a NIC that is up).
+  for (std::size_t i = 0; i < nics_.size(); ++i) {
+    if (nics_[i].up && !nics_[i].routers6.empty()) return egress(i, nics_[i].routers6.front().addr);
   }
   return std::nullopt;
 }
@@ -140,8 +177,18 @@ void Interface::receive_ipv6(NicId nic, Bytes payload, bool link_multicast, Inst
     ++counters_.ipv6.martians;
     return;
   }
+  last_now_ = now;
   ++counters_.ipv6.rx;
   if (!accepts_ipv6_dst(nic, dst)) {
+    const Nic& n = nic_ref(nic);
+    if (std::any_of(n.tentative6.begin(), n.tentative6.end(), [&](const Ipv6Prefix& p) { return p.address() == dst; })) {
+      ++counters_.ipv6.to_tentative;  // RFC 4862 5.4: "silently discard" (ND for it went to its group)
+      return;
+    }
+    if (config_.forwarding && !dst.is_multicast()) {
+      forward6(nic, Ipv6Packet(packet->packet()), link_multicast, now);
+      return;
+    }
     ++counters_.ipv6.not_for_us;
     return;
   }
@@ -254,68 +301,6 @@ void Interface::receive_icmpv6(NicId nic, Ipv6Packet /*packet*/, const Ipv6Repr&
     return;
   }
   // Errors: counted by type; handing them to TCP/UDP is a later slice.
-}
-
-void Interface::receive_nd(NicId nic, const Ipv6Repr& ip, const Icmpv6Repr& msg, Instant now) {
-  auto opts = check_nd(ip, msg);
-  if (!opts) {
-    ++counters_.icmpv6.nd_invalid;
-    return;
-  }
-  Nic& n = nic_ref(nic);
-  if (const auto* ns = std::get_if<NdNeighborSolicit>(&msg.message)) {
-    bool ours = false;
-    for (const Ipv6Prefix& p : n.addresses6) ours = ours || p.address() == ns->target;
-    if (!ours) {
-      ++counters_.icmpv6.nd_ignored;  // RFC 4861 7.2.3: "silently discard"
-      return;
-    }
-    // RFC 4861 7.2.3: the sender's link-layer address (if any) updates the cache.
-    if (!ip.src.is_unspecified() && opts->source_ll) {
-      auto in = n.nd.on_hint(ip.src, opts->source_ll, ip::NdHintSource::neighbor_solicit, now);
-      release_nd(nic, in.released);
-    }
-    // RFC 4861 7.2.4: solicited NA to the source, with our link-layer
-    // address; from :: (DAD) it goes to all-nodes with S clear.
-    const bool dad = ip.src.is_unspecified();
-    NdOptions na_opts;
-    na_opts.target_ll = n.mac;
-    ByteVec options(na_opts.buffer_len());
-    na_opts.emit(options);
-    const Icmpv6Repr na{.message = NdNeighborAdvert{.router = config_.forwarding,
-                                                    .solicited = !dad,
-                                                    .override = true,
-                                                    .target = ns->target,
-                                                    .options = options}};
-    const Ipv6Address to = dad ? kAllNodes : ip.src;
-    std::optional<MacAddress> to_mac;
-    if (dad) {
-      to_mac = ipv6_multicast_mac(kAllNodes);
-    } else if (opts->source_ll) {
-      to_mac = opts->source_ll;
-    } else {
-      to_mac = n.nd.resolved(ip.src, now);  // a unicast NS without SLLA: our cache's entry
-    }
-    if (!to_mac) {
-      ++counters_.icmpv6.nd_ignored;  // nobody to answer to without resolving first
-      return;
-    }
-    send_nd(nic, *to_mac, ns->target, to, na);
-    ++counters_.icmpv6.na_tx;
-    return;
-  }
-  if (const auto* na = std::get_if<NdNeighborAdvert>(&msg.message)) {
-    for (const Ipv6Prefix& p : n.addresses6) {
-      if (p.address() == na->target) {
-        ++counters_.icmpv6.nd_ignored;  // someone claims our address: DAD's business (not yet)
-        return;
-      }
-    }
-    auto in = n.nd.on_advert(na->target, na->router, na->solicited, na->override, opts->target_ll, now);
-    release_nd(nic, in.released);
-    return;
-  }
-  ++counters_.icmpv6.nd_ignored;  // RS, RA, Redirect: router discovery is a later slice
 }
 
 void Interface::release_nd(NicId nic, std::vector<ip::ReadyPacket6>& released) {

@@ -47,8 +47,10 @@ StackHost::StackHost(iface::FrameSink& sink, Rng rng, const iface::InterfaceConf
 Result<void, transport::SocketError> StackHost::send_echo(const IpAddress& dst, std::uint16_t ident, std::uint16_t seq,
                                                           std::size_t payload_len, EchoOptions options) {
   if (!dst.is_v4()) {
-    return Unexpected{transport::SocketError{transport::Errc::address_family,
-                                             "ping " + dst.to_string() + ": this stack has no IPv6 path yet"}};
+    // ICMPv6 echo (RFC 4443 4.1); the hop limit is the stack's.
+    auto r = stack_.send_ping6(dst.v6(), ident, seq, payload_len, now());
+    if (!r) return Unexpected{echo_error(r.error())};
+    return {};
   }
   auto r = stack_.send_ping(dst.v4(), ident, seq, payload_len, now(),
                             iface::PingOptions{.ttl = options.ttl, .dont_fragment = options.dont_fragment});
@@ -58,6 +60,10 @@ Result<void, transport::SocketError> StackHost::send_echo(const IpAddress& dst, 
 
 void StackHost::collect(ActivityLoop& loop) {
   for (const auto& r : stack_.take_ping_replies()) loop.echo_replies.push_back(to_echo_reply(r));
+  for (const auto& r : stack_.take_ping6_replies()) {
+    loop.echo_replies.push_back(EchoReply{
+        .from = r.from, .ident = r.ident, .seq = r.seq, .ttl = r.hop_limit, .payload_len = r.payload_len, .at = r.at});
+  }
   for (const auto& e : stack_.take_icmp_errors()) loop.icmp_errors.push_back(to_icmp_report(e));
   delivered_before_ = stack_.counters().ipv4.delivered;
   stack_.tcp().take_changed(loop.tcp_changed);

@@ -132,7 +132,7 @@ std::any parse_http_client(const AppFields& f) {
   auto u = http::parse_url(url);
   if (!u) f.fail("url", "'" + url + "': " + u.error().reason);
   if (u->host_is_ip) {
-    if (auto addr = Ipv4Address::parse(u->host); !addr) f.fail("url", "'" + url + "': " + addr.error());
+    if (auto addr = IpAddress::parse(u->host); !addr) f.fail("url", "'" + url + "': " + addr.error());
   }
   s.to = f.host_or_name("url", u->host);
   s.port = u->port;
@@ -170,6 +170,7 @@ struct SynFloodSettings {
 };
 std::any parse_syn_flood(const AppFields& f) {
   auto [addr, port] = f.endpoint("to", true);
+  if (!Ipv4Address::parse(addr)) f.fail("to", "'" + addr + "': the SYN flood sends IPv4 only (its spoofed sources are IPv4)");
   SynFloodSettings s{.to = addr, .port = port};
   if (f.has("rate")) s.rate = f.number("rate", 1, 1e6);
   if (f.has("duration")) s.duration = f.time("duration");
@@ -539,11 +540,12 @@ class HttpClient final : public RequestClients<app::HttpGet, HttpClientSettings>
  protected:
   std::unique_ptr<app::HttpGet> make(Duration start) const override {
     const http::Url url{.host = s_.to, .port = s_.port, .target = s_.path,
-                        .host_is_ip = Ipv4Address::parse(s_.to).has_value()};
+                        .host_is_ip = IpAddress::parse(s_.to).has_value()};
     return std::make_unique<app::HttpGet>(host_, server(), app::HttpGetConfig{.url = url, .start = start});
   }
   std::string url() const {
-    return "http://" + s_.to + (s_.port == 80 ? "" : ":" + std::to_string(s_.port)) + s_.path;
+    const std::string host = s_.to.find(':') != std::string::npos ? "[" + s_.to + "]" : s_.to;  // RFC 3986 3.2.2
+    return "http://" + host + (s_.port == 80 ? "" : ":" + std::to_string(s_.port)) + s_.path;
   }
   std::string what() const override { return "GET " + url(); }
   std::string one_line(const app::HttpGet& c) const override {

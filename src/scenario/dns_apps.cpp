@@ -69,7 +69,7 @@ std::unique_ptr<NetworkApp> make_dns_server(Network& net, const AppSpec& spec, s
 }
 
 void NetworkApp::resolve_then(const std::string& target, std::function<void(IpAddress)> then) {
-  if (auto a = Ipv4Address::parse(target)) {
+  if (auto a = IpAddress::parse(target)) {  // either family: no lookup
     then(*a);
     return;
   }

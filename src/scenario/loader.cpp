@@ -41,6 +41,7 @@
 #include "dns/name.hpp"
 #include "scenario/topology.hpp"
 #include "wire/ipv4_address.hpp"
+#include "wire/ipv6_address.hpp"
 
 namespace wirestack::scenario {
 
@@ -138,6 +139,7 @@ class Fields final : public AppFields {
   }
 
   SourcePos pos() const { return pos_of(t_.source(), file_); }
+  const std::string& file() const { return file_; }
   SourcePos pos(std::string_view key) const {
     const toml::node* n = t_.get(key);
     return n != nullptr ? pos_of(n->source(), file_) : pos();
@@ -219,14 +221,28 @@ class Fields final : public AppFields {
     return s;
   }
 
-  // "10.0.2.20:9000"
+  // "10.0.2.20:9000", or "[2001:db8:2::20]:9000" (RFC 3986's brackets).
   std::pair<std::string, std::uint16_t> endpoint(std::string_view key, bool port_required) const override {
     const std::string s = str(key);
-    const auto colon = s.find(':');
-    const std::string addr = s.substr(0, colon);
-    if (auto a = Ipv4Address::parse(addr); !a) fail(key, a.error());
+    std::string addr;
+    std::size_t colon = std::string::npos;
+    if (!s.empty() && s.front() == '[') {
+      const auto close = s.find(']');
+      if (close == std::string::npos) fail(key, "'" + s + "': no ']' after the IPv6 address");
+      addr = s.substr(1, close - 1);
+      if (auto a = Ipv6Address::parse(addr); !a) fail(key, a.error());
+      if (close + 1 < s.size() && s[close + 1] != ':') fail(key, "'" + s + "': expected ':PORT' after ']'");
+      if (close + 1 < s.size()) colon = close + 1;
+    } else {
+      colon = s.find(':');
+      addr = s.substr(0, colon);
+      if (s.find(':', colon == std::string::npos ? colon : colon + 1) != std::string::npos) {
+        fail(key, "'" + s + "': an IPv6 address goes in brackets, such as \"[2001:db8::1]:9000\"");
+      }
+      if (auto a = Ipv4Address::parse(addr); !a) fail(key, a.error());
+    }
     if (colon == std::string::npos) {
-      if (port_required) fail(key, "'" + s + "': expected ADDRESS:PORT, such as \"10.0.2.20:9000\"");
+      if (port_required) fail(key, "'" + s + "': expected ADDRESS:PORT, such as \"10.0.2.20:9000\" or \"[2001:db8::1]:9000\"");
       return {addr, 0};
     }
     return {addr, endpoint_port(key, s, s.substr(colon + 1))};
@@ -240,22 +256,33 @@ class Fields final : public AppFields {
 
   std::pair<std::string, std::uint16_t> target(std::string_view key, bool port_required) const override {
     const std::string s = str(key);
+    if (!s.empty() && s.front() == '[') return endpoint(key, port_required);  // an IPv6 address
     const auto colon = s.find(':');
+    if (colon != std::string::npos && s.find(':', colon + 1) != std::string::npos) {
+      fail(key, "'" + s + "': an IPv6 address goes in brackets, such as \"[2001:db8::1]:9000\"");
+    }
     const std::string host = host_or_name(key, s.substr(0, colon));
     if (colon == std::string::npos) {
-      if (port_required) fail(key, "'" + s + "': expected ADDRESS:PORT or NAME:PORT, such as \"10.0.2.20:9000\"");
+      if (port_required) {
+        fail(key, "'" + s + "': expected ADDRESS:PORT or NAME:PORT, such as \"10.0.2.20:9000\" or \"[2001:db8::1]:9000\"");
+      }
       return {host, 0};
     }
     return {host, endpoint_port(key, s, s.substr(colon + 1))};
   }
-  // Digits and dots are an address (a typo in one is an error, not a name);
-  // anything else must be a DNS name, and the host must have a `dns` server.
+  // Digits and dots are an IPv4 address, anything with a colon an IPv6 one
+  // (a typo in either is an error, not a name); anything else must be a DNS
+  // name, and the host must have a `dns` server.
   std::string host_or_name(std::string_view key, const std::string& host) const override {
     if (host.find_first_not_of("0123456789.") == std::string::npos) {
       if (auto a = Ipv4Address::parse(host); !a) fail(key, a.error());
       return host;
     }
-    if (auto n = dns::Name::parse(host); !n) fail(key, "'" + host + "' is neither an IPv4 address nor a name: " + n.error());
+    if (host.find(':') != std::string::npos) {
+      if (auto a = Ipv6Address::parse(host); !a) fail(key, a.error());
+      return host;
+    }
+    if (auto n = dns::Name::parse(host); !n) fail(key, "'" + host + "' is neither an IP address nor a name: " + n.error());
     named_key_ = std::string(key);
     return host;
   }
@@ -412,27 +439,101 @@ LinkEnd read_end(const Fields& f, const std::string& side, const Topology& topo)
   const std::string addr_key = side + "_address";
   const std::string mtu_key = side + "_mtu";
   const std::string port_key = side + "_port";
+  const std::string ipv6_key = side + "_ipv6";
+  const std::string adv_key = side + "_advertise";
   if (n->kind == NodeKind::switch_) {
-    if (f.has(addr_key)) f.fail(addr_key, "'" + e.node + "' is a switch: its ports have no address");
+    for (const std::string& k : {addr_key, ipv6_key, adv_key}) {
+      if (f.has(k)) f.fail(k, "'" + e.node + "' is a switch: its ports have no address");
+    }
     if (f.has(port_key)) {
       e.port = static_cast<std::size_t>(f.integer(port_key, 0, static_cast<std::int64_t>(n->ports) - 1));
     }
   } else {
-    if (!f.has(addr_key)) {
-      f.fail(side, "'" + e.node + "' is a " + (n->kind == NodeKind::router ? "router" : "host") + ": its card needs '" +
-                       addr_key + "' (such as \"10.0.1.10/24\")");
-    }
+    const bool router = n->kind == NodeKind::router;
     if (f.has(port_key)) f.fail(port_key, "'" + e.node + "' is not a switch: it has no numbered ports");
-    e.address = f.prefix(addr_key);
+    if (f.has(ipv6_key)) {
+      const std::string mode = f.str(ipv6_key);
+      if (mode != "slaac") {
+        f.fail(ipv6_key, "'" + ipv6_key + "' = \"" + mode + "\": expected \"slaac\" (addresses from a router's advertisements)");
+      }
+      if (router) {
+        f.fail(ipv6_key, "'" + e.node + "' is a router: routers do not take addresses by SLAAC; give its card an IPv6 '" +
+                             addr_key + "' and '" + adv_key + "' its prefix");
+      }
+      e.slaac = true;
+    }
+    if (!f.has(addr_key) && !e.slaac) {
+      f.fail(side, "'" + e.node + "' is a " + (router ? "router" : "host") + ": its card needs '" + addr_key +
+                       "' (such as \"10.0.1.10/24\" or [\"10.0.1.10/24\", \"2001:db8:1::10/64\"])" +
+                       (router ? "" : " or '" + ipv6_key + "' = \"slaac\""));
+    }
+    if (f.has(addr_key)) {
+      // One address, or a list of both families (at most one IPv4).
+      const toml::node* a = f.node(addr_key);
+      std::vector<std::pair<std::string, SourcePos>> texts;
+      if (const toml::array* arr = a->as_array()) {
+        if (arr->empty()) f.fail(addr_key, "'" + addr_key + "' is an empty list: give at least one address");
+        for (const auto& v : *arr) {
+          if (!v.is_string()) {
+            f.fail(pos_of(v.source(), f.file()), "'" + addr_key + "': each address must be a string, not " + Fields::type_name(v));
+          }
+          texts.emplace_back(std::string(v.as_string()->get()), pos_of(v.source(), f.file()));
+        }
+      } else if (a->is_string()) {
+        texts.emplace_back(std::string(a->as_string()->get()), f.pos(addr_key));
+      } else {
+        f.fail(addr_key, "'" + addr_key + "' must be an address such as \"10.0.1.10/24\" or a list of them, not " +
+                             Fields::type_name(*a));
+      }
+      for (const auto& [text, pos] : texts) {
+        if (text.find(':') != std::string::npos) {
+          auto p6 = Ipv6Prefix::parse(text);
+          if (!p6) f.fail(pos, p6.error());
+          const Ipv6Address ad = p6->address();
+          if (!ad.is_unicast() || ad.is_link_local() || ad.is_loopback() || ad.is_ipv4_mapped()) {
+            f.fail(pos, "'" + text + "': not a global IPv6 unicast address (the card has its link-local address already)");
+          }
+          e.addresses6.push_back(text);
+        } else {
+          auto p4 = Ipv4Prefix::parse(text);
+          if (!p4) f.fail(pos, p4.error());
+          if (e.address) f.fail(pos, "'" + text + "': the card has an IPv4 address already (" + *e.address + "); one per card");
+          e.address = text;
+        }
+      }
+    }
+    if (f.has(adv_key)) {
+      if (!router) {
+        f.fail(adv_key, "'" + e.node + "' is a host: only routers advertise prefixes (declare it with [[router]])");
+      }
+      const toml::array* arr = f.node(adv_key)->as_array();
+      if (arr == nullptr) f.fail(adv_key, "'" + adv_key + "' must be a list of /64 prefixes, such as [\"2001:db8:1::/64\"]");
+      for (const auto& v : *arr) {
+        const SourcePos pos = pos_of(v.source(), f.file());
+        if (!v.is_string()) f.fail(pos, "'" + adv_key + "': each prefix must be a string, not " + Fields::type_name(v));
+        const std::string text(v.as_string()->get());
+        auto p6 = Ipv6Prefix::parse(text);
+        if (!p6) f.fail(pos, p6.error());
+        if (p6->len() != 64) f.fail(pos, "'" + text + "': SLAAC needs a /64 prefix");
+        if (!p6->network().is_unicast() || p6->network().is_link_local()) {
+          f.fail(pos, "'" + text + "': not a global unicast prefix");
+        }
+        e.advertise.push_back(text);
+      }
+    }
     if (f.has(mtu_key)) e.mtu = static_cast<std::uint16_t>(f.integer(mtu_key, 576, 9000));
+    if (e.has_ipv6() && e.mtu < 1280) {
+      f.fail(mtu_key, "'" + mtu_key + "' = " + std::to_string(e.mtu) + ": a card with IPv6 needs an MTU of at least 1280 (RFC 8200 5)");
+    }
   }
   return e;
 }
 
 void read_link(const toml::table& t, const std::string& file, Topology& topo) {
   Fields f(t, "link", file,
-           {"name", "from", "from_address", "from_mtu", "from_port", "to", "to_address", "to_mtu", "to_port", "bandwidth",
-            "delay", "loss", "bit_error_rate", "duplicate", "jitter", "queue_bytes"});
+           {"name", "from", "from_address", "from_ipv6", "from_advertise", "from_mtu", "from_port", "to", "to_address",
+            "to_ipv6", "to_advertise", "to_mtu", "to_port", "bandwidth", "delay", "loss", "bit_error_rate", "duplicate",
+            "jitter", "queue_bytes"});
   LinkSpec l;
   l.pos = f.pos();
   l.from = read_end(f, "from", topo);

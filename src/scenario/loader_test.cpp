@@ -221,9 +221,9 @@ TEST(Loader, UnknownKeyListsTheExpectedOnes) {
   std::string text(kBase);
   text += "bandwith = \"10Mbit/s\"\n";
   EXPECT_EQ(error_of(text),
-            "t.toml:21:1: link: unknown key 'bandwith' (expected one of: name, from, from_address, from_mtu, "
-            "from_port, to, to_address, to_mtu, to_port, bandwidth, delay, loss, bit_error_rate, duplicate, jitter, "
-            "queue_bytes)");
+            "t.toml:21:1: link: unknown key 'bandwith' (expected one of: name, from, from_address, from_ipv6, "
+            "from_advertise, from_mtu, from_port, to, to_address, to_ipv6, to_advertise, to_mtu, to_port, bandwidth, "
+            "delay, loss, bit_error_rate, duplicate, jitter, queue_bytes)");
 }
 
 TEST(Loader, UnknownNode) {
@@ -241,7 +241,77 @@ TEST(Loader, BadAddress) {
 
 TEST(Loader, HostCardNeedsAnAddress) {
   EXPECT_EQ(error_of("[[host]]\nname = \"a\"\n[[switch]]\nname = \"s\"\n[[link]]\nfrom = \"a\"\nto = \"s\"\n"),
-            "t.toml:6:8: link: 'a' is a host: its card needs 'from_address' (such as \"10.0.1.10/24\")");
+            "t.toml:6:8: link: 'a' is a host: its card needs 'from_address' (such as \"10.0.1.10/24\" or "
+            "[\"10.0.1.10/24\", \"2001:db8:1::10/64\"]) or 'from_ipv6' = \"slaac\"");
+}
+
+// A host and a router with IPv6: the keys that give a card its IPv6.
+std::string dual(std::string_view host_card, std::string_view router_card) {
+  return "[[host]]\nname = \"a\"\n[[router]]\nname = \"r\"\n[[link]]\nfrom = \"a\"\n" + std::string(host_card) +
+         "\nto = \"r\"\n" + std::string(router_card) + "\n";
+}
+
+TEST(Loader, CardAddressesOfBothFamilies) {
+  auto t = load_topology(dual(R"(from_address = ["10.0.1.10/24", "2001:db8:1::10/64"])",
+                              R"(to_address = ["10.0.1.1/24", "2001:db8:1::1/64"])"),
+                         "t.toml");
+  ASSERT_TRUE(t) << t.error();
+  EXPECT_EQ(t->links[0].from.address, "10.0.1.10/24");
+  EXPECT_EQ(t->links[0].from.addresses6, std::vector<std::string>{"2001:db8:1::10/64"});
+  EXPECT_TRUE(t->links[0].from.has_ipv6());
+  // IPv6 only, as a single string.
+  auto six = load_topology(dual(R"(from_address = "2001:db8:1::10/64")", R"(to_address = "2001:db8:1::1/64")"), "t.toml");
+  ASSERT_TRUE(six) << six.error();
+  EXPECT_FALSE(six->links[0].from.address);
+  // The plain IPv4 form is as it was, without IPv6.
+  auto four = load_topology(kBase, "t.toml");
+  ASSERT_TRUE(four);
+  EXPECT_FALSE(four->links[0].from.has_ipv6());
+  EXPECT_EQ(error_of(dual(R"(from_address = ["10.0.1.10/24", "2001:db8:1::zz/64"])", R"(to_address = "10.0.1.1/24")")),
+            "t.toml:7:33: link: IPv6 address '2001:db8:1::zz': bad character 'z' at offset 12");
+  EXPECT_EQ(error_of(dual(R"(from_address = ["10.0.1.10/24", "10.0.2.10/24"])", R"(to_address = "10.0.1.1/24")")),
+            "t.toml:7:33: link: '10.0.2.10/24': the card has an IPv4 address already (10.0.1.10/24); one per card");
+  EXPECT_EQ(error_of(dual(R"(from_address = ["fe80::1/64"])", R"(to_address = "10.0.1.1/24")")),
+            "t.toml:7:17: link: 'fe80::1/64': not a global IPv6 unicast address (the card has its link-local "
+            "address already)");
+  EXPECT_EQ(error_of(dual(R"(from_address = [])", R"(to_address = "10.0.1.1/24")")),
+            "t.toml:7:16: link: 'from_address' is an empty list: give at least one address");
+  EXPECT_EQ(error_of(dual(R"(from_address = [10])", R"(to_address = "10.0.1.1/24")")),
+            "t.toml:7:17: link: 'from_address': each address must be a string, not an integer");
+  EXPECT_EQ(error_of(dual("from_address = \"2001:db8:1::10/64\"\nfrom_mtu = 1000", R"(to_address = "10.0.1.1/24")")),
+            "t.toml:8:12: link: 'from_mtu' = 1000: a card with IPv6 needs an MTU of at least 1280 (RFC 8200 5)");
+}
+
+TEST(Loader, SlaacOnHostCards) {
+  auto t = load_topology(dual(R"(from_ipv6 = "slaac")", "to_address = [\"10.0.1.1/24\", \"2001:db8:1::1/64\"]\n"
+                                                        "to_advertise = [\"2001:db8:1::/64\"]"),
+                         "t.toml");
+  ASSERT_TRUE(t) << t.error();
+  EXPECT_TRUE(t->links[0].from.slaac);
+  EXPECT_FALSE(t->links[0].from.address);
+  EXPECT_EQ(t->links[0].to.advertise, std::vector<std::string>{"2001:db8:1::/64"});
+  EXPECT_EQ(error_of(dual(R"(from_ipv6 = "dhcp")", R"(to_address = "10.0.1.1/24")")),
+            "t.toml:7:13: link: 'from_ipv6' = \"dhcp\": expected \"slaac\" (addresses from a router's advertisements)");
+  EXPECT_EQ(error_of(dual(R"(from_address = "10.0.1.10/24")", "to_address = \"10.0.1.1/24\"\nto_ipv6 = \"slaac\"")),
+            "t.toml:10:11: link: 'r' is a router: routers do not take addresses by SLAAC; give its card an IPv6 "
+            "'to_address' and 'to_advertise' its prefix");
+}
+
+TEST(Loader, AdvertiseOnRouterCards) {
+  const auto with = [](std::string_view adv) {
+    return dual(R"(from_ipv6 = "slaac")", "to_address = \"2001:db8:1::1/64\"\nto_advertise = " + std::string(adv));
+  };
+  EXPECT_EQ(error_of(with(R"(["2001:db8:1::/48"])")), "t.toml:10:17: link: '2001:db8:1::/48': SLAAC needs a /64 prefix");
+  EXPECT_EQ(error_of(with(R"(["fe80::/64"])")), "t.toml:10:17: link: 'fe80::/64': not a global unicast prefix");
+  EXPECT_EQ(error_of(with(R"("2001:db8:1::/64")")),
+            "t.toml:10:16: link: 'to_advertise' must be a list of /64 prefixes, such as [\"2001:db8:1::/64\"]");
+  EXPECT_EQ(error_of(with(R"(["2001:db8:1::/6x"])")).substr(0, 25), "t.toml:10:17: link: IPv6 ");
+  EXPECT_EQ(error_of(dual("from_address = \"2001:db8:1::10/64\"\nfrom_advertise = [\"2001:db8:1::/64\"]",
+                          R"(to_address = "2001:db8:1::1/64")")),
+            "t.toml:8:18: link: 'a' is a host: only routers advertise prefixes (declare it with [[router]])");
+  EXPECT_EQ(error_of("[[switch]]\nname = \"s\"\n[[host]]\nname = \"a\"\n[[link]]\nfrom = \"a\"\nfrom_ipv6 = \"slaac\"\n"
+                     "to = \"s\"\nto_advertise = [\"2001:db8:1::/64\"]\n"),
+            "t.toml:9:16: link: 's' is a switch: its ports have no address");
 }
 
 // An unknown congestion control names the known ones, at the value.
@@ -367,10 +437,31 @@ TEST(Loader, AppKeysDependOnTheType) {
             "t.toml:25:1: app ping: unknown key 'url' (expected one of: type, host, at, label, expect, to, count, "
             "interval, size)");
   EXPECT_EQ(error_of(text + "[[app]]\ntype = \"udp_client\"\nhost = \"a\"\nto = \"10.0.0.2\"\n"),
-            "t.toml:24:6: app udp_client: '10.0.0.2': expected ADDRESS:PORT or NAME:PORT, such as \"10.0.2.20:9000\"");
+            "t.toml:24:6: app udp_client: '10.0.0.2': expected ADDRESS:PORT or NAME:PORT, such as \"10.0.2.20:9000\" or "
+            "\"[2001:db8::1]:9000\"");
   EXPECT_EQ(error_of(text + "[[app]]\ntype = \"http_client\"\nhost = \"a\"\nurl = \"ftp://10.0.0.2/\"\n"),
             "t.toml:24:7: app http_client: 'ftp://10.0.0.2/': only http:// URLs are supported");
   EXPECT_EQ(error_of(text + "[[app]]\ntype = \"ping\"\nhost = \"a\"\n"), "t.toml:21:1: app ping: missing key 'to'");
+}
+
+// Applications take addresses of either family: ping, "[addr]:port", http://[addr]/.
+TEST(Loader, AppsAcceptIpv6Addresses) {
+  std::string text(kBase);
+  for (const char* app : {"type = \"ping\"\nto = \"2001:db8::2\"", "type = \"udp_client\"\nto = \"[2001:db8::2]:9000\"",
+                          "type = \"tcp_bulk\"\nto = \"[2001:db8::2]:5001\"", "type = \"http_client\"\nurl = \"http://[2001:db8::2]:8080/x\"",
+                          "type = \"rpc_client\"\nto = \"[2001:db8::2]:7000\""}) {
+    auto t = load_topology(text + "[[app]]\nhost = \"a\"\n" + app + "\n", "t.toml");
+    EXPECT_TRUE(t) << app << ": " << t.error();
+  }
+  EXPECT_EQ(error_of(text + "[[app]]\ntype = \"ping\"\nhost = \"a\"\nto = \"2001:db8::zz\"\n"),
+            "t.toml:24:6: app ping: IPv6 address '2001:db8::zz': bad character 'z' at offset 10");
+  EXPECT_EQ(error_of(text + "[[app]]\ntype = \"udp_client\"\nhost = \"a\"\nto = \"2001:db8::2:9000\"\n"),
+            "t.toml:24:6: app udp_client: '2001:db8::2:9000': an IPv6 address goes in brackets, such as "
+            "\"[2001:db8::1]:9000\"");
+  EXPECT_EQ(error_of(text + "[[app]]\ntype = \"udp_client\"\nhost = \"a\"\nto = \"[2001:db8::2:9000\"\n"),
+            "t.toml:24:6: app udp_client: '[2001:db8::2:9000': no ']' after the IPv6 address");
+  EXPECT_EQ(error_of(text + "[[app]]\ntype = \"syn_flood\"\nhost = \"a\"\nto = \"[2001:db8::2]:80\"\n"),
+            "t.toml:24:6: app syn_flood: '2001:db8::2': the SYN flood sends IPv4 only (its spoofed sources are IPv4)");
 }
 
 TEST(Loader, Faults) {

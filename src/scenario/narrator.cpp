@@ -21,8 +21,15 @@ std::string printable(std::string_view s, std::size_t max) {
 }  // namespace
 
 Bytes app_payload(const Dissection& d, Bytes frame) {
-  if (!d.ethernet || !d.ipv4 || d.ipv4->is_fragment()) return {};
-  std::size_t off = d.ethernet->header_len() + d.ipv4->header_len();
+  if (!d.ethernet) return {};
+  std::size_t off = d.ethernet->header_len();
+  if (d.ipv4 && !d.ipv4->is_fragment()) {
+    off += d.ipv4->header_len();
+  } else if (d.ipv6 && d.ipv6_extensions.empty()) {
+    off += kIpv6HeaderLen;
+  } else {
+    return {};
+  }
   if (d.tcp) {
     off += d.tcp->header_len();
   } else if (d.udp) {
@@ -50,10 +57,9 @@ std::string describe_app(Bytes payload) {
 }
 
 std::string Narrator::describe_tcp(const std::string& link, const Dissection& d, Bytes frame, FrameEvent& ev) {
-  const auto& ipr = *d.ipv4;
   const auto& t = *d.tcp;
-  const std::uint32_t src = ipr.src.to_u32();
-  const std::uint32_t dst = ipr.dst.to_u32();
+  const IpAddress src = d.ipv4 ? IpAddress(d.ipv4->src) : IpAddress(d.ipv6->src);
+  const IpAddress dst = d.ipv4 ? IpAddress(d.ipv4->dst) : IpAddress(d.ipv6->dst);
   const auto dir = std::tuple{src, t.src_port, dst, t.dst_port};
   const auto rev = std::tuple{dst, t.dst_port, src, t.src_port};
   FlowState& me = flows_[FlowKey{link, src, t.src_port, dst, t.dst_port}];
@@ -71,7 +77,7 @@ std::string Narrator::describe_tcp(const std::string& link, const Dissection& d,
   if (seg_len > 0 && (!me.high || before(*me.high, end))) me.high = end;
 
   std::ostringstream os;
-  os << "TCP      " << ipr.src << ":" << t.src_port << " > " << ipr.dst << ":" << t.dst_port << "  ";
+  os << "TCP      " << IpEndpoint{src, t.src_port} << " > " << IpEndpoint{dst, t.dst_port} << "  ";
   if (ev.retransmission) {
     os << "RETRANSMISSION of ";
     retransmitted_.insert({dir, t.seq});
@@ -136,6 +142,10 @@ FrameEvent Narrator::on_frame(const std::string& link, const std::string& from, 
     ev.text = os.str();
     return ev;
   }
+  if (d.ipv6) {
+    ev.text = describe_ipv6(link, d, frame, ev);
+    return ev;
+  }
   if (!d.ipv4) {
     ev.text = d.layers.empty() ? "?" : d.layers.front().text;
     return ev;
@@ -176,6 +186,64 @@ FrameEvent Narrator::on_frame(const std::string& link, const std::string& from, 
   if (!d.ok()) os << "  MALFORMED: " << d.problems.front().protocol << " " << to_string(d.problems.front().error);
   ev.text = os.str();
   return ev;
+}
+
+std::string Narrator::describe_ipv6(const std::string& link, const Dissection& d, Bytes frame, FrameEvent& ev) {
+  const Ipv6Repr& ip = *d.ipv6;
+  std::ostringstream os;
+  const auto lla = [&](bool target) -> std::string {
+    if (!d.nd_options) return "?";
+    const auto& m = target ? d.nd_options->target_ll : d.nd_options->source_ll;
+    return m ? m->to_string() : "?";
+  };
+  if (d.icmpv6) {
+    const Icmpv6Message& m = d.icmpv6->message;
+    if (const auto* ns = std::get_if<NdNeighborSolicit>(&m)) {
+      if (ip.src.is_unspecified()) {
+        os << "NDP      DAD: is anyone using " << ns->target << "? (neighbor solicitation from ::, to the group "
+           << ip.dst << "; an answer means the address is taken)";
+      } else {
+        os << "NDP      who-has " << ns->target << " tell " << ip.src << " (neighbor solicitation: IPv6's ARP request, "
+           << (ip.dst.is_multicast() ? "to the target's solicited-node group)" : "checking a known neighbour)");
+      }
+    } else if (const auto* na = std::get_if<NdNeighborAdvert>(&m)) {
+      os << "NDP      " << na->target << " is-at " << lla(true) << " (neighbor advertisement"
+         << (na->solicited ? ": IPv6's ARP reply" : ip.dst.is_multicast() ? " to all nodes: this address is taken" : "")
+         << (na->router ? "; I am a router" : "") << ")";
+    } else if (std::holds_alternative<NdRouterSolicit>(m)) {
+      os << "NDP      router solicitation from " << ip.src << ": is there a router on this link? (to all routers, ff02::2)";
+    } else if (const auto* ra = std::get_if<NdRouterAdvert>(&m)) {
+      os << "NDP      router advertisement from " << ip.src << ": I am a router";
+      if (ra->router_lifetime != 0) os << " (a default route for " << ra->router_lifetime << " s)";
+      if (d.nd_options) {
+        for (std::size_t i = 0; i < d.nd_options->prefix_count; ++i) {
+          const NdPrefixInfo& p = d.nd_options->prefixes[i];
+          os << "; prefix " << p.prefix << "/" << unsigned{p.prefix_len}
+             << (p.autonomous ? ": make your address from it (SLAAC)" : " on-link");
+        }
+      }
+    } else {
+      std::string text;
+      for (const auto& l : d.layers) {
+        if (l.protocol == "ICMPv6") text = l.text.substr(0, l.text.find(", checksum"));
+      }
+      os << "ICMPv6   " << ip.src << " > " << ip.dst << ": " << (text.size() > 7 ? text.substr(7) : text);
+    }
+    os << " hop limit " << unsigned{ip.hop_limit};
+  } else if (d.udp) {
+    os << "UDP      " << IpEndpoint{ip.src, d.udp->src_port} << " > " << IpEndpoint{ip.dst, d.udp->dst_port} << ", "
+       << d.payload_len << " bytes";
+    if (auto app = describe_app(app_payload(d, frame)); !app.empty()) os << "  | " << app;
+    os << " hop limit " << unsigned{ip.hop_limit};
+  } else if (d.tcp && !d.ipv6_fragment) {
+    os << describe_tcp(link, d, frame, ev);
+  } else {
+    os << "IPv6     " << ip.src << " > " << ip.dst << ": next header " << ip.next_header << " hop limit "
+       << unsigned{ip.hop_limit};
+  }
+  if (d.ipv6_fragment) os << " [fragment]";
+  if (!d.ok()) os << "  MALFORMED: " << d.problems.front().protocol << " " << to_string(d.problems.front().error);
+  return os.str();
 }
 
 }  // namespace wirestack::scenario

@@ -30,6 +30,7 @@
 #include "base/time.hpp"
 #include "sim/world.hpp"
 #include "wire/dissect.hpp"
+#include "wire/ip_address.hpp"
 
 namespace wirestack::scenario {
 
@@ -72,18 +73,20 @@ class Narrator {
 
  private:
   // One direction of one connection on one link.
-  using FlowKey = std::tuple<std::string, std::uint32_t, std::uint16_t, std::uint32_t, std::uint16_t>;
+  using FlowKey = std::tuple<std::string, IpAddress, std::uint16_t, IpAddress, std::uint16_t>;
   struct FlowState {
     std::optional<std::uint32_t> high;  // highest sequence end carried
     std::optional<std::uint32_t> fin_end;  // seq after our FIN
     bool handshake_done = false;
   };
   std::string describe_tcp(const std::string& link, const Dissection& d, Bytes frame, FrameEvent& ev);
+  // IPv6 frames: Neighbor Discovery explained (as ARP is), ICMPv6, UDP, TCP.
+  std::string describe_ipv6(const std::string& link, const Dissection& d, Bytes frame, FrameEvent& ev);
 
   std::map<FlowKey, FlowState> flows_;
   // Initial sequence number per direction (all links), for relative numbers.
-  std::map<std::tuple<std::uint32_t, std::uint16_t, std::uint32_t, std::uint16_t>, std::uint32_t> isn_;
-  using Dir = std::tuple<std::uint32_t, std::uint16_t, std::uint32_t, std::uint16_t>;
+  std::map<std::tuple<IpAddress, std::uint16_t, IpAddress, std::uint16_t>, std::uint32_t> isn_;
+  using Dir = std::tuple<IpAddress, std::uint16_t, IpAddress, std::uint16_t>;
   std::set<std::pair<Dir, std::uint32_t>> retransmitted_;  // (direction, seq), first time seen per link pass
   std::set<Dir> handshakes_;                              // completed: the client's direction
   std::set<Dir> fins_;                                    // directions that sent a FIN

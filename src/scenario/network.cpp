@@ -49,6 +49,18 @@ Result<void, std::string> Network::wire_up() {
       continue;
     }
     iface::InterfaceConfig cfg;
+    // IPv6 autoconfiguration (DAD, router discovery, SLAAC, RAs) on the
+    // nodes with an IPv6 card; the others stay IPv4-only on the wire, as
+    // they were.
+    for (const auto& l : topo_.links) {
+      for (const LinkEnd* e : {&l.from, &l.to}) {
+        if (e->node != n.name) continue;
+        cfg.ipv6.enabled = cfg.ipv6.enabled || e->has_ipv6();
+      }
+    }
+    cfg.ipv6.slaac = std::any_of(topo_.links.begin(), topo_.links.end(), [&](const LinkSpec& l) {
+      return (l.from.node == n.name && l.from.slaac) || (l.to.node == n.name && l.to.slaac);
+    });
     // Simulated servers listen on their usual ports (80, 53, ...), as root would.
     cfg.tcp.allow_privileged_ports = true;
     cfg.udp.allow_privileged_ports = true;
@@ -65,12 +77,34 @@ Result<void, std::string> Network::wire_up() {
     }
     sim::Host& h = n.kind == NodeKind::router ? world_.add_router(n.name, cfg) : world_.add_host(n.name, cfg);
     hosts[n.name] = &h;
+    if (cfg.ipv6.enabled) {
+      // What autoconfiguration does (DAD passed or failed, SLAAC, routers)
+      // goes into the narrative as it happens.
+      h.on_activity([this, &h] {
+        for (const iface::AddressEvent& e : h.stack().take_address_events()) {
+          std::ostringstream os;
+          os << h.name() << ": " << e;
+          note(os.str());
+        }
+      });
+    }
   }
   for (const auto& l : topo_.links) {
     const LinkEnd* a = &l.from;
     const LinkEnd* b = &l.to;
     const auto fail = [&](const SourcePos& pos, const std::string& e) {
       return Unexpected{located(pos, "link '" + l.name + "': " + e)};
+    };
+    // A card's IPv6 addresses (tentative until DAD) and advertised prefixes.
+    const auto configure6 = [&](sim::Host& h, iface::NicId nic, const LinkEnd& e) -> Result<void, std::string> {
+      for (const std::string& text : e.addresses6) {
+        if (auto r = h.stack().add_address6(nic, *Ipv6Prefix::parse(text)); !r) return fail(e.pos, r.error());
+      }
+      for (const std::string& text : e.advertise) {
+        if (auto r = h.stack().advertise6(nic, *Ipv6Prefix::parse(text)); !r) return fail(e.pos, r.error());
+      }
+      h.kick();
+      return {};
     };
     const bool a_switch = switches.count(a->node) != 0;
     const bool b_switch = switches.count(b->node) != 0;
@@ -83,15 +117,18 @@ Result<void, std::string> Network::wire_up() {
       link = *r;
     } else if (a_switch || b_switch) {
       sim::Host& h = *hosts[a->node];
-      auto r = world_.connect(h, *switches[b->node], static_cast<sim::PortId>(*b->port), *a->address, l.cable,
-                              sim::NicOptions{.mtu = a->mtu});
+      auto r = world_.connect(h, *switches[b->node], static_cast<sim::PortId>(*b->port), a->address.value_or(""),
+                              l.cable, sim::NicOptions{.mtu = a->mtu});
       if (!r) return fail(a->pos, r.error());
+      if (auto c = configure6(h, *r, *a); !c) return Unexpected{c.error()};
       link = h.link_of(*r);
     } else {
       sim::Host& h = *hosts[a->node];
-      auto r = world_.connect(h, *a->address, *hosts[b->node], *b->address, l.cable, sim::NicOptions{.mtu = a->mtu},
-                              sim::NicOptions{.mtu = b->mtu});
+      auto r = world_.connect(h, a->address.value_or(""), *hosts[b->node], b->address.value_or(""), l.cable,
+                              sim::NicOptions{.mtu = a->mtu}, sim::NicOptions{.mtu = b->mtu});
       if (!r) return fail(l.pos, r.error());
+      if (auto c = configure6(h, r->first, *a); !c) return Unexpected{c.error()};
+      if (auto c = configure6(*hosts[b->node], r->second, *b); !c) return Unexpected{c.error()};
       link = h.link_of(r->first);
     }
     links_.push_back(link);

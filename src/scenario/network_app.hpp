@@ -19,12 +19,15 @@
 #include "scenario/network.hpp"
 #include "scenario/topology.hpp"
 #include "sim/host.hpp"
+#include "wire/ip_address.hpp"
 #include "wire/ipv4_address.hpp"
 
 namespace wirestack::scenario {
 
 // An address the loader has checked already.
 inline Ipv4Address ip(std::string_view s) { return *Ipv4Address::parse(s); }
+// The same, of either family ("10.0.2.20", "2001:db8:2::20").
+inline IpAddress any_ip(std::string_view s) { return *IpAddress::parse(s); }
 
 // "1.234 ms"
 inline std::string ms(Duration d) {

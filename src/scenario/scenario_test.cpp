@@ -24,7 +24,7 @@ std::string read(const std::string& path) {
 }
 
 TEST(BuiltinScenarios, FilesMatchTheEmbeddedTexts) {
-  const std::vector<std::string> expected = {"campus", "lossy", "synflood", "spike", "storm"};
+  const std::vector<std::string> expected = {"campus", "campus6", "lossy", "synflood", "spike", "storm"};
   ASSERT_EQ(builtin_scenarios().size(), expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {
     const auto& s = builtin_scenarios()[i];
@@ -96,6 +96,31 @@ TEST(Campus, EveryApplicationSucceedsAndTheTcpStoryIsTold) {
   EXPECT_NE(c.text.find("| HTTP response: HTTP/1.1 200 OK"), std::string::npos);
   EXPECT_NE(c.text.find(R"(| JSON: {"id":1,"jsonrpc":"2.0","method":"time"})"), std::string::npos);
   EXPECT_NE(c.text.find("decoded as a date: 2026-01-01T00:00:06Z"), std::string::npos) << c.text;
+}
+
+// The dual-stack campus: the narrative explains NDP, DAD and SLAAC as it
+// explains ARP, and TCP over IPv6 is told like TCP over IPv4.
+TEST(Campus6, SlaacDadAndNdpAreNarratedAndEveryApplicationSucceeds) {
+  const Captured c = run_builtin("campus6");
+  EXPECT_TRUE(c.result.passed) << c.text;
+  for (const char* line : {
+           "r -> sw1  NDP      DAD: is anyone using 2001:db8:1::1? (neighbor solicitation from ::, to the group "
+           "ff02::1:ff00:1; an answer means the address is taken) hop limit 255",
+           "NDP      router solicitation from fe80::57:53ff:fe00:2: is there a router on this link?",
+           "NDP      router advertisement from fe80::57:53ff:fe00:3: I am a router (a default route for 1800 s); "
+           "prefix 2001:db8:1::/64: make your address from it (SLAAC)",
+           "---- c: default router fe80::57:53ff:fe00:3 (from its advertisement) ----",
+           "passed DAD: assigned (SLAAC) ----",
+           "NDP      who-has 2001:db8:2::20 tell 2001:db8:2::1 (neighbor solicitation: IPv6's ARP request",
+           "NDP      2001:db8:2::20 is-at 02:57:53:00:00:05 (neighbor advertisement: IPv6's ARP reply)",
+           "SYN (handshake 1/3",
+           "| HTTP request: GET / HTTP/1.1",
+           "2 TCP handshakes, 4 FINs, 0 retransmitted segments",
+       }) {
+    EXPECT_NE(c.text.find(line), std::string::npos) << line << "\n" << c.text;
+  }
+  // The TCP story over IPv6 (c's HTTP request): "[addr]:port" endpoints.
+  EXPECT_NE(c.text.find("> [2001:db8:2::20]:80  SYN (handshake 1/3"), std::string::npos) << c.text;
 }
 
 TEST(Lossy, RetransmissionsAreMarkedAndTheHashesAgree) {

@@ -73,7 +73,11 @@ struct NodeSpec {
 // switch port (a number, or the next free one).
 struct LinkEnd {
   std::string node;
-  std::optional<std::string> address;  // hosts and routers: "10.0.1.10/24"
+  std::optional<std::string> address;  // hosts and routers: "10.0.1.10/24" (its IPv4 address, if any)
+  std::vector<std::string> addresses6;  // static IPv6 addresses: "2001:db8:1::10/64"
+  bool slaac = false;                   // hosts: `ipv6 = "slaac"`, global addresses from RAs
+  std::vector<std::string> advertise;   // routers: /64 prefixes sent in Router Advertisements
+  bool has_ipv6() const { return !addresses6.empty() || slaac || !advertise.empty(); }
   std::uint16_t mtu = 1500;
   std::optional<std::size_t> port;     // switches
   SourcePos pos;

@@ -59,15 +59,17 @@ Link& World::new_link(LinkDirection cable, NodeLinkEnd a, NodeLinkEnd b) {
 
 Result<iface::NicId, std::string> World::connect(Host& host, Switch& sw, PortId port, std::string_view address,
                                                  LinkDirection cable, NicOptions nic) {
-  auto prefix = Ipv4Prefix::parse(address);
+  auto prefix = address.empty() ? Result<Ipv4Prefix, std::string>(Ipv4Prefix{}) : Ipv4Prefix::parse(address);
   if (!prefix) return Unexpected{host.name() + ": " + prefix.error()};
   if (sw.is_connected(port)) return Unexpected{sw.name() + " " + port_name(port) + " is already cabled"};
   const auto nic_id = static_cast<iface::NicId>(host.stack().nic_count());
   Link& link = new_link(cable, {host.name(), nic_name(nic_id)}, {sw.name(), port_name(port)});
   sw.connect(port, link, 1);
   const iface::NicId id = host.add_nic(nic.mac.value_or(next_mac()), link, 0, nic.mtu);
-  auto added = host.stack().add_address(id, *prefix);
-  if (!added) return Unexpected{host.name() + ": " + added.error()};
+  if (!address.empty()) {
+    auto added = host.stack().add_address(id, *prefix);
+    if (!added) return Unexpected{host.name() + ": " + added.error()};
+  }
   host.kick();
   return id;
 }
@@ -76,17 +78,21 @@ Result<std::pair<iface::NicId, iface::NicId>, std::string> World::connect(Host& 
                                                                            Host& b, std::string_view b_address,
                                                                            LinkDirection cable, NicOptions a_nic,
                                                                            NicOptions b_nic) {
-  auto pa = Ipv4Prefix::parse(a_address);
+  auto pa = a_address.empty() ? Result<Ipv4Prefix, std::string>(Ipv4Prefix{}) : Ipv4Prefix::parse(a_address);
   if (!pa) return Unexpected{a.name() + ": " + pa.error()};
-  auto pb = Ipv4Prefix::parse(b_address);
+  auto pb = b_address.empty() ? Result<Ipv4Prefix, std::string>(Ipv4Prefix{}) : Ipv4Prefix::parse(b_address);
   if (!pb) return Unexpected{b.name() + ": " + pb.error()};
   const auto a_id = static_cast<iface::NicId>(a.stack().nic_count());
   const auto b_id = static_cast<iface::NicId>(b.stack().nic_count());
   Link& link = new_link(cable, {a.name(), nic_name(a_id)}, {b.name(), nic_name(b_id)});
   const iface::NicId na = a.add_nic(a_nic.mac.value_or(next_mac()), link, 0, a_nic.mtu);
   const iface::NicId nb = b.add_nic(b_nic.mac.value_or(next_mac()), link, 1, b_nic.mtu);
-  if (auto r = a.stack().add_address(na, *pa); !r) return Unexpected{a.name() + ": " + r.error()};
-  if (auto r = b.stack().add_address(nb, *pb); !r) return Unexpected{b.name() + ": " + r.error()};
+  if (!a_address.empty()) {
+    if (auto r = a.stack().add_address(na, *pa); !r) return Unexpected{a.name() + ": " + r.error()};
+  }
+  if (!b_address.empty()) {
+    if (auto r = b.stack().add_address(nb, *pb); !r) return Unexpected{b.name() + ": " + r.error()};
+  }
   a.kick();
   b.kick();
   return std::pair{na, nb};

@@ -90,7 +90,8 @@ class World {
   MacAddress next_mac() { return MacAddress::from_parts(kSimOui, ++mac_serial_); }
 
   // A host's new card, cabled to a switch port, with an address (and its
-  // connected route). Refuses a bad address text or a used switch port.
+  // connected route; "": no IPv4 address, for a card with IPv6 only).
+  // Refuses a bad address text or a used switch port.
   Result<iface::NicId, std::string> connect(Host& host, Switch& sw, PortId port, std::string_view address,
                                             LinkDirection cable = {}, NicOptions nic = {});
   // Two hosts (or routers) cabled back to back, each with an address.

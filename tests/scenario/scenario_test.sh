@@ -28,6 +28,14 @@ campus)
   expect "time decoded" '^JSON-RPC time from c .* -> decoded as a date: 2026-01-01T00:00:06Z' "$summary"
   expect "ping"         '^ping 10\.0\.2\.20 from a:  3 packets transmitted, 3 received' "$summary"
   ;;
+campus6)
+  expect "ping over IPv6"  '^ping 2001:db8:2::20 from a:  3 packets transmitted, 3 received' "$summary"
+  expect "ping over IPv4"  '^ping 10\.0\.2\.20 from a:  3 packets transmitted, 3 received' "$summary"
+  expect "IPv6-only host"  '^ping 2001:db8:2::20 from c:  2 packets transmitted, 2 received' "$summary"
+  expect "page over IPv6"  '^GET http://\[2001:db8:2::20\]/ from c: HTTP/1\.1 200 OK' "$summary"
+  expect "page over IPv4"  '^GET http://10\.0\.2\.20/ from a: HTTP/1\.1 200 OK' "$summary"
+  expect "SLAAC"           'icmpv6 .*dad_succeeded 2 rs_tx 1 ra_rx 1 slaac_addresses 1' "$out"
+  ;;
 lossy)
   expect "transfer done, hashes equal" '^TCP bulk s -> 10\.0\.2\.20:5001: 1048576 bytes sent and acknowledged in .* [1-9][0-9]* retransmissions; hash ([0-9a-f]{16}), the receiver.s hash is equal$' "$summary"
   sent=$(sed -nE 's/^TCP bulk .*; hash ([0-9a-f]{16}),.*/\1/p' <<<"$summary")

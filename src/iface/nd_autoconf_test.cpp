@@ -1,0 +1,384 @@
+// iface/nd_autoconf_test.cpp — IPv6 autoconfiguration in the interface
+// (interface_nd.cpp, interface_router6.cpp): the bytes of a DAD probe,
+// duplicates found by NA and by another node's probe, RAs refused for their
+// hop limit or source, SLAAC from a router's RA and off-link traffic through
+// it, and an IPv6 router's forwarding (hop limit, Time Exceeded, Packet Too
+// Big, link-local never forwarded) and RA timing.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "iface/test_net.hpp"
+#include "wire/icmpv6.hpp"
+#include "wire/ipv6.hpp"
+#include "wire/ndisc.hpp"
+
+namespace wirestack::iface::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+Ipv6Address v6(const char* text) { return *Ipv6Address::parse(text); }
+Ipv6Prefix prefix6(const char* text) { return *Ipv6Prefix::parse(text); }
+
+InterfaceConfig autoconf(bool forwarding = false) {
+  InterfaceConfig c;
+  c.forwarding = forwarding;
+  c.ipv6.enabled = true;
+  return c;
+}
+
+// An Ethernet frame from `src_mac` holding an ICMPv6 message.
+ByteVec icmp6_frame(MacAddress src_mac, MacAddress dst_mac, const Ipv6Address& src, const Ipv6Address& dst,
+                    const Icmpv6Repr& msg, std::uint8_t hop_limit = 255) {
+  const std::size_t len = msg.buffer_len();
+  const Ipv6Repr ip{.src = src,
+                    .dst = dst,
+                    .next_header = IpProtocol::icmpv6,
+                    .hop_limit = hop_limit,
+                    .payload_len = static_cast<std::uint16_t>(len)};
+  ByteVec f(kEthernetHeaderLen + ip.total_len());
+  EthernetRepr{.src = src_mac, .dst = dst_mac, .ethertype = EtherType::ipv6}.emit(EthernetFrameMut(f));
+  ip.emit(Ipv6PacketMut(MutBytes(f).subspan(kEthernetHeaderLen)));
+  msg.emit(Icmpv6PacketMut(MutBytes(f).subspan(kEthernetHeaderLen + kIpv6HeaderLen)), src, dst);
+  return f;
+}
+
+// An RA from fe80::99 (MAC :99) advertising 2001:db8:5::/64.
+ByteVec ra_frame(std::uint8_t hop_limit = 255, const char* src = "fe80::99", std::uint16_t lifetime = 1800) {
+  NdOptions opts;
+  opts.source_ll = mac(0x99);
+  (void)opts.add_prefix(NdPrefixInfo{.prefix_len = 64,
+                                     .on_link = true,
+                                     .autonomous = true,
+                                     .valid_lifetime = 86400,
+                                     .preferred_lifetime = 14400,
+                                     .prefix = v6("2001:db8:5::")});
+  static ByteVec options;
+  options.assign(opts.buffer_len(), std::byte{0});
+  opts.emit(options);
+  const Icmpv6Repr ra{.message = NdRouterAdvert{.cur_hop_limit = 64, .router_lifetime = lifetime, .options = options}};
+  return icmp6_frame(mac(0x99), ipv6_multicast_mac(v6("ff02::1")), v6(src), v6("ff02::1"), ra, hop_limit);
+}
+
+struct Parsed {
+  EthernetRepr eth;
+  Ipv6Repr ip;
+  Icmpv6Repr msg;
+};
+std::optional<Parsed> parse_icmp6(Bytes frame) {
+  auto eth = EthernetFrame::checked(frame);
+  if (!eth || eth->ethertype() != EtherType::ipv6) return std::nullopt;
+  auto pkt = Ipv6Packet::checked(eth->payload());
+  if (!pkt || pkt->next_header() != IpProtocol::icmpv6) return std::nullopt;
+  const Ipv6Repr ip = Ipv6Repr::parse(*pkt);
+  auto icmp = Icmpv6Packet::checked(pkt->payload());
+  if (!icmp) return std::nullopt;
+  auto msg = Icmpv6Repr::parse(*icmp, ip.src, ip.dst);
+  if (!msg) return std::nullopt;
+  return Parsed{*EthernetRepr::parse(*eth), ip, *msg};
+}
+
+// One host with autoconfiguration, its NIC up at 0, nobody on the wire.
+struct Lone {
+  TestNet net;
+  Interface& h;
+  Lone() : h(net.add("H", autoconf())) {
+    (void)h.add_nic(mac(1));
+    h.nic_up(0, net.now());
+  }
+  const std::vector<ByteVec>& sent() { return net.frames(); }
+};
+
+TEST(NdAutoconf, TheLinkLocalAddressIsTentativeUntilItsDadProbePasses) {
+  Lone l;
+  const Ipv6Address ll = v6("fe80::ff:fe00:1");
+  EXPECT_TRUE(l.h.addresses6(0).empty());
+  ASSERT_EQ(l.h.tentative6(0).size(), 1u);
+  EXPECT_EQ(l.h.tentative6(0)[0].address(), ll);
+  EXPECT_FALSE(l.h.is_local_address(ll));
+  l.net.run_for(1001ms);  // the random delay is at most 1 s
+  ASSERT_GE(l.sent().size(), 1u);
+  // The probe (RFC 4862 5.4.2): NS from :: to the solicited-node group,
+  // hop limit 255, target = the tentative address, a Nonce and no SLLA.
+  const auto p = parse_icmp6(l.sent()[0]);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->eth.dst, ipv6_multicast_mac(ll.solicited_node()));
+  EXPECT_EQ(p->eth.dst.to_string(), "33:33:ff:00:00:01");
+  EXPECT_EQ(p->ip.src, Ipv6Address::unspecified());
+  EXPECT_EQ(p->ip.dst, v6("ff02::1:ff00:1"));
+  EXPECT_EQ(p->ip.hop_limit, 255);
+  const auto* ns = std::get_if<NdNeighborSolicit>(&p->msg.message);
+  ASSERT_NE(ns, nullptr);
+  EXPECT_EQ(ns->target, ll);
+  auto opts = NdOptions::parse(ns->options);
+  ASSERT_TRUE(opts);
+  EXPECT_FALSE(opts->source_ll);
+  ASSERT_TRUE(opts->nonce);
+  EXPECT_EQ(opts->nonce->size(), 6u);
+  // Raw bytes: ICMPv6 type 135 code 0, then the option area starts with the
+  // Nonce option (type 14, length 1).
+  const std::size_t icmp = kEthernetHeaderLen + kIpv6HeaderLen;
+  EXPECT_EQ(l.sent()[0][icmp], std::byte{135});
+  EXPECT_EQ(l.sent()[0][icmp + 1], std::byte{0});
+  EXPECT_EQ(l.sent()[0][icmp + 24], std::byte{14});
+  EXPECT_EQ(l.sent()[0][icmp + 25], std::byte{1});
+  EXPECT_EQ(l.h.counters().icmpv6.dad_ns_tx, 1u);
+  // RetransTimer (1 s) later, nobody objected: assigned, then a Router
+  // Solicitation from it (RFC 4861 6.3.7) with our link-layer address.
+  l.net.run_for(1s);
+  ASSERT_EQ(l.h.addresses6(0).size(), 1u);
+  EXPECT_EQ(l.h.link_local(0), ll);
+  EXPECT_TRUE(l.h.is_local_address(ll));
+  EXPECT_EQ(l.h.counters().icmpv6.dad_succeeded, 1u);
+  ASSERT_EQ(l.sent().size(), 2u);
+  const auto rs = parse_icmp6(l.sent()[1]);
+  ASSERT_TRUE(rs);
+  EXPECT_TRUE(std::holds_alternative<NdRouterSolicit>(rs->msg.message));
+  EXPECT_EQ(rs->ip.src, ll);
+  EXPECT_EQ(rs->ip.dst, v6("ff02::2"));
+  EXPECT_EQ(rs->ip.hop_limit, 255);
+  // Three solicitations 4 s apart (MAX_RTR_SOLICITATIONS), then silence.
+  l.net.run_for(20s);
+  EXPECT_EQ(l.h.counters().icmpv6.rs_tx, 3u);
+  EXPECT_EQ(l.h.poll_at(), std::nullopt);
+  const auto events = l.h.take_address_events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, AddressEventKind::tentative);
+  EXPECT_EQ(events[1].kind, AddressEventKind::assigned);
+}
+
+TEST(NdAutoconf, AnAdvertForATentativeAddressMakesItADuplicateNeverUsed) {
+  Lone l;
+  l.net.run_for(3s);
+  (void)l.h.take_address_events();
+  ASSERT_TRUE(l.h.add_address6(0, prefix6("2001:db8::7/64")));
+  EXPECT_FALSE(l.h.is_local_address(v6("2001:db8::7")));
+  l.net.run_for(10ms);  // the probe leaves at once (not the NIC's first address)
+  // Someone has it: their NA (to all-nodes, answering our probe).
+  NdOptions o;
+  o.target_ll = mac(0x42);
+  ByteVec options(o.buffer_len());
+  o.emit(options);
+  const Icmpv6Repr na{.message = NdNeighborAdvert{.override = true, .target = v6("2001:db8::7"), .options = options}};
+  l.h.receive(0, icmp6_frame(mac(0x42), ipv6_multicast_mac(v6("ff02::1")), v6("fe80::42"), v6("ff02::1"), na),
+              l.net.now());
+  EXPECT_EQ(l.h.counters().icmpv6.dad_duplicates, 1u);
+  EXPECT_TRUE(l.h.tentative6(0).empty());
+  l.net.run_for(5s);
+  EXPECT_FALSE(l.h.is_local_address(v6("2001:db8::7")));
+  EXPECT_EQ(l.h.addresses6(0).size(), 1u);  // the link-local one only
+  const auto events = l.h.take_address_events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].kind, AddressEventKind::duplicate);
+  EXPECT_EQ(events[1].address, v6("2001:db8::7"));
+  std::ostringstream os;
+  os << events[1];
+  EXPECT_EQ(os.str(), "2001:db8::7 is a duplicate (DAD failed: another node on the link has it): not used");
+  // Packets to it are not ours: dropped, not answered.
+  const Icmpv6Repr echo{.message = Icmpv6EchoRequest{.ident = 1, .seq_no = 1}};
+  const auto delivered = l.h.counters().ipv6.delivered;
+  l.h.receive(0, icmp6_frame(mac(0x42), mac(1), v6("2001:db8::42"), v6("2001:db8::7"), echo, 64), l.net.now());
+  EXPECT_EQ(l.h.counters().ipv6.delivered, delivered);
+  EXPECT_EQ(l.h.counters().ipv6.not_for_us, 1u);
+}
+
+TEST(NdAutoconf, AnotherNodesProbeForOurTentativeAddressIsADuplicateAndIsNotAnswered) {
+  Lone l;
+  ASSERT_TRUE(l.h.add_address6(0, prefix6("2001:db8::7/64")));
+  const Ipv6Address group = v6("2001:db8::7").solicited_node();
+  // Their probe: from ::, a nonce that is not ours.
+  NdOptions o;
+  const std::array<std::byte, 6> nonce{std::byte{1}, std::byte{2}, std::byte{3}, std::byte{4}, std::byte{5}, std::byte{6}};
+  o.nonce = Bytes(nonce);
+  ByteVec options(o.buffer_len());
+  o.emit(options);
+  const Icmpv6Repr ns{.message = NdNeighborSolicit{.target = v6("2001:db8::7"), .options = options}};
+  l.h.receive(0, icmp6_frame(mac(0x42), ipv6_multicast_mac(group), Ipv6Address::unspecified(), group, ns),
+              l.net.now());
+  EXPECT_EQ(l.h.counters().icmpv6.dad_duplicates, 1u);
+  EXPECT_EQ(l.h.counters().icmpv6.na_tx, 0u);  // 5.4.3: never answered
+  l.net.run_for(5s);
+  EXPECT_FALSE(l.h.is_local_address(v6("2001:db8::7")));
+}
+
+TEST(NdAutoconf, RouterAdvertsWithABadHopLimitOrSourceAreDroppedAndCounted) {
+  Lone l;
+  l.net.run_for(3s);
+  l.h.receive(0, ra_frame(254), l.net.now());  // forwarded by a router: off-link
+  EXPECT_EQ(l.h.counters().icmpv6.nd_bad_hop_limit, 1u);
+  l.h.receive(0, ra_frame(255, "2001:db8::99"), l.net.now());  // not link-local
+  EXPECT_EQ(l.h.counters().icmpv6.ra_bad_source, 1u);
+  EXPECT_EQ(l.h.counters().icmpv6.nd_invalid, 2u);
+  EXPECT_EQ(l.h.counters().icmpv6.ra_rx, 0u);
+  EXPECT_TRUE(l.h.default_routers6(0).empty());
+  EXPECT_TRUE(l.h.tentative6(0).empty());
+  std::ostringstream os;
+  l.h.print_counters(os);
+  EXPECT_NE(os.str().find("nd_bad_hop_limit 1"), std::string::npos) << os.str();
+}
+
+TEST(NdAutoconf, SlaacFormsAStableAddressFromTheRaAndTheRouterBecomesTheDefault) {
+  Lone l;
+  l.net.run_for(3s);
+  l.h.receive(0, ra_frame(), l.net.now());
+  EXPECT_EQ(l.h.counters().icmpv6.ra_rx, 1u);
+  ASSERT_EQ(l.h.default_routers6(0), std::vector<Ipv6Address>{v6("fe80::99")});
+  ASSERT_EQ(l.h.tentative6(0).size(), 1u);
+  const Ipv6Address a = l.h.tentative6(0)[0].address();
+  EXPECT_TRUE(prefix6("2001:db8:5::/64").contains(a));
+  // RFC 7217: not the EUI-64 identifier.
+  EXPECT_NE(a, v6("2001:db8:5::ff:fe00:1"));
+  l.net.run_for(1100ms);  // DAD
+  ASSERT_EQ(l.h.addresses6(0).size(), 2u);
+  EXPECT_EQ(l.h.addresses6(0)[1], Ipv6Prefix(a, 64));
+  // An off-link destination goes to the router's MAC (learnt from the RA's SLLA).
+  l.net.take_trace();
+  const std::size_t before = l.sent().size();
+  ASSERT_TRUE(l.h.send_ping6(v6("2001:db8:77::1"), 1, 1, 8, l.net.now()));
+  l.net.run_for(1ms);
+  ASSERT_EQ(l.sent().size(), before + 1);
+  const auto p = parse_icmp6(l.sent().back());
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->eth.dst, mac(0x99));
+  EXPECT_EQ(p->ip.src, a);
+  EXPECT_EQ(p->ip.dst, v6("2001:db8:77::1"));
+  // Router lifetime 0: no longer a default router.
+  l.h.receive(0, ra_frame(255, "fe80::99", 0), l.net.now());
+  EXPECT_TRUE(l.h.default_routers6(0).empty());
+  EXPECT_FALSE(l.h.send_ping6(v6("2001:db8:77::1"), 1, 2, 8, l.net.now()));
+}
+
+// A (SLAAC) --- R (advertises 2001:db8:1::/64 and 2001:db8:2::/64) --- B (SLAAC)
+struct Routed6 {
+  TestNet net;
+  Interface& a;
+  Interface& r;
+  Interface& b;
+  explicit Routed6(std::uint16_t mtu_rb = 1500)
+      : a(net.add("A", autoconf())), r(net.add("R", autoconf(true))), b(net.add("B", autoconf())) {
+    (void)a.add_nic(mac(0x0a));
+    (void)r.add_nic(mac(0x11));
+    (void)r.add_nic(mac(0x12), mtu_rb);
+    (void)b.add_nic(mac(0x0b));
+    WIRESTACK_ASSERT(r.add_address6(0, prefix6("2001:db8:1::1/64")));
+    WIRESTACK_ASSERT(r.add_address6(1, prefix6("2001:db8:2::1/64")));
+    WIRESTACK_ASSERT(r.advertise6(0, prefix6("2001:db8:1::/64")));
+    WIRESTACK_ASSERT(r.advertise6(1, prefix6("2001:db8:2::/64")));
+    net.wire(0, 0, 1, 0);
+    net.wire(1, 1, 2, 0);
+    for (Interface* i : {&a, &r, &b}) {
+      for (NicId n = 0; n < i->nic_count(); ++n) i->nic_up(n, net.now());
+    }
+    net.run_for(5s);
+  }
+  Ipv6Address global(Interface& i) {
+    for (const Ipv6Prefix& p : i.addresses6(0)) {
+      if (!p.address().is_link_local()) return p.address();
+    }
+    return {};
+  }
+};
+
+TEST(NdAutoconf, HostsGetAddressesFromTheRouterAndPingAcrossIt) {
+  Routed6 n;
+  const Ipv6Address a = n.global(n.a);
+  const Ipv6Address b = n.global(n.b);
+  EXPECT_TRUE(prefix6("2001:db8:1::/64").contains(a)) << a;
+  EXPECT_TRUE(prefix6("2001:db8:2::/64").contains(b)) << b;
+  EXPECT_EQ(n.a.default_routers6(0), std::vector<Ipv6Address>{n.r.link_local(0)});
+  EXPECT_GE(n.r.counters().icmpv6.ra_tx, 2u);  // one unsolicited per NIC at least
+  ASSERT_TRUE(n.a.send_ping6(b, 3, 1, 32, n.net.now()));
+  n.net.run_for(100ms);
+  const auto replies = n.a.take_ping6_replies();
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].from, b);
+  EXPECT_EQ(replies[0].hop_limit, 63);  // one router on the way back
+  EXPECT_EQ(n.r.counters().ipv6.forwarded, 2u);
+  // The router does not use SLAAC or solicit routers itself.
+  EXPECT_EQ(n.r.counters().icmpv6.rs_tx, 0u);
+  EXPECT_EQ(n.r.counters().icmpv6.slaac_addresses, 0u);
+}
+
+TEST(NdAutoconf, TheRouterAnswersHopLimitOneWithTimeExceededAndNeverForwardsLinkLocal) {
+  Routed6 n;
+  const Ipv6Address b = n.global(n.b);
+  // Hop limit 1 from A: Time Exceeded code 0 from the router's address on A's link.
+  const Icmpv6Repr echo{.message = Icmpv6EchoRequest{.ident = 1, .seq_no = 1}};
+  const Ipv6Address a = n.global(n.a);
+  n.r.receive(0, icmp6_frame(mac(0x0a), mac(0x11), a, b, echo, 1), n.net.now());
+  EXPECT_EQ(n.r.counters().ipv6.hop_limit_exceeded, 1u);
+  EXPECT_EQ(n.r.counters().icmpv6.tx_by_type[3], 1u);
+  n.net.run_for(10ms);
+  EXPECT_EQ(n.a.counters().icmpv6.rx_by_type[3], 1u);
+  // A link-local destination (or source) is never forwarded.
+  n.r.receive(0, icmp6_frame(mac(0x0a), mac(0x11), a, n.b.link_local(0), echo, 64), n.net.now());
+  n.r.receive(0, icmp6_frame(mac(0x0a), mac(0x11), n.a.link_local(0), b, echo, 64), n.net.now());
+  EXPECT_EQ(n.r.counters().ipv6.scope_drops, 2u);
+  EXPECT_EQ(n.r.counters().ipv6.forwarded, 0u);
+}
+
+TEST(NdAutoconf, TheRouterSendsPacketTooBigWhenTheNextLinkIsSmaller) {
+  Routed6 n(1280);
+  const Ipv6Address b = n.global(n.b);
+  const ByteVec data(1400);
+  const Icmpv6Repr echo{.message = Icmpv6EchoRequest{.ident = 1, .seq_no = 1, .data = data}};
+  n.r.receive(0, icmp6_frame(mac(0x0a), mac(0x11), n.global(n.a), b, echo, 64), n.net.now());
+  EXPECT_EQ(n.r.counters().ipv6.forward_too_big, 1u);
+  EXPECT_EQ(n.r.counters().ipv6.forwarded, 0u);
+  n.net.run_for(10ms);
+  const Icmpv6PacketTooBig* ptb = nullptr;
+  std::optional<Parsed> p;
+  for (const ByteVec& f : n.net.frames()) {
+    p = parse_icmp6(f);
+    if (p && (ptb = std::get_if<Icmpv6PacketTooBig>(&p->msg.message)) != nullptr) break;
+  }
+  ASSERT_NE(ptb, nullptr);
+  EXPECT_EQ(ptb->param, 1280u);
+  EXPECT_EQ(p->ip.dst, n.global(n.a));
+  EXPECT_EQ(n.a.counters().icmpv6.rx_by_type[2], 1u);
+}
+
+TEST(NdAutoconf, RouterAdvertTimingIsDeterministicAndAnswersSolicitations) {
+  const auto ra_times = [] {
+    TestNet net;
+    Interface& r = net.add("R", autoconf(true));
+    (void)r.add_nic(mac(0x11));
+    WIRESTACK_ASSERT(r.advertise6(0, prefix6("2001:db8:1::/64")));
+    r.nic_up(0, net.now());
+    net.run_for(60s);
+    // A host's solicitation: answered within MAX_RA_DELAY_TIME (0.5 s).
+    NdOptions o;
+    o.source_ll = mac(0x0a);
+    ByteVec options(o.buffer_len());
+    o.emit(options);
+    r.receive(0,
+              icmp6_frame(mac(0x0a), ipv6_multicast_mac(v6("ff02::2")), v6("fe80::a"), v6("ff02::2"),
+                          Icmpv6Repr{.message = NdRouterSolicit{.options = options}}),
+              net.now());
+    net.run_for(500ms);
+    std::vector<std::string> times;
+    for (const std::string& line : net.trace()) {
+      if (line.find("router advertisement") != std::string::npos) times.push_back(line.substr(0, line.find(' ')));
+    }
+    return times;
+  };
+  const auto times = ra_times();
+  EXPECT_EQ(times, ra_times());
+  // The first when the link-local address passes DAD, then 16 s apart
+  // (MAX_INITIAL_RTR_ADVERT_INTERVAL caps the intervals after the first
+  // three), then >= 200 s (MinRtrAdvInterval).
+  ASSERT_EQ(times.size(), 5u);
+  const double t0 = std::stod(times[0]);
+  EXPECT_LE(t0, 2001.0);
+  EXPECT_DOUBLE_EQ(std::stod(times[1]) - t0, 16000.0);
+  EXPECT_DOUBLE_EQ(std::stod(times[2]) - t0, 32000.0);
+  EXPECT_DOUBLE_EQ(std::stod(times[3]) - t0, 48000.0);
+  EXPECT_GE(std::stod(times[4]), 60000.0);  // the solicited one
+  EXPECT_LE(std::stod(times[4]), 60500.0);
+}
+
+}  // namespace
+}  // namespace wirestack::iface::testing
