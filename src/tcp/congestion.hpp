@@ -28,6 +28,9 @@
 //   enter_sack_recovery(flight, now) RFC 6675 5 (4.2): the same ssthresh cut,
 //                                    but cwnd = ssthresh (no inflation: the
 //                                    SACK sender counts `pipe` instead).
+//   set_recovery_cwnd(bytes)         RFC 6937 PRR, per ACK in SACK recovery:
+//                                    the connection sets cwnd = pipe + sndcnt
+//                                    (Linux tcp_cwnd_reduction).
 //   on_dup_ack()                     each further duplicate ACK in recovery:
 //                                    cwnd += SMSS (RFC 5681 3.2 step 4).
 //   on_partial_ack(bytes_acked)      RFC 6582 3.2 step 5, partial ACK: deflate
@@ -166,6 +169,12 @@ class WindowCore {
   void on_partial_ack(std::uint32_t bytes_acked);
   // RFC 6675 5 (4.2): "cwnd = ssthresh" (after enter_recovery set ssthresh).
   void deflate_to_ssthresh() { set_cwnd(ssthresh_); }
+  // RFC 6937 PRR (driven by the connection, which knows pipe and what each
+  // ACK delivered: connection_recovery.cpp): cwnd = pipe + sndcnt, in fast
+  // recovery only (Linux tcp_cwnd_reduction sets tp->snd_cwnd the same way).
+  void set_recovery_cwnd(std::uint64_t bytes) {
+    if (in_recovery_) set_cwnd(bytes);
+  }
   void on_recovery_exit(std::uint32_t flight_size);
 
  protected:
@@ -324,6 +333,10 @@ class CongestionControl {
           a.deflate_to_ssthresh();
         },
         impl_);
+  }
+  // RFC 6937 PRR: cwnd = pipe + sndcnt while in recovery (else nothing).
+  void set_recovery_cwnd(std::uint64_t bytes) {
+    std::visit([&](auto& a) { a.set_recovery_cwnd(bytes); }, impl_);
   }
   void on_dup_ack() {
     std::visit([](auto& a) { a.on_dup_ack(); }, impl_);

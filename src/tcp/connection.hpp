@@ -283,6 +283,8 @@ class Connection {
   // --- Observation ---
   std::uint32_t cwnd() const { return cc_.cwnd(); }
   std::uint32_t ssthresh() const { return cc_.ssthresh(); }
+  // In fast recovery (RFC 6675 / RFC 6582; with SACK cwnd follows PRR there).
+  bool in_recovery() const { return cc_.in_recovery(); }
   std::optional<Duration> srtt() const { return rtt_.srtt(); }
   Duration rto() const { return rtt_.rto(); }
   std::uint16_t send_mss() const { return snd_mss_; }
@@ -362,6 +364,12 @@ class Connection {
     SeqNum delivered{};
     Instant reo_at{};
     std::uint32_t next_stamp = 0;
+    // RFC 6937 Proportional Rate Reduction (PRR-SSRB, as Linux's
+    // tcp_cwnd_reduction), per fast recovery: bytes delivered (ACKed or
+    // SACKed) and sent since it began, and FlightSize when it began.
+    std::uint32_t prr_delivered = 0;
+    std::uint32_t prr_out = 0;
+    std::uint32_t recover_fs = 0;
     bool reo_pending = false;
     bool rescue_set = false;
   };
@@ -480,6 +488,9 @@ class Connection {
   void update_retransmissions(Instant now);
   void run_reordering_timer(Instant now);
   void enter_sack_recovery(Instant now);
+  // RFC 6937: an ACK in SACK fast recovery delivered `delivered` bytes;
+  // cwnd = pipe + sndcnt.
+  void prr_on_ack(std::uint32_t delivered, bool una_advanced);
   Scoreboard& scoreboard();
   void drop_scoreboard();
   // connection_input.cpp, again

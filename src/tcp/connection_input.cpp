@@ -382,6 +382,9 @@ bool Connection::process_ack(const TcpRepr& seg, std::size_t payload_len, Instan
     return false;
   }
   rate_begin_ack();  // delivery rate sample (connection_rate.cpp)
+  // RFC 6937 DeliveredData = change_in(snd.una) + change_in(SACKd), for PRR.
+  const SeqNum una_before = snd_una_;
+  const std::uint32_t sacked_before = sb_ ? sacked_bytes() : 0;
   // RFC 5681 2 "DUPLICATE ACKNOWLEDGMENT": outstanding data, no data, no
   // SYN/FIN, ack == SND.UNA, and the same window as before.
   const bool dup = ack == snd_una_ && snd_max_ != snd_una_ && payload_len == 0 && !seg.flags.syn() &&
@@ -408,6 +411,12 @@ bool Connection::process_ack(const TcpRepr& seg, std::size_t payload_len, Instan
   // loss -- go to step (4)". Checked on every ACK, not only duplicates (an
   // ACK carrying data, or one that moved SND.UNA a little, reports losses too).
   if (sack_ok_ && !sack_recovery() && snd_una_ != snd_max_ && lost_end() > 0) enter_sack_recovery(now);
+  // RFC 6937: in fast recovery (not after an RTO), cwnd follows what this
+  // ACK delivered (connection_recovery.cpp prr_on_ack).
+  if (sack_ok_ && cc_.in_recovery() && sb_) {
+    const std::int64_t delivered = std::int64_t{distance(una_before, snd_una_)} + sacked_bytes() - sacked_before;
+    if (delivered > 0) prr_on_ack(static_cast<std::uint32_t>(delivered), snd_una_ != una_before);
+  }
   rate_end_ack(seg, now);  // the ACK's rate sample to the congestion controller (connection_rate.cpp)
   // MUST-37: "As long as the receiving TCP peer continues to send
   // acknowledgments in response to the probe segments, the sending TCP peer

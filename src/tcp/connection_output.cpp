@@ -575,6 +575,7 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
       const SeqNum end = p.seq + p.len + (p.fin ? 1 : 0);
       const bool again = p.seq < snd_max_;
       on_data_sent(p.seq, end, now);  // rate samples and pacing (connection_rate.cpp)
+      if (sb_ && sack_ok_ && cc_.in_recovery()) sb_->prr_out += distance(p.seq, end);  // RFC 6937 prr_out
       if (again) {
         ++retransmits_;
         ts_last_rtx_ = ts_now(now);

@@ -42,13 +42,63 @@ void Connection::enter_sack_recovery(Instant now) {
   // (4.3): "Retransmit the first data segment presumed dropped -- the segment
   // starting with sequence number HighACK + 1" (fast_rtx_, see plan()).
   // (4.4) onwards: plan() sends NextSeg() while cwnd - pipe >= 1 SMSS.
+  // RFC 6937 3: "At the beginning of recovery, initialize PRR state":
+  // ssthresh from the algorithm, prr_delivered = prr_out = 0, RecoverFS =
+  // snd.nxt - snd.una (the FlightSize ssthresh came from, below).
+  // Until an ACK delivers data, cwnd = pipe: nothing leaves but the fast
+  // retransmission (fast_rtx_, outside cwnd, as the forced first segment of
+  // Linux's tcp_cwnd_reduction). The ACK that started recovery, if one did,
+  // is then counted by prr_on_ack() (process_ack).
+  // FlightSize, limited transmit's segments included (RFC 6675 (4.2) would
+  // leave them out, as Linux's cwnd-based cut does: tried, and over twelve
+  // seeds of SackRecovery's 5 % loss goodput fell from 320 to 229 Mbit/s).
   recover_ = snd_max_;
-  cc_.enter_sack_recovery(distance(snd_una_, snd_max_), now);
+  const std::uint32_t flight = distance(snd_una_, snd_max_);
+  cc_.enter_sack_recovery(flight, now);
   fast_rtx_ = covering(snd_una_) == nullptr;
   Scoreboard& sb = scoreboard();
+  sb.prr_delivered = 0;
+  sb.prr_out = 0;
+  sb.recover_fs = flight;
+  cc_.set_recovery_cwnd(pipe());
   sb.rescue_set = false;
   tlp_probe_ = false;
   arm_loss_probe(now);
+}
+
+void Connection::prr_on_ack(std::uint32_t delivered, bool una_advanced) {
+  // RFC 6937 3, on every ACK during recovery (Linux tcp_cwnd_reduction):
+  //   DeliveredData = change_in(snd.una) + change_in(SACKd)
+  //   prr_delivered += DeliveredData
+  //   if (pipe > ssthresh)  // Proportional Rate Reduction
+  //     sndcnt = CEIL(prr_delivered * ssthresh / RecoverFS) - prr_out
+  //   else                  // PRR-SSRB (slow start reduction bound)
+  //     sndcnt = MIN(ssthresh - pipe, MAX(prr_delivered - prr_out, DeliveredData) + MSS)
+  //   cwnd = pipe + sndcnt
+  // As Linux: the SSRB's extra MSS only when SND.UNA advanced (a duplicate
+  // ACK in that phase sends what it delivered, no more), an ACK that
+  // delivered nothing changes nothing, and the first ACK of a recovery
+  // sends at least one segment (the fast retransmission).
+  if (delivered == 0 || !sb_) return;
+  Scoreboard& sb = *sb_;
+  sb.prr_delivered += delivered;
+  const std::uint64_t ssthresh = cc_.ssthresh();
+  const std::uint32_t in_pipe = pipe();
+  std::int64_t sndcnt = 0;
+  if (in_pipe > ssthresh) {
+    // CEIL in segments, as the RFC's examples and Linux count (in bytes the
+    // allowance would lag by half a segment and send one ACK later).
+    const std::uint64_t fs = std::max<std::uint32_t>(sb.recover_fs, 1);
+    const std::uint64_t mss = snd_mss_;
+    const std::uint64_t allowed = (std::uint64_t{sb.prr_delivered} * ssthresh + fs * mss - 1) / (fs * mss) * mss;
+    sndcnt = static_cast<std::int64_t>(allowed) - std::int64_t{sb.prr_out};
+  } else {
+    std::int64_t limit = std::max<std::int64_t>(std::int64_t{sb.prr_delivered} - sb.prr_out, delivered);
+    if (una_advanced) limit += snd_mss_;
+    sndcnt = std::min<std::int64_t>(static_cast<std::int64_t>(ssthresh - in_pipe), limit);
+  }
+  sndcnt = std::max<std::int64_t>(sndcnt, sb.prr_out == 0 ? std::int64_t{snd_mss_} : 0);
+  cc_.set_recovery_cwnd(std::uint64_t{in_pipe} + static_cast<std::uint64_t>(sndcnt));
 }
 
 Connection::Scoreboard& Connection::scoreboard() {
