@@ -171,9 +171,16 @@ class Connection {
   // its connections, each told apart by the tag it gave: its slot), or a
   // StateHook's adapter. Not owned by the connection (a hook's adapter is:
   // see ObserverRef).
+  // Events a connection reports besides state changes (the socket table
+  // counts them: TcpCounters).
+  enum class Event : std::uint8_t {
+    undo_dsack,       // RFC 3708: every retransmission of an episode was D-SACKed
+    undo_timestamps,  // RFC 3522 (Eifel): the ACK echoed a TSval from before the retransmission
+  };
   class StateObserver {
    public:
     virtual void on_state(std::uint32_t tag, State from, State to) = 0;
+    virtual void on_event(std::uint32_t /*tag*/, Event /*e*/) {}
     virtual ~StateObserver() = default;
   };
 
@@ -370,6 +377,20 @@ class Connection {
     std::uint32_t prr_delivered = 0;
     std::uint32_t prr_out = 0;
     std::uint32_t recover_fs = 0;
+    // Undo of a spurious reduction (RFC 3708 with D-SACKs, RFC 3522 with
+    // timestamps; Linux undo_marker / undo_retrans / retrans_stamp): from
+    // the start of a fast recovery or an RTO (undo_set) until undone, or a
+    // new episode, or SND.UNA passes undo_until after the episode ended.
+    SeqNum undo_marker{};             // SND.UNA when the episode began
+    SeqNum undo_until{};              // SND.MAX when it ended (undo_ended)
+    std::uint32_t undo_cwnd = 0;      // cwnd and ssthresh before the reduction
+    std::uint32_t undo_ssthresh = 0;
+    std::uint32_t undo_retrans = 0;   // bytes retransmitted since, not yet D-SACKed
+    std::uint32_t retrans_stamp = 0;  // TSval of the episode's first retransmission (retrans_stamped)
+    std::uint8_t undo_acks = 0;       // ACKs since it ended
+    bool undo_set = false;
+    bool undo_ended = false;
+    bool retrans_stamped = false;
     bool reo_pending = false;
     bool rescue_set = false;
   };
@@ -491,6 +512,19 @@ class Connection {
   // RFC 6937: an ACK in SACK fast recovery delivered `delivered` bytes;
   // cwnd = pipe + sndcnt.
   void prr_on_ack(std::uint32_t delivered, bool una_advanced);
+  // Undo (RFC 3708, RFC 3522): start an episode before a reduction, count
+  // a segment's D-SACK blocks, check an ACK's TSecr, take a reduction back.
+  void undo_begin();
+  void undo_on_dsack(const TcpRepr& seg, SeqNum ack);
+  bool undo_by_timestamps(const TcpRepr& seg) const;
+  void undo_reduction(Event why);
+  void undo_episode_ended() {  // the recovery is over: the undo waits a little longer
+    if (sb_ && sb_->undo_set && !sb_->undo_ended) {
+      sb_->undo_ended = true;
+      sb_->undo_until = snd_max_;
+      sb_->undo_acks = 0;
+    }
+  }
   Scoreboard& scoreboard();
   void drop_scoreboard();
   // connection_input.cpp, again
@@ -647,6 +681,9 @@ class Connection {
     }
     void notify(State from, State to) const {
       if (p_ != nullptr) p_->on_state(tag_, from, to);
+    }
+    void event(Event e) const {
+      if (p_ != nullptr) p_->on_event(tag_, e);
     }
 
    private:

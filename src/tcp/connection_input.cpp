@@ -398,6 +398,7 @@ bool Connection::process_ack(const TcpRepr& seg, std::size_t payload_len, Instan
   if (ack > snd_una_) ack_advanced(ack, seg, dsack, now);
   if (sack_ok_) {
     if (seg.options.sack_count > 0) record_sacks(seg);
+    if (sb_ && sb_->undo_set && seg.options.sack_count > 0) undo_on_dsack(seg, ack);  // RFC 3708
     if (sb_) update_retransmissions(now);
   }
   // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated.
@@ -489,8 +490,14 @@ void Connection::ack_advanced(SeqNum ack, const TcpRepr& seg, bool dsack, Instan
   if (cc_.in_recovery()) {
     if (ack >= recover_) {
       // RFC 6582 3.2 step 5 / RFC 6675 5: "the loss recovery phase is
-      // terminated" when the cumulative ACK covers RecoveryPoint.
-      cc_.on_recovery_exit(flight_after);
+      // terminated" when the cumulative ACK covers RecoveryPoint; RFC 3522:
+      // unless its TSecr shows the original arrived (undo instead).
+      if (undo_by_timestamps(seg)) {
+        undo_reduction(Event::undo_timestamps);
+      } else {
+        cc_.on_recovery_exit(flight_after);
+      }
+      undo_episode_ended();
       dupacks_ = 0;
       if (!sack_ok_) drop_scoreboard();
     } else if (!sack_ok_) {
@@ -502,10 +509,18 @@ void Connection::ack_advanced(SeqNum ack, const TcpRepr& seg, bool dsack, Instan
     // NextSeg(); cwnd stays at ssthresh (no inflation, no deflation).
   } else {
     dupacks_ = 0;
-    if (rto_recovery_) {
+    if (rto_recovery_ && undo_by_timestamps(seg)) {
+      // RFC 3522 (Linux tcp_try_undo_loss): the timeout was spurious, the
+      // ACK is for data sent before it.
+      undo_reduction(Event::undo_timestamps);
+      undo_episode_ended();
+    } else if (rto_recovery_) {
       // RFC 6675 5.1: the retransmissions after a timeout run in slow start.
       cc_.on_ack(acked, now, rtt_.srtt().value_or(rtt_.rto()));
-      if (ack >= recover_) rto_recovery_ = false;
+      if (ack >= recover_) {
+        rto_recovery_ = false;
+        undo_episode_ended();
+      }
     } else if (std::uint64_t{flight_before} + snd_mss_ >= cc_.cwnd()) {
       // Grow only while cwnd-limited (RFC 7661; congestion.hpp).
       cc_.on_ack(acked, now, rtt_.srtt().value_or(rtt_.rto()));

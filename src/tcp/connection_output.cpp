@@ -578,6 +578,14 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
       if (sb_ && sack_ok_ && cc_.in_recovery()) sb_->prr_out += distance(p.seq, end);  // RFC 6937 prr_out
       if (again) {
         ++retransmits_;
+        if (sb_ && sb_->undo_set && !sb_->undo_ended) {
+          // RFC 3708 / RFC 3522: what the episode retransmitted, and when first.
+          sb_->undo_retrans += distance(p.seq, end);
+          if (!sb_->retrans_stamped) {
+            sb_->retrans_stamp = ts_now(now);
+            sb_->retrans_stamped = true;
+          }
+        }
         ts_last_rtx_ = ts_now(now);
         ts_rtx_seen_ = true;
         rtt_timer_.on_retransmit();  // Karn: no sample from this range
