@@ -176,6 +176,7 @@ class Connection {
   enum class Event : std::uint8_t {
     undo_dsack,       // RFC 3708: every retransmission of an episode was D-SACKed
     undo_timestamps,  // RFC 3522 (Eifel): the ACK echoed a TSval from before the retransmission
+    undo_frto,        // RFC 5682 (F-RTO): after a timeout, data never retransmitted was acknowledged
   };
   class StateObserver {
    public:
@@ -387,6 +388,11 @@ class Connection {
     std::uint32_t undo_ssthresh = 0;
     std::uint32_t undo_retrans = 0;   // bytes retransmitted since, not yet D-SACKed
     std::uint32_t retrans_stamp = 0;  // TSval of the episode's first retransmission (retrans_stamped)
+    // RFC 5682 F-RTO (SACK-enhanced, Linux's FLAG_ORIG_SACK_ACKED rule):
+    // after the first timeout, until the first ACK that advances SND.UNA
+    // (frto), the end of what was retransmitted since the timeout.
+    SeqNum frto_high{};
+    bool frto = false;
     std::uint8_t undo_acks = 0;       // ACKs since it ended
     bool undo_set = false;
     bool undo_ended = false;

@@ -459,6 +459,18 @@ bool Connection::process_ack(const TcpRepr& seg, std::size_t payload_len, Instan
 }
 
 void Connection::ack_advanced(SeqNum ack, const TcpRepr& seg, bool dsack, Instant now) {
+  // RFC 5682 3.1 (SACK-enhanced F-RTO) as Linux decides it (tcp_process_loss,
+  // FLAG_ORIG_SACK_ACKED): the first ACK after a timeout that advances
+  // SND.UNA past what was retransmitted since, over data not SACKed before,
+  // acknowledges an original transmission: the timeout was spurious. An ACK
+  // of the retransmission alone ends F-RTO (step 2b, new data before
+  // retransmitting, is not done: conventional recovery goes on).
+  bool frto_spurious = false;
+  if (rto_recovery_ && sb_ && sb_->frto) {
+    const SeqNum h = sb_->frto_high;
+    frto_spurious = snd_una_ < h && h < ack && !sb_->sacked.contains(distance(snd_una_, h), 1);
+    sb_->frto = false;
+  }
   const std::uint32_t acked = distance(snd_una_, ack);
   const std::uint32_t flight_before = distance(snd_una_, snd_max_);
   // Retransmission queue trimming: the send buffer starts at SND.UNA.
@@ -509,10 +521,10 @@ void Connection::ack_advanced(SeqNum ack, const TcpRepr& seg, bool dsack, Instan
     // NextSeg(); cwnd stays at ssthresh (no inflation, no deflation).
   } else {
     dupacks_ = 0;
-    if (rto_recovery_ && undo_by_timestamps(seg)) {
-      // RFC 3522 (Linux tcp_try_undo_loss): the timeout was spurious, the
-      // ACK is for data sent before it.
-      undo_reduction(Event::undo_timestamps);
+    if (rto_recovery_ && (undo_by_timestamps(seg) || frto_spurious)) {
+      // RFC 3522 / RFC 5682 (Linux tcp_try_undo_loss): the timeout was
+      // spurious, the ACK is for data sent before it.
+      undo_reduction(frto_spurious && !undo_by_timestamps(seg) ? Event::undo_frto : Event::undo_timestamps);
       undo_episode_ended();
     } else if (rto_recovery_) {
       // RFC 6675 5.1: the retransmissions after a timeout run in slow start.

@@ -585,6 +585,7 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
             sb_->retrans_stamp = ts_now(now);
             sb_->retrans_stamped = true;
           }
+          if (sb_->frto && sb_->frto_high < end) sb_->frto_high = end;  // RFC 5682
         }
         ts_last_rtx_ = ts_now(now);
         ts_rtx_seen_ = true;

@@ -100,7 +100,13 @@ void Connection::on_retransmit_timeout(Instant now) {
   // 4 "recover" = the highest sequence number sent.
   // RFC 3522 / RFC 3708: what the first timeout cuts may be given back
   // (with SACK: the undo state lives in the scoreboard).
-  if (sack_ok_ && snd_wnd_ > 0 && retries_ == 1) undo_begin();
+  if (sack_ok_ && snd_wnd_ > 0 && retries_ == 1) {
+    undo_begin();
+    sb_->frto = true;  // RFC 5682: decided by the first ACK that advances SND.UNA
+    sb_->frto_high = snd_una_;
+  } else if (sb_) {
+    sb_->frto = false;  // a second timeout: the loss was real
+  }
   cc_.on_rto(distance(snd_una_, snd_max_), now, retries_ == 1 ? Timeout::first : Timeout::repeated);
   recover_ = snd_max_;
   dupacks_ = 0;

@@ -190,5 +190,47 @@ TEST_F(UndoTest, GenuineTimeoutIsNotUndone) {
   EXPECT_TRUE(events_.seen.empty());
 }
 
+// RFC 5682 (F-RTO, SACK-enhanced): the same delay spike without
+// timestamps. The timeout retransmits 1001 only; the first ACK after it
+// covers 2001..3001, which was never retransmitted: the originals arrived,
+// the timeout was spurious, undone.
+TEST_F(UndoTest, DelaySpikeSpuriousTimeoutIsDetectedByFrto) {
+  establish_sack();
+  observe();
+  send_ten();
+  auto v = sends(std::chrono::duration_cast<Duration>(*c_->poll_at() - at(0ms)));  // the loss probe
+  ASSERT_EQ(v.size(), 1u);
+  const Duration rto2 = std::chrono::duration_cast<Duration>(*c_->poll_at() - at(0ms));
+  v = sends(rto2);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].tcp.seq, 1001u);
+  EXPECT_EQ(c_->cwnd(), 1000u);
+  ack(3001, {}, rto2 + 1ms);
+  EXPECT_EQ(c_->ssthresh(), kInfiniteSsthresh);
+  EXPECT_EQ(c_->cwnd(), 10000u);
+  EXPECT_EQ(events_.seen, (std::vector<Connection::Event>{Connection::Event::undo_frto}));
+  v = sends(rto2 + 1ms);
+  for (const auto& s : v) EXPECT_GE(s.tcp.seq, 11001u) << "resent " << s.tcp.seq;
+}
+
+// F-RTO on a genuine timeout: the first ACK covers the retransmission only:
+// the loss was real, slow start goes on, later ACKs do not undo it.
+TEST_F(UndoTest, GenuineTimeoutIsNotUndoneByFrto) {
+  establish_sack();
+  observe();
+  send_ten();
+  sends(std::chrono::duration_cast<Duration>(*c_->poll_at() - at(0ms)));  // the loss probe
+  const Duration rto2 = std::chrono::duration_cast<Duration>(*c_->poll_at() - at(0ms));
+  ASSERT_EQ(sends(rto2).size(), 1u);
+  ack(2001, {}, rto2 + 10ms);
+  EXPECT_EQ(c_->ssthresh(), 5000u);
+  EXPECT_EQ(c_->cwnd(), 2000u);
+  const auto v = sends(rto2 + 10ms);  // slow start: 2001, 3001
+  ASSERT_EQ(v.size(), 2u);
+  ack(4001, {}, rto2 + 20ms);
+  EXPECT_EQ(c_->ssthresh(), 5000u);
+  EXPECT_TRUE(events_.seen.empty());
+}
+
 }  // namespace
 }  // namespace wirestack::tcp

@@ -65,6 +65,7 @@ void for_each_counter(const TcpCounters& c, const std::function<void(std::string
   visit("tx_stalls", c.tx_stalls);
   visit("undo_dsack", c.undo_dsack);
   visit("undo_timestamps", c.undo_timestamps);
+  visit("undo_frto", c.undo_frto);
   visit("cookies_sent", c.cookies.sent);
   visit("cookies_validated", c.cookies.validated);
   visit("cookies_rejected_expired", c.cookies.rejected_expired);
@@ -513,6 +514,9 @@ void SocketTable::on_event(std::uint32_t /*slot*/, Connection::Event e) {
       break;
     case Connection::Event::undo_timestamps:
       ++counters_.undo_timestamps;
+      break;
+    case Connection::Event::undo_frto:
+      ++counters_.undo_frto;
       break;
     default:
       break;

@@ -169,6 +169,7 @@ struct TcpCounters {
   std::uint64_t tx_stalls = 0;          // a connection stopped sending: device full or next hop resolving (IpLayer::has_room_for)
   std::uint64_t undo_dsack = 0;         // window reductions undone: every retransmission D-SACKed (RFC 3708)
   std::uint64_t undo_timestamps = 0;    // ... the ACK echoed a TSval from before the retransmission (RFC 3522)
+  std::uint64_t undo_frto = 0;          // ... a timeout, whose next ACK covered data never retransmitted (RFC 5682)
   SynCookieCounters cookies{};
   friend bool operator==(const TcpCounters&, const TcpCounters&) = default;
 };
