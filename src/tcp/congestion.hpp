@@ -28,6 +28,12 @@
 //   enter_sack_recovery(flight, now) RFC 6675 5 (4.2): the same ssthresh cut,
 //                                    but cwnd = ssthresh (no inflation: the
 //                                    SACK sender counts `pipe` instead).
+//   set_recovery_cwnd(bytes)         RFC 6937 PRR, per ACK in SACK recovery:
+//                                    the connection sets cwnd = pipe + sndcnt
+//                                    (Linux tcp_cwnd_reduction).
+//   undo(prior_cwnd, prior_ssthresh) the last reduction was spurious (RFC
+//                                    3708 D-SACK, RFC 3522 timestamps):
+//                                    cwnd and ssthresh back, recovery over.
 //   on_dup_ack()                     each further duplicate ACK in recovery:
 //                                    cwnd += SMSS (RFC 5681 3.2 step 4).
 //   on_partial_ack(bytes_acked)      RFC 6582 3.2 step 5, partial ACK: deflate
@@ -73,6 +79,7 @@
 //   bool can_send = flight_size + smss <= cc.cwnd();
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <limits>
@@ -166,6 +173,21 @@ class WindowCore {
   void on_partial_ack(std::uint32_t bytes_acked);
   // RFC 6675 5 (4.2): "cwnd = ssthresh" (after enter_recovery set ssthresh).
   void deflate_to_ssthresh() { set_cwnd(ssthresh_); }
+  // RFC 6937 PRR (driven by the connection, which knows pipe and what each
+  // ACK delivered: connection_recovery.cpp): cwnd = pipe + sndcnt, in fast
+  // recovery only (Linux tcp_cwnd_reduction sets tp->snd_cwnd the same way).
+  void set_recovery_cwnd(std::uint64_t bytes) {
+    if (in_recovery_) set_cwnd(bytes);
+  }
+  // RFC 3708 / RFC 3522 / RFC 5682 response (Linux tcp_undo_cwnd_reduction):
+  // the reduction was spurious: cwnd and ssthresh back to at least what they
+  // were before it, recovery over.
+  void undo(std::uint32_t prior_cwnd, std::uint32_t prior_ssthresh) {
+    set_cwnd(std::max(cwnd_, prior_cwnd));
+    if (prior_ssthresh > ssthresh_) ssthresh_ = prior_ssthresh;
+    in_recovery_ = false;
+    after_rto_ = false;
+  }
   void on_recovery_exit(std::uint32_t flight_size);
 
  protected:
@@ -218,7 +240,9 @@ class NewReno : public detail::WindowCore {
 // W_max = cwnd, or cwnd * (1 + beta) / 2 with fast convergence (4.7) when the
 // loss came below the previous W_max. After an RTO (4.8) the next epoch starts
 // with K = 0 and W_max = cwnd_epoch. C = 0.4, beta = 0.7.
-// Not implemented: HyStart++ (4.10 leaves it optional), ECN, spurious-loss undo.
+// HyStart++ (4.10) is the connection's (connection_hystart.cpp), and so is
+// spurious-loss undo (undo() restores cwnd and ssthresh, not W_max, as Linux).
+// Not implemented: ECN.
 class Cubic : public detail::WindowCore {
  public:
   static constexpr double kC = 0.4;
@@ -324,6 +348,15 @@ class CongestionControl {
           a.deflate_to_ssthresh();
         },
         impl_);
+  }
+  // RFC 6937 PRR: cwnd = pipe + sndcnt while in recovery (else nothing).
+  void set_recovery_cwnd(std::uint64_t bytes) {
+    std::visit([&](auto& a) { a.set_recovery_cwnd(bytes); }, impl_);
+  }
+  // A spurious reduction taken back (D-SACK, timestamps, F-RTO): cwnd and
+  // ssthresh at least what they were before it, out of recovery.
+  void undo(std::uint32_t prior_cwnd, std::uint32_t prior_ssthresh) {
+    std::visit([&](auto& a) { a.undo(prior_cwnd, prior_ssthresh); }, impl_);
   }
   void on_dup_ack() {
     std::visit([](auto& a) { a.on_dup_ack(); }, impl_);

@@ -171,9 +171,17 @@ class Connection {
   // its connections, each told apart by the tag it gave: its slot), or a
   // StateHook's adapter. Not owned by the connection (a hook's adapter is:
   // see ObserverRef).
+  // Events a connection reports besides state changes (the socket table
+  // counts them: TcpCounters).
+  enum class Event : std::uint8_t {
+    undo_dsack,       // RFC 3708: every retransmission of an episode was D-SACKed
+    undo_timestamps,  // RFC 3522 (Eifel): the ACK echoed a TSval from before the retransmission
+    undo_frto,        // RFC 5682 (F-RTO): after a timeout, data never retransmitted was acknowledged
+  };
   class StateObserver {
    public:
     virtual void on_state(std::uint32_t tag, State from, State to) = 0;
+    virtual void on_event(std::uint32_t /*tag*/, Event /*e*/) {}
     virtual ~StateObserver() = default;
   };
 
@@ -283,6 +291,8 @@ class Connection {
   // --- Observation ---
   std::uint32_t cwnd() const { return cc_.cwnd(); }
   std::uint32_t ssthresh() const { return cc_.ssthresh(); }
+  // In fast recovery (RFC 6675 / RFC 6582; with SACK cwnd follows PRR there).
+  bool in_recovery() const { return cc_.in_recovery(); }
   std::optional<Duration> srtt() const { return rtt_.srtt(); }
   Duration rto() const { return rtt_.rto(); }
   std::uint16_t send_mss() const { return snd_mss_; }
@@ -362,6 +372,31 @@ class Connection {
     SeqNum delivered{};
     Instant reo_at{};
     std::uint32_t next_stamp = 0;
+    // RFC 6937 Proportional Rate Reduction (PRR-SSRB, as Linux's
+    // tcp_cwnd_reduction), per fast recovery: bytes delivered (ACKed or
+    // SACKed) and sent since it began, and FlightSize when it began.
+    std::uint32_t prr_delivered = 0;
+    std::uint32_t prr_out = 0;
+    std::uint32_t recover_fs = 0;
+    // Undo of a spurious reduction (RFC 3708 with D-SACKs, RFC 3522 with
+    // timestamps; Linux undo_marker / undo_retrans / retrans_stamp): from
+    // the start of a fast recovery or an RTO (undo_set) until undone, or a
+    // new episode, or SND.UNA passes undo_until after the episode ended.
+    SeqNum undo_marker{};             // SND.UNA when the episode began
+    SeqNum undo_until{};              // SND.MAX when it ended (undo_ended)
+    std::uint32_t undo_cwnd = 0;      // cwnd and ssthresh before the reduction
+    std::uint32_t undo_ssthresh = 0;
+    std::uint32_t undo_retrans = 0;   // bytes retransmitted since, not yet D-SACKed
+    std::uint32_t retrans_stamp = 0;  // TSval of the episode's first retransmission (retrans_stamped)
+    // RFC 5682 F-RTO (SACK-enhanced, Linux's FLAG_ORIG_SACK_ACKED rule):
+    // after the first timeout, until the first ACK that advances SND.UNA
+    // (frto), the end of what was retransmitted since the timeout.
+    SeqNum frto_high{};
+    bool frto = false;
+    std::uint8_t undo_acks = 0;       // ACKs since it ended
+    bool undo_set = false;
+    bool undo_ended = false;
+    bool retrans_stamped = false;
     bool reo_pending = false;
     bool rescue_set = false;
   };
@@ -480,6 +515,22 @@ class Connection {
   void update_retransmissions(Instant now);
   void run_reordering_timer(Instant now);
   void enter_sack_recovery(Instant now);
+  // RFC 6937: an ACK in SACK fast recovery delivered `delivered` bytes;
+  // cwnd = pipe + sndcnt.
+  void prr_on_ack(std::uint32_t delivered, bool una_advanced);
+  // Undo (RFC 3708, RFC 3522): start an episode before a reduction, count
+  // a segment's D-SACK blocks, check an ACK's TSecr, take a reduction back.
+  void undo_begin();
+  void undo_on_dsack(const TcpRepr& seg, SeqNum ack);
+  bool undo_by_timestamps(const TcpRepr& seg) const;
+  void undo_reduction(Event why);
+  void undo_episode_ended() {  // the recovery is over: the undo waits a little longer
+    if (sb_ && sb_->undo_set && !sb_->undo_ended) {
+      sb_->undo_ended = true;
+      sb_->undo_until = snd_max_;
+      sb_->undo_acks = 0;
+    }
+  }
   Scoreboard& scoreboard();
   void drop_scoreboard();
   // connection_input.cpp, again
@@ -636,6 +687,9 @@ class Connection {
     }
     void notify(State from, State to) const {
       if (p_ != nullptr) p_->on_state(tag_, from, to);
+    }
+    void event(Event e) const {
+      if (p_ != nullptr) p_->on_event(tag_, e);
     }
 
    private:

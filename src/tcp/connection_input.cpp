@@ -382,6 +382,9 @@ bool Connection::process_ack(const TcpRepr& seg, std::size_t payload_len, Instan
     return false;
   }
   rate_begin_ack();  // delivery rate sample (connection_rate.cpp)
+  // RFC 6937 DeliveredData = change_in(snd.una) + change_in(SACKd), for PRR.
+  const SeqNum una_before = snd_una_;
+  const std::uint32_t sacked_before = sb_ ? sacked_bytes() : 0;
   // RFC 5681 2 "DUPLICATE ACKNOWLEDGMENT": outstanding data, no data, no
   // SYN/FIN, ack == SND.UNA, and the same window as before.
   const bool dup = ack == snd_una_ && snd_max_ != snd_una_ && payload_len == 0 && !seg.flags.syn() &&
@@ -395,6 +398,7 @@ bool Connection::process_ack(const TcpRepr& seg, std::size_t payload_len, Instan
   if (ack > snd_una_) ack_advanced(ack, seg, dsack, now);
   if (sack_ok_) {
     if (seg.options.sack_count > 0) record_sacks(seg);
+    if (sb_ && sb_->undo_set && seg.options.sack_count > 0) undo_on_dsack(seg, ack);  // RFC 3708
     if (sb_) update_retransmissions(now);
   }
   // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated.
@@ -408,6 +412,12 @@ bool Connection::process_ack(const TcpRepr& seg, std::size_t payload_len, Instan
   // loss -- go to step (4)". Checked on every ACK, not only duplicates (an
   // ACK carrying data, or one that moved SND.UNA a little, reports losses too).
   if (sack_ok_ && !sack_recovery() && snd_una_ != snd_max_ && lost_end() > 0) enter_sack_recovery(now);
+  // RFC 6937: in fast recovery (not after an RTO), cwnd follows what this
+  // ACK delivered (connection_recovery.cpp prr_on_ack).
+  if (sack_ok_ && cc_.in_recovery() && sb_) {
+    const std::int64_t delivered = std::int64_t{distance(una_before, snd_una_)} + sacked_bytes() - sacked_before;
+    if (delivered > 0) prr_on_ack(static_cast<std::uint32_t>(delivered), snd_una_ != una_before);
+  }
   rate_end_ack(seg, now);  // the ACK's rate sample to the congestion controller (connection_rate.cpp)
   // MUST-37: "As long as the receiving TCP peer continues to send
   // acknowledgments in response to the probe segments, the sending TCP peer
@@ -449,6 +459,18 @@ bool Connection::process_ack(const TcpRepr& seg, std::size_t payload_len, Instan
 }
 
 void Connection::ack_advanced(SeqNum ack, const TcpRepr& seg, bool dsack, Instant now) {
+  // RFC 5682 3.1 (SACK-enhanced F-RTO) as Linux decides it (tcp_process_loss,
+  // FLAG_ORIG_SACK_ACKED): the first ACK after a timeout that advances
+  // SND.UNA past what was retransmitted since, over data not SACKed before,
+  // acknowledges an original transmission: the timeout was spurious. An ACK
+  // of the retransmission alone ends F-RTO (step 2b, new data before
+  // retransmitting, is not done: conventional recovery goes on).
+  bool frto_spurious = false;
+  if (rto_recovery_ && sb_ && sb_->frto) {
+    const SeqNum h = sb_->frto_high;
+    frto_spurious = snd_una_ < h && h < ack && !sb_->sacked.contains(distance(snd_una_, h), 1);
+    sb_->frto = false;
+  }
   const std::uint32_t acked = distance(snd_una_, ack);
   const std::uint32_t flight_before = distance(snd_una_, snd_max_);
   // Retransmission queue trimming: the send buffer starts at SND.UNA.
@@ -480,8 +502,14 @@ void Connection::ack_advanced(SeqNum ack, const TcpRepr& seg, bool dsack, Instan
   if (cc_.in_recovery()) {
     if (ack >= recover_) {
       // RFC 6582 3.2 step 5 / RFC 6675 5: "the loss recovery phase is
-      // terminated" when the cumulative ACK covers RecoveryPoint.
-      cc_.on_recovery_exit(flight_after);
+      // terminated" when the cumulative ACK covers RecoveryPoint; RFC 3522:
+      // unless its TSecr shows the original arrived (undo instead).
+      if (undo_by_timestamps(seg)) {
+        undo_reduction(Event::undo_timestamps);
+      } else {
+        cc_.on_recovery_exit(flight_after);
+      }
+      undo_episode_ended();
       dupacks_ = 0;
       if (!sack_ok_) drop_scoreboard();
     } else if (!sack_ok_) {
@@ -493,10 +521,18 @@ void Connection::ack_advanced(SeqNum ack, const TcpRepr& seg, bool dsack, Instan
     // NextSeg(); cwnd stays at ssthresh (no inflation, no deflation).
   } else {
     dupacks_ = 0;
-    if (rto_recovery_) {
+    if (rto_recovery_ && (undo_by_timestamps(seg) || frto_spurious)) {
+      // RFC 3522 / RFC 5682 (Linux tcp_try_undo_loss): the timeout was
+      // spurious, the ACK is for data sent before it.
+      undo_reduction(frto_spurious && !undo_by_timestamps(seg) ? Event::undo_frto : Event::undo_timestamps);
+      undo_episode_ended();
+    } else if (rto_recovery_) {
       // RFC 6675 5.1: the retransmissions after a timeout run in slow start.
       cc_.on_ack(acked, now, rtt_.srtt().value_or(rtt_.rto()));
-      if (ack >= recover_) rto_recovery_ = false;
+      if (ack >= recover_) {
+        rto_recovery_ = false;
+        undo_episode_ended();
+      }
     } else if (std::uint64_t{flight_before} + snd_mss_ >= cc_.cwnd()) {
       // Grow only while cwnd-limited (RFC 7661; congestion.hpp).
       cc_.on_ack(acked, now, rtt_.srtt().value_or(rtt_.rto()));

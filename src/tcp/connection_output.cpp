@@ -575,8 +575,18 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
       const SeqNum end = p.seq + p.len + (p.fin ? 1 : 0);
       const bool again = p.seq < snd_max_;
       on_data_sent(p.seq, end, now);  // rate samples and pacing (connection_rate.cpp)
+      if (sb_ && sack_ok_ && cc_.in_recovery()) sb_->prr_out += distance(p.seq, end);  // RFC 6937 prr_out
       if (again) {
         ++retransmits_;
+        if (sb_ && sb_->undo_set && !sb_->undo_ended) {
+          // RFC 3708 / RFC 3522: what the episode retransmitted, and when first.
+          sb_->undo_retrans += distance(p.seq, end);
+          if (!sb_->retrans_stamped) {
+            sb_->retrans_stamp = ts_now(now);
+            sb_->retrans_stamped = true;
+          }
+          if (sb_->frto && sb_->frto_high < end) sb_->frto_high = end;  // RFC 5682
+        }
         ts_last_rtx_ = ts_now(now);
         ts_rtx_seen_ = true;
         rtt_timer_.on_retransmit();  // Karn: no sample from this range

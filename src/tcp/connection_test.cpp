@@ -428,14 +428,20 @@ TEST_F(ConnectionTest, SackRecoveryRetransmitsHoles) {
   auto v = sends(122ms);
   ASSERT_EQ(v.size(), 1u);
   EXPECT_EQ(v[0].tcp.seq, 1001u);  // RFC 6675 5 (4.3): the first hole at once
-  EXPECT_EQ(c_->cwnd(), 4000u);     // (4.2): cwnd = ssthresh = FlightSize / 2, no inflation
+  EXPECT_EQ(c_->ssthresh(), 4000u);  // (4.2): ssthresh = FlightSize / 2
+  // RFC 6937 PRR: cwnd = pipe (4000) + sndcnt; pipe is not above ssthresh,
+  // so PRR-SSRB: min(ssthresh - pipe, delivered) = 0, but the first segment
+  // of a recovery always goes (the fast retransmission): 5000.
+  EXPECT_EQ(c_->cwnd(), 5000u);
   // 4001 is not lost yet (IsLost: only 2000 bytes, one range, SACKed above
   // it), so it counts in pipe: 4001 + 7001..9001 + the retransmission of
-  // 1001 = 4000 = cwnd, no room (5 (C): "while (cwnd - pipe) >= 1 SMSS").
+  // 1001 = 4000; PRR-SSRB: cwnd = pipe + min(ssthresh - pipe, ...) = 4000,
+  // no room (5 (C): "while (cwnd - pipe) >= 1 SMSS").
   dup({{5001, 7001}, {2001, 4001}}, 123ms);
   EXPECT_TRUE(sends(123ms).empty());
   // 3000 bytes SACKed above 4001: lost. pipe = 8001..9001 + 1001's
-  // retransmission = 2000, room for two segments: NextSeg (1) the hole 4001,
+  // retransmission = 2000; PRR-SSRB: sndcnt = min(ssthresh - pipe,
+  // prr_delivered - prr_out = 3000 - 1000) = 2000, room for two segments: NextSeg (1) the hole 4001,
   // then, with no new data and no other hole, (4) the rescue retransmission
   // of the highest unSACKed segment, 8001.
   dup({{5001, 8001}, {2001, 4001}}, 124ms);

@@ -35,6 +35,12 @@ void Connection::run_timers(Instant now) {
     // reader that keeps up empties the ring between segments: that is not
     // the end of the flow); it is measured afresh when data comes again.
     if (rcv_tune_ && rx_.allocated_bytes() == 0 && now - rcv_tune_->space_time >= kRxReleaseDelay) rcv_tune_.reset();
+    // An ended episode's undo (RFC 3708) waits no longer than an idle
+    // sender's rings: an idle connection holds no scoreboard.
+    if (sb_ && snd_una_ == snd_max_ && !sack_recovery() && sb_->rtx.empty() && sb_->sacked.is_empty() &&
+        !sb_->reo_pending) {
+      drop_scoreboard();
+    }
   }
   run_reordering_timer(now);
   if (timer_ == Timer::none || now < timer_at_) return;
@@ -92,6 +98,15 @@ void Connection::on_retransmit_timeout(Instant now) {
   }
   // RFC 5681 3.1: ssthresh (first timeout only) and cwnd = 1 SMSS; RFC 6582
   // 4 "recover" = the highest sequence number sent.
+  // RFC 3522 / RFC 3708: what the first timeout cuts may be given back
+  // (with SACK: the undo state lives in the scoreboard).
+  if (sack_ok_ && snd_wnd_ > 0 && retries_ == 1) {
+    undo_begin();
+    sb_->frto = true;  // RFC 5682: decided by the first ACK that advances SND.UNA
+    sb_->frto_high = snd_una_;
+  } else if (sb_) {
+    sb_->frto = false;  // a second timeout: the loss was real
+  }
   cc_.on_rto(distance(snd_una_, snd_max_), now, retries_ == 1 ? Timeout::first : Timeout::repeated);
   recover_ = snd_max_;
   dupacks_ = 0;

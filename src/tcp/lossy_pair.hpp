@@ -109,7 +109,8 @@ class LossyPair {
       const std::uint32_t cwnd_before = client_->cwnd();
       drain(*client_, up_, now);
       if (server_) drain(*server_, down_, now);
-      if (client_->cwnd() < cwnd_before && client_->cwnd() == client_->send_mss()) ++timeouts;
+      // (Not in fast recovery: PRR may set cwnd to one segment there.)
+      if (client_->cwnd() < cwnd_before && client_->cwnd() == client_->send_mss() && !client_->in_recovery()) ++timeouts;
       std::optional<Instant> next;
       auto consider = [&](std::optional<Instant> t) {
         if (t && (!next || *t < *next)) next = t;

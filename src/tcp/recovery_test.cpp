@@ -117,7 +117,65 @@ TEST_F(RecoveryTest, IsLostStartsRecoveryBeforeThreeDuplicateAcks) {
   ASSERT_FALSE(v.empty());
   EXPECT_EQ(v[0].tcp.seq, 1001u);
   EXPECT_EQ(c_->ssthresh(), 3000u);  // FlightSize / 2
-  EXPECT_EQ(c_->cwnd(), 3000u);      // RFC 6675 (4.2): cwnd = ssthresh, no inflation
+  // RFC 6937 PRR: cwnd = pipe + sndcnt. pipe = 6000 - 3000 SACKed - 1000
+  // lost = 2000, below ssthresh: PRR-SSRB, sndcnt = min(ssthresh - pipe,
+  // delivered 3000) = 1000, the fast retransmission (now in pipe).
+  EXPECT_EQ(c_->cwnd(), 3000u);
+  EXPECT_EQ(v.size(), 1u);
+}
+
+// RFC 6937 section 5's first scenario (a single loss), segment by segment:
+// 20 segments in flight (cwnd 20), one lost, limited transmit on the first
+// two duplicate ACKs, Reno. Here FlightSize counts limited transmit's two
+// segments: ssthresh = RecoverFS / 2 = 11 (the RFC's table has 10). RFC
+// 6675 alone would cut cwnd to ssthresh at once, send nothing until pipe
+// fell below it and then a segment per ACK; PRR sends one segment every
+// other ACK while pipe > ssthresh (pipe as RFC 6675's SetPipe, the
+// retransmission included), then PRR-SSRB holds it at ssthresh:
+//   ack#  1  2  3  4  5  6  7  8  9 10 11 12 13 14 15 16 17 18 19
+//   pipe 20 20 19 18 18 17 17 16 16 15 15 14 14 13 13 12 11 11 11
+//   sent  N  N  R     N     N     N     N     N     N        N  N
+TEST_F(RecoveryTest, PrrSpreadsTheReductionOverTheRecoveryRfc6937Example) {
+  establish_sack();
+  ASSERT_TRUE(c_->send(as_bytes(std::string(60000, 'd'))));
+  ASSERT_EQ(sends(20ms).size(), 10u);  // 1001 .. 10001
+  // Slow start: each ACK of one segment opens two: cwnd 20 segments.
+  std::vector<Segment> flight;
+  for (std::uint32_t k = 1; k <= 10; ++k) {
+    ack(1001 + k * 1000, {}, 30ms);
+    for (auto& s : sends(30ms)) flight.push_back(std::move(s));
+  }
+  ASSERT_EQ(c_->cwnd(), 20000u);
+  ASSERT_EQ(flight.size(), 20u);  // 11001 .. 30001
+  ASSERT_EQ(flight.front().tcp.seq, 11001u);
+  // 11001 is lost; the 19 after it arrive, each answered by a duplicate ACK.
+  std::string pattern;
+  for (std::uint32_t k = 1; k <= 19; ++k) {
+    const Duration t = 40ms + k * 10us;
+    ack(11001, {{12001, 12001 + k * 1000}}, t);
+    const auto v = sends(t);
+    ASSERT_LE(v.size(), 1u) << "ack " << k;
+    if (v.empty()) {
+      pattern += '.';
+    } else {
+      pattern += v[0].tcp.seq == 11001 ? 'R' : 'N';
+    }
+    if (k == 3) {
+      EXPECT_EQ(c_->ssthresh(), 11000u);  // FlightSize 22 segments / 2
+      EXPECT_EQ(c_->cwnd(), 19000u);      // pipe: no cut to ssthresh at once
+    }
+  }
+  EXPECT_EQ(pattern, "NNR.N.N.N.N.N.N..NN");
+  // The flight has come down to ssthresh: 22 sent + 9 in recovery, 19
+  // SACKed, one lost and retransmitted: pipe = cwnd = 11 segments.
+  EXPECT_EQ(c_->cwnd(), 11000u);
+  EXPECT_EQ(c_->sacked_bytes(), 19000u);
+  // The retransmission arrives: everything up to the recovery point is
+  // acknowledged and recovery ends: cwnd = min(ssthresh, FlightSize + SMSS)
+  // with the 8 new segments sent in recovery still in flight.
+  ack(33001, {}, 60ms);
+  EXPECT_FALSE(c_->in_recovery());
+  EXPECT_EQ(c_->cwnd(), 9000u);
 }
 
 // RFC 6675 5.1: after an RTO the scoreboard is kept: the SACKed segments are
@@ -130,11 +188,14 @@ TEST_F(RecoveryTest, RetransmissionTimeoutDoesNotResendSackedData) {
   EXPECT_TRUE(sends(30ms).empty());
   // RFC 8985 6: 1001 was sent before 2001, which was delivered: lost once
   // the reordering window (SRTT / 4 = 2.5 ms) has passed. Recovery, 1001
-  // again; no room for more (cwnd = 2500, pipe = 3001..6000 + 1001).
+  // again; no room for more (RFC 6937 PRR: no ACK has delivered anything
+  // in this recovery yet, cwnd = pipe = 3001..6000; the fast retransmission
+  // goes anyway).
   EXPECT_EQ(c_->poll_at(), at(32500us));
   auto v = sends(32500us);
   ASSERT_EQ(seqs(v), (std::vector<std::uint32_t>{1001}));
-  EXPECT_EQ(c_->cwnd(), 2500u);
+  EXPECT_EQ(c_->ssthresh(), 2500u);
+  EXPECT_EQ(c_->cwnd(), 3000u);
   // Nothing more arrives. A loss probe (PTO = 2 * SRTT + 2 ms; in recovery
   // it resends the first hole), then the RTO, armed when the probe left:
   // cwnd = 1 SMSS, everything unSACKed is lost, the first hole goes.

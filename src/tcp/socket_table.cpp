@@ -63,6 +63,9 @@ void for_each_counter(const TcpCounters& c, const std::function<void(std::string
   visit("retransmits", c.retransmits);
   visit("urgent_in", c.urgent_in);
   visit("tx_stalls", c.tx_stalls);
+  visit("undo_dsack", c.undo_dsack);
+  visit("undo_timestamps", c.undo_timestamps);
+  visit("undo_frto", c.undo_frto);
   visit("cookies_sent", c.cookies.sent);
   visit("cookies_validated", c.cookies.validated);
   visit("cookies_rejected_expired", c.cookies.rejected_expired);
@@ -512,6 +515,22 @@ void SocketTable::mark_changed(std::uint32_t slot) {
   if (s.changed) return;
   s.changed = true;
   changed_.push_back(slot);
+}
+
+void SocketTable::on_event(std::uint32_t /*slot*/, Connection::Event e) {
+  switch (e) {
+    case Connection::Event::undo_dsack:
+      ++counters_.undo_dsack;
+      break;
+    case Connection::Event::undo_timestamps:
+      ++counters_.undo_timestamps;
+      break;
+    case Connection::Event::undo_frto:
+      ++counters_.undo_frto;
+      break;
+    default:
+      break;
+  }
 }
 
 void SocketTable::on_state(std::uint32_t slot, State from, State to) {

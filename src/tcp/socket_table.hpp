@@ -168,6 +168,9 @@ struct TcpCounters {
   std::uint64_t retransmits = 0;        // of connections that have ended
   std::uint64_t urgent_in = 0;          // segments whose urgent pointer told of new urgent data
   std::uint64_t tx_stalls = 0;          // a connection stopped sending: device full or next hop resolving (IpLayer::has_room_for)
+  std::uint64_t undo_dsack = 0;         // window reductions undone: every retransmission D-SACKed (RFC 3708)
+  std::uint64_t undo_timestamps = 0;    // ... the ACK echoed a TSval from before the retransmission (RFC 3522)
+  std::uint64_t undo_frto = 0;          // ... a timeout, whose next ACK covered data never retransmitted (RFC 5682)
   SynCookieCounters cookies{};
   friend bool operator==(const TcpCounters&, const TcpCounters&) = default;
 };
@@ -465,6 +468,7 @@ class SocketTable final : private Connection::StateObserver {
   void wake_next_stalled();        // the first live connection of stalled_ is flushed next
   void mark_changed(std::uint32_t slot);
   void on_state(std::uint32_t slot, State from, State to) override;  // Connection::StateObserver
+  void on_event(std::uint32_t slot, Connection::Event e) override;    // ... counted in counters_
   void connection_closed(std::uint32_t slot);
   void close_listener(std::uint32_t slot);
   SocketError error_for(Errc code, std::string_view what) const;

@@ -213,6 +213,25 @@ TEST(TcpOptions, KeepsSeveralUnknownOptionsInOrder) {
   EXPECT_FALSE(o->mss);
 }
 
+// AccECN (draft-ietf-tcpm-accurate-ecn, kinds 172 AccECN0 and 174 AccECN1,
+// 2 + 3n bytes: up to three 24-bit byte counters): not ours to use, parsed
+// as unknown options by their length, the options around them intact.
+TEST(TcpOptions, SkipsAccEcnOptionsAndKeepsTheRest) {
+  constexpr auto area = bytes_of(0x01, 0x01, 0x08, 0x0a, 0, 0, 0, 7, 0, 0, 0, 8,  // NOP NOP TS 7 8
+                                 0xac, 0x0b, 0x00, 0x00, 0x01, 0x00, 0x00, 0x02, 0x00, 0x00, 0x03,  // AccECN0, 3 fields
+                                 0xae, 0x02,                                                        // AccECN1, none
+                                 0x05, 0x0a, 0, 0, 0x03, 0xe9, 0, 0, 0x07, 0xd1,  // SACK 1001-2001
+                                 0x01, 0x01, 0x01);
+  static_assert(area.size() <= 40);
+  auto o = TcpOptions::parse(area);
+  ASSERT_TRUE(o) << o.error();
+  EXPECT_EQ(o->timestamps, (Timestamps{.tsval = 7, .tsecr = 8}));
+  ASSERT_EQ(o->sack_count, 1u);
+  EXPECT_EQ(o->sacks()[0].left, 1001u);
+  EXPECT_EQ(o->sacks()[0].right, 2001u);
+  EXPECT_EQ(hex(o->unknown.bytes()), "ac 0b 00 00 01 00 00 02 00 00 03 ae 02");
+}
+
 TEST(TcpOptions, EolStopsParsing) {
   // After EOL come bytes that would be an invalid option: they are not read.
   constexpr auto area = bytes_of(0x02, 0x04, 0x02, 0x18, 0x00, 0x02, 0x07, 0xff);
