@@ -21,7 +21,7 @@ if [ "${WIRESTACK_INTEROP_DEPS:-1}" = 1 ]; then
   # peers for the interop tests against the Linux kernel (ctest label interop)
   packages+=(iproute2 iputils-ping iputils-arping netcat-openbsd tcpdump python3-scapy hping3 ethtool nftables)
   # DNS peers: dig (client) and dnsmasq (a server our resolver asks)
-  packages+=(dnsutils dnsmasq)
+  packages+=(dnsutils dnsmasq-base)  # the binary only, not the system service
   # a browser for the built-in page (headless; fonts for its screenshot) and an HTTP load generator
   packages+=(curl chromium fonts-dejavu-core wrk)
 fi
