@@ -599,8 +599,9 @@ class Interface final : private tcp::IpLayer {
     std::uint64_t arp_gen = 0;
   };
   // nullptr: not cacheable now (no route, broadcast, local, NIC down, ARP
-  // not resolved): the caller takes the general path.
-  const CachedEgress* cached_egress(Ipv4Address dst, Ipv4Address src, Instant now);
+  // not resolved): the caller takes the general path with `looked_up`, the
+  // route lookup's answer (set whenever the cache missed).
+  const CachedEgress* cached_egress(Ipv4Address dst, Ipv4Address src, Instant now, std::optional<Egress>& looked_up);
   // output_in_place() through a remembered egress (counts the ARP hit).
   Result<void, SendError> output_cached(const CachedEgress& c, const Ipv4Repr& header, ByteVec& frame, Instant now);
   // Emits header + payload, fragments to the MTU and hands each piece to the link.

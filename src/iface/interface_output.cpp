@@ -397,7 +397,8 @@ void Interface::send_udp_datagram(udp::Outgoing& o, Instant now) {
   ++counters_.udp.tx;
 }
 
-const Interface::CachedEgress* Interface::cached_egress(Ipv4Address dst, Ipv4Address src, Instant now) {
+const Interface::CachedEgress* Interface::cached_egress(Ipv4Address dst, Ipv4Address src, Instant now,
+                                                        std::optional<Egress>& looked_up) {
   const std::uint32_t h = dst.to_u32() * 0x9e3779b1u;
   CachedEgress& e = egress_cache_[h >> 28 & (kEgressCacheSize - 1)];
   if (e.valid && e.dst == dst && e.asked_src == src && now < e.until && e.route_gen == routes_.generation() &&
@@ -405,7 +406,8 @@ const Interface::CachedEgress* Interface::cached_egress(Ipv4Address dst, Ipv4Add
     if (e.arp_gen == nic_ref(e.eg.nic).arp.generation()) return &e;
   }
   e.valid = false;
-  const auto eg = select_egress(dst, src);
+  looked_up = select_egress(dst, src);
+  const auto& eg = looked_up;
   if (!eg || eg->src.is_unspecified() || eg->broadcast || is_local_address(dst)) return nullptr;
   Nic& n = nic_ref(eg->nic);
   if (!n.up) return nullptr;
@@ -465,9 +467,8 @@ void Interface::send_segment(const IpAddress& src_addr, const IpAddress& dst_add
   const Ipv4Address dst = dst_addr.v4();
   // A remembered egress (the common case: a connection's next segment), or
   // the route lookup and the ARP cache below.
-  const CachedEgress* cached = cached_egress(dst, src, now);
-  std::optional<Egress> looked_up;
-  if (cached == nullptr) looked_up = select_egress(dst, src);
+  std::optional<Egress> looked_up;  // set on a miss
+  const CachedEgress* cached = cached_egress(dst, src, now, looked_up);
   const Egress* eg = cached != nullptr ? &cached->eg : looked_up ? &*looked_up : nullptr;
   if (eg == nullptr || eg->src.is_unspecified() || eg->broadcast) {
     ++counters_.ipv4.no_route;
