@@ -136,6 +136,14 @@ class FrameSink {
     (void)nic;
     return true;
   }
+  // Bytes of frames the device takes now without dropping any; SIZE_MAX: no
+  // limit. A segment cut in software (InterfaceConfig::gso) is at most this
+  // large, so that its frames do not overflow the device (has_room() is
+  // asked only between segments).
+  virtual std::size_t room(NicId nic) {
+    (void)nic;
+    return SIZE_MAX;
+  }
 };
 
 
@@ -190,6 +198,13 @@ struct InterfaceConfig {
   // routers fragment what is still too big. At most `max_pmtu_entries`
   // destinations are remembered. Off: TCP without DF, fragmented by routers.
   bool pmtu_discovery = true;
+  // Generic segmentation offload in software (Linux's GSO): TCP hands over
+  // segments of several MSS on every path, as it does to a NIC with TSO,
+  // and send_segment() cuts them into MSS-sized frames as it copies the
+  // payload from the send ring, summing it in the same pass. What crosses
+  // the wire is the same frames; TCP's per-segment work (planning, the
+  // header, the RACK/SACK bookkeeping) is done once per cut segment.
+  bool gso = true;
   Duration pmtu_expires = std::chrono::minutes{10};
   std::uint16_t min_pmtu = 552;
   std::size_t max_pmtu_entries = 4096;
@@ -506,6 +521,8 @@ class Interface final : private tcp::IpLayer {
   void receive_udp(NicId nic, Ipv4Packet packet, const Ipv4Repr& repr, bool broadcast, Instant now);
   void handle_icmp_error(const IcmpError& e);
   void receive_tcp(Ipv4Packet packet, const Ipv4Repr& repr, bool broadcast, Instant now);
+  // A TCP segment of either family to the socket table, its checksum checked.
+  void deliver_tcp(Bytes segment, const IpPair& ips, Instant now);
   // tcp::IpLayer. IPv4 only so far: an IPv6 destination has no path (the
   // transport sees "network unreachable") and nothing is sent to it.
   void send_segment(const IpAddress& src, const IpAddress& dst, const TcpRepr& header, storage::SpanPair payload,
@@ -518,6 +535,7 @@ class Interface final : private tcp::IpLayer {
                                            std::uint16_t gso_size, Instant now);
   std::optional<Path> path_to(const IpAddress& dst) const override;
   bool has_room_for(const IpAddress& dst) const override;
+  std::size_t burst_room(const IpAddress& dst) const override;
   // After a frame went to the sink: whether the NIC is now full.
   void note_room(NicId nic);
   // An ARP resolution completed, failed or was flushed: TCP resumes what
@@ -604,6 +622,10 @@ class Interface final : private tcp::IpLayer {
   const CachedEgress* cached_egress(Ipv4Address dst, Ipv4Address src, Instant now, std::optional<Egress>& looked_up);
   // output_in_place() through a remembered egress (counts the ARP hit).
   Result<void, SendError> output_cached(const CachedEgress& c, const Ipv4Repr& header, ByteVec& frame, Instant now);
+  // send_segment() of one frame: `payload` copied into it and summed; the
+  // frame goes by `cached` when there is one, else by `eg`.
+  Result<void, SendError> send_summed(const CachedEgress* cached, const Egress& eg, const Ipv4Repr& ip,
+                                      const TcpRepr& header, const storage::SpanPair& payload, Instant now);
   // Emits header + payload, fragments to the MTU and hands each piece to the link.
   Result<void, SendError> output(const Egress& eg, const Ipv4Repr& header, Bytes payload, Instant now);
   // The same for a datagram whose payload is already in place in `frame` (a

@@ -346,20 +346,24 @@ void Interface::receive_tcp(Ipv4Packet packet, const Ipv4Repr& repr, bool broadc
     ++counters_.tcp.rx_broadcast;
     return;
   }
-  auto view = TcpPacket::checked(packet.payload());
+  deliver_tcp(packet.payload(), IpPair{.src = repr.src, .dst = repr.dst}, now);
+}
+
+void Interface::deliver_tcp(Bytes segment, const IpPair& ips, Instant now) {
+  auto view = TcpPacket::checked(segment);
   if (!view) {
     ++counters_.tcp.rx_malformed;
     return;
   }
   ChecksumMode mode = config_.checksum;
   if (rx_l4_checksum_ok_) mode.verify_rx = false;  // receive_checksummed(): the device's word
-  auto seg = TcpRepr::parse(*view, IpPair{.src = repr.src, .dst = repr.dst}, mode);
+  auto seg = TcpRepr::parse(*view, ips, mode);
   if (!seg) {
     ++counters_.tcp.rx_malformed;  // MUST-2/3: a bad checksum is dropped silently
     return;
   }
   ++counters_.tcp.rx;
-  tcp_.on_segment(repr.src, repr.dst, *seg, view->payload(), now);
+  tcp_.on_segment(ips.src, ips.dst, *seg, view->payload(), now);
 }
 
 void Interface::forward(NicId /*nic*/, Ipv4Packet packet, const Ipv4Repr& repr, bool link_broadcast, Instant now) {

@@ -346,22 +346,7 @@ void Interface::receive_udp6(Ipv6Packet packet, const Ipv6Repr& ip, Bytes upper,
   }
 }
 
-void Interface::receive_tcp6(const Ipv6Repr& ip, Bytes upper, Instant now) {
-  auto view = TcpPacket::checked(upper);
-  if (!view) {
-    ++counters_.tcp.rx_malformed;
-    return;
-  }
-  ChecksumMode mode = config_.checksum;
-  if (rx_l4_checksum_ok_) mode.verify_rx = false;
-  auto seg = TcpRepr::parse(*view, ip.ips(), mode);
-  if (!seg) {
-    ++counters_.tcp.rx_malformed;
-    return;
-  }
-  ++counters_.tcp.rx;
-  tcp_.on_segment(ip.src, ip.dst, *seg, view->payload(), now);
-}
+void Interface::receive_tcp6(const Ipv6Repr& ip, Bytes upper, Instant now) { deliver_tcp(upper, ip.ips(), now); }
 
 // ---- ICMPv6 and ND output -------------------------------------------------------
 

@@ -490,22 +490,59 @@ void Interface::send_segment(const IpAddress& src_addr, const IpAddress& dst_add
                     .payload_len = static_cast<std::uint16_t>(seg_len)};
   // A TSO segment takes as many identifications as the device makes of it.
   if (gso_size > 0) next_ident_ = static_cast<std::uint16_t>(next_ident_ + (payload.size() - 1) / gso_size);
-  // The payload's one copy: from the send ring straight into the frame.
-  ByteVec frame = take_frame(kEthernetHeaderLen + ip.total_len());
-  const MutBytes segment = MutBytes(frame).subspan(kEthernetHeaderLen + ip.header_len(), seg_len);
-  const MutBytes data = segment.subspan(hlen);
   const bool offloaded = nic_ref(eg->nic).tso && (cached != nullptr || !is_local_address(dst));
-  WIRESTACK_ASSERT(offloaded || gso_size == 0 || is_local_address(dst));  // TSO only on a path that has it
+  WIRESTACK_ASSERT(offloaded || gso_size == 0 || config_.gso || is_local_address(dst));  // TSO only on a path that has it
   Result<void, SendError> r;
   if (offloaded) {
     // The device finishes the checksum (and cuts a TSO segment): the field
     // holds the pseudo-header's sum, as Linux leaves it for CHECKSUM_PARTIAL.
+    ByteVec frame = take_frame(kEthernetHeaderLen + ip.total_len());
+    const MutBytes segment = MutBytes(frame).subspan(kEthernetHeaderLen + ip.header_len(), seg_len);
+    const MutBytes data = segment.subspan(hlen);
     copy_payload(data, payload);
     header.emit(TcpPacketMut(segment), ips, Bytes(data), ChecksumMode{.fill_tx = false});
     const auto pseudo = checksum::pseudo_header_v4(src.to_u32(), dst.to_u32(), 6, static_cast<std::uint16_t>(seg_len));
     store_be16(segment, 16, checksum::sum({}, pseudo));
     r = output_offloaded(*eg, ip, frame, gso_size, now);
-  } else if (config_.checksum.fill_tx) {
+    give_frame(std::move(frame));
+  } else if (gso_size > 0 && payload.size() > gso_size) {
+    // Software GSO (InterfaceConfig::gso): the segment is cut here into
+    // frames of gso_size payload bytes, as a TSO device would cut it: each
+    // with the header's sequence number moved on, FIN and PSH on the last
+    // only, an identification of its own; each payload copied once.
+    Ipv4Repr piece_ip = ip;
+    TcpRepr piece = header;
+    piece.flags.set_fin(false).set_psh(false);
+    for (std::size_t at = 0; at < payload.size(); at += gso_size) {
+      const std::size_t n = std::min<std::size_t>(gso_size, payload.size() - at);
+      const bool last = at + n == payload.size();
+      if (last) piece.flags = header.flags;
+      piece.seq = header.seq + static_cast<std::uint32_t>(at);
+      piece_ip.ident = static_cast<std::uint16_t>(ip.ident + at / gso_size);
+      piece_ip.payload_len = static_cast<std::uint16_t>(hlen + n);
+      auto one = send_summed(cached, *eg, piece_ip, piece, storage::slice(payload, at, n), now);
+      if (!one && r) r = one;
+    }
+  } else {
+    r = send_summed(cached, *eg, ip, header, payload, now);
+  }
+  if (!r) {
+    ++counters_.tcp.tx_errors;
+    return;
+  }
+  ++counters_.tcp.tx;
+}
+
+Result<void, SendError> Interface::send_summed(const CachedEgress* cached, const Egress& eg, const Ipv4Repr& ip,
+                                               const TcpRepr& header, const storage::SpanPair& payload,
+                                               Instant now) {
+  const IpPair ips{.src = ip.src, .dst = ip.dst};
+  const std::size_t hlen = header.header_len();
+  // The payload's one copy: from the send ring straight into the frame.
+  ByteVec frame = take_frame(kEthernetHeaderLen + ip.total_len());
+  const MutBytes segment = MutBytes(frame).subspan(kEthernetHeaderLen + ip.header_len(), hlen + payload.size());
+  const MutBytes data = segment.subspan(hlen);
+  if (config_.checksum.fill_tx) {
     // The checksum is summed as the payload is copied: its bytes are read once.
     std::uint16_t sum = checksum::copy_and_sum(data, payload.first);
     std::uint16_t second = checksum::copy_and_sum(data.subspan(payload.first.size()), payload.second);
@@ -513,18 +550,13 @@ void Interface::send_segment(const IpAddress& src_addr, const IpAddress& dst_add
     if (payload.first.size() % 2 != 0) second = static_cast<std::uint16_t>(second << 8 | second >> 8);
     sum = checksum::add(sum, second);
     header.emit_summed(TcpPacketMut(segment), ips, sum);
-    r = cached != nullptr ? output_cached(*cached, ip, frame, now) : output_in_place(*eg, ip, frame, now);
   } else {
     copy_payload(data, payload);
     header.emit(TcpPacketMut(segment), ips, Bytes(data), config_.checksum);
-    r = cached != nullptr ? output_cached(*cached, ip, frame, now) : output_in_place(*eg, ip, frame, now);
   }
+  auto r = cached != nullptr ? output_cached(*cached, ip, frame, now) : output_in_place(eg, ip, frame, now);
   give_frame(std::move(frame));
-  if (!r) {
-    ++counters_.tcp.tx_errors;
-    return;
-  }
-  ++counters_.tcp.tx;
+  return r;
 }
 
 Result<void, SendError> Interface::output_offloaded(const Egress& eg, const Ipv4Repr& ip, ByteVec& frame,
@@ -554,7 +586,7 @@ std::optional<tcp::IpLayer::Path> Interface::path_to(const IpAddress& dst) const
   return Path{.src = eg->src,
               .mtu = path,
               .header_len = ip_header_len(IpFamily::v4),
-              .tso = nic_ref(eg->nic).tso && !is_local_address(dst.v4())};
+              .tso = (nic_ref(eg->nic).tso || config_.gso) && !is_local_address(dst.v4())};
 }
 
 // ---- Backpressure ----------------------------------------------------------------
@@ -589,6 +621,14 @@ bool Interface::has_room_for(const IpAddress& dst) const {
   // The next hop is being resolved: one datagram waits in the ARP queue;
   // the connection's next segments wait in its send ring, not as copies there.
   return eg->broadcast || is_local_address(dst.v4()) || !n.arp.resolving(eg->next_hop);
+}
+
+std::size_t Interface::burst_room(const IpAddress& dst) const {
+  if (!config_.gso || !dst.is_v4()) return SIZE_MAX;  // TSO devices take 64 KiB segments whole
+  const auto eg = select_egress(dst.v4(), Ipv4Address::any());
+  if (!eg) return SIZE_MAX;
+  const Nic& n = nic_ref(eg->nic);
+  return n.tso ? SIZE_MAX : sink_.room(eg->nic);
 }
 
 void Interface::resolution_ended() {

@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <set>
+
 #include "iface/test_net.hpp"
 #include "wire/checksum.hpp"
 #include "wire/ethernet.hpp"
@@ -163,6 +166,55 @@ TEST(InterfaceTso, SegmentsWaitingForArpAreCutFirst) {
   EXPECT_GT(p.a.arp_counters().queued, 45u) << "no TSO segment waited for ARP";
   for (const ByteVec& f : p.net.frames()) EXPECT_LE(f.size(), kL2 + 1500u);
   for (const std::string& line : p.net.trace()) EXPECT_EQ(line.find("checksum 0x"), std::string::npos) << line;
+}
+
+// Software GSO (InterfaceConfig::gso, on by default): TCP hands the
+// interface segments of several MSS on a NIC without TSO, and the interface
+// cuts them into MTU-sized frames as it copies the payload. On the wire it
+// is the transfer that TCP without GSO sends: frames of at most the MTU,
+// each with a good IP and TCP checksum and an identification of its own,
+// sequence numbers that follow on; only TCP's segment count drops.
+TEST(InterfaceGso, SegmentsOfSeveralMssLeaveAsMtuSizedFrames) {
+  std::size_t frames_with[2] = {0, 0};
+  std::uint64_t segments_with[2] = {0, 0};
+  for (const bool gso : {false, true}) {
+    InterfaceConfig ca = big_buffers();
+    ca.gso = gso;
+    testing::Pair p(ca, big_buffers());
+    const ByteVec data = pattern(1 << 20);
+    const ByteVec got = testing::tcp_transfer(p.net, p.a, p.b, ip(2), data);
+    ASSERT_EQ(got.size(), data.size());
+    EXPECT_TRUE(got == data);
+    std::set<std::uint16_t> idents;
+    std::optional<std::uint32_t> next_seq;
+    std::size_t frames = 0;
+    for (const ByteVec& f : p.net.frames()) {
+      EXPECT_LE(f.size(), kL2 + 1500u);
+      auto v4 = Ipv4Packet::checked(Bytes(f).subspan(kL2));
+      if (load_be16(f, 12) != 0x0800 || !v4) continue;
+      auto r = Ipv4Repr::parse(*v4);  // verifies the header checksum
+      ASSERT_TRUE(r) << to_string(r.error());
+      if (r->src != ip(1) || r->protocol != IpProtocol::tcp) continue;
+      auto t = TcpPacket::checked(v4->payload());
+      ASSERT_TRUE(t);
+      auto tr = TcpRepr::parse(*t, IpPair{.src = r->src, .dst = r->dst});  // and the TCP checksum
+      ASSERT_TRUE(tr) << to_string(tr.error());
+      if (t->payload().empty()) continue;
+      ++frames;
+      idents.insert(r->ident);
+      if (next_seq) {
+        EXPECT_EQ(tr->seq, *next_seq) << "a gap or an overlap between frames";
+      }
+      next_seq = tr->seq + static_cast<std::uint32_t>(t->payload().size());
+      EXPECT_FALSE(tr->flags.fin());
+    }
+    EXPECT_EQ(idents.size(), frames) << "two frames with one identification";
+    frames_with[gso] = frames;
+    segments_with[gso] = p.a.tcp().counters().segments_out;
+  }
+  EXPECT_EQ(frames_with[true], frames_with[false]);  // the same frames on the wire
+  EXPECT_GE(segments_with[false], frames_with[false]);
+  EXPECT_LT(segments_with[true] * 5, frames_with[true]) << "TCP still sent one segment per frame";
 }
 
 // A frame from a device that completed or verified the TCP checksum itself

@@ -48,6 +48,11 @@ bool Host::has_room(iface::NicId nic) {
   return n.link->has_room(n.side);
 }
 
+std::size_t Host::room(iface::NicId nic) {
+  Nic& n = nics_.at(nic);
+  return n.link->room_bytes(n.side);
+}
+
 void Host::transmit_owned(iface::NicId nic, ByteVec& frame, std::size_t len) {
   Nic& n = nics_.at(nic);
   if (storms_ != nullptr) storms_->on_host_frame(queue_.now(), Bytes(frame).first(len));

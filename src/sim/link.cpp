@@ -158,6 +158,13 @@ bool Link::has_room(int side) {
   return false;
 }
 
+std::size_t Link::room_bytes(int side) {
+  Direction& d = dir(side);
+  if (d.config.bits_per_second == 0) return SIZE_MAX;
+  dequeue_started(d);
+  return d.config.queue_limit_bytes > d.waiting_bytes ? d.config.queue_limit_bytes - d.waiting_bytes : 0;
+}
+
 void Link::wait_for_room(int side) {
   Direction& d = dir(side);
   if (queue_.is_pending(d.room_event)) return;

@@ -119,6 +119,10 @@ class Link {
   // `side` is told (FramePort::on_room) as soon as it has: a host's card
   // uses it to stop its TCP from pulling segments instead of dropping them.
   bool has_room(int side);
+  // Bytes `side`'s transmit queue takes now without dropping (SIZE_MAX on an
+  // infinitely fast link, whose frames never wait): what a burst of frames
+  // cut from one large segment (software GSO) may fill.
+  std::size_t room_bytes(int side);
 
   // Takes the link down or up now. Going down flushes both transmit queues;
   // frames in flight are dropped when they would have arrived.

@@ -58,6 +58,7 @@
 // Not thread-safe. Sizes are std::size_t in the API; all are < 2^31.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -76,6 +77,14 @@ struct SpanPair {
   std::size_t size() const { return first.size() + second.size(); }
   bool empty() const { return size() == 0; }
 };
+
+// The n bytes of `p` from `offset` on (offset + n <= p.size()), still as
+// one or two spans.
+inline SpanPair slice(const SpanPair& p, std::size_t offset, std::size_t n) {
+  if (offset >= p.first.size()) return SpanPair{.first = p.second.subspan(offset - p.first.size(), n), .second = {}};
+  const std::size_t in_first = std::min(n, p.first.size() - offset);
+  return SpanPair{.first = p.first.subspan(offset, in_first), .second = p.second.first(n - in_first)};
+}
 
 class RingBuffer {
  public:

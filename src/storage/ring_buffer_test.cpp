@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <sstream>
@@ -424,6 +425,31 @@ TEST_P(RingBufferRandom, MatchesADequeModel) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, RingBufferRandom, ::testing::Values(1, 2, 3, 42, 1234567));
+
+}  // namespace
+}  // namespace wirestack::storage
+
+namespace wirestack::storage {
+namespace {
+
+// slice() of a pair of spans: inside the first, inside the second, across.
+TEST(SpanPairSlice, TakesTheBytesFromAnOffsetAcrossBothSpans) {
+  const std::array<std::byte, 5> a{std::byte{0}, std::byte{1}, std::byte{2}, std::byte{3}, std::byte{4}};
+  const std::array<std::byte, 3> b{std::byte{5}, std::byte{6}, std::byte{7}};
+  const SpanPair p{.first = Bytes(a), .second = Bytes(b)};
+  const auto flat = [](const SpanPair& s) {
+    std::vector<int> v;
+    for (std::byte x : s.first) v.push_back(std::to_integer<int>(x));
+    for (std::byte x : s.second) v.push_back(std::to_integer<int>(x));
+    return v;
+  };
+  EXPECT_EQ(flat(slice(p, 1, 3)), (std::vector<int>{1, 2, 3}));
+  EXPECT_TRUE(slice(p, 1, 3).second.empty());
+  EXPECT_EQ(flat(slice(p, 3, 4)), (std::vector<int>{3, 4, 5, 6}));
+  EXPECT_EQ(flat(slice(p, 6, 2)), (std::vector<int>{6, 7}));
+  EXPECT_EQ(flat(slice(p, 0, 8)), (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_TRUE(slice(p, 8, 0).empty());
+}
 
 }  // namespace
 }  // namespace wirestack::storage

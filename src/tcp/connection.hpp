@@ -285,6 +285,15 @@ class Connection {
   // then asks when to come back: once per segment received).
   bool poll_output_view(Instant now, TcpRepr& header, storage::SpanPair& payload,
                         std::optional<Instant>* wake = nullptr);
+  // On a path with TSO: segments of several MSS carry at most `bytes` of
+  // payload from now on, what the device takes at once (IpLayer::burst_room):
+  // whole MSS, at least one, at most 15 below the 64 KiB of no limit.
+  void limit_tso(std::uint32_t bytes) {
+    const std::uint32_t mss = std::max<std::uint16_t>(snd_mss_, 1);
+    const std::uint32_t segs = std::clamp<std::uint32_t>(bytes / mss, 1, 15);  // 4 bits
+    tso_segs_ = bytes >= kTsoMaxPayload ? 0 : static_cast<std::uint8_t>(segs) & 15;
+  }
+  bool uses_tso() const { return cfg_.tso; }
   // The next instant poll_output() has work: Instant::min() when right away.
   std::optional<Instant> poll_at() const;
 
@@ -739,6 +748,7 @@ class Connection {
   bool rx_release_pending_ : 1 = false;  // recv() or an ACK emptied a ring: arm rx_release_at_
   bool snd_urgent_ : 1 = false;    // snd_up_ is set and not yet acknowledged
   bool rcv_urgent_ : 1 = false;    // rcv_up_ is set and not yet read past
+  std::uint8_t tso_segs_ : 4 = 0;  // limit_tso(): at most this many MSS in a TSO segment; 0: no limit
   std::uint32_t last_challenge_ms_ = 0;  // ts_now() of the last challenge ACK (challenge_sent_)
   std::uint64_t delivered_ = 0;  // C.delivered while there is no SendSide (delivered())
   static constexpr std::uint8_t kMaxQuickacks = 16;  // Linux TCP_MAX_QUICKACKS

@@ -235,7 +235,8 @@ std::optional<Connection::Plan> Connection::plan() const {
   if (cfg_.tso && len == mss && !retransmit && !recovering && !cfg_.pacing && !snd_urgent_) {
     // TSO: every full-sized segment the windows allow, as one segment the
     // device cuts (ConnectionConfig::tso); a short tail waits for its own turn.
-    const std::uint32_t most = std::min({avail, usable, kTsoMaxPayload});
+    const std::uint32_t device = tso_segs_ == 0 ? kTsoMaxPayload : std::uint32_t{tso_segs_} * mss;
+    const std::uint32_t most = std::min({avail, usable, kTsoMaxPayload, device});
     len = most / mss * mss;
   }
   const bool fin = fin_unacked && offset <= queued && offset + len == queued;

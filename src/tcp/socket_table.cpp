@@ -568,6 +568,16 @@ void SocketTable::flush(std::uint32_t slot, Instant now) {
   storage::SpanPair payload;
   std::optional<Instant> next;  // poll_at(), set by the last poll
   bool full = false;
+  // Segments cut in software (InterfaceConfig::gso) no larger than the
+  // device takes at once: TCP's next segment is sized to the room left.
+  const auto fit_device = [&] {
+    if (!c->uses_tso()) return;
+    const std::size_t room = ip_.burst_room(sock->remote.addr);
+    const std::size_t frame = std::size_t{c->send_mss()} + 100;  // headers, options, FCS: more than enough
+    const std::size_t frames = std::max<std::size_t>(room / frame, 1);  // one always goes (has_room_for)
+    c->limit_tso(static_cast<std::uint32_t>(std::min<std::size_t>(frames * c->send_mss(), kTsoMaxPayload)));
+  };
+  fit_device();
   while (!full && c->poll_output_view(now, header, payload, &next)) {
     ++counters_.segments_out;
     // A TSO segment (tcp::Connection sends them only on a path with tso):
@@ -578,6 +588,7 @@ void SocketTable::flush(std::uint32_t slot, Instant now) {
     if (payload.size() > unit) gso = static_cast<std::uint16_t>(unit);
     ip_.send_segment(sock->local.addr, sock->remote.addr, header, payload, gso, now);
     full = !ip_.has_room_for(sock->remote.addr);
+    if (!full) fit_device();
   }
   if (full) {
     stall(slot);  // what is left goes at on_room(); the deadline below still holds

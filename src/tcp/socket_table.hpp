@@ -119,6 +119,12 @@ class IpLayer {
     (void)dst;
     return true;
   }
+  // Bytes of frames to dst the device takes now (SIZE_MAX: no limit): on a
+  // path with tso cut in software, a segment of several MSS is no larger.
+  virtual std::size_t burst_room(const IpAddress& dst) const {
+    (void)dst;
+    return SIZE_MAX;
+  }
 };
 
 // A socket's fixed buffer sizes (SocketTable::set_buffer_sizes); 0: autotuned.

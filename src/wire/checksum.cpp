@@ -103,16 +103,18 @@ std::uint16_t sum(Bytes data, std::uint32_t initial) {
     p += blocks * 64;
     n -= blocks * 64;
   }
-  while (n >= 4) {
-    std::uint32_t x;
-    std::memcpy(&x, p, 4);
-    acc += x;
-    p += 4;
-    n -= 4;
+  // What is left (and all of a header): 8 bytes at a time, as two 32-bit
+  // halves so that nothing carries out of 64 bits.
+  while (n >= 8) {
+    std::uint64_t x;
+    std::memcpy(&x, p, 8);
+    acc += (x & 0xffffffff) + (x >> 32);
+    p += 8;
+    n -= 8;
   }
-  std::uint32_t tail = 0;
+  std::uint64_t tail = 0;
   if (n != 0) std::memcpy(&tail, p, n);  // zero-padded: covers the odd byte (p may be null when n == 0)
-  acc += tail;
+  acc += (tail & 0xffffffff) + (tail >> 32);
   return finish(acc, initial);
 }
 
@@ -129,21 +131,21 @@ std::uint16_t copy_and_sum(MutBytes out, Bytes data, std::uint32_t initial) {
     o += blocks * 64;
     n -= blocks * 64;
   }
-  while (n >= 4) {
-    std::uint32_t x;
-    std::memcpy(&x, p, 4);
-    std::memcpy(o, &x, 4);
-    acc += x;
-    p += 4;
-    o += 4;
-    n -= 4;
+  while (n >= 8) {
+    std::uint64_t x;
+    std::memcpy(&x, p, 8);
+    std::memcpy(o, &x, 8);
+    acc += (x & 0xffffffff) + (x >> 32);
+    p += 8;
+    o += 8;
+    n -= 8;
   }
-  std::uint32_t tail = 0;
+  std::uint64_t tail = 0;
   if (n != 0) {
     std::memcpy(&tail, p, n);
     std::memcpy(o, p, n);
   }
-  acc += tail;
+  acc += (tail & 0xffffffff) + (tail >> 32);
   return finish(acc, initial);
 }
 

@@ -12,7 +12,7 @@ last_line() { tail -n 1 <<<"$1"; }
 
 out=$("$ws" bench tcp-bulk --bytes 3000000 --mtu 1500) || { echo "FAIL: tcp-bulk exited $?"; fail=1; }
 expect "bulk line" '^tcp-bulk: 3000000 bytes in [0-9.]+ s wall = [0-9.]+ Gbit/s \(CPU [0-9.]+ s = [0-9.]+ Gbit/s per CPU second; MTU 1500, 1048576-byte buffers, [0-9]+ segments sent' "$out"
-expect "bulk json" '^\{"bench":"tcp-bulk","bytes":3000000,"mtu":1500,"buffer":1048576,"wall_s":[0-9.]+,"gbit_per_s":[0-9.]+,"cpu_s":[0-9.]+,"gbit_per_cpu_s":[0-9.]+,"segments":[0-9]+,"events":[0-9]+,"sim_s":[0-9.]+\}$' "$(last_line "$out")"
+expect "bulk json" '^\{"bench":"tcp-bulk","bytes":3000000,"mtu":1500,"buffer":1048576,"wall_s":[0-9.]+,"gbit_per_s":[0-9.]+,"cpu_s":[0-9.]+,"gbit_per_cpu_s":[0-9.]+,"segments":[0-9]+,"tcp_segments":[0-9]+,"events":[0-9]+,"sim_s":[0-9.]+\}$' "$(last_line "$out")"
 # 3,000,000 bytes in 1448-byte segments (MSS 1460 minus timestamps): at least 2072 data segments.
 segs=$(last_line "$out" | sed -E 's/.*"segments":([0-9]+).*/\1/')
 [ "${segs:-0}" -ge 2072 ] || { echo "FAIL: tcp-bulk: $segs segments for 3000000 bytes at MTU 1500"; fail=1; }

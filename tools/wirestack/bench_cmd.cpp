@@ -193,17 +193,24 @@ int bench_bulk(const BenchOptions& opt) {
   const double gbps = static_cast<double>(received) * 8 / wall / 1e9;
   const double cpu_gbps = cpu > 0 ? static_cast<double>(received) * 8 / cpu / 1e9 : 0;
   const double sim_s = to_seconds(p.now() - Instant{});
-  const std::uint64_t segments = ta.counters().segments_out;
+  // Segments on the wire (frames a sent), and what TCP handed to IP: fewer,
+  // as segments of several MSS that software GSO cut into frames.
+  const std::uint64_t segments = p.link.counters(0).frames_sent;
+  const std::uint64_t tcp_segments = ta.counters().segments_out;
   const std::uint64_t events = p.q.events_run();
   std::printf("tcp-bulk: %llu bytes in %.3f s wall = %.2f Gbit/s (CPU %.3f s = %.2f Gbit/s per CPU second; MTU %u, "
-              "%u-byte buffers, %llu segments sent, %llu ACK segments back, %llu events, %.3f s simulated)\n",
+              "%u-byte buffers, %llu segments sent (TCP made %llu, GSO cut them), %llu ACK segments back, %llu events, "
+              "%.3f s simulated)\n",
               static_cast<unsigned long long>(received), wall, gbps, cpu, cpu_gbps, opt.mtu, opt.buffer,
-              static_cast<unsigned long long>(segments), static_cast<unsigned long long>(tb.counters().segments_out),
-              static_cast<unsigned long long>(events), sim_s);
+              static_cast<unsigned long long>(segments), static_cast<unsigned long long>(tcp_segments),
+              static_cast<unsigned long long>(tb.counters().segments_out), static_cast<unsigned long long>(events),
+              sim_s);
   std::printf("{\"bench\":\"tcp-bulk\",\"bytes\":%llu,\"mtu\":%u,\"buffer\":%u,\"wall_s\":%.6f,\"gbit_per_s\":%.4f,"
-              "\"cpu_s\":%.6f,\"gbit_per_cpu_s\":%.4f,\"segments\":%llu,\"events\":%llu,\"sim_s\":%.6f}\n",
+              "\"cpu_s\":%.6f,\"gbit_per_cpu_s\":%.4f,\"segments\":%llu,\"tcp_segments\":%llu,\"events\":%llu,"
+              "\"sim_s\":%.6f}\n",
               static_cast<unsigned long long>(received), opt.mtu, opt.buffer, wall, gbps, cpu, cpu_gbps,
-              static_cast<unsigned long long>(segments), static_cast<unsigned long long>(events), sim_s);
+              static_cast<unsigned long long>(segments), static_cast<unsigned long long>(tcp_segments),
+              static_cast<unsigned long long>(events), sim_s);
   return received == opt.bytes ? 0 : 1;
 }
 
