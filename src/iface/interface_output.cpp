@@ -625,6 +625,7 @@ bool Interface::has_room_for(const IpAddress& dst) const {
 
 std::size_t Interface::burst_room(const IpAddress& dst) const {
   if (!config_.gso || !dst.is_v4()) return SIZE_MAX;  // TSO devices take 64 KiB segments whole
+  if (nics_.size() == 1) return nics_[0].tso ? SIZE_MAX : sink_.room(0);  // a host's one card: no route lookup
   const auto eg = select_egress(dst.v4(), Ipv4Address::any());
   if (!eg) return SIZE_MAX;
   const Nic& n = nic_ref(eg->nic);
