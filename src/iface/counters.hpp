@@ -114,6 +114,7 @@ struct Ipv6Counters {
   std::uint64_t hop_limit_exceeded = 0;  // routers: hop limit 0 or 1 (Time Exceeded sent)
   std::uint64_t scope_drops = 0;       // routers: link-local source or destination, never forwarded
   std::uint64_t forward_too_big = 0;   // routers: larger than the next link's MTU (Packet Too Big sent)
+  std::uint64_t pmtu_reductions = 0;   // TCP connections whose segment size a Packet Too Big lowered (RFC 8201)
   friend bool operator==(const Ipv6Counters&, const Ipv6Counters&) = default;
 };
 

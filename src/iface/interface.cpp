@@ -515,6 +515,7 @@ void for_each_counter(const InterfaceCounters& c, const CounterVisitor& visit) {
   visit("ipv6", "hop_limit_exceeded", c.ipv6.hop_limit_exceeded);
   visit("ipv6", "scope_drops", c.ipv6.scope_drops);
   visit("ipv6", "forward_too_big", c.ipv6.forward_too_big);
+  visit("ipv6", "pmtu_reductions", c.ipv6.pmtu_reductions);
   visit("icmpv6", "rx", c.icmpv6.rx);
   visit("icmpv6", "tx", c.icmpv6.tx);
   visit("icmpv6", "rx_malformed", c.icmpv6.rx_malformed);

@@ -62,6 +62,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <unordered_map>
 #include <ostream>
@@ -356,8 +357,11 @@ class Interface final : private tcp::IpLayer {
   // assigned. With config().ipv6.enabled, addresses are tentative until DAD
   // passes (see Ipv6AutoConfig). Routes: the prefixes of our addresses and
   // of RAs are on-link; anything else goes to a default router learnt from
-  // RAs. Routers (forwarding on) forward between NICs. Not done yet:
-  // static IPv6 routes, Redirect, ICMPv6 errors handed to TCP/UDP.
+  // RAs, or the static one of set_default_router6(). Routers (forwarding
+  // on) forward between NICs. ICMPv6 errors reach TCP and UDP as ICMPv4's
+  // do; a Packet Too Big lowers the path MTU to its destination (RFC 8201,
+  // not below 1280) and, quoting data in flight, the connection's segment
+  // size. Not done yet: other static IPv6 routes, Redirect.
   // Adds a static address; its prefix is on-link. Refused if not unicast,
   // link-local (the NIC has its own), IPv4-mapped, or already ours.
   Result<void, std::string> add_address6(NicId nic, Ipv6Prefix address);
@@ -371,6 +375,10 @@ class Interface final : private tcp::IpLayer {
   Result<void, std::string> advertise6(NicId nic, Ipv6Prefix prefix);
   // Hosts: the default routers learnt on `nic` (link-local addresses).
   std::vector<Ipv6Address> default_routers6(NicId nic) const;
+  // A default router set by hand (Linux `ip -6 route add default via`),
+  // used before those learnt from RAs and kept when the NIC goes down.
+  // Refused if not unicast or one of our own addresses.
+  Result<void, std::string> set_default_router6(NicId nic, Ipv6Address router);
   // What autoconfiguration did since the last call, in order.
   std::vector<AddressEvent> take_address_events();
   ip::NeighborCache& neighbors(NicId nic);
@@ -461,6 +469,7 @@ class Interface final : private tcp::IpLayer {
       Instant expires{};
     };
     std::vector<Router> routers6;          // the Default Router List (RFC 4861 6.3.4)
+    std::optional<Ipv6Address> static_router6;  // set_default_router6()
     struct OnLink {
       Ipv6Prefix prefix;
       Instant expires{};
@@ -561,6 +570,9 @@ class Interface final : private tcp::IpLayer {
   void schedule_ra(NicId nic, Instant now);
   void receive_udp6(Ipv6Packet packet, const Ipv6Repr& ip, Bytes upper, bool link_multicast, Instant now);
   void receive_tcp6(const Ipv6Repr& ip, Bytes upper, Instant now);
+  // interface_icmp6_errors.cpp: an ICMPv6 error about a packet we sent, to
+  // TCP/UDP and the path MTU.
+  void handle_icmpv6_error(const Icmpv6Repr& msg, Instant now);
   // An ICMPv6 error about `invoking` (a whole packet), if RFC 4443 2.4(e)
   // and the rate limit allow.
   void send_icmpv6_error(Bytes invoking, const Icmpv6Repr& error, bool link_multicast, Instant now);
@@ -683,6 +695,11 @@ class Interface final : private tcp::IpLayer {
     Instant expires{};
   };
   std::unordered_map<std::uint32_t, PathMtu> pmtu_;
+  std::map<Ipv6Address, PathMtu> pmtu6_;  // IPv6 destinations (RFC 8201), at most max_pmtu_entries
+  // The MTU of the path to `dst` leaving by `nic`: the NIC's, or lower as
+  // a Packet Too Big said (an expired report is forgotten).
+  std::uint16_t path_mtu6(NicId nic, const Ipv6Address& dst) const;
+  void remember_path_mtu6(const Ipv6Address& dst, PathMtu entry, Instant now);
   // The entry for dst, or nullptr (an expired one is removed).
   const PathMtu* path_mtu(Ipv4Address dst, Instant now);
   // What a "fragmentation needed" says of the path (RFC 1191), and keeping it.

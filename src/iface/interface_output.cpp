@@ -545,7 +545,10 @@ std::optional<tcp::IpLayer::Path> Interface::path_to(const IpAddress& dst) const
   if (dst.is_v6()) {
     const auto eg = select_egress6(dst.v6(), Ipv6Address::unspecified());
     if (!eg) return std::nullopt;
-    return Path{.src = eg->src, .mtu = mtu(eg->nic), .header_len = ip_header_len(IpFamily::v6), .tso = false};
+    return Path{.src = eg->src,
+                .mtu = path_mtu6(eg->nic, dst.v6()),
+                .header_len = ip_header_len(IpFamily::v6),
+                .tso = false};
   }
   const auto eg = select_egress(dst.v4(), Ipv4Address::any());
   if (!eg || eg->src.is_unspecified() || eg->broadcast) return std::nullopt;
