@@ -102,11 +102,11 @@ void add_stack_options(CLI::App* cmd, StackOptions& opt) {
                   "the stack's address with its prefix, e.g. 10.77.0.2/24 or 2001:db8::2/64; twice for both "
                   "families (an IPv6 link-local address is always there)")
       ->required()
-      ->expected(1)
+      ->allow_extra_args(false)  // one address per --ip: what follows is the command's own arguments
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--gateway", opt.gateway,
                   "default gateway: IPv4 inside --ip's network, IPv6 link-local or inside the IPv6 --ip; once per family")
-      ->expected(1)
+      ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--mac", opt.mac, "the stack's MAC (default: random, locally administered)");
   cmd->add_option("--mtu", opt.mtu, "the stack's MTU")->check(CLI::Range(68, 65535));
