@@ -1,7 +1,8 @@
 // app/dual_stack_test.cpp — the servers that bind a port themselves (TCP
 // echo, TCP discard, UDP echo) answer on both families: a dual-stack host's
 // clients reach them at its IPv6 address as at its IPv4 one (`wirestack tap
-// --ip ... --ip 2001:db8::2/64 --tcp-echo 7 --udp-echo 7777` serves nc -6).
+// --ip ... --ip 2001:db8::2/64 --tcp-echo 7 --udp-echo 7777` serves nc -6);
+// and an ICMPv6 port unreachable reaches a UDP client as "connection refused".
 #include <gtest/gtest.h>
 
 #include "app/tcp_apps.hpp"
@@ -60,6 +61,18 @@ TEST(DualStack, UdpEchoAnswersOnBothFamilies) {
   EXPECT_EQ(c6.received(), (std::vector<std::string>{"six", "six"}));
   EXPECT_TRUE(c6.errors().empty());
   EXPECT_EQ(echo.echoed(), 3u);
+}
+
+// ICMPv6 errors reach the socket as ICMPv4's do: a datagram to a closed
+// IPv6 port comes back as Destination Unreachable (port), which a
+// connected UDP socket reports as "connection refused".
+TEST(DualStack, AClosedIpv6PortIsConnectionRefused) {
+  DualStack n;
+  UdpClient c6(*n.client, {kServer6, 7778}, {.count = 1, .payload = "anyone?"});
+  n.w.run_until(n.w.now() + 2s);
+  EXPECT_TRUE(c6.received().empty());
+  EXPECT_EQ(c6.errors(), std::vector<udp::Errc>{udp::Errc::connection_refused});
+  EXPECT_EQ(n.server->stack().counters().udp.no_port, 1u);
 }
 
 }  // namespace
