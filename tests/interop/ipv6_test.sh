@@ -32,8 +32,10 @@ echo "kernel's neighbours: $(tr '\n' ';' <<<"$neigh")"
 expect "the kernel learnt our global address" "^$OUR_IP6 lladdr $OUR_MAC (REACHABLE|STALE|DELAY|PROBE)" "$neigh"
 expect "the kernel learnt our link-local address" "^$OUR_LL lladdr $OUR_MAC (REACHABLE|STALE|DELAY|PROBE)" "$neigh"
 
+page=$(in_ns curl -g -s -m 5 "http://[$OUR_IP6]:8080/")
+expect "curl -g 'http://[$OUR_IP6]:8080/': our page" '<html lang="en">' "$page"
 page=$(in_ns curl -g -s -m 5 "http://[$OUR_IP6]:8080/stats")
-expect "curl -g over IPv6: our counters page" '"connections"' "$page"
+expect "curl -g over IPv6: our counters, as JSON" '"connections"' "$page"
 
 head -c $((50 * 1024 * 1024)) /dev/urandom >"$WORK/data"
 want=$(sha256sum <"$WORK/data" | cut -d' ' -f1)
