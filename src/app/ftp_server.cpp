@@ -31,6 +31,7 @@ class FtpServer::Conn final : public ftp::DataPorts {
  public:
   Conn(FtpServer& server, tcp::SocketHandle control, IpEndpoint local, IpEndpoint peer)
       : server_(server), tcp_(server.host_.tcp()), control_(control), peer_(peer) {
+    (void)tcp_.set_nodelay(control_, true);  // 150 and 226 leave as they come (ftp/server.hpp)
     session_.emplace(server.store_, *this, server.config_.session, ftp::ServerSession::Endpoints{local, peer},
                      server.host_.now());
   }
