@@ -16,6 +16,17 @@ int code_of(std::string_view s) {
   return (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
 }
 
+// RFC 854: a data byte 255 travels as IAC IAC (the reader turns it back).
+std::string telnet_escaped(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    out += ch;
+    if (static_cast<unsigned char>(ch) == kIac) out += ch;
+  }
+  return out;
+}
+
 }  // namespace
 
 void LineReader::push(std::string_view bytes) {
@@ -85,7 +96,7 @@ std::string format_command(std::string_view verb, std::string_view arg) {
   std::string out(verb);
   if (!arg.empty()) {
     out += ' ';
-    out += arg;
+    out += telnet_escaped(arg);
   }
   out += "\r\n";
   return out;
@@ -93,15 +104,17 @@ std::string format_command(std::string_view verb, std::string_view arg) {
 
 std::string format_reply(const Reply& reply) {
   const std::string code = std::to_string(reply.code);
-  if (reply.lines.size() <= 1) return code + " " + (reply.lines.empty() ? "" : reply.lines.front()) + "\r\n";
-  std::string out = code + "-" + reply.lines.front() + "\r\n";
+  if (reply.lines.size() <= 1) {
+    return code + " " + (reply.lines.empty() ? "" : telnet_escaped(reply.lines.front())) + "\r\n";
+  }
+  std::string out = code + "-" + telnet_escaped(reply.lines.front()) + "\r\n";
   for (std::size_t i = 1; i + 1 < reply.lines.size(); ++i) {
     const std::string& l = reply.lines[i];
     // An inner line starting with digits could be read as the end.
     if (!l.empty() && is_digit(l[0])) out += ' ';
-    out += l + "\r\n";
+    out += telnet_escaped(l) + "\r\n";
   }
-  return out + code + " " + reply.lines.back() + "\r\n";
+  return out + code + " " + telnet_escaped(reply.lines.back()) + "\r\n";
 }
 
 std::optional<Result<Reply, std::string>> ReplyParser::next() {

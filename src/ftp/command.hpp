@@ -65,8 +65,9 @@ struct Command {
 // "retr notes.txt" -> {"RETR", "notes.txt"}. Errors: empty, a verb that is
 // not 3 or 4 letters, a NUL in the line.
 Result<Command, std::string> parse_command(std::string_view line);
-// "RETR notes.txt\r\n". Precondition: no CR or LF in `arg` (a caller with a
-// user's path checks it with safe_argument first).
+// "RETR notes.txt\r\n"; a byte 255 is doubled (Telnet's IAC IAC), as in
+// replies. Precondition: no CR or LF in `arg` (a caller with a user's path
+// checks it with safe_argument first).
 std::string format_command(std::string_view verb, std::string_view arg = {});
 // Whether `arg` can travel in a command (no CR, LF or NUL).
 bool safe_argument(std::string_view arg);

@@ -60,6 +60,7 @@ TEST(FtpCommand, VerbIsUpperCasedAndTheArgumentKeepsItsSpaces) {
   EXPECT_EQ(format_command("STOR", "up.bin"), "STOR up.bin\r\n");
   EXPECT_EQ(format_command("QUIT"), "QUIT\r\n");
   EXPECT_FALSE(safe_argument("a\r\nDELE b"));
+  EXPECT_EQ(format_command("RETR", "a\xff" "b"), "RETR a\xff\xff" "b\r\n");  // Telnet's IAC IAC
 }
 
 TEST(FtpReply, MultiLineRepliesRoundTripAndInnerDigitsAreIndented) {
@@ -80,6 +81,11 @@ TEST(FtpReply, MultiLineRepliesRoundTripAndInnerDigitsAreIndented) {
     EXPECT_EQ((*r)->lines.back(), "End");
   }
   EXPECT_EQ(format_reply(Reply{.code = 200, .lines = {"ok"}}), "200 ok\r\n");
+  ReplyParser p;
+  p.push(format_reply(Reply{.code = 550, .lines = {"caf\xff: no such file"}}));
+  auto r = p.next();
+  ASSERT_TRUE(r && *r);
+  EXPECT_EQ((*r)->text(), "caf\xff: no such file");  // 255 doubled on the wire, single again after
 }
 
 TEST(FtpReply, ALineThatIsNotAReplyIsAnErrorAndParsingGoesOn) {
