@@ -23,15 +23,19 @@ struct Net {
   explicit Net(std::uint64_t seed, sim::LinkDirection cable = {}) : w(seed) {
     client = &w.add_host("client");
     server = &w.add_host("server");
+    other = &w.add_host("other");
     auto& r = w.add_router("router");
     EXPECT_TRUE(w.connect(*client, "10.0.1.10/24", r, "10.0.1.1/24", cable));
     EXPECT_TRUE(w.connect(r, "10.0.2.1/24", *server, "10.0.2.21/24", cable));
+    EXPECT_TRUE(w.connect(*other, "10.0.3.66/24", r, "10.0.3.1/24", cable));
     EXPECT_TRUE(w.set_gateway(*client, "10.0.1.1"));
     EXPECT_TRUE(w.set_gateway(*server, "10.0.2.1"));
+    EXPECT_TRUE(w.set_gateway(*other, "10.0.3.1"));
   }
   sim::World w;
   sim::Host* client = nullptr;
   sim::Host* server = nullptr;
+  sim::Host* other = nullptr;  // a third host, for what only the client may do
 };
 
 // Port 2121: the simulated hosts of this test do not allow ports below 1024.
@@ -148,6 +152,32 @@ TEST(FtpApps, AnIdleControlConnectionIsClosedWith421) {
             "421 Timeout: no command for 5 s, closing\r\n");
   EXPECT_EQ(f.server->stats().idle_timeouts, 1u);
   EXPECT_EQ(f.server->stats().active, 0u);
+}
+
+TEST(FtpApps, OnlyTheClientMayConnectToItsPassivePort) {
+  Fixture f;
+  // The client asks for a passive port and a file, and does not connect;
+  // another host connects to that port first (stealing the file).
+  std::optional<std::uint16_t> port;
+  std::unique_ptr<TcpRequestClient> thief;
+  TcpRequestClient control(*f.net.client, kFtp,
+                           {.request = "USER anonymous\r\nPASS x\r\nTYPE I\r\nEPSV\r\nRETR /pub/notes.txt\r\n",
+                            .complete = [&](std::string_view piece) {
+                              const auto at = piece.find("(|||");
+                              if (!port && at != std::string_view::npos) {
+                                port = static_cast<std::uint16_t>(std::stoi(std::string(piece.substr(at + 4))));
+                                thief = std::make_unique<TcpRequestClient>(*f.net.other, IpEndpoint{kFtp.addr, *port},
+                                                                           TcpRequestClient::Config{.request = ""});
+                              }
+                              return false;
+                            }});
+  f.net.w.run_until(Instant{} + 5s);
+  ASSERT_TRUE(port);
+  ASSERT_TRUE(thief);
+  EXPECT_TRUE(thief->done());
+  EXPECT_EQ(thief->response(), "");  // reset, not served
+  EXPECT_EQ(f.server->stats().strangers, 1u);
+  EXPECT_EQ(f.server->stats().data_connections, 0u);
 }
 
 TEST(FtpApps, GarbageGetsErrorsAndTheServerGoesOn) {
