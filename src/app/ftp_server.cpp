@@ -240,6 +240,15 @@ FtpServer::FtpServer(runtime::Host& host, std::uint16_t port, ftp::FileStore& st
   Listener l = listen_on(host, port, config_.backlog);
   listener_ = l.handle;
   bound_ = std::move(l.bound);
+  if (bound_) {  // [::]:port beside it where the host has IPv6 (RFC 2428: EPSV and EPRT work there)
+    auto& tcp = host_.tcp();
+    const tcp::SocketHandle l6 = tcp.open();
+    if (tcp.bind(l6, {IpAddress::any(IpFamily::v6), bound_->port}) && tcp.listen(l6, config_.backlog)) {
+      listener6_ = l6;
+    } else {
+      (void)tcp.close(l6);
+    }
+  }
   hook_ = host_.on_activity([this] { on_activity(); });
 }
 
@@ -247,6 +256,7 @@ FtpServer::~FtpServer() {
   host_.remove_activity(hook_);
   conns_.clear();
   (void)host_.tcp().close(listener_);
+  if (listener6_) (void)host_.tcp().close(*listener6_);
 }
 
 FtpServerStats FtpServer::stats() const {
@@ -257,8 +267,13 @@ FtpServerStats FtpServer::stats() const {
 }
 
 void FtpServer::accept_all() {
+  accept_from(listener_);
+  if (listener6_) accept_from(*listener6_);
+}
+
+void FtpServer::accept_from(tcp::SocketHandle listener) {
   auto& tcp = host_.tcp();
-  while (auto h = tcp.accept(listener_)) {
+  while (auto h = tcp.accept(listener)) {
     ++stats_.accepted;
     const auto local = tcp.local_endpoint(*h);
     const auto peer = tcp.remote_endpoint(*h);

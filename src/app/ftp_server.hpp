@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "ftp/server.hpp"
@@ -56,6 +57,7 @@ class FtpServer {
   FtpServer(const FtpServer&) = delete;
   FtpServer& operator=(const FtpServer&) = delete;
 
+  // The IPv4 listener (the server also listens on IPv6 where it can).
   const Result<IpEndpoint, tcp::SocketError>& listening() const { return bound_; }
   FtpServerStats stats() const;
 
@@ -63,12 +65,14 @@ class FtpServer {
   class Conn;
   void on_activity();
   void accept_all();
+  void accept_from(tcp::SocketHandle listener);
 
   runtime::Host& host_;
   ftp::FileStore& store_;
   FtpServerConfig config_;
   tcp::SocketHandle listener_;
   Result<IpEndpoint, tcp::SocketError> bound_;
+  std::optional<tcp::SocketHandle> listener6_;  // [::]:port, where the host has IPv6
   std::vector<std::unique_ptr<Conn>> conns_;
   FtpServerStats stats_;  // sessions: of the ended ones only
   std::size_t hook_ = 0;

@@ -180,6 +180,37 @@ TEST(FtpApps, OnlyTheClientMayConnectToItsPassivePort) {
   EXPECT_EQ(f.server->stats().data_connections, 0u);
 }
 
+// RFC 2428 is what makes FTP work over IPv6: EPSV names only a port, EPRT
+// carries family 2; PASV has no IPv6 form and is refused.
+TEST(FtpApps, OverIpv6WithEpsvAndEprt) {
+  sim::World w(5);
+  sim::Host& a = w.add_host("a");
+  sim::Host& b = w.add_host("b");
+  auto nics = w.connect(a, "10.0.0.1/24", b, "10.0.0.2/24");
+  ASSERT_TRUE(nics);
+  ASSERT_TRUE(a.stack().add_address6(nics->first, *Ipv6Prefix::parse("2001:db8::1/64")));
+  ASSERT_TRUE(b.stack().add_address6(nics->second, *Ipv6Prefix::parse("2001:db8::2/64")));
+  ftp::MemoryStore files;
+  files.put("/a.txt", "over IPv6\n");
+  FtpServer server(b, 2121, files);
+  ASSERT_TRUE(server.listening());
+  const IpEndpoint at{*IpAddress::parse("2001:db8::2"), 2121};
+  FtpClient passive(a, at, {.op = Op::get, .path = "/a.txt"});
+  FtpClient active(a, at, {.op = Op::put, .path = "/b.txt", .upload = "up\n", .active = true}, {.start = 1s});
+  TcpRequestClient pasv(a, at, {.request = "USER ftp\r\nPASS x\r\nPASV\r\nQUIT\r\n"});
+  w.run_until(Instant{} + 10s);
+  ASSERT_TRUE(passive.done() && active.done());
+  EXPECT_TRUE(passive.result().ok) << passive.result().error;
+  EXPECT_EQ(passive.result().data, "over IPv6\n");
+  EXPECT_EQ(passive.data_connection()->second.addr, at.addr);
+  EXPECT_TRUE(active.result().ok) << active.result().error;
+  EXPECT_EQ(*files.read("/b.txt"), "up\n");
+  bool eprt2 = false;
+  for (const auto& l : active.transcript()) eprt2 = eprt2 || l.starts_with("> EPRT |2|2001:db8::1|");
+  EXPECT_TRUE(eprt2);
+  EXPECT_NE(pasv.response().find("425 PASV is IPv4 only: use EPSV"), std::string::npos) << pasv.response();
+}
+
 TEST(FtpApps, GarbageGetsErrorsAndTheServerGoesOn) {
   Fixture f;
   std::string junk = random_bytes(20'000, 3);
