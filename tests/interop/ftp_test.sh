@@ -6,7 +6,8 @@
 #     a missing file (550) and a refused login; SHA-256 of every file.
 #  2. Python's ftplib: user login, PWD/CWD (".." stops at the root), NLST,
 #     MLSD, SIZE, MDTM, storbinary/retrbinary (passive, active, REST), TYPE A
-#     with CRLF on the wire, error replies as exceptions.
+#     with CRLF on the wire, ABOR (sent as urgent data) during a transfer,
+#     error replies as exceptions.
 #  3. our client (`wirestack ftp`) against a real server (python3-pyftpdlib,
 #     on the kernel's side of the namespace): list, get and put of several
 #     MiB in passive and active mode, SHA-256 checked.
@@ -99,6 +100,11 @@ while True:
     raw += b
 conn.close(); f.voidresp()
 print("ascii wire", raw.count(b"\r\n"), len(raw))
+f.voidcmd("TYPE I")
+conn = f.transfercmd("RETR big.bin"); first = conn.recv(1000)
+resp = f.abort()  # ABOR sent as urgent data (MSG_OOB)
+print("abort", resp[:3], f.voidresp()[:3] if resp.startswith("426") else "-", len(first) > 0)  # RFC 959: 426, then 226
+conn.close()
 print("noop", f.voidcmd("NOOP"))
 print("quit", f.quit())
 PY
@@ -120,6 +126,7 @@ expect "ftplib unimplemented" '^error DELE notes.txt -> 502$' "$out"
 expect "ftplib link out" '^error CWD /escape -> 550$' "$out"
 expect "ftplib no dir" '^error STOR /nodir/x -> 553$' "$out"
 expect "ftplib TYPE A: CRLF on the wire" '^ascii wire 3 37$' "$out"
+expect "ftplib ABOR during a transfer: 426 then 226" '^abort 426 226 True$' "$out"
 expect "ftplib quit" '^quit 221 ' "$out"
 [ -e "$WORK/secret/x" ] && fail "a file appeared outside the root"
 
