@@ -7,7 +7,8 @@
 #  2. Python's ftplib: user login, PWD/CWD (".." stops at the root), NLST,
 #     MLSD, SIZE, MDTM, storbinary/retrbinary (passive, active, REST), TYPE A
 #     with CRLF on the wire, ABOR (sent as urgent data) during a transfer,
-#     error replies as exceptions.
+#     error replies as exceptions; a client sending garbage, a 100 KB line
+#     and a PORT to a third host gets 500s and leaves the server serving.
 #  3. our client (`wirestack ftp`) against a real server (python3-pyftpdlib,
 #     on the kernel's side of the namespace): list, get and put of several
 #     MiB in passive and active mode, SHA-256 checked.
@@ -129,6 +130,35 @@ expect "ftplib TYPE A: CRLF on the wire" '^ascii wire 3 37$' "$out"
 expect "ftplib ABOR during a transfer: 426 then 226" '^abort 426 226 True$' "$out"
 expect "ftplib quit" '^quit 221 ' "$out"
 [ -e "$WORK/secret/x" ] && fail "a file appeared outside the root"
+
+# A misbehaving client: binary garbage, a line of 100 KB, a PORT to a third
+# host, then it vanishes mid-session; the server answers each and goes on.
+out=$(timeout 30 ip netns exec "$NS" "$PY" - "$OUR_IP" <<'PY' 2>&1
+import os, socket, sys, time
+s = socket.create_connection((sys.argv[1], 21), timeout=10)
+s.sendall(os.urandom(3000).replace(b"\n", b"") + b"\r\n" + b"A" * 100000 + b"\r\nUSER ftp\r\nPASS x\r\n"
+          b"PORT 10,77,0,99,200,1\r\nRETR /pub/notes.txt\r\n")
+time.sleep(1.5)
+data = b""
+s.settimeout(1)
+try:
+    while True:
+        b = s.recv(65536)
+        if not b: break
+        data += b
+except socket.timeout:
+    pass
+for line in data.decode("latin-1").split("\r\n"):
+    if line: print("reply", line[:60])
+s.close()  # mid-session, no QUIT
+PY
+)
+expect "garbage: syntax error" '^reply 500 Syntax error' "$out"
+expect "garbage: the long line" '^reply 500 Syntax error: line longer than 4096 bytes$' "$out"
+expect "garbage: login after it" '^reply 230 Login successful' "$out"
+expect "garbage: PORT to a third host" '^reply 500 Illegal PORT' "$out"
+expect "garbage: no data port" '^reply 425 Use PASV' "$out"
+out=$(c "$URL/pub/"); expect "curl list after the garbage" ' notes\.txt$' "$out"
 
 ws_stop
 log=$(cat "$WS_LOG")
