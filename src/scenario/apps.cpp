@@ -19,6 +19,7 @@
 #include "msg/text_forms.hpp"
 #include "scenario/app_registry.hpp"
 #include "scenario/dns_apps.hpp"
+#include "scenario/ftp_apps.hpp"
 #include "scenario/network_app.hpp"
 #include "scenario/stats.hpp"
 #include "wire/ipv4_address.hpp"
@@ -683,6 +684,8 @@ const std::vector<AppType>& app_types() {
        scheduled<RpcClientSettings>},
       {"syn_flood", {"to", "rate", "duration", "spoof"}, false, parse_syn_flood, make<SynFlood>},
       {"dns_server", {"port", "zone"}, false, parse_dns_server, make_dns_server},
+      {"ftp_server", {"port", "files", "user"}, false, parse_ftp_server, make_ftp_server},
+      {"ftp_client", {"url", "op", "bytes", "mode", "user"}, false, parse_ftp_client, make_ftp_client},
   };
   return types;
 }

@@ -4,6 +4,9 @@
 #include <sstream>
 
 #include "dns/message.hpp"
+#include "ftp/address.hpp"
+#include "ftp/command.hpp"
+#include "ftp/server.hpp"
 
 namespace wirestack::scenario {
 
@@ -119,11 +122,41 @@ std::string Narrator::describe_tcp(const std::string& link, const Dissection& d,
   if (t.flags.ack()) os << "  ack " << rel(rev, t.ack);
   os << "  win " << t.window;
   if (t.options.mss) os << "  mss " << *t.options.mss;
-  if (len > 0) {
+  const bool ftp_control = t.src_port == ftp::kPort || t.dst_port == ftp::kPort;
+  if (len > 0 && ftp_control) {
+    os << "  | " << describe_ftp(src, t.src_port == ftp::kPort, app_payload(d, frame));
+  } else if (len > 0) {
     if (auto app = describe_app(app_payload(d, frame)); !app.empty()) os << "  | " << app;
+  }
+  if (ev.role == TcpRole::syn && ftp_data_.contains(IpEndpoint{dst, t.dst_port})) {
+    os << "  | FTP data connection: to the port named on the control connection (" << ftp::kPort
+       << "); the file or listing travels on it, and its close ends the file";
   }
   if (ev.retransmission) os << "  (this range was sent before: lost, or its ACK was late)";
   return os.str();
+}
+
+std::string Narrator::describe_ftp(const IpAddress& src, bool from_server, Bytes payload) {
+  const std::string_view s(reinterpret_cast<const char*>(payload.data()), payload.size());
+  const std::string line(s.substr(0, s.find("\r\n")));
+  if (from_server) {
+    // A passive reply names the server's data port; the client connects there.
+    if (line.starts_with("229 ")) {
+      if (auto port = ftp::parse_epsv_reply(line)) ftp_data_.insert(IpEndpoint{src, *port});
+    } else if (line.starts_with("227 ")) {
+      if (auto at = ftp::parse_pasv_reply(line)) ftp_data_.insert(IpEndpoint{src, at->port});
+    }
+    return "FTP reply: " + printable(line, 80);
+  }
+  auto cmd = ftp::parse_command(line);
+  if (!cmd) return "FTP command: " + printable(line, 60);
+  // Active mode: the client names its own port; the server connects there.
+  if (cmd->verb == "EPRT") {
+    if (auto at = ftp::parse_eprt_arg(cmd->arg)) ftp_data_.insert(*at);
+  } else if (cmd->verb == "PORT") {
+    if (auto at = ftp::parse_port_arg(cmd->arg)) ftp_data_.insert(*at);
+  }
+  return "FTP command: " + (cmd->verb == "PASS" ? std::string("PASS ****") : printable(line, 80));
 }
 
 FrameEvent Narrator::on_frame(const std::string& link, const std::string& from, const std::string& to, Instant at,

@@ -13,8 +13,11 @@
 
 #include "app/http_server.hpp"
 #include "app/dns_server.hpp"
+#include "app/ftp_files.hpp"
+#include "app/ftp_server.hpp"
 #include "app/rpc_server.hpp"
 #include "dns_cmd.hpp"
+#include "ftp_cmd.hpp"
 #include "app/ping.hpp"
 #include "app/udp_apps.hpp"
 #include "app/tcp_apps.hpp"
@@ -270,6 +273,10 @@ CLI::App* add_tap_command(CLI::App& app, TapOptions& opt) {
   cmd->add_option("--json,--rpc", opt.json, "JSON-RPC service (docs/PROTOCOL.md: time, echo) on PORT")
       ->check(CLI::Range(1, 65535));
   cmd->add_option("--dns", opt.dns, "authoritative DNS server (UDP and TCP) on PORT for ZONEFILE (hosts(5) or RFC 1035 master file): PORT:ZONEFILE");
+  cmd->add_option("--ftp", opt.ftp, "FTP server on PORT serving DIR (default: the current directory): PORT[:DIR]");
+  cmd->add_option("--ftp-user", opt.ftp_users, "an FTP user of --ftp, USER:PASSWORD (repeatable)");
+  cmd->add_flag("--ftp-no-anonymous", opt.ftp_no_anonymous, "--ftp refuses anonymous logins");
+  cmd->add_flag("--ftp-read-only", opt.ftp_read_only, "--ftp refuses uploads (STOR)");
   cmd->add_option("--congestion", opt.stack.congestion,
                   "TCP congestion control of the stack's connections: " + tcp::known_algorithms() + " (default newreno)");
   cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(checks::seconds(1e9));
@@ -318,6 +325,15 @@ int run_tap(const TapOptions& opt) {
       return 2;
     }
     dns_zone = std::move(*z);
+  }
+  std::optional<FtpServe> ftp_serve;
+  if (opt.ftp) {
+    auto f = parse_ftp_option(*opt.ftp, opt.ftp_users, opt.ftp_no_anonymous, opt.ftp_read_only);
+    if (!f) {
+      std::cerr << "wirestack tap: " << f.error() << "\n";
+      return 2;
+    }
+    ftp_serve = std::move(*f);
   }
   auto stack = make_tap_stack(opt.stack, /*allow_privileged_ports=*/true);
   if (!stack) {
@@ -374,6 +390,16 @@ int run_tap(const TapOptions& opt) {
       return 1;
     }
   }
+  std::optional<app::DirectoryStore> ftp_files;
+  std::optional<app::FtpServer> ftp_server;
+  if (ftp_serve) {
+    ftp_files.emplace(ftp_serve->dir);
+    ftp_server.emplace(host, ftp_serve->port, *ftp_files, ftp_serve->config);
+    if (!ftp_server->listening()) {
+      std::cerr << "wirestack tap: --ftp: " << ftp_server->listening().error() << "\n";
+      return 1;
+    }
+  }
   // Say at once when frames cannot leave (the kernel side is down, ...),
   // not only in the counters at the end.
   host.on_activity([&host, warned = false]() mutable {
@@ -393,6 +419,7 @@ int run_tap(const TapOptions& opt) {
     std::cout << ", dns on port " << dns_zone->port << " serving " << dns_zone->file << " ("
               << dns_server->zone().record_count() << " records)";
   }
+  if (ftp_serve) std::cout << ", ftp on port " << ftp_serve->port << " serving " << ftp_files->root().string();
   if (http_port) std::cout << ", http on port " << *http_port << (http_root ? " serving " + *http_root : std::string());
   if (opt.stack.congestion) std::cout << ", tcp congestion control " << *opt.stack.congestion;
   if (const auto* w = host.impairment_in()) std::cout << ", wire to the stack impaired: " << w->spec().to_string();
@@ -444,6 +471,14 @@ int run_tap(const TapOptions& opt) {
               << " nxdomain " << d.nxdomain << " refused " << d.refused << " formerr " << d.formerr << " notimp "
               << d.notimp << " badvers " << d.badvers << " dropped " << d.dropped << " truncated " << d.truncated
               << " tcp_connections " << dns_server->tcp_connections() << "\n";
+  }
+  if (ftp_server) {
+    const app::FtpServerStats s = ftp_server->stats();
+    std::cout << "ftp port " << ftp_serve->port << " connections " << s.accepted << " refused " << s.refused
+              << " commands " << s.sessions.commands << " errors " << s.sessions.errors << " files_sent "
+              << s.sessions.files_sent << " files_received " << s.sessions.files_received << " listings "
+              << s.sessions.listings << " data_connections " << s.data_connections << " data_failures "
+              << s.data_failures << " strangers " << s.strangers << " idle_timeouts " << s.idle_timeouts << "\n";
   }
   if (tcp_discard) {
     std::cout << "tcp_discard port " << *opt.tcp_discard << " connections " << tcp_discard->accepted() << " bytes "

@@ -81,6 +81,10 @@ struct TapOptions {
   std::optional<std::string> http;
   std::optional<int> json;
   std::optional<std::string> dns;  // PORT:ZONEFILE
+  std::optional<std::string> ftp;  // PORT[:DIR]
+  std::vector<std::string> ftp_users;  // USER:PASSWORD
+  bool ftp_no_anonymous = false;
+  bool ftp_read_only = false;
   std::optional<double> seconds;
   LimitOptions limits;  // of the --http and --json servers
 };
