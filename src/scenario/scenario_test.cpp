@@ -24,7 +24,7 @@ std::string read(const std::string& path) {
 }
 
 TEST(BuiltinScenarios, FilesMatchTheEmbeddedTexts) {
-  const std::vector<std::string> expected = {"campus", "campus6", "lossy", "synflood", "spike", "storm"};
+  const std::vector<std::string> expected = {"campus", "campus6", "lossy", "synflood", "spike", "storm", "storm-stp"};
   ASSERT_EQ(builtin_scenarios().size(), expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {
     const auto& s = builtin_scenarios()[i];
