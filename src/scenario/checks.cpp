@@ -87,19 +87,20 @@ void check_cables(const Topology& topo) {
 void check_next_hop(const NodeSpec& n, const std::vector<Card>& cards, const std::string& hop, const SourcePos& pos,
                     const std::string& what) {
   const Ipv4Address gw = *Ipv4Address::parse(hop);
+  const std::string who = std::string(n.kind == NodeKind::router ? "router '" : "host '") + n.name + "': ";
   bool on_link = false;
   std::string nets;
   for (const Card& c : cards) {
     if (c.prefix.address() == gw) {
-      fail(pos, n.name + ": " + what + " " + hop + " is " + n.name +
+      fail(pos, who + what + " " + hop + " is " + n.name +
                     "'s own address: a gateway is another node (a router) on its network");
     }
     on_link = on_link || c.prefix.contains(gw);
     nets += (nets.empty() ? "" : ", ") + c.prefix.network().to_string() + "/" + std::to_string(c.prefix.len());
   }
   if (!on_link) {
-    fail(pos, n.name + ": " + what + " " + hop + " is on none of its networks (" + (nets.empty() ? "it has no IPv4 address" : nets) +
-                  "): a gateway must be reachable without one");
+    fail(pos, who + what + " " + hop + " is on none of its networks (" + (nets.empty() ? "it has no IPv4 address" : nets) +
+                  "): a next hop must be on one of them");
   }
 }
 

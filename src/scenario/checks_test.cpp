@@ -71,16 +71,16 @@ TEST(TopologyChecks, GatewayOffLinkOrOurOwn) {
   };
   EXPECT_EQ(error_of(with_gateway("10.0.0.254")), "(loaded)");
   EXPECT_EQ(error_of(with_gateway("10.0.9.1")),
-            "t.toml:3:11: a: gateway 10.0.9.1 is on none of its networks (10.0.0.0/24): a gateway must be "
-            "reachable without one");
+            "t.toml:3:11: host 'a': gateway 10.0.9.1 is on none of its networks (10.0.0.0/24): a next hop must "
+            "be on one of them");
   EXPECT_EQ(error_of(with_gateway("10.0.0.1")),
-            "t.toml:3:11: a: gateway 10.0.0.1 is a's own address: a gateway is another node (a router) on its "
+            "t.toml:3:11: host 'a': gateway 10.0.0.1 is a's own address: a gateway is another node (a router) on its "
             "network");
   const std::string route = "[[host]]\nname = \"a\"\nroutes = [{ to = \"10.9.0.0/16\", via = \"10.1.0.1\" }]\n"
                             "[[switch]]\nname = \"sw\"\n[[link]]\nfrom = \"a\"\nfrom_address = \"10.0.0.1/24\"\nto = \"sw\"\n";
   EXPECT_EQ(error_of(route),
-            "t.toml:3:11: a: route to 10.9.0.0/16 via 10.1.0.1 is on none of its networks (10.0.0.0/24): a gateway "
-            "must be reachable without one");
+            "t.toml:3:11: host 'a': route to 10.9.0.0/16 via 10.1.0.1 is on none of its networks (10.0.0.0/24): a "
+            "next hop must be on one of them");
 }
 
 TEST(TopologyChecks, TwoServersOnOnePortOfAHost) {
