@@ -237,6 +237,14 @@ void SpanningTree::set_state(StpPort p, PortState to, Instant now) {
   if (s.state == to) return;
   const PortState from = s.state;
   s.state = to;
+  // Two steps of one port at one instant (enabled: disabled -> blocking ->
+  // listening) are one change for the reader.
+  if (!changes_.empty() && changes_.back().port == p && changes_.back().at == now && changes_.back().to == from) {
+    changes_.back().to = to;
+    changes_.back().role = role(p);
+    if (changes_.back().from == to) changes_.pop_back();
+    return;
+  }
   changes_.push_back(PortChange{now, p, from, to, role(p)});
 }
 

@@ -32,7 +32,8 @@
 //
 // Timers are deadlines; poll(now) runs every expired one in a fixed order
 // (ports ascending), so a run is deterministic. Every change of a port's
-// state is kept as a PortChange for the narrative (take_changes()).
+// state is kept as a PortChange for the narrative (take_changes()); steps
+// of one port at one instant are merged (disabled -> listening).
 #pragma once
 
 #include <chrono>

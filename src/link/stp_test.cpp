@@ -137,7 +137,10 @@ TEST_F(Triangle, PortsListenAndLearnForOneForwardDelayEach) {
   lan.run_until(at(30s));
   EXPECT_TRUE(lan[b0].forwarding(0));
   std::vector<PortChange> changes = lan[b0].take_changes();
-  ASSERT_GE(changes.size(), 3u);
+  ASSERT_EQ(changes.size(), 6u);  // per port: disabled -> listening, -> learning, -> forwarding
+  EXPECT_EQ(changes[0].from, PortState::disabled);
+  EXPECT_EQ(changes[0].to, PortState::listening);
+  EXPECT_EQ(changes[0].at, at(0s));
   std::ostringstream os;
   os << changes[changes.size() - 2];
   EXPECT_EQ(changes.back().at, at(30s));
