@@ -32,7 +32,8 @@ struct ArpIfaceCounters {
   std::uint64_t rx_malformed = 0;   // did not parse
   std::uint64_t tx_requests = 0;    // who-has sent (retries included)
   std::uint64_t tx_replies = 0;     // is-at sent
-  std::uint64_t tx_gratuitous = 0;  // announcements (address added / NIC up)
+  std::uint64_t tx_gratuitous = 0;  // announcements (address added / NIC up / defending one)
+  std::uint64_t conflicts = 0;      // RFC 5227 2.4: another MAC claimed one of our addresses
   friend bool operator==(const ArpIfaceCounters&, const ArpIfaceCounters&) = default;
 };
 

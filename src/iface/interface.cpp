@@ -220,6 +220,8 @@ void Interface::crash(Instant /*now*/) {
     nic_down6(static_cast<NicId>(i));
   }
   address_events_.clear();
+  arp_conflicts_.clear();
+  for (Nic& n : nics_) n.last_conflict.reset();
   reassembler6_.clear();
   ping6_replies_.clear();
   resolving_ = false;
@@ -439,6 +441,7 @@ void for_each_counter(const InterfaceCounters& c, const CounterVisitor& visit) {
   visit("arp", "tx_requests", c.arp.tx_requests);
   visit("arp", "tx_replies", c.arp.tx_replies);
   visit("arp", "tx_gratuitous", c.arp.tx_gratuitous);
+  visit("arp", "conflicts", c.arp.conflicts);
   visit("ipv4", "rx", c.ipv4.rx);
   visit("ipv4", "tx", c.ipv4.tx);
   visit("ipv4", "delivered", c.ipv4.delivered);

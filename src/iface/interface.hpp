@@ -230,6 +230,21 @@ struct Ping6Reply {
   friend bool operator==(const Ping6Reply&, const Ping6Reply&) = default;
 };
 
+// RFC 5227 2.4: an ARP packet (request or reply) from another hardware
+// address whose sender IP address is one of ours: two hosts use one address.
+// The host defends its address once (a new announcement) unless it saw a
+// conflict in the last DEFEND_INTERVAL (10 s), then keeps using it.
+struct ArpConflict {
+  NicId nic = 0;
+  Ipv4Address address;
+  MacAddress other;   // the sender hardware address that claimed it
+  bool defended = false;
+  Instant at{};
+  friend bool operator==(const ArpConflict&, const ArpConflict&) = default;
+};
+// "10.0.0.1 is also used by 02:57:53:00:00:02 (ARP conflict on nic 0): defended with an announcement"
+std::ostream& operator<<(std::ostream& os, const ArpConflict& c);
+
 // What IPv6 autoconfiguration did to an address or a router, for the user
 // (take_address_events(); the simulator prints them).
 enum class AddressEventKind : std::uint8_t {
@@ -381,6 +396,10 @@ class Interface final : private tcp::IpLayer {
   Result<void, std::string> set_default_router6(NicId nic, Ipv6Address router);
   // What autoconfiguration did since the last call, in order.
   std::vector<AddressEvent> take_address_events();
+  // IPv4 address conflicts seen since the last call, in order (at most the
+  // last 64; counters().arp.conflicts counts them all).
+  bool has_arp_conflicts() const { return !arp_conflicts_.empty(); }
+  std::vector<ArpConflict> take_arp_conflicts();
   ip::NeighborCache& neighbors(NicId nic);
   // A packet with `payload` as its upper-layer bytes (header included).
   Result<void, SendError> send_ipv6(Ipv6Address dst, IpProtocol protocol, Bytes payload, Instant now,
@@ -456,6 +475,7 @@ class Interface final : private tcp::IpLayer {
     bool full = false;  // the device said it has no room (FrameSink::has_room)
     std::vector<Ipv4Prefix> addresses;
     link::ArpCache arp;
+    std::optional<Instant> last_conflict;  // RFC 5227 2.4 (c): defend at most once per DEFEND_INTERVAL
     std::vector<Ipv6Prefix> addresses6;  // assigned; the link-local address first
     ip::NeighborCache nd;
     std::vector<Ipv6Address> resolving6;  // next hops with packets waiting in nd
@@ -508,6 +528,7 @@ class Interface final : private tcp::IpLayer {
 
   // interface_input.cpp
   void receive_arp(NicId nic, Bytes payload, Instant now);
+  void arp_conflict(NicId nic, const ArpRepr& arp, Instant now);
   void receive_ipv4(NicId nic, Bytes payload, bool link_broadcast, Instant now);
   void deliver_local(NicId nic, Ipv4Packet packet, const Ipv4Repr& repr, bool broadcast, Instant now);
   void deliver_loopback(Instant now);
@@ -658,6 +679,7 @@ class Interface final : private tcp::IpLayer {
   Rng nd_rng_;  // DAD delays and nonces, RA intervals: a stream of its own (the main one's draws stay as they were)
   ip::StableIdSecret stable_secret_{};
   std::deque<AddressEvent> address_events_;
+  std::deque<ArpConflict> arp_conflicts_;
   Instant last_now_{};  // the latest time given (receive, poll, nic_up): for add_address6's DAD start
   std::deque<Ping6Reply> ping6_replies_;
   udp::SocketTable udp_;

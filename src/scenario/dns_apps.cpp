@@ -64,6 +64,11 @@ std::any parse_dns_server(const AppFields& f) {
   return s;
 }
 
+std::vector<ListenPort> dns_server_ports(const std::any& settings) {
+  const std::uint16_t port = std::any_cast<const DnsServerSettings&>(settings).port;
+  return {ListenPort{false, port}, ListenPort{true, port}};
+}
+
 std::unique_ptr<NetworkApp> make_dns_server(Network& net, const AppSpec& spec, sim::Host& host) {
   return std::make_unique<DnsServerApp>(net, spec, host);
 }

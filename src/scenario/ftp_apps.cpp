@@ -181,6 +181,10 @@ std::any parse_ftp_client(const AppFields& f) {
   return s;
 }
 
+std::vector<ListenPort> ftp_server_ports(const std::any& settings) {
+  return {ListenPort{true, std::any_cast<const FtpServerSettings&>(settings).port}};
+}
+
 std::unique_ptr<NetworkApp> make_ftp_server(Network& net, const AppSpec& spec, sim::Host& host) {
   return std::make_unique<FtpServerApp>(net, spec, host);
 }

@@ -29,6 +29,8 @@ namespace wirestack::scenario {
 
 std::any parse_ftp_server(const AppFields& f);
 std::unique_ptr<NetworkApp> make_ftp_server(Network& net, const AppSpec& spec, sim::Host& host);
+// TCP on its control port (passive data ports are ephemeral: taken at run time).
+std::vector<ListenPort> ftp_server_ports(const std::any& settings);
 std::any parse_ftp_client(const AppFields& f);
 std::unique_ptr<NetworkApp> make_ftp_client(Network& net, const AppSpec& spec, sim::Host& host);
 

@@ -175,6 +175,18 @@ FrameEvent Narrator::on_frame(const std::string& link, const std::string& from, 
     ev.text = os.str();
     return ev;
   }
+  if (d.bpdu) {
+    const BpduRepr& b = *d.bpdu;
+    if (b.type == BpduType::tcn) {
+      os << "STP      topology change notification (to the root: a port started or stopped forwarding)";
+    } else {
+      os << "STP      root " << b.root << " cost " << b.root_path_cost << ", from bridge " << b.bridge << " port id 0x"
+         << std::hex << b.port_id << std::dec << (b.topology_change ? ", topology change" : "")
+         << (b.topology_change_ack ? ", ack of the topology change" : "");
+    }
+    ev.text = os.str();
+    return ev;
+  }
   if (d.ipv6) {
     ev.text = describe_ipv6(link, d, frame, ev);
     return ev;
