@@ -102,6 +102,7 @@ class Client {
   void release(Instant now);
 
   ClientState state() const { return state_; }
+  const MacAddress& mac() const { return config_.mac; }
   const std::optional<Lease>& lease() const { return lease_; }
   std::vector<ClientEvent> take_events() { return std::exchange(events_, {}); }
   std::uint64_t ignored() const { return ignored_; }

@@ -68,6 +68,9 @@ class Server {
     Ipv4Address to;              // destination IP address
     std::uint16_t port;          // 68, or 67 for a relay
     bool to_chaddr = false;      // unicast to yiaddr at message.chaddr without ARP
+    // For a sender that cannot unicast without ARP (no raw socket): the
+    // limited broadcast in place of yiaddr-at-chaddr, else `to`.
+    Ipv4Address to_without_raw_socket() const { return to_chaddr ? Ipv4Address::broadcast() : to; }
   };
 
   // Precondition: validate(config) succeeded.

@@ -99,10 +99,12 @@ TEST_F(DhcpServerTest, WithoutTheBroadcastFlagTheOfferGoesToYiaddrAtChaddr) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->to, Ipv4Address(10, 0, 1, 100));
   EXPECT_TRUE(r->to_chaddr);
+  EXPECT_EQ(r->to_without_raw_socket(), Ipv4Address::broadcast());
   d.giaddr = Ipv4Address(10, 0, 2, 1);  // through a relay: to the relay's port 67
   r = server_.on_message(d, T(0s));
   EXPECT_EQ(r->to, Ipv4Address(10, 0, 2, 1));
   EXPECT_EQ(r->port, kServerPort);
+  EXPECT_EQ(r->to_without_raw_socket(), Ipv4Address(10, 0, 2, 1));
 }
 
 TEST_F(DhcpServerTest, RequestForTheOfferIsAckedAndBound) {
