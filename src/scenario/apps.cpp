@@ -18,6 +18,7 @@
 #include "app/udp_apps.hpp"
 #include "msg/text_forms.hpp"
 #include "scenario/app_registry.hpp"
+#include "scenario/dhcp_apps.hpp"
 #include "scenario/dns_apps.hpp"
 #include "scenario/network_app.hpp"
 #include "scenario/stats.hpp"
@@ -683,6 +684,7 @@ const std::vector<AppType>& app_types() {
        scheduled<RpcClientSettings>},
       {"syn_flood", {"to", "rate", "duration", "spoof"}, false, parse_syn_flood, make<SynFlood>},
       {"dns_server", {"port", "zone"}, false, parse_dns_server, make_dns_server},
+      {"dhcp_server", {"pool", "lease", "router", "dns"}, false, parse_dhcp_server, make_dhcp_server},
   };
   return types;
 }
