@@ -180,6 +180,24 @@ Result<void, std::string> Interface::add_address(NicId nic, Ipv4Prefix address) 
   return {};
 }
 
+bool Interface::remove_address(NicId nic, Ipv4Prefix address) {
+  Nic& n = nic_ref(nic);
+  const auto it = std::ranges::find(n.addresses, address);
+  if (it == n.addresses.end()) return false;
+  n.addresses.erase(it);
+  ++nic_gen_;
+  for (const Ipv4Prefix& p : n.addresses) {
+    if (p.len() == address.len() && p.network() == address.network()) return true;  // the route stays
+  }
+  const Ipv4Prefix subnet(address.network(), address.len());
+  for (const ip::Route& r : routes_.routes()) {
+    if (r.iface == nic && (r.is_connected() ? r.destination == subnet : subnet.contains(*r.gateway))) {
+      (void)routes_.remove(r);
+    }
+  }
+  return true;
+}
+
 void Interface::nic_up(NicId nic, Instant now) {
   Nic& n = nic_ref(nic);
   if (n.up) return;

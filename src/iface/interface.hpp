@@ -341,6 +341,11 @@ class Interface final : private tcp::IpLayer {
   // Adds the address and its connected route; announces it (gratuitous ARP)
   // if the NIC is up. Refused if the address is already on this host.
   Result<void, std::string> add_address(NicId nic, Ipv4Prefix address);
+  // Takes the address off the NIC (a DHCP lease ended): its connected route
+  // goes with the last address of its subnet, and so do the routes through
+  // gateways that were reachable only through it. False if the NIC had no
+  // such address.
+  bool remove_address(NicId nic, Ipv4Prefix address);
   // Marks the NIC up and announces each of its addresses (RFC 5227 2.3).
   void nic_up(NicId nic, Instant now);
   // Marks the NIC down: its ARP cache is flushed (waiting datagrams fail as

@@ -18,6 +18,7 @@
 #include "app/udp_apps.hpp"
 #include "msg/text_forms.hpp"
 #include "scenario/app_registry.hpp"
+#include "scenario/dhcp_apps.hpp"
 #include "scenario/dns_apps.hpp"
 #include "scenario/ftp_apps.hpp"
 #include "scenario/network_app.hpp"
@@ -692,6 +693,8 @@ const std::vector<AppType>& app_types() {
       {"dns_server", {"port", "zone"}, false, parse_dns_server, make_dns_server, nullptr, dns_server_ports},
       {"ftp_server", {"port", "files", "user"}, false, parse_ftp_server, make_ftp_server, nullptr, ftp_server_ports},
       {"ftp_client", {"url", "op", "bytes", "mode", "user"}, false, parse_ftp_client, make_ftp_client},
+      {"dhcp_server", {"pool", "lease", "router", "dns"}, false, parse_dhcp_server, make_dhcp_server, nullptr,
+       dhcp_server_ports},
   };
   return types;
 }

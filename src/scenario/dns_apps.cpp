@@ -79,8 +79,11 @@ void NetworkApp::resolve_then(const std::string& target, std::function<void(IpAd
     return;
   }
   const NodeSpec* node = net_.topology().node(spec_.host);
-  auto server = node != nullptr && node->dns ? Ipv4Address::parse(*node->dns) : Result<Ipv4Address, std::string>(
-                                                                                   Unexpected{std::string("no dns")});
+  std::optional<IpAddress> server;  // the host's `dns` key, else the one its DHCP lease named
+  if (node != nullptr && node->dns) {
+    if (auto a = IpAddress::parse(*node->dns)) server = *a;
+  }
+  if (!server) server = net_.dhcp_dns(spec_.host);
   if (!server) {  // the loader refuses this file; a hand-built Topology may not
     resolve_error_ = "DNS: host " + spec_.host + " has no 'dns' server to ask for " + target;
     return;

@@ -529,6 +529,12 @@ LinkEnd read_end(const Fields& f, const std::string& side, const Topology& topo)
                              Fields::type_name(*a));
       }
       for (const auto& [text, pos] : texts) {
+        if (text == "dhcp") {
+          if (router) f.fail(pos, "'" + e.node + "' is a router: give its card a fixed address, not \"dhcp\"");
+          if (e.address || e.dhcp) f.fail(pos, "'dhcp': the card has an IPv4 address already; one per card");
+          e.dhcp = true;
+          continue;
+        }
         if (text.find(':') != std::string::npos) {
           auto p6 = Ipv6Prefix::parse(text);
           if (!p6) f.fail(pos, p6.error());
@@ -541,7 +547,9 @@ LinkEnd read_end(const Fields& f, const std::string& side, const Topology& topo)
         } else {
           auto p4 = Ipv4Prefix::parse(text);
           if (!p4) f.fail(pos, p4.error());
-          if (e.address) f.fail(pos, "'" + text + "': the card has an IPv4 address already (" + *e.address + "); one per card");
+          if (e.address || e.dhcp) {
+            f.fail(pos, "'" + text + "': the card has an IPv4 address already (" + e.address.value_or("dhcp") + "); one per card");
+          }
           e.address = text;
           e.address_pos = pos;
         }
@@ -669,8 +677,12 @@ void read_app(const toml::table& t, const std::string& file, Topology& topo) {
     }
   }
   a.settings = type->parse(f);
-  if (f.named_key() && !h->dns) {
-    f.fail(*f.named_key(), "a name needs a DNS server: give host '" + a.host + "' one (dns = \"ADDRESS\")");
+  const bool dhcp = std::any_of(topo.links.begin(), topo.links.end(), [&](const LinkSpec& l) {
+    return (l.from.node == a.host && l.from.dhcp) || (l.to.node == a.host && l.to.dhcp);
+  });
+  if (f.named_key() && !h->dns && !dhcp) {
+    f.fail(*f.named_key(), "a name needs a DNS server: give host '" + a.host +
+                               "' one (dns = \"ADDRESS\"), or a card whose address comes from DHCP");
   }
   topo.apps.push_back(std::move(a));
 }

@@ -424,8 +424,9 @@ TEST(Loader, SwitchPortTwiceAndNoneLeft) {
 TEST(Loader, UnknownAppTypeAndHost) {
   std::string text(kBase);
   EXPECT_EQ(error_of(text + "[[app]]\ntype = \"telnet\"\nhost = \"a\"\n"),
-            "t.toml:22:8: app: unknown type 'telnet' (expected one of: dns_server, ftp_client, ftp_server, http_client, http_server, ping, "
-            "rpc_client, rpc_server, syn_flood, tcp_bulk, tcp_echo_server, tcp_sink, traceroute, udp_client, udp_echo_server)");
+            "t.toml:22:8: app: unknown type 'telnet' (expected one of: dhcp_server, dns_server, ftp_client, ftp_server, "
+            "http_client, http_server, ping, rpc_client, rpc_server, syn_flood, tcp_bulk, tcp_echo_server, tcp_sink, traceroute, "
+            "udp_client, udp_echo_server)");
   EXPECT_EQ(error_of(text + "[[app]]\ntype = \"ping\"\nhost = \"x\"\nto = \"10.0.0.2\"\n"),
             "t.toml:23:8: app ping: unknown host 'x'");
   EXPECT_EQ(error_of(text + "[[app]]\ntype = \"ping\"\nhost = \"sw\"\nto = \"10.0.0.2\"\n"),

@@ -3,6 +3,7 @@
 
 #include <sstream>
 
+#include "dhcp/message.hpp"
 #include "dns/message.hpp"
 #include "ftp/address.hpp"
 #include "ftp/command.hpp"
@@ -210,8 +211,13 @@ FrameEvent Narrator::on_frame(const std::string& link, const std::string& from, 
     const auto dns_text = d.udp->src_port == dns::kPort || d.udp->dst_port == dns::kPort
                               ? dns::summary(app_payload(d, frame))
                               : std::nullopt;
+    const bool dhcp = (d.udp->src_port == dhcp::kClientPort && d.udp->dst_port == dhcp::kServerPort) ||
+                      (d.udp->src_port == dhcp::kServerPort && d.udp->dst_port == dhcp::kClientPort);
     if (dns_text) {
       os << "  | DNS " << *dns_text;
+    } else if (dhcp) {
+      auto m = dhcp::Message::parse(app_payload(d, frame));
+      os << "  | DHCP " << (m ? m->summary() : "malformed: " + dhcp::to_string(m.error()));
     } else if (auto app = describe_app(app_payload(d, frame)); !app.empty()) {
       os << "  | " << app;
     }

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <utility>
 
+#include "app/dhcp.hpp"
 #include "scenario/network_app.hpp"
 #include "scenario/stats.hpp"
 
@@ -39,6 +40,43 @@ Result<std::unique_ptr<Network>, std::string> Network::build(const Topology& top
   auto net = create(topo, seed);
   if (auto r = net->wire_up(); !r) return Unexpected{r.error()};
   return net;
+}
+
+std::optional<IpAddress> Network::dhcp_dns(const std::string& host) const {
+  const auto it = dhcp_dns_.find(host);
+  if (it == dhcp_dns_.end()) return std::nullopt;
+  return it->second;
+}
+
+// A card whose address is "dhcp": a client whose leases configure the card
+// (address, default route, DNS server for names), told in the narrative.
+void Network::start_dhcp(sim::Host& h, iface::NicId nic) {
+  const std::uint64_t seed = world_.seed() * 0x9e3779b97f4a7c15ULL + dhcp_.size() + 1;
+  auto apply = [this, &h, nic](const dhcp::ClientEvent& e) {
+    auto& stack = h.stack();
+    std::ostringstream os;
+    os << h.name() << ": DHCP ";
+    if (e.kind == dhcp::ClientEvent::Kind::lost) {
+      stack.remove_address(nic, e.lease.address);
+      dhcp_dns_.erase(h.name());
+      os << "lease of " << e.lease.address << " ended: address removed";
+      note(os.str());
+      return;
+    }
+    if (e.kind == dhcp::ClientEvent::Kind::bound) {
+      if (auto r = stack.add_address(nic, e.lease.address); !r) os << "(" << r.error() << ") ";
+      if (!e.lease.routers.empty()) (void)stack.routes().set_default(e.lease.routers.front(), nic);
+    }
+    if (!e.lease.dns_servers.empty()) dhcp_dns_[h.name()] = IpAddress(e.lease.dns_servers.front());
+    os << (e.kind == dhcp::ClientEvent::Kind::bound ? "bound to " : "renewed ") << e.lease.address << " from server "
+       << e.lease.server << " for ";
+    print_seconds(os, e.lease.lease);
+    if (!e.lease.routers.empty()) os << ", gateway " << e.lease.routers.front();
+    if (!e.lease.dns_servers.empty()) os << ", DNS " << e.lease.dns_servers.front();
+    note(os.str());
+  };
+  dhcp_.push_back(std::make_unique<app::DhcpClient>(h, dhcp::ClientConfig{.mac = h.stack().mac(nic)}, seed,
+                                                   std::move(apply)));
 }
 
 Result<void, std::string> Network::wire_up() {
@@ -140,6 +178,7 @@ Result<void, std::string> Network::wire_up() {
                               l.cable, sim::NicOptions{.mtu = a->mtu});
       if (!r) return fail(a->pos, r.error());
       if (auto c = configure6(h, *r, *a); !c) return Unexpected{c.error()};
+      if (a->dhcp) start_dhcp(h, *r);
       link = h.link_of(*r);
       if (l.stp_cost) switches[b->node]->set_path_cost(static_cast<sim::PortId>(*b->port), *l.stp_cost);
     } else {
@@ -149,6 +188,8 @@ Result<void, std::string> Network::wire_up() {
       if (!r) return fail(l.pos, r.error());
       if (auto c = configure6(h, r->first, *a); !c) return Unexpected{c.error()};
       if (auto c = configure6(*hosts[b->node], r->second, *b); !c) return Unexpected{c.error()};
+      if (a->dhcp) start_dhcp(h, r->first);
+      if (b->dhcp) start_dhcp(*hosts[b->node], r->second);
       link = h.link_of(r->first);
     }
     links_.push_back(link);

@@ -81,6 +81,7 @@ struct LinkEnd {
   std::vector<std::string> addresses6;  // static IPv6 addresses: "2001:db8:1::10/64"
   std::vector<SourcePos> addresses6_pos;
   bool slaac = false;                   // hosts: `ipv6 = "slaac"`, global addresses from RAs
+  bool dhcp = false;                    // hosts: `address = "dhcp"`, IPv4 address, gateway and DNS from DHCP
   std::vector<std::string> advertise;   // routers: /64 prefixes sent in Router Advertisements
   bool has_ipv6() const { return !addresses6.empty() || slaac || !advertise.empty(); }
   std::uint16_t mtu = 1500;
