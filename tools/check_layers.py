@@ -32,14 +32,18 @@ ALLOWED = {
     "msg": {"base", "wire"},
     "http": {"base"},
     "dns": {"base", "wire"},
+    "ftp": {"base", "wire"},
+    "dhcp": {"base", "wire"},
     "report": {"base", "wire", "dev", "storage", "link", "ip", "transport", "udp", "tcp", "iface", "runtime", "sim"},
-    "app": {"base", "wire", "storage", "link", "ip", "transport", "udp", "tcp", "iface", "msg", "http", "dns", "runtime"},
+    "app": {"base", "wire", "storage", "link", "ip", "transport", "udp", "tcp", "iface", "msg", "http", "dns", "ftp", "dhcp",
+            "runtime"},
     "scenario": {"base", "wire", "storage", "dev", "link", "ip", "transport", "udp", "tcp", "iface", "runtime", "sim", "msg", "http",
-                 "dns", "app"},
+                 "dns", "ftp", "dhcp", "app"},
 }
 
 # Layers that must stay sans-IO: given time and bytes, never fetching them.
-SANS_IO = {"base", "wire", "storage", "transport", "link", "ip", "udp", "tcp", "iface", "msg", "http", "dns", "runtime"}
+SANS_IO = {"base", "wire", "storage", "transport", "link", "ip", "udp", "tcp", "iface", "msg", "http", "dns", "ftp", "dhcp",
+           "runtime"}
 FORBIDDEN_INCLUDES = re.compile(
     r'#\s*include\s*<(sys/[^>]+|unistd\.h|fcntl\.h|netinet/[^>]+|arpa/[^>]+|net/[^>]+|linux/[^>]+|'
     r'pcap[^>]*|thread|fstream|iostream|ctime|time\.h)>')

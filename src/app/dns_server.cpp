@@ -3,6 +3,7 @@
 #include <array>
 
 #include "app/tcp_apps.hpp"
+#include "app/udp_apps.hpp"
 
 namespace wirestack::app {
 
@@ -12,11 +13,10 @@ DnsServer::DnsServer(runtime::Host& host, std::uint16_t port, dns::Zone zone, Dn
       config_(config),
       udp_(host.udp().open()),
       udp_bound_(host.udp().bind(udp_, {IpAddress::any(IpFamily::v4), port})),
-      listener_(),
       tcp_bound_(Unexpected{tcp::SocketError{}}) {
-  Listener l = listen_on(host, port, 64);
-  listener_ = l.handle;
-  tcp_bound_ = std::move(l.bound);
+  listener_ = listen_on(host, port, 64);
+  tcp_bound_ = listener_.bound;
+  if (udp_bound_) udp6_ = bind_udp_v6(host, udp_bound_->port);
   hook_ = host_.on_activity([this] { on_activity(); });
 }
 
@@ -24,8 +24,9 @@ DnsServer::~DnsServer() {
   host_.remove_activity(hook_);
   auto& tcp = host_.tcp();
   for (auto& c : conns_) (void)tcp.abort(c.h);
-  (void)tcp.close(listener_);
+  close_listener(tcp, listener_);
   (void)host_.udp().close(udp_);
+  if (udp6_) (void)host_.udp().close(*udp6_);
 }
 
 void DnsServer::on_activity() {
@@ -35,21 +36,24 @@ void DnsServer::on_activity() {
 
 void DnsServer::serve_udp() {
   auto& udp = host_.udp();
-  for (int budget = 0; budget < 1024; ++budget) {  // bounded: other hooks get their turn
-    auto d = udp.recv_from(udp_);
-    if (!d) break;
-    ++udp_queries_;
-    if (auto reply = dns::answer(zone_, d->payload, dns::Transport::udp, stats_)) {
-      (void)udp.send_to(udp_, d->from, *reply);  // a full queue drops it: the client retries
+  for (const std::optional<udp::SocketHandle>& s : {std::optional(udp_), udp6_}) {
+    if (!s) continue;
+    for (int budget = 0; budget < 1024; ++budget) {  // bounded: other hooks get their turn
+      auto d = udp.recv_from(*s);
+      if (!d) break;
+      ++udp_queries_;
+      if (auto reply = dns::answer(zone_, d->payload, dns::Transport::udp, stats_)) {
+        (void)udp.send_to(*s, d->from, *reply);  // a full queue drops it: the client retries
+      }
     }
+    (void)udp.take_error(*s);  // ICMP port unreachable from a client that left: nothing to do
   }
-  (void)udp.take_error(udp_);  // ICMP port unreachable from a client that left: nothing to do
 }
 
 void DnsServer::serve_tcp() {
   auto& tcp = host_.tcp();
   const Instant now = host_.now();
-  while (auto h = tcp.accept(listener_)) {
+  while (auto h = accept_next(tcp, listener_)) {
     if (conns_.size() >= config_.max_connections) {
       (void)tcp.abort(*h);  // RFC 7766 6.2.2: a server may close connections to stay within its resources
       ++tcp_refused_;

@@ -16,8 +16,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
+#include "app/tcp_apps.hpp"
 #include "dns/authority.hpp"
 #include "dns/zone.hpp"
 #include "runtime/host.hpp"
@@ -65,7 +67,8 @@ class DnsServer {
   DnsServerConfig config_;
   udp::SocketHandle udp_;
   Result<IpEndpoint, udp::Error> udp_bound_;
-  tcp::SocketHandle listener_;
+  std::optional<udp::SocketHandle> udp6_;  // IPv6, the same port
+  Listener listener_{.handle = {}, .bound = Unexpected{tcp::SocketError{}}, .handle6 = std::nullopt};
   Result<IpEndpoint, tcp::SocketError> tcp_bound_;
   std::vector<Conn> conns_;
   dns::AnswerStats stats_;

@@ -13,6 +13,8 @@
 #include <string>
 
 #include "app/http_client.hpp"
+#include "app/ftp_client.hpp"
+#include "app/ftp_server.hpp"
 #include "app/http_server.hpp"
 #include "app/ping.hpp"
 #include "app/rpc_client.hpp"
@@ -310,6 +312,31 @@ TEST_P(Portable, PingAnswersAndSummarises) {
   ping.print_summary(summary);
   EXPECT_NE(summary.str().find("3 packets transmitted, 3 received, 0% packet loss"), std::string::npos)
       << summary.str();
+}
+
+// FTP's two connections on both worlds: a passive get and an active put,
+// with the kernel's sockets as well (TCP_NODELAY, a listener on port 0 for
+// the data connection, the accept of the server's connection back).
+TEST_P(Portable, FtpPassiveGetAndActivePut) {
+  auto env = make_env(GetParam());
+  ftp::MemoryStore files;
+  std::string big(300'000, '\0');
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 7 + i / 251);
+  files.put("/pub/big.bin", big);
+  FtpServer server(env->server(), 0, files);  // port 0: any free port
+  ASSERT_TRUE(server.listening()) << server.listening().error().message;
+  const IpEndpoint at{env->server_ip(), server.listening()->port};
+  FtpClient get(env->client(), at, {.op = ftp::ClientJob::Op::get, .path = "/pub/big.bin"});
+  FtpClient put(env->client(), at, {.op = ftp::ClientJob::Op::put, .path = "/pub/up.bin", .upload = big.substr(1000),
+                                    .active = true});
+  env->run_until([&] { return get.done() && put.done(); }, 30s);
+  ASSERT_TRUE(get.done() && put.done());
+  EXPECT_TRUE(get.result().ok) << get.result().error;
+  EXPECT_TRUE(get.result().data == big);
+  EXPECT_TRUE(put.result().ok) << put.result().error;
+  ASSERT_TRUE(files.read("/pub/up.bin"));
+  EXPECT_TRUE(*files.read("/pub/up.bin") == big.substr(1000));
+  EXPECT_EQ(server.stats().data_connections, 2u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Worlds, Portable, ::testing::Values("sim", "kernel"),

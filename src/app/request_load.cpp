@@ -26,7 +26,7 @@ FixedResponder::FixedResponder(runtime::Host& host, std::uint16_t port, FixedRes
 
 FixedResponder::~FixedResponder() {
   host_.remove_activity(hook_);
-  (void)host_.tcp().close(listen_.handle);
+  close_listener(host_.tcp(), listen_);
   for (const Conn& c : conns_) {
     if (c.live) (void)host_.tcp().close(c.h);
   }
@@ -52,8 +52,8 @@ void FixedResponder::serve(tcp::SocketHandle h) {
 
 void FixedResponder::on_activity() {
   for (const tcp::SocketHandle h : host_.tcp_changed()) {
-    if (h == listen_.handle) {
-      while (auto c = host_.tcp().accept(listen_.handle)) {
+    if (listen_.owns(h)) {
+      while (auto c = accept_next(host_.tcp(), listen_)) {
         at_index(conns_, c->index) = Conn{.h = *c, .live = true};
         serve(*c);
       }

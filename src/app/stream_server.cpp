@@ -1,5 +1,6 @@
 // app/stream_server.cpp — see stream_server.hpp.
 #include "app/stream_server.hpp"
+#include "app/tcp_apps.hpp"
 
 #include <algorithm>
 #include <array>
@@ -67,15 +68,7 @@ StreamServer::StreamServer(runtime::Host& host, std::uint16_t port, Factory fact
   if (bound_) {
     if (auto r = host_.tcp().listen(listener_, config_.backlog); !r) bound_ = Unexpected{r.error()};
   }
-  if (bound_) {
-    auto& tcp = host_.tcp();
-    const tcp::SocketHandle l6 = tcp.open();
-    if (tcp.bind(l6, {IpAddress::any(IpFamily::v6), bound_->port}) && tcp.listen(l6, config_.backlog)) {
-      listener6_ = l6;
-    } else {
-      (void)tcp.close(l6);
-    }
-  }
+  if (bound_) listener6_ = listen_v6(host_, bound_->port, config_.backlog);
   hook_ = host_.on_activity([this] { on_activity(); });
 }
 

@@ -42,7 +42,29 @@ Listener listen_on(runtime::Host& host, std::uint16_t port, std::uint32_t backlo
   if (l.bound) {
     if (auto r = tcp.listen(l.handle, backlog); !r) l.bound = Unexpected{r.error()};
   }
+  if (l.bound) l.handle6 = listen_v6(host, l.bound->port, backlog);
   return l;
+}
+
+std::optional<tcp::SocketHandle> listen_v6(runtime::Host& host, std::uint16_t port, std::uint32_t backlog) {
+  runtime::TcpSockets& tcp = host.tcp();
+  const tcp::SocketHandle h = tcp.open();
+  if (tcp.bind(h, {IpAddress::any(IpFamily::v6), port}) && tcp.listen(h, backlog)) return h;
+  (void)tcp.close(h);
+  return std::nullopt;
+}
+
+std::optional<tcp::SocketHandle> accept_next(runtime::TcpSockets& tcp, const Listener& l) {
+  if (auto c = tcp.accept(l.handle)) return *c;
+  if (l.handle6) {
+    if (auto c = tcp.accept(*l.handle6)) return *c;
+  }
+  return std::nullopt;
+}
+
+void close_listener(runtime::TcpSockets& tcp, const Listener& l) {
+  (void)tcp.close(l.handle);
+  if (l.handle6) (void)tcp.close(*l.handle6);
 }
 
 // ---- Echo server ------------------------------------------------------------------
@@ -56,12 +78,12 @@ TcpEchoServer::~TcpEchoServer() {
   host_.remove_activity(hook_);
   auto& tcp = host_.tcp();
   for (auto& c : conns_) (void)tcp.close(c.h);
-  (void)tcp.close(listen_.handle);
+  close_listener(tcp, listen_);
 }
 
 void TcpEchoServer::on_activity() {
   auto& tcp = host_.tcp();
-  while (auto c = tcp.accept(listen_.handle)) {
+  while (auto c = accept_next(tcp, listen_)) {
     conns_.push_back(Conn{.h = *c});
     ++accepted_;
   }
@@ -107,13 +129,13 @@ TcpSinkServer::~TcpSinkServer() {
   host_.remove_activity(hook_);
   auto& tcp = host_.tcp();
   for (auto& c : conns_) (void)tcp.close(c.h);
-  (void)tcp.close(listen_.handle);
+  close_listener(tcp, listen_);
 }
 
 void TcpSinkServer::on_activity() {
   auto& tcp = host_.tcp();
   const Instant now = host_.now();
-  while (auto c = tcp.accept(listen_.handle)) {
+  while (auto c = accept_next(tcp, listen_)) {
     records_.push_back(Record{.peer = tcp.remote_endpoint(*c).value_or(IpEndpoint{}), .accepted_at = now});
     conns_.push_back(Conn{.h = *c, .record = records_.size() - 1});
     ++accepted_;

@@ -62,12 +62,22 @@ class TcpStream {
 };
 
 // A socket listening on `port` of every IPv4 address of `host`: its handle,
-// and the endpoint it is bound to or why binding or listening failed.
+// and the endpoint it is bound to or why binding or listening failed; and
+// beside it one on the same port of every IPv6 address, where the host
+// speaks IPv6 (not the kernel-socket host, which is IPv4 only).
 struct Listener {
   tcp::SocketHandle handle;
   Result<IpEndpoint, tcp::SocketError> bound;
+  std::optional<tcp::SocketHandle> handle6;
+  bool owns(tcp::SocketHandle h) const { return h == handle || (handle6 && h == *handle6); }
 };
 Listener listen_on(runtime::Host& host, std::uint16_t port, std::uint32_t backlog);
+// The IPv6 listener on `port` (that of an IPv4 listener already bound), or
+// nothing where the host has no IPv6.
+std::optional<tcp::SocketHandle> listen_v6(runtime::Host& host, std::uint16_t port, std::uint32_t backlog);
+// The next connection waiting on either of `l`'s sockets.
+std::optional<tcp::SocketHandle> accept_next(runtime::TcpSockets& tcp, const Listener& l);
+void close_listener(runtime::TcpSockets& tcp, const Listener& l);
 
 // Accepts every connection on `port` and sends back what it receives; closes
 // its side when the peer has closed and everything was echoed.

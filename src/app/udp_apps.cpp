@@ -6,12 +6,16 @@ UdpEchoServer::UdpEchoServer(runtime::Host& host, std::uint16_t port)
     : host_(host),
       socket_(host.udp().open()),
       bound_(host.udp().bind(socket_, {IpAddress::any(IpFamily::v4), port})) {
+  if (bound_) socket6_ = bind_udp_v6(host, bound_->port);
   hook_ = host_.on_activity([this] {
     auto& udp = host_.udp();
-    while (true) {
-      auto d = udp.recv_from(socket_);
-      if (!d) break;
-      if (udp.send_to(socket_, d->from, d->payload)) ++echoed_;
+    for (const std::optional<udp::SocketHandle>& s : {std::optional(socket_), socket6_}) {
+      if (!s) continue;
+      while (true) {
+        auto d = udp.recv_from(*s);
+        if (!d) break;
+        if (udp.send_to(*s, d->from, d->payload)) ++echoed_;
+      }
     }
   });
 }
@@ -19,6 +23,15 @@ UdpEchoServer::UdpEchoServer(runtime::Host& host, std::uint16_t port)
 UdpEchoServer::~UdpEchoServer() {
   host_.remove_activity(hook_);
   (void)host_.udp().close(socket_);  // false only for a stale handle (the host crashed)
+  if (socket6_) (void)host_.udp().close(*socket6_);
+}
+
+std::optional<udp::SocketHandle> bind_udp_v6(runtime::Host& host, std::uint16_t port) {
+  auto& udp = host.udp();
+  const udp::SocketHandle s = udp.open();
+  if (udp.bind(s, {IpAddress::any(IpFamily::v6), port})) return s;
+  (void)udp.close(s);
+  return std::nullopt;
 }
 
 UdpClient::UdpClient(runtime::Host& host, IpEndpoint dst, Config config)

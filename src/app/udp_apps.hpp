@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,11 @@
 namespace wirestack::app {
 
 // Answers every datagram to `port` (any local address) with the same bytes.
+// A UDP socket bound to `port` of every IPv6 address of `host` (beside an
+// IPv4 one on that port), or nothing where the host has no IPv6.
+std::optional<udp::SocketHandle> bind_udp_v6(runtime::Host& host, std::uint16_t port);
+
+// Echoes every datagram to `port` (IPv4, and IPv6 where the host has it).
 class UdpEchoServer {
  public:
   UdpEchoServer(runtime::Host& host, std::uint16_t port);
@@ -31,6 +37,7 @@ class UdpEchoServer {
   runtime::Host& host_;
   udp::SocketHandle socket_;
   Result<IpEndpoint, udp::Error> bound_;
+  std::optional<udp::SocketHandle> socket6_;
   std::uint64_t echoed_ = 0;
   std::size_t hook_ = 0;
 };

@@ -32,7 +32,8 @@ struct ArpIfaceCounters {
   std::uint64_t rx_malformed = 0;   // did not parse
   std::uint64_t tx_requests = 0;    // who-has sent (retries included)
   std::uint64_t tx_replies = 0;     // is-at sent
-  std::uint64_t tx_gratuitous = 0;  // announcements (address added / NIC up)
+  std::uint64_t tx_gratuitous = 0;  // announcements (address added / NIC up / defending one)
+  std::uint64_t conflicts = 0;      // RFC 5227 2.4: another MAC claimed one of our addresses
   friend bool operator==(const ArpIfaceCounters&, const ArpIfaceCounters&) = default;
 };
 
@@ -114,6 +115,7 @@ struct Ipv6Counters {
   std::uint64_t hop_limit_exceeded = 0;  // routers: hop limit 0 or 1 (Time Exceeded sent)
   std::uint64_t scope_drops = 0;       // routers: link-local source or destination, never forwarded
   std::uint64_t forward_too_big = 0;   // routers: larger than the next link's MTU (Packet Too Big sent)
+  std::uint64_t pmtu_reductions = 0;   // TCP connections whose segment size a Packet Too Big lowered (RFC 8201)
   friend bool operator==(const Ipv6Counters&, const Ipv6Counters&) = default;
 };
 

@@ -180,6 +180,24 @@ Result<void, std::string> Interface::add_address(NicId nic, Ipv4Prefix address) 
   return {};
 }
 
+bool Interface::remove_address(NicId nic, Ipv4Prefix address) {
+  Nic& n = nic_ref(nic);
+  const auto it = std::ranges::find(n.addresses, address);
+  if (it == n.addresses.end()) return false;
+  n.addresses.erase(it);
+  ++nic_gen_;
+  for (const Ipv4Prefix& p : n.addresses) {
+    if (p.len() == address.len() && p.network() == address.network()) return true;  // the route stays
+  }
+  const Ipv4Prefix subnet(address.network(), address.len());
+  for (const ip::Route& r : routes_.routes()) {
+    if (r.iface == nic && (r.is_connected() ? r.destination == subnet : subnet.contains(*r.gateway))) {
+      (void)routes_.remove(r);
+    }
+  }
+  return true;
+}
+
 void Interface::nic_up(NicId nic, Instant now) {
   Nic& n = nic_ref(nic);
   if (n.up) return;
@@ -220,6 +238,8 @@ void Interface::crash(Instant /*now*/) {
     nic_down6(static_cast<NicId>(i));
   }
   address_events_.clear();
+  arp_conflicts_.clear();
+  for (Nic& n : nics_) n.last_conflict.reset();
   reassembler6_.clear();
   ping6_replies_.clear();
   resolving_ = false;
@@ -439,6 +459,7 @@ void for_each_counter(const InterfaceCounters& c, const CounterVisitor& visit) {
   visit("arp", "tx_requests", c.arp.tx_requests);
   visit("arp", "tx_replies", c.arp.tx_replies);
   visit("arp", "tx_gratuitous", c.arp.tx_gratuitous);
+  visit("arp", "conflicts", c.arp.conflicts);
   visit("ipv4", "rx", c.ipv4.rx);
   visit("ipv4", "tx", c.ipv4.tx);
   visit("ipv4", "delivered", c.ipv4.delivered);
@@ -515,6 +536,7 @@ void for_each_counter(const InterfaceCounters& c, const CounterVisitor& visit) {
   visit("ipv6", "hop_limit_exceeded", c.ipv6.hop_limit_exceeded);
   visit("ipv6", "scope_drops", c.ipv6.scope_drops);
   visit("ipv6", "forward_too_big", c.ipv6.forward_too_big);
+  visit("ipv6", "pmtu_reductions", c.ipv6.pmtu_reductions);
   visit("icmpv6", "rx", c.icmpv6.rx);
   visit("icmpv6", "tx", c.icmpv6.tx);
   visit("icmpv6", "rx_malformed", c.icmpv6.rx_malformed);

@@ -62,6 +62,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <unordered_map>
 #include <ostream>
@@ -244,6 +245,21 @@ struct Ping6Reply {
   friend bool operator==(const Ping6Reply&, const Ping6Reply&) = default;
 };
 
+// RFC 5227 2.4: an ARP packet (request or reply) from another hardware
+// address whose sender IP address is one of ours: two hosts use one address.
+// The host defends its address once (a new announcement) unless it saw a
+// conflict in the last DEFEND_INTERVAL (10 s), then keeps using it.
+struct ArpConflict {
+  NicId nic = 0;
+  Ipv4Address address;
+  MacAddress other;   // the sender hardware address that claimed it
+  bool defended = false;
+  Instant at{};
+  friend bool operator==(const ArpConflict&, const ArpConflict&) = default;
+};
+// "10.0.0.1 is also used by 02:57:53:00:00:02 (ARP conflict on nic 0): defended with an announcement"
+std::ostream& operator<<(std::ostream& os, const ArpConflict& c);
+
 // What IPv6 autoconfiguration did to an address or a router, for the user
 // (take_address_events(); the simulator prints them).
 enum class AddressEventKind : std::uint8_t {
@@ -340,6 +356,11 @@ class Interface final : private tcp::IpLayer {
   // Adds the address and its connected route; announces it (gratuitous ARP)
   // if the NIC is up. Refused if the address is already on this host.
   Result<void, std::string> add_address(NicId nic, Ipv4Prefix address);
+  // Takes the address off the NIC (a DHCP lease ended): its connected route
+  // goes with the last address of its subnet, and so do the routes through
+  // gateways that were reachable only through it. False if the NIC had no
+  // such address.
+  bool remove_address(NicId nic, Ipv4Prefix address);
   // Marks the NIC up and announces each of its addresses (RFC 5227 2.3).
   void nic_up(NicId nic, Instant now);
   // Marks the NIC down: its ARP cache is flushed (waiting datagrams fail as
@@ -371,8 +392,11 @@ class Interface final : private tcp::IpLayer {
   // assigned. With config().ipv6.enabled, addresses are tentative until DAD
   // passes (see Ipv6AutoConfig). Routes: the prefixes of our addresses and
   // of RAs are on-link; anything else goes to a default router learnt from
-  // RAs. Routers (forwarding on) forward between NICs. Not done yet:
-  // static IPv6 routes, Redirect, ICMPv6 errors handed to TCP/UDP.
+  // RAs, or the static one of set_default_router6(). Routers (forwarding
+  // on) forward between NICs. ICMPv6 errors reach TCP and UDP as ICMPv4's
+  // do; a Packet Too Big lowers the path MTU to its destination (RFC 8201,
+  // not below 1280) and, quoting data in flight, the connection's segment
+  // size. Not done yet: other static IPv6 routes, Redirect.
   // Adds a static address; its prefix is on-link. Refused if not unicast,
   // link-local (the NIC has its own), IPv4-mapped, or already ours.
   Result<void, std::string> add_address6(NicId nic, Ipv6Prefix address);
@@ -386,8 +410,16 @@ class Interface final : private tcp::IpLayer {
   Result<void, std::string> advertise6(NicId nic, Ipv6Prefix prefix);
   // Hosts: the default routers learnt on `nic` (link-local addresses).
   std::vector<Ipv6Address> default_routers6(NicId nic) const;
+  // A default router set by hand (Linux `ip -6 route add default via`),
+  // used before those learnt from RAs and kept when the NIC goes down.
+  // Refused if not unicast or one of our own addresses.
+  Result<void, std::string> set_default_router6(NicId nic, Ipv6Address router);
   // What autoconfiguration did since the last call, in order.
   std::vector<AddressEvent> take_address_events();
+  // IPv4 address conflicts seen since the last call, in order (at most the
+  // last 64; counters().arp.conflicts counts them all).
+  bool has_arp_conflicts() const { return !arp_conflicts_.empty(); }
+  std::vector<ArpConflict> take_arp_conflicts();
   ip::NeighborCache& neighbors(NicId nic);
   // A packet with `payload` as its upper-layer bytes (header included).
   Result<void, SendError> send_ipv6(Ipv6Address dst, IpProtocol protocol, Bytes payload, Instant now,
@@ -463,6 +495,7 @@ class Interface final : private tcp::IpLayer {
     bool full = false;  // the device said it has no room (FrameSink::has_room)
     std::vector<Ipv4Prefix> addresses;
     link::ArpCache arp;
+    std::optional<Instant> last_conflict;  // RFC 5227 2.4 (c): defend at most once per DEFEND_INTERVAL
     std::vector<Ipv6Prefix> addresses6;  // assigned; the link-local address first
     ip::NeighborCache nd;
     std::vector<Ipv6Address> resolving6;  // next hops with packets waiting in nd
@@ -476,6 +509,7 @@ class Interface final : private tcp::IpLayer {
       Instant expires{};
     };
     std::vector<Router> routers6;          // the Default Router List (RFC 4861 6.3.4)
+    std::optional<Ipv6Address> static_router6;  // set_default_router6()
     struct OnLink {
       Ipv6Prefix prefix;
       Instant expires{};
@@ -514,6 +548,7 @@ class Interface final : private tcp::IpLayer {
 
   // interface_input.cpp
   void receive_arp(NicId nic, Bytes payload, Instant now);
+  void arp_conflict(NicId nic, const ArpRepr& arp, Instant now);
   void receive_ipv4(NicId nic, Bytes payload, bool link_broadcast, Instant now);
   void deliver_local(NicId nic, Ipv4Packet packet, const Ipv4Repr& repr, bool broadcast, Instant now);
   void deliver_loopback(Instant now);
@@ -579,6 +614,9 @@ class Interface final : private tcp::IpLayer {
   void schedule_ra(NicId nic, Instant now);
   void receive_udp6(Ipv6Packet packet, const Ipv6Repr& ip, Bytes upper, bool link_multicast, Instant now);
   void receive_tcp6(const Ipv6Repr& ip, Bytes upper, Instant now);
+  // interface_icmp6_errors.cpp: an ICMPv6 error about a packet we sent, to
+  // TCP/UDP and the path MTU.
+  void handle_icmpv6_error(const Icmpv6Repr& msg, Instant now);
   // An ICMPv6 error about `invoking` (a whole packet), if RFC 4443 2.4(e)
   // and the rate limit allow.
   void send_icmpv6_error(Bytes invoking, const Icmpv6Repr& error, bool link_multicast, Instant now);
@@ -668,6 +706,7 @@ class Interface final : private tcp::IpLayer {
   Rng nd_rng_;  // DAD delays and nonces, RA intervals: a stream of its own (the main one's draws stay as they were)
   ip::StableIdSecret stable_secret_{};
   std::deque<AddressEvent> address_events_;
+  std::deque<ArpConflict> arp_conflicts_;
   Instant last_now_{};  // the latest time given (receive, poll, nic_up): for add_address6's DAD start
   std::deque<Ping6Reply> ping6_replies_;
   udp::SocketTable udp_;
@@ -705,6 +744,11 @@ class Interface final : private tcp::IpLayer {
     Instant expires{};
   };
   std::unordered_map<std::uint32_t, PathMtu> pmtu_;
+  std::map<Ipv6Address, PathMtu> pmtu6_;  // IPv6 destinations (RFC 8201), at most max_pmtu_entries
+  // The MTU of the path to `dst` leaving by `nic`: the NIC's, or lower as
+  // a Packet Too Big said (an expired report is forgotten).
+  std::uint16_t path_mtu6(NicId nic, const Ipv6Address& dst) const;
+  void remember_path_mtu6(const Ipv6Address& dst, PathMtu entry, Instant now);
   // The entry for dst, or nullptr (an expired one is removed).
   const PathMtu* path_mtu(Ipv4Address dst, Instant now);
   // What a "fragmentation needed" says of the path (RFC 1191), and keeping it.

@@ -62,6 +62,11 @@ void Interface::receive_arp(NicId nic, Bytes payload, Instant now) {
   }
   ++counters_.arp.rx;
   Nic& n = nic_ref(nic);
+  if (arp->source_hardware != n.mac) {
+    for (const Ipv4Prefix& p : n.addresses) {
+      if (p.address() == arp->source_protocol) return arp_conflict(nic, *arp, now);
+    }
+  }
   // With several addresses on the NIC, the cache answers for the one asked about.
   Ipv4Address my_ip = n.addresses.empty() ? Ipv4Address::any() : n.addresses.front().address();
   for (const Ipv4Prefix& p : n.addresses) {
@@ -77,6 +82,36 @@ void Interface::receive_arp(NicId nic, Bytes payload, Instant now) {
     ++counters_.ipv4.tx;
   }
   if (!in.released.empty()) resolution_ended();
+}
+
+// RFC 5227 2.4: somebody else claims one of our addresses. Defend it with an
+// announcement (b) unless a conflict was seen within DEFEND_INTERVAL, and
+// report it; the packet itself is not merged into the cache (it maps our
+// own address).
+void Interface::arp_conflict(NicId nic, const ArpRepr& arp, Instant now) {
+  constexpr Duration kDefendInterval = std::chrono::seconds{10};
+  Nic& n = nic_ref(nic);
+  ++counters_.arp.conflicts;
+  const bool defend = !n.last_conflict || now - *n.last_conflict >= kDefendInterval;
+  n.last_conflict = now;
+  if (defend && n.up) {
+    send_arp(nic, ArpRepr::request(n.mac, arp.source_protocol, arp.source_protocol), MacAddress::broadcast());
+    ++counters_.arp.tx_gratuitous;
+  }
+  constexpr std::size_t kMaxConflicts = 64;
+  if (arp_conflicts_.size() >= kMaxConflicts) arp_conflicts_.pop_front();
+  arp_conflicts_.push_back(ArpConflict{nic, arp.source_protocol, arp.source_hardware, defend && n.up, now});
+}
+
+std::vector<ArpConflict> Interface::take_arp_conflicts() {
+  std::vector<ArpConflict> out(arp_conflicts_.begin(), arp_conflicts_.end());
+  arp_conflicts_.clear();
+  return out;
+}
+
+std::ostream& operator<<(std::ostream& os, const ArpConflict& c) {
+  os << c.address << " is also used by " << c.other << " (ARP conflict on nic " << c.nic << ")";
+  return os << (c.defended ? ": defended with an announcement" : ": not defended again within 10 s");
 }
 
 void Interface::receive_ipv4(NicId nic, Bytes payload, bool link_broadcast, Instant now) {

@@ -12,8 +12,9 @@
 // interface_nd.cpp; forwarding and Router Advertisements in
 // interface_router6.cpp. Routes: on-link prefixes (our addresses', and RAs'
 // with the L flag), then a default router learnt from RAs. Not done yet:
-// static IPv6 routes, Redirect, ICMPv6 errors handed to TCP and UDP,
-// loopback to our own IPv6 addresses.
+// static IPv6 routes other than a default router, Redirect, loopback to
+// our own IPv6 addresses. ICMPv6 errors about our packets go to TCP and UDP
+// in interface_icmp6_errors.cpp.
 #include <algorithm>
 #include <utility>
 #include <variant>
@@ -151,8 +152,12 @@ std::optional<Interface::Egress6> Interface::select_egress6(const Ipv6Address& d
       if (p.prefix.contains(dst)) return egress(i, dst);
     }
   }
-  // Off-link: a default router (RFC 4861 6.3.6 prefers one known to be
-  // reachable; here the first learnt, on a NIC that is up).
+  // Off-link: the default router set by hand, else one learnt from RAs
+  // (RFC 4861 6.3.6 prefers one known to be reachable; here the first
+  // learnt), on a NIC that is up.
+  for (std::size_t i = 0; i < nics_.size(); ++i) {
+    if (nics_[i].up && nics_[i].static_router6) return egress(i, *nics_[i].static_router6);
+  }
   for (std::size_t i = 0; i < nics_.size(); ++i) {
     if (nics_[i].up && !nics_[i].routers6.empty()) return egress(i, nics_[i].routers6.front().addr);
   }
@@ -300,7 +305,7 @@ void Interface::receive_icmpv6(NicId nic, Ipv6Packet /*packet*/, const Ipv6Repr&
                                         .at = now});
     return;
   }
-  // Errors: counted by type; handing them to TCP/UDP is a later slice.
+  handle_icmpv6_error(*msg, now);  // interface_icmp6_errors.cpp
 }
 
 void Interface::release_nd(NicId nic, std::vector<ip::ReadyPacket6>& released) {
@@ -492,9 +497,10 @@ Result<void, SendError> Interface::output6(const Egress6& eg, const Ipv6Repr& he
   }
   const MutBytes packet = MutBytes(frame).subspan(kEthernetHeaderLen, total);
   header.emit(Ipv6PacketMut(packet));
-  if (total > n.mtu) {
-    // RFC 8200 5: the source fragments (routers never do).
-    auto pieces = ip::fragment6(packet, next_ident6_++, n.mtu);
+  const std::uint16_t mtu = header.dst.is_multicast() ? n.mtu : path_mtu6(eg.nic, header.dst);
+  if (total > mtu) {
+    // RFC 8200 5: the source fragments (routers never do), to the path's MTU.
+    auto pieces = ip::fragment6(packet, next_ident6_++, mtu);
     if (!pieces) {
       ++counters_.ipv6.too_big;
       return Unexpected{SendError::too_big};

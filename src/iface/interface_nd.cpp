@@ -87,6 +87,18 @@ std::vector<Ipv6Address> Interface::default_routers6(NicId nic) const {
   return out;
 }
 
+Result<void, std::string> Interface::set_default_router6(NicId nic, Ipv6Address router) {
+  if (!router.is_unicast() || router.is_loopback() || router.is_ipv4_mapped()) {
+    return Unexpected{"default router " + router.to_string() + ": not a unicast IPv6 address"};
+  }
+  if (is_local_address(router) || router == nic_ref(nic).ll) {
+    return Unexpected{"default router " + router.to_string() + ": that is this host's own address"};
+  }
+  nic_ref(nic).static_router6 = router;
+  ++nic_gen_;
+  return {};
+}
+
 std::vector<AddressEvent> Interface::take_address_events() {
   std::vector<AddressEvent> out(address_events_.begin(), address_events_.end());
   address_events_.clear();

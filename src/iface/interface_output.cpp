@@ -21,12 +21,23 @@ std::optional<Interface::Egress> Interface::select_egress(Ipv4Address dst, Ipv4A
   if (dst.is_unspecified() || dst.is_multicast() || dst.is_loopback()) return std::nullopt;
   const auto match = routes_.lookup(dst);
   if (dst.is_broadcast()) {
-    // The limited broadcast goes out of the NIC the route table picks for it
-    // (usually the default route's), else the first NIC with an address.
+    // The limited broadcast goes out of the NIC that holds the source asked
+    // for (a DHCP server answering on one of a router's LANs), else the one
+    // the route table picks (usually the default route's), else the first
+    // NIC with an address, else the first NIC that is up: a host with no
+    // address yet sends from 0.0.0.0 (RFC 1122 3.2.1.3 (a), DHCP's DISCOVER).
     std::optional<NicId> nic;
-    if (match && match->route.iface < nics_.size()) nic = match->route.iface;
+    for (std::size_t i = 0; !src.is_unspecified() && !nic && i < nics_.size(); ++i) {
+      for (const Ipv4Prefix& p : nics_[i].addresses) {
+        if (p.address() == src) nic = static_cast<NicId>(i);
+      }
+    }
+    if (!nic && match && match->route.iface < nics_.size()) nic = match->route.iface;
     for (std::size_t i = 0; !nic && i < nics_.size(); ++i) {
       if (!nics_[i].addresses.empty()) nic = static_cast<NicId>(i);
+    }
+    for (std::size_t i = 0; !nic && i < nics_.size(); ++i) {
+      if (nics_[i].up) nic = static_cast<NicId>(i);
     }
     if (!nic) return std::nullopt;
     return Egress{.nic = *nic,
@@ -368,7 +379,10 @@ void Interface::send_udp_datagram(udp::Outgoing& o, Instant now) {
   }
   if (!o.src.addr.is_unspecified() && !is_local_address(o.src.addr)) o.src.addr = Ipv4Address::any();
   const auto eg = select_egress(o.dst.addr.v4(), o.src.addr.v4());
-  if (!eg || eg->src.is_unspecified()) {
+  // 0.0.0.0 as a source only for a limited broadcast from a NIC without an
+  // address: a host learning its address (RFC 1122 3.2.1.3 (a)).
+  const bool unconfigured = eg && o.dst.addr.v4().is_broadcast() && nic_ref(eg->nic).addresses.empty();
+  if (!eg || (eg->src.is_unspecified() && !unconfigured)) {
     ++counters_.ipv4.no_route;
     ++counters_.udp.tx_errors;
     udp_.report_error(o.socket, udp::Errc::net_unreachable);
@@ -577,7 +591,10 @@ std::optional<tcp::IpLayer::Path> Interface::path_to(const IpAddress& dst) const
   if (dst.is_v6()) {
     const auto eg = select_egress6(dst.v6(), Ipv6Address::unspecified());
     if (!eg) return std::nullopt;
-    return Path{.src = eg->src, .mtu = mtu(eg->nic), .header_len = ip_header_len(IpFamily::v6), .tso = false};
+    return Path{.src = eg->src,
+                .mtu = path_mtu6(eg->nic, dst.v6()),
+                .header_len = ip_header_len(IpFamily::v6),
+                .tso = false};
   }
   const auto eg = select_egress(dst.v4(), Ipv4Address::any());
   if (!eg || eg->src.is_unspecified() || eg->broadcast) return std::nullopt;

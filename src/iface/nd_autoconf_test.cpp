@@ -251,6 +251,30 @@ TEST(NdAutoconf, SlaacFormsAStableAddressFromTheRaAndTheRouterBecomesTheDefault)
   EXPECT_FALSE(l.h.send_ping6(v6("2001:db8:77::1"), 1, 2, 8, l.net.now()));
 }
 
+// A default router set by hand (`wirestack tap --gateway fe80::1`): off-link
+// packets go to it (its address resolved first), with no RA ever heard.
+TEST(NdAutoconf, AStaticDefaultRouterCarriesOffLinkTraffic) {
+  Lone l;
+  ASSERT_TRUE(l.h.add_address6(0, prefix6("2001:db8:1::10/64")));
+  EXPECT_FALSE(l.h.set_default_router6(0, v6("ff02::1")));
+  EXPECT_FALSE(l.h.set_default_router6(0, l.h.link_local(0)));
+  l.net.run_for(3s);  // DAD
+  ASSERT_EQ(l.h.addresses6(0).size(), 2u);
+  EXPECT_FALSE(l.h.set_default_router6(0, v6("2001:db8:1::10")));
+  EXPECT_FALSE(l.h.send_ping6(v6("2001:db8:9::1"), 1, 1, 8, l.net.now()));  // no router yet: no route
+  ASSERT_TRUE(l.h.set_default_router6(0, v6("fe80::1")));
+  const std::size_t before = l.sent().size();
+  ASSERT_TRUE(l.h.send_ping6(v6("2001:db8:9::1"), 1, 1, 8, l.net.now()));
+  l.net.run_for(10ms);
+  std::vector<Ipv6Address> targets;
+  for (std::size_t i = before; i < l.sent().size(); ++i) {
+    const auto p = parse_icmp6(l.sent()[i]);
+    if (const auto* ns = p ? std::get_if<NdNeighborSolicit>(&p->msg.message) : nullptr) targets.push_back(ns->target);
+  }
+  // The router's address is resolved, not the destination's.
+  EXPECT_EQ(targets, std::vector<Ipv6Address>{v6("fe80::1")});
+}
+
 // A (SLAAC) --- R (advertises 2001:db8:1::/64 and 2001:db8:2::/64) --- B (SLAAC)
 struct Routed6 {
   TestNet net;
@@ -339,6 +363,47 @@ TEST(NdAutoconf, TheRouterSendsPacketTooBigWhenTheNextLinkIsSmaller) {
   EXPECT_EQ(ptb->param, 1280u);
   EXPECT_EQ(p->ip.dst, n.global(n.a));
   EXPECT_EQ(n.a.counters().icmpv6.rx_by_type[2], 1u);
+}
+
+// RFC 8201 through the router above: B's link has MTU 1280, so A's first
+// full-sized TCP segments (MSS 1440 from B) come back as Packet Too Big;
+// A lowers that connection's segments to the path and resends, and a
+// second connection starts at the path's size. Without A acting on the
+// error nothing over 1280 bytes would ever reach B.
+TEST(NdAutoconf, PacketTooBigLowersTheTcpSegmentSizeOfThePath) {
+  Routed6 n(1280);
+  const Ipv6Address b = n.global(n.b);
+  const ByteVec data = pattern(200'000);
+  const ByteVec got = tcp_transfer(n.net, n.a, n.b, b, data);
+  ASSERT_EQ(got.size(), data.size());
+  EXPECT_TRUE(got == data);
+  EXPECT_GE(n.r.counters().ipv6.forward_too_big, 1u);
+  EXPECT_EQ(n.a.counters().ipv6.pmtu_reductions, 1u);
+  EXPECT_EQ(n.a.counters().ipv6.fragments_tx, 0u);
+  const std::size_t before = n.r.counters().ipv6.forward_too_big;
+  const ByteVec again = tcp_transfer(n.net, n.a, n.b, b, pattern(50'000), 8081);
+  EXPECT_EQ(again.size(), 50'000u);
+  EXPECT_EQ(n.r.counters().ipv6.forward_too_big, before);  // the path's size from the start
+}
+
+// A Packet Too Big that quotes no data of ours in flight (forged, or about
+// a connection that is gone) lowers nothing; one below 1280 is taken as
+// 1280 for what else we send there (fragmented to fit).
+TEST(NdAutoconf, PacketTooBigWithoutDataInFlightLowersNoConnection) {
+  Routed6 n;
+  const Ipv6Address a = n.global(n.a);
+  const Ipv6Address b = n.global(n.b);
+  // A quoted UDP packet from A to B, 1400 bytes long.
+  ByteVec quoted(kIpv6HeaderLen + 8);
+  Ipv6Repr{.src = a, .dst = b, .next_header = IpProtocol::udp, .hop_limit = 64, .payload_len = 1360}.emit(
+      Ipv6PacketMut(quoted));
+  const Icmpv6Repr ptb{.message = Icmpv6PacketTooBig{.param = 600, .invoking = quoted}};
+  n.a.receive(0, icmp6_frame(mac(0x11), mac(0x0a), n.r.link_local(0), a, ptb), n.net.now());
+  EXPECT_EQ(n.a.counters().ipv6.pmtu_reductions, 0u);
+  ASSERT_TRUE(n.a.send_ping6(b, 1, 1, 1300, n.net.now()));  // 1348 bytes: over 1280
+  EXPECT_EQ(n.a.counters().ipv6.fragments_tx, 2u);
+  n.net.run_for(100ms);
+  EXPECT_EQ(n.a.take_ping6_replies().size(), 1u);
 }
 
 TEST(NdAutoconf, RouterAdvertTimingIsDeterministicAndAnswersSolicitations) {

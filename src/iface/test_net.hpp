@@ -248,15 +248,15 @@ struct Routed {
 // A TCP connection from `from` to `port` of `to` (at `to_addr`), `data`
 // written as fast as it is taken, read by the other side every 200 us of
 // virtual time: what arrived (stops when all did, or after 4 s).
-inline ByteVec tcp_transfer(TestNet& net, Interface& from, Interface& to, Ipv4Address to_addr, const ByteVec& data,
+inline ByteVec tcp_transfer(TestNet& net, Interface& from, Interface& to, IpAddress to_addr, const ByteVec& data,
                             std::uint16_t port = 8080) {
   auto& tf = from.tcp();
   auto& tt = to.tcp();
   const auto srv = tt.open();
-  WIRESTACK_ASSERT(tt.bind(srv, {IpAddress::any(IpFamily::v4), port}));
+  WIRESTACK_ASSERT(tt.bind(srv, {IpAddress::any(to_addr.family()), port}));
   WIRESTACK_ASSERT(tt.listen(srv, 8));
   const auto cli = tf.open();
-  WIRESTACK_ASSERT(tf.connect(cli, {IpAddress(to_addr), port}, net.now()));
+  WIRESTACK_ASSERT(tf.connect(cli, {to_addr, port}, net.now()));
   std::optional<tcp::SocketHandle> conn;
   ByteVec got;
   std::size_t sent = 0;

@@ -232,6 +232,15 @@ Result<void, tcp::SocketError> KernelTcpSockets::set_buffer_sizes(tcp::SocketHan
   return {};
 }
 
+Result<void, tcp::SocketError> KernelTcpSockets::set_nodelay(tcp::SocketHandle h, bool on) {
+  if (find(h) == nullptr) return Unexpected{stale("set_nodelay")};
+  const int v = on ? 1 : 0;
+  if (::setsockopt(static_cast<int>(h.index), IPPROTO_TCP, TCP_NODELAY, &v, sizeof v) < 0) {
+    return Unexpected{error("set_nodelay", errno)};
+  }
+  return {};
+}
+
 std::optional<tcp::Errc> KernelTcpSockets::take_error(tcp::SocketHandle h) {
   Sock* s = find(h);
   if (s == nullptr) return std::nullopt;

@@ -53,6 +53,7 @@ class KernelTcpSockets final : public runtime::TcpSockets {
   Result<void, tcp::SocketError> close(tcp::SocketHandle h) override;
   Result<void, tcp::SocketError> abort(tcp::SocketHandle h) override;
   Result<void, tcp::SocketError> set_buffer_sizes(tcp::SocketHandle h, tcp::BufferSizes sizes) override;
+  Result<void, tcp::SocketError> set_nodelay(tcp::SocketHandle h, bool on) override;
   std::optional<tcp::Errc> take_error(tcp::SocketHandle h) override;
   std::uint8_t readiness(tcp::SocketHandle h) const override;
   std::optional<tcp::State> state(tcp::SocketHandle h) const override;

@@ -41,6 +41,11 @@ class TcpSockets {
   // autotuning stops for that side. The kernel doubles what it is given
   // (its bookkeeping) and caps it at net.core.rmem_max / wmem_max.
   virtual Result<void, tcp::SocketError> set_buffer_sizes(tcp::SocketHandle h, tcp::BufferSizes sizes) = 0;
+  // TCP_NODELAY: a short segment leaves at once instead of waiting for the
+  // ACK of the one before it (Nagle, RFC 9293 3.7.4). For a protocol whose
+  // short replies follow each other unprompted (FTP's 150, then 226), which
+  // Nagle would hold for the peer's delayed ACK.
+  virtual Result<void, tcp::SocketError> set_nodelay(tcp::SocketHandle h, bool on) = 0;
   virtual std::optional<tcp::Errc> take_error(tcp::SocketHandle h) = 0;
   virtual std::uint8_t readiness(tcp::SocketHandle h) const = 0;  // tcp::ready bits
   // LISTEN, SYN-SENT while connecting, ESTABLISHED once connected; ours reports every state.
@@ -79,6 +84,12 @@ class StackTcpSockets final : public TcpSockets {
   Result<void, tcp::SocketError> abort(tcp::SocketHandle h) override { return t_.abort(h); }
   Result<void, tcp::SocketError> set_buffer_sizes(tcp::SocketHandle h, tcp::BufferSizes sizes) override {
     return t_.set_buffer_sizes(h, sizes);
+  }
+  Result<void, tcp::SocketError> set_nodelay(tcp::SocketHandle h, bool on) override {
+    tcp::Connection* c = t_.connection(h);
+    if (c == nullptr) return Unexpected{tcp::SocketError{tcp::Errc::invalid_handle, "set_nodelay: not a connection"}};
+    c->set_nagle(!on);
+    return {};
   }
   std::optional<tcp::Errc> take_error(tcp::SocketHandle h) override { return t_.take_error(h); }
   std::uint8_t readiness(tcp::SocketHandle h) const override { return t_.readiness(h); }

@@ -54,6 +54,12 @@ class AppFields {
   [[noreturn]] virtual void fail(std::string_view key, const std::string& message) const = 0;
 };
 
+struct ListenPort {
+  bool tcp = true;  // else UDP
+  std::uint16_t port = 0;
+  friend bool operator==(const ListenPort&, const ListenPort&) = default;
+};
+
 // Builds one application of a file on its host (scenario/network.hpp).
 class NetworkApp;
 
@@ -69,6 +75,9 @@ struct AppType {
   // How many clients (or probes) its settings start; nullptr: one. Lets a
   // caller bound a file's cost before building it (the topology fuzzer).
   std::uint64_t (*instances)(const std::any& settings) = nullptr;
+  // The ports a server listens on (nullptr: none, a client), so the loader
+  // can refuse two servers on one port of a host.
+  std::vector<ListenPort> (*listens)(const std::any& settings) = nullptr;
 };
 
 // Every application, in the order a user reads them in messages.

@@ -18,7 +18,9 @@
 #include "app/udp_apps.hpp"
 #include "msg/text_forms.hpp"
 #include "scenario/app_registry.hpp"
+#include "scenario/dhcp_apps.hpp"
 #include "scenario/dns_apps.hpp"
+#include "scenario/ftp_apps.hpp"
 #include "scenario/network_app.hpp"
 #include "scenario/stats.hpp"
 #include "wire/ipv4_address.hpp"
@@ -661,6 +663,11 @@ std::uint64_t scheduled(const std::any& settings) {
   return static_cast<std::uint64_t>(std::any_cast<const Settings&>(settings).schedule.count);
 }
 
+template <bool Tcp>
+std::vector<ListenPort> server_port(const std::any& settings) {
+  return {ListenPort{Tcp, std::any_cast<const ServerSettings&>(settings).port}};
+}
+
 }  // namespace
 
 // ---- The registry --------------------------------------------------------------------
@@ -669,20 +676,25 @@ const std::vector<AppType>& app_types() {
   static const std::vector<AppType> types = {
       {"ping", {"to", "count", "interval", "size"}, false, parse_ping, make<Ping>, scheduled<PingSettings>},
       {"traceroute", {"to", "max_hops"}, false, parse_traceroute, make<Traceroute>},
-      {"udp_echo_server", {"port", "backlog"}, false, parse_server, make<UdpEcho>},
+      {"udp_echo_server", {"port", "backlog"}, false, parse_server, make<UdpEcho>, nullptr, server_port<false>},
       {"udp_client", {"to", "count", "interval", "payload"}, true, parse_udp_client, make<UdpClientApp>,
        scheduled<UdpClientSettings>},
-      {"tcp_echo_server", {"port", "backlog"}, false, parse_server, make<TcpEcho>},
-      {"tcp_sink", {"port", "backlog"}, false, parse_server, make<TcpSink>},
+      {"tcp_echo_server", {"port", "backlog"}, false, parse_server, make<TcpEcho>, nullptr, server_port<true>},
+      {"tcp_sink", {"port", "backlog"}, false, parse_server, make<TcpSink>, nullptr, server_port<true>},
       {"tcp_bulk", {"to", "bytes", "count", "interval"}, false, parse_tcp_bulk, make<TcpBulk>, scheduled<TcpBulkSettings>},
-      {"http_server", {"port", "backlog", "files"}, false, parse_http_server, make<HttpServerApp>},
+      {"http_server", {"port", "backlog", "files"}, false, parse_http_server, make<HttpServerApp>, nullptr,
+       server_port<true>},
       {"http_client", {"url", "count", "interval"}, false, parse_http_client, make<HttpClient>,
        scheduled<HttpClientSettings>},
-      {"rpc_server", {"port", "backlog"}, false, parse_rpc_server, make<RpcServerApp>},
+      {"rpc_server", {"port", "backlog"}, false, parse_rpc_server, make<RpcServerApp>, nullptr, server_port<true>},
       {"rpc_client", {"to", "method", "params", "count", "interval"}, false, parse_rpc_client, make<RpcClient>,
        scheduled<RpcClientSettings>},
       {"syn_flood", {"to", "rate", "duration", "spoof"}, false, parse_syn_flood, make<SynFlood>},
-      {"dns_server", {"port", "zone"}, false, parse_dns_server, make_dns_server},
+      {"dns_server", {"port", "zone"}, false, parse_dns_server, make_dns_server, nullptr, dns_server_ports},
+      {"ftp_server", {"port", "files", "user"}, false, parse_ftp_server, make_ftp_server, nullptr, ftp_server_ports},
+      {"ftp_client", {"url", "op", "bytes", "mode", "user"}, false, parse_ftp_client, make_ftp_client},
+      {"dhcp_server", {"pool", "lease", "router", "dns"}, false, parse_dhcp_server, make_dhcp_server, nullptr,
+       dhcp_server_ports},
   };
   return types;
 }

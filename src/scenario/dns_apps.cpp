@@ -64,6 +64,11 @@ std::any parse_dns_server(const AppFields& f) {
   return s;
 }
 
+std::vector<ListenPort> dns_server_ports(const std::any& settings) {
+  const std::uint16_t port = std::any_cast<const DnsServerSettings&>(settings).port;
+  return {ListenPort{false, port}, ListenPort{true, port}};
+}
+
 std::unique_ptr<NetworkApp> make_dns_server(Network& net, const AppSpec& spec, sim::Host& host) {
   return std::make_unique<DnsServerApp>(net, spec, host);
 }
@@ -74,8 +79,11 @@ void NetworkApp::resolve_then(const std::string& target, std::function<void(IpAd
     return;
   }
   const NodeSpec* node = net_.topology().node(spec_.host);
-  auto server = node != nullptr && node->dns ? Ipv4Address::parse(*node->dns) : Result<Ipv4Address, std::string>(
-                                                                                   Unexpected{std::string("no dns")});
+  std::optional<IpAddress> server;  // the host's `dns` key, else the one its DHCP lease named
+  if (node != nullptr && node->dns) {
+    if (auto a = IpAddress::parse(*node->dns)) server = *a;
+  }
+  if (!server) server = net_.dhcp_dns(spec_.host);
   if (!server) {  // the loader refuses this file; a hand-built Topology may not
     resolve_error_ = "DNS: host " + spec_.host + " has no 'dns' server to ask for " + target;
     return;

@@ -24,5 +24,7 @@ namespace wirestack::scenario {
 
 std::any parse_dns_server(const AppFields& f);
 std::unique_ptr<NetworkApp> make_dns_server(Network& net, const AppSpec& spec, sim::Host& host);
+// UDP and TCP on its port.
+std::vector<ListenPort> dns_server_ports(const std::any& settings);
 
 }  // namespace wirestack::scenario

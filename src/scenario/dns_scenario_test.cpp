@@ -87,7 +87,7 @@ to = "sw"
 
 TEST(DnsScenario, LoaderErrors) {
   EXPECT_EQ(error_of(kTwoHosts + "[[app]]\ntype = \"udp_client\"\nhost = \"a\"\nto = \"b.campus:9\"\n"),
-            "t.toml:18:6: app udp_client: a name needs a DNS server: give host 'a' one (dns = \"ADDRESS\")");
+            "t.toml:18:6: app udp_client: a name needs a DNS server: give host 'a' one (dns = \"ADDRESS\"), or a card whose address comes from DHCP");
   EXPECT_EQ(error_of(kTwoHosts + "[[app]]\ntype = \"http_client\"\nhost = \"a\"\nurl = \"http://b..campus/\"\n"),
             "t.toml:18:7: app http_client: 'b..campus' is neither an IP address nor a name: empty label in 'b..campus'");
   EXPECT_EQ(error_of(kTwoHosts + "[[app]]\ntype = \"udp_client\"\nhost = \"a\"\nto = \"10.0.0.300:9\"\n").substr(0, 34),

@@ -39,6 +39,7 @@
 #pragma pop_macro("NDEBUG")
 
 #include "dns/name.hpp"
+#include "scenario/checks.hpp"
 #include "scenario/topology.hpp"
 #include "wire/ipv4_address.hpp"
 #include "wire/ipv6_address.hpp"
@@ -376,11 +377,49 @@ std::optional<NodeSpec::Buffer> read_buffer(const Fields& f, std::string_view ke
   return NodeSpec::Buffer{b, b};
 }
 
+// A switch's spanning tree: `stp = true`, then optionally its priority and
+// the times it uses when it is the root, within 802.1D's ranges.
+std::optional<link::StpConfig> read_stp(const Fields& f) {
+  const bool on = f.has("stp") && f.boolean("stp");
+  for (const char* k : {"priority", "hello_time", "max_age", "forward_delay"}) {
+    if (f.has(k) && !on) f.fail(k, "'" + std::string(k) + "' is a spanning tree setting: add 'stp = true'");
+  }
+  if (!on) return std::nullopt;
+  link::StpConfig c;
+  if (f.has("priority")) {
+    const std::int64_t p = f.integer("priority", 0, 61440);
+    if (p % 4096 != 0) f.fail("priority", "'priority' = " + std::to_string(p) + " must be a multiple of 4096 (802.1D)");
+    c.priority = static_cast<std::uint16_t>(p);
+  }
+  const auto seconds = [&](const char* key, Duration def, int lo, int hi) {
+    if (!f.has(key)) return def;
+    const Duration d = f.time(key);
+    if (d < std::chrono::seconds{lo} || d > std::chrono::seconds{hi} || d % std::chrono::seconds{1} != Duration::zero()) {
+      f.fail(key, "'" + std::string(key) + "' must be a whole number of seconds, " + std::to_string(lo) + ".." +
+                      std::to_string(hi) + " (802.1D)");
+    }
+    return d;
+  };
+  const auto whole = [](Duration d) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + "s";
+  };
+  c.hello_time = seconds("hello_time", c.hello_time, 1, 10);
+  c.max_age = seconds("max_age", c.max_age, 6, 40);
+  c.forward_delay = seconds("forward_delay", c.forward_delay, 4, 30);
+  // 802.1D-1998 8.10.2: 2 x (forward_delay - 1 s) >= max_age >= 2 x (hello_time + 1 s).
+  if (2 * (c.forward_delay - std::chrono::seconds{1}) < c.max_age || c.max_age < 2 * (c.hello_time + std::chrono::seconds{1})) {
+    f.fail(f.has("max_age") ? "max_age" : f.has("forward_delay") ? "forward_delay" : "hello_time",
+           "802.1D needs 2 x (forward_delay - 1s) >= max_age >= 2 x (hello_time + 1s); here forward_delay " +
+               whole(c.forward_delay) + ", max_age " + whole(c.max_age) + ", hello_time " + whole(c.hello_time));
+  }
+  return c;
+}
+
 void read_node(const toml::table& t, NodeKind kind, const std::string& file, Topology& topo) {
   const std::string what = kind == NodeKind::switch_ ? "switch" : kind == NodeKind::router ? "router" : "host";
   std::vector<std::string> keys = {"name"};
   if (kind == NodeKind::switch_) {
-    keys.push_back("ports");
+    keys.insert(keys.end(), {"ports", "stp", "priority", "hello_time", "max_age", "forward_delay"});
   } else {
     keys.insert(keys.end(), {"gateway", "dns", "routes", "syn_cookies", "syn_backlog", "congestion", "rcvbuf", "sndbuf"});
   }
@@ -397,8 +436,12 @@ void read_node(const toml::table& t, NodeKind kind, const std::string& file, Top
   }
   if (kind == NodeKind::switch_) {
     if (f.has("ports")) n.ports = static_cast<std::size_t>(f.integer("ports", 1, 1024));
+    n.stp = read_stp(f);
   } else {
-    if (f.has("gateway")) n.gateway = f.address("gateway");
+    if (f.has("gateway")) {
+      n.gateway = f.address("gateway");
+      n.gateway_pos = f.pos("gateway");
+    }
     if (f.has("dns")) n.dns = f.address("dns");
     if (f.has("syn_cookies")) n.syn_cookies = f.boolean("syn_cookies");
     if (f.has("syn_backlog")) n.syn_backlog = static_cast<std::uint32_t>(f.integer("syn_backlog", 1, 1 << 20));
@@ -486,6 +529,12 @@ LinkEnd read_end(const Fields& f, const std::string& side, const Topology& topo)
                              Fields::type_name(*a));
       }
       for (const auto& [text, pos] : texts) {
+        if (text == "dhcp") {
+          if (router) f.fail(pos, "'" + e.node + "' is a router: give its card a fixed address, not \"dhcp\"");
+          if (e.address || e.dhcp) f.fail(pos, "'dhcp': the card has an IPv4 address already; one per card");
+          e.dhcp = true;
+          continue;
+        }
         if (text.find(':') != std::string::npos) {
           auto p6 = Ipv6Prefix::parse(text);
           if (!p6) f.fail(pos, p6.error());
@@ -494,11 +543,15 @@ LinkEnd read_end(const Fields& f, const std::string& side, const Topology& topo)
             f.fail(pos, "'" + text + "': not a global IPv6 unicast address (the card has its link-local address already)");
           }
           e.addresses6.push_back(text);
+          e.addresses6_pos.push_back(pos);
         } else {
           auto p4 = Ipv4Prefix::parse(text);
           if (!p4) f.fail(pos, p4.error());
-          if (e.address) f.fail(pos, "'" + text + "': the card has an IPv4 address already (" + *e.address + "); one per card");
+          if (e.address || e.dhcp) {
+            f.fail(pos, "'" + text + "': the card has an IPv4 address already (" + e.address.value_or("dhcp") + "); one per card");
+          }
           e.address = text;
+          e.address_pos = pos;
         }
       }
     }
@@ -533,7 +586,7 @@ void read_link(const toml::table& t, const std::string& file, Topology& topo) {
   Fields f(t, "link", file,
            {"name", "from", "from_address", "from_ipv6", "from_advertise", "from_mtu", "from_port", "to", "to_address",
             "to_ipv6", "to_advertise", "to_mtu", "to_port", "bandwidth", "delay", "loss", "bit_error_rate", "duplicate",
-            "jitter", "queue_bytes"});
+            "jitter", "queue_bytes", "stp_cost"});
   LinkSpec l;
   l.pos = f.pos();
   l.from = read_end(f, "from", topo);
@@ -554,6 +607,9 @@ void read_link(const toml::table& t, const std::string& file, Topology& topo) {
       auto r = parse_bandwidth(s);
       if (!r) f.fail("bandwidth", "'bandwidth' = \"" + s + "\": " + r.error());
       l.cable.bits_per_second = *r;
+      // A rate written with a unit means a real rate: 0 is a mistake, not the
+      // infinitely fast cable (`bandwidth = 0`, the number).
+      if (*r == 0) f.fail("bandwidth", "'bandwidth' = \"" + s + "\" carries nothing; for an infinitely fast cable write bandwidth = 0");
     }
   }
   if (f.has("delay")) l.cable.delay = f.time("delay");
@@ -563,6 +619,13 @@ void read_link(const toml::table& t, const std::string& file, Topology& topo) {
   if (f.has("duplicate")) l.cable.duplicate = f.number("duplicate", 0, 1);
   if (f.has("queue_bytes")) l.cable.queue_limit_bytes = static_cast<std::size_t>(f.integer("queue_bytes", 0, 1 << 30));
   if (l.from.node == l.to.node) f.fail("to", "a link joins two different nodes, not '" + l.to.node + "' to itself");
+  if (f.has("stp_cost")) {
+    const auto stp_switch = [&](const LinkEnd& e) { return topo.node(e.node)->stp.has_value(); };
+    if (!stp_switch(l.from) && !stp_switch(l.to)) {
+      f.fail("stp_cost", "'stp_cost' is the spanning tree's cost of a switch port: neither end is a switch with 'stp = true'");
+    }
+    l.stp_cost = static_cast<std::uint32_t>(f.integer("stp_cost", 1, 200'000'000));
+  }
   topo.links.push_back(std::move(l));
 }
 
@@ -614,8 +677,12 @@ void read_app(const toml::table& t, const std::string& file, Topology& topo) {
     }
   }
   a.settings = type->parse(f);
-  if (f.named_key() && !h->dns) {
-    f.fail(*f.named_key(), "a name needs a DNS server: give host '" + a.host + "' one (dns = \"ADDRESS\")");
+  const bool dhcp = std::any_of(topo.links.begin(), topo.links.end(), [&](const LinkSpec& l) {
+    return (l.from.node == a.host && l.from.dhcp) || (l.to.node == a.host && l.to.dhcp);
+  });
+  if (f.named_key() && !h->dns && !dhcp) {
+    f.fail(*f.named_key(), "a name needs a DNS server: give host '" + a.host +
+                               "' one (dns = \"ADDRESS\"), or a card whose address comes from DHCP");
   }
   topo.apps.push_back(std::move(a));
 }
@@ -712,7 +779,9 @@ Topology load(std::string_view text, const std::string& file) {
 
 Result<Topology, std::string> load_topology(std::string_view text, std::string file) {
   try {
-    return load(text, file);
+    Topology topo = load(text, file);
+    if (auto c = check_topology(topo); !c) return Unexpected{c.error()};
+    return topo;
   } catch (const LoadError& e) {
     return Unexpected{e.message};
   }

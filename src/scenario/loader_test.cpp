@@ -223,7 +223,7 @@ TEST(Loader, UnknownKeyListsTheExpectedOnes) {
   EXPECT_EQ(error_of(text),
             "t.toml:21:1: link: unknown key 'bandwith' (expected one of: name, from, from_address, from_ipv6, "
             "from_advertise, from_mtu, from_port, to, to_address, to_ipv6, to_advertise, to_mtu, to_port, bandwidth, "
-            "delay, loss, bit_error_rate, duplicate, jitter, queue_bytes)");
+            "delay, loss, bit_error_rate, duplicate, jitter, queue_bytes, stp_cost)");
 }
 
 TEST(Loader, UnknownNode) {
@@ -323,7 +323,8 @@ TEST(Loader, UnknownCongestionControlListsTheKnownOnes) {
   EXPECT_EQ(error_of("[[host]]\nname = \"a\"\ncongestion = 1\n"),
             "t.toml:3:14: host: 'congestion' must be a string, not an integer");
   EXPECT_EQ(error_of("[[switch]]\nname = \"s\"\ncongestion = \"cubic\"\n"),
-            "t.toml:3:1: switch: unknown key 'congestion' (expected one of: name, ports)");
+            "t.toml:3:1: switch: unknown key 'congestion' (expected one of: name, ports, stp, priority, hello_time, "
+            "max_age, forward_delay)");
   auto t = load_topology("[[router]]\nname = \"r\"\ncongestion = \"newreno\"\n", "t.toml");
   ASSERT_TRUE(t) << t.error();
   EXPECT_EQ(t->nodes[0].congestion, tcp::Algorithm::newreno);
@@ -423,8 +424,9 @@ TEST(Loader, SwitchPortTwiceAndNoneLeft) {
 TEST(Loader, UnknownAppTypeAndHost) {
   std::string text(kBase);
   EXPECT_EQ(error_of(text + "[[app]]\ntype = \"telnet\"\nhost = \"a\"\n"),
-            "t.toml:22:8: app: unknown type 'telnet' (expected one of: dns_server, http_client, http_server, ping, rpc_client, "
-            "rpc_server, syn_flood, tcp_bulk, tcp_echo_server, tcp_sink, traceroute, udp_client, udp_echo_server)");
+            "t.toml:22:8: app: unknown type 'telnet' (expected one of: dhcp_server, dns_server, ftp_client, ftp_server, "
+            "http_client, http_server, ping, rpc_client, rpc_server, syn_flood, tcp_bulk, tcp_echo_server, tcp_sink, traceroute, "
+            "udp_client, udp_echo_server)");
   EXPECT_EQ(error_of(text + "[[app]]\ntype = \"ping\"\nhost = \"x\"\nto = \"10.0.0.2\"\n"),
             "t.toml:23:8: app ping: unknown host 'x'");
   EXPECT_EQ(error_of(text + "[[app]]\ntype = \"ping\"\nhost = \"sw\"\nto = \"10.0.0.2\"\n"),

@@ -3,7 +3,11 @@
 
 #include <sstream>
 
+#include "dhcp/message.hpp"
 #include "dns/message.hpp"
+#include "ftp/address.hpp"
+#include "ftp/command.hpp"
+#include "ftp/server.hpp"
 
 namespace wirestack::scenario {
 
@@ -119,11 +123,41 @@ std::string Narrator::describe_tcp(const std::string& link, const Dissection& d,
   if (t.flags.ack()) os << "  ack " << rel(rev, t.ack);
   os << "  win " << t.window;
   if (t.options.mss) os << "  mss " << *t.options.mss;
-  if (len > 0) {
+  const bool ftp_control = t.src_port == ftp::kPort || t.dst_port == ftp::kPort;
+  if (len > 0 && ftp_control) {
+    os << "  | " << describe_ftp(src, t.src_port == ftp::kPort, app_payload(d, frame));
+  } else if (len > 0) {
     if (auto app = describe_app(app_payload(d, frame)); !app.empty()) os << "  | " << app;
+  }
+  if (ev.role == TcpRole::syn && ftp_data_.contains(IpEndpoint{dst, t.dst_port})) {
+    os << "  | FTP data connection: to the port named on the control connection (" << ftp::kPort
+       << "); the file or listing travels on it, and its close ends the file";
   }
   if (ev.retransmission) os << "  (this range was sent before: lost, or its ACK was late)";
   return os.str();
+}
+
+std::string Narrator::describe_ftp(const IpAddress& src, bool from_server, Bytes payload) {
+  const std::string_view s(reinterpret_cast<const char*>(payload.data()), payload.size());
+  const std::string line(s.substr(0, s.find("\r\n")));
+  if (from_server) {
+    // A passive reply names the server's data port; the client connects there.
+    if (line.starts_with("229 ")) {
+      if (auto port = ftp::parse_epsv_reply(line)) ftp_data_.insert(IpEndpoint{src, *port});
+    } else if (line.starts_with("227 ")) {
+      if (auto at = ftp::parse_pasv_reply(line)) ftp_data_.insert(IpEndpoint{src, at->port});
+    }
+    return "FTP reply: " + printable(line, 80);
+  }
+  auto cmd = ftp::parse_command(line);
+  if (!cmd) return "FTP command: " + printable(line, 60);
+  // Active mode: the client names its own port; the server connects there.
+  if (cmd->verb == "EPRT") {
+    if (auto at = ftp::parse_eprt_arg(cmd->arg)) ftp_data_.insert(*at);
+  } else if (cmd->verb == "PORT") {
+    if (auto at = ftp::parse_port_arg(cmd->arg)) ftp_data_.insert(*at);
+  }
+  return "FTP command: " + (cmd->verb == "PASS" ? std::string("PASS ****") : printable(line, 80));
 }
 
 FrameEvent Narrator::on_frame(const std::string& link, const std::string& from, const std::string& to, Instant at,
@@ -138,6 +172,18 @@ FrameEvent Narrator::on_frame(const std::string& link, const std::string& from, 
       os << "ARP      who-has " << d.arp->target_protocol << " tell " << d.arp->source_protocol;
     } else {
       os << "ARP      " << d.arp->source_protocol << " is-at " << d.arp->source_hardware;
+    }
+    ev.text = os.str();
+    return ev;
+  }
+  if (d.bpdu) {
+    const BpduRepr& b = *d.bpdu;
+    if (b.type == BpduType::tcn) {
+      os << "STP      topology change notification (to the root: a port started or stopped forwarding)";
+    } else {
+      os << "STP      root " << b.root << " cost " << b.root_path_cost << ", from bridge " << b.bridge << " port id 0x"
+         << std::hex << b.port_id << std::dec << (b.topology_change ? ", topology change" : "")
+         << (b.topology_change_ack ? ", ack of the topology change" : "");
     }
     ev.text = os.str();
     return ev;
@@ -165,8 +211,13 @@ FrameEvent Narrator::on_frame(const std::string& link, const std::string& from, 
     const auto dns_text = d.udp->src_port == dns::kPort || d.udp->dst_port == dns::kPort
                               ? dns::summary(app_payload(d, frame))
                               : std::nullopt;
+    const bool dhcp = (d.udp->src_port == dhcp::kClientPort && d.udp->dst_port == dhcp::kServerPort) ||
+                      (d.udp->src_port == dhcp::kServerPort && d.udp->dst_port == dhcp::kClientPort);
     if (dns_text) {
       os << "  | DNS " << *dns_text;
+    } else if (dhcp) {
+      auto m = dhcp::Message::parse(app_payload(d, frame));
+      os << "  | DHCP " << (m ? m->summary() : "malformed: " + dhcp::to_string(m.error()));
     } else if (auto app = describe_app(app_payload(d, frame)); !app.empty()) {
       os << "  | " << app;
     }

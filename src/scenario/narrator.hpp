@@ -82,6 +82,10 @@ class Narrator {
   std::string describe_tcp(const std::string& link, const Dissection& d, Bytes frame, FrameEvent& ev);
   // IPv6 frames: Neighbor Discovery explained (as ARP is), ICMPv6, UDP, TCP.
   std::string describe_ipv6(const std::string& link, const Dissection& d, Bytes frame, FrameEvent& ev);
+  // An FTP control segment (port 21) in words; remembers the data endpoints
+  // that PASV/EPSV replies and PORT/EPRT commands name, so that the data
+  // connection's SYN is told apart.
+  std::string describe_ftp(const IpAddress& src, bool from_server, Bytes payload);
 
   std::map<FlowKey, FlowState> flows_;
   // Initial sequence number per direction (all links), for relative numbers.
@@ -90,6 +94,7 @@ class Narrator {
   std::set<std::pair<Dir, std::uint32_t>> retransmitted_;  // (direction, seq), first time seen per link pass
   std::set<Dir> handshakes_;                              // completed: the client's direction
   std::set<Dir> fins_;                                    // directions that sent a FIN
+  std::set<IpEndpoint> ftp_data_;                         // data endpoints named on FTP control connections
 };
 
 // The application bytes of a TCP or UDP frame (after its headers).

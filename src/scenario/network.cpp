@@ -7,7 +7,9 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <utility>
 
+#include "app/dhcp.hpp"
 #include "scenario/network_app.hpp"
 #include "scenario/stats.hpp"
 
@@ -40,12 +42,56 @@ Result<std::unique_ptr<Network>, std::string> Network::build(const Topology& top
   return net;
 }
 
+std::optional<IpAddress> Network::dhcp_dns(const std::string& host) const {
+  const auto it = dhcp_dns_.find(host);
+  if (it == dhcp_dns_.end()) return std::nullopt;
+  return it->second;
+}
+
+// A card whose address is "dhcp": a client whose leases configure the card
+// (address, default route, DNS server for names), told in the narrative.
+void Network::start_dhcp(sim::Host& h, iface::NicId nic) {
+  const std::uint64_t seed = world_.seed() * 0x9e3779b97f4a7c15ULL + dhcp_.size() + 1;
+  auto apply = [this, &h, nic](const dhcp::ClientEvent& e) {
+    auto& stack = h.stack();
+    std::ostringstream os;
+    os << h.name() << ": DHCP ";
+    if (e.kind == dhcp::ClientEvent::Kind::lost) {
+      stack.remove_address(nic, e.lease.address);
+      dhcp_dns_.erase(h.name());
+      os << "lease of " << e.lease.address << " ended: address removed";
+      note(os.str());
+      return;
+    }
+    if (e.kind == dhcp::ClientEvent::Kind::bound) {
+      if (auto r = stack.add_address(nic, e.lease.address); !r) os << "(" << r.error() << ") ";
+      if (!e.lease.routers.empty()) (void)stack.routes().set_default(e.lease.routers.front(), nic);
+    }
+    if (!e.lease.dns_servers.empty()) dhcp_dns_[h.name()] = IpAddress(e.lease.dns_servers.front());
+    os << (e.kind == dhcp::ClientEvent::Kind::bound ? "bound to " : "renewed ") << e.lease.address << " from server "
+       << e.lease.server << " for ";
+    print_seconds(os, e.lease.lease);
+    if (!e.lease.routers.empty()) os << ", gateway " << e.lease.routers.front();
+    if (!e.lease.dns_servers.empty()) os << ", DNS " << e.lease.dns_servers.front();
+    note(os.str());
+  };
+  dhcp_.push_back(std::make_unique<app::DhcpClient>(h, dhcp::ClientConfig{.mac = h.stack().mac(nic)}, seed,
+                                                   std::move(apply)));
+}
+
 Result<void, std::string> Network::wire_up() {
   std::map<std::string, sim::Host*> hosts;
   std::map<std::string, sim::Switch*> switches;
   for (const auto& n : topo_.nodes) {
     if (n.kind == NodeKind::switch_) {
-      switches[n.name] = &world_.add_switch(n.name, n.ports);
+      sim::Switch& sw = world_.add_switch(n.name, n.ports, sim::SwitchConfig{.stp = n.stp});
+      // The spanning tree's port changes go into the narrative.
+      sw.on_port_change([this](const sim::Switch& s, const link::PortChange& c) {
+        std::ostringstream os;
+        os << "stp: " << s.name() << " " << c;
+        note(os.str());
+      });
+      switches[n.name] = &sw;
       continue;
     }
     iface::InterfaceConfig cfg;
@@ -77,17 +123,24 @@ Result<void, std::string> Network::wire_up() {
     }
     sim::Host& h = n.kind == NodeKind::router ? world_.add_router(n.name, cfg) : world_.add_host(n.name, cfg);
     hosts[n.name] = &h;
-    if (cfg.ipv6.enabled) {
-      // What autoconfiguration does (DAD passed or failed, SLAAC, routers)
-      // goes into the narrative as it happens.
-      h.on_activity([this, &h] {
+    // What autoconfiguration does (DAD passed or failed, SLAAC, routers)
+    // and IPv4 address conflicts (RFC 5227) go into the narrative as they happen.
+    h.on_activity([this, &h, v6 = cfg.ipv6.enabled] {
+      if (v6) {
         for (const iface::AddressEvent& e : h.stack().take_address_events()) {
           std::ostringstream os;
           os << h.name() << ": " << e;
           note(os.str());
         }
-      });
-    }
+      }
+      if (h.stack().has_arp_conflicts()) {
+        for (const iface::ArpConflict& c : h.stack().take_arp_conflicts()) {
+          std::ostringstream os;
+          os << h.name() << ": " << c;
+          note(os.str());
+        }
+      }
+    });
   }
   for (const auto& l : topo_.links) {
     const LinkEnd* a = &l.from;
@@ -115,13 +168,19 @@ Result<void, std::string> Network::wire_up() {
                               static_cast<sim::PortId>(*b->port), l.cable);
       if (!r) return fail(l.pos, r.error());
       link = *r;
+      if (l.stp_cost) {
+        switches[a->node]->set_path_cost(static_cast<sim::PortId>(*a->port), *l.stp_cost);
+        switches[b->node]->set_path_cost(static_cast<sim::PortId>(*b->port), *l.stp_cost);
+      }
     } else if (a_switch || b_switch) {
       sim::Host& h = *hosts[a->node];
       auto r = world_.connect(h, *switches[b->node], static_cast<sim::PortId>(*b->port), a->address.value_or(""),
                               l.cable, sim::NicOptions{.mtu = a->mtu});
       if (!r) return fail(a->pos, r.error());
       if (auto c = configure6(h, *r, *a); !c) return Unexpected{c.error()};
+      if (a->dhcp) start_dhcp(h, *r);
       link = h.link_of(*r);
+      if (l.stp_cost) switches[b->node]->set_path_cost(static_cast<sim::PortId>(*b->port), *l.stp_cost);
     } else {
       sim::Host& h = *hosts[a->node];
       auto r = world_.connect(h, a->address.value_or(""), *hosts[b->node], b->address.value_or(""), l.cable,
@@ -129,6 +188,8 @@ Result<void, std::string> Network::wire_up() {
       if (!r) return fail(l.pos, r.error());
       if (auto c = configure6(h, r->first, *a); !c) return Unexpected{c.error()};
       if (auto c = configure6(*hosts[b->node], r->second, *b); !c) return Unexpected{c.error()};
+      if (a->dhcp) start_dhcp(h, r->first);
+      if (b->dhcp) start_dhcp(*hosts[b->node], r->second);
       link = h.link_of(r->first);
     }
     links_.push_back(link);
@@ -248,6 +309,25 @@ bool Network::report(std::ostream& os) const {
       os << "; latency p50 " << ms(p.p50) << ", p90 " << ms(p.p90) << ", p99 " << ms(p.p99) << ", max " << ms(p.max);
     }
     os << "\n";
+  }
+  // Where each spanning tree stands at the end.
+  for (const auto& sw : world_.switches()) {
+    if (const link::SpanningTree* stp = sw->stp()) {
+      os << sw->name() << ": spanning tree root " << stp->root();
+      if (stp->is_root()) {
+        os << " (this switch)";
+      } else if (stp->root_port()) {
+        os << " at cost " << stp->root_path_cost() << " through port " << *stp->root_port();
+      }
+      const char* sep = ": ";
+      for (link::StpPort p = 0; p < stp->port_count(); ++p) {
+        if (!sw->is_connected(p)) continue;
+        os << std::exchange(sep, ", ") << "port " << p << " " << link::to_string(stp->state(p));
+        if (stp->role(p) == link::PortRole::alternate) os << " (alternate)";
+        if (stp->role(p) == link::PortRole::root) os << " (root)";
+      }
+      os << "\n";
+    }
   }
   if (const auto& storm = world_.storms().report()) {
     os << "at " << to_seconds(storm->when.time_since_epoch()) << " s: " << storm->explanation << "\n";

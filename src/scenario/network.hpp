@@ -21,6 +21,8 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <optional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -43,6 +45,11 @@ struct AppOutcome {
 };
 
 class NetworkApp;  // one application of the file (scenario/network_app.hpp)
+}  // namespace wirestack::scenario
+namespace wirestack::app {
+class DhcpClient;
+}  // namespace wirestack::app
+namespace wirestack::scenario {
 
 class Network {
  public:
@@ -76,6 +83,8 @@ class Network {
   };
   std::vector<SinkRecord> sink_records() const;
   void note(const std::string& text);
+  // The DNS server a host's DHCP lease named, if it has one.
+  std::optional<IpAddress> dhcp_dns(const std::string& host) const;
 
  private:
   Network(const Topology& topo, std::uint64_t seed);
@@ -85,6 +94,10 @@ class Network {
   std::vector<std::unique_ptr<App>> apps_;
   std::vector<sim::Link*> links_;  // by topo_.links index
   std::function<void(Instant, const std::string&)> note_;
+  // The clients of the cards whose address is "dhcp" (after world_: they go first).
+  std::vector<std::unique_ptr<app::DhcpClient>> dhcp_;
+  std::map<std::string, IpAddress> dhcp_dns_;
+  void start_dhcp(sim::Host& h, iface::NicId nic);
 };
 
 }  // namespace wirestack::scenario

@@ -24,6 +24,7 @@
 
 #include "base/result.hpp"
 #include "base/time.hpp"
+#include "link/stp.hpp"
 #include "scenario/app_registry.hpp"
 #include "sim/link.hpp"
 #include "tcp/congestion.hpp"
@@ -51,7 +52,9 @@ struct NodeSpec {
   std::string name;
   NodeKind kind = NodeKind::host;
   std::size_t ports = 8;                  // switches
+  std::optional<link::StpConfig> stp;     // switches: `stp = true`, with priority and times
   std::optional<std::string> gateway;     // hosts and routers
+  SourcePos gateway_pos;
   std::optional<std::string> dns;         // the DNS server applications ask for names (hosts and routers)
   std::vector<RouteSpec> routes;
   bool syn_cookies = true;                // TCP SYN cookies when the SYN queue overflows
@@ -74,8 +77,11 @@ struct NodeSpec {
 struct LinkEnd {
   std::string node;
   std::optional<std::string> address;  // hosts and routers: "10.0.1.10/24" (its IPv4 address, if any)
+  SourcePos address_pos;
   std::vector<std::string> addresses6;  // static IPv6 addresses: "2001:db8:1::10/64"
+  std::vector<SourcePos> addresses6_pos;
   bool slaac = false;                   // hosts: `ipv6 = "slaac"`, global addresses from RAs
+  bool dhcp = false;                    // hosts: `address = "dhcp"`, IPv4 address, gateway and DNS from DHCP
   std::vector<std::string> advertise;   // routers: /64 prefixes sent in Router Advertisements
   bool has_ipv6() const { return !addresses6.empty() || slaac || !advertise.empty(); }
   std::uint16_t mtu = 1500;
@@ -88,6 +94,7 @@ struct LinkSpec {
   LinkEnd from;
   LinkEnd to;
   sim::LinkDirection cable;  // both directions
+  std::optional<std::uint32_t> stp_cost;  // spanning tree path cost of its switch ends
   SourcePos pos;
 };
 
@@ -136,7 +143,11 @@ struct Topology {
   const NodeSpec* node(std::string_view name) const;
 };
 
-// Parses and checks a topology. `file` names the source in messages.
+// Parses and checks a topology. `file` names the source in messages. Beyond
+// each value's own syntax and range it refuses what cannot work as a
+// network (scenario/checks.cpp): an address given twice, a cable whose ends
+// are in different subnets, a gateway or route via off-link or equal to the
+// host's own address, two servers on one port of a host.
 Result<Topology, std::string> load_topology(std::string_view text, std::string file);
 // Reads `path` and loads it.
 Result<Topology, std::string> load_topology_file(const std::string& path);

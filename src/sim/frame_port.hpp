@@ -24,6 +24,9 @@ class FramePort {
   // The link's transmit queue on this port's side, which was full when the
   // port asked (Link::has_room), has room again.
   virtual void on_room() {}
+  // The link went down or came up (carrier lost or back; Link::set_up). A
+  // spanning tree bridge disables or enables the port at once.
+  virtual void on_link_state(bool /*up*/) {}
 };
 
 }  // namespace wirestack::sim

@@ -314,6 +314,9 @@ bool Link::arrive_one(std::uint32_t slot) {
 void Link::set_up(bool up) {
   if (up == up_) return;
   up_ = up;
+  for (FramePort* port : ports_) {
+    if (port != nullptr) port->on_link_state(up);
+  }
   if (up) return;
   // Going down: whatever is on the wire or in a queue is lost. The arrival
   // events stay scheduled and count dropped_down when they fire.

@@ -125,7 +125,8 @@ class Link {
   std::size_t room_bytes(int side);
 
   // Takes the link down or up now. Going down flushes both transmit queues;
-  // frames in flight are dropped when they would have arrived.
+  // frames in flight are dropped when they would have arrived. Both attached
+  // ports are told (FramePort::on_link_state), as a card sees its carrier.
   void set_up(bool up);
   // Does set_up(up) at `when` (>= now).
   void schedule_state(Instant when, bool up);

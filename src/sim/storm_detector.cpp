@@ -146,9 +146,11 @@ void StormDetector::on_forward(Instant now, std::size_t sw, Bytes frame, bool fl
     fire(StormReport::Rule::revisits, now, s, frame, repeats, host_sends);
     return;
   }
-  // Rule 1: and is flooded at most once per send.
-  const std::uint64_t allowance =
-      std::max<std::uint64_t>(config_.flood_threshold_min, config_.flood_factor * host_recent_.size());
+  // Rule 1: and is flooded at most once per send, maybe late: a burst of
+  // host frames waits in the links' queues before the switches flood it.
+  const std::uint64_t allowance = std::max({std::uint64_t{config_.flood_threshold_min},
+                                            config_.flood_factor * host_recent_.size(),
+                                            std::uint64_t{host_sends_.seen.size()}});
   if (s.floods.size() > allowance) fire(StormReport::Rule::flood_rate, now, s, frame, repeats, host_sends);
 }
 
@@ -173,7 +175,7 @@ void StormDetector::fire(StormReport::Rule rule, Instant now, const SwitchState&
   print_duration(os, config_.repeat_window);
   os << " while hosts sent it ";
   print_times(os, r.same_frame_host_sends);
-  os << ": the topology has a loop (spanning tree comes later)";
+  os << ": the topology has a loop (a spanning tree would cut it: stp = true on its switches)";
   r.explanation = os.str();
   report_ = std::move(r);
   if (hook_) hook_(*report_);

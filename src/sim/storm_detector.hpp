@@ -14,7 +14,11 @@
 // and fires on the first of two rules, both over exact sliding windows of
 // simulated time (an event exactly `window` old is out):
 //  1. Flood rate: at one switch, the flooded frames in the last `window`
-//     exceed max(flood_threshold_min, flood_factor x host frames in it).
+//     exceed max(flood_threshold_min, flood_factor x host frames in it,
+//     host frames in the last repeat_window). The last term is the burst:
+//     5,000 hosts announcing themselves at once send in a microsecond what
+//     a switch floods over tens of milliseconds, as the frames wait in the
+//     links' queues; each may still be flooded once at each switch.
 //  2. Revisits: at one switch, one flooded frame (same bytes, 64-bit hash)
 //     passed more than repeat_limit x max(1, times hosts sent those bytes)
 //     times in the last `repeat_window`. A host sending identical bytes
@@ -84,7 +88,7 @@ struct StormReport {
   std::string frame;                        // "02:00:00:00:00:01 > ff:ff:ff:ff:ff:ff, ethertype ARP"
   // "broadcast storm: switch sw1 flooded 19 frames in 10 ms while hosts sent 1;
   //  the same frame (...) passed sw1 17 times in 1 s while hosts sent it once:
-  //  the topology has a loop (spanning tree comes later)"
+  //  the topology has a loop (a spanning tree would cut it: stp = true on its switches)"
   std::string explanation;
 };
 std::ostream& operator<<(std::ostream& os, const StormReport& r);  // the explanation

@@ -6,6 +6,7 @@
 
 #include "sim/storm_detector.hpp"
 #include "wire/ethernet.hpp"
+#include "wire/stp.hpp"
 
 namespace wirestack::sim {
 
@@ -17,6 +18,9 @@ SwitchPortCounters& SwitchPortCounters::operator+=(const SwitchPortCounters& o) 
   filtered += o.filtered;
   dropped_malformed += o.dropped_malformed;
   dropped_storm += o.dropped_storm;
+  dropped_blocked += o.dropped_blocked;
+  bpdu_rx += o.bpdu_rx;
+  bpdu_tx += o.bpdu_tx;
   tx_frames += o.tx_frames;
   tx_bytes += o.tx_bytes;
   tx_dropped += o.tx_dropped;
@@ -24,10 +28,13 @@ SwitchPortCounters& SwitchPortCounters::operator+=(const SwitchPortCounters& o) 
 }
 
 std::ostream& operator<<(std::ostream& os, const SwitchPortCounters& c) {
-  return os << "rx " << c.rx_frames << " (" << c.rx_bytes << " B) forwarded " << c.forwarded << " flooded "
-            << c.flooded << " filtered " << c.filtered << " malformed " << c.dropped_malformed << " storm "
-            << c.dropped_storm << " tx " << c.tx_frames << " (" << c.tx_bytes << " B) tx_dropped "
-            << c.tx_dropped;
+  os << "rx " << c.rx_frames << " (" << c.rx_bytes << " B) forwarded " << c.forwarded << " flooded " << c.flooded
+     << " filtered " << c.filtered << " malformed " << c.dropped_malformed << " storm " << c.dropped_storm << " tx "
+     << c.tx_frames << " (" << c.tx_bytes << " B) tx_dropped " << c.tx_dropped;
+  if (c.dropped_blocked + c.bpdu_rx + c.bpdu_tx != 0) {
+    os << " blocked " << c.dropped_blocked << " bpdu rx " << c.bpdu_rx << " tx " << c.bpdu_tx;
+  }
+  return os;
 }
 
 Switch::Switch(EventQueue& queue, std::string name, std::size_t ports, SwitchConfig config)
@@ -36,11 +43,14 @@ Switch::Switch(EventQueue& queue, std::string name, std::size_t ports, SwitchCon
   WIRESTACK_ASSERT(config_.forwarding_delay >= Duration::zero());
   ports_.reserve(ports);
   for (std::size_t p = 0; p < ports; ++p) ports_.push_back(PortState{.port = Port(this, static_cast<PortId>(p))});
+  if (config_.stp) stp_.emplace(config_.bridge_mac, ports, *config_.stp, queue_.now());
+  run_stp();
 }
 
 Switch::~Switch() {
   for (const Pending& p : pending_)
     if (p.busy) queue_.cancel(p.event);
+  if (stp_timer_at_ != Instant::max()) queue_.cancel(stp_timer_);
 }
 
 FramePort& Switch::port(PortId p) { return state(p).port; }
@@ -52,6 +62,59 @@ void Switch::connect(PortId p, Link& link, int side) {
   s.link = &link;
   s.side = side;
   link.attach(side, &s.port);
+  if (stp_) {
+    stp_->set_path_cost(p, link::default_path_cost(link.config(side).bits_per_second));
+    if (link.is_up()) stp_->enable_port(p, queue_.now());
+    run_stp();
+  }
+}
+
+void Switch::set_path_cost(PortId p, std::uint32_t cost) {
+  WIRESTACK_ASSERT(p < ports_.size());
+  if (stp_) stp_->set_path_cost(p, cost);
+}
+
+void Switch::link_state(PortId p, bool up) {
+  if (!stp_) return;
+  if (up) {
+    stp_->enable_port(p, queue_.now());
+  } else {
+    stp_->disable_port(p, queue_.now());
+    table_.flush_port(p);
+  }
+  run_stp();
+}
+
+void Switch::run_stp() {
+  if (!stp_) return;
+  const Instant now = queue_.now();
+  for (const link::PortChange& c : stp_->take_changes()) {
+    const bool was_learning = c.from == link::PortState::learning || c.from == link::PortState::forwarding;
+    if (was_learning && !stp_->learning(c.port)) table_.flush_port(c.port);
+    if (port_change_) port_change_(*this, c);
+  }
+  for (const link::StpTransmit& t : stp_->take_transmits()) {
+    const MacAddress src = MacAddress::from_parts(config_.bridge_mac.oui(), config_.bridge_mac.serial() + 1 + t.port);
+    const ByteVec frame = bpdu_frame(src, t.bpdu);
+    PortState& s = state(t.port);
+    const std::uint64_t before = s.counters.tx_frames;
+    transmit(t.port, frame);
+    if (s.counters.tx_frames != before) ++s.counters.bpdu_tx;
+  }
+  // 802.1D 8.3.5 ages the table out in forward_delay during a topology
+  // change; flushing it when the change starts is the same, sooner.
+  if (stp_->topology_change() && !stp_topology_change_) table_.flush();
+  stp_topology_change_ = stp_->topology_change();
+  const Instant at = stp_->poll_at();
+  if (at == stp_timer_at_) return;
+  if (stp_timer_at_ != Instant::max()) queue_.cancel(stp_timer_);
+  stp_timer_at_ = at;
+  if (at == Instant::max()) return;
+  stp_timer_ = queue_.schedule_at(std::max(at, now), [this] {
+    stp_timer_at_ = Instant::max();
+    stp_->poll(queue_.now());
+    run_stp();
+  });
 }
 
 bool Switch::is_connected(PortId p) const { return state(p).link != nullptr; }
@@ -91,8 +154,29 @@ void Switch::receive(PortId ingress, Bytes frame) {
     return;
   }
   const Instant now = queue_.now();
+  if (stp_) {
+    if (eth->dst() == kBridgeGroupAddress) {
+      auto bpdu = parse_bpdu_frame(frame);
+      if (!bpdu) {
+        ++c.dropped_malformed;
+        return;
+      }
+      ++c.bpdu_rx;
+      stp_->receive(ingress, *bpdu, now);
+      run_stp();
+      return;
+    }
+    if (!stp_->learning(ingress)) {
+      ++c.dropped_blocked;
+      return;
+    }
+  }
   // 802.1D 7.8: learn where the source lives (group sources are ignored).
   table_.learn(eth->src(), ingress, now);
+  if (!passes(ingress)) {  // learning, not yet forwarding
+    ++c.dropped_blocked;
+    return;
+  }
   // 802.1D 7.7.1: where the destination goes.
   const link::ForwardDecision d = table_.decide(eth->dst(), ingress, now);
   if (d.action == link::ForwardAction::filter) {
@@ -124,14 +208,17 @@ void Switch::forward(std::uint32_t slot) {
   SwitchPortCounters& c = state(ingress).counters;
   if (halted()) {
     ++c.dropped_storm;
+  } else if (!passes(ingress) || (d.action == link::ForwardAction::to_port && !passes(d.port))) {
+    ++c.dropped_blocked;  // the tree changed during the forwarding delay
   } else if (d.action == link::ForwardAction::to_port) {
     ++c.forwarded;
     transmit(d.port, frame);
   } else {
-    // Flood: every connected port but the ingress one, in ascending order.
+    // Flood: every connected (and forwarding) port but the ingress one, in ascending order.
     ++c.flooded;
     for (std::size_t e = 0; e < ports_.size(); ++e) {
-      if (e != ingress && ports_[e].link != nullptr) transmit(static_cast<PortId>(e), frame);
+      const auto port = static_cast<PortId>(e);
+      if (e != ingress && ports_[e].link != nullptr && passes(port)) transmit(port, frame);
     }
   }
   release_pending(slot);

@@ -1,6 +1,7 @@
 // sim/switch.hpp — an N-port learning switch: an IEEE 802.1D transparent
-// bridge without spanning tree (STP comes later, so a loop in the topology
-// makes broadcasts circulate: see sim/storm_detector.hpp).
+// bridge, with the Spanning Tree Protocol when SwitchConfig::stp is set
+// (link/stp.hpp). Without it a loop in the topology makes broadcasts
+// circulate: see sim/storm_detector.hpp.
 //
 //   EventQueue q;
 //   Switch sw(q, "sw1", 4, SwitchConfig{.forwarding_delay = 5us});
@@ -39,6 +40,20 @@
 // A flooded frame adds one `flooded` on its ingress port and one tx_frames (or
 // tx_dropped) on each egress port.
 //
+// Spanning tree (config.stp set): frames to the Bridge Group Address
+// 01:80:c2:00:00:00 are BPDUs for link::SpanningTree (counted bpdu_rx, never
+// forwarded; one that does not parse is dropped_malformed). Other frames are
+// learned only on a learning or forwarding port and forwarded only from and
+// to forwarding ports (else dropped_blocked, on the ingress port). The
+// tree's BPDUs leave each port from its own MAC (bridge_mac + 1 + port),
+// counted bpdu_tx (and tx_frames). A port whose link goes down
+// (FramePort::on_link_state) is disabled at once and its stations
+// forgotten; a port leaving forwarding forgets its stations; a topology
+// change (the TC flag rising) empties the MAC table, so stations are
+// relearned along the new tree. Every port state change goes to the
+// on_port_change() listener (the narrative). Without stp, BPDUs are flooded
+// like any multicast, as a Linux bridge with stp_state 0 does.
+//
 // Link state: the Link models the wire; a down link swallows what the switch
 // sends (Link counts dropped_down). Call port_down(p) when p's link goes
 // down: it forgets the stations learned on p (802.1D 17.11), so frames to them
@@ -56,6 +71,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -63,6 +80,7 @@
 #include "base/bytes.hpp"
 #include "base/time.hpp"
 #include "link/mac_table.hpp"
+#include "link/stp.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/frame_port.hpp"
 #include "sim/link.hpp"
@@ -78,6 +96,11 @@ struct SwitchConfig {
   Duration forwarding_delay = std::chrono::microseconds{5};  // ingress to egress; 0 allowed
   // Once the attached StormDetector fires, drop every frame (see step 2).
   bool halt_on_storm = true;
+  // Spanning tree: none (the default), or 802.1D STP with these parameters.
+  std::optional<link::StpConfig> stp;
+  // The bridge's own address (the spanning tree's bridge id); World gives
+  // each switch one from kSimBridgeOui.
+  MacAddress bridge_mac{};
 };
 
 struct SwitchPortCounters {
@@ -89,6 +112,9 @@ struct SwitchPortCounters {
   std::uint64_t filtered = 0;           // destination on this very port
   std::uint64_t dropped_malformed = 0;  // shorter than an Ethernet header
   std::uint64_t dropped_storm = 0;      // after the storm detector fired
+  std::uint64_t dropped_blocked = 0;    // spanning tree: port not forwarding (either end)
+  std::uint64_t bpdu_rx = 0;            // BPDUs handed to the spanning tree
+  std::uint64_t bpdu_tx = 0;            // BPDUs it sent out of this port (also in tx_frames)
   // Copies sent out of this port.
   std::uint64_t tx_frames = 0;
   std::uint64_t tx_bytes = 0;
@@ -97,7 +123,8 @@ struct SwitchPortCounters {
   SwitchPortCounters& operator+=(const SwitchPortCounters& o);
   friend bool operator==(const SwitchPortCounters&, const SwitchPortCounters&) = default;
 };
-// "rx 3 (180 B) forwarded 1 flooded 2 filtered 0 malformed 0 storm 0 tx 4 (240 B) tx_dropped 0"
+// "rx 3 (180 B) forwarded 1 flooded 2 filtered 0 malformed 0 storm 0 tx 4 (240 B) tx_dropped 0",
+// then " blocked 0 bpdu rx 1 tx 2" when the spanning tree counted anything.
 std::ostream& operator<<(std::ostream& os, const SwitchPortCounters& c);
 
 class Switch {
@@ -122,6 +149,14 @@ class Switch {
 
   // p's link went down: forgets the stations learned on p; returns how many.
   std::size_t port_down(PortId p);
+
+  // The spanning tree (nullptr without config.stp).
+  const link::SpanningTree* stp() const { return stp_ ? &*stp_ : nullptr; }
+  // Port p's path cost (spanning tree only; default from its link's rate).
+  void set_path_cost(PortId p, std::uint32_t cost);
+  // Told of every port state change of the spanning tree.
+  using PortChangeListener = std::function<void(const Switch&, const link::PortChange&)>;
+  void on_port_change(PortChangeListener l) { port_change_ = std::move(l); }
 
   // Reports every forwarded frame to `detector` (borrowed; nullptr: none).
   // Several switches share one detector, which also hears the hosts.
@@ -148,6 +183,7 @@ class Switch {
    public:
     Port(Switch* sw, PortId id) : sw_(sw), id_(id) {}
     void on_frame(Bytes frame) override { sw_->receive(id_, frame); }
+    void on_link_state(bool up) override { sw_->link_state(id_, up); }
 
    private:
     Switch* sw_;
@@ -178,6 +214,12 @@ class Switch {
     return ports_[p];
   }
   void receive(PortId ingress, Bytes frame);
+  void link_state(PortId p, bool up);
+  // Whether a spanning tree lets frames through port p.
+  bool passes(PortId p) const { return !stp_ || stp_->forwarding(p); }
+  // Sends what the spanning tree produced, applies its port changes and
+  // sets its next timer.
+  void run_stp();
   void forward(std::uint32_t slot);
   void transmit(PortId egress, Bytes frame);
   std::uint32_t acquire_pending();
@@ -191,6 +233,11 @@ class Switch {
   std::vector<Pending> pending_;
   std::vector<std::uint32_t> free_pending_;
   std::size_t pending_count_ = 0;
+  std::optional<link::SpanningTree> stp_;
+  EventId stp_timer_;
+  Instant stp_timer_at_ = Instant::max();
+  bool stp_topology_change_ = false;
+  PortChangeListener port_change_;
   StormDetector* detector_ = nullptr;
   std::size_t detector_index_ = 0;  // this switch's number in detector_
 };

@@ -37,6 +37,9 @@ Host& World::add_router(std::string name, iface::InterfaceConfig config) {
 }
 
 Switch& World::add_switch(std::string name, std::size_t ports, SwitchConfig config) {
+  if (config.bridge_mac.is_zero()) {
+    config.bridge_mac = MacAddress::from_parts(kSimBridgeOui, static_cast<std::uint32_t>(switches_.size() + 1) << 12);
+  }
   switches_.push_back(std::make_unique<Switch>(queue_, std::move(name), ports, config));
   switches_.back()->set_storm_detector(&storms_);
   return *switches_.back();

@@ -43,6 +43,10 @@ namespace wirestack::sim {
 // Locally administered, unicast vendor prefix for the MACs the simulator
 // hands out: 02:57:53 ("WS"), then a 24-bit serial.
 inline constexpr std::uint32_t kSimOui = 0x025753;
+// Bridges (switches) take theirs from 02:57:42 ("WB"): switch i (from 0) is
+// 02:57:42:ii:i0:00 (serial (i + 1) << 12) and its port p sends BPDUs from
+// that address + 1 + p. Hosts' addresses do not move when switches are added.
+inline constexpr std::uint32_t kSimBridgeOui = 0x025742;
 
 struct NodeLinkEnd {
   std::string node;

@@ -28,6 +28,12 @@ std::string text_of(const T& v) {
   return os.str();
 }
 
+std::string hex8(std::uint8_t v) {
+  std::ostringstream os;
+  os << "0x" << std::hex << std::setw(2) << std::setfill('0') << unsigned{v};
+  return os.str();
+}
+
 std::string hex16(std::uint16_t v) {
   std::ostringstream os;
   os << "0x" << std::hex << std::setw(4) << std::setfill('0') << v;
@@ -41,6 +47,7 @@ class Dissector {
   void frame(Bytes bytes) {
     auto view = EthernetFrame::checked(bytes);
     if (!view) return fail("Ethernet", view.error(), std::to_string(bytes.size()) + " bytes");
+    if (!view->has_vlan() && static_cast<std::uint16_t>(view->ethertype()) < 0x0600) return llc(*view);
     auto eth = EthernetRepr::parse(*view);
     if (!eth) return fail("Ethernet", eth.error(), "ethertype " + text_of(view->ethertype()));
     d_.ethernet = *eth;
@@ -54,6 +61,33 @@ class Dissector {
   }
 
  private:
+  // IEEE 802.3: a length, then LLC. Only the spanning tree's SAP is known.
+  void llc(EthernetFrame view) {
+    const auto len = static_cast<std::uint16_t>(view.ethertype());
+    std::ostringstream os;
+    os << view.src() << " > " << view.dst() << ", 802.3 length " << len;
+    const Bytes payload = view.payload();
+    if (len > payload.size()) {
+      add(ModelLayer::link, "Ethernet", os.str());
+      return fail("Ethernet", WireError::bad_length, "802.3 length " + std::to_string(len) + ", " +
+                                                         std::to_string(payload.size()) + " bytes follow");
+    }
+    const Bytes llc = payload.first(len);
+    if (llc.size() >= kLlcHeaderLen) {
+      os << ", LLC dsap " << hex8(load_u8(llc, 0)) << " ssap " << hex8(load_u8(llc, 1))
+         << (load_u8(llc, 2) == kLlcControlUi ? " ui" : " control " + hex8(load_u8(llc, 2)));
+    }
+    add(ModelLayer::link, "Ethernet", os.str());
+    auto b = parse_llc_bpdu(llc);
+    if (!b && b.error() == WireError::unsupported && llc.size() >= kLlcHeaderLen &&
+        load_u8(llc, 0) != kLlcSapStp) {
+      return data(llc.subspan(kLlcHeaderLen), ModelLayer::network);
+    }
+    if (!b) return fail("STP", b.error(), std::to_string(llc.size()) + " bytes of LLC");
+    d_.bpdu = *b;
+    add(ModelLayer::link, "STP", text_of(*b));
+  }
+
   void arp(Bytes bytes) {
     auto view = ArpPacket::checked(bytes);
     if (!view) return fail("ARP", view.error(), std::to_string(bytes.size()) + " bytes");

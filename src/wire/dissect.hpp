@@ -1,7 +1,7 @@
 // wire/dissect.hpp — a frame taken apart layer by layer, for people.
 //
 // dissect() parses an Ethernet frame as far down as it can (Ethernet, then
-// ARP, IPv4 or IPv6 with its extension headers, then ICMPv4, ICMPv6 with its
+// a spanning tree BPDU (802.3/LLC), ARP, IPv4 or IPv6 with its extension headers, then ICMPv4, ICMPv6 with its
 // Neighbor Discovery options, UDP or TCP) with every check of wire/ switched on,
 // and keeps both the parsed Reprs (for tests and tools) and one text line per
 // layer (for `wirestack decode` and the simulator's narrative). A check that
@@ -28,6 +28,7 @@
 #include "wire/ipv4.hpp"
 #include "wire/ipv6.hpp"
 #include "wire/ndisc.hpp"
+#include "wire/stp.hpp"
 #include "wire/tcp.hpp"
 #include "wire/udp.hpp"
 
@@ -40,7 +41,7 @@ std::string_view to_string(ModelLayer l);
 
 struct DissectedLayer {
   ModelLayer layer;
-  std::string protocol;  // "Ethernet", "ARP", "IPv4", "IPv6", "HopOpts", "DstOpts", "Routing", "Fragment", "ICMP", "ICMPv6", "UDP", "TCP", "data"
+  std::string protocol;  // "Ethernet", "STP", "ARP", "IPv4", "IPv6", "HopOpts", "DstOpts", "Routing", "Fragment", "ICMP", "ICMPv6", "UDP", "TCP", "data"
   std::string text;      // tcpdump-like summary of this header
 };
 
@@ -53,6 +54,7 @@ struct DissectProblem {
 struct Dissection {
   std::optional<EthernetRepr> ethernet;
   std::optional<ArpRepr> arp;
+  std::optional<BpduRepr> bpdu;     // an IEEE 802.3/LLC frame carrying a spanning tree BPDU
   std::optional<Ipv4Repr> ipv4;
   std::optional<Icmpv4Repr> icmpv4;  // borrows from the frame
   std::optional<Ipv6Repr> ipv6;

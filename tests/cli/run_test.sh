@@ -3,7 +3,8 @@
 # scenario's applications succeed (IP, UDP, and TCP with HTTP and JSON-RPC on
 # top, narrated), its captures decode clean and are byte-identical for the
 # same seed (and differ for another), the storm scenario is stopped with a
-# report, a topology file runs, and bad input fails with one line naming the
+# report, storm-stp's spanning tree prevents it (BPDUs read by decode and
+# tshark), a topology file runs, and bad input fails with one line naming the
 # file position. The other scenarios have their own tests (tests/scenario/).
 set -u
 ws=$1
@@ -82,9 +83,28 @@ if command -v tshark >/dev/null; then
   done
 fi
 
+# The same loop with spanning tree: no storm, pings answered, and the BPDUs
+# in the captures are read as STP by `wirestack decode` and by tshark.
+out=$("$ws" run storm-stp --out "$tmp/stp" --quiet) || { echo "FAIL: run storm-stp exited $?"; fail=1; }
+expect "stp pings" '^ping after the tree reconverged:  3 packets transmitted, 3 received' "$out"
+expect "stp state" '^sw2: spanning tree root 1000\.02:57:42:00:10:00 at cost 19 through port 2' "$out"
+grep -q "broadcast storm" <<<"$out" && { echo "FAIL: storm-stp reports a storm"; fail=1; }
+loop="$tmp/stp/storm-stp/sw1-port2--sw2-port2.pcap"
+out=$("$ws" decode "$loop") || { echo "FAIL: decode of the STP capture exited $?"; fail=1; }
+expect "decode stp" 'STP +STP 802\.1d, Config, Flags \[none\], bridge-id 1000\.02:57:42:00:10:00\.8003, root-id 1000\.02:57:42:00:10:00, root-pathcost 0' "$out"
+expect "decode tcn" 'STP +STP 802\.1d, Topology Change$' "$out"
+expect "decode sum" '^[0-9]+ frames, 0 malformed, .*STP [1-9]' "$out"
+if command -v tshark >/dev/null; then
+  [ "$(tshark_bad "$loop")" -eq 0 ] || { echo "FAIL: tshark flags frames in the STP capture"; fail=1; }
+  conf=$(tshark -r "$loop" -Y 'stp.type == 0x00 && stp.root.hw == 02:57:42:00:10:00 && stp.root.prio == 4096 && stp.port == 0x8003 && stp.forward == 4' 2>/dev/null | wc -l)
+  [ "$conf" -gt 5 ] || { echo "FAIL: tshark reads $conf configuration BPDUs from sw1 in the STP capture"; fail=1; }
+  tcn=$(tshark -r "$loop" -Y 'stp.type == 0x80' 2>/dev/null | wc -l)
+  [ "$tcn" -ge 1 ] || { echo "FAIL: tshark reads no topology change notification"; fail=1; }
+fi
+
 out=$("$ws" scenarios)
-for s in campus campus6 lossy synflood spike storm; do expect "list $s" "^$s +[a-z0-9]" "$out"; done
-[ "$(wc -l <<<"$out")" -eq 6 ] || { echo "FAIL: scenarios lists $(wc -l <<<"$out") lines, not 6"; fail=1; }
+for s in campus campus6 lossy synflood spike storm storm-stp; do expect "list $s" "^$s +[a-z0-9]" "$out"; done
+[ "$(wc -l <<<"$out")" -eq 7 ] || { echo "FAIL: scenarios lists $(wc -l <<<"$out") lines, not 7"; fail=1; }
 
 out=$("$ws" run nosuch 2>&1); rc=$?
 [ $rc -ne 0 ] || { echo "FAIL: unknown scenario exited 0"; fail=1; }
@@ -116,9 +136,10 @@ out=$("$ws" run "$tmp/pair.toml" 2>&1); rc=$?
 [ $rc -eq 2 ] || { echo "FAIL: a bad file exited $rc, not 2"; fail=1; }
 expect "bad file" "^wirestack run: $tmp/pair\.toml:9:14: link: IPv4 address '192\.168\.5\.256': part '256' is greater than 255$" "$out"
 
-# Mistakes found when the network is built (a gateway or route off every
-# network, a network address on a card) are usage errors too: status 2, one
-# line naming the place, no narrative, no captures left behind.
+# Mistakes in how the network fits together (a gateway or route off every
+# network, a network address on a card; the loader's checks) are usage
+# errors too: status 2, one line naming the place, no narrative, no captures
+# left behind.
 build_error() {  # build_error DESCRIPTION SED-EXPRESSION PATTERN
   cp "$tmp/pair.toml" "$tmp/bad.toml"
   sed -i "$2" "$tmp/bad.toml"
@@ -130,11 +151,11 @@ build_error() {  # build_error DESCRIPTION SED-EXPRESSION PATTERN
 }
 sed -i 's|192.168.5.256/24|192.168.5.2/24|' "$tmp/pair.toml"
 build_error "gateway off the networks" 's|^name = "x"$|name = "x"\ngateway = "10.9.9.9"|' \
-  "^wirestack run: $tmp/bad\.toml:2:8: host 'x': gateway 10\.9\.9\.9: x: gateway 10\.9\.9\.9 is on none of its networks$"
+  "^wirestack run: $tmp/bad\.toml:3:11: host 'x': gateway 10\.9\.9\.9 is on none of its networks \(192\.168\.5\.0/24\): a next hop must be on one of them$"
 build_error "route via a stranger" 's|^name = "x"$|name = "x"\nroutes = [{ to = "10.9.0.0/16", via = "10.0.1.2" }]|' \
-  "^wirestack run: $tmp/bad\.toml:3:11: host 'x': route to 10\.9\.0\.0/16: x: gateway 10\.0\.1\.2 is on none of its networks$"
+  "^wirestack run: $tmp/bad\.toml:3:11: host 'x': route to 10\.9\.0\.0/16 via 10\.0\.1\.2 is on none of its networks \(192\.168\.5\.0/24\): a next hop must be on one of them$"
 build_error "network address" 's|192.168.5.2/24|192.168.5.0/24|' \
-  "^wirestack run: $tmp/bad\.toml:5:1: link 'x-y': y: add address 192\.168\.5\.0/24: that is the network address"
+  "^wirestack run: $tmp/bad\.toml:9:14: link: 192\.168\.5\.0/24 is the network address of its subnet, not a card's"
 
 # Per-host TCP congestion control: a known name runs, an unknown one names
 # the place and the known ones.

@@ -21,7 +21,7 @@ check() {
   [ -s "$tmp/out" ] && { echo "FAIL: $what: wrote to stdout: $(head -3 "$tmp/out")"; fail=1; }
   grep -qE -- "$pattern" <<<"$err" || { echo "FAIL: $what: no match for /$pattern/ in: $err"; fail=1; }
 }
-commands='decode, run, scenarios, fuzz-sim, tap, ping, resolve, bench, nc, serve, get, call'
+commands='decode, run, scenarios, fuzz-sim, tap, ping, resolve, ftp, bench, nc, serve, get, call'
 check "unknown command" "^wirestack: unknown command 'bogus'; the commands are: $commands \(wirestack --help\)$" bogus
 check "unknown command with options" "^wirestack: unknown command 'rnu'; the commands are: " rnu campus --quiet
 check "option first"    "^wirestack: unknown option '--bogus'; a command comes first: $commands \(wirestack --help\)$" --bogus run

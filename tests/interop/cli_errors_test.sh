@@ -42,6 +42,15 @@ check "no --dev"      2 '^wirestack tap: --dev is required' tap --ip 10.77.0.2/2
 check "bad mac"       2 "^wirestack tap: --mac: MAC address 'zz'" tap "${base[@]}" --mac zz
 check "far gateway"   2 '^wirestack tap: --gateway: 10.1.1.1 is not inside 10.77.0.2/24$' tap "${base[@]}" --gateway 10.1.1.1
 check "network addr"  2 '^wirestack tap: --ip: 10.77.0.0/24 is not a host address$' tap --dev wstnone --ip 10.77.0.0/24
+# IPv6: one address of each family, a link-local --ip refused (the stack forms its own), gateways per family, zones.
+check "two IPv4"      2 '^wirestack tap: --ip 10.0.0.3/24: IPv4 has 10.77.0.2/24 already \(one address of each family\)$' tap "${base[@]}" --ip 2001:db8::2/64 --ip 10.0.0.3/24
+check "two IPv6"      2 '^wirestack tap: --ip 2001:db8::3/64: IPv6 has 2001:db8::2/64 already' tap "${base[@]}" --ip 2001:db8::2/64 --ip 2001:db8::3/64
+check "link-local ip" 2 '^wirestack tap: --ip: fe80::2/64 is link-local; the stack forms its own' tap "${base[@]}" --ip fe80::2/64
+check "multicast ip"  2 '^wirestack tap: --ip: ff02::2/64 is not a unicast IPv6 address$' tap "${base[@]}" --ip ff02::2/64
+check "far gateway6"  2 '^wirestack tap: --gateway: 2001:db9::1 is neither link-local nor inside an IPv6 --ip$' tap "${base[@]}" --ip 2001:db8::2/64 --gateway 2001:db9::1
+check "gateway4 no ip" 2 '^wirestack tap: --gateway 10.0.0.1: no IPv4 --ip to reach it from$' tap --dev wstnone --ip 2001:db8::2/64 --gateway 10.0.0.1
+check "ping zone"     2 '^wirestack ping: fe80::1%eth9: the zone must be the device the stack is on \(%wstnone\)$' ping "${base[@]}" fe80::1%eth9
+check "zone global"   2 '^wirestack nc: 2001:db8::1%wstnone: a zone \(%wstnone\) only follows a link-local IPv6 address$' nc "${base[@]}" 2001:db8::1%wstnone 80
 check "long name"     2 "^wirestack tap: TAP device name 'much-too-long-name' is too long" tap --dev much-too-long-name --ip 10.77.0.2/24
 check "impair item"   2 '^wirestack tap: --impair: loss=5: expected a percentage such as 5%$' tap "${base[@]}" --impair loss=5
 check "impair key"    2 '^wirestack tap: --impair-in: unknown item "speed": expected loss, delay' tap "${base[@]}" --impair-in speed=1%

@@ -142,3 +142,45 @@ finish() {
   fi
   exit 1
 }
+
+# --- IPv6 (the ipv6*_test.sh files) ---------------------------------------------
+# The kernel's side of the TAP gets IPv6 back, without DAD of its own (its
+# addresses are usable at once; it still answers our DAD probes for them):
+#   kernel  2001:db8:77::1/64 and its link-local $KERNEL_LL  <== TAP ==>  wirestack $OUR_IP6/64
+KERNEL_IP6=2001:db8:77::1
+OUR_IP6=2001:db8:77::2
+PREFIX6=64
+KERNEL_LL=""
+OUR_LL=""
+
+# ipv6_init: IPv6 on the kernel's side of the TAP, with a link-local address
+# of its own choosing, $KERNEL_LL (the one the kernel forms comes only when
+# the device has a reader: our stack).
+ipv6_init() {
+  KERNEL_LL=fe80::1
+  in_ns sysctl -qw "net.ipv6.conf.$TAP.accept_dad=0"
+  in_ns sysctl -qw "net.ipv6.conf.$TAP.disable_ipv6=0" || skip "IPv6 is disabled in this kernel"
+  in_ns ip -6 addr add "$KERNEL_IP6/$PREFIX6" dev "$TAP" nodad || skip "cannot add an IPv6 address to $TAP"
+  in_ns ip -6 addr add "$KERNEL_LL/64" dev "$TAP" nodad
+}
+
+# ws_await_dad [ADDRESS...]: waits (bounded) until our stack says its
+# link-local address and each ADDRESS passed DAD; sets $OUR_LL from its
+# start-up line.
+ws_await_dad() {
+  OUR_LL=$(grep -o 'link-local fe80:[0-9a-f:]*' "$WS_LOG" | head -1 | cut -d' ' -f2)
+  local a
+  for a in "$OUR_LL" "$@"; do
+    for _ in $(seq 1 50); do
+      grep -q "$a passed DAD: assigned" "$WS_LOG" && break
+      sleep 0.1
+    done
+    grep -q "$a passed DAD: assigned" "$WS_LOG" || fail "our stack did not report '$a passed DAD' within 5 s"
+  done
+}
+
+# counter LAYER NAME: a counter from the stack's summary in $WS_LOG (0 if absent).
+counter() {
+  awk -v layer="$1" -v name="$2" '$1 == layer { for (i = 2; i < NF; i++) if ($i == name) { print $(i + 1); found = 1 } }
+    END { if (!found) print 0 }' "$WS_LOG" | tail -1
+}

@@ -22,11 +22,17 @@ namespace {
 // Runs `make(host, on_done)`'s exchange on a fresh stack until it is done
 // (or ^C); `report(app)` prints the outcome and gives the exit status.
 template <class App, class Make, class Report>
-int exchange(const char* cmd, const StackOptions& stack_opt, Make make, Report report) {
+int exchange(const char* cmd, const StackOptions& stack_opt, IpFamily family, Make make, Report report) {
   auto stack = make_tap_stack(stack_opt, /*allow_privileged_ports=*/false);
   if (!stack) {
     std::cerr << "wirestack " << cmd << ": " << stack.error() << "\n";
     return stack.error().status;
+  }
+  if (family == IpFamily::v6) {
+    if (auto r = await_ipv6_addresses(*stack, cmd); !r) {
+      std::cerr << "wirestack " << cmd << ": " << r.error() << "\n";
+      return r.error().status;
+    }
   }
   loop::TapHost& host = *stack->host;
   std::unique_ptr<App> app = make(host, [&host] {
@@ -80,7 +86,7 @@ int run_get(const GetOptions& opt) {
   }
   const IpEndpoint server{*addr, url->port};
   return exchange<app::HttpGet>(
-      "get", opt.stack,
+      "get", opt.stack, addr->family(),
       [&](loop::TapHost& host, std::function<void()> on_done) {
         return std::make_unique<app::HttpGet>(
             host, server, app::HttpGetConfig{.url = *url, .timeout = seconds(opt.timeout), .on_done = on_done});
@@ -116,9 +122,9 @@ CLI::App* add_call_command(CLI::App& app, CallOptions& opt) {
 }
 
 int run_call(const CallOptions& opt) {
-  auto addr = IpAddress::parse(opt.host);
+  auto addr = parse_destination(opt.host, opt.stack.dev);
   if (!addr) {
-    std::cerr << "wirestack call: " << opt.host << ": " << addr.error() << "\n";
+    std::cerr << "wirestack call: " << addr.error() << "\n";
     return 2;
   }
   msg::Params params;
@@ -132,7 +138,7 @@ int run_call(const CallOptions& opt) {
   }
   const IpEndpoint server{*addr, static_cast<std::uint16_t>(opt.port)};
   return exchange<app::RpcCall>(
-      "call", opt.stack,
+      "call", opt.stack, addr->family(),
       [&](loop::TapHost& host, std::function<void()> on_done) {
         return std::make_unique<app::RpcCall>(
             host, server,

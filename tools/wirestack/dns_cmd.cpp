@@ -72,6 +72,12 @@ int run_resolve(const ResolveOptions& opt) {
     std::cerr << "wirestack resolve: " << stack.error() << "\n";
     return 2;
   }
+  if (server->addr.is_v6()) {
+    if (auto r = await_ipv6_addresses(*stack, "resolve"); !r) {
+      std::cerr << "wirestack resolve: " << r.error() << "\n";
+      return r.error().status;
+    }
+  }
   loop::TapHost& host = *stack->host;
   std::random_device seed;  // RFC 5452: query ids nobody can guess
   app::DnsLookupConfig config{

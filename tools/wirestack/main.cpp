@@ -14,6 +14,7 @@
 #include "client.hpp"
 #include "decode.hpp"
 #include "dns_cmd.hpp"
+#include "ftp_cmd.hpp"
 #include "fuzz_sim.hpp"
 #include "ping.hpp"
 #include "run.hpp"
@@ -77,6 +78,8 @@ int main(int argc, char** argv) {
   wirestack::cli::add_ping_command(app, ping);
   wirestack::cli::ResolveOptions resolve;
   wirestack::cli::add_resolve_command(app, resolve);
+  wirestack::cli::FtpOptions ftp;
+  wirestack::cli::add_ftp_command(app, ftp);
   wirestack::cli::BenchOptions bench;
   wirestack::cli::add_bench_command(app, bench);
   wirestack::cli::NcOptions nc;
@@ -111,6 +114,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("tap")) return wirestack::cli::run_tap(tap);
   if (app.got_subcommand("ping")) return wirestack::cli::run_ping(ping);
   if (app.got_subcommand("resolve")) return wirestack::cli::run_resolve(resolve);
+  if (app.got_subcommand("ftp")) return wirestack::cli::run_ftp(ftp);
   if (app.got_subcommand("nc")) return wirestack::cli::run_nc(nc);
   if (app.got_subcommand("get")) return wirestack::cli::run_get(get);
   if (app.got_subcommand("serve")) return wirestack::cli::run_serve(serve);

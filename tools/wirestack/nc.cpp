@@ -208,7 +208,7 @@ class NetCat {
 CLI::App* add_nc_command(CLI::App& app, NcOptions& opt) {
   auto* cmd = app.add_subcommand("nc", "like nc(1): standard input into a TCP connection over the TAP device");
   add_stack_options(cmd, opt.stack);
-  cmd->add_option("host", opt.host, "peer address (IPv4, or IPv6 once the stack routes it)")->required();
+  cmd->add_option("host", opt.host, "peer address, IPv4 or IPv6 (fe80::1%IFNAME: link-local)")->required();
   cmd->add_option("port", opt.port, "peer port")->required()->check(CLI::Range(1, 65535));
   cmd->add_option("--urgent", opt.urgent,
                   "after standard input, send TEXT as urgent data (TCP's urgent pointer, as MSG_OOB; the bytes stay "
@@ -217,15 +217,21 @@ CLI::App* add_nc_command(CLI::App& app, NcOptions& opt) {
 }
 
 int run_nc(const NcOptions& opt) {
-  auto dst = IpAddress::parse(opt.host);
+  auto dst = parse_destination(opt.host, opt.stack.dev);
   if (!dst) {
-    std::cerr << "wirestack nc: " << opt.host << ": " << dst.error() << "\n";
+    std::cerr << "wirestack nc: " << dst.error() << "\n";
     return 2;
   }
   auto stack = make_tap_stack(opt.stack, /*allow_privileged_ports=*/false);
   if (!stack) {
     std::cerr << "wirestack nc: " << stack.error() << "\n";
     return stack.error().status;
+  }
+  if (dst->is_v6()) {
+    if (auto r = await_ipv6_addresses(*stack, "nc"); !r) {
+      std::cerr << "wirestack nc: " << r.error() << "\n";
+      return r.error().status;
+    }
   }
   loop::TapHost& host = *stack->host;
   NetCat nc(host, IpEndpoint{*dst, static_cast<std::uint16_t>(opt.port)}, opt.urgent.value_or(""));

@@ -26,7 +26,7 @@ CLI::App* add_ping_command(CLI::App& app, PingOptions& opt) {
 }
 
 int run_ping(const PingOptions& opt) {
-  auto dst = IpAddress::parse(opt.dest);
+  auto dst = parse_destination(opt.dest, opt.stack.dev);
   if (!dst) {
     std::cerr << "wirestack ping: " << dst.error() << "\n";
     return 2;
@@ -35,6 +35,12 @@ int run_ping(const PingOptions& opt) {
   if (!stack) {
     std::cerr << "wirestack ping: " << stack.error() << "\n";
     return 2;
+  }
+  if (dst->is_v6()) {
+    if (auto r = await_ipv6_addresses(*stack, "ping"); !r) {
+      std::cerr << "wirestack ping: " << r.error() << "\n";
+      return r.error().status;
+    }
   }
   loop::TapHost& host = *stack->host;
   const auto secs = [](double s) { return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s)); };
@@ -45,7 +51,7 @@ int run_ping(const PingOptions& opt) {
                          .linger = secs(opt.linger),
                          .lines = &std::cout,
                          .on_done = [&host] { host.stop(); }};
-  std::cout << "PING " << *dst << " (" << *dst << ") " << opt.size << "(" << opt.size + 28 << ") bytes of data."
+  std::cout << "PING " << *dst << " (" << *dst << ") " << opt.size << "(" << opt.size + 8 + ip_header_len(dst->family()) << ") bytes of data."
             << std::endl;
   app::Ping ping(host, *dst, std::move(config));
   auto why = host.run();

@@ -13,8 +13,11 @@
 
 #include "app/http_server.hpp"
 #include "app/dns_server.hpp"
+#include "app/ftp_files.hpp"
+#include "app/ftp_server.hpp"
 #include "app/rpc_server.hpp"
 #include "dns_cmd.hpp"
+#include "ftp_cmd.hpp"
 #include "app/ping.hpp"
 #include "app/udp_apps.hpp"
 #include "app/tcp_apps.hpp"
@@ -33,6 +36,62 @@ Result<void, std::string> check_device_exists(const std::string& name) {
                     "ip tuntap add mode tap name " + name + " user $USER && ip link set " + name + " up"};
 }
 
+// The --ip and --gateway options, checked: one address of each family.
+struct Addresses {
+  std::optional<Ipv4Prefix> v4;
+  std::optional<Ipv6Prefix> v6;
+  std::optional<Ipv4Address> gateway4;
+  std::optional<Ipv6Address> gateway6;
+};
+
+Result<Addresses, std::string> parse_addresses(const StackOptions& opt) {
+  Addresses a;
+  if (opt.ip.empty()) return Unexpected{std::string("--ip: an address is needed (ADDR/PREFIX, IPv4 or IPv6)")};
+  for (const std::string& text : opt.ip) {
+    if (text.find(':') == std::string::npos) {
+      auto prefix = Ipv4Prefix::parse(text);
+      if (!prefix) return Unexpected{"--ip: " + prefix.error()};
+      if (!prefix->address().is_unicast() || prefix->address() == prefix->network() ||
+          (prefix->len() < 31 && prefix->address() == prefix->broadcast())) {
+        return Unexpected{"--ip: " + text + " is not a host address"};
+      }
+      if (a.v4) return Unexpected{"--ip " + text + ": IPv4 has " + a.v4->to_string() + " already (one address of each family)"};
+      a.v4 = *prefix;
+      continue;
+    }
+    auto prefix = Ipv6Prefix::parse(text);
+    if (!prefix) return Unexpected{"--ip: " + prefix.error()};
+    const Ipv6Address addr = prefix->address();
+    if (!addr.is_unicast() || addr.is_loopback() || addr.is_ipv4_mapped()) {
+      return Unexpected{"--ip: " + text + " is not a unicast IPv6 address"};
+    }
+    if (addr.is_link_local()) {
+      return Unexpected{"--ip: " + text + " is link-local; the stack forms its own from its MAC (fe80::/64 and the modified EUI-64)"};
+    }
+    if (a.v6) return Unexpected{"--ip " + text + ": IPv6 has " + a.v6->to_string() + " already (one address of each family)"};
+    a.v6 = *prefix;
+  }
+  for (const std::string& text : opt.gateway) {
+    if (text.find(':') == std::string::npos) {
+      auto g = Ipv4Address::parse(text);
+      if (!g) return Unexpected{"--gateway: " + g.error()};
+      if (!a.v4) return Unexpected{"--gateway " + text + ": no IPv4 --ip to reach it from"};
+      if (!a.v4->contains(*g)) return Unexpected{"--gateway: " + g->to_string() + " is not inside " + a.v4->to_string()};
+      if (a.gateway4) return Unexpected{"--gateway " + text + ": IPv4 has " + a.gateway4->to_string() + " already"};
+      a.gateway4 = *g;
+      continue;
+    }
+    auto g = Ipv6Address::parse(text);
+    if (!g) return Unexpected{"--gateway: " + g.error()};
+    if (!g->is_link_local() && !(a.v6 && a.v6->contains(*g))) {
+      return Unexpected{"--gateway: " + g->to_string() + " is neither link-local nor inside an IPv6 --ip"};
+    }
+    if (a.gateway6) return Unexpected{"--gateway " + text + ": IPv6 has " + a.gateway6->to_string() + " already"};
+    a.gateway6 = *g;
+  }
+  return a;
+}
+
 std::uint64_t random_seed() {
   std::random_device rd;  // tools may read the world; the stack is given the seed
   return (std::uint64_t{rd()} << 32) ^ rd();
@@ -42,8 +101,16 @@ std::uint64_t random_seed() {
 
 void add_stack_options(CLI::App* cmd, StackOptions& opt) {
   cmd->add_option("--dev", opt.dev, "TAP device to attach to (it must exist: ip tuntap add mode tap name IFNAME user $USER)")->required();
-  cmd->add_option("--ip", opt.ip, "the stack's address with its prefix, e.g. 10.77.0.2/24")->required();
-  cmd->add_option("--gateway", opt.gateway, "default gateway (inside --ip's network)");
+  cmd->add_option("--ip", opt.ip,
+                  "the stack's address with its prefix, e.g. 10.77.0.2/24 or 2001:db8::2/64; twice for both "
+                  "families (an IPv6 link-local address is always there)")
+      ->required()
+      ->allow_extra_args(false)  // one address per --ip: what follows is the command's own arguments
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--gateway", opt.gateway,
+                  "default gateway: IPv4 inside --ip's network, IPv6 link-local or inside the IPv6 --ip; once per family")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--mac", opt.mac, "the stack's MAC (default: random, locally administered)");
   cmd->add_option("--mtu", opt.mtu, "the stack's MTU")->check(CLI::Range(68, 65535));
   cmd->add_option("--pcap", opt.pcap, "capture every frame sent and received to this pcap file");
@@ -61,21 +128,8 @@ void add_stack_options(CLI::App* cmd, StackOptions& opt) {
 
 Result<TapStack, StackError> make_tap_stack(const StackOptions& opt, bool allow_privileged_ports) {
   // Everything that can be checked without the device first.
-  auto prefix = Ipv4Prefix::parse(opt.ip);
-  if (!prefix) return Unexpected{"--ip: " + prefix.error()};
-  if (!prefix->address().is_unicast() || prefix->address() == prefix->network() ||
-      (prefix->len() < 31 && prefix->address() == prefix->broadcast())) {
-    return Unexpected{"--ip: " + opt.ip + " is not a host address"};
-  }
-  std::optional<Ipv4Address> gateway;
-  if (opt.gateway) {
-    auto g = Ipv4Address::parse(*opt.gateway);
-    if (!g) return Unexpected{"--gateway: " + g.error()};
-    if (!prefix->contains(*g)) {
-      return Unexpected{"--gateway: " + g->to_string() + " is not inside " + prefix->to_string()};
-    }
-    gateway = *g;
-  }
+  auto addrs = parse_addresses(opt);
+  if (!addrs) return Unexpected{addrs.error()};
   const std::uint64_t seed = random_seed();
   MacAddress mac = MacAddress::from_parts(0x027700u | static_cast<std::uint32_t>(seed >> 56),
                                           static_cast<std::uint32_t>(seed >> 32) & 0xffffffu);
@@ -134,15 +188,79 @@ Result<TapStack, StackError> make_tap_stack(const StackOptions& opt, bool allow_
   config.stack.arp.retry_interval = std::chrono::seconds{1};
   config.stack.arp.backoff_factor = 1;
   config.stack.arp.max_retries = 2;
+  // IPv6 as Linux does it on a link: DAD on every address (the link-local
+  // one included), router solicitations, SLAAC from advertisements.
+  config.stack.ipv6.enabled = true;
   auto host = std::make_unique<loop::TapHost>(std::move(*tap), config);
-  if (auto r = host->stack().add_address(host->nic(), *prefix); !r) return Unexpected{"--ip: " + r.error()};
-  if (gateway) {
-    if (auto r = host->stack().routes().set_default(*gateway, host->nic()); !r) {
+  iface::Interface& stack = host->stack();
+  if (addrs->v4) {
+    if (auto r = stack.add_address(host->nic(), *addrs->v4); !r) return Unexpected{"--ip: " + r.error()};
+  }
+  if (addrs->v6) {
+    if (auto r = stack.add_address6(host->nic(), *addrs->v6); !r) return Unexpected{"--ip: " + r.error()};
+  }
+  if (addrs->gateway4) {
+    if (auto r = stack.routes().set_default(*addrs->gateway4, host->nic()); !r) {
+      return Unexpected{"--gateway: " + r.error()};
+    }
+  }
+  if (addrs->gateway6) {
+    if (auto r = stack.set_default_router6(host->nic(), *addrs->gateway6); !r) {
       return Unexpected{"--gateway: " + r.error()};
     }
   }
   if (pcap) host->capture_to(pcap.get());
-  return TapStack{.host = std::move(host), .pcap = std::move(pcap), .address = *prefix};
+  return TapStack{.host = std::move(host), .pcap = std::move(pcap), .v4 = addrs->v4, .v6 = addrs->v6};
+}
+
+std::string describe_addresses(const TapStack& stack) {
+  std::string out;
+  if (stack.v4) out += stack.v4->to_string() + ", ";
+  if (stack.v6) out += stack.v6->to_string() + ", ";
+  return out + "link-local " + stack.host->stack().link_local(stack.host->nic()).to_string();
+}
+
+bool report_address_events(loop::TapHost& host, const char* cmd, std::ostream& out) {
+  bool ok = true;
+  for (const iface::AddressEvent& e : host.stack().take_address_events()) {
+    if (e.kind == iface::AddressEventKind::tentative) continue;  // every address starts so
+    out << "wirestack " << cmd << ": " << e << std::endl;
+    ok = ok && e.kind != iface::AddressEventKind::duplicate;
+  }
+  return ok;
+}
+
+Result<void, StackError> await_ipv6_addresses(TapStack& stack, const char* cmd) {
+  loop::TapHost& host = *stack.host;
+  bool duplicate = false;
+  const auto hook = host.on_activity([&] {
+    if (!report_address_events(host, cmd, std::cerr)) duplicate = true;
+    if (duplicate || host.stack().tentative6(host.nic()).empty()) host.stop();
+  });
+  // DAD takes RetransTimer (1 s) after a random delay of at most 1 s.
+  auto why = host.run(std::chrono::seconds{5});
+  host.remove_activity(hook);
+  if (!why) return Unexpected{StackError{why.error(), 1}};
+  if (*why == loop::StopReason::signal) return Unexpected{StackError{"interrupted", 130}};
+  if (duplicate) return Unexpected{StackError{"an address of ours is in use on the link (see above): not used", 1}};
+  if (!host.stack().tentative6(host.nic()).empty()) {
+    return Unexpected{StackError{"duplicate address detection did not finish within 5 s", 1}};
+  }
+  return {};
+}
+
+Result<IpAddress, std::string> parse_destination(const std::string& text, const std::string& dev) {
+  std::string addr = text;
+  if (const auto pct = text.find('%'); pct != std::string::npos) {
+    const std::string zone = text.substr(pct + 1);
+    addr = text.substr(0, pct);
+    if (zone != dev) return Unexpected{text + ": the zone must be the device the stack is on (%" + dev + ")"};
+    auto a6 = Ipv6Address::parse(addr);
+    if (!a6 || !a6->is_link_local()) return Unexpected{text + ": a zone (%" + zone + ") only follows a link-local IPv6 address"};
+  }
+  auto a = IpAddress::parse(addr);
+  if (!a) return Unexpected{text + ": " + a.error()};
+  return *a;
 }
 
 CLI::App* add_tap_command(CLI::App& app, TapOptions& opt) {
@@ -155,6 +273,10 @@ CLI::App* add_tap_command(CLI::App& app, TapOptions& opt) {
   cmd->add_option("--json,--rpc", opt.json, "JSON-RPC service (docs/PROTOCOL.md: time, echo) on PORT")
       ->check(CLI::Range(1, 65535));
   cmd->add_option("--dns", opt.dns, "authoritative DNS server (UDP and TCP) on PORT for ZONEFILE (hosts(5) or RFC 1035 master file): PORT:ZONEFILE");
+  cmd->add_option("--ftp", opt.ftp, "FTP server on PORT serving DIR (default: the current directory): PORT[:DIR]");
+  cmd->add_option("--ftp-user", opt.ftp_users, "an FTP user of --ftp, USER:PASSWORD (repeatable)");
+  cmd->add_flag("--ftp-no-anonymous", opt.ftp_no_anonymous, "--ftp refuses anonymous logins");
+  cmd->add_flag("--ftp-read-only", opt.ftp_read_only, "--ftp refuses uploads (STOR)");
   cmd->add_option("--congestion", opt.stack.congestion,
                   "TCP congestion control of the stack's connections: " + tcp::known_algorithms() + " (default newreno)");
   cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(checks::seconds(1e9));
@@ -203,6 +325,15 @@ int run_tap(const TapOptions& opt) {
       return 2;
     }
     dns_zone = std::move(*z);
+  }
+  std::optional<FtpServe> ftp_serve;
+  if (opt.ftp) {
+    auto f = parse_ftp_option(*opt.ftp, opt.ftp_users, opt.ftp_no_anonymous, opt.ftp_read_only);
+    if (!f) {
+      std::cerr << "wirestack tap: " << f.error() << "\n";
+      return 2;
+    }
+    ftp_serve = std::move(*f);
   }
   auto stack = make_tap_stack(opt.stack, /*allow_privileged_ports=*/true);
   if (!stack) {
@@ -259,15 +390,26 @@ int run_tap(const TapOptions& opt) {
       return 1;
     }
   }
+  std::optional<app::DirectoryStore> ftp_files;
+  std::optional<app::FtpServer> ftp_server;
+  if (ftp_serve) {
+    ftp_files.emplace(ftp_serve->dir);
+    ftp_server.emplace(host, ftp_serve->port, *ftp_files, ftp_serve->config);
+    if (!ftp_server->listening()) {
+      std::cerr << "wirestack tap: --ftp: " << ftp_server->listening().error() << "\n";
+      return 1;
+    }
+  }
   // Say at once when frames cannot leave (the kernel side is down, ...),
   // not only in the counters at the end.
   host.on_activity([&host, warned = false]() mutable {
+    (void)report_address_events(host, "tap", std::cout);  // DAD's verdicts, as they come
     if (!warned && host.counters().tx_errors > 0) {
       warned = true;
       std::cerr << "wirestack tap: warning: " << host.counters().first_tx_error << std::endl;
     }
   });
-  std::cout << "wirestack tap: " << host.device().name() << ": " << stack->address << " at "
+  std::cout << "wirestack tap: " << host.device().name() << ": " << describe_addresses(*stack) << " at "
             << host.stack().mac(host.nic()) << ", mtu " << host.stack().mtu(host.nic());
   if (opt.udp_echo) std::cout << ", udp echo on port " << *opt.udp_echo;
   if (opt.tcp_echo) std::cout << ", tcp echo on port " << *opt.tcp_echo;
@@ -277,6 +419,7 @@ int run_tap(const TapOptions& opt) {
     std::cout << ", dns on port " << dns_zone->port << " serving " << dns_zone->file << " ("
               << dns_server->zone().record_count() << " records)";
   }
+  if (ftp_serve) std::cout << ", ftp on port " << ftp_serve->port << " serving " << ftp_files->root().string();
   if (http_port) std::cout << ", http on port " << *http_port << (http_root ? " serving " + *http_root : std::string());
   if (opt.stack.congestion) std::cout << ", tcp congestion control " << *opt.stack.congestion;
   if (const auto* w = host.impairment_in()) std::cout << ", wire to the stack impaired: " << w->spec().to_string();
@@ -328,6 +471,14 @@ int run_tap(const TapOptions& opt) {
               << " nxdomain " << d.nxdomain << " refused " << d.refused << " formerr " << d.formerr << " notimp "
               << d.notimp << " badvers " << d.badvers << " dropped " << d.dropped << " truncated " << d.truncated
               << " tcp_connections " << dns_server->tcp_connections() << "\n";
+  }
+  if (ftp_server) {
+    const app::FtpServerStats s = ftp_server->stats();
+    std::cout << "ftp port " << ftp_serve->port << " connections " << s.accepted << " refused " << s.refused
+              << " commands " << s.sessions.commands << " errors " << s.sessions.errors << " files_sent "
+              << s.sessions.files_sent << " files_received " << s.sessions.files_received << " listings "
+              << s.sessions.listings << " data_connections " << s.data_connections << " data_failures "
+              << s.data_failures << " strangers " << s.strangers << " idle_timeouts " << s.idle_timeouts << "\n";
   }
   if (tcp_discard) {
     std::cout << "tcp_discard port " << *opt.tcp_discard << " connections " << tcp_discard->accepted() << " bytes "

@@ -10,19 +10,22 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "base/result.hpp"
 #include "loop/tap_host.hpp"
 #include "server_limits.hpp"
+#include "wire/ip_address.hpp"
 #include "wire/ipv4_address.hpp"
+#include "wire/ipv6_address.hpp"
 
 namespace wirestack::cli {
 
 // What every TAP subcommand needs to put a stack on a device.
 struct StackOptions {
   std::string dev;
-  std::string ip;  // ADDR/PREFIX
-  std::optional<std::string> gateway;
+  std::vector<std::string> ip;       // ADDR/PREFIX, at most one of each family
+  std::vector<std::string> gateway;  // at most one of each family
   std::optional<std::string> mac;  // default: a random locally administered one
   int mtu = 1500;
   std::optional<std::string> pcap;
@@ -44,14 +47,31 @@ struct StackError {
 };
 inline std::ostream& operator<<(std::ostream& os, const StackError& e) { return os << e.message; }
 
-// A host on the device, configured (address, default route), capture open,
-// not yet running.
+// A host on the device, configured (addresses, default routes), capture
+// open, not yet running. It always has an IPv6 link-local address (fe80::/64
+// and the modified EUI-64 of its MAC, as every simulated card), and runs
+// DAD (RFC 4862) on it and on an IPv6 --ip once the device is up.
 struct TapStack {
   std::unique_ptr<loop::TapHost> host;
   std::unique_ptr<dev::PcapWriter> pcap;
-  Ipv4Prefix address;
+  std::optional<Ipv4Prefix> v4;
+  std::optional<Ipv6Prefix> v6;
 };
 Result<TapStack, StackError> make_tap_stack(const StackOptions& opt, bool allow_privileged_ports);
+
+// "10.77.0.2/24, 2001:db8::2/64, link-local fe80::..."
+std::string describe_addresses(const TapStack& stack);
+// What autoconfiguration did since the last call, one line each on `out`
+// ("wirestack CMD: 2001:db8::2 passed DAD: assigned"); false if an address
+// was found a duplicate (not used).
+bool report_address_events(loop::TapHost& host, const char* cmd, std::ostream& out);
+// For a client about to talk IPv6: runs the stack until DAD has passed on
+// every IPv6 address (about a second), printing what it found; an error
+// when one is a duplicate or the run was interrupted.
+Result<void, StackError> await_ipv6_addresses(TapStack& stack, const char* cmd);
+// A destination address for the clients: IPv4 or IPv6, and an IPv6 one may
+// name its zone as ping(8) does (fe80::1%tap0), which must be --dev.
+Result<IpAddress, std::string> parse_destination(const std::string& text, const std::string& dev);
 
 struct TapOptions {
   StackOptions stack;
@@ -61,6 +81,10 @@ struct TapOptions {
   std::optional<std::string> http;
   std::optional<int> json;
   std::optional<std::string> dns;  // PORT:ZONEFILE
+  std::optional<std::string> ftp;  // PORT[:DIR]
+  std::vector<std::string> ftp_users;  // USER:PASSWORD
+  bool ftp_no_anonymous = false;
+  bool ftp_read_only = false;
   std::optional<double> seconds;
   LimitOptions limits;  // of the --http and --json servers
 };
