@@ -167,6 +167,10 @@ Result<void, std::string> World::open_capture(WorldLink& l) {
   if (!capture_.links.empty() && std::find(capture_.links.begin(), capture_.links.end(), name) == capture_.links.end()) {
     return {};
   }
+  if (capture_.limit_bytes != 0 && capture_bytes_ + dev::kPcapFileHeaderBytes > capture_.limit_bytes) {
+    stop_captures();  // not even the file's header fits
+    return {};
+  }
   auto writer = dev::PcapWriter::create(
       *capture_dir_ + "/" + name + ".pcap",
       dev::PcapWriterOptions{.snaplen = capture_.snaplen, .origin_seconds = kCalendarOriginSeconds});
@@ -183,15 +187,19 @@ Result<void, std::string> World::open_capture(WorldLink& l) {
 void World::write_capture(WorldLink& l, Instant t, Bytes frame) {
   const std::uint64_t size = l.writer->record_bytes(frame.size());
   if (capture_.limit_bytes != 0 && capture_bytes_ + size > capture_.limit_bytes) {
-    // Every capture stops here: the files end at the same instant.
-    capture_limited_ = true;
-    for (auto& link : links_) link.writer = nullptr;
-    for (auto& w : writers_) w.flush();
-    if (capture_.on_limit) capture_.on_limit(capture_.limit_bytes);
+    stop_captures();
     return;
   }
   l.writer->write(t, frame);
   capture_bytes_ += size;
+}
+
+void World::stop_captures() {
+  // Every capture stops here: the files end at the same instant.
+  capture_limited_ = true;
+  for (auto& link : links_) link.writer = nullptr;
+  for (auto& w : writers_) w.flush();
+  if (capture_.on_limit) capture_.on_limit(capture_.limit_bytes);
 }
 
 RunSummary World::run_until(Instant limit) {

@@ -157,6 +157,7 @@ class World {
   Link& new_link(LinkDirection cable, NodeLinkEnd a, NodeLinkEnd b);
   Result<void, std::string> open_capture(WorldLink& l);
   void write_capture(WorldLink& l, Instant t, Bytes frame);
+  void stop_captures();
   Result<Ipv4Address, std::string> gateway_address(std::string_view text) const;
 
   std::uint64_t seed_;

@@ -262,6 +262,22 @@ TEST(World, CaptureLimitStopsEveryCaptureOnceWithinTheLimit) {
   EXPECT_GT(total, kLimit - 200);
 }
 
+TEST(World, CaptureLimitBelowTheFileHeadersOpensNoMoreFiles) {
+  const std::string dir = ::testing::TempDir() + "/wirestack-capture-tiny";
+  std::filesystem::remove_all(dir);
+  World w(1);
+  int warned = 0;
+  ASSERT_TRUE(w.capture_to(dir, CaptureOptions{.limit_bytes = 60, .on_limit = [&](std::uint64_t) { ++warned; }}));
+  auto& sw = w.add_switch("sw", 4);
+  ASSERT_TRUE(w.connect(w.add_host("a"), sw, 0, "10.0.0.1/24"));
+  ASSERT_TRUE(w.connect(w.add_host("b"), sw, 1, "10.0.0.2/24"));
+  ASSERT_TRUE(w.connect(w.add_host("c"), sw, 2, "10.0.0.3/24"));
+  w.run_until(at(1s));
+  EXPECT_EQ(warned, 1);
+  EXPECT_LT(w.capture_files(), 3u) << "three 24-byte headers do not fit in 60 bytes";
+  EXPECT_LE(w.capture_bytes(), 60u);
+}
+
 TEST(World, BadInputIsRefusedWithAReason) {
   World w(1);
   auto& sw = w.add_switch("sw", 2);
