@@ -81,15 +81,16 @@ Result<std::vector<PcapRecord>, std::string> read_pcap(const std::string& path) 
 
 // --- PcapWriter ------------------------------------------------------------------
 
-Result<PcapWriter, std::string> PcapWriter::create(const std::string& path) {
+Result<PcapWriter, std::string> PcapWriter::create(const std::string& path, PcapWriterOptions options) {
+  options.snaplen = std::clamp<std::uint32_t>(options.snaplen, 1, kPcapWriterSnaplen);
   std::unique_ptr<pcap, detail::PcapCloser> dead(
-      pcap_open_dead_with_tstamp_precision(DLT_EN10MB, static_cast<int>(kPcapWriterSnaplen), PCAP_TSTAMP_PRECISION_NANO));
+      pcap_open_dead_with_tstamp_precision(DLT_EN10MB, static_cast<int>(options.snaplen), PCAP_TSTAMP_PRECISION_NANO));
   if (!dead) return Unexpected{"cannot create capture " + quoted(path) + ": out of memory"};
   std::unique_ptr<pcap_dumper, detail::PcapDumperCloser> dumper(pcap_dump_open(dead.get(), path.c_str()));
   if (!dumper) {
     return Unexpected{"cannot create capture " + quoted(path) + ": " + std::string(pcap_geterr(dead.get()))};
   }
-  return PcapWriter(std::move(dead), std::move(dumper), path);
+  return PcapWriter(std::move(dead), std::move(dumper), path, options);
 }
 
 PcapWriter& PcapWriter::operator=(PcapWriter&& other) noexcept {
@@ -97,21 +98,24 @@ PcapWriter& PcapWriter::operator=(PcapWriter&& other) noexcept {
   dumper_ = std::move(other.dumper_);
   dead_ = std::move(other.dead_);
   path_ = std::move(other.path_);
+  options_ = other.options_;
+  bytes_written_ = other.bytes_written_;
   return *this;
 }
 
 void PcapWriter::write(Instant t, Bytes frame) {
   if (!dumper_) return;  // moved-from
-  const std::int64_t nanos = std::max<std::int64_t>(to_nanos(t), 0);
+  const std::int64_t nanos = std::max<std::int64_t>(to_nanos(t), 0) + options_.origin_seconds * kNanosPerSecond;
   constexpr std::size_t kMaxLen = std::numeric_limits<bpf_u_int32>::max();
 
   pcap_pkthdr header{};
   header.ts.tv_sec = static_cast<time_t>(nanos / kNanosPerSecond);
   // With PCAP_TSTAMP_PRECISION_NANO, libpcap stores tv_usec as nanoseconds.
   header.ts.tv_usec = static_cast<suseconds_t>(nanos % kNanosPerSecond);
-  header.caplen = static_cast<bpf_u_int32>(std::min<std::size_t>(frame.size(), kPcapWriterSnaplen));
+  header.caplen = static_cast<bpf_u_int32>(std::min<std::size_t>(frame.size(), options_.snaplen));
   header.len = static_cast<bpf_u_int32>(std::min(frame.size(), kMaxLen));
   pcap_dump(reinterpret_cast<u_char*>(dumper_.get()), &header, reinterpret_cast<const u_char*>(frame.data()));
+  bytes_written_ += kPcapRecordHeaderBytes + header.caplen;
 }
 
 void PcapWriter::flush() {

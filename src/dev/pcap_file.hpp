@@ -9,9 +9,13 @@
 // (LINKTYPE_RAW 101 reads as DLT_RAW 12 on Linux); for Ethernet both are 1.
 //
 // PcapWriter writes an Ethernet (DLT_EN10MB) capture with nanosecond
-// timestamps (magic 0xa1b23c4d). A record's timestamp is exactly the Instant
-// it is given, taken as time since StackClock's origin; no wall clock is read,
-// so a capture of a simulated run is byte-for-byte reproducible.
+// timestamps (magic 0xa1b23c4d). A record's timestamp is the Instant it is
+// given, taken as time since StackClock's origin, plus the writer's `origin`
+// (seconds since the Unix epoch; the simulator passes its calendar's
+// 2026-01-01 so captures and narrative share one epoch); no wall clock is
+// read, so a capture of a simulated run is byte-for-byte reproducible. Frames
+// are cut to the writer's snaplen; the record keeps their full length, as
+// pcap does. bytes_written() counts the file's bytes (for a size limit).
 //
 // Errors are strings meant for a person, and always name the file:
 //   "cannot open capture 'x.pcap': x.pcap: No such file or directory".
@@ -26,6 +30,7 @@
 // File format: https://datatracker.ietf.org/doc/draft-ietf-opsawg-pcap/
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -96,19 +101,36 @@ class PcapReader {
 // Reads a whole capture. Fails on the first damaged record.
 Result<std::vector<PcapRecord>, std::string> read_pcap(const std::string& path);
 
+struct PcapWriterOptions {
+  std::uint32_t snaplen = kPcapWriterSnaplen;  // 1 .. kPcapWriterSnaplen
+  std::int64_t origin_seconds = 0;             // added to every timestamp
+};
+
+// Bytes of a pcap file header and of one record's header.
+inline constexpr std::uint64_t kPcapFileHeaderBytes = 24;
+inline constexpr std::uint64_t kPcapRecordHeaderBytes = 16;
+
 class PcapWriter {
  public:
   // Creates (or truncates) `path` and writes the file header.
-  static Result<PcapWriter, std::string> create(const std::string& path);
+  static Result<PcapWriter, std::string> create(const std::string& path, PcapWriterOptions options = {});
 
   PcapWriter(PcapWriter&& other) noexcept = default;
   PcapWriter& operator=(PcapWriter&& other) noexcept;
   ~PcapWriter() = default;  // flushes and closes the file
 
-  // Appends one record stamped `t` (time since the origin; instants before
-  // the origin are written as 0). Frames longer than kPcapWriterSnaplen are
-  // cut to it. libpcap buffers writes: see flush() and failed().
+  // Appends one record stamped `t` (time since the origin, plus the options'
+  // origin_seconds; instants before the origin are written as the origin).
+  // Frames longer than the snaplen are cut to it. libpcap buffers writes: see
+  // flush() and failed().
   void write(Instant t, Bytes frame);
+
+  // The size of the record write() would append for a frame of `length` bytes.
+  std::uint64_t record_bytes(std::size_t length) const {
+    return kPcapRecordHeaderBytes + std::min<std::uint64_t>(length, options_.snaplen);
+  }
+  // The file's size once buffered records are flushed: header and records.
+  std::uint64_t bytes_written() const { return bytes_written_; }
 
   // Pushes buffered records to the file (e.g. so a reader sees them now).
   void flush();
@@ -121,13 +143,15 @@ class PcapWriter {
 
  private:
   PcapWriter(std::unique_ptr<pcap, detail::PcapCloser> dead, std::unique_ptr<pcap_dumper, detail::PcapDumperCloser> dumper,
-             std::string path)
-      : dead_(std::move(dead)), dumper_(std::move(dumper)), path_(std::move(path)) {}
+             std::string path, PcapWriterOptions options)
+      : dead_(std::move(dead)), dumper_(std::move(dumper)), path_(std::move(path)), options_(options) {}
 
   // Declaration order matters: the dumper is closed before the pcap_t.
   std::unique_ptr<pcap, detail::PcapCloser> dead_;
   std::unique_ptr<pcap_dumper, detail::PcapDumperCloser> dumper_;
   std::string path_;
+  PcapWriterOptions options_;
+  std::uint64_t bytes_written_ = kPcapFileHeaderBytes;
 };
 
 }  // namespace wirestack::dev

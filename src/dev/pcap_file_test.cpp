@@ -140,6 +140,42 @@ TEST(PcapFile, WriterClampsInstantsBeforeOriginAndCutsLongFrames) {
   EXPECT_EQ((*records)[1].original_length, kPcapWriterSnaplen + 100);
 }
 
+TEST(PcapFile, WriterSnaplenCutsFramesKeepsLengthAndCountsBytes) {
+  const TempPath path(".pcap");
+  std::uint64_t counted = 0;
+  {
+    auto writer = PcapWriter::create(path.str(), PcapWriterOptions{.snaplen = 64});
+    ASSERT_TRUE(writer) << writer.error();
+    EXPECT_EQ(writer->bytes_written(), kPcapFileHeaderBytes);
+    EXPECT_EQ(writer->record_bytes(1514), kPcapRecordHeaderBytes + 64);
+    writer->write(at(nanoseconds{1}), frame_of(1514, 6));
+    writer->write(at(nanoseconds{2}), frame_of(42, 7));
+    counted = writer->bytes_written();
+  }
+  auto records = read_pcap(path.str());
+  ASSERT_TRUE(records) << records.error();
+  ASSERT_EQ(records->size(), 2u);
+  const ByteVec full = frame_of(1514, 6);
+  EXPECT_EQ((*records)[0].frame, ByteVec(full.begin(), full.begin() + 64));
+  EXPECT_EQ((*records)[0].original_length, 1514u);
+  EXPECT_EQ((*records)[1].frame, frame_of(42, 7));
+  EXPECT_EQ(counted, 24u + 16 + 64 + 16 + 42);
+  EXPECT_EQ(std::filesystem::file_size(path.str()), counted);
+}
+
+TEST(PcapFile, WriterOriginShiftsTimestamps) {
+  const TempPath path(".pcap");
+  {
+    auto writer = PcapWriter::create(path.str(), PcapWriterOptions{.origin_seconds = 1767225600});
+    ASSERT_TRUE(writer) << writer.error();
+    writer->write(at(nanoseconds{1'500'000'000}), frame_of(42, 1));
+  }
+  auto records = read_pcap(path.str());
+  ASSERT_TRUE(records) << records.error();
+  ASSERT_EQ(records->size(), 1u);
+  EXPECT_EQ(to_nanos((*records)[0].timestamp), 1767225601'500'000'000);
+}
+
 TEST(PcapFile, MovedReaderKeepsReading) {
   const TempPath path(".pcap");
   write_records(path.str(), three_records());

@@ -1,10 +1,34 @@
 // scenario/runner.cpp — one run of a topology.
 #include "scenario/runner.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
 namespace wirestack::scenario {
+namespace {
+
+// Every link the capture names must exist; the error lists the real ones.
+Result<void, std::string> check_capture_links(const sim::World& w, const std::vector<std::string>& names) {
+  for (const auto& name : names) {
+    const bool found = std::any_of(w.links().begin(), w.links().end(), [&](const auto& l) { return l.name() == name; });
+    if (found) continue;
+    constexpr std::size_t kListed = 20;
+    std::string known;
+    std::size_t n = 0;
+    for (const auto& l : w.links()) {
+      if (n == kListed) {
+        known += ", ... (" + std::to_string(w.links().size() - kListed) + " more)";
+        break;
+      }
+      known += (n++ == 0 ? "" : ", ") + l.name();
+    }
+    return Unexpected{"no link named '" + name + "' to capture; the links are: " + known};
+  }
+  return {};
+}
+
+}  // namespace
 
 Result<RunResult, RunError> run(const Topology& topo, const RunConfig& config, std::ostream& out) {
   Narrator narrator;
@@ -33,7 +57,7 @@ Result<RunResult, RunError> run(const Topology& topo, const RunConfig& config, s
   sim::World& w = net.world();
   if (config.observer) observer = config.observer(w);
   if (!config.capture_dir.empty()) {
-    if (auto r = w.capture_to(config.capture_dir); !r) return output_error(r.error());
+    if (auto r = w.capture_to(config.capture_dir, config.capture); !r) return output_error(r.error());
   }
   w.set_tracer([&](const sim::WorldLink& l, int side, Instant t, Bytes frame) {
     ++result.frames;
@@ -51,24 +75,23 @@ Result<RunResult, RunError> run(const Topology& topo, const RunConfig& config, s
     if (config.narrate) *sink << stamp(t) << "---- " << text << " ----\n";
   });
   if (auto r = net.wire_up(); !r) return Unexpected{RunError{RunError::Kind::topology, r.error()}};
+  if (auto r = check_capture_links(w, config.capture.links); !r) return Unexpected{RunError{RunError::Kind::topology, r.error()}};
   out << early.str();
   sink = &out;
   const Instant limit = at(std::chrono::duration_cast<Duration>(std::chrono::duration<double>(config.until)));
-  if (config.progress) {
-    while (w.now() < limit) {
-      const Instant next = std::min(limit, w.now() + config.progress_step);
-      const auto part = w.run_until(next);
-      result.summary.events += part.events;
-      result.summary.reached = part.reached;
-      config.progress(part.reached, result.summary.events);
-      if (part.storm) {
-        result.summary.storm = true;
-        break;
-      }
-      if (part.reached < next) break;  // nothing left to do before the limit
-    }
-  } else {
-    result.summary = w.run_until(limit);
+  // In steps when someone watches (at most about a thousand, so that a long
+  // idle run does not loop on empty steps). The run is the same either way:
+  // a step ends at a time, not at an event, and a storm (which stops the
+  // switches forwarding) does not end the run before the limit.
+  const Duration whole = limit.time_since_epoch();
+  const Duration step = config.progress ? std::max({config.progress_step, whole / 1000, Duration{1}}) : whole;
+  result.summary.reached = w.now();
+  while (w.now() < limit) {
+    const auto part = w.run_until(std::min(limit, w.now() + step));
+    result.summary.events += part.events;
+    result.summary.reached = part.reached;
+    result.summary.storm = result.summary.storm || part.storm;
+    if (config.progress) config.progress(RunProgress{part.reached, result.summary.events, result.frames});
   }
   if (observer) observer->on_end(net);
   out << "\n== results after " << to_seconds(result.summary.reached.time_since_epoch()) << " simulated seconds, "
@@ -82,7 +105,12 @@ Result<RunResult, RunError> run(const Topology& topo, const RunConfig& config, s
   out << "\n== counters ==\n";
   w.print_counters(out);
   if (!config.capture_dir.empty()) {
-    out << "\ncaptures (one pcap per link, open with Wireshark or `wirestack decode`): " << config.capture_dir << "/\n";
+    out << "\ncaptures (" << w.capture_files() << " of " << w.links().size()
+        << " links, open with Wireshark or `wirestack decode`): " << config.capture_dir << "/\n";
+    if (w.capture_limited()) {
+      out << "captures stopped at " << w.capture_bytes() << " bytes: the next frame would have passed the limit of "
+          << config.capture.limit_bytes << " bytes\n";
+    }
     if (w.capture_error()) return output_error(*w.capture_error());
   }
   return result;

@@ -35,18 +35,29 @@ class RunObserver {
   virtual void on_end(Network& /*net*/) {}
 };
 
+// How far a run has come (for a progress line).
+struct RunProgress {
+  Instant reached;
+  std::uint64_t events = 0;
+  std::uint64_t frames = 0;
+};
+
 struct RunConfig {
   std::uint64_t seed = 1;
   double until = 10;              // simulated seconds
   std::string capture_dir;        // one pcap per link; empty: none
+  // Which links, how much of each frame, at most how many bytes in all. A
+  // name that is no link of the network is a topology error, which lists
+  // the links.
+  sim::CaptureOptions capture;
   bool narrate = true;            // one line per frame
   // Every frame, described (for a report, a test). Called in time order.
   std::vector<EventListener> listeners;
   // Optional: makes an observer for this run (see RunObserver).
   std::function<std::unique_ptr<RunObserver>(sim::World&)> observer;
-  // Called every `progress_step` of simulated time with the time reached and
-  // the events run so far (a progress line on a terminal).
-  std::function<void(Instant reached, std::uint64_t events)> progress;
+  // Called every `progress_step` of simulated time with how far the run has
+  // come (a progress line). Whether it is set changes nothing in the run.
+  std::function<void(const RunProgress&)> progress;
   Duration progress_step = std::chrono::milliseconds{100};
 };
 

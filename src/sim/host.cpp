@@ -86,8 +86,7 @@ void Host::kick() {
 }
 
 std::chrono::system_clock::time_point Host::wall_clock() const {
-  // 1767225600 = 2026-01-01T00:00:00Z: a fixed origin keeps runs reproducible.
-  const std::chrono::system_clock::time_point epoch{std::chrono::seconds{1767225600}};
+  const std::chrono::system_clock::time_point epoch{std::chrono::seconds{kCalendarOriginSeconds}};
   return epoch + std::chrono::duration_cast<std::chrono::system_clock::duration>(queue_.now().time_since_epoch());
 }
 

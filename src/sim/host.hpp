@@ -27,6 +27,11 @@
 
 namespace wirestack::sim {
 
+// The simulator's calendar: virtual time 0 is 2026-01-01 00:00:00 UTC
+// (1767225600 s after the Unix epoch), for hosts' wall clock and for the
+// timestamps in captures alike. A fixed origin keeps runs reproducible.
+inline constexpr std::int64_t kCalendarOriginSeconds = 1767225600;
+
 class StormDetector;
 
 class Host final : private iface::FrameSink, public runtime::StackHost {

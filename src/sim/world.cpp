@@ -1,5 +1,6 @@
 #include "sim/world.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <iomanip>
 
@@ -53,7 +54,7 @@ Link& World::new_link(LinkDirection cable, NodeLinkEnd a, NodeLinkEnd b) {
   l.b = std::move(b);
   WorldLink* self = &l;
   l.link->set_tap([this, self](int side, Instant t, Bytes frame) {
-    if (self->writer != nullptr) self->writer->write(t, frame);
+    if (self->writer != nullptr) write_capture(*self, t, frame);
     if (tracer_) tracer_(*self, side, t, frame);
   });
   if (capture_dir_) (void)open_capture(l).has_value();  // a failure is kept in capture_error()
@@ -150,12 +151,13 @@ Result<void, std::string> World::add_route(Host& host, std::string_view destinat
   return {};
 }
 
-Result<void, std::string> World::capture_to(const std::string& dir) {
+Result<void, std::string> World::capture_to(const std::string& dir, CaptureOptions options) {
   if (capture_dir_) return Unexpected{"already capturing to '" + *capture_dir_ + "'"};
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Unexpected{"cannot create capture directory '" + dir + "': " + ec.message()};
   capture_dir_ = dir;
+  capture_ = std::move(options);
   for (auto& l : links_) {
     if (auto r = open_capture(l); !r) return r;
   }
@@ -163,14 +165,44 @@ Result<void, std::string> World::capture_to(const std::string& dir) {
 }
 
 Result<void, std::string> World::open_capture(WorldLink& l) {
-  auto writer = dev::PcapWriter::create(*capture_dir_ + "/" + l.name() + ".pcap");
+  if (capture_limited_) return {};
+  const std::string name = l.name();
+  if (!capture_.links.empty() && std::find(capture_.links.begin(), capture_.links.end(), name) == capture_.links.end()) {
+    return {};
+  }
+  if (capture_.limit_bytes != 0 && capture_bytes_ + dev::kPcapFileHeaderBytes > capture_.limit_bytes) {
+    stop_captures();  // not even the file's header fits
+    return {};
+  }
+  auto writer = dev::PcapWriter::create(
+      *capture_dir_ + "/" + name + ".pcap",
+      dev::PcapWriterOptions{.snaplen = capture_.snaplen, .origin_seconds = kCalendarOriginSeconds});
   if (!writer) {
     if (!capture_error_) capture_error_ = writer.error();
     return Unexpected{writer.error()};
   }
   dev::PcapWriter& w = writers_.emplace_back(std::move(*writer));
   l.writer = &w;
+  capture_bytes_ += w.bytes_written();
   return {};
+}
+
+void World::write_capture(WorldLink& l, Instant t, Bytes frame) {
+  const std::uint64_t size = l.writer->record_bytes(frame.size());
+  if (capture_.limit_bytes != 0 && capture_bytes_ + size > capture_.limit_bytes) {
+    stop_captures();
+    return;
+  }
+  l.writer->write(t, frame);
+  capture_bytes_ += size;
+}
+
+void World::stop_captures() {
+  // Every capture stops here: the files end at the same instant.
+  capture_limited_ = true;
+  for (auto& link : links_) link.writer = nullptr;
+  for (auto& w : writers_) w.flush();
+  if (capture_.on_limit) capture_.on_limit(capture_.limit_bytes);
 }
 
 RunSummary World::run_until(Instant limit) {

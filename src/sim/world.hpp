@@ -53,6 +53,17 @@ struct NodeLinkEnd {
   std::string port;  // "eth0", "port3"
 };
 
+// What capture_to() writes: which links, how much of each frame, how much in all.
+struct CaptureOptions {
+  std::vector<std::string> links;  // by WorldLink::name(); empty: every link
+  std::uint32_t snaplen = dev::kPcapWriterSnaplen;  // bytes kept of each frame
+  // The files together stay within this many bytes (0: no limit): the first
+  // frame that would pass it stops every capture, and on_limit is called
+  // once with the limit.
+  std::uint64_t limit_bytes = 0;
+  std::function<void(std::uint64_t limit)> on_limit;
+};
+
 struct WorldLink {
   std::unique_ptr<Link> link;
   NodeLinkEnd a;
@@ -110,9 +121,14 @@ class World {
   // A static route "10.0.2.0/24" via `gateway`.
   Result<void, std::string> add_route(Host& host, std::string_view destination, std::string_view gateway);
 
-  // Writes one pcap per link into `dir` (created if missing), from now on:
-  // every frame each side hands to the link, stamped with virtual time.
-  Result<void, std::string> capture_to(const std::string& dir);
+  // Writes one pcap per link (or per link named in `options`) into `dir`
+  // (created if missing), from now on: every frame each side hands to the
+  // link, stamped with virtual time on the calendar (kCalendarOriginSeconds).
+  Result<void, std::string> capture_to(const std::string& dir, CaptureOptions options = {});
+  // The capture files' bytes so far, and whether the limit stopped them.
+  std::uint64_t capture_bytes() const { return capture_bytes_; }
+  bool capture_limited() const { return capture_limited_; }
+  std::size_t capture_files() const { return writers_.size(); }
   // The first capture file that could not be created for a link added after
   // capture_to(), if any.
   const std::optional<std::string>& capture_error() const { return capture_error_; }
@@ -144,6 +160,8 @@ class World {
   Rng rng_for(std::uint64_t kind, std::uint64_t index) const { return root_.derive(kind << 32 | index); }
   Link& new_link(LinkDirection cable, NodeLinkEnd a, NodeLinkEnd b);
   Result<void, std::string> open_capture(WorldLink& l);
+  void write_capture(WorldLink& l, Instant t, Bytes frame);
+  void stop_captures();
   Result<Ipv4Address, std::string> gateway_address(std::string_view text) const;
 
   std::uint64_t seed_;
@@ -158,6 +176,9 @@ class World {
   std::deque<WorldLink> links_;
   std::optional<std::string> capture_dir_;
   std::optional<std::string> capture_error_;
+  CaptureOptions capture_;
+  std::uint64_t capture_bytes_ = 0;
+  bool capture_limited_ = false;
   Tracer tracer_;
   std::deque<dev::PcapWriter> writers_;
 };

@@ -214,6 +214,70 @@ TEST(World, SameSeedGivesByteIdenticalCapturesAndAnotherSeedDoesNot) {
   for (const auto& [name, bytes] : files1) EXPECT_GT(bytes.size(), 24u) << name;
 }
 
+TEST(World, CaptureOptionsChooseLinksCutFramesAndStampTheCalendar) {
+  const std::string dir = ::testing::TempDir() + "/wirestack-capture-options";
+  std::filesystem::remove_all(dir);
+  Campus c(1);
+  const std::string wan = "b-eth0--sw2-port0";
+  ASSERT_TRUE(c.w.capture_to(dir, CaptureOptions{.links = {wan}, .snaplen = 60}));
+  app::Ping ping(*c.a, ip("10.0.2.20"), {.count = 2, .interval = 50ms, .payload_len = 500});
+  c.w.run_until(at(2s));
+  ASSERT_EQ(ping.result().received, 2);
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path().filename());
+  EXPECT_EQ(names, std::vector<std::string>{wan + ".pcap"});
+  auto records = dev::read_pcap(dir + "/" + wan + ".pcap");
+  ASSERT_TRUE(records) << records.error();
+  ASSERT_FALSE(records->empty());
+  bool cut = false;
+  for (const auto& r : *records) {
+    EXPECT_LE(r.frame.size(), 60u);
+    cut = cut || r.original_length > 500;
+    // 2026-01-01 00:00:00 UTC plus at most the two simulated seconds.
+    EXPECT_GE(to_nanos(r.timestamp), kCalendarOriginSeconds * 1'000'000'000);
+    EXPECT_LE(to_nanos(r.timestamp), (kCalendarOriginSeconds + 2) * 1'000'000'000);
+  }
+  EXPECT_TRUE(cut) << "the 500-byte pings keep their length in the record";
+}
+
+TEST(World, CaptureLimitStopsEveryCaptureOnceWithinTheLimit) {
+  const std::string dir = ::testing::TempDir() + "/wirestack-capture-limit";
+  std::filesystem::remove_all(dir);
+  Campus c(1);
+  int warned = 0;
+  constexpr std::uint64_t kLimit = 2000;
+  ASSERT_TRUE(c.w.capture_to(dir, CaptureOptions{.limit_bytes = kLimit, .on_limit = [&](std::uint64_t limit) {
+                                                   EXPECT_EQ(limit, kLimit);
+                                                   ++warned;
+                                                 }}));
+  app::Ping ping(*c.a, ip("10.0.2.20"), {.count = 20, .interval = 10ms});
+  c.w.run_until(at(2s));
+  EXPECT_EQ(ping.result().received, 20) << "the limit stops captures, not traffic";
+  EXPECT_EQ(warned, 1);
+  EXPECT_TRUE(c.w.capture_limited());
+  std::uintmax_t total = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) total += e.file_size();
+  EXPECT_EQ(total, c.w.capture_bytes());
+  EXPECT_LE(total, kLimit);
+  EXPECT_GT(total, kLimit - 200);
+}
+
+TEST(World, CaptureLimitBelowTheFileHeadersOpensNoMoreFiles) {
+  const std::string dir = ::testing::TempDir() + "/wirestack-capture-tiny";
+  std::filesystem::remove_all(dir);
+  World w(1);
+  int warned = 0;
+  ASSERT_TRUE(w.capture_to(dir, CaptureOptions{.limit_bytes = 60, .on_limit = [&](std::uint64_t) { ++warned; }}));
+  auto& sw = w.add_switch("sw", 4);
+  ASSERT_TRUE(w.connect(w.add_host("a"), sw, 0, "10.0.0.1/24"));
+  ASSERT_TRUE(w.connect(w.add_host("b"), sw, 1, "10.0.0.2/24"));
+  ASSERT_TRUE(w.connect(w.add_host("c"), sw, 2, "10.0.0.3/24"));
+  w.run_until(at(1s));
+  EXPECT_EQ(warned, 1);
+  EXPECT_LT(w.capture_files(), 3u) << "three 24-byte headers do not fit in 60 bytes";
+  EXPECT_LE(w.capture_bytes(), 60u);
+}
+
 TEST(World, BadInputIsRefusedWithAReason) {
   World w(1);
   auto& sw = w.add_switch("sw", 2);

@@ -6,15 +6,19 @@
 #include "run.hpp"
 #include "checks.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
+#include <vector>
 #include <unistd.h>
 
 #include "report/html.hpp"
 #include "report/recorder.hpp"
 #include "scenario/builtin.hpp"
+#include "scenario/progress.hpp"
 #include "scenario/runner.hpp"
 
 
@@ -30,7 +34,22 @@ void add_run_command(CLI::App& app, RunOptions& opt) {
   // The bound of a topology file's times (src/scenario/README.md).
   cmd->add_option("--until", opt.until, "simulated seconds to run, at most 1e9 (default: the file's, else 10)")
       ->check(checks::seconds(1e9));
-  cmd->add_flag("--quiet", opt.quiet, "summaries only, no per-frame narrative");
+  cmd->add_flag("--quiet", opt.quiet, "summaries only: no per-frame narrative, no progress lines");
+  cmd->add_option("--capture", opt.capture,
+                  "which links get a pcap: all, none, LINK[,LINK...] (names as in the counters, e.g. a-eth0--sw1-port0), "
+                  "or auto: all when there are at most " + std::to_string(kAutoCaptureLinks) + " links, else none")
+      ->capture_default_str();
+  cmd->add_option("--snaplen", opt.snaplen, "bytes kept of each frame in the pcaps (the record keeps the full length)")
+      ->check(CLI::Range(1, 262144))
+      ->capture_default_str();
+  cmd->add_option("--capture-limit", opt.capture_limit,
+                  "bytes the pcaps may take in all; reaching it stops every capture with one warning (0: no limit)")
+      ->check(checks::whole_number())
+      ->capture_default_str();
+  cmd->add_option("--progress-every", opt.progress_every,
+                  "wall seconds between progress lines on stderr (0: after every step of simulated time)")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
 }
 
 void add_scenarios_command(CLI::App& app) { app.add_subcommand("scenarios", "list the built-in scenarios"); }
@@ -62,6 +81,20 @@ class ReportWriter final : public scenario::RunObserver {
   report::ReportOptions opt_;
 };
 
+// --capture's links: empty for every link; nullopt for none.
+std::optional<std::vector<std::string>> capture_links(const std::string& spec, std::size_t links) {
+  if (spec == "none" || (spec == "auto" && links > kAutoCaptureLinks)) return std::nullopt;
+  if (spec == "all" || spec == "auto") return std::vector<std::string>{};
+  std::vector<std::string> names;
+  std::size_t start = 0;
+  while (start <= spec.size()) {
+    const std::size_t comma = std::min(spec.find(',', start), spec.size());
+    if (comma > start) names.push_back(spec.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return names;
+}
+
 bool looks_like_file(const std::string& s) {
   return s.find('/') != std::string::npos || s.ends_with(".toml") || std::filesystem::exists(s);
 }
@@ -80,43 +113,57 @@ int run_run(const RunOptions& opt) {
   scenario::RunConfig cfg;
   cfg.seed = opt.seed.value_or(topo->seed.value_or(1));
   cfg.until = opt.until.value_or(topo->until);
-  cfg.capture_dir = opt.out + "/" + name;
+  const std::string dir = opt.out + "/" + name;  // pcaps and the report
   cfg.narrate = !opt.quiet;
+  const auto links = capture_links(opt.capture, topo->links.size());
+  if (!links && opt.capture == "auto") {
+    std::cerr << "wirestack run: " << topo->links.size() << " links, more than " << kAutoCaptureLinks
+              << ": no pcaps (--capture all, or --capture LINK,LINK... to write them)\n";
+  }
+  if (links) {
+    cfg.capture_dir = dir;
+    cfg.capture.links = *links;
+  }
+  cfg.capture.snaplen = opt.snaplen;
+  cfg.capture.limit_bytes = opt.capture_limit;
+  cfg.capture.on_limit = [](std::uint64_t limit) {
+    std::cerr << "wirestack run: warning: the pcaps reached the limit of " << limit
+              << " bytes (--capture-limit); every capture stops here, the run goes on\n";
+  };
   std::error_code ec;
-  std::filesystem::remove_all(cfg.capture_dir, ec);
+  std::filesystem::remove_all(dir, ec);
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    std::cerr << "wirestack run: cannot create '" << dir << "': " << ec.message() << "\n";
+    return 1;
+  }
   cfg.observer = [&](sim::World& w) -> std::unique_ptr<scenario::RunObserver> {
-    return std::make_unique<ReportWriter>(w, cfg.capture_dir + "/report.html",
+    return std::make_unique<ReportWriter>(w, dir + "/report.html",
                                           report::ReportOptions{.title = "wirestack run " + name, .seed = cfg.seed});
   };
 
-  // Progress on a terminal: simulated time reached and events per second.
-  const bool tty = ::isatty(STDERR_FILENO) == 1;
+  // Progress on stderr (a line rewritten in place on a terminal, else a line
+  // each) every few wall seconds. The wall clock is read here only: nothing
+  // of it reaches the run or its outputs.
   const auto wall_start = std::chrono::steady_clock::now();
-  auto last_print = wall_start;
-  if (tty) {
-    cfg.progress = [&](Instant reached, std::uint64_t events) {
-      const auto now = std::chrono::steady_clock::now();
-      if (now - last_print < std::chrono::milliseconds{250}) return;
-      last_print = now;
-      const double wall = std::chrono::duration<double>(now - wall_start).count();
-      std::fprintf(stderr, "\r  simulated %.2f s of %.2f s, %llu events, %.2f M events/s   ",
-                   to_seconds(reached.time_since_epoch()), cfg.until, static_cast<unsigned long long>(events),
-                   wall > 0 ? static_cast<double>(events) / wall / 1e6 : 0.0);
+  scenario::ProgressMeter meter({.until = cfg.until, .every = opt.progress_every, .terminal = ::isatty(STDERR_FILENO) == 1});
+  if (!opt.quiet) {
+    cfg.progress = [&](const scenario::RunProgress& p) {
+      const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+      if (auto line = meter.update(p, wall)) std::fputs(line->c_str(), stderr);
     };
   }
   auto r = scenario::run(*topo, cfg, std::cout);
-  if (tty && std::chrono::steady_clock::now() - wall_start >= std::chrono::milliseconds{250}) {
-    std::fprintf(stderr, "\r%78s\r", "");
-  }
+  std::fputs(meter.finish().c_str(), stderr);
   if (!r) {
     std::cerr << "wirestack run: " << r.error().message << "\n";
     // A mistake in the file is a usage error (2), like one the loader finds;
     // captures that cannot be written are a failed run (1).
     if (r.error().kind == scenario::RunError::Kind::output) return 1;
-    std::filesystem::remove_all(cfg.capture_dir, ec);  // nothing half-made is left
+    std::filesystem::remove_all(dir, ec);  // nothing half-made is left
     return 2;
   }
-  std::cout << "report (open in a browser): " << cfg.capture_dir << "/report.html\n";
+  std::cout << "report (open in a browser): " << dir << "/report.html\n";
   return r->passed ? 0 : 1;
 }
 

@@ -15,7 +15,16 @@ struct RunOptions {
   std::optional<std::uint64_t> seed;  // default: the file's [scenario] seed, else 1
   std::optional<double> until;        // simulated seconds; default: the file's, else 10
   bool quiet = false;
+  // "auto" (every link if there are at most kAutoCaptureLinks, else none),
+  // "all", "none", or link names separated by commas.
+  std::string capture = "auto";
+  std::uint32_t snaplen = 262144;
+  std::uint64_t capture_limit = std::uint64_t{1} << 30;  // bytes in all; 0: no limit
+  double progress_every = 2.0;                            // wall seconds between progress lines
 };
+
+// Above this many links, `--capture auto` writes no pcap unless asked.
+inline constexpr std::size_t kAutoCaptureLinks = 64;
 
 void add_run_command(CLI::App& app, RunOptions& opt);
 void add_scenarios_command(CLI::App& app);
