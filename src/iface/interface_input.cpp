@@ -359,7 +359,7 @@ void Interface::receive_tcp(Ipv4Packet packet, const Ipv4Repr& repr, bool broadc
     return;
   }
   ++counters_.tcp.rx;
-  tcp_.on_segment(repr.src, repr.dst, *seg, view->payload(), now);
+  tcp_.on_segment(repr.src, repr.dst, *seg, view->payload(), now, repr.ecn);
 }
 
 void Interface::forward(NicId /*nic*/, Ipv4Packet packet, const Ipv4Repr& repr, bool link_broadcast, Instant now) {

@@ -360,7 +360,7 @@ void Interface::receive_tcp6(const Ipv6Repr& ip, Bytes upper, Instant now) {
     return;
   }
   ++counters_.tcp.rx;
-  tcp_.on_segment(ip.src, ip.dst, *seg, view->payload(), now);
+  tcp_.on_segment(ip.src, ip.dst, *seg, view->payload(), now, static_cast<std::uint8_t>(ip.traffic_class & 3));
 }
 
 // ---- ICMPv6 and ND output -------------------------------------------------------
@@ -604,7 +604,7 @@ void Interface::send_udp_datagram6(udp::Outgoing& o, Instant now) {
 }
 
 void Interface::send_segment6(const Ipv6Address& src, const Ipv6Address& dst, const TcpRepr& header,
-                              storage::SpanPair payload, Instant now) {
+                              storage::SpanPair payload, std::uint8_t ecn, Instant now) {
   const auto eg = select_egress6(dst, src);
   if (!eg) {
     ++counters_.ipv6.no_route;
@@ -617,6 +617,7 @@ void Interface::send_segment6(const Ipv6Address& src, const Ipv6Address& dst, co
                     .dst = dst,
                     .next_header = IpProtocol::tcp,
                     .hop_limit = config_.default_ttl,
+                    .traffic_class = ecn,  // DSCP 0, then the ECN field (RFC 3168 9.1)
                     .payload_len = static_cast<std::uint16_t>(seg_len)};
   const IpPair ips = ip.ips();
   ByteVec frame = take_frame(kEthernetHeaderLen + ip.total_len());

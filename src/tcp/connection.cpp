@@ -62,7 +62,8 @@ Connection::Settings::Settings(const ConnectionConfig& c)
       pacing(c.pacing),
       rate_samples(c.rate_samples),
       tso(c.tso),
-      hystart(c.hystart) {}
+      hystart(c.hystart),
+      ecn(c.ecn) {}
 
 Connection::Connection(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote, std::uint32_t iss)
     : cfg_(cfg),
@@ -122,6 +123,7 @@ Connection Connection::accept_syn(const ConnectionConfig& cfg, const IpEndpoint&
   c.rcv_nxt_ = c.irs_ + 1;
   c.last_ack_sent_ = c.rcv_nxt_;
   c.negotiate(syn.options);
+  c.ecn_negotiate(syn);
   // The SYN-ACK (sent by poll_output(), or by the listener for a cookie)
   // announces min(buffer, 65535), unscaled.
   c.rcv_adv_ = c.rcv_nxt_;

@@ -52,7 +52,7 @@ class WireIp final : public IpLayer {
  public:
   WireIp(Wire& w, Ipv4Address addr) : wire_(w), addr_(addr) {}
   void send_segment(const IpAddress& src, const IpAddress& dst, const TcpRepr& header, storage::SpanPair payload,
-                    std::uint16_t gso_size, Instant now) override;
+                    std::uint16_t gso_size, std::uint8_t ecn, Instant now) override;
   std::optional<Path> path_to(const IpAddress& /*dst*/) const override { return Path{.src = addr_}; }
   bool is_local_address(const IpAddress& a) const override { return a == IpAddress(addr_); }
 
@@ -93,7 +93,7 @@ struct Wire {
 };
 
 void WireIp::send_segment(const IpAddress& src, const IpAddress& dst, const TcpRepr& header,
-                          storage::SpanPair payload, std::uint16_t /*gso_size*/, Instant /*now*/) {
+                          storage::SpanPair payload, std::uint16_t /*gso_size*/, std::uint8_t /*ecn*/, Instant /*now*/) {
   ASSERT_TRUE(payload.empty());
   wire_.q.push_back(Wire::Segment{src, dst, header});
 }
