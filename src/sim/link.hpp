@@ -177,7 +177,7 @@ class Link {
     std::uint32_t batch_tail = 0;
     std::size_t in_flight = 0;
     double log_keep = 0;  // log(1 - bit_error_rate), for geometric skipping
-    Codel codel;          // LinkDirection::Queue::codel
+    Codel codel{CodelConfig{}};  // LinkDirection::Queue::codel
   };
   // A copy of a frame travelling on the wire: frame + FCS, and its arrival event.
   // Slots are reused; their buffers keep their capacity, so steady-state

@@ -55,6 +55,7 @@ Connection::Settings::Settings(const ConnectionConfig& c)
       max_syn_retries(c.max_syn_retries),
       keepalive_probes(c.keepalive ? std::max<std::uint8_t>(c.keepalive_probes, 1) : 0),
       congestion(c.congestion),
+      ecn(c.ecn),
       timestamps(c.timestamps),
       sack(c.sack),
       nagle(c.nagle),
@@ -62,8 +63,7 @@ Connection::Settings::Settings(const ConnectionConfig& c)
       pacing(c.pacing),
       rate_samples(c.rate_samples),
       tso(c.tso),
-      hystart(c.hystart),
-      ecn(c.ecn) {}
+      hystart(c.hystart) {}
 
 Connection::Connection(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote, std::uint32_t iss)
     : cfg_(cfg),

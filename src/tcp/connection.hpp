@@ -477,7 +477,8 @@ class Connection {
     std::uint8_t max_retries;
     std::uint8_t max_syn_retries;
     std::uint8_t keepalive_probes;  // 0: keep-alive off
-    Algorithm congestion;
+    Algorithm congestion : 6;
+    EcnMode ecn : 2;  // shares congestion's byte
     bool timestamps : 1;
     bool sack : 1;
     bool nagle : 1;
@@ -486,7 +487,6 @@ class Connection {
     bool rate_samples : 1;  // ConnectionConfig::rate_samples, or the algorithm wants them
     bool tso : 1;
     bool hystart : 1;
-    EcnMode ecn : 2;
   };
   // An Instant or none, in 8 bytes (std::optional<Instant> takes 16).
   class MaybeInstant {
