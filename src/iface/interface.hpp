@@ -556,12 +556,13 @@ class Interface final : private tcp::IpLayer {
   void receive_udp(NicId nic, Ipv4Packet packet, const Ipv4Repr& repr, bool broadcast, Instant now);
   void handle_icmp_error(const IcmpError& e);
   void receive_tcp(Ipv4Packet packet, const Ipv4Repr& repr, bool broadcast, Instant now);
-  // A TCP segment of either family to the socket table, its checksum checked.
-  void deliver_tcp(Bytes segment, const IpPair& ips, Instant now);
+  // A TCP segment of either family to the socket table, its checksum
+  // checked; `ecn`: the IP header's ECN field (RFC 3168).
+  void deliver_tcp(Bytes segment, const IpPair& ips, std::uint8_t ecn, Instant now);
   // tcp::IpLayer. IPv4 only so far: an IPv6 destination has no path (the
   // transport sees "network unreachable") and nothing is sent to it.
   void send_segment(const IpAddress& src, const IpAddress& dst, const TcpRepr& header, storage::SpanPair payload,
-                    std::uint16_t gso_size, Instant now) override;
+                    std::uint16_t gso_size, std::uint8_t ecn, Instant now) override;
   // A TCP datagram in `frame` (after the Ethernet header) with a partial
   // checksum, sent whole to a NIC with TSO once ARP has its next hop: else
   // cut into MTU-sized segments with full checksums (software GSO), each
@@ -628,7 +629,7 @@ class Interface final : private tcp::IpLayer {
   void release_nd(NicId nic, std::vector<ip::ReadyPacket6>& released);
   void send_udp_datagram6(udp::Outgoing& o, Instant now);
   void send_segment6(const Ipv6Address& src, const Ipv6Address& dst, const TcpRepr& header,
-                     storage::SpanPair payload, Instant now);
+                     storage::SpanPair payload, std::uint8_t ecn, Instant now);
   // The packet in `frame` (Ethernet room, then header room, then the
   // payload in place): header emitted, fragmented to the MTU if needed,
   // then to the neighbour (or its ND queue).

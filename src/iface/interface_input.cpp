@@ -381,10 +381,10 @@ void Interface::receive_tcp(Ipv4Packet packet, const Ipv4Repr& repr, bool broadc
     ++counters_.tcp.rx_broadcast;
     return;
   }
-  deliver_tcp(packet.payload(), IpPair{.src = repr.src, .dst = repr.dst}, now);
+  deliver_tcp(packet.payload(), IpPair{.src = repr.src, .dst = repr.dst}, repr.ecn, now);
 }
 
-void Interface::deliver_tcp(Bytes segment, const IpPair& ips, Instant now) {
+void Interface::deliver_tcp(Bytes segment, const IpPair& ips, std::uint8_t ecn, Instant now) {
   auto view = TcpPacket::checked(segment);
   if (!view) {
     ++counters_.tcp.rx_malformed;
@@ -398,7 +398,7 @@ void Interface::deliver_tcp(Bytes segment, const IpPair& ips, Instant now) {
     return;
   }
   ++counters_.tcp.rx;
-  tcp_.on_segment(ips.src, ips.dst, *seg, view->payload(), now);
+  tcp_.on_segment(ips.src, ips.dst, *seg, view->payload(), now, ecn);
 }
 
 void Interface::forward(NicId /*nic*/, Ipv4Packet packet, const Ipv4Repr& repr, bool link_broadcast, Instant now) {

@@ -351,7 +351,9 @@ void Interface::receive_udp6(Ipv6Packet packet, const Ipv6Repr& ip, Bytes upper,
   }
 }
 
-void Interface::receive_tcp6(const Ipv6Repr& ip, Bytes upper, Instant now) { deliver_tcp(upper, ip.ips(), now); }
+void Interface::receive_tcp6(const Ipv6Repr& ip, Bytes upper, Instant now) {
+  deliver_tcp(upper, ip.ips(), static_cast<std::uint8_t>(ip.traffic_class & 3), now);
+}
 
 // ---- ICMPv6 and ND output -------------------------------------------------------
 
@@ -595,7 +597,7 @@ void Interface::send_udp_datagram6(udp::Outgoing& o, Instant now) {
 }
 
 void Interface::send_segment6(const Ipv6Address& src, const Ipv6Address& dst, const TcpRepr& header,
-                              storage::SpanPair payload, Instant now) {
+                              storage::SpanPair payload, std::uint8_t ecn, Instant now) {
   const auto eg = select_egress6(dst, src);
   if (!eg) {
     ++counters_.ipv6.no_route;
@@ -608,6 +610,7 @@ void Interface::send_segment6(const Ipv6Address& src, const Ipv6Address& dst, co
                     .dst = dst,
                     .next_header = IpProtocol::tcp,
                     .hop_limit = config_.default_ttl,
+                    .traffic_class = ecn,  // DSCP 0, then the ECN field (RFC 3168 9.1)
                     .payload_len = static_cast<std::uint16_t>(seg_len)};
   const IpPair ips = ip.ips();
   ByteVec frame = take_frame(kEthernetHeaderLen + ip.total_len());

@@ -467,9 +467,9 @@ void copy_payload(MutBytes data, const storage::SpanPair& payload) {
 }  // namespace
 
 void Interface::send_segment(const IpAddress& src_addr, const IpAddress& dst_addr, const TcpRepr& header,
-                             storage::SpanPair payload, std::uint16_t gso_size, Instant now) {
+                             storage::SpanPair payload, std::uint16_t gso_size, std::uint8_t ecn, Instant now) {
   if (src_addr.is_v6() && dst_addr.is_v6()) {
-    send_segment6(src_addr.v6(), dst_addr.v6(), header, payload, now);
+    send_segment6(src_addr.v6(), dst_addr.v6(), header, payload, ecn, now);
     return;
   }
   if (!src_addr.is_v4() || !dst_addr.is_v4()) {
@@ -499,6 +499,7 @@ void Interface::send_segment(const IpAddress& src_addr, const IpAddress& dst_add
                     .dst = dst,
                     .protocol = IpProtocol::tcp,
                     .ttl = config_.default_ttl,
+                    .ecn = ecn,
                     .ident = next_ident_++,
                     .dont_fragment = config_.pmtu_discovery && (pm == nullptr || !pm->no_df),
                     .payload_len = static_cast<std::uint16_t>(seg_len)};

@@ -421,7 +421,7 @@ void read_node(const toml::table& t, NodeKind kind, const std::string& file, Top
   if (kind == NodeKind::switch_) {
     keys.insert(keys.end(), {"ports", "stp", "priority", "hello_time", "max_age", "forward_delay"});
   } else {
-    keys.insert(keys.end(), {"gateway", "dns", "routes", "syn_cookies", "syn_backlog", "congestion", "rcvbuf", "sndbuf"});
+    keys.insert(keys.end(), {"gateway", "dns", "routes", "syn_cookies", "syn_backlog", "congestion", "ecn", "rcvbuf", "sndbuf"});
   }
   Fields f(t, what, file, keys);
   NodeSpec n;
@@ -450,6 +450,18 @@ void read_node(const toml::table& t, NodeKind kind, const std::string& file, Top
       auto algorithm = tcp::parse_algorithm(name);  // "unknown congestion control 'x' (known: ...)"
       if (!algorithm) f.fail("congestion", "'congestion' = \"" + name + "\": " + algorithm.error());
       n.congestion = *algorithm;
+    }
+    if (f.has("ecn")) {
+      const std::string mode = f.str("ecn");
+      if (mode == "on") {
+        n.ecn = tcp::EcnMode::on;
+      } else if (mode == "off") {
+        n.ecn = tcp::EcnMode::off;
+      } else if (mode == "passive") {
+        n.ecn = tcp::EcnMode::passive;
+      } else {
+        f.fail("ecn", "'ecn' = \"" + mode + "\": expected \"on\" (ask for ECN and accept it), \"passive\" (accept it) or \"off\"");
+      }
     }
     n.rcvbuf = read_buffer(f, "rcvbuf");
     n.sndbuf = read_buffer(f, "sndbuf");
@@ -586,7 +598,7 @@ void read_link(const toml::table& t, const std::string& file, Topology& topo) {
   Fields f(t, "link", file,
            {"name", "from", "from_address", "from_ipv6", "from_advertise", "from_mtu", "from_port", "to", "to_address",
             "to_ipv6", "to_advertise", "to_mtu", "to_port", "bandwidth", "delay", "loss", "bit_error_rate", "duplicate",
-            "jitter", "queue_bytes", "stp_cost"});
+            "jitter", "queue_bytes", "queue", "stp_cost"});
   LinkSpec l;
   l.pos = f.pos();
   l.from = read_end(f, "from", topo);
@@ -618,6 +630,14 @@ void read_link(const toml::table& t, const std::string& file, Topology& topo) {
   if (f.has("bit_error_rate")) l.cable.bit_error_rate = f.number("bit_error_rate", 0, 1);
   if (f.has("duplicate")) l.cable.duplicate = f.number("duplicate", 0, 1);
   if (f.has("queue_bytes")) l.cable.queue_limit_bytes = static_cast<std::size_t>(f.integer("queue_bytes", 0, 1 << 30));
+  if (f.has("queue")) {
+    const std::string q = f.str("queue");
+    if (q == "codel") {
+      l.cable.queue = sim::LinkDirection::Queue::codel;
+    } else if (q != "drop-tail" && q != "droptail") {
+      f.fail("queue", "'queue' = \"" + q + "\": expected \"drop-tail\" (the default) or \"codel\" (RFC 8289, marks ECN-capable packets)");
+    }
+  }
   if (l.from.node == l.to.node) f.fail("to", "a link joins two different nodes, not '" + l.to.node + "' to itself");
   if (f.has("stp_cost")) {
     const auto stp_switch = [&](const LinkEnd& e) { return topo.node(e.node)->stp.has_value(); };

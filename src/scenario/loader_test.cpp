@@ -223,7 +223,7 @@ TEST(Loader, UnknownKeyListsTheExpectedOnes) {
   EXPECT_EQ(error_of(text),
             "t.toml:21:1: link: unknown key 'bandwith' (expected one of: name, from, from_address, from_ipv6, "
             "from_advertise, from_mtu, from_port, to, to_address, to_ipv6, to_advertise, to_mtu, to_port, bandwidth, "
-            "delay, loss, bit_error_rate, duplicate, jitter, queue_bytes, stp_cost)");
+            "delay, loss, bit_error_rate, duplicate, jitter, queue_bytes, queue, stp_cost)");
 }
 
 TEST(Loader, UnknownNode) {

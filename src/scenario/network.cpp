@@ -113,6 +113,7 @@ Result<void, std::string> Network::wire_up() {
     cfg.tcp.syn_cookies = n.syn_cookies;
     if (n.syn_backlog) cfg.tcp.syn_backlog = *n.syn_backlog;
     if (n.congestion) cfg.tcp.connection.congestion = *n.congestion;
+    if (n.ecn) cfg.tcp.connection.ecn = *n.ecn;
     if (n.rcvbuf) {
       cfg.tcp.connection.recv_buffer = n.rcvbuf->start;
       cfg.tcp.connection.recv_buffer_max = n.rcvbuf->max;

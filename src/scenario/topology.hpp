@@ -28,6 +28,7 @@
 #include "scenario/app_registry.hpp"
 #include "sim/link.hpp"
 #include "tcp/congestion.hpp"
+#include "tcp/connection.hpp"
 
 namespace wirestack::scenario {
 
@@ -60,6 +61,7 @@ struct NodeSpec {
   bool syn_cookies = true;                // TCP SYN cookies when the SYN queue overflows
   std::optional<std::uint32_t> syn_backlog;
   std::optional<tcp::Algorithm> congestion;  // TCP congestion control; unset: the stack's (newreno)
+  std::optional<tcp::EcnMode> ecn;           // TCP ECN (RFC 3168); unset: the stack's (passive)
   // TCP buffers (rcvbuf / sndbuf keys): where each ring's limit starts and
   // how far autotuning may raise it (equal: fixed); unset: the stack's
   // (64 KiB growing to 6 MiB / 4 MiB).

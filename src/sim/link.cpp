@@ -7,12 +7,16 @@
 #include <cmath>
 #include <limits>
 
+#include "wire/ecn.hpp"
+
 namespace wirestack::sim {
 
 std::ostream& operator<<(std::ostream& os, const LinkCounters& c) {
-  return os << "sent " << c.frames_sent << " (" << c.bytes_sent << " B) delivered " << c.frames_delivered << " ("
+  os << "sent " << c.frames_sent << " (" << c.bytes_sent << " B) delivered " << c.frames_delivered << " ("
             << c.bytes_delivered << " B) dropped queue " << c.dropped_queue << " loss " << c.dropped_loss << " fcs "
             << c.dropped_fcs << " down " << c.dropped_down << " duplicated " << c.duplicated;
+  if (c.codel_marked + c.codel_dropped > 0) os << " codel marked " << c.codel_marked << " dropped " << c.codel_dropped;
+  return os;
 }
 
 Link::Link(EventQueue& queue, Rng rng, LinkDirection a_to_b, LinkDirection b_to_a)
@@ -22,6 +26,7 @@ Link::Link(EventQueue& queue, Rng rng, LinkDirection a_to_b, LinkDirection b_to_
     WIRESTACK_ASSERT(d.config.delay >= Duration::zero() && d.config.jitter >= Duration::zero());
     WIRESTACK_ASSERT(d.config.bit_error_rate >= 0 && d.config.bit_error_rate <= 1);
     d.log_keep = d.config.bit_error_rate < 1 ? std::log1p(-d.config.bit_error_rate) : 0;
+    d.codel = Codel(d.config.codel);
   }
 }
 
@@ -88,11 +93,23 @@ bool Link::send_impl(int side, Bytes frame, ByteVec* owned) {
   dequeue_started(d);
   d.largest_frame = std::max(d.largest_frame, frame.size());
   const Instant start = std::max(now, d.tx_free_at);
-  if (start > now) {
-    if (d.waiting_bytes + frame.size() > d.config.queue_limit_bytes) {
-      ++d.counters.dropped_queue;
-      return false;
+  if (start > now && d.waiting_bytes + frame.size() > d.config.queue_limit_bytes) {
+    ++d.counters.dropped_queue;
+    return false;
+  }
+  // CoDel judges the frame by when it will leave the queue (sim/codel.hpp).
+  bool mark = false;
+  if (d.config.queue == LinkDirection::Queue::codel &&
+      d.codel.on_dequeue(start, start - now, d.waiting_bytes, d.largest_frame)) {
+    const std::uint8_t field = frame_ecn(frame);
+    if (field == ecn::kNotEct) {
+      ++d.counters.codel_dropped;
+      return true;
     }
+    mark = field != ecn::kCe;
+    ++d.counters.codel_marked;
+  }
+  if (start > now) {
     d.waiting.push_back(Waiting{start, frame.size()});
     d.waiting_bytes += frame.size();
   }
@@ -126,6 +143,7 @@ bool Link::send_impl(int side, Bytes frame, ByteVec* owned) {
       bytes.assign(frame.begin(), frame.end());
       bytes.resize(bytes.size() + kEthernetFcsBytes);
     }
+    if (mark) mark_ce(MutBytes(bytes).first(frame.size()));
     flights_[slot].fcs_set = false;
   }
   // 5. Duplication: a second, independent copy of the same bits.

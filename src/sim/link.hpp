@@ -19,6 +19,10 @@
 //     on the wire, not in the queue; the others wait in it. If the
 //     transmitter is busy and queue bytes + this frame > queue_limit_bytes,
 //     the frame is dropped (dropped_queue) and send() returns false.
+//     With Queue::codel, CoDel (RFC 8289, sim/codel.hpp) then judges the
+//     frame by the time it will wait: an ECN-capable IP packet it signals is
+//     marked CE (codel_marked), any other is dropped (codel_dropped; not
+//     counted in frames_sent, send() returns true: it was queued).
 //  3. Serialization, back to back. On the wire a frame of N bytes occupies
 //     8 (preamble + SFD) + max(N, 60) (padded to the 64-byte minimum with the
 //     FCS) + 4 (FCS) bytes, and the transmitter then stays idle for a 12-byte
@@ -57,6 +61,7 @@
 #include "base/bytes.hpp"
 #include "base/rng.hpp"
 #include "base/time.hpp"
+#include "sim/codel.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/frame_port.hpp"
 #include "storage/fifo.hpp"
@@ -78,6 +83,9 @@ struct LinkDirection {
   double bit_error_rate = 0;                    // probability each bit flips
   double duplicate = 0;                         // probability a frame arrives twice
   Duration jitter = Duration::zero();           // uniform extra delay in [0, jitter]
+  enum class Queue : std::uint8_t { drop_tail, codel };
+  Queue queue = Queue::drop_tail;               // codel: AQM within queue_limit_bytes (item 2)
+  CodelConfig codel{};
 };
 
 struct LinkCounters {
@@ -90,6 +98,8 @@ struct LinkCounters {
   std::uint64_t dropped_fcs = 0;   // bit errors caught by the FCS
   std::uint64_t dropped_down = 0;  // link down (or no port attached)
   std::uint64_t duplicated = 0;
+  std::uint64_t codel_marked = 0;   // ECN-capable frames CoDel marked CE
+  std::uint64_t codel_dropped = 0;  // Not-ECT frames CoDel dropped
   friend bool operator==(const LinkCounters&, const LinkCounters&) = default;
 };
 
@@ -172,6 +182,7 @@ class Link {
     std::uint32_t batch_tail = 0;
     std::size_t in_flight = 0;
     double log_keep = 0;  // log(1 - bit_error_rate), for geometric skipping
+    Codel codel{CodelConfig{}};  // LinkDirection::Queue::codel
   };
   // A copy of a frame travelling on the wire: frame + FCS, and its arrival event.
   // Slots are reused; their buffers keep their capacity, so steady-state

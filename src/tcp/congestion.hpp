@@ -189,6 +189,8 @@ class WindowCore {
     after_rto_ = false;
   }
   void on_recovery_exit(std::uint32_t flight_size);
+  // After a reduction that is not a recovery (an ECN-Echo): out of recovery.
+  void end_reduction() { in_recovery_ = false; }
 
  protected:
   // RFC 5681 3.1 slow start with RFC 3465 byte counting; cwnd stops at ssthresh.
@@ -242,7 +244,7 @@ class NewReno : public detail::WindowCore {
 // with K = 0 and W_max = cwnd_epoch. C = 0.4, beta = 0.7.
 // HyStart++ (4.10) is the connection's (connection_hystart.cpp), and so is
 // spurious-loss undo (undo() restores cwnd and ssthresh, not W_max, as Linux).
-// Not implemented: ECN.
+// ECN (RFC 3168): CongestionControl::on_ecn(), the multiplicative decrease alone.
 class Cubic : public detail::WindowCore {
  public:
   static constexpr double kC = 0.4;
@@ -346,6 +348,18 @@ class CongestionControl {
         [&](auto& a) {
           a.enter_recovery(flight_size, now);
           a.deflate_to_ssthresh();
+        },
+        impl_);
+  }
+  // RFC 3168 6.1.2: an ECN-Echo (congestion without loss): ssthresh cut as
+  // for enter_recovery(), cwnd = ssthresh, nothing to retransmit, so no
+  // recovery state (the connection keeps it to once per round trip).
+  void on_ecn(std::uint32_t flight_size, Instant now) {
+    std::visit(
+        [&](auto& a) {
+          a.enter_recovery(flight_size, now);
+          a.deflate_to_ssthresh();
+          a.end_reduction();
         },
         impl_);
   }

@@ -55,6 +55,7 @@ Connection::Settings::Settings(const ConnectionConfig& c)
       max_syn_retries(c.max_syn_retries),
       keepalive_probes(c.keepalive ? std::max<std::uint8_t>(c.keepalive_probes, 1) : 0),
       congestion(c.congestion),
+      ecn(c.ecn),
       timestamps(c.timestamps),
       sack(c.sack),
       nagle(c.nagle),
@@ -122,6 +123,7 @@ Connection Connection::accept_syn(const ConnectionConfig& cfg, const IpEndpoint&
   c.rcv_nxt_ = c.irs_ + 1;
   c.last_ack_sent_ = c.rcv_nxt_;
   c.negotiate(syn.options);
+  c.ecn_negotiate(syn);
   // The SYN-ACK (sent by poll_output(), or by the listener for a cookie)
   // announces min(buffer, 65535), unscaled.
   c.rcv_adv_ = c.rcv_nxt_;

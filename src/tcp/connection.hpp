@@ -60,6 +60,7 @@
 #include "storage/assembler.hpp"
 #include "storage/ring_buffer.hpp"
 #include "tcp/congestion.hpp"
+#include "tcp/observer_ref.hpp"
 #include "tcp/pacing.hpp"
 #include "tcp/rate_sample.hpp"
 #include "tcp/rtt.hpp"
@@ -75,7 +76,12 @@ namespace wirestack::tcp {
 struct Segment {
   TcpRepr tcp{};
   ByteVec payload{};
+  std::uint8_t ecn = 0;  // the IP header's ECN field (RFC 3168): 0 Not-ECT, 2 ECT(0)
 };
+
+// ECN (RFC 3168, docs/TCP.md "ECN") as Linux's net.ipv4.tcp_ecn 0, 1, 2: off;
+// on (ask in our SYNs, accept); passive (accept when the peer asks, never ask).
+enum class EcnMode : std::uint8_t { off = 0, on = 1, passive = 2 };
 
 // Why a connection ended abnormally (what the application sees).
 enum class Error : std::uint8_t {
@@ -132,6 +138,7 @@ struct ConnectionConfig {
   // HyStart++ (RFC 9406): the initial slow start ends when the round trip
   // grows (a queue is building), before the queue overflows.
   bool hystart = true;
+  EcnMode ecn = EcnMode::passive;          // RFC 3168 (EcnMode)
   Duration delayed_ack_timeout = std::chrono::milliseconds{200};
   RttConfig rtt{};                         // initial/min/max RTO
   std::uint8_t max_retries = 15;           // data (Linux tcp_retries2)
@@ -177,6 +184,9 @@ class Connection {
     undo_dsack,       // RFC 3708: every retransmission of an episode was D-SACKed
     undo_timestamps,  // RFC 3522 (Eifel): the ACK echoed a TSval from before the retransmission
     undo_frto,        // RFC 5682 (F-RTO): after a timeout, data never retransmitted was acknowledged
+    ecn_ce,           // RFC 3168: a segment arrived marked CE (congestion experienced)
+    ecn_ece,          // an ACK carried ECN-Echo
+    ecn_reduction,    // ... and cwnd was reduced for it (once per round trip)
   };
   class StateObserver {
    public:
@@ -266,7 +276,8 @@ class Connection {
   std::size_t send_queue() const { return tx_.size(); }
 
   // --- Network side ---
-  void on_segment(const TcpRepr& seg, Bytes payload, Instant now);
+  // `ip_ecn`: the ECN field of the IP header it came in (RFC 3168; 3 = CE).
+  void on_segment(const TcpRepr& seg, Bytes payload, Instant now, std::uint8_t ip_ecn = 0);
   // Path MTU discovery (RFC 1191, RFC 9293 3.7.2): an ICMP "fragmentation
   // needed" quoting our segment at `quoted_seq` says the path takes segments
   // of at most `path_mss` bytes (its MTU less the IP and TCP headers). When
@@ -287,15 +298,17 @@ class Connection {
                         std::optional<Instant>* wake = nullptr);
   // On a path with TSO: segments of several MSS carry at most `bytes` of
   // payload from now on, what the device takes at once (IpLayer::burst_room):
-  // whole MSS, at least one, at most 15 below the 64 KiB of no limit.
+  // whole MSS, at least one.
   void limit_tso(std::uint32_t bytes) {
     const std::uint32_t mss = std::max<std::uint16_t>(snd_mss_, 1);
-    const std::uint32_t segs = std::clamp<std::uint32_t>(bytes / mss, 1, 15);  // 4 bits
-    tso_segs_ = bytes >= kTsoMaxPayload ? 0 : static_cast<std::uint8_t>(segs) & 15;
+    tso_segs_ = bytes >= kTsoMaxPayload ? 0 : static_cast<std::uint8_t>(std::clamp<std::uint32_t>(bytes / mss, 1, 255));
   }
   bool uses_tso() const { return cfg_.tso; }
   // The next instant poll_output() has work: Instant::min() when right away.
   std::optional<Instant> poll_at() const;
+  // The IP ECN field for the segment poll_output_view() gave last (Segment::ecn
+  // for poll_output()): ECT(0) on new data once ECN is negotiated, else 0.
+  std::uint8_t ip_ecn() const { return ect_out_ ? 2 : 0; }  // ecn::kEct0 : kNotEct
 
   // --- Observation ---
   std::uint32_t cwnd() const { return cc_.cwnd(); }
@@ -472,7 +485,8 @@ class Connection {
     std::uint8_t max_retries;
     std::uint8_t max_syn_retries;
     std::uint8_t keepalive_probes;  // 0: keep-alive off
-    Algorithm congestion;
+    Algorithm congestion : 6;
+    EcnMode ecn : 2;  // shares congestion's byte
     bool timestamps : 1;
     bool sack : 1;
     bool nagle : 1;
@@ -571,6 +585,12 @@ class Connection {
   void tune_send();                                    // after an ACK moved SND.UNA
   void set_recv_capacity(std::uint32_t bytes);
 
+  // connection_ecn.cpp (RFC 3168): the SYNs' negotiation, a segment in (CE
+  // seen, CWR, ECE), a segment out (ECE / CWR flags, ECT) after build().
+  void ecn_negotiate(const TcpRepr& syn);
+  void ecn_input(const TcpRepr& seg, bool has_data, std::uint8_t ip_ecn, Instant now);
+  void ecn_output(TcpRepr& out, bool new_data, bool syn_again);
+
   // connection_output.cpp
   std::optional<Plan> plan() const;
   // Timers run, then plan() with pacing applied: what poll_output() sends.
@@ -588,6 +608,7 @@ class Connection {
   std::optional<Plan> loss_probe() const;
   const Retransmission* covering(SeqNum s) const;
   TcpRepr build(const Plan& p, Instant now);  // all side effects; payload = tx_[offset, +len)
+  TcpRepr build_marked(const Plan& p, Instant now);  // build(), then ecn_output()
   // RFC 9293 3.7.1 (MUST-16) / RFC 6691: the payload a segment with ACK may
   // carry now, snd_mss_ (peer MSS less the timestamps option) less the SACK
   // option header() would add now (sack_option_len()). Every sizing decision
@@ -631,12 +652,14 @@ class Connection {
   SeqNum snd_sml_;                 // end of the last short segment sent (Nagle, Minshall's variant)
   SeqNum dsack_left_, dsack_right_;  // RFC 2883: a duplicate to report first in the next ACK (dsack_pending_)
   SeqNum snd_up_, rcv_up_;         // RFC 9293 SND.UP / RCV.UP (snd_urgent_ / rcv_urgent_)
+  SeqNum ecn_high_;                // SND.MAX at the last ECN reduction: one per round trip
   std::uint32_t retransmits_ = 0;  // segments sent again (all causes)
   // Small fields sit in the padding of the members before them (the
   // [[no_unique_address]] ones lend theirs): sizeof(Connection) is pinned
   // by ConnectionTest.ControlBlockIsSmallAndBuffersAreLazy.
   std::uint16_t snd_mss_ = 536;    // SMSS: peer MSS - TS option (>= 64; seg_mss() for a segment)
   std::uint16_t rcv_mss_ = 536;    // what a full segment from the peer carries
+  std::uint8_t tso_segs_ = 0;      // limit_tso(): at most this many MSS in a TSO segment; 0: no limit
 
   storage::RingBuffer tx_;  // from SND.UNA (after the SYN) on
   storage::RingBuffer rx_;  // in-order bytes not yet read; out-of-order ones beyond
@@ -663,55 +686,7 @@ class Connection {
   MaybeInstant rx_release_at_;
   // The state observer: borrowed (the socket table) or owned (a hook's
   // adapter, deleted with the connection); moves with it.
-  class ObserverRef {
-   public:
-    ObserverRef() = default;
-    ObserverRef(const ObserverRef&) = delete;
-    ObserverRef& operator=(const ObserverRef&) = delete;
-    ObserverRef(ObserverRef&& o) noexcept : p_(o.p_), tag_(o.tag_), owned_(o.owned_) {
-      o.p_ = nullptr;
-      o.owned_ = false;
-    }
-    ObserverRef& operator=(ObserverRef&& o) noexcept {
-      if (this != &o) {
-        clear();
-        p_ = o.p_;
-        tag_ = o.tag_;
-        owned_ = o.owned_;
-        o.p_ = nullptr;
-        o.owned_ = false;
-      }
-      return *this;
-    }
-    ~ObserverRef() { clear(); }
-    void borrow(StateObserver* p, std::uint32_t tag) {
-      clear();
-      p_ = p;
-      tag_ = tag;
-    }
-    void own(std::unique_ptr<StateObserver> p) {
-      clear();
-      p_ = p.release();
-      owned_ = p_ != nullptr;
-    }
-    void notify(State from, State to) const {
-      if (p_ != nullptr) p_->on_state(tag_, from, to);
-    }
-    void event(Event e) const {
-      if (p_ != nullptr) p_->on_event(tag_, e);
-    }
-
-   private:
-    void clear() {
-      if (owned_) delete p_;  // NOLINT(cppcoreguidelines-owning-memory)
-      p_ = nullptr;
-      owned_ = false;
-    }
-    StateObserver* p_ = nullptr;
-    std::uint32_t tag_ = 0;
-    bool owned_ = false;
-  };
-  [[no_unique_address]] ObserverRef hook_;
+  [[no_unique_address]] ObserverRef<StateObserver, State, Event> hook_;
   std::uint8_t keepalives_sent_ = 0;
   std::uint8_t keepalive_probes_cfg_ = 9;  // the probe count set_keepalive(true) restores
   // Quick-ACK mode (Linux tcp_incr_quickack): this many in-order segments are
@@ -748,7 +723,10 @@ class Connection {
   bool rx_release_pending_ : 1 = false;  // recv() or an ACK emptied a ring: arm rx_release_at_
   bool snd_urgent_ : 1 = false;    // snd_up_ is set and not yet acknowledged
   bool rcv_urgent_ : 1 = false;    // rcv_up_ is set and not yet read past
-  std::uint8_t tso_segs_ : 4 = 0;  // limit_tso(): at most this many MSS in a TSO segment; 0: no limit
+  bool ecn_ok_ : 1 = false;        // RFC 3168: both SYNs agreed on ECN
+  bool ece_pending_ : 1 = false;   // CE arrived: ECE on our ACKs until a CWR
+  bool cwr_pending_ : 1 = false;   // cwnd reduced: CWR on the next new data
+  bool ect_out_ : 1 = false;       // ip_ecn() of the segment polled last
   std::uint32_t last_challenge_ms_ = 0;  // ts_now() of the last challenge ACK (challenge_sent_)
   std::uint64_t delivered_ = 0;  // C.delivered while there is no SendSide (delivered())
   static constexpr std::uint8_t kMaxQuickacks = 16;  // Linux TCP_MAX_QUICKACKS

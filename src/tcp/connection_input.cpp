@@ -18,7 +18,7 @@ std::uint32_t seg_length(const TcpRepr& seg, Bytes payload) {
 }
 }  // namespace
 
-void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now) {
+void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now, std::uint8_t ip_ecn) {
   switch (state_) {
     case State::closed:
     case State::listen:
@@ -37,7 +37,7 @@ void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now) {
         rest.flags.set_syn(false);
         rest.seq = rcv_nxt_.value();
         rest.window = static_cast<std::uint16_t>(seg.window >> snd_wscale_);
-        on_segment(rest, payload, now);
+        on_segment(rest, payload, now, ip_ecn);
         return;
       }
       arm_timers(now);
@@ -62,7 +62,7 @@ void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now) {
     TcpRepr rest = seg;
     rest.flags.set_syn(false);
     rest.seq = (irs_ + 1).value();
-    on_segment(rest, payload, now);
+    on_segment(rest, payload, now, ip_ecn);
     return;
   }
 
@@ -168,6 +168,7 @@ void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now) {
     return;
   }
 
+  if (ecn_ok_) ecn_input(seg, !payload.empty(), ip_ecn, now);  // RFC 3168 (connection_ecn.cpp)
   // Fifth, check the ACK field: "if the ACK bit is off, drop the segment and return".
   if (!seg.flags.ack()) return;
   if (state_ == State::syn_received) {
@@ -280,6 +281,7 @@ void Connection::on_syn_sent(const TcpRepr& seg, Instant now) {
   rcv_nxt_ = seq + 1;
   last_ack_sent_ = rcv_nxt_;
   negotiate(seg.options);
+  ecn_negotiate(seg);
   // Our SYN announced min(buffer, 65535), unscaled; the window starts there.
   rcv_adv_ = rcv_nxt_;
   note_window_sent(window_field(true), true);

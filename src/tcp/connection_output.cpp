@@ -81,7 +81,8 @@ std::optional<Segment> Connection::poll_output(Instant now) {
   const auto p = next_plan(now, held);
   if (!p) return std::nullopt;
   Segment seg;
-  seg.tcp = build(*p, now);
+  seg.tcp = build_marked(*p, now);
+  seg.ecn = ip_ecn();
   if (p->kind == Plan::Kind::data && p->len > 0) {
     seg.payload.resize(p->len);
     const std::size_t copied = tx_.peek(p->offset, seg.payload);
@@ -101,7 +102,7 @@ bool Connection::poll_output_view(Instant now, TcpRepr& header, storage::SpanPai
     if (wake != nullptr) *wake = wake_at(held, held ? pacing_release() : std::nullopt);
     return false;
   }
-  header = build(*p, now);
+  header = build_marked(*p, now);
   payload = p->kind == Plan::Kind::data && p->len > 0 ? tx_.peek_spans(p->offset, p->len) : storage::SpanPair{};
   arm_timers(now);
   return true;
@@ -510,6 +511,16 @@ TcpRepr Connection::header(SeqNum seq, TcpFlags flags, Instant now) const {
     }
   }
   return r;
+}
+
+TcpRepr Connection::build_marked(const Plan& p, Instant now) {
+  // RFC 3168 (connection_ecn.cpp): ECT only on new data, not on a
+  // retransmission or a zero-window probe; ECN-setup flags on first SYNs.
+  const bool new_data = p.kind == Plan::Kind::data && p.len > 0 && !(p.seq < snd_max_) && !p.zwp;
+  const bool syn_again = snd_max_ != iss_;
+  TcpRepr out = build(p, now);
+  ecn_output(out, new_data, syn_again);
+  return out;
 }
 
 TcpRepr Connection::build(const Plan& p, Instant now) {

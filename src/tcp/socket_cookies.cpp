@@ -37,7 +37,7 @@ void SocketTable::send_cookie_syn_ack(std::uint32_t lslot, const IpAddress& src,
                    .tsecr = syn.options.timestamps->tsval};
   }
   ++counters_.segments_out;
-  ip_.send_segment(dst, src, r, storage::SpanPair{}, 0, now);
+  ip_.send_segment(dst, src, r, storage::SpanPair{}, 0, 0, now);
 }
 
 bool SocketTable::cookies_recent(const Listener& l, Instant now) const {

@@ -66,6 +66,9 @@ void for_each_counter(const TcpCounters& c, const std::function<void(std::string
   visit("undo_dsack", c.undo_dsack);
   visit("undo_timestamps", c.undo_timestamps);
   visit("undo_frto", c.undo_frto);
+  visit("ce_received", c.ce_received);
+  visit("ece_received", c.ece_received);
+  visit("ecn_reductions", c.ecn_reductions);
   visit("cookies_sent", c.cookies.sent);
   visit("cookies_validated", c.cookies.validated);
   visit("cookies_rejected_expired", c.cookies.rejected_expired);
@@ -528,6 +531,15 @@ void SocketTable::on_event(std::uint32_t /*slot*/, Connection::Event e) {
     case Connection::Event::undo_frto:
       ++counters_.undo_frto;
       break;
+    case Connection::Event::ecn_ce:
+      ++counters_.ce_received;
+      break;
+    case Connection::Event::ecn_ece:
+      ++counters_.ece_received;
+      break;
+    case Connection::Event::ecn_reduction:
+      ++counters_.ecn_reductions;
+      break;
     default:
       break;
   }
@@ -586,7 +598,7 @@ void SocketTable::flush(std::uint32_t slot, Instant now) {
     std::uint16_t gso = 0;
     const std::size_t unit = c->send_mss() + (c->timestamps_enabled() ? 12u : 0u) - header.options.emitted_len();
     if (payload.size() > unit) gso = static_cast<std::uint16_t>(unit);
-    ip_.send_segment(sock->local.addr, sock->remote.addr, header, payload, gso, now);
+    ip_.send_segment(sock->local.addr, sock->remote.addr, header, payload, gso, c->ip_ecn(), now);
     full = !ip_.has_room_for(sock->remote.addr);
     if (!full) fit_device();
   }
@@ -645,7 +657,8 @@ void SocketTable::connection_closed(std::uint32_t slot) {
 
 // ---- Network side -------------------------------------------------------------------
 
-void SocketTable::on_segment(const IpAddress& src, const IpAddress& dst, const TcpRepr& seg, Bytes payload, Instant now) {
+void SocketTable::on_segment(const IpAddress& src, const IpAddress& dst, const TcpRepr& seg, Bytes payload, Instant now,
+                             std::uint8_t ip_ecn) {
   ++counters_.segments_in;
   const IpEndpoint local{dst, seg.dst_port};
   const IpEndpoint remote{src, seg.src_port};
@@ -687,7 +700,7 @@ void SocketTable::on_segment(const IpAddress& src, const IpAddress& dst, const T
       }
     }
     const std::uint8_t urgent_before = c.urgent_signals();
-    c.on_segment(seg, payload, now);
+    c.on_segment(seg, payload, now, ip_ecn);
     mark_changed(slot);  // data, EOF, a state change, send space freed by an ACK, urgent data
     if (c.urgent_signals() != urgent_before) ++counters_.urgent_in;
     // What a segment calls for is sent at once when an ACK is owed now
@@ -726,7 +739,7 @@ void SocketTable::send_reset(const IpAddress& src, const IpAddress& dst, const T
   }
   ++counters_.rst_out;
   ++counters_.segments_out;
-  ip_.send_segment(dst, src, *rst, storage::SpanPair{}, 0, now);
+  ip_.send_segment(dst, src, *rst, storage::SpanPair{}, 0, 0, now);
 }
 
 bool SocketTable::on_path_mtu(const IpEndpoint& local, const IpEndpoint& remote, std::uint16_t path_mss,

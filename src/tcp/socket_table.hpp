@@ -103,9 +103,10 @@ class IpLayer {
   // call) from src to dst (one family). Failures (no route, ARP queue full)
   // are the IP layer's to count; TCP retransmits. gso_size > 0 (only on a
   // path with tso): the payload is several segments of that many bytes (the
-  // last may be shorter), each to carry a copy of `header`.
+  // last may be shorter), each to carry a copy of `header`. `ecn`: the IP
+  // header's ECN field (RFC 3168: 2 = ECT(0), 0 = Not-ECT).
   virtual void send_segment(const IpAddress& src, const IpAddress& dst, const TcpRepr& header,
-                            storage::SpanPair payload, std::uint16_t gso_size, Instant now) = 0;
+                            storage::SpanPair payload, std::uint16_t gso_size, std::uint8_t ecn, Instant now) = 0;
   // The route to dst (nullopt: no route, no source address, or a family
   // this host does not carry).
   virtual std::optional<Path> path_to(const IpAddress& dst) const = 0;
@@ -177,6 +178,9 @@ struct TcpCounters {
   std::uint64_t undo_dsack = 0;         // window reductions undone: every retransmission D-SACKed (RFC 3708)
   std::uint64_t undo_timestamps = 0;    // ... the ACK echoed a TSval from before the retransmission (RFC 3522)
   std::uint64_t undo_frto = 0;          // ... a timeout, whose next ACK covered data never retransmitted (RFC 5682)
+  std::uint64_t ce_received = 0;        // segments that arrived marked CE, on ECN connections (RFC 3168)
+  std::uint64_t ece_received = 0;       // ACKs with ECN-Echo
+  std::uint64_t ecn_reductions = 0;     // cwnd reductions for ECN-Echo (once per round trip)
   SynCookieCounters cookies{};
   friend bool operator==(const TcpCounters&, const TcpCounters&) = default;
 };
@@ -280,7 +284,9 @@ class SocketTable final : private Connection::StateObserver {
   void set_tracer(Tracer t) { tracer_ = std::move(t); }
 
   // ---- IP layer side ----
-  void on_segment(const IpAddress& src, const IpAddress& dst, const TcpRepr& seg, Bytes payload, Instant now);
+  // `ip_ecn`: the ECN field of the IP header (RFC 3168).
+  void on_segment(const IpAddress& src, const IpAddress& dst, const TcpRepr& seg, Bytes payload, Instant now,
+                  std::uint8_t ip_ecn = 0);
   // An ICMP error about a segment we sent from local to remote. In SYN-SENT
   // it ends the connect (Linux does: RFC 1122 4.2.3.9 allows it); later it
   // is kept as a soft error that a time-out reports instead of "timed out".

@@ -41,7 +41,7 @@ class FakeIp final : public IpLayer {
   FakeIp(Ipv4Address addr, Ipv6Address addr6, std::function<void(Packet)> out)
       : addr_(addr), addr6_(addr6), out_(std::move(out)) {}
   void send_segment(const IpAddress& src, const IpAddress& dst, const TcpRepr& header, storage::SpanPair payload,
-                    std::uint16_t /*gso_size*/, Instant now) override {
+                    std::uint16_t /*gso_size*/, std::uint8_t /*ecn*/, Instant now) override {
     ByteVec p(payload.first.begin(), payload.first.end());
     p.insert(p.end(), payload.second.begin(), payload.second.end());
     out_(Packet{now, src, dst, header, std::move(p)});

@@ -5,6 +5,8 @@
 #include <iomanip>
 #include <string_view>
 
+#include "wire/ecn.hpp"
+
 namespace wirestack {
 
 namespace {
@@ -128,8 +130,10 @@ std::ostream& operator<<(std::ostream& os, const Ipv4Repr& r) {
   const unsigned tos = static_cast<unsigned>(r.dscp) << 2 | r.ecn;
   if (tos != 0) {
     const auto flags = os.flags();
-    os << "tos 0x" << std::hex << tos << ", ";
+    os << "tos 0x" << std::hex << tos;
     os.flags(flags);
+    if (r.ecn != 0) os << ' ' << ecn::name(r.ecn);  // RFC 3168, as tcpdump shows it
+    os << ", ";
   }
   os << "ttl " << static_cast<unsigned>(r.ttl) << ", id " << r.ident;
   if (r.dont_fragment) os << ", DF";

@@ -459,6 +459,14 @@ TEST(Ipv4Repr, PrintsLikeTcpdump) {
   EXPECT_EQ(str(r), "IP 10.0.0.1 > 10.0.0.2: ttl 64, id 1234, DF, proto UDP (17), length 40");
   EXPECT_EQ(str(kRouterAlertRepr),
             "IP 10.0.0.1 > 224.0.0.22: tos 0xc0, ttl 1, id 0, options 4 bytes, proto IGMP (2), length 32");
+  Ipv4Repr m = kUdpRepr;
+  m.src = kIp1;
+  m.dst = kIp2;
+  m.ident = 1234;
+  m.ecn = 3;  // RFC 3168 CE, named as tcpdump does
+  EXPECT_EQ(str(m), "IP 10.0.0.1 > 10.0.0.2: tos 0x3 CE, ttl 64, id 1234, DF, proto UDP (17), length 40");
+  m.ecn = 2;
+  EXPECT_EQ(str(m), "IP 10.0.0.1 > 10.0.0.2: tos 0x2 ECT(0), ttl 64, id 1234, DF, proto UDP (17), length 40");
   EXPECT_EQ(str(kFragmentRepr), "IP 10.0.0.1 > 10.0.0.2: ttl 64, id 16962, MF, offset 1480, proto UDP (17), length 36");
   r.protocol = IpProtocol{253};
   r.dont_fragment = false;

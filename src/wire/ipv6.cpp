@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/assert.hpp"
+#include "wire/ecn.hpp"
 
 namespace wirestack {
 
@@ -60,7 +61,11 @@ void Ipv6Repr::emit(Ipv6PacketMut out) const {
 std::ostream& operator<<(std::ostream& os, const Ipv6Repr& r) {
   os << "IP6 " << r.src << " > " << r.dst << ": ";
   const auto flags = os.flags();
-  if (r.traffic_class != 0) os << "class 0x" << std::hex << unsigned{r.traffic_class} << ", ";
+  if (r.traffic_class != 0) {
+    os << "class 0x" << std::hex << unsigned{r.traffic_class} << std::dec;
+    if ((r.traffic_class & 3) != 0) os << ' ' << ecn::name(r.traffic_class);  // RFC 3168
+    os << ", ";
+  }
   if (r.flow_label != 0) os << "flowlabel 0x" << std::hex << r.flow_label << ", ";
   os.flags(flags);
   return os << "hlim " << unsigned{r.hop_limit} << ", next-header " << ipv6_next_header_name(r.next_header) << " ("

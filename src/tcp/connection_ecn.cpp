@@ -1,0 +1,83 @@
+// tcp/connection_ecn.cpp — Explicit Congestion Notification (RFC 3168 6.1)
+// for one connection.
+//
+// Negotiation (6.1.1): an active opener with EcnMode::on sends an
+// "ECN-setup SYN" (ECE and CWR set); a passive side that accepts ECN answers
+// with an "ECN-setup SYN-ACK" (ECE set, CWR clear); ECN is on when both did.
+// A retransmitted SYN asks no more (Linux tcp_ecn_clear_syn: a middlebox may
+// drop ECN-setup SYNs), and a SYN-ACK with both bits set is not an
+// ECN-setup SYN-ACK.
+//
+// Once on:
+//   * new data leaves ECT(0) (6.1.2: "ECN-capable"); pure ACKs, SYNs, RSTs,
+//     window probes and retransmissions leave Not-ECT (6.1.4-6.1.6 and 6.1.1:
+//     the SYN is Not-ECT); Connection::ip_ecn() tells the IP layer which.
+//   * a segment marked CE sets ECE on every ACK we send until a segment with
+//     CWR arrives (6.1.3: the CWR clears it first, so CE on that very segment
+//     sets it again); the first CE after a clear is acknowledged at once, as
+//     Linux's quick-ACK on CE does, so the sender hears of it within an RTT.
+//   * an ACK with ECE reduces cwnd as a loss would (CongestionControl::on_ecn:
+//     the algorithm's ssthresh cut, cwnd = ssthresh), without retransmitting,
+//     at most once per round trip (6.1.2: not again until data sent after the
+//     reduction is acknowledged: ecn_high_), and the next new data segment
+//     carries CWR. During loss recovery the window is already reduced: only
+//     CWR is sent.
+// Not done: 6.1.2's "cwnd of one segment: wait for the RTO before the next
+// new segment" (cwnd never goes below 2 * SMSS here: ssthresh's floor).
+#include "tcp/connection.hpp"
+#include "wire/ecn.hpp"
+
+namespace wirestack::tcp {
+
+void Connection::ecn_negotiate(const TcpRepr& syn) {
+  if (cfg_.ecn == EcnMode::off) {
+    ecn_ok_ = false;
+  } else if (!syn.flags.ack()) {
+    ecn_ok_ = syn.flags.ece() && syn.flags.cwr();  // the peer's SYN: we answer ECE
+  } else {
+    // Its SYN-ACK: only an answer to an ECN-setup SYN we actually sent.
+    ecn_ok_ = cfg_.ecn == EcnMode::on && !syn_retransmitted_ && syn.flags.ece() && !syn.flags.cwr();
+  }
+  ecn_high_ = iss_;
+}
+
+void Connection::ecn_input(const TcpRepr& seg, bool has_data, std::uint8_t ip_ecn, Instant now) {
+  // Receiver (6.1.3): CWR ends the echo, CE (re)starts it.
+  if (seg.flags.cwr()) ece_pending_ = false;
+  if (ip_ecn == ecn::kCe) {
+    hook_.event(Event::ecn_ce);
+    if (!ece_pending_ && has_data) schedule_ack(now, true);
+    ece_pending_ = true;
+  }
+  // Sender (6.1.2).
+  if (!seg.flags.ece() || !seg.flags.ack()) return;
+  hook_.event(Event::ecn_ece);
+  const SeqNum ack(seg.ack);
+  if (!(ecn_high_ < ack) || snd_max_ < ack) return;  // reduced this round trip already, or a bogus ACK
+  ecn_high_ = snd_max_;
+  cwr_pending_ = true;
+  if (cc_.in_recovery() || rto_recovery_) return;
+  cc_.on_ecn(distance(snd_una_, snd_max_), now);
+  hook_.event(Event::ecn_reduction);
+}
+
+void Connection::ecn_output(TcpRepr& out, bool new_data, bool syn_again) {
+  ect_out_ = false;
+  if (out.flags.syn()) {
+    const bool active = !out.flags.ack();
+    if (active && cfg_.ecn == EcnMode::on && !syn_again) out.flags.set_ece(true).set_cwr(true);
+    if (!active && ecn_ok_) out.flags.set_ece(true);
+    return;
+  }
+  if (!ecn_ok_ || out.flags.rst()) return;
+  if (ece_pending_ && out.flags.ack()) out.flags.set_ece(true);
+  if (new_data) {
+    ect_out_ = true;
+    if (cwr_pending_) {
+      out.flags.set_cwr(true);
+      cwr_pending_ = false;
+    }
+  }
+}
+
+}  // namespace wirestack::tcp
