@@ -129,8 +129,9 @@ class WireIp final : public tcp::IpLayer {
  public:
   WireIp(IpAddress self, std::function<void(Packet)> out) : self_(self), out_(std::move(out)) {}
   void send_segment(const IpAddress& src, const IpAddress& dst, const TcpRepr& header, storage::SpanPair payload,
-                    std::uint16_t gso_size, Instant) override {
+                    std::uint16_t gso_size, std::uint8_t ecn, Instant) override {
     FUZZ_CHECK(gso_size == 0);  // no TSO on this path
+    FUZZ_CHECK(ecn <= 3);       // the IP header's two ECN bits
     ByteVec p(payload.first.begin(), payload.first.end());
     p.insert(p.end(), payload.second.begin(), payload.second.end());
     FUZZ_CHECK(src == self_);

@@ -237,18 +237,12 @@ class FtpServer::Conn final : public ftp::DataPorts {
 
 FtpServer::FtpServer(runtime::Host& host, std::uint16_t port, ftp::FileStore& store, FtpServerConfig config)
     : host_(host), store_(store), config_(std::move(config)), bound_(Unexpected{tcp::SocketError{}}) {
+  // [::]:port beside the IPv4 listener where the host has IPv6 (RFC 2428:
+  // EPSV and EPRT work there).
   Listener l = listen_on(host, port, config_.backlog);
   listener_ = l.handle;
+  listener6_ = l.handle6;
   bound_ = std::move(l.bound);
-  if (bound_) {  // [::]:port beside it where the host has IPv6 (RFC 2428: EPSV and EPRT work there)
-    auto& tcp = host_.tcp();
-    const tcp::SocketHandle l6 = tcp.open();
-    if (tcp.bind(l6, {IpAddress::any(IpFamily::v6), bound_->port}) && tcp.listen(l6, config_.backlog)) {
-      listener6_ = l6;
-    } else {
-      (void)tcp.close(l6);
-    }
-  }
   hook_ = host_.on_activity([this] { on_activity(); });
 }
 
