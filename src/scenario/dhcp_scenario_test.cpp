@@ -7,27 +7,22 @@
 #include <fstream>
 #include <sstream>
 
+#include "scenario/example_run.hpp"
 #include "scenario/runner.hpp"
 
 namespace wirestack::scenario {
 namespace {
 
-std::string read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream os;
-  os << in.rdbuf();
-  return os.str();
-}
+using testing::read_example;
+using testing::run_narrated;
 
-const std::string kExample = std::string(WIRESTACK_SOURCE_DIR) + "/examples/dhcp_campus.toml";
+const std::string kExample = "dhcp_campus.toml";
 
 TEST(DhcpScenario, HostsGetAddressGatewayAndDnsThenUseThem) {
-  auto t = load_topology(read(kExample), "dhcp_campus.toml");
-  ASSERT_TRUE(t) << t.error();
-  std::ostringstream os;
-  auto r = run(*t, RunConfig{.seed = 1, .until = t->until, .narrate = true}, os);
-  ASSERT_TRUE(r);
-  const std::string text = os.str();
+  const auto run = run_narrated(read_example(kExample), kExample);
+  ASSERT_TRUE(run.result) << run.error;
+  const auto* r = &*run.result;
+  const std::string& text = run.text;
   EXPECT_TRUE(r->passed) << text.substr(text.find("== results"));
   const auto discover = text.find("a -> lan  UDP      0.0.0.0:68 > 255.255.255.255:67, 300 bytes  | DHCP DISCOVER");
   const auto offer = text.find("r -> lan  UDP      10.0.1.1:67 > 255.255.255.255:68, 300 bytes  | DHCP OFFER", discover);
@@ -43,7 +38,7 @@ TEST(DhcpScenario, HostsGetAddressGatewayAndDnsThenUseThem) {
 }
 
 TEST(DhcpScenario, AFullPoolLeavesTheSecondHostWithoutAnAddress) {
-  std::string text = read(kExample);
+  std::string text = read_example(kExample);
   text.replace(text.find("pool = \"10.0.1.100-10.0.1.150\""), 30, "pool = \"10.0.1.100-10.0.1.100\"");
   auto t = load_topology(text, "dhcp_campus.toml");
   ASSERT_TRUE(t) << t.error();
@@ -62,7 +57,7 @@ std::string error_of(const std::string& text) {
 }
 
 TEST(DhcpScenario, LoaderErrors) {
-  const std::string base = read(kExample);
+  const std::string base = read_example(kExample);
   std::string t = base;
   t.replace(t.find("pool = \"10.0.1.100-10.0.1.150\""), 30, "pool = \"10.0.1.100\"");
   EXPECT_NE(error_of(t).find("'10.0.1.100': expected FIRST-LAST"), std::string::npos) << error_of(t);

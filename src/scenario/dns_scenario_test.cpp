@@ -8,27 +8,22 @@
 #include <regex>
 #include <sstream>
 
+#include "scenario/example_run.hpp"
 #include "scenario/runner.hpp"
 
 namespace wirestack::scenario {
 namespace {
 
-std::string read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream os;
-  os << in.rdbuf();
-  return os.str();
-}
+using testing::read_example;
+using testing::run_narrated;
 
-const std::string kExample = std::string(WIRESTACK_SOURCE_DIR) + "/examples/dns_campus.toml";
+const std::string kExample = "dns_campus.toml";
 
 TEST(DnsScenario, ClientsConnectByNameAfterTheQueryAndAnswer) {
-  auto t = load_topology(read(kExample), "dns_campus.toml");
-  ASSERT_TRUE(t) << t.error();
-  std::ostringstream os;
-  auto r = run(*t, RunConfig{.seed = 1, .until = t->until, .narrate = true}, os);
-  ASSERT_TRUE(r);
-  const std::string text = os.str();
+  const auto run = run_narrated(read_example(kExample), kExample);
+  ASSERT_TRUE(run.result) << run.error;
+  const auto* r = &*run.result;
+  const std::string& text = run.text;
   EXPECT_TRUE(r->passed) << text.substr(text.find("== results"));
   // a's first frames to the world: the query, the answer, then the SYN to web's address.
   const auto query = text.find("a -> lan  UDP      10.0.1.10:");
@@ -51,7 +46,7 @@ TEST(DnsScenario, ClientsConnectByNameAfterTheQueryAndAnswer) {
 }
 
 TEST(DnsScenario, TheServerStopsAnsweringWhileItsHostIsDown) {
-  std::string text = read(kExample);
+  std::string text = read_example(kExample);
   text += "\n[[fault]]\nat = \"0.1s\"\nhost = \"ns\"\naction = \"crash\"\n";
   auto t = load_topology(text, "dns_campus.toml");
   ASSERT_TRUE(t) << t.error();

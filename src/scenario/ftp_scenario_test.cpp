@@ -8,27 +8,22 @@
 #include <regex>
 #include <sstream>
 
+#include "scenario/example_run.hpp"
 #include "scenario/runner.hpp"
 
 namespace wirestack::scenario {
 namespace {
 
-std::string read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream os;
-  os << in.rdbuf();
-  return os.str();
-}
+using testing::read_example;
+using testing::run_narrated;
 
-const std::string kExample = std::string(WIRESTACK_SOURCE_DIR) + "/examples/ftp_campus.toml";
+const std::string kExample = "ftp_campus.toml";
 
 TEST(FtpScenario, TheExampleShowsBothConnectionsOfEveryTransfer) {
-  auto t = load_topology(read(kExample), "ftp_campus.toml");
-  ASSERT_TRUE(t) << t.error();
-  std::ostringstream os;
-  auto r = run(*t, RunConfig{.seed = 1, .until = t->until, .narrate = true}, os);
-  ASSERT_TRUE(r);
-  const std::string text = os.str();
+  const auto run = run_narrated(read_example(kExample), kExample);
+  ASSERT_TRUE(run.result) << run.error;
+  const auto* r = &*run.result;
+  const std::string& text = run.text;
   const std::string results = text.substr(text.find("== results"));
   EXPECT_TRUE(r->passed) << results;
   // 150 and 226 follow each other without waiting for a delayed ACK (no Nagle on the control connection).
@@ -63,7 +58,7 @@ TEST(FtpScenario, TheExampleShowsBothConnectionsOfEveryTransfer) {
 }
 
 TEST(FtpScenario, AMissingFileAndADownServerFail) {
-  std::string text = read(kExample);
+  std::string text = read_example(kExample);
   text.replace(text.find("/pub/readme.txt\"\n"), 16, "/pub/nothere.txt\"");
   text += "\n[[fault]]\nat = \"1.5s\"\nhost = \"files\"\naction = \"crash\"\n";
   auto t = load_topology(text, "ftp_campus.toml");
