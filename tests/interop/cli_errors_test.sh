@@ -22,6 +22,9 @@ base=(--dev wstnone --ip 10.77.0.2/24)
 check "echo+discard"  2 '^wirestack tap: --tcp-echo and --tcp-discard both want port 7$' tap "${base[@]}" --tcp-echo 7 --tcp-discard 7
 check "tcp port"      2 '^wirestack tap: --tcp-echo: .*70000.* not in range' tap "${base[@]}" --tcp-echo 70000
 check "http port"     2 '^wirestack tap: --http 99999: expected PORT or PORT:DIR with a port in 1..65535$' tap "${base[@]}" --http 99999
+check "http hex port" 2 '^wirestack tap: --http 0x50: expected PORT or PORT:DIR with a port in 1..65535$' tap "${base[@]}" --http 0x50
+check "ftp port"      2 '^wirestack tap: --ftp 70000:/tmp: expected PORT or PORT:DIR with a port in 1..65535$' tap "${base[@]}" --ftp 70000:/tmp
+check "dns port"      2 '^wirestack tap: --dns 21a:/etc/hosts: the port must be 1..65535$' tap "${base[@]}" --dns 21a:/etc/hosts
 check "http dir"      2 '^wirestack tap: --http 8080:/no/such/dir: /no/such/dir is not a directory$' tap "${base[@]}" --http 8080:/no/such/dir
 check "json port"     2 '^wirestack tap: --json: .* not in range' tap "${base[@]}" --json 0
 check "nc bad host"   2 "^wirestack nc: 10.77.0: .*expected 4 parts" nc "${base[@]}" 10.77.0 80

@@ -11,8 +11,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <charconv>
+#include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <system_error>
 
 namespace wirestack::cli::checks {
 
@@ -22,6 +27,14 @@ inline bool read_number(const std::string& in, double& out) {
   char* end = nullptr;
   out = std::strtod(in.c_str(), &end);
   return end == in.c_str() + in.size() && std::isfinite(out);
+}
+
+// A TCP/UDP port written in decimal, 1..65535, the whole text; nullopt else.
+inline std::optional<std::uint16_t> read_port(std::string_view text) {
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value < 1 || value > 65535) return std::nullopt;
+  return static_cast<std::uint16_t>(value);
 }
 
 // A number more than 0 (a count, a size, seconds).

@@ -6,24 +6,17 @@
 #include <sstream>
 
 #include "app/dns_lookup.hpp"
+#include "checks.hpp"
 
 namespace wirestack::cli {
 
 Result<DnsServe, std::string> load_dns_option(const std::string& spec) {
   const auto colon = spec.find(':');
   if (colon == std::string::npos) return Unexpected{"--dns " + spec + ": expected PORT:ZONEFILE"};
-  const std::string port_text = spec.substr(0, colon);
-  int port = 0;
-  try {
-    std::size_t used = 0;
-    port = std::stoi(port_text, &used);
-    if (used != port_text.size()) port = 0;
-  } catch (...) {
-    port = 0;
-  }
-  if (port < 1 || port > 65535) return Unexpected{"--dns " + spec + ": the port must be 1..65535"};
+  const auto port = checks::read_port(std::string_view(spec).substr(0, colon));
+  if (!port) return Unexpected{"--dns " + spec + ": the port must be 1..65535"};
   DnsServe out;
-  out.port = static_cast<std::uint16_t>(port);
+  out.port = *port;
   out.file = spec.substr(colon + 1);
   std::ifstream in(out.file);
   if (!in) return Unexpected{"--dns: cannot read " + out.file};

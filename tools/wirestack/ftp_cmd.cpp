@@ -167,17 +167,9 @@ Result<FtpServe, std::string> parse_ftp_option(const std::string& spec, const st
                                                bool no_anonymous, bool read_only) {
   FtpServe out;
   const auto colon = spec.find(':');
-  const std::string port_text = spec.substr(0, colon);
-  int port = 0;
-  try {
-    std::size_t used = 0;
-    port = std::stoi(port_text, &used);
-    if (used != port_text.size()) port = 0;
-  } catch (...) {
-    port = 0;
-  }
-  if (port < 1 || port > 65535) return Unexpected{"--ftp " + spec + ": expected PORT or PORT:DIR with a port in 1..65535"};
-  out.port = static_cast<std::uint16_t>(port);
+  const auto port = checks::read_port(std::string_view(spec).substr(0, colon));
+  if (!port) return Unexpected{"--ftp " + spec + ": expected PORT or PORT:DIR with a port in 1..65535"};
+  out.port = *port;
   if (colon != std::string::npos) out.dir = spec.substr(colon + 1);
   std::error_code ec;
   if (!std::filesystem::is_directory(out.dir, ec)) return Unexpected{"--ftp " + spec + ": " + out.dir + " is not a directory"};

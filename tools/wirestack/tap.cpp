@@ -294,20 +294,12 @@ int run_tap(const TapOptions& opt) {
   if (opt.http) {
     const std::string& spec = *opt.http;
     const auto colon = spec.find(':');
-    const std::string port_text = spec.substr(0, colon);
-    int port = 0;
-    try {
-      std::size_t used = 0;
-      port = std::stoi(port_text, &used);
-      if (used != port_text.size()) port = 0;
-    } catch (...) {
-      port = 0;
-    }
-    if (port < 1 || port > 65535) {
+    const auto port = checks::read_port(std::string_view(spec).substr(0, colon));
+    if (!port) {
       std::cerr << "wirestack tap: --http " << spec << ": expected PORT or PORT:DIR with a port in 1..65535\n";
       return 2;
     }
-    http_port = static_cast<std::uint16_t>(port);
+    http_port = *port;
     if (colon != std::string::npos) {
       http_root = spec.substr(colon + 1);
       std::error_code ec;
