@@ -51,10 +51,7 @@ TEST(DhcpScenario, AFullPoolLeavesTheSecondHostWithoutAnAddress) {
       << os.str();
 }
 
-std::string error_of(const std::string& text) {
-  auto t = load_topology(text, "t.toml");
-  return t ? "" : t.error();
-}
+using testing::error_of;
 
 TEST(DhcpScenario, LoaderErrors) {
   const std::string base = read_example(kExample);

@@ -15,6 +15,8 @@ namespace wirestack::scenario {
 namespace {
 
 using testing::read_example;
+using testing::error_of;
+using testing::kTwoHosts;
 using testing::run_narrated;
 
 const std::string kExample = "dns_campus.toml";
@@ -59,26 +61,6 @@ TEST(DnsScenario, TheServerStopsAnsweringWhileItsHostIsDown) {
       << os.str();
 }
 
-std::string error_of(const std::string& text) {
-  auto t = load_topology(text, "t.toml");
-  return t ? "(loaded)" : t.error();
-}
-
-const std::string kTwoHosts = R"([[host]]
-name = "a"
-[[host]]
-name = "b"
-[[switch]]
-name = "sw"
-[[link]]
-from = "a"
-from_address = "10.0.0.1/24"
-to = "sw"
-[[link]]
-from = "b"
-from_address = "10.0.0.2/24"
-to = "sw"
-)";
 
 TEST(DnsScenario, LoaderErrors) {
   EXPECT_EQ(error_of(kTwoHosts + "[[app]]\ntype = \"udp_client\"\nhost = \"a\"\nto = \"b.campus:9\"\n"),

@@ -45,4 +45,28 @@ inline NarratedRun run_narrated(const std::string& toml, const std::string& file
   return out;
 }
 
+// The loader's error for a topology text (as file t.toml), or "(loaded)".
+inline std::string error_of(const std::string& text) {
+  auto t = load_topology(text, "t.toml");
+  return t ? "(loaded)" : t.error();
+}
+
+// Hosts a (10.0.0.1/24) and b (10.0.0.2/24) on switch sw: a base for
+// topologies that add an application and check what the loader says.
+inline const std::string kTwoHosts = R"([[host]]
+name = "a"
+[[host]]
+name = "b"
+[[switch]]
+name = "sw"
+[[link]]
+from = "a"
+from_address = "10.0.0.1/24"
+to = "sw"
+[[link]]
+from = "b"
+from_address = "10.0.0.2/24"
+to = "sw"
+)";
+
 }  // namespace wirestack::scenario::testing

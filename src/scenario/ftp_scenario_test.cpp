@@ -74,25 +74,7 @@ TEST(FtpScenario, AMissingFileAndADownServerFail) {
       << os.str();
 }
 
-std::string error_of(const std::string& app) {
-  const std::string text = R"([[host]]
-name = "a"
-[[host]]
-name = "b"
-[[switch]]
-name = "sw"
-[[link]]
-from = "a"
-from_address = "10.0.0.1/24"
-to = "sw"
-[[link]]
-from = "b"
-from_address = "10.0.0.2/24"
-to = "sw"
-)" + app;
-  auto t = load_topology(text, "t.toml");
-  return t ? "(loaded)" : t.error();
-}
+std::string error_of(const std::string& app) { return testing::error_of(testing::kTwoHosts + app); }
 
 TEST(FtpScenario, TheLoaderNamesWhatIsWrong) {
   EXPECT_EQ(error_of("[[app]]\ntype = \"ftp_client\"\nhost = \"a\"\nurl = \"ftp://10.0.0.2/x\"\n"), "(loaded)");
