@@ -8,21 +8,13 @@
 #include <cstring>
 
 #include "base/assert.hpp"
+#include "base/hash.hpp"
 
 namespace wirestack::tcp {
 
 namespace {
 
 std::string str(const IpEndpoint& e) { return e.to_string(); }
-
-std::uint64_t mix(std::uint64_t x) {  // splitmix64's finalizer
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
 
 // The 8 bytes of an address at `at`, in memory order (a hash input only).
 std::uint64_t word(const IpAddress& a, std::size_t at) {
@@ -83,7 +75,7 @@ void for_each_counter(const TcpCounters& c, const std::function<void(std::string
 inline std::uint64_t SocketTable::tuple_hash(const IpEndpoint& local, const IpEndpoint& remote) {
   const std::uint64_t l = (word(local.addr, 0) ^ word(local.addr, 8)) * 0x9e3779b97f4a7c15ULL;
   const std::uint64_t r = (word(remote.addr, 0) ^ word(remote.addr, 8)) * 0xc2b2ae3d27d4eb4fULL;
-  return mix(l ^ std::rotl(r, 32) ^ (std::uint64_t{local.port} << 16 | remote.port));
+  return mix64(l ^ std::rotl(r, 32) ^ (std::uint64_t{local.port} << 16 | remote.port));
 }
 
 std::optional<std::uint32_t> SocketTable::find_connection(const IpEndpoint& local, const IpEndpoint& remote) const {
