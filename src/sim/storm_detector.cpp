@@ -117,7 +117,7 @@ void StormDetector::advance(Instant now) {
 
 void StormDetector::on_host_frame(Instant now, Bytes frame) {
   ++counters_.host_frames;
-  if (report_) return;
+  if (report_ || !armed_) return;
   advance(now);
   host_recent_.push_back(now);
   host_sends_.add(now, frame_hash(frame));
@@ -129,7 +129,7 @@ void StormDetector::on_forward(Instant now, std::size_t sw, Bytes frame, bool fl
   if (flooded) ++counters_.flooded;
   // Known unicast follows the table to one port: it cannot multiply, and a
   // loop shows itself through the broadcasts that precede it.
-  if (report_ || !flooded) return;
+  if (report_ || !flooded || !armed_) return;
   advance(now);
   SwitchState& s = switches_[sw];
 

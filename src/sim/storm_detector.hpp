@@ -111,6 +111,15 @@ class StormDetector {
   std::size_t add_switch(std::string name);
   std::size_t switch_count() const { return switches_.size(); }
 
+  // Off, the detector only counts: no hashing, no windows. A world turns it
+  // on when its switches form a loop (sim::World::connect of two switches
+  // already joined), since without one no frame can come back to a switch
+  // and a storm cannot happen: a run of a million clients on a tree pays
+  // nothing for it. On by default, for a detector used on its own. Windows
+  // start empty when it is turned on.
+  void set_armed(bool on) { armed_ = on; }
+  bool armed() const { return armed_; }
+
   // An end station sent `frame` at `now`.
   void on_host_frame(Instant now, Bytes frame);
   // Switch `sw` forwarded `frame` at `now`: flooded, or to one port.
@@ -155,6 +164,7 @@ class StormDetector {
   Instant last_{Instant::min()};
   std::optional<StormReport> report_;
   std::function<void(const StormReport&)> hook_;
+  bool armed_ = true;
 };
 
 }  // namespace wirestack::sim

@@ -16,7 +16,9 @@ std::string nic_name(iface::NicId nic) { return "eth" + std::to_string(nic); }
 std::string port_name(PortId p) { return "port" + std::to_string(p); }
 }  // namespace
 
-World::World(std::uint64_t seed, StormConfig storms) : seed_(seed), root_(seed), storms_(storms) {}
+World::World(std::uint64_t seed, StormConfig storms) : seed_(seed), root_(seed), storms_(storms) {
+  storms_.set_armed(false);  // until the switches form a loop (connect)
+}
 
 World::~World() {
   // Hosts detach from their links, links cancel their events, switches
@@ -43,7 +45,13 @@ Switch& World::add_switch(std::string name, std::size_t ports, SwitchConfig conf
   }
   switches_.push_back(std::make_unique<Switch>(queue_, std::move(name), ports, config));
   switches_.back()->set_storm_detector(&storms_);
+  switch_parent_.push_back(switch_parent_.size());
   return *switches_.back();
+}
+
+std::size_t World::switch_root(std::size_t i) {
+  while (switch_parent_[i] != i) i = switch_parent_[i] = switch_parent_[switch_parent_[i]];
+  return i;
 }
 
 Link& World::new_link(LinkDirection cable, NodeLinkEnd a, NodeLinkEnd b) {
@@ -108,6 +116,18 @@ Result<Link*, std::string> World::connect(Switch& a, PortId a_port, Switch& b, P
   Link& link = new_link(cable, {a.name(), port_name(a_port)}, {b.name(), port_name(b_port)});
   a.connect(a_port, link, 0);
   b.connect(b_port, link, 1);
+  const auto index = [this](const Switch& sw) {
+    return static_cast<std::size_t>(std::find_if(switches_.begin(), switches_.end(),
+                                                 [&](const auto& p) { return p.get() == &sw; }) -
+                                    switches_.begin());
+  };
+  const std::size_t ra = switch_root(index(a));
+  const std::size_t rb = switch_root(index(b));
+  if (ra == rb) {
+    storms_.set_armed(true);  // a loop: frames can come back
+  } else {
+    switch_parent_[ra] = rb;
+  }
   return &link;
 }
 

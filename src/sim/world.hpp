@@ -164,6 +164,10 @@ class World {
   void stop_captures();
   Result<Ipv4Address, std::string> gateway_address(std::string_view text) const;
 
+  // Union-find over switches (by index in switches_): a cable between two
+  // switches already joined closes a loop and arms the storm detector.
+  std::size_t switch_root(std::size_t i);
+
   std::uint64_t seed_;
   Rng root_;
   std::uint32_t mac_serial_ = 0;
@@ -172,6 +176,7 @@ class World {
   EventQueue queue_;
   StormDetector storms_;
   std::deque<std::unique_ptr<Switch>> switches_;
+  std::vector<std::size_t> switch_parent_;
   std::deque<std::unique_ptr<Host>> hosts_;
   std::deque<WorldLink> links_;
   std::optional<std::string> capture_dir_;

@@ -164,6 +164,36 @@ TEST(World, ALoopMakesABroadcastStormThatIsDetectedAndStopped) {
   EXPECT_LT(run.events, 1'000'000u);  // stopped, not run forever
 }
 
+// The storm detector costs nothing where no storm can happen: it hashes
+// frames only once a cable closes a loop of switches (a self-loop too).
+TEST(World, TheStormDetectorIsArmedOnlyWhenSwitchesFormALoop) {
+  World w(5);
+  auto& core = w.add_switch("core", 8);
+  auto& s1 = w.add_switch("sw1", 4);
+  auto& s2 = w.add_switch("sw2", 4);
+  auto& s3 = w.add_switch("sw3", 4);
+  auto& a = w.add_host("a");
+  auto& b = w.add_host("b");
+  ASSERT_TRUE(w.connect(a, s1, 0, "10.0.0.1/24"));
+  ASSERT_TRUE(w.connect(b, s2, 0, "10.0.0.2/24"));
+  ASSERT_TRUE(w.connect(core, 0, s1, 1));
+  ASSERT_TRUE(w.connect(core, 1, s2, 1));
+  ASSERT_TRUE(w.connect(core, 2, s3, 1));
+  EXPECT_FALSE(w.storms().armed());  // a tree
+  app::Ping ping(a, ip("10.0.0.2"), {.count = 3});
+  const RunSummary run = w.run_until(at(5s));
+  EXPECT_FALSE(run.storm);
+  EXPECT_EQ(ping.result().received, 3);
+  EXPECT_GT(w.storms().counters().host_frames, 0u);  // still counted
+  ASSERT_TRUE(w.connect(s1, 2, s2, 2));  // sw1 - core - sw2 - sw1
+  EXPECT_TRUE(w.storms().armed());
+
+  World self(6);
+  auto& sw = self.add_switch("sw", 4);
+  ASSERT_TRUE(self.connect(sw, 0, sw, 1));
+  EXPECT_TRUE(self.storms().armed());
+}
+
 TEST(World, ALinkDownLosesPingsUntilItComesBack) {
   World w(2);
   auto& a = w.add_host("a");
