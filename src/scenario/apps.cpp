@@ -472,67 +472,137 @@ class RpcServerApp final : public AppOf<ServerSettings> {
 
 // `count` clients of one kind (app::HttpGet, app::RpcCall), one every
 // `interval`: one line for one client, success rate and latency percentiles
-// for many.
+// for many. Many clients are made when their turn comes and destroyed once
+// done, their outcome (a latency or a failure) folded into the tally: a
+// million of them never exist at once, only those in flight.
 template <class Client, class Settings>
 class RequestClients : public AppOf<Settings> {
  public:
   using AppOf<Settings>::AppOf;
+  ~RequestClients() override {
+    this->host_.cancel(launch_timer_);
+    this->host_.cancel(reap_timer_);
+  }
   void start() override {
     this->resolve_then(this->s_.to, [this](IpAddress addr) {
       addr_ = addr;
-      for (int i = 0; i < this->s_.schedule.count; ++i) clients_.push_back(make(this->s_.schedule.interval * i));
+      started_at_ = this->host_.now();
+      if (this->s_.schedule.count == 1) {
+        single_ = make(Duration::zero(), nullptr);
+        return;
+      }
+      launch();
     });
   }
   std::string text() const override {
     std::ostringstream os;
-    if (clients_.empty()) {
+    if (single_) {
+      os << one_line(*single_) << "\n";
+      return os.str();
+    }
+    if (launched_ == 0) {
       os << what() << " from " << this->spec_.host << ": " << this->resolve_error().value_or("not started") << "\n";
       return os.str();
     }
-    if (clients_.size() == 1) {
-      os << one_line(*clients_.front()) << "\n";
-      return os.str();
+    Outcomes all = outcomes_;
+    for (const auto& c : live_) {
+      if (c) fold(*c, all);
     }
-    std::vector<Duration> latencies;
-    std::map<std::string, int> failures;
-    for (const auto& c : clients_) {
-      if (answer_ok(*c)) {
-        latencies.push_back(*c->latency());
-      } else {
-        failures[c->error() ? errc_text(*c->error()) : c->done() ? "bad answer" : "unfinished"]++;
-      }
-    }
-    os << what() << " from " << this->spec_.host << ", " << clients_.size() << " clients: " << latencies.size() << " answered ("
-       << std::fixed << std::setprecision(2) << 100.0 * static_cast<double>(latencies.size()) / static_cast<double>(clients_.size())
+    all.failures["unfinished"] += this->s_.schedule.count - launched_;
+    if (all.failures["unfinished"] == 0) all.failures.erase("unfinished");
+    const auto total = static_cast<std::size_t>(this->s_.schedule.count);
+    os << what() << " from " << this->spec_.host << ", " << total << " clients: " << all.latencies.size() << " answered ("
+       << std::fixed << std::setprecision(2) << 100.0 * static_cast<double>(all.latencies.size()) / static_cast<double>(total)
        << std::defaultfloat << " %)";
-    for (const auto& [why, n] : failures) os << ", " << n << " " << why;
+    for (const auto& [why, n] : all.failures) os << ", " << n << " " << why;
     os << "\n";
-    if (!latencies.empty()) {
-      const Percentiles p = percentiles(latencies);
+    if (!all.latencies.empty()) {
+      const Percentiles p = percentiles(all.latencies);
       os << "  latency (connect to last byte): p50 " << ms(p.p50) << ", p90 " << ms(p.p90) << ", p99 " << ms(p.p99)
          << ", max " << ms(p.max) << "\n";
     }
     return os.str();
   }
   bool succeeded() const override {
-    return !clients_.empty() && std::all_of(clients_.begin(), clients_.end(), [&](const auto& c) { return answer_ok(*c); });
+    if (single_) return answer_ok(*single_);
+    if (launched_ == 0 || launched_ < this->s_.schedule.count || !outcomes_.failures.empty()) return false;
+    return std::all_of(live_.begin(), live_.end(), [&](const auto& c) { return !c || answer_ok(*c); });
   }
   std::string request_target() const override { return what(); }
   void collect(std::vector<Duration>& answered, std::size_t& clients) const override {
-    clients += clients_.size();
-    for (const auto& c : clients_) {
-      if (answer_ok(*c)) answered.push_back(*c->latency());
+    if (single_) {
+      clients += 1;
+      if (answer_ok(*single_)) answered.push_back(*single_->latency());
+      return;
+    }
+    if (launched_ == 0) return;
+    clients += static_cast<std::size_t>(this->s_.schedule.count);
+    answered.insert(answered.end(), outcomes_.latencies.begin(), outcomes_.latencies.end());
+    for (const auto& c : live_) {
+      if (c && answer_ok(*c)) answered.push_back(*c->latency());
     }
   }
 
  protected:
   IpEndpoint server() const { return IpEndpoint{addr_, this->s_.port}; }
   IpAddress addr_{};  // s_.to, resolved
-  virtual std::unique_ptr<Client> make(Duration start) const = 0;
+  // A client starting now; `on_done` (may be null) runs when it is done.
+  virtual std::unique_ptr<Client> make(Duration start, std::function<void()> on_done) const = 0;
   virtual std::string what() const = 0;
   virtual bool answer_ok(const Client& c) const { return c.done() && c.ok(); }
   virtual std::string one_line(const Client& c) const = 0;
-  std::vector<std::unique_ptr<Client>> clients_;
+
+ private:
+  struct Outcomes {
+    std::vector<Duration> latencies;   // of the answered ones
+    std::map<std::string, int> failures;  // why, how many
+  };
+  void fold(const Client& c, Outcomes& into) const {
+    if (answer_ok(c)) {
+      into.latencies.push_back(*c.latency());
+    } else {
+      into.failures[c.error() ? errc_text(*c.error()) : c.done() ? "bad answer" : "unfinished"]++;
+    }
+  }
+  // Makes every client whose turn has come (client i starts at i x interval
+  // after the first), then waits for the next one's turn.
+  void launch() {
+    launch_timer_ = {};
+    const Instant now = this->host_.now();
+    while (launched_ < this->s_.schedule.count &&
+           started_at_ + this->s_.schedule.interval * launched_ <= now) {
+      const std::size_t at = live_.size();
+      live_.push_back(make(Duration::zero(), [this, at] { done(at); }));
+      ++launched_;
+    }
+    if (launched_ < this->s_.schedule.count) {
+      launch_timer_ = this->host_.schedule_at(started_at_ + this->s_.schedule.interval * launched_, [this] { launch(); });
+    }
+  }
+  // A client is done: destroyed a moment later, outside its own callback.
+  void done(std::size_t at) {
+    finished_.push_back(at);
+    if (reap_timer_ == runtime::TimerId{}) {
+      reap_timer_ = this->host_.schedule_in(Duration::zero(), [this] { reap(); });
+    }
+  }
+  void reap() {
+    reap_timer_ = {};
+    for (const std::size_t at : finished_) {
+      fold(*live_[at], outcomes_);
+      live_[at].reset();
+    }
+    finished_.clear();
+  }
+
+  std::unique_ptr<Client> single_;          // count == 1: kept whole for its one-line summary
+  std::vector<std::unique_ptr<Client>> live_;  // by launch order; null once done and folded
+  std::vector<std::size_t> finished_;       // done, to fold and destroy
+  Outcomes outcomes_;                       // of the destroyed ones
+  int launched_ = 0;
+  Instant started_at_{};
+  runtime::TimerId launch_timer_{};
+  runtime::TimerId reap_timer_{};
 };
 
 class HttpClient final : public RequestClients<app::HttpGet, HttpClientSettings> {
@@ -540,10 +610,11 @@ class HttpClient final : public RequestClients<app::HttpGet, HttpClientSettings>
   using RequestClients::RequestClients;
 
  protected:
-  std::unique_ptr<app::HttpGet> make(Duration start) const override {
+  std::unique_ptr<app::HttpGet> make(Duration start, std::function<void()> on_done) const override {
     const http::Url url{.host = s_.to, .port = s_.port, .target = s_.path,
                         .host_is_ip = IpAddress::parse(s_.to).has_value()};
-    return std::make_unique<app::HttpGet>(host_, server(), app::HttpGetConfig{.url = url, .start = start});
+    return std::make_unique<app::HttpGet>(
+        host_, server(), app::HttpGetConfig{.url = url, .start = start, .on_done = std::move(on_done)});
   }
   std::string url() const {
     const std::string host = s_.to.find(':') != std::string::npos ? "[" + s_.to + "]" : s_.to;  // RFC 3986 3.2.2
@@ -572,11 +643,12 @@ class RpcClient final : public RequestClients<app::RpcCall, RpcClientSettings> {
   using RequestClients::RequestClients;
 
  protected:
-  std::unique_ptr<app::RpcCall> make(Duration start) const override {
+  std::unique_ptr<app::RpcCall> make(Duration start, std::function<void()> on_done) const override {
     msg::Params params;
     if (!s_.params.empty()) params = nlohmann::json::parse(s_.params, nullptr, false);
-    return std::make_unique<app::RpcCall>(host_, server(),
-                                          app::RpcCallConfig{.method = s_.method, .params = params, .start = start});
+    return std::make_unique<app::RpcCall>(
+        host_, server(),
+        app::RpcCallConfig{.method = s_.method, .params = params, .start = start, .on_done = std::move(on_done)});
   }
   std::string what() const override { return "JSON-RPC " + s_.method + " at " + s_.to + ":" + std::to_string(s_.port); }
   bool answer_ok(const app::RpcCall& c) const override {
