@@ -58,6 +58,7 @@ DadPollResult Dad::poll(Instant now) {
 }
 
 std::optional<Instant> Dad::poll_at() const {
+  if (runs_.empty()) return std::nullopt;  // the usual case, asked after every event
   std::optional<Instant> best;
   for (const auto& [addr, r] : runs_) {
     if (!best || r.next_at < *best) best = r.next_at;

@@ -269,6 +269,7 @@ NeighborPollResult NeighborCache::poll(Instant now) {
 }
 
 std::optional<Instant> NeighborCache::poll_at() const {
+  if (entries_.empty()) return std::nullopt;  // an IPv4-only card: asked after every event
   std::optional<Instant> best;
   for (const auto& [ip, e] : entries_) {
     if (e.state != NeighborState::incomplete && e.state != NeighborState::delay && e.state != NeighborState::probe) {
