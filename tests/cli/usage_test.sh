@@ -59,7 +59,14 @@ grep -q '^== results after 0.5 simulated seconds' <<<"$out" || { echo "FAIL: --u
 # Help and version are not mistakes.
 "$ws" --help >/dev/null || { echo "FAIL: --help exited $?"; fail=1; }
 "$ws" run --help >/dev/null || { echo "FAIL: run --help exited $?"; fail=1; }
-"$ws" --version >/dev/null || { echo "FAIL: --version exited $?"; fail=1; }
+ver=$("$ws" --version) || { echo "FAIL: --version exited $?"; fail=1; }
+# The version and the commit built (in a git checkout; "unknown commit" from a tarball).
+src=$(cd "$(dirname "$0")/../.." && pwd)
+if head=$(git -C "$src" rev-parse --short=12 HEAD 2>/dev/null); then
+  grep -qE "^wirestack 0\.1\.0 \(commit $head(-dirty)?\)$" <<<"$ver" || { echo "FAIL: --version says '$ver', not the commit $head"; fail=1; }
+else
+  grep -qE '^wirestack 0\.1\.0 \(unknown commit\)$' <<<"$ver" || { echo "FAIL: --version says '$ver'"; fail=1; }
+fi
 
 [ $fail -eq 0 ] && echo "usage: all expectations met"
 exit $fail
