@@ -207,6 +207,18 @@ Result<RunResult, RunError> run(const Topology& topo, const RunConfig& config, s
     if (auto r = w.capture_to(config.capture_dir, config.capture); !r) return output_error(r.error());
   }
   std::optional<Filter> filter;
+  std::map<std::tuple<std::string, IpEndpoint, IpEndpoint>, std::size_t> conn_index;
+  // The tracers point at this function's locals: none may outlive them
+  // (tearing the network down closes connections and sends frames).
+  struct Untrace {
+    Network& net;
+    ~Untrace() {
+      for (const auto& host : net.world().hosts()) host->stack().tcp().set_tracer(nullptr);
+      net.world().set_tracer(nullptr);
+      net.world().set_drop_tracer(nullptr);
+      net.set_note_sink([](Instant, const std::string&) {});
+    }
+  } untrace{net};
   if (!config.filter.empty()) filter.emplace(config.filter, topo, w);
   w.set_tracer([&](const sim::WorldLink& l, int side, Instant t, Bytes frame) {
     ++result.frames;
@@ -243,7 +255,6 @@ Result<RunResult, RunError> run(const Topology& topo, const RunConfig& config, s
   }
   // Every connection's state changes: its end state exactly, and TIME-WAIT
   // told as it begins and ends.
-  std::map<std::tuple<std::string, IpEndpoint, IpEndpoint>, std::size_t> conn_index;
   for (const auto& host : w.hosts()) {
     const std::string name = host->name();
     host->stack().tcp().set_tracer([&, name](const IpEndpoint& local, const IpEndpoint& remote, tcp::State from, tcp::State to) {
