@@ -62,8 +62,11 @@ grep -q '^== results after 0.5 simulated seconds' <<<"$out" || { echo "FAIL: --u
 ver=$("$ws" --version) || { echo "FAIL: --version exited $?"; fail=1; }
 # The version and the commit built (in a git checkout; "unknown commit" from a tarball).
 src=$(cd "$(dirname "$0")/../.." && pwd)
-if head=$(git -C "$src" rev-parse --short=12 HEAD 2>/dev/null); then
-  grep -qE "^wirestack 0\.1\.0 \(commit $head(-dirty)?\)$" <<<"$ver" || { echo "FAIL: --version says '$ver', not the commit $head"; fail=1; }
+if git -C "$src" rev-parse HEAD >/dev/null 2>&1; then
+  # The commit it was built from: one of this repository's (HEAD when built).
+  built=$(sed -nE 's/^wirestack 0\.1\.0 \(commit ([0-9a-f]{12})(-dirty)?\)$/\1/p' <<<"$ver")
+  [ -n "$built" ] && git -C "$src" cat-file -e "$built^{commit}" 2>/dev/null \
+    || { echo "FAIL: --version says '$ver', not a commit of this repository"; fail=1; }
 else
   grep -qE '^wirestack 0\.1\.0 \(unknown commit\)$' <<<"$ver" || { echo "FAIL: --version says '$ver'"; fail=1; }
 fi
