@@ -1,6 +1,9 @@
 // scenario/narrator.cpp — the per-frame narrative of `wirestack run`.
 #include "scenario/narrator.hpp"
 
+#include <algorithm>
+#include <cstdio>
+#include <iterator>
 #include <sstream>
 
 #include "dhcp/message.hpp"
@@ -20,6 +23,19 @@ std::string printable(std::string_view s, std::size_t max) {
   for (char c : s.substr(0, max)) out += (c >= 32 && c < 127) ? c : '.';
   if (s.size() > max) out += "...";
   return out;
+}
+
+// A lost copy in a few words, for a retransmission's line.
+const char* drop_word(sim::Drop d) {
+  switch (d) {
+    case sim::Drop::queue: return "dropped by the full transmit queue";
+    case sim::Drop::codel: return "dropped by CoDel";
+    case sim::Drop::down: return "lost with the link down";
+    case sim::Drop::loss: return "lost";
+    case sim::Drop::fcs: return "corrupted";
+    case sim::Drop::none: break;
+  }
+  return "delivered";
 }
 
 }  // namespace
@@ -68,7 +84,10 @@ std::string Narrator::describe_tcp(const std::string& link, const Dissection& d,
   const auto rev = std::tuple{dst, t.dst_port, src, t.src_port};
   FlowState& me = flows_[FlowKey{link, src, t.src_port, dst, t.dst_port}];
   FlowState& peer = flows_[FlowKey{link, dst, t.dst_port, src, t.src_port}];
-  if (t.flags.syn()) isn_.try_emplace(dir, t.seq);
+  if (t.flags.syn()) {
+    isn_.try_emplace(dir, t.seq);
+    if (t.options.window_scale) wscale_[dir] = std::min<std::uint8_t>(*t.options.window_scale, 14);
+  }
   const auto rel = [&](const auto& key, std::uint32_t v) -> std::uint32_t {
     const auto it = isn_.find(key);
     return it == isn_.end() ? v : v - it->second;
@@ -99,7 +118,9 @@ std::string Narrator::describe_tcp(const std::string& link, const Dissection& d,
     ev.role = TcpRole::fin;
     fins_.insert(dir);
     me.fin_end = end;
-    os << "FIN (close: I have nothing more to send)";
+    // The four-way close: FIN, its ACK, the other FIN, its ACK.
+    os << (peer.fin_sent ? "FIN (close 3/4: I have nothing more to send either)" : "FIN (close 1/4: I have nothing more to send)");
+    me.fin_sent = true;
     if (len > 0) os << " with data " << len << " bytes";
   } else if (len > 0) {
     ev.role = TcpRole::data;
@@ -108,21 +129,49 @@ std::string Narrator::describe_tcp(const std::string& link, const Dissection& d,
   } else if (peer.fin_end && t.ack == *peer.fin_end && !ev.retransmission) {
     ev.role = TcpRole::fin_ack;
     peer.fin_end.reset();
-    os << "ACK of FIN (close: I got your FIN)";
+    os << (me.fin_sent ? "ACK of FIN (close 4/4: I got your FIN; the connection is closed both ways)"
+                       : "ACK of FIN (close 2/4: I got your FIN)");
   } else if (!me.handshake_done && peer.high && isn_.count(rev) != 0 && t.ack == isn_.at(rev) + 1) {
     ev.role = TcpRole::handshake_ack;
     me.handshake_done = true;
     handshakes_.insert(dir);
     os << "ACK (handshake 3/3: connected)";
+  } else if (t.flags.ack() && me.last_ack == t.ack && me.last_win == t.window && peer.high &&
+             before(t.ack, *peer.high)) {
+    // The same ACK again, with data outstanding beyond it: a segment after a
+    // hole arrived (RFC 5681's duplicate ACK; three start a fast retransmit).
+    ev.role = TcpRole::ack;
+    ++me.dups;
+    os << "duplicate ACK #" << me.dups << " (I still miss seq " << rel(rev, t.ack) << "; a later segment arrived"
+       << (t.options.sack_count > 0 ? ": SACK says which)" : ")");
   } else {
     ev.role = TcpRole::ack;
     os << "ACK";
+  }
+  if (t.flags.ack() && len == 0 && !t.flags.syn() && !t.flags.fin() && !t.flags.rst()) {
+    if (me.last_ack != t.ack || me.last_win != t.window) me.dups = 0;
+    me.last_ack = t.ack;
+    me.last_win = t.window;
   }
   os << "  seq " << rel(dir, t.seq);
   if (seg_len > 1 || (seg_len == 1 && len == 1)) os << ":" << rel(dir, end);
   if (t.flags.ack()) os << "  ack " << rel(rev, t.ack);
   os << "  win " << t.window;
+  // RFC 7323: windows are scaled once both SYNs offered the option, never in a SYN.
+  const auto mine = wscale_.find(dir);
+  if (!t.flags.syn() && mine != wscale_.end() && mine->second > 0 && wscale_.contains(rev)) {
+    os << " (x" << (1u << mine->second) << " = " << (std::uint64_t{t.window} << mine->second) << ")";
+  }
   if (t.options.mss) os << "  mss " << *t.options.mss;
+  if (t.flags.syn() && t.options.window_scale) {
+    os << "  wscale " << unsigned{*t.options.window_scale} << " (my later windows count in units of "
+       << (1u << std::min<unsigned>(*t.options.window_scale, 14)) << " bytes, if you scale too)";
+  }
+  if (t.flags.syn() && t.options.sack_permitted) os << "  sackOK";
+  if (!t.options.sacks().empty()) {
+    os << "  SACK";
+    for (const auto& b : t.options.sacks()) os << " " << rel(rev, b.left) << ":" << rel(rev, b.right);
+  }
   const bool ftp_control = t.src_port == ftp::kPort || t.dst_port == ftp::kPort;
   if (len > 0 && ftp_control) {
     os << "  | " << describe_ftp(src, t.src_port == ftp::kPort, app_payload(d, frame));
@@ -133,7 +182,78 @@ std::string Narrator::describe_tcp(const std::string& link, const Dissection& d,
     os << "  | FTP data connection: to the port named on the control connection (" << ftp::kPort
        << "); the file or listing travels on it, and its close ends the file";
   }
-  if (ev.retransmission) os << "  (this range was sent before: lost, or its ACK was late)";
+  if (ev.retransmission) {
+    // Where a copy of this range was lost, if one was: the simulator knows.
+    const std::uint32_t resent_end = t.seq + std::max<std::uint32_t>(seg_len, 1);
+    const auto it = lost_.lower_bound({dir, t.seq});
+    const auto prev = it == lost_.begin() ? lost_.end() : std::prev(it);
+    const auto covers = [&](auto i) {  // the ranges overlap
+      return i != lost_.end() && i->first.first == dir && before(i->first.second, resent_end) &&
+             before(t.seq, i->second.end);
+    };
+    const auto found = covers(it) ? it : covers(prev) ? prev : lost_.end();
+    if (found != lost_.end()) {
+      char when[32];
+      std::snprintf(when, sizeof when, "%.6f", to_seconds(found->second.at.time_since_epoch()));
+      os << "  (resent: the copy sent at " << when << " was " << drop_word(found->second.why) << " on link "
+         << found->second.link << ")";
+    } else {
+      os << "  (sent before, and no copy of it was lost: a spurious retransmission; its ACK was late or lost)";
+    }
+  }
+  return os.str();
+}
+
+std::string Narrator::on_drop(const std::string& link, const std::string& to, Instant sent, Instant now, Bytes frame,
+                              sim::FrameFate fate) {
+  const Dissection d = dissect(frame);
+  std::ostringstream what;
+  const std::optional<IpAddress> src = d.ipv4 ? std::optional<IpAddress>(d.ipv4->src)
+                                       : d.ipv6 ? std::optional<IpAddress>(d.ipv6->src)
+                                                : std::nullopt;
+  const std::optional<IpAddress> dst = d.ipv4 ? std::optional<IpAddress>(d.ipv4->dst)
+                                       : d.ipv6 ? std::optional<IpAddress>(d.ipv6->dst)
+                                                : std::nullopt;
+  if (d.tcp && src) {
+    const auto& t = *d.tcp;
+    const Dir dir{*src, t.src_port, *dst, t.dst_port};
+    const auto isn = isn_.find(dir);
+    const std::uint32_t base = isn == isn_.end() ? 0 : isn->second;
+    const auto len = static_cast<std::uint32_t>(d.payload_len);
+    const std::uint32_t seg_len = len + (t.flags.syn() ? 1u : 0u) + (t.flags.fin() ? 1u : 0u);
+    what << "TCP " << IpEndpoint{*src, t.src_port} << " > " << IpEndpoint{*dst, t.dst_port} << " "
+         << (t.flags.syn() ? (t.flags.ack() ? "SYN-ACK" : "SYN") : t.flags.fin() ? "FIN" : t.flags.rst() ? "RST" : len > 0 ? "data" : "ACK")
+         << " seq " << t.seq - base;
+    if (seg_len > 0) what << ":" << t.seq + seg_len - base;
+    if (fate.lost() && seg_len > 0) lost_.insert_or_assign({dir, t.seq}, Loss{t.seq + seg_len, sent, link, fate.drop});
+  } else if (d.udp && src) {
+    what << "UDP " << IpEndpoint{*src, d.udp->src_port} << " > " << IpEndpoint{*dst, d.udp->dst_port};
+  } else if (src) {
+    what << (d.ipv4 ? "IPv4 " : "IPv6 ") << *src << " > " << *dst << (d.icmpv4 || d.icmpv6 ? " (ICMP)" : "");
+  } else if (d.arp) {
+    what << "ARP " << (d.arp->operation == ArpOperation::request ? "who-has " : "reply from ") << (d.arp->operation == ArpOperation::request ? d.arp->target_protocol : d.arp->source_protocol);
+  } else {
+    what << "a frame of " << frame.size() << " bytes";
+  }
+  std::ostringstream os;
+  if (!fate.sent()) {  // never narrated: it did not leave the queue
+    os << "DROPPED  " << what.str() << ": " << sim::to_string(fate.drop);
+  } else if (now != sent) {
+    char when[32];
+    std::snprintf(when, sizeof when, "%.6f", to_seconds(sent.time_since_epoch()));
+    os << "LOST     " << what.str() << ", sent at " << when << ": the link went down while it travelled; " << to
+       << " never gets it";
+  } else if (fate.drop == sim::Drop::down && !fate.duplicated) {  // not narrated either
+    os << "LOST     " << what.str() << ": the link is down; " << to << " never gets it";
+  } else if (fate.duplicated) {
+    const bool both = fate.lost();
+    os << "LOST     " << (both ? "both copies" : "one of the two copies") << " the link made of the frame above ("
+       << what.str() << "): " << sim::to_string(fate.drop != sim::Drop::none ? fate.drop : fate.twin_drop)
+       << (both ? "; " + to + " never gets it" : "");
+  } else {
+    os << "LOST     the frame above (" << what.str() << "): " << sim::to_string(fate.drop) << "; " << to
+       << " never gets it";
+  }
   return os.str();
 }
 
@@ -162,7 +282,8 @@ std::string Narrator::describe_ftp(const IpAddress& src, bool from_server, Bytes
 
 FrameEvent Narrator::on_frame(const std::string& link, const std::string& from, const std::string& to, Instant at,
                               Bytes frame) {
-  const Dissection d = dissect(frame);
+  current_ = dissect(frame);
+  const Dissection& d = current_;
   FrameEvent ev{at, link, nullptr, 0, from, to, frame, &d, TcpRole::none, false, {}};
   std::ostringstream os;
   if (d.arp) {

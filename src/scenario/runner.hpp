@@ -15,12 +15,14 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <map>
 #include <vector>
 
 #include "base/result.hpp"
 #include "scenario/narrator.hpp"
 #include "scenario/network.hpp"
 #include "scenario/topology.hpp"
+#include "tcp/state.hpp"
 
 namespace wirestack::scenario {
 
@@ -42,6 +44,33 @@ struct RunProgress {
   std::uint64_t frames = 0;
 };
 
+// Which part of a run the narrative tells (`wirestack run --host --link
+// --proto`): each list that is not empty must match. A frame matches a host
+// when it travels on one of the host's links or comes from or goes to one of
+// its IPv4 addresses; a link by its name (as the counters print it, or the
+// name the topology gives it); a protocol by its name: arp, stp, ndp, ip (or
+// ipv4), ipv6, icmp, udp, tcp, or an application's: dns, dhcp, http, json,
+// ftp. The summaries, counters and captures are the whole run's.
+struct NarrativeFilter {
+  std::vector<std::string> hosts;
+  std::vector<std::string> links;
+  std::vector<std::string> protos;
+  bool empty() const { return hosts.empty() && links.empty() && protos.empty(); }
+};
+// The protocol names NarrativeFilter::protos takes.
+const std::vector<std::string>& narrative_protocols();
+
+// How a TCP connection ended, exactly: its last state, when the run ended
+// (from the sockets' state changes, not sampled).
+struct ConnectionEnd {
+  std::string host;
+  IpEndpoint local;
+  IpEndpoint remote;
+  tcp::State state = tcp::State::closed;
+  tcp::State before = tcp::State::closed;  // the state before it
+  Instant at{};                            // when it entered `state`
+};
+
 struct RunConfig {
   std::uint64_t seed = 1;
   double until = 10;              // simulated seconds
@@ -51,6 +80,7 @@ struct RunConfig {
   // the links.
   sim::CaptureOptions capture;
   bool narrate = true;            // one line per frame
+  NarrativeFilter filter;         // which frames the narrative tells (all when empty)
   // Every frame, described (for a report, a test). Called in time order.
   std::vector<EventListener> listeners;
   // Optional: makes an observer for this run (see RunObserver).
@@ -67,6 +97,15 @@ struct RunResult {
   std::uint64_t frames = 0;
   std::uint64_t retransmissions = 0;
   std::vector<AppOutcome> outcomes;
+  // The TCP connections the hosts had, from the sockets' state changes:
+  // how many (a reused 4-tuple counts again), how many ended in each state
+  // (every one, exactly), and the first kConnectionsListed of them in detail,
+  // in the order they were first seen. Nothing is kept per connection beyond
+  // those: a run of a million clients pays a counter per state change.
+  static constexpr std::size_t kConnectionsListed = 12;
+  std::size_t connection_count = 0;
+  std::map<tcp::State, std::size_t> end_states;
+  std::vector<ConnectionEnd> connections;
 };
 
 // Why there is no result: the file's network cannot be built (a mistake in

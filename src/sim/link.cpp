@@ -19,6 +19,18 @@ std::ostream& operator<<(std::ostream& os, const LinkCounters& c) {
   return os;
 }
 
+const char* to_string(Drop d) {
+  switch (d) {
+    case Drop::none: return "delivered";
+    case Drop::queue: return "dropped by the full transmit queue: it never left the sender";
+    case Drop::codel: return "dropped by CoDel in the transmit queue: it waited too long";
+    case Drop::down: return "lost: the link is down";
+    case Drop::loss: return "lost on the wire (the link's loss rate)";
+    case Drop::fcs: return "corrupted on the wire (bit errors): the receiver's FCS check drops it";
+  }
+  return "?";
+}
+
 Link::Link(EventQueue& queue, Rng rng, LinkDirection a_to_b, LinkDirection b_to_a)
     : queue_(queue),
       dirs_{Direction{.config = a_to_b, .rng = rng.derive(0)}, Direction{.config = b_to_a, .rng = rng.derive(1)}} {
@@ -86,6 +98,7 @@ bool Link::send_impl(int side, Bytes frame, ByteVec* owned) {
     ++d.counters.frames_sent;
     d.counters.bytes_sent += frame.size();
     ++d.counters.dropped_down;
+    if (fate_tap_) fate_tap_(side, now, frame, FrameFate{.drop = Drop::down});
     return true;
   }
 
@@ -95,6 +108,7 @@ bool Link::send_impl(int side, Bytes frame, ByteVec* owned) {
   const Instant start = std::max(now, d.tx_free_at);
   if (start > now && d.waiting_bytes + frame.size() > d.config.queue_limit_bytes) {
     ++d.counters.dropped_queue;
+    if (fate_tap_) fate_tap_(side, now, frame, FrameFate{.drop = Drop::queue});
     return false;
   }
   // CoDel judges the frame by when it will leave the queue (sim/codel.hpp).
@@ -104,6 +118,7 @@ bool Link::send_impl(int side, Bytes frame, ByteVec* owned) {
     const std::uint8_t field = frame_ecn(frame);
     if (field == ecn::kNotEct) {
       ++d.counters.codel_dropped;
+      if (fate_tap_) fate_tap_(side, now, frame, FrameFate{.drop = Drop::codel});
       return true;
     }
     mark = field != ecn::kCe;
@@ -144,19 +159,22 @@ bool Link::send_impl(int side, Bytes frame, ByteVec* owned) {
       bytes.resize(bytes.size() + kEthernetFcsBytes);
     }
     if (mark) mark_ce(MutBytes(bytes).first(frame.size()));
-    flights_[slot].fcs_set = false;
+    // The tap sees the frame as it left, whatever bit errors do to it next.
+    if (fate_tap_) tap_copy_.assign(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(frame.size()));
   }
+  FrameFate fate;
   // 5. Duplication: a second, independent copy of the same bits.
   if (d.rng.chance(d.config.duplicate)) {
     ++d.counters.duplicated;
     const std::uint32_t twin = acquire_flight(side);  // may reallocate flights_
     flights_[twin].bytes = flights_[slot].bytes;      // copy-assign keeps the twin's capacity
-    flights_[twin].fcs_set = false;
-    launch(slot, arrival);
-    launch(twin, arrival);
+    fate.duplicated = true;
+    fate.drop = launch(slot, arrival);
+    fate.twin_drop = launch(twin, arrival);
   } else {
-    launch(slot, arrival);
+    fate.drop = launch(slot, arrival);
   }
+  if (fate_tap_) fate_tap_(side, now, tap_copy_, fate);
   return true;
 }
 
@@ -231,22 +249,30 @@ void Link::release_flight(std::uint32_t slot) {
   free_flights_.push_back(slot);
 }
 
-void Link::launch(std::uint32_t slot, Instant arrival) {
+Drop Link::launch(std::uint32_t slot, Instant arrival) {
   Direction& d = dir(flights_[slot].from);
+  flights_[slot].sent = queue_.now();
+  flights_[slot].fcs_bad = false;
   // 6. Loss.
   if (d.rng.chance(d.config.loss)) {
     ++d.counters.dropped_loss;
     release_flight(slot);
-    return;
+    return Drop::loss;
   }
-  // 7. Bit errors, after the FCS was computed over the clean bits.
+  // 7. Bit errors, after the FCS was computed over the clean bits. Whether
+  // the receiver's check catches them is decided now (the bits do not change
+  // on the way): the CRC is computed again only for a frame with flipped bits.
   if (d.config.bit_error_rate > 0) {
     ByteVec& bytes = flights_[slot].bytes;
     const std::size_t len = bytes.size() - kEthernetFcsBytes;
     const std::uint32_t crc = fcs(Bytes(bytes).first(len));
     for (std::size_t i = 0; i < kEthernetFcsBytes; ++i) bytes[len + i] = static_cast<std::byte>(crc >> (8 * i));
-    flights_[slot].fcs_set = true;
-    corrupt(d, bytes);
+    if (corrupt(d, bytes) > 0) {
+      const std::uint32_t carried = std::uint32_t{load_u8(bytes, len)} | std::uint32_t{load_u8(bytes, len + 1)} << 8 |
+                                    std::uint32_t{load_u8(bytes, len + 2)} << 16 |
+                                    std::uint32_t{load_u8(bytes, len + 3)} << 24;
+      flights_[slot].fcs_bad = fcs(Bytes(bytes).first(len)) != carried;
+    }
   }
   // 4. Jitter.
   if (d.config.jitter > Duration::zero()) {
@@ -259,33 +285,36 @@ void Link::launch(std::uint32_t slot, Instant arrival) {
     flights_[d.batch_tail].next = slot;
     d.batch_tail = slot;
     flights_[slot].event = d.batch_event;
-    return;
+    return flights_[slot].fcs_bad ? Drop::fcs : Drop::none;
   }
   flights_[slot].event = queue_.schedule_at(arrival, [this, slot] { arrive(slot); });
   d.batch_event = flights_[slot].event;
   d.batch_arrival = arrival;
   d.batch_tail = slot;
+  return flights_[slot].fcs_bad ? Drop::fcs : Drop::none;
 }
 
 // Flips each bit with probability p without one draw per bit: the gap before
 // the next flipped bit is geometric, floor(log(U) / log(1 - p)) with U uniform
 // in (0, 1] (inverse-transform sampling), so a frame costs one draw plus one
 // per flipped bit.
-void Link::corrupt(Direction& d, ByteVec& bytes) {
+std::uint64_t Link::corrupt(Direction& d, ByteVec& bytes) {
   const std::uint64_t bits = bytes.size() * 8;
   const auto flip = [&bytes](std::uint64_t bit) { bytes[bit / 8] ^= static_cast<std::byte>(1u << (bit % 8)); };
   if (d.config.bit_error_rate >= 1) {
     for (std::uint64_t bit = 0; bit < bits; ++bit) flip(bit);
-    return;
+    return bits;
   }
   std::uint64_t bit = 0;
+  std::uint64_t flipped = 0;
   while (true) {
     const double u = 1.0 - d.rng.uniform();  // (0, 1]
     const double gap = std::floor(std::log(u) / d.log_keep);
-    if (!(gap < static_cast<double>(bits - bit))) return;  // also catches inf
+    if (!(gap < static_cast<double>(bits - bit))) return flipped;  // also catches inf
     bit += static_cast<std::uint64_t>(gap);
     flip(bit);
-    if (++bit >= bits) return;
+    ++flipped;
+    if (++bit >= bits) return flipped;
   }
 }
 
@@ -311,10 +340,9 @@ bool Link::arrive_one(std::uint32_t slot) {
   const std::size_t len = bytes.size() - kEthernetFcsBytes;
   if (!up_ || flights_[slot].epoch != down_count_ || port == nullptr) {
     ++d.counters.dropped_down;
-  } else if (flights_[slot].fcs_set && fcs(Bytes(bytes).first(len)) != (std::uint32_t{load_u8(bytes, len)} |
-                                                std::uint32_t{load_u8(bytes, len + 1)} << 8 |
-                                                std::uint32_t{load_u8(bytes, len + 2)} << 16 |
-                                                std::uint32_t{load_u8(bytes, len + 3)} << 24)) {
+    // Its tap said it was on its way (a corrupted one was told as lost then).
+    if (drop_tap_ && !flights_[slot].fcs_bad) drop_tap_(from, flights_[slot].sent, Bytes(bytes).first(len), Drop::down);
+  } else if (flights_[slot].fcs_bad) {
     ++d.counters.dropped_fcs;
   } else {
     ++d.counters.frames_delivered;

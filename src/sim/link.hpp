@@ -105,6 +105,31 @@ struct LinkCounters {
 
 std::ostream& operator<<(std::ostream& os, const LinkCounters& c);
 
+// Why a copy of a frame did not arrive, as LinkCounters counts it.
+enum class Drop : std::uint8_t {
+  none,   // it arrives (unless the link goes down while it travels: see DropTap)
+  queue,  // the transmit queue was full: it never left the sender
+  codel,  // CoDel dropped it in the queue (a Not-ECT frame)
+  down,   // the link was down
+  loss,   // lost on the wire
+  fcs,    // bit errors on the wire; the receiver's FCS check drops it
+};
+// "lost on the wire (loss)", ...: what a capture comment and the narrative say.
+const char* to_string(Drop d);
+
+// What became of one frame a side handed to the link, decided when it was
+// handed over (the simulator draws loss and bit errors then).
+struct FrameFate {
+  Drop drop = Drop::none;
+  bool duplicated = false;     // the medium made a second copy
+  Drop twin_drop = Drop::none;  // that copy's fate
+  // Whether it left the queue (the link carried it, whatever happened next).
+  bool sent() const { return drop != Drop::queue && drop != Drop::codel; }
+  // Whether no copy arrives.
+  bool lost() const { return drop != Drop::none && (!duplicated || twin_drop != Drop::none); }
+  friend bool operator==(const FrameFate&, const FrameFate&) = default;
+};
+
 class Link {
  public:
   // Direction a_to_b (side 0 -> side 1) draws from rng.derive(0), b_to_a from rng.derive(1).
@@ -144,10 +169,22 @@ class Link {
 
   // Sees every frame a side hands to the link (accepted into the transmit
   // queue), stamped with the virtual time it was handed over: what a capture
-  // on the sender's card would record. Used for per-link pcap files and
-  // traces; empty function = no tap.
+  // on the sender's card would record. Used for traces; called before the
+  // frame's loss is drawn. Empty function = no tap.
   using Tap = std::function<void(int from_side, Instant at, Bytes frame)>;
   void set_tap(Tap tap) { tap_ = std::move(tap); }
+  // Sees every frame a side hands to the link with its fate, once it is
+  // decided: after the tap, as the frame left the queue (CE-marked when
+  // CoDel marked it, before any bit error), and also the frames the queue
+  // or CoDel dropped and those handed to a link that is down (which the tap
+  // does not see). For captures with comments and the narrative's losses;
+  // empty function = nothing copied or checked for it.
+  using FateTap = std::function<void(int from_side, Instant at, Bytes frame, FrameFate fate)>;
+  void set_fate_tap(FateTap tap) { fate_tap_ = std::move(tap); }
+  // Sees a copy lost after its fate tap said Drop::none: the link went down
+  // while it was on the wire (called when it would have arrived).
+  using DropTap = std::function<void(int from_side, Instant sent, Bytes frame, Drop why)>;
+  void set_drop_tap(DropTap tap) { drop_tap_ = std::move(tap); }
 
   const LinkDirection& config(int from_side) const { return dir(from_side).config; }
   const LinkCounters& counters(int from_side) const { return dir(from_side).counters; }
@@ -195,7 +232,8 @@ class Link {
     std::uint32_t next = kNoFlight;  // the next flight of the same arrival batch
     int from = 0;
     bool busy = false;
-    bool fcs_set = false;  // the FCS bytes hold the CRC (only a noisy link needs it checked)
+    bool fcs_bad = false;  // bit errors the receiver's FCS check catches (decided at launch)
+    Instant sent{};        // when it was handed to the link
   };
 
   Direction& dir(int side) {
@@ -209,11 +247,13 @@ class Link {
   bool send_impl(int side, Bytes frame, ByteVec* owned);
   std::uint32_t acquire_flight(int from);
   void release_flight(std::uint32_t slot);
-  void launch(std::uint32_t slot, Instant arrival);
+  // Decides the copy's loss, bit errors and jitter and schedules its arrival.
+  Drop launch(std::uint32_t slot, Instant arrival);
   // The arrival event of a batch: each flight from `head` on, then end_of_batch().
   void arrive(std::uint32_t head);
   bool arrive_one(std::uint32_t slot);  // true: handed to the port
-  void corrupt(Direction& d, ByteVec& bytes);
+  // Flips bits; returns how many.
+  std::uint64_t corrupt(Direction& d, ByteVec& bytes);
   // Frames whose serialization has begun leave the transmit queue.
   void dequeue_started(Direction& d);
   bool room_in(const Direction& d) const {
@@ -231,6 +271,9 @@ class Link {
   std::uint64_t down_count_ = 0;
   bool up_ = true;
   Tap tap_;
+  FateTap fate_tap_;
+  DropTap drop_tap_;
+  ByteVec tap_copy_;  // the frame as it left, for the fate tap (only with one)
 };
 
 }  // namespace wirestack::sim

@@ -430,5 +430,79 @@ TEST(Link, SameSeedGivesTheSameTraceAndAnotherSeedDoesNot) {
   EXPECT_GT(c1.dropped_queue, 0u);
 }
 
+// The fate tap knows where each copy was lost, and sees the frame as it left
+// even when bit errors ruin it on the way: the captures' comments and the
+// narrative's losses come from here.
+TEST(Link, FateTapToldLossCorruptionDuplicatesQueueDropsAndDownLinks) {
+  const auto fate_of = [](LinkDirection cfg, bool owned) {
+    Fixture f(cfg);
+    FrameFate fate;
+    std::uint64_t tag = 0;
+    int calls = 0;
+    f.link.set_fate_tap([&](int, Instant, Bytes frame, FrameFate x) {
+      fate = x;
+      tag = tag_of(ByteVec(frame.begin(), frame.end()));
+      ++calls;
+    });
+    ByteVec frame = tagged_frame(200, 77);
+    if (owned) {
+      EXPECT_TRUE(f.link.send_owned(0, frame, frame.size()));
+    } else {
+      EXPECT_TRUE(f.link.send(0, frame));
+    }
+    f.q.run_until_idle();
+    EXPECT_EQ(calls, 1);
+    EXPECT_EQ(tag, 77u);  // the clean bytes
+    return std::pair{fate, f.link.counters(0)};
+  };
+  for (const bool owned : {false, true}) {
+    auto [lost, lc] = fate_of(LinkDirection{.loss = 1.0}, owned);
+    EXPECT_EQ(lost.drop, Drop::loss);
+    EXPECT_TRUE(lost.lost());
+    EXPECT_EQ(lc.dropped_loss, 1u);
+    auto [bad, bc] = fate_of(LinkDirection{.bit_error_rate = 0.01}, owned);
+    EXPECT_EQ(bad.drop, Drop::fcs);
+    EXPECT_EQ(bc.dropped_fcs, 1u);
+    auto [twice, tc] = fate_of(LinkDirection{.duplicate = 1.0}, owned);
+    EXPECT_TRUE(twice.duplicated);
+    EXPECT_EQ(twice.drop, Drop::none);
+    EXPECT_EQ(twice.twin_drop, Drop::none);
+    EXPECT_FALSE(twice.lost());
+    EXPECT_EQ(tc.frames_delivered, 2u);
+    auto [clean, cc] = fate_of(LinkDirection{}, owned);
+    EXPECT_EQ(clean, FrameFate{});
+    EXPECT_EQ(cc.frames_delivered, 1u);
+  }
+  {
+    // A full queue: the fate tap sees the frame the plain tap never does.
+    Fixture f(LinkDirection{.bits_per_second = 10'000'000, .delay = 0ns, .queue_limit_bytes = 1000});
+    std::vector<std::pair<std::uint64_t, FrameFate>> seen;
+    int tapped = 0;
+    f.link.set_tap([&](int, Instant, Bytes) { ++tapped; });
+    f.link.set_fate_tap([&](int, Instant, Bytes frame, FrameFate x) { seen.emplace_back(tag_of(ByteVec(frame.begin(), frame.end())), x); });
+    EXPECT_TRUE(f.link.send(0, tagged_frame(1000, 1)));
+    EXPECT_TRUE(f.link.send(0, tagged_frame(1000, 2)));
+    EXPECT_FALSE(f.link.send(0, tagged_frame(1000, 3)));
+    EXPECT_EQ(tapped, 2);
+    ASSERT_EQ(seen.size(), 3u);
+    EXPECT_EQ(seen[2].first, 3u);
+    EXPECT_EQ(seen[2].second.drop, Drop::queue);
+    EXPECT_FALSE(seen[2].second.sent());
+    EXPECT_TRUE(seen[1].second.sent());
+  }
+  // A frame in flight when the link goes down: told when it would have arrived.
+  Fixture f(LinkDirection{.delay = 10ms});
+  std::vector<std::tuple<Instant, Instant, Drop>> late;
+  f.link.set_drop_tap([&](int, Instant sent, Bytes, Drop why) { late.emplace_back(sent, f.q.now(), why); });
+  f.q.run_until(at(1ms));
+  EXPECT_TRUE(f.link.send(0, tagged_frame(200, 5)));
+  f.link.schedule_state(at(5ms), false);
+  f.q.run_until_idle();
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(std::get<0>(late[0]), at(1ms));
+  EXPECT_GT(std::get<1>(late[0]), at(10ms));
+  EXPECT_EQ(std::get<2>(late[0]), Drop::down);
+}
+
 }  // namespace
 }  // namespace wirestack::sim

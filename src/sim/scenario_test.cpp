@@ -108,10 +108,10 @@ TEST(Scenario, TwoLansOfThreeHostsJoinedByARouter) {
   const auto files = summarize(dir, malformed);
   EXPECT_EQ(malformed, 0);
   EXPECT_EQ(files.size(), 8u);  // one per cable
-  EXPECT_GT(files.at("h1-eth0--sw1-port1.pcap").at("ARP"), 0);
-  EXPECT_GT(files.at("h5-eth0--sw2-port5.pcap").at("ARP"), 0);
-  EXPECT_GT(files.at("r-eth1--sw2-port0.pcap").at("ICMP"), 0);
-  EXPECT_GT(files.at("r-eth1--sw2-port0.pcap").at("UDP"), 0);
+  EXPECT_GT(files.at("h1-eth0--sw1-port1.pcapng").at("ARP"), 0);
+  EXPECT_GT(files.at("h5-eth0--sw2-port5.pcapng").at("ARP"), 0);
+  EXPECT_GT(files.at("r-eth1--sw2-port0.pcapng").at("ICMP"), 0);
+  EXPECT_GT(files.at("r-eth1--sw2-port0.pcapng").at("UDP"), 0);
 }
 
 TEST(Scenario, PingLossStaysWithinTheBoundsOfTheConfiguredRate) {

@@ -62,9 +62,9 @@ Link& World::new_link(LinkDirection cable, NodeLinkEnd a, NodeLinkEnd b) {
   l.b = std::move(b);
   WorldLink* self = &l;
   l.link->set_tap([this, self](int side, Instant t, Bytes frame) {
-    if (self->writer != nullptr) write_capture(*self, t, frame);
     if (tracer_) tracer_(*self, side, t, frame);
   });
+  update_fate_tap(l);
   if (capture_dir_) (void)open_capture(l).has_value();  // a failure is kept in capture_error()
   return *l.link;
 }
@@ -190,31 +190,64 @@ Result<void, std::string> World::open_capture(WorldLink& l) {
   if (!capture_.links.empty() && std::find(capture_.links.begin(), capture_.links.end(), name) == capture_.links.end()) {
     return {};
   }
-  if (capture_.limit_bytes != 0 && capture_bytes_ + dev::kPcapFileHeaderBytes > capture_.limit_bytes) {
+  // One interface per side, named as the counters name the cards and ports.
+  dev::PcapngWriterOptions options{.interfaces = {l.a.node + "-" + l.a.port, l.b.node + "-" + l.b.port},
+                                   .snaplen = capture_.snaplen,
+                                   .origin_seconds = kCalendarOriginSeconds};
+  if (capture_.limit_bytes != 0 && capture_bytes_ + dev::PcapngWriter::header_bytes(options) > capture_.limit_bytes) {
     stop_captures();  // not even the file's header fits
     return {};
   }
-  auto writer = dev::PcapWriter::create(
-      *capture_dir_ + "/" + name + ".pcap",
-      dev::PcapWriterOptions{.snaplen = capture_.snaplen, .origin_seconds = kCalendarOriginSeconds});
+  auto writer = dev::PcapngWriter::create(*capture_dir_ + "/" + name + ".pcapng", std::move(options));
   if (!writer) {
     if (!capture_error_) capture_error_ = writer.error();
     return Unexpected{writer.error()};
   }
-  dev::PcapWriter& w = writers_.emplace_back(std::move(*writer));
+  dev::PcapngWriter& w = writers_.emplace_back(std::move(*writer));
   l.writer = &w;
+  update_fate_tap(l);
   capture_bytes_ += w.bytes_written();
   return {};
 }
 
-void World::write_capture(WorldLink& l, Instant t, Bytes frame) {
-  const std::uint64_t size = l.writer->record_bytes(frame.size());
+std::string capture_comment(FrameFate fate) {
+  if (!fate.duplicated) return fate.drop == Drop::none ? std::string() : to_string(fate.drop);
+  return std::string("duplicated by the link: copy 1 ") +
+         (fate.drop == Drop::none ? "arrives" : to_string(fate.drop)) + "; copy 2 " +
+         (fate.twin_drop == Drop::none ? "arrives" : to_string(fate.twin_drop));
+}
+
+void World::write_capture(WorldLink& l, int side, Instant t, Bytes frame, FrameFate fate) {
+  const std::string comment = capture_comment(fate);
+  const std::uint64_t size = l.writer->record_bytes(frame.size(), comment.size());
   if (capture_.limit_bytes != 0 && capture_bytes_ + size > capture_.limit_bytes) {
     stop_captures();
     return;
   }
-  l.writer->write(t, frame);
+  l.writer->write(static_cast<std::uint32_t>(side), t, frame, comment);
   capture_bytes_ += size;
+}
+
+void World::update_fate_tap(WorldLink& l) {
+  // Only a capture or a drop tracer pays for the fates (a copy of each frame).
+  if (l.writer == nullptr && !drop_tracer_) {
+    l.link->set_fate_tap(nullptr);
+    l.link->set_drop_tap(nullptr);
+    return;
+  }
+  WorldLink* self = &l;
+  l.link->set_fate_tap([this, self](int side, Instant t, Bytes frame, FrameFate fate) {
+    if (self->writer != nullptr) write_capture(*self, side, t, frame, fate);
+    if (drop_tracer_ && (fate.drop != Drop::none || fate.twin_drop != Drop::none)) drop_tracer_(*self, side, t, frame, fate);
+  });
+  l.link->set_drop_tap([this, self](int side, Instant sent, Bytes frame, Drop why) {
+    if (drop_tracer_) drop_tracer_(*self, side, sent, frame, FrameFate{.drop = why});
+  });
+}
+
+void World::set_drop_tracer(DropTracer t) {
+  drop_tracer_ = std::move(t);
+  for (auto& l : links_) update_fate_tap(l);
 }
 
 void World::stop_captures() {

@@ -31,6 +31,7 @@
 #include "base/result.hpp"
 #include "base/rng.hpp"
 #include "dev/pcap_file.hpp"
+#include "dev/pcapng_file.hpp"
 #include "iface/interface.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/host.hpp"
@@ -68,7 +69,7 @@ struct WorldLink {
   std::unique_ptr<Link> link;
   NodeLinkEnd a;
   NodeLinkEnd b;
-  dev::PcapWriter* writer = nullptr;  // when capturing
+  dev::PcapngWriter* writer = nullptr;  // when capturing
   std::string name() const { return a.node + "-" + a.port + "--" + b.node + "-" + b.port; }
   const NodeLinkEnd& end(int side) const { return side == 0 ? a : b; }
 };
@@ -77,6 +78,9 @@ struct NicOptions {
   std::optional<MacAddress> mac;  // default: World::next_mac()
   std::uint16_t mtu = 1500;
 };
+
+// A capture's comment on a frame of that fate ("" when it arrived).
+std::string capture_comment(FrameFate fate);
 
 struct RunSummary {
   Instant reached{};
@@ -121,9 +125,15 @@ class World {
   // A static route "10.0.2.0/24" via `gateway`.
   Result<void, std::string> add_route(Host& host, std::string_view destination, std::string_view gateway);
 
-  // Writes one pcap per link (or per link named in `options`) into `dir`
+  // Writes one pcapng per link (or per link named in `options`) into `dir`
   // (created if missing), from now on: every frame each side hands to the
-  // link, stamped with virtual time on the calendar (kCalendarOriginSeconds).
+  // link, on the interface of the side that sent it (named as the counters
+  // name the card or port), stamped with virtual time on the calendar
+  // (kCalendarOriginSeconds). A frame the link lost, corrupted or
+  // duplicated, or its queue dropped, carries a packet comment saying so
+  // (capture_comment); a frame lost because the link went down while it
+  // travelled is recorded without one (the loss is decided after it was
+  // written: the narrative tells it).
   Result<void, std::string> capture_to(const std::string& dir, CaptureOptions options = {});
   // The capture files' bytes so far, and whether the limit stopped them.
   std::uint64_t capture_bytes() const { return capture_bytes_; }
@@ -137,6 +147,13 @@ class World {
   // `wirestack run` and tests' traces): link, sending side, virtual time, bytes.
   using Tracer = std::function<void(const WorldLink& link, int from_side, Instant at, Bytes frame)>;
   void set_tracer(Tracer t) { tracer_ = std::move(t); }
+  // Sees every frame a link did not deliver, where it was lost: right after
+  // the tracer saw the frame (fate.drop loss, fcs, down, or a duplicate's
+  // twin_drop), when it is dropped by the transmit queue or CoDel (queue,
+  // codel: the tracer never sees these), or when it would have arrived on a
+  // link that went down while it travelled (down; now() > sent).
+  using DropTracer = std::function<void(const WorldLink& link, int from_side, Instant sent, Bytes frame, FrameFate fate)>;
+  void set_drop_tracer(DropTracer t);
 
   // ---- Running ----
   // Runs every event up to `limit` (inclusive); stops early on a storm.
@@ -160,8 +177,9 @@ class World {
   Rng rng_for(std::uint64_t kind, std::uint64_t index) const { return root_.derive(kind << 32 | index); }
   Link& new_link(LinkDirection cable, NodeLinkEnd a, NodeLinkEnd b);
   Result<void, std::string> open_capture(WorldLink& l);
-  void write_capture(WorldLink& l, Instant t, Bytes frame);
+  void write_capture(WorldLink& l, int side, Instant t, Bytes frame, FrameFate fate);
   void stop_captures();
+  void update_fate_tap(WorldLink& l);
   Result<Ipv4Address, std::string> gateway_address(std::string_view text) const;
 
   // Union-find over switches (by index in switches_): a cable between two
@@ -185,7 +203,8 @@ class World {
   std::uint64_t capture_bytes_ = 0;
   bool capture_limited_ = false;
   Tracer tracer_;
-  std::deque<dev::PcapWriter> writers_;
+  DropTracer drop_tracer_;
+  std::deque<dev::PcapngWriter> writers_;
 };
 
 }  // namespace wirestack::sim

@@ -34,17 +34,28 @@ expect "handshake 3"    'a -> sw1  TCP      10\.0\.1\.10:[0-9]+ > 10\.0\.2\.20:8
 expect "http request"   '\| HTTP request: GET / HTTP/1\.1$' "$out"
 expect "http response"  '\| HTTP response: HTTP/1\.1 200 OK$' "$out"
 expect "json request"   '\| JSON: \{"id":1,"jsonrpc":"2\.0","method":"time"\}$' "$out"
-expect "fin"            'FIN \(close: I have nothing more to send\)' "$out"
-expect "ack of fin"     'ACK of FIN \(close: I got your FIN\)' "$out"
+# The four-way close, as four segments (c's JSON-RPC connection to t), and
+# TIME-WAIT on the side that closed first.
+expect "close 1/4"      'c -> sw1  TCP      10\.0\.1\.11:[0-9]+ > 10\.0\.2\.30:7000  FIN \(close 1/4: I have nothing more to send\)  seq' "$out"
+expect "close 2/4"      't -> sw2  TCP      10\.0\.2\.30:7000 > 10\.0\.1\.11:[0-9]+  ACK of FIN \(close 2/4: I got your FIN\)' "$out"
+expect "close 3/4"      't -> sw2  TCP      10\.0\.2\.30:7000 > 10\.0\.1\.11:[0-9]+  FIN \(close 3/4: I have nothing more to send either\)  seq' "$out"
+expect "close 4/4"      'c -> sw1  TCP      10\.0\.1\.11:[0-9]+ > 10\.0\.2\.30:7000  ACK of FIN \(close 4/4: I got your FIN; the connection is closed both ways\)' "$out"
+expect "time-wait"      '---- c: 10\.0\.1\.11:[0-9]+ <-> 10\.0\.2\.30:7000 enters TIME-WAIT \(FIN-WAIT-2 -> TIME-WAIT\): it closed first' "$out"
+expect "end states"     '^  t 10\.0\.2\.30:7000 <-> 10\.0\.1\.11:[0-9]+: CLOSED \(from LAST-ACK at [0-9.]+\): closed cleanly$' "$out"
+expect "end time-wait"  '^  c 10\.0\.1\.11:[0-9]+ <-> 10\.0\.2\.30:7000: TIME-WAIT \(from FIN-WAIT-2 at [0-9.]+\)' "$out"
+grep -q 'LAST-ACK: ' <<<"$out" && { echo "FAIL: a connection is said to have ended in LAST-ACK"; fail=1; }
+# Window scaling: the option in the SYNs, scaled windows after.
+expect "wscale"         'SYN \(handshake 1/3.*  wscale 7 \(my later windows count in units of 128 bytes' "$out"
+expect "scaled window"  'ACK \(handshake 3/3: connected\)  seq 1  ack 1  win 512 \(x128 = 65536\)$' "$out"
 expect "tcp tally"      '3 TCP handshakes, 6 FINs, 0 retransmitted segments' "$out"
 expect "page fetched"   '^GET http://10\.0\.2\.20/ from a: HTTP/1\.1 200 OK, 58 bytes of body' "$out"
 expect "time decoded"   '^JSON-RPC time from c to 10\.0\.2\.30:7000: .*"result":"2026-01-01 00:00:06".* -> decoded as a date: 2026-01-01T00:00:06Z' "$out"
 expect "echo"           '^JSON-RPC echo from c .*"result":\["a date travels as text","2026-01-01T00:00:07Z"\]' "$out"
 if grep -q '\^ not what' <<<"$out"; then echo "FAIL: an application did not do what campus.toml expects"; fail=1; fi
 expect "counters"       '^router r' "$out"
-n=$(ls "$tmp/one/campus"/*.pcap 2>/dev/null | wc -l)
-[ "$n" -eq 6 ] || { echo "FAIL: expected 6 pcaps (one per link), found $n"; fail=1; }
-for f in "$tmp/one/campus"/*.pcap; do
+n=$(ls "$tmp/one/campus"/*.pcapng 2>/dev/null | wc -l)
+[ "$n" -eq 6 ] || { echo "FAIL: expected 6 pcapng files (one per link), found $n"; fail=1; }
+for f in "$tmp/one/campus"/*.pcapng; do
   d=$("$ws" decode "$f" -q) || { echo "FAIL: decode $f"; fail=1; }
   expect "clean capture $(basename "$f")" '^[1-9][0-9]* frames, 0 malformed' "$d"
 done
@@ -57,7 +68,7 @@ tshark_bad() {
     2>/dev/null | wc -l
 }
 if command -v tshark >/dev/null; then
-  for f in "$tmp/one/campus"/*.pcap; do
+  for f in "$tmp/one/campus"/*.pcapng; do
     [ "$(tshark -r "$f" 2>/dev/null | wc -l)" -gt 0 ] || { echo "FAIL: tshark read nothing from $f"; fail=1; }
     bad=$(tshark_bad "$f")
     [ "$bad" -eq 0 ] || { echo "FAIL: tshark flags $bad frames in $(basename "$f")"; fail=1; }
@@ -77,7 +88,7 @@ out=$("$ws" run storm --out "$tmp/storm" --quiet) || { echo "FAIL: run storm exi
 expect "storm" 'broadcast storm: switch sw[12] flooded .* the topology has a loop' "$out"
 
 if command -v tshark >/dev/null; then
-  for f in "$tmp/storm/storm"/*.pcap; do
+  for f in "$tmp/storm/storm"/*.pcapng; do
     bad=$(tshark_bad "$f")
     [ "$bad" -eq 0 ] || { echo "FAIL: tshark flags $bad frames in storm/$(basename "$f")"; fail=1; }
   done
@@ -89,7 +100,7 @@ out=$("$ws" run storm-stp --out "$tmp/stp" --quiet) || { echo "FAIL: run storm-s
 expect "stp pings" '^ping after the tree reconverged:  3 packets transmitted, 3 received' "$out"
 expect "stp state" '^sw2: spanning tree root 1000\.02:57:42:00:10:00 at cost 19 through port 2' "$out"
 grep -q "broadcast storm" <<<"$out" && { echo "FAIL: storm-stp reports a storm"; fail=1; }
-loop="$tmp/stp/storm-stp/sw1-port2--sw2-port2.pcap"
+loop="$tmp/stp/storm-stp/sw1-port2--sw2-port2.pcapng"
 out=$("$ws" decode "$loop") || { echo "FAIL: decode of the STP capture exited $?"; fail=1; }
 expect "decode stp" 'STP +STP 802\.1d, Config, Flags \[none\], bridge-id 1000\.02:57:42:00:10:00\.8003, root-id 1000\.02:57:42:00:10:00, root-pathcost 0' "$out"
 expect "decode tcn" 'STP +STP 802\.1d, Topology Change$' "$out"
@@ -130,7 +141,7 @@ count = 2
 EOF
 out=$("$ws" run "$tmp/pair.toml" --out "$tmp/pair" --quiet) || { echo "FAIL: run pair.toml exited $?"; fail=1; }
 expect "file runs" '^ping 192\.168\.5\.2 from x:  2 packets transmitted, 2 received' "$out"
-[ -f "$tmp/pair/pair/x-eth0--y-eth0.pcap" ] || { echo "FAIL: no capture for pair.toml in $tmp/pair/pair/"; ls -R "$tmp/pair"; fail=1; }
+[ -f "$tmp/pair/pair/x-eth0--y-eth0.pcapng" ] || { echo "FAIL: no capture for pair.toml in $tmp/pair/pair/"; ls -R "$tmp/pair"; fail=1; }
 sed -i 's|192.168.5.2/24|192.168.5.256/24|' "$tmp/pair.toml"
 out=$("$ws" run "$tmp/pair.toml" 2>&1); rc=$?
 [ $rc -eq 2 ] || { echo "FAIL: a bad file exited $rc, not 2"; fail=1; }

@@ -59,7 +59,17 @@ grep -q '^== results after 0.5 simulated seconds' <<<"$out" || { echo "FAIL: --u
 # Help and version are not mistakes.
 "$ws" --help >/dev/null || { echo "FAIL: --help exited $?"; fail=1; }
 "$ws" run --help >/dev/null || { echo "FAIL: run --help exited $?"; fail=1; }
-"$ws" --version >/dev/null || { echo "FAIL: --version exited $?"; fail=1; }
+ver=$("$ws" --version) || { echo "FAIL: --version exited $?"; fail=1; }
+# The version and the commit built (in a git checkout; "unknown commit" from a tarball).
+src=$(cd "$(dirname "$0")/../.." && pwd)
+if git -C "$src" rev-parse HEAD >/dev/null 2>&1; then
+  # The commit it was built from: one of this repository's (HEAD when built).
+  built=$(sed -nE 's/^wirestack 0\.1\.0 \(commit ([0-9a-f]{12})(-dirty)?\)$/\1/p' <<<"$ver")
+  [ -n "$built" ] && git -C "$src" cat-file -e "$built^{commit}" 2>/dev/null \
+    || { echo "FAIL: --version says '$ver', not a commit of this repository"; fail=1; }
+else
+  grep -qE '^wirestack 0\.1\.0 \(unknown commit\)$' <<<"$ver" || { echo "FAIL: --version says '$ver'"; fail=1; }
+fi
 
 [ $fail -eq 0 ] && echo "usage: all expectations met"
 exit $fail

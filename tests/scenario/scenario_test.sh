@@ -64,7 +64,7 @@ storm)
 *) echo "FAIL: no expectations for scenario '$name'"; fail=1 ;;
 esac
 
-n=$(ls "$tmp/a/$name"/*.pcap 2>/dev/null | wc -l)
+n=$(ls "$tmp/a/$name"/*.pcapng 2>/dev/null | wc -l)
 [ "$n" -gt 0 ] || { echo "FAIL: $name: no captures in $tmp/a/$name"; fail=1; }
 if [ -n "${WIRESTACK_SCENARIO_ONCE:-}" ]; then
   echo "scenario $name: one run (sanitizer build); the determinism reruns are the normal build's"

@@ -20,6 +20,7 @@
 #include "run.hpp"
 #include "serve.hpp"
 #include "tap.hpp"
+#include "version.hpp"
 
 namespace {
 
@@ -63,7 +64,7 @@ bool check_command(CLI::App& app, int argc, char** argv) {
 int main(int argc, char** argv) {
   CLI::App app{"wirestack: a TCP/IP stack in user space, from the wire up"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "wirestack 0.1.0");
+  app.set_version_flag("--version", wirestack::cli::version_text());
 
   wirestack::cli::DecodeOptions decode;
   wirestack::cli::add_decode_command(app, decode);

@@ -35,6 +35,16 @@ void add_run_command(CLI::App& app, RunOptions& opt) {
   cmd->add_option("--until", opt.until, "simulated seconds to run, at most 1e9 (default: the file's, else 10)")
       ->check(checks::seconds(1e9));
   cmd->add_flag("--quiet", opt.quiet, "summaries only: no per-frame narrative, no progress lines");
+  cmd->add_option("--host", opt.hosts,
+                  "narrate only the frames on this node's links or from/to its IPv4 addresses (NAME[,NAME...])")
+      ->delimiter(',');
+  cmd->add_option("--link", opt.links, "narrate only the frames on this link (names as the counters print them, or the file's)")
+      ->delimiter(',');
+  std::string protos;
+  for (const auto& p : scenario::narrative_protocols()) protos += (protos.empty() ? "" : ", ") + p;
+  cmd->add_option("--proto", opt.protos, "narrate only these protocols: " + protos)
+      ->delimiter(',')
+      ->check(CLI::IsMember(scenario::narrative_protocols()));
   cmd->add_option("--capture", opt.capture,
                   "which links get a pcap: all, none, LINK[,LINK...] (names as in the counters, e.g. a-eth0--sw1-port0), "
                   "or auto: all when there are at most " + std::to_string(kAutoCaptureLinks) + " links, else none")
@@ -115,6 +125,7 @@ int run_run(const RunOptions& opt) {
   cfg.until = opt.until.value_or(topo->until);
   const std::string dir = opt.out + "/" + name;  // pcaps and the report
   cfg.narrate = !opt.quiet;
+  cfg.filter = {.hosts = opt.hosts, .links = opt.links, .protos = opt.protos};
   const auto links = capture_links(opt.capture, topo->links.size());
   if (!links && opt.capture == "auto") {
     std::cerr << "wirestack run: " << topo->links.size() << " links, more than " << kAutoCaptureLinks

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace wirestack::cli {
 
@@ -15,6 +16,10 @@ struct RunOptions {
   std::optional<std::uint64_t> seed;  // default: the file's [scenario] seed, else 1
   std::optional<double> until;        // simulated seconds; default: the file's, else 10
   bool quiet = false;
+  // Narrate only these (see scenario::NarrativeFilter); names separated by commas or repeated options.
+  std::vector<std::string> hosts;
+  std::vector<std::string> links;
+  std::vector<std::string> protos;
   // "auto" (every link if there are at most kAutoCaptureLinks, else none),
   // "all", "none", or link names separated by commas.
   std::string capture = "auto";
