@@ -51,6 +51,21 @@ DhcpClient::~DhcpClient() {
   (void)host_.udp().close(udp_);
 }
 
+bool DhcpClient::release() {
+  if (!bound_ || !client_->lease()) return false;
+  const std::uint64_t errors = send_errors_;
+  client_->release(host_.now());
+  auto& udp = host_.udp();
+  while (auto t = client_->poll_transmit(host_.now())) {
+    exchanged_.push_back(t->message.type);
+    if (!udp.send_to(udp_, {IpAddress(t->to), dhcp::kServerPort}, t->message.emit())) ++send_errors_;
+  }
+  for (const auto& e : client_->take_events()) apply_(e);
+  host_.cancel(timer_);
+  host_.kick();
+  return send_errors_ == errors;
+}
+
 void DhcpClient::pump() {
   if (!bound_) return;
   const Instant now = host_.now();

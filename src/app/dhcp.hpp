@@ -57,6 +57,13 @@ class DhcpClient {
 
   const Result<IpEndpoint, udp::Error>& bound() const { return bound_; }
   const dhcp::Client& client() const { return *client_; }
+  // Gives the lease back (RFC 2131 4.4.6: a RELEASE unicast to the server,
+  // from the leased address) and stops. The RELEASE is handed to UDP before
+  // `apply` hears that the lease is lost, so an owner that removes the
+  // address then still sends it; one that wants the datagram to leave
+  // (its server not yet resolved by ARP) keeps the address until it has.
+  // False if nothing was sent: no lease, or UDP refused the datagram.
+  bool release();
   // Every message sent and received, in order (the simulator's summary).
   const std::vector<dhcp::MessageType>& exchanged() const { return exchanged_; }
   std::uint64_t malformed() const { return malformed_; }
