@@ -48,6 +48,7 @@ DhcpClient::DhcpClient(runtime::Host& host, dhcp::ClientConfig config, std::uint
 DhcpClient::~DhcpClient() {
   host_.remove_activity(hook_);
   host_.cancel(timer_);
+  host_.cancel(release_timer_);
   (void)host_.udp().close(udp_);
 }
 
@@ -60,8 +61,10 @@ bool DhcpClient::release() {
     exchanged_.push_back(t->message.type);
     if (!udp.send_to(udp_, {IpAddress(t->to), dhcp::kServerPort}, t->message.emit())) ++send_errors_;
   }
-  for (const auto& e : client_->take_events()) apply_(e);
   host_.cancel(timer_);
+  release_timer_ = host_.schedule_at(host_.now() + kReleaseLinger, [this, events = client_->take_events()] {
+    for (const auto& e : events) apply_(e);
+  });
   host_.kick();
   return send_errors_ == errors;
 }

@@ -44,25 +44,8 @@ STARTED_PIDS+=("$DNSMASQ_PID")
 for _ in $(seq 1 50); do grep -q 'DHCP, IP range' "$DNSMASQ_LOG" && break; sleep 0.1; done
 grep -q 'DHCP, IP range' "$DNSMASQ_LOG" || { cat "$DNSMASQ_LOG"; fail "dnsmasq did not start"; finish; }
 
-# ws_dhcp_start ARGS...: `wirestack tap --dhcp` in the background (no --ip:
-# lib.sh's ws_start gives one); waits (bounded) for its "^C to stop" line.
-ws_dhcp_start() {
-  WS_LOG="$WORK/wirestack.log"
-  ip netns exec "$NS" "$WS" tap --dev "$TAP" --dhcp --mac "$OUR_MAC" "$@" >"$WS_LOG" 2>&1 &
-  WS_PID=$!
-  STARTED_PIDS+=("$WS_PID")
-  for _ in $(seq 1 150); do
-    grep -q '; ^C to stop' "$WS_LOG" && return 0
-    kill -0 "$WS_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "FAIL: wirestack tap --dhcp did not start:"
-  cat "$WS_LOG" "$DNSMASQ_LOG"
-  exit 1
-}
-
 # 1. The lease.
-ws_dhcp_start --udp-echo 7777 --seconds 60
+WS_ADDRESS=--dhcp ws_start tap --udp-echo 7777 --seconds 60
 log=$(cat "$WS_LOG")
 expect "bound line" '^wirestack tap: DHCP: bound to 10\.77\.0\.5[0-9]/24 from 10\.77\.0\.1 for 120 s \(renewal in 3 s\), gateway 10\.77\.0\.1, DNS 10\.77\.0\.1$' "$log"
 expect "start-up line names the lease" '^wirestack tap: wsdhcp[0-9]+: DHCP 10\.77\.0\.5[0-9]/24 from 10\.77\.0\.1 .* at 02:77:00:00:00:02' "$log"
@@ -127,7 +110,7 @@ SCAPY_PID=$!
 STARTED_PIDS+=("$SCAPY_PID")
 for _ in $(seq 1 100); do grep -q '^listening' "$WORK/scapy.out" && break; sleep 0.1; done
 grep -q '^listening' "$WORK/scapy.out" || fail "the scapy server did not start: $(cat "$WORK/scapy.out")"
-ws_dhcp_start --dhcp-timeout 20 --seconds 60
+WS_ADDRESS=--dhcp ws_start tap --dhcp-timeout 20 --seconds 60
 log=$(cat "$WS_LOG")
 expect "bound after the garbage" '^wirestack tap: DHCP: bound to 10\.77\.0\.66/24 from 10\.77\.0\.1 for 120 s \(renewal in 60 s\), gateway 10\.77\.0\.1$' "$log"
 out=$(in_ns ping -c 2 -W 2 10.77.0.66 2>&1) || fail "no ping to 10.77.0.66 after the garbage: $out"

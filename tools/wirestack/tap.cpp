@@ -98,10 +98,11 @@ Result<Addresses, std::string> parse_addresses(const StackOptions& opt) {
   return a;
 }
 
+// "120 s"; an infinite lease (0xffffffff, which dhcp::Client holds as a
+// century) is "ever".
 std::string seconds_text(Duration d) {
-  const auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
-  return s >= dhcp::kInfiniteLease - 1 || d >= std::chrono::hours{24 * 365 * 50} ? std::string("ever")
-                                                                                  : std::to_string(s) + " s";
+  if (d >= std::chrono::hours{24 * 365 * 50}) return "ever";
+  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + " s";
 }
 
 // "10.77.0.57/24 from 10.77.0.1 for 120 s (renewal in 60 s), gateway 10.77.0.1, DNS 10.77.0.1"
