@@ -22,6 +22,8 @@ if [ "${WIRESTACK_INTEROP_DEPS:-1}" = 1 ]; then
   packages+=(iproute2 iputils-ping iputils-arping netcat-openbsd tcpdump python3-scapy hping3 ethtool nftables)
   # DNS peers: dig (client) and dnsmasq (a server our resolver asks)
   packages+=(dnsutils dnsmasq-base)  # the binary only, not the system service
+  # DHCP peer: a real client (busybox's udhcpc) that leases from `wirestack tap --dhcp-server` (dnsmasq is the server)
+  packages+=(udhcpc)
   # FTP peer: a real FTP server (pyftpdlib) our client fetches from and uploads to (curl, the FTP client, is below)
   packages+=(python3-pyftpdlib)
   # a browser for the built-in page (headless; fonts for its screenshot) and an HTTP load generator

@@ -48,7 +48,25 @@ DhcpClient::DhcpClient(runtime::Host& host, dhcp::ClientConfig config, std::uint
 DhcpClient::~DhcpClient() {
   host_.remove_activity(hook_);
   host_.cancel(timer_);
+  host_.cancel(release_timer_);
   (void)host_.udp().close(udp_);
+}
+
+bool DhcpClient::release() {
+  if (!bound_ || !client_->lease()) return false;
+  const std::uint64_t errors = send_errors_;
+  client_->release(host_.now());
+  auto& udp = host_.udp();
+  while (auto t = client_->poll_transmit(host_.now())) {
+    exchanged_.push_back(t->message.type);
+    if (!udp.send_to(udp_, {IpAddress(t->to), dhcp::kServerPort}, t->message.emit())) ++send_errors_;
+  }
+  host_.cancel(timer_);
+  release_timer_ = host_.schedule_at(host_.now() + kReleaseLinger, [this, events = client_->take_events()] {
+    for (const auto& e : events) apply_(e);
+  });
+  host_.kick();
+  return send_errors_ == errors;
 }
 
 void DhcpClient::pump() {

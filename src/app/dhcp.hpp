@@ -57,6 +57,13 @@ class DhcpClient {
 
   const Result<IpEndpoint, udp::Error>& bound() const { return bound_; }
   const dhcp::Client& client() const { return *client_; }
+  // Gives the lease back (RFC 2131 4.4.6: a RELEASE unicast to the server,
+  // from the leased address) and stops. `apply` hears that the lease is
+  // lost kReleaseLinger later, so that the RELEASE can leave from the
+  // address first (its next hop may need ARP). False if nothing was sent:
+  // no lease, or UDP refused the datagram.
+  static constexpr Duration kReleaseLinger = std::chrono::seconds{1};
+  bool release();
   // Every message sent and received, in order (the simulator's summary).
   const std::vector<dhcp::MessageType>& exchanged() const { return exchanged_; }
   std::uint64_t malformed() const { return malformed_; }
@@ -76,6 +83,7 @@ class DhcpClient {
   std::uint64_t send_errors_ = 0;
   std::size_t hook_ = 0;
   runtime::TimerId timer_{};
+  runtime::TimerId release_timer_{};  // applies the released lease's `lost`
 };
 
 }  // namespace wirestack::app

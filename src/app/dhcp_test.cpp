@@ -105,6 +105,31 @@ TEST(DhcpApps, RenewsThenLosesTheAddressWhenTheServerIsGone) {
   EXPECT_EQ(client.send_errors(), 0u);
 }
 
+// RELEASE (4.4.6) goes out from the leased address (the client resolves
+// the server's MAC with ARP first: the ACK came by broadcast) before the
+// owner hears that the lease is lost and removes the address; the client
+// then stays quiet.
+TEST(DhcpApps, ReleaseReachesTheServerBeforeTheAddressGoes) {
+  Net n;
+  DhcpServer server(*n.server, pool());
+  DhcpClient client(*n.client, {.mac = n.client->stack().mac(0)}, 7, n.applier());
+  EXPECT_FALSE(client.release());  // no lease yet: nothing to give back
+  n.w.run_for(5s);
+  ASSERT_EQ(client.client().state(), dhcp::ClientState::bound);
+  EXPECT_TRUE(client.release());
+  n.w.run_for(DhcpClient::kReleaseLinger / 2);
+  EXPECT_EQ(server.server().stats().releases, 1u);
+  EXPECT_EQ(n.client->stack().addresses(0).size(), 1u);  // not yet told
+  n.w.run_for(DhcpClient::kReleaseLinger);
+  EXPECT_TRUE(n.client->stack().addresses(0).empty());
+  EXPECT_EQ(client.exchanged().back(), MT::release);
+  EXPECT_EQ(client.send_errors(), 0u);
+  for (const auto& b : server.server().bindings(n.w.now())) EXPECT_NE(b.state, dhcp::Server::SlotState::bound);
+  const auto sent = client.client().sent();
+  n.w.run_for(120s);
+  EXPECT_EQ(client.client().sent(), sent);
+}
+
 TEST(DhcpApps, ServerSurvivesGarbage) {
   Net n;
   DhcpServer server(*n.server, pool());

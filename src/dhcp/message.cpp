@@ -31,6 +31,7 @@ std::string_view option_name(std::uint8_t code) {
     case opt::server_id: return "server identifier";
     case opt::parameter_request: return "parameter request list";
     case opt::message: return "message";
+    case opt::overload: return "option overload";
     case opt::renewal_t1: return "renewal time T1";
     case opt::rebinding_t2: return "rebinding time T2";
     case opt::end: return "end";
@@ -57,6 +58,9 @@ std::string to_string(const DhcpError& e) {
       named();
       os << " has length " << e.length << ", which does not fit its type";
       break;
+    case DhcpErrc::bad_overload:
+      os << "option 52 (option overload) is " << e.length << ", not 1 (file), 2 (sname) or 3 (both)";
+      break;
     case DhcpErrc::no_end: return "options do not end with option 255 (end)";
     case DhcpErrc::no_message_type: return "no option 53 (message type): a BOOTP message, not DHCP";
     case DhcpErrc::bad_message_type:
@@ -76,6 +80,10 @@ std::uint32_t to_lease_seconds(Duration d) {
 namespace {
 
 constexpr std::size_t kCookieAt = 236;
+constexpr std::size_t kSnameAt = 44;
+constexpr std::size_t kSnameSize = 64;
+constexpr std::size_t kFileAt = 108;
+constexpr std::size_t kFileSize = 128;
 constexpr std::uint16_t kBroadcastFlag = 0x8000;
 
 // Reads one option's value into the message; an error names the option.
@@ -124,6 +132,36 @@ Result<void, DhcpError> take_option(Message& m, std::optional<std::uint8_t>& typ
   }
 }
 
+// Options from `area` into the message, until End or the area's end: true
+// if End was there. With `overload`, option 52 is read into it (1 file,
+// 2 sname, 3 both); without, it is skipped as an unknown option.
+Result<bool, DhcpError> read_options(Message& m, std::optional<std::uint8_t>& type,
+                                     std::optional<std::uint8_t>* overload, Bytes area) {
+  std::size_t i = 0;
+  while (i < area.size()) {
+    const auto code = std::to_integer<std::uint8_t>(area[i]);
+    if (code == opt::pad) {
+      ++i;
+      continue;
+    }
+    if (code == opt::end) return true;  // what follows End is padding
+    if (i + 1 >= area.size()) return Unexpected{DhcpError{DhcpErrc::option_overrun, code}};
+    const std::size_t len = std::to_integer<std::size_t>(area[i + 1]);
+    if (i + 2 + len > area.size()) return Unexpected{DhcpError{DhcpErrc::option_overrun, code, len}};
+    const Bytes value = area.subspan(i + 2, len);
+    if (code == opt::overload && overload != nullptr) {
+      if (len != 1) return Unexpected{DhcpError{DhcpErrc::bad_option_length, code, len}};
+      const auto v = std::to_integer<std::uint8_t>(value[0]);
+      if (v < 1 || v > 3) return Unexpected{DhcpError{DhcpErrc::bad_overload, code, v}};
+      *overload = v;
+    } else if (auto r = take_option(m, type, code, value); !r) {
+      return Unexpected{r.error()};
+    }
+    i += 2 + len;
+  }
+  return false;
+}
+
 }  // namespace
 
 DhcpResult<Message> Message::parse(Bytes b) {
@@ -144,25 +182,19 @@ DhcpResult<Message> Message::parse(Bytes b) {
   m.chaddr = MacAddress::from_bytes(b.subspan(28));
 
   std::optional<std::uint8_t> type;
-  bool ended = false;
-  std::size_t i = kMinMessage;
-  while (i < b.size()) {
-    const auto code = std::to_integer<std::uint8_t>(b[i]);
-    if (code == opt::pad) {
-      ++i;
-      continue;
-    }
-    if (code == opt::end) {
-      ended = true;
-      break;  // what follows End is padding
-    }
-    if (i + 1 >= b.size()) return Unexpected{DhcpError{DhcpErrc::option_overrun, code}};
-    const std::size_t len = std::to_integer<std::size_t>(b[i + 1]);
-    if (i + 2 + len > b.size()) return Unexpected{DhcpError{DhcpErrc::option_overrun, code, len}};
-    if (auto r = take_option(m, type, code, b.subspan(i + 2, len)); !r) return Unexpected{r.error()};
-    i += 2 + len;
+  std::optional<std::uint8_t> overload;
+  auto ended = read_options(m, type, &overload, b.subspan(kMinMessage));
+  if (!ended) return Unexpected{ended.error()};
+  if (!*ended) return Unexpected{DhcpError{DhcpErrc::no_end}};
+  // RFC 2132 9.3: options continue in `file`, then in `sname`. Option 52
+  // there is not read again (nullptr): two fields, each read once, whatever
+  // they say.
+  if (overload && (*overload & 1) != 0) {
+    if (auto r = read_options(m, type, nullptr, b.subspan(kFileAt, kFileSize)); !r) return Unexpected{r.error()};
   }
-  if (!ended) return Unexpected{DhcpError{DhcpErrc::no_end}};
+  if (overload && (*overload & 2) != 0) {
+    if (auto r = read_options(m, type, nullptr, b.subspan(kSnameAt, kSnameSize)); !r) return Unexpected{r.error()};
+  }
   if (!type) return Unexpected{DhcpError{DhcpErrc::no_message_type, opt::message_type}};
   if (*type < 1 || *type > 8) return Unexpected{DhcpError{DhcpErrc::bad_message_type, opt::message_type, *type}};
   m.type = static_cast<MessageType>(*type);

@@ -16,7 +16,10 @@
 //    and a message without option 53 (plain BOOTP) are refused, each with an
 //    error that names the option;
 //  * options we do not know are skipped; a repeated option keeps its last value;
-//  * sname and file are not read (we never set option 52, overload).
+//  * option 52 (overload, RFC 2132 9.3) makes the options go on in `file`
+//    and/or `sname` (each read once: an option 52 there is not followed, so
+//    no loop); they may end with End or with the field; otherwise sname and
+//    file are not read, and emit() never overloads.
 //
 // emit() writes a message of at least 300 bytes (the BOOTP minimum that
 // RFC 1542 2.1 asks relays and old servers to accept).
@@ -65,6 +68,7 @@ constexpr std::uint8_t router = 3;
 constexpr std::uint8_t dns_servers = 6;
 constexpr std::uint8_t requested_ip = 50;
 constexpr std::uint8_t lease_time = 51;
+constexpr std::uint8_t overload = 52;
 constexpr std::uint8_t message_type = 53;
 constexpr std::uint8_t server_id = 54;
 constexpr std::uint8_t parameter_request = 55;
@@ -82,6 +86,7 @@ enum class DhcpErrc : std::uint8_t {
   bad_cookie,         // the four bytes after the header are not 99.130.83.99
   option_overrun,     // an option's length byte (or the length byte itself) runs past the end
   bad_option_length,  // a known option of the wrong size
+  bad_overload,       // option 52 is not 1..3 (its value in `length`)
   no_end,             // the options stop without End (255)
   no_message_type,    // no option 53: BOOTP, not DHCP
   bad_message_type,   // option 53 outside 1..8

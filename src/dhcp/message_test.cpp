@@ -158,6 +158,55 @@ TEST(DhcpMessage, SkipsPadsAndUnknownOptionsAndKeepsTheLastOfARepeatedOne) {
   EXPECT_EQ(m->lease_seconds, 20u);
 }
 
+// RFC 2132 9.3: option 52 moves options into `file` (1), `sname` (2) or both (3).
+ByteVec overloaded(std::string_view main, std::string_view file_hex, std::string_view sname_hex) {
+  ByteVec b = with_options(main);
+  const ByteVec f = from_hex(file_hex);
+  const ByteVec s = from_hex(sname_hex);
+  std::copy(f.begin(), f.end(), b.begin() + 108);
+  std::copy(s.begin(), s.end(), b.begin() + 44);
+  return b;
+}
+
+TEST(DhcpMessage, ReadsOverloadedFileAndSnameFields) {
+  // Main: type OFFER, overload 3, end. file: lease 60, router 10.0.1.1, end.
+  // sname: server id 10.0.1.1 and no End (the field's end ends it).
+  auto m = Message::parse(overloaded("350102" "340103" "ff", "33040000003c" "03040a000101" "ff", "36040a000101"));
+  ASSERT_TRUE(m) << m.error();
+  EXPECT_EQ(m->type, MessageType::offer);
+  EXPECT_EQ(m->lease_seconds, 60u);
+  EXPECT_EQ(m->routers, std::vector<Ipv4Address>{Ipv4Address(10, 0, 1, 1)});
+  EXPECT_EQ(m->server_id, Ipv4Address(10, 0, 1, 1));
+  // Overload 1 reads file only: sname's bytes stay a name.
+  m = Message::parse(overloaded("350102" "340101" "ff", "33040000003c" "ff", "36040a000101"));
+  ASSERT_TRUE(m) << m.error();
+  EXPECT_EQ(m->lease_seconds, 60u);
+  EXPECT_FALSE(m->server_id);
+  // The message type itself may live in file.
+  m = Message::parse(overloaded("340101" "ff", "350105" "ff", ""));
+  ASSERT_TRUE(m) << m.error();
+  EXPECT_EQ(m->type, MessageType::ack);
+}
+
+TEST(DhcpMessage, OverloadInsideTheFieldsIsNotFollowed) {
+  // file says "overload 3" again and sname says "overload 1": each field is
+  // read once, in order, so there is no loop; its 52s are skipped.
+  auto m = Message::parse(overloaded("350102" "340103" "ff", "340103" "33040000003c" "ff", "340101" "ff"));
+  ASSERT_TRUE(m) << m.error();
+  EXPECT_EQ(m->lease_seconds, 60u);
+  // Their own errors are the message's: an option running past file's end.
+  auto e = Message::parse(overloaded("350102" "340101" "ff", std::string(125 * 2, '0') + "3308", "")).error();
+  EXPECT_EQ(e, (DhcpError{DhcpErrc::option_overrun, opt::lease_time, 8}));
+}
+
+TEST(DhcpMessage, RefusesBadOverloadValues) {
+  auto e = Message::parse(with_options("350102" "340104" "ff")).error();
+  EXPECT_EQ(e, (DhcpError{DhcpErrc::bad_overload, opt::overload, 4}));
+  EXPECT_EQ(to_string(e), "option 52 (option overload) is 4, not 1 (file), 2 (sname) or 3 (both)");
+  EXPECT_EQ(Message::parse(with_options("350102" "34020101" "ff")).error(),
+            (DhcpError{DhcpErrc::bad_option_length, opt::overload, 2}));
+}
+
 TEST(DhcpMessage, CutsOverlongListsOnEmit) {
   Message m;
   for (std::uint32_t i = 0; i < 70; ++i) m.dns_servers.push_back(Ipv4Address{i + 1});

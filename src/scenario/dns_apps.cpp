@@ -88,18 +88,33 @@ void NetworkApp::resolve_then(const std::string& target, std::function<void(IpAd
     resolve_error_ = "DNS: host " + spec_.host + " has no 'dns' server to ask for " + target;
     return;
   }
-  lookup_ = std::make_unique<app::DnsLookup>(
-      host_, IpEndpoint{*server, dns::kPort}, target, dns::Type::a,
-      app::DnsLookupConfig{.seed = mix(net_.world().seed(), spec_.host, target)},
-      [this, then = std::move(then), target](const app::DnsLookup& l) {
+  // The families the host can use (getaddrinfo's AI_ADDRCONFIG, RFC 3493
+  // 6.1): A when it has an IPv4 address, then AAAA if there is none and
+  // the host speaks IPv6; AAAA alone on a host without IPv4.
+  bool has_v4 = false;
+  for (iface::NicId n = 0; n < host_.stack().nic_count(); ++n) has_v4 = has_v4 || !host_.stack().addresses(n).empty();
+  const bool has_v6 = host_.stack().config().ipv6.enabled;
+  look_up(*server, target, has_v4 || !has_v6 ? dns::Type::a : dns::Type::aaaa, has_v4 && has_v6, std::move(then));
+}
+
+void NetworkApp::look_up(IpAddress server, const std::string& target, dns::Type type, bool then_aaaa,
+                         std::function<void(IpAddress)> then) {
+  // The AAAA lookup is started from the A lookup's callback: it lives in
+  // its own slot, so that the finished one is not destroyed while it runs.
+  auto& slot = type == dns::Type::a ? lookup_ : lookup_aaaa_;
+  slot = std::make_unique<app::DnsLookup>(
+      host_, IpEndpoint{server, dns::kPort}, target, type,
+      app::DnsLookupConfig{.seed = mix(net_.world().seed(), spec_.host, target) + (type == dns::Type::a ? 0 : 1)},
+      [this, server, then = std::move(then), target, then_aaaa](const app::DnsLookup& l) mutable {
         if (!l.result()) {
           resolve_error_ = "DNS: " + target + ": " + l.result().error().message;
           return;
         }
         const auto addrs = l.result()->addresses();
         if (addrs.empty()) {
-          resolve_error_ = "DNS: " + target + ": " +
-                           (l.result()->rcode == dns::Rcode::nxdomain ? "no such name (NXDOMAIN)" : "no address (NODATA)");
+          const bool nxdomain = l.result()->rcode == dns::Rcode::nxdomain;
+          if (!nxdomain && then_aaaa) return look_up(server, target, dns::Type::aaaa, false, std::move(then));
+          resolve_error_ = "DNS: " + target + ": " + (nxdomain ? "no such name (NXDOMAIN)" : "no address (NODATA)");
           return;
         }
         then(addrs.front());

@@ -61,6 +61,83 @@ TEST(DnsScenario, TheServerStopsAnsweringWhileItsHostIsDown) {
       << os.str();
 }
 
+// AAAA records: a dual-stack host asks A first and, for a name with only an
+// AAAA record, AAAA next (then connects over IPv6); a host without IPv4
+// asks AAAA alone, of a server it reaches over IPv6.
+TEST(DnsScenario, NamesWithAaaaRecordsAreReachedOverIpv6) {
+  const std::string topo = R"([scenario]
+name = "aaaa"
+until = "3s"
+[[host]]
+name = "a"
+dns = "10.0.0.53"
+[[host]]
+name = "c"
+dns = "2001:db8::53"
+[[host]]
+name = "ns"
+[[switch]]
+name = "sw"
+[[link]]
+from = "a"
+from_address = ["10.0.0.1/24", "2001:db8::1/64"]
+to = "sw"
+[[link]]
+from = "c"
+from_address = "2001:db8::3/64"
+to = "sw"
+[[link]]
+from = "ns"
+from_address = ["10.0.0.53/24", "2001:db8::53/64"]
+to = "sw"
+[[app]]
+type = "dns_server"
+host = "ns"
+zone = """
+$ORIGIN campus.
+@      SOA ns admin ( 1 3600 600 86400 60 )
+       NS  ns
+ns     A    10.0.0.53
+ns     AAAA 2001:db8::53
+six    AAAA 2001:db8::53
+"""
+[[app]]
+type = "http_server"
+host = "ns"
+[[app]]
+type = "http_client"
+host = "a"
+url = "http://six.campus/"
+at = "1s"
+[[app]]
+type = "http_client"
+host = "c"
+url = "http://ns.campus/"
+at = "1s"
+)";
+  const auto run = run_narrated(topo, "aaaa.toml");
+  ASSERT_TRUE(run.result) << run.error;
+  const std::string& text = run.text;
+  EXPECT_TRUE(run.result->passed) << text.substr(text.find("== results"));
+  // a: A first (no address: NODATA), then AAAA, then the SYN over IPv6.
+  const auto nodata = text.find("NOERROR aa A six.campus. ttl");
+  const auto aaaa = text.find("NOERROR aa AAAA six.campus. [AAAA 2001:db8::53]");
+  const auto syn = text.find("a -> sw  TCP      [2001:db8::1]:");
+  ASSERT_NE(nodata, std::string::npos) << text;
+  ASSERT_NE(aaaa, std::string::npos) << text;
+  ASSERT_NE(syn, std::string::npos) << text;
+  EXPECT_LT(nodata, aaaa);
+  EXPECT_LT(aaaa, syn);
+  EXPECT_NE(text.find("GET http://six.campus/ from a: HTTP/1.1 200 OK"), std::string::npos) << text;
+  // c, without IPv4, asks AAAA only, over IPv6 (the narrative decodes DNS there too).
+  EXPECT_EQ(text.find(" A ns.campus."), std::string::npos) << text;
+  EXPECT_NE(text.find("c -> sw  UDP      [2001:db8::3]:"), std::string::npos) << text;
+  EXPECT_NE(text.find("> [2001:db8::53]:53, 38 bytes  | DNS query 0x"), std::string::npos) << text;
+  EXPECT_NE(text.find("NOERROR aa AAAA ns.campus. [AAAA 2001:db8::53] hop limit 64"), std::string::npos) << text;
+  EXPECT_NE(text.find("GET http://ns.campus/ from c: HTTP/1.1 200 OK"), std::string::npos) << text;
+  EXPECT_NE(text.find("DNS server ns:53 (5 records): 3 queries (3 UDP, 0 TCP), 2 answered, 1 NODATA"),
+            std::string::npos);
+}
 
 TEST(DnsScenario, LoaderErrors) {
   EXPECT_EQ(error_of(kTwoHosts + "[[app]]\ntype = \"udp_client\"\nhost = \"a\"\nto = \"b.campus:9\"\n"),

@@ -41,6 +41,7 @@
 #include "dns/name.hpp"
 #include "scenario/checks.hpp"
 #include "scenario/topology.hpp"
+#include "wire/ip_address.hpp"
 #include "wire/ipv4_address.hpp"
 #include "wire/ipv6_address.hpp"
 
@@ -442,7 +443,10 @@ void read_node(const toml::table& t, NodeKind kind, const std::string& file, Top
       n.gateway = f.address("gateway");
       n.gateway_pos = f.pos("gateway");
     }
-    if (f.has("dns")) n.dns = f.address("dns");
+    if (f.has("dns")) {  // either family: a host without IPv4 asks over IPv6
+      n.dns = f.str("dns");
+      if (auto a = IpAddress::parse(*n.dns); !a) f.fail("dns", a.error());
+    }
     if (f.has("syn_cookies")) n.syn_cookies = f.boolean("syn_cookies");
     if (f.has("syn_backlog")) n.syn_backlog = static_cast<std::uint32_t>(f.integer("syn_backlog", 1, 1 << 20));
     if (f.has("congestion")) {

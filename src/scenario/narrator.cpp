@@ -405,7 +405,14 @@ std::string Narrator::describe_ipv6(const std::string& link, const Dissection& d
   } else if (d.udp) {
     os << "UDP      " << IpEndpoint{ip.src, d.udp->src_port} << " > " << IpEndpoint{ip.dst, d.udp->dst_port} << ", "
        << d.payload_len << " bytes";
-    if (auto app = describe_app(app_payload(d, frame)); !app.empty()) os << "  | " << app;
+    const auto dns_text = d.udp->src_port == dns::kPort || d.udp->dst_port == dns::kPort
+                              ? dns::summary(app_payload(d, frame))
+                              : std::nullopt;
+    if (dns_text) {
+      os << "  | DNS " << *dns_text;
+    } else if (auto app = describe_app(app_payload(d, frame)); !app.empty()) {
+      os << "  | " << app;
+    }
     os << " hop limit " << unsigned{ip.hop_limit};
   } else if (d.tcp && !d.ipv6_fragment) {
     os << describe_tcp(link, d, frame, ev);

@@ -92,14 +92,20 @@ class NetworkApp {
 
  protected:
   // `target` is an address (then `then` runs at once) or a DNS name, looked
-  // up (type A) through the `dns` server of this application's host; `then`
-  // runs with the first address of the answer. A failed lookup leaves
-  // resolve_error() set and `then` never runs. (scenario/dns_apps.cpp)
+  // up through the `dns` server of this application's host: type A on a
+  // host with an IPv4 address (then AAAA if the name has no A record and
+  // the host speaks IPv6), AAAA on one without; `then` runs with the first
+  // address of the answer. A failed lookup leaves resolve_error() set and
+  // `then` never runs. (scenario/dns_apps.cpp)
   void resolve_then(const std::string& target, std::function<void(IpAddress)> then);
   const std::optional<std::string>& resolve_error() const { return resolve_error_; }
   // Called before a crash ends this life: keep what later summaries need
   // (a sink's records, for the clients that check their hash against them).
   virtual void keep_life() {}
+
+ private:
+  void look_up(IpAddress server, const std::string& target, dns::Type type, bool then_aaaa,
+               std::function<void(IpAddress)> then);
 
  protected:
   Network& net_;
@@ -109,7 +115,8 @@ class NetworkApp {
   std::string lives_;         // one summary per life ended by a crash
   std::string current_life_;  // "[since the restart at ...] " after one
   bool down_ = false;         // crashed and not restarted (servers only)
-  std::unique_ptr<app::DnsLookup> lookup_;     // resolving the target's name
+  std::unique_ptr<app::DnsLookup> lookup_;     // resolving the target's name (A, or AAAA alone)
+  std::unique_ptr<app::DnsLookup> lookup_aaaa_;  // AAAA after an A lookup found no address
   std::optional<std::string> resolve_error_;   // "DNS: web.campus: NXDOMAIN"
 };
 

@@ -44,6 +44,15 @@ check "mtu range"     2 '^wirestack tap: --mtu: .* not in range' tap "${base[@]}
 check "no --dev"      2 '^wirestack tap: --dev is required' tap --ip 10.77.0.2/24
 check "bad mac"       2 "^wirestack tap: --mac: MAC address 'zz'" tap "${base[@]}" --mac zz
 check "far gateway"   2 '^wirestack tap: --gateway: 10.1.1.1 is not inside 10.77.0.2/24$' tap "${base[@]}" --gateway 10.1.1.1
+check "no address"    2 '^wirestack tap: --ip: an address is needed \(ADDR/PREFIX, IPv4 or IPv6\), or --dhcp to lease one$' tap --dev wstnone
+check "dhcp and ip"   2 '^wirestack tap: --ip 10.77.0.2/24: --dhcp leases the IPv4 address \(--ip may add an IPv6 one\)$' tap "${base[@]}" --dhcp
+check "dhcp gateway"  2 '^wirestack tap: --gateway 10.77.0.1: --dhcp takes the IPv4 gateway from the lease$' tap --dev wstnone --dhcp --gateway 10.77.0.1
+check "dhcp timeout"  2 '^wirestack tap: --dhcp-timeout requires --dhcp$' tap "${base[@]}" --dhcp-timeout 5
+check "dhcp timeout 0" 2 "^wirestack tap: --dhcp-timeout: expected seconds, more than 0 and at most 3600, got '0'$" tap --dev wstnone --dhcp --dhcp-timeout 0
+check "resolve server" 2 '^wirestack resolve: --server is needed \(or --dhcp, to ask the DNS server of the lease\)$' resolve "${base[@]}" web.campus
+check "dhcp server pool" 2 '^wirestack tap: --dhcp-server 10.77.0.100: expected FIRST-LAST, such as 10.77.0.100-10.77.0.150$' tap "${base[@]}" --dhcp-server 10.77.0.100
+check "dhcp server lease" 2 '^wirestack tap: --dhcp-lease requires --dhcp-server$' tap "${base[@]}" --dhcp-lease 60
+check "dhcp server and client" 2 '^wirestack tap: --dhcp-server needs an IPv4 --ip of its own, not --dhcp$' tap --dev wstnone --dhcp --dhcp-server 10.77.0.100-10.77.0.109
 check "network addr"  2 '^wirestack tap: --ip: 10.77.0.0/24 is not a host address$' tap --dev wstnone --ip 10.77.0.0/24
 # IPv6: one address of each family, a link-local --ip refused (the stack forms its own), gateways per family, zones.
 check "two IPv4"      2 '^wirestack tap: --ip 10.0.0.3/24: IPv4 has 10.77.0.2/24 already \(one address of each family\)$' tap "${base[@]}" --ip 2001:db8::2/64 --ip 10.0.0.3/24

@@ -10,6 +10,8 @@
 #     here in the namespace: A through a CNAME, TXT, NXDOMAIN, and a
 #     truncated answer retried over TCP;
 #  4. dig against `wirestack tap --dns` serving that hosts(5) file.
+#  5. the server on its IPv6 address too: dig @2001:db8:77::2 over UDP and
+#     TCP, for AAAA, A and a truncated answer retried over TCP.
 source "$(dirname "$0")/lib.sh"
 NS="wsdns-$$"   # names of our own, so that helpers testing at once never collide
 TAP="wsdns$$"
@@ -148,4 +150,20 @@ out=$(d web.campus A +short); expect "hosts file: A" '^10\.77\.0\.80$' "$out"
 out=$(d -x 10.77.0.80 +short); expect "hosts file: PTR" '^web\.campus\.$' "$out"
 out=$(d many.campus A +noedns); expect "hosts file: 60 addresses over TCP" 'ANSWER: 60,' "$out"
 ws_stop
+
+# 5. Over IPv6: the same zone, asked at the stack's IPv6 address.
+ipv6_init
+ws_start tap --ip "$OUR_IP6/$PREFIX6" --dns "53:$WORK/campus.zone" --seconds 60
+ws_await_dad "$OUR_IP6"
+d6() { timeout 20 ip netns exec "$NS" dig @"$OUR_IP6" +time=2 +tries=2 "$@" 2>&1; }
+out=$(d6 web.campus AAAA +short); expect "IPv6: AAAA" '^2001:db8::80$' "$out"
+out=$(d6 web.campus A +noall +answer +comments)
+expect "IPv6: A" '^web\.campus\.[[:space:]]+300[[:space:]]+IN[[:space:]]+A[[:space:]]+10\.77\.0\.80$' "$out"
+expect "IPv6: AA flag" 'flags: qr aa rd;' "$out"
+out=$(d6 +tcp web.campus AAAA +short); expect "IPv6: +tcp" '^2001:db8::80$' "$out"
+out=$(d6 many.campus A +noedns)
+expect "IPv6: truncated, retried over TCP" 'Truncated, retrying in TCP mode' "$out"
+expect "IPv6: all 60 over TCP" 'ANSWER: 60,' "$out"
+ws_stop
+expect "IPv6 dns counters" '^dns port 53 queries 5 udp 3 tcp 2 ' "$(cat "$WS_LOG")"
 finish

@@ -88,19 +88,21 @@ interop_init() {
 in_ns() { ip netns exec "$NS" "$@"; }
 
 # ws_start SUBCOMMAND [ARGS...]: our stack on the TAP, in the background,
-# output in $WS_LOG; waits (bounded) until it says it is up. For a look
-# inside a failing test: WS_EXTRA_ARGS="--pcap /tmp/x.pcap" (split on spaces)
-# is added to the command line, KEEP_WORK=1 keeps $WORK.
+# output in $WS_LOG; waits (bounded: 15 s, a DHCP lease included) until it
+# says it is up. Its address is --ip $OUR_IP/$PREFIX, or what WS_ADDRESS
+# says (WS_ADDRESS=--dhcp). For a look inside a failing test:
+# WS_EXTRA_ARGS="--pcap /tmp/x.pcap" (split on spaces) is added to the
+# command line, KEEP_WORK=1 keeps $WORK.
 ws_start() {
   local sub=$1
   shift
   WS_LOG="$WORK/wirestack.log"
   # shellcheck disable=SC2086
-  ip netns exec "$NS" "$WS" "$sub" --dev "$TAP" --ip "$OUR_IP/$PREFIX" --mac "$OUR_MAC" "$@" ${WS_EXTRA_ARGS:-} \
-    >"$WS_LOG" 2>&1 &
+  ip netns exec "$NS" "$WS" "$sub" --dev "$TAP" ${WS_ADDRESS:---ip $OUR_IP/$PREFIX} --mac "$OUR_MAC" "$@" \
+    ${WS_EXTRA_ARGS:-} >"$WS_LOG" 2>&1 &
   WS_PID=$!  # ip netns exec execs the command: this is wirestack's pid
   STARTED_PIDS+=("$WS_PID")
-  for _ in $(seq 1 50); do
+  for _ in $(seq 1 150); do
     grep -q '; ^C to stop' "$WS_LOG" && return 0
     kill -0 "$WS_PID" 2>/dev/null || break
     sleep 0.1

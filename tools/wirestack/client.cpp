@@ -40,6 +40,7 @@ int exchange(const char* cmd, const StackOptions& stack_opt, IpFamily family, Ma
     host.stop();
   });
   auto why = host.run();
+  if (why) release_dhcp(*stack);
   if (stack->pcap) stack->pcap->flush();
   if (!why) {
     std::cerr << "wirestack " << cmd << ": " << why.error() << "\n";

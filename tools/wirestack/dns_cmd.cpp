@@ -32,7 +32,8 @@ CLI::App* add_resolve_command(CLI::App& app, ResolveOptions& opt) {
   auto* cmd = app.add_subcommand("resolve", "look a name up with our stub resolver, from the stack on a TAP device");
   add_stack_options(cmd, opt.stack);
   cmd->add_option("name", opt.name, "the name to look up")->required();
-  cmd->add_option("--server", opt.server, "the DNS server, ADDR or ADDR:PORT (port 53 by default)")->required();
+  cmd->add_option("--server", opt.server,
+                  "the DNS server, ADDR or ADDR:PORT (port 53 by default); with --dhcp, the lease's by default");
   cmd->add_option("-t,--type", opt.type, "record type: A, AAAA, CNAME, PTR, NS, SOA, TXT (default A)");
   cmd->add_option("--timeout", opt.timeout, "seconds to wait for the first try (doubled after each)")
       ->check(CLI::Range(0.01, 60.0));
@@ -42,8 +43,12 @@ CLI::App* add_resolve_command(CLI::App& app, ResolveOptions& opt) {
 }
 
 int run_resolve(const ResolveOptions& opt) {
+  if (opt.server.empty() && !opt.stack.dhcp) {
+    std::cerr << "wirestack resolve: --server is needed (or --dhcp, to ask the DNS server of the lease)\n";
+    return 2;
+  }
   auto server = IpEndpoint::parse(opt.server);
-  if (!server) {
+  if (!server && !opt.server.empty()) {
     auto addr = IpAddress::parse(opt.server);
     if (!addr) {
       std::cerr << "wirestack resolve: --server " << opt.server << ": expected ADDR or ADDR:PORT\n";
@@ -65,6 +70,14 @@ int run_resolve(const ResolveOptions& opt) {
     std::cerr << "wirestack resolve: " << stack.error() << "\n";
     return 2;
   }
+  if (opt.server.empty()) {
+    const auto from_lease = stack->dhcp->dns_server();
+    if (!from_lease) {
+      std::cerr << "wirestack resolve: the DHCP lease names no DNS server (option 6): give --server\n";
+      return 1;
+    }
+    server = IpEndpoint{IpAddress(*from_lease), dns::kPort};
+  }
   if (server->addr.is_v6()) {
     if (auto r = await_ipv6_addresses(*stack, "resolve"); !r) {
       std::cerr << "wirestack resolve: " << r.error() << "\n";
@@ -84,6 +97,7 @@ int run_resolve(const ResolveOptions& opt) {
     std::cerr << "wirestack resolve: " << why.error() << "\n";
     return 2;
   }
+  release_dhcp(*stack);
   if (stack->pcap) stack->pcap->flush();
   if (!look.done()) {
     std::cerr << "wirestack resolve: no result\n";

@@ -116,6 +116,12 @@ int run_ftp(const FtpOptions& opt) {
     std::cerr << "wirestack ftp: " << stack.error() << "\n";
     return stack.error().status;
   }
+  if (url->server.addr.is_v6()) {  // a source address that passed DAD first, as the other clients
+    if (auto r = await_ipv6_addresses(*stack, "ftp"); !r) {
+      std::cerr << "wirestack ftp: " << r.error() << "\n";
+      return r.error().status;
+    }
+  }
   loop::TapHost& host = *stack->host;
   app::FtpClient client(host, url->server, job,
                         {.timeout = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(opt.timeout))},
@@ -124,6 +130,7 @@ int run_ftp(const FtpOptions& opt) {
                           host.stop();
                         });
   auto why = host.run();
+  if (why) release_dhcp(*stack);
   if (stack->pcap) stack->pcap->flush();
   if (!why) {
     std::cerr << "wirestack ftp: " << why.error() << "\n";

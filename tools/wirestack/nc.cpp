@@ -240,6 +240,7 @@ int run_nc(const NcOptions& opt) {
     std::cerr << "wirestack nc: " << why.error() << "\n";
     return 1;
   }
+  release_dhcp(*stack);
   if (stack->pcap) stack->pcap->flush();
   if (*why == loop::StopReason::signal) {
     std::cerr << "wirestack nc: interrupted\n";

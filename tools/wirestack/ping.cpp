@@ -59,6 +59,7 @@ int run_ping(const PingOptions& opt) {
     std::cerr << "wirestack ping: " << why.error() << "\n";
     return 2;
   }
+  release_dhcp(*stack);
   std::cout << "\n";
   ping.print_summary(std::cout);
   if (host.counters().tx_errors > 0) {

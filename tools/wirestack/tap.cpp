@@ -6,7 +6,9 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <net/if.h>
+#include <sstream>
 #include <random>
 #include <tuple>
 #include <vector>
@@ -46,7 +48,9 @@ struct Addresses {
 
 Result<Addresses, std::string> parse_addresses(const StackOptions& opt) {
   Addresses a;
-  if (opt.ip.empty()) return Unexpected{std::string("--ip: an address is needed (ADDR/PREFIX, IPv4 or IPv6)")};
+  if (opt.ip.empty() && !opt.dhcp) {
+    return Unexpected{std::string("--ip: an address is needed (ADDR/PREFIX, IPv4 or IPv6), or --dhcp to lease one")};
+  }
   for (const std::string& text : opt.ip) {
     if (text.find(':') == std::string::npos) {
       auto prefix = Ipv4Prefix::parse(text);
@@ -55,6 +59,7 @@ Result<Addresses, std::string> parse_addresses(const StackOptions& opt) {
           (prefix->len() < 31 && prefix->address() == prefix->broadcast())) {
         return Unexpected{"--ip: " + text + " is not a host address"};
       }
+      if (opt.dhcp) return Unexpected{"--ip " + text + ": --dhcp leases the IPv4 address (--ip may add an IPv6 one)"};
       if (a.v4) return Unexpected{"--ip " + text + ": IPv4 has " + a.v4->to_string() + " already (one address of each family)"};
       a.v4 = *prefix;
       continue;
@@ -75,6 +80,7 @@ Result<Addresses, std::string> parse_addresses(const StackOptions& opt) {
     if (text.find(':') == std::string::npos) {
       auto g = Ipv4Address::parse(text);
       if (!g) return Unexpected{"--gateway: " + g.error()};
+      if (opt.dhcp) return Unexpected{"--gateway " + text + ": --dhcp takes the IPv4 gateway from the lease"};
       if (!a.v4) return Unexpected{"--gateway " + text + ": no IPv4 --ip to reach it from"};
       if (!a.v4->contains(*g)) return Unexpected{"--gateway: " + g->to_string() + " is not inside " + a.v4->to_string()};
       if (a.gateway4) return Unexpected{"--gateway " + text + ": IPv4 has " + a.gateway4->to_string() + " already"};
@@ -92,6 +98,133 @@ Result<Addresses, std::string> parse_addresses(const StackOptions& opt) {
   return a;
 }
 
+// "120 s"; an infinite lease (0xffffffff, which dhcp::Client holds as a
+// century) is "ever".
+std::string seconds_text(Duration d) {
+  if (d >= std::chrono::hours{24 * 365 * 50}) return "ever";
+  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + " s";
+}
+
+// "10.77.0.57/24 from 10.77.0.1 for 120 s (renewal in 60 s), gateway 10.77.0.1, DNS 10.77.0.1"
+std::string lease_text(const dhcp::Lease& l) {
+  std::ostringstream os;
+  os << l.address << " from " << l.server << " for " << seconds_text(l.lease) << " (renewal in "
+     << seconds_text(l.t1) << ")";
+  if (!l.routers.empty()) os << ", gateway " << l.routers.front();
+  if (!l.dns_servers.empty()) os << ", DNS " << l.dns_servers.front();
+  return os.str();
+}
+
+// What the client did, for "no lease": "3 DISCOVER sent, no OFFER", ...
+std::string exchange_text(const app::DhcpClient& c) {
+  std::map<dhcp::MessageType, int> n;
+  for (dhcp::MessageType t : c.exchanged()) ++n[t];
+  std::ostringstream os;
+  os << n[dhcp::MessageType::discover] << " DISCOVER";
+  if (n[dhcp::MessageType::request] > 0) os << " and " << n[dhcp::MessageType::request] << " REQUEST";
+  os << " sent; ";
+  if (n[dhcp::MessageType::offer] == 0) {
+    os << "no OFFER came";
+  } else {
+    os << n[dhcp::MessageType::offer] << " OFFER, " << n[dhcp::MessageType::ack] << " ACK, "
+       << n[dhcp::MessageType::nak] << " NAK came";
+  }
+  if (c.malformed() > 0) os << "; " << c.malformed() << " malformed datagrams on port 68 dropped";
+  return os.str();
+}
+
+// --dhcp: a client on the stack whose events configure it, run until the
+// first lease (or the time limit).
+Result<void, StackError> obtain_lease(TapStack& stack, const StackOptions& opt, std::uint64_t seed) {
+  loop::TapHost& host = *stack.host;
+  auto owned = std::make_unique<TapDhcp>();
+  TapDhcp* const state = owned.get();
+  state->command = opt.command;
+  const iface::NicId nic = host.nic();
+  auto apply = [state, &host, nic](const dhcp::ClientEvent& e) {
+    iface::Interface& ip = host.stack();
+    const std::string who = "wirestack " + state->command + ": DHCP: ";
+    switch (e.kind) {
+      case dhcp::ClientEvent::Kind::lost:
+        if (state->releasing) return;  // release_dhcp() takes the address away once the RELEASE left
+        (void)ip.remove_address(nic, e.lease.address);  // and the default route through the gateway
+        state->lease.reset();
+        std::cout << who << "lease of " << e.lease.address << " ended: address removed, asking again" << std::endl;
+        return;
+      case dhcp::ClientEvent::Kind::bound: {
+        std::string trouble;
+        if (auto r = ip.add_address(nic, e.lease.address); !r) trouble += " (" + r.error() + ")";
+        if (!e.lease.routers.empty()) {
+          if (auto r = ip.routes().set_default(e.lease.routers.front(), nic); !r) {
+            trouble += " (gateway not used: " + r.error() + ")";
+          }
+        }
+        state->lease = e.lease;
+        std::cout << who << "bound to " << lease_text(e.lease) << trouble << std::endl;
+        return;
+      }
+      case dhcp::ClientEvent::Kind::renewed:
+        state->lease = e.lease;
+        std::cout << who << "renewed " << e.lease.address << " for " << seconds_text(e.lease.lease)
+                  << std::endl;
+        return;
+    }
+  };
+  state->client = std::make_unique<app::DhcpClient>(host, dhcp::ClientConfig{.mac = host.stack().mac(nic)},
+                                                    seed ^ 0x9e3779b97f4a7c15ULL, std::move(apply));
+  if (!state->client->bound()) {
+    return Unexpected{StackError{"--dhcp: cannot use UDP port 68: " + state->client->bound().error().message, 1}};
+  }
+  const auto hook = host.on_activity([&] {
+    if (state->lease) host.stop();
+  });
+  const auto limit = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(opt.dhcp_timeout));
+  auto why = host.run(limit);
+  host.remove_activity(hook);
+  if (!why) return Unexpected{StackError{why.error(), 1}};
+  if (*why == loop::StopReason::signal) return Unexpected{StackError{"interrupted", 130}};
+  if (!state->lease) {
+    std::ostringstream os;
+    os << "--dhcp: no lease within " << opt.dhcp_timeout << " s on " << host.device().name() << " ("
+       << exchange_text(*state->client) << "); is a DHCP server serving that link?";
+    return Unexpected{StackError{os.str(), 1}};
+  }
+  stack.v4 = state->lease->address;
+  stack.dhcp = std::move(owned);
+  return {};
+}
+
+// --dhcp-server FIRST-LAST: a pool in the network of the stack's IPv4
+// address, which is the server's; the IPv4 gateway as router, the stack as
+// DNS server when it serves DNS on port 53.
+Result<std::pair<Ipv4Address, Ipv4Address>, std::string> parse_pool(const std::string& spec) {
+  const std::string what = "--dhcp-server " + spec + ": ";
+  const auto dash = spec.find('-');
+  if (dash == std::string::npos) return Unexpected{what + "expected FIRST-LAST, such as 10.77.0.100-10.77.0.150"};
+  auto first = Ipv4Address::parse(spec.substr(0, dash));
+  if (!first) return Unexpected{what + first.error()};
+  auto last = Ipv4Address::parse(spec.substr(dash + 1));
+  if (!last) return Unexpected{what + last.error()};
+  return std::pair{*first, *last};
+}
+
+Result<dhcp::ServerConfig, std::string> dhcp_server_config(const std::string& spec, double lease_seconds,
+                                                           const TapStack& stack, bool serves_dns) {
+  const std::string what = "--dhcp-server " + spec + ": ";
+  auto pool = parse_pool(spec);
+  if (!pool) return Unexpected{pool.error()};
+  if (!stack.v4) return Unexpected{what + "the server needs an IPv4 --ip (its address, on the pool's network)"};
+  dhcp::ServerConfig c{.server = *stack.v4, .pool_first = pool->first, .pool_last = pool->second};
+  c.lease = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(lease_seconds));
+  const loop::TapHost& host = *stack.host;
+  for (const ip::Route& r : host.stack().routes().routes()) {
+    if (r.is_default() && r.gateway && c.routers.empty()) c.routers = {*r.gateway};
+  }
+  if (serves_dns) c.dns_servers = {stack.v4->address()};
+  if (auto v = dhcp::validate(c); !v) return Unexpected{what + v.error()};
+  return c;
+}
+
 std::uint64_t random_seed() {
   std::random_device rd;  // tools may read the world; the stack is given the seed
   return (std::uint64_t{rd()} << 32) ^ rd();
@@ -101,12 +234,18 @@ std::uint64_t random_seed() {
 
 void add_stack_options(CLI::App* cmd, StackOptions& opt) {
   cmd->add_option("--dev", opt.dev, "TAP device to attach to (it must exist: ip tuntap add mode tap name IFNAME user $USER)")->required();
+  opt.command = cmd->get_name();
   cmd->add_option("--ip", opt.ip,
                   "the stack's address with its prefix, e.g. 10.77.0.2/24 or 2001:db8::2/64; twice for both "
-                  "families (an IPv6 link-local address is always there)")
-      ->required()
+                  "families (an IPv6 link-local address is always there); needed unless --dhcp")
       ->allow_extra_args(false)  // one address per --ip: what follows is the command's own arguments
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  auto* dhcp = cmd->add_flag("--dhcp", opt.dhcp,
+                "lease the IPv4 address, the default gateway and the DNS server from a DHCP server on the link "
+                "(instead of an IPv4 --ip); the lease is renewed while the stack runs and released at the end");
+  cmd->add_option("--dhcp-timeout", opt.dhcp_timeout, "seconds --dhcp waits for a lease before giving up (default 10)")
+      ->check(checks::seconds(3600))
+      ->needs(dhcp);
   cmd->add_option("--gateway", opt.gateway,
                   "default gateway: IPv4 inside --ip's network, IPv6 link-local or inside the IPv6 --ip; once per family")
       ->allow_extra_args(false)
@@ -176,7 +315,7 @@ Result<TapStack, StackError> make_tap_stack(const StackOptions& opt, bool allow_
   loop::TapHostConfig config{.mac = mac, .mtu = static_cast<std::uint16_t>(opt.mtu), .seed = seed};
   config.impair_in = impair_in;
   config.impair_out = impair_out;
-  config.stack.udp.allow_privileged_ports = allow_privileged_ports;
+  config.stack.udp.allow_privileged_ports = allow_privileged_ports || opt.dhcp;  // the client's port 68
   config.stack.tcp.allow_privileged_ports = allow_privileged_ports;
   // Room for a LAN's bandwidth-delay product and then some (Linux starts
   // at 128 KiB and grows to 6 MiB).
@@ -210,12 +349,40 @@ Result<TapStack, StackError> make_tap_stack(const StackOptions& opt, bool allow_
     }
   }
   if (pcap) host->capture_to(pcap.get());
-  return TapStack{.host = std::move(host), .pcap = std::move(pcap), .v4 = addrs->v4, .v6 = addrs->v6};
+  TapStack out{.host = std::move(host), .pcap = std::move(pcap), .v4 = addrs->v4, .v6 = addrs->v6};
+  if (opt.dhcp) {
+    if (auto r = obtain_lease(out, opt, seed); !r) return Unexpected{r.error()};
+  }
+  return out;
+}
+
+void release_dhcp(TapStack& stack) {
+  if (!stack.dhcp || !stack.dhcp->lease) return;
+  loop::TapHost& host = *stack.host;
+  stack.dhcp->releasing = true;  // the address stays until the RELEASE is out
+  const Ipv4Address address = stack.dhcp->lease->address.address();
+  const bool sent = stack.dhcp->client->release();
+  const link::ArpCache& arp = host.stack().arp(host.nic());
+  if (sent && arp.resolving_any()) {
+    const auto hook = host.on_activity([&] {
+      if (!arp.resolving_any()) host.stop();
+    });
+    (void)host.run(std::chrono::seconds{2});
+    host.remove_activity(hook);
+  }
+  (void)host.stack().remove_address(host.nic(), stack.dhcp->lease->address);
+  std::cout << "wirestack " << stack.dhcp->command << ": DHCP: " << (sent ? "released " : "could not release ")
+            << address << std::endl;
+  stack.dhcp->lease.reset();
 }
 
 std::string describe_addresses(const TapStack& stack) {
   std::string out;
-  if (stack.v4) out += stack.v4->to_string() + ", ";
+  if (stack.dhcp) {
+    out += stack.dhcp->lease ? "DHCP " + lease_text(*stack.dhcp->lease) + ", " : std::string("DHCP: no lease, ");
+  } else if (stack.v4) {
+    out += stack.v4->to_string() + ", ";
+  }
   if (stack.v6) out += stack.v6->to_string() + ", ";
   return out + "link-local " + stack.host->stack().link_local(stack.host->nic()).to_string();
 }
@@ -277,6 +444,13 @@ CLI::App* add_tap_command(CLI::App& app, TapOptions& opt) {
   cmd->add_option("--ftp-user", opt.ftp_users, "an FTP user of --ftp, USER:PASSWORD (repeatable)");
   cmd->add_flag("--ftp-no-anonymous", opt.ftp_no_anonymous, "--ftp refuses anonymous logins");
   cmd->add_flag("--ftp-read-only", opt.ftp_read_only, "--ftp refuses uploads (STOR)");
+  auto* dhcp_server = cmd->add_option(
+      "--dhcp-server", opt.dhcp_server,
+      "DHCP server (UDP 67) leasing FIRST-LAST, addresses in the IPv4 --ip's network; it names the IPv4 --gateway as "
+      "router and, with --dns on port 53, the stack as DNS server: FIRST-LAST");
+  cmd->add_option("--dhcp-lease", opt.dhcp_lease, "seconds of the --dhcp-server's leases (default 3600)")
+      ->check(checks::seconds(4294967294.0))
+      ->needs(dhcp_server);
   cmd->add_option("--congestion", opt.stack.congestion,
                   "TCP congestion control of the stack's connections: " + tcp::known_algorithms() + " (default newreno)");
   cmd->add_option("--seconds", opt.seconds, "stop after this many seconds")->check(checks::seconds(1e9));
@@ -327,12 +501,35 @@ int run_tap(const TapOptions& opt) {
     }
     ftp_serve = std::move(*f);
   }
+  if (opt.dhcp_server && opt.stack.dhcp) {
+    std::cerr << "wirestack tap: --dhcp-server needs an IPv4 --ip of its own, not --dhcp\n";
+    return 2;
+  }
+  if (opt.dhcp_server) {  // the text now, the pool against the address once the stack has it
+    if (auto pool = parse_pool(*opt.dhcp_server); !pool) {
+      std::cerr << "wirestack tap: " << pool.error() << "\n";
+      return 2;
+    }
+  }
   auto stack = make_tap_stack(opt.stack, /*allow_privileged_ports=*/true);
   if (!stack) {
     std::cerr << "wirestack tap: " << stack.error() << "\n";
     return stack.error().status;
   }
   loop::TapHost& host = *stack->host;
+  std::optional<app::DhcpServer> dhcp_server;
+  if (opt.dhcp_server) {
+    auto config = dhcp_server_config(*opt.dhcp_server, opt.dhcp_lease, *stack, dns_zone && dns_zone->port == 53);
+    if (!config) {
+      std::cerr << "wirestack tap: " << config.error() << "\n";
+      return 2;
+    }
+    dhcp_server.emplace(host, std::move(*config));
+    if (!dhcp_server->bound()) {
+      std::cerr << "wirestack tap: --dhcp-server: " << dhcp_server->bound().error() << "\n";
+      return 1;
+    }
+  }
   std::optional<app::UdpEchoServer> echo;
   if (opt.udp_echo) {
     echo.emplace(host, static_cast<std::uint16_t>(*opt.udp_echo));
@@ -412,6 +609,10 @@ int run_tap(const TapOptions& opt) {
               << dns_server->zone().record_count() << " records)";
   }
   if (ftp_serve) std::cout << ", ftp on port " << ftp_serve->port << " serving " << ftp_files->root().string();
+  if (dhcp_server) {
+    const dhcp::ServerConfig& c = dhcp_server->server().config();
+    std::cout << ", dhcp server leasing " << c.pool_first << "-" << c.pool_last << " for " << seconds_text(c.lease);
+  }
   if (http_port) std::cout << ", http on port " << *http_port << (http_root ? " serving " + *http_root : std::string());
   if (opt.stack.congestion) std::cout << ", tcp congestion control " << *opt.stack.congestion;
   if (const auto* w = host.impairment_in()) std::cout << ", wire to the stack impaired: " << w->spec().to_string();
@@ -425,6 +626,7 @@ int run_tap(const TapOptions& opt) {
     std::cerr << "wirestack tap: " << why.error() << "\n";
     return 1;
   }
+  release_dhcp(*stack);
   std::cout << "wirestack tap: stopped ("
             << (*why == loop::StopReason::signal ? "signal" : *why == loop::StopReason::time_limit ? "time limit" : "done")
             << ")\n";
@@ -471,6 +673,21 @@ int run_tap(const TapOptions& opt) {
               << s.sessions.files_sent << " files_received " << s.sessions.files_received << " listings "
               << s.sessions.listings << " data_connections " << s.data_connections << " data_failures "
               << s.data_failures << " strangers " << s.strangers << " idle_timeouts " << s.idle_timeouts << "\n";
+  }
+  if (dhcp_server) {
+    const dhcp::ServerStats& st = dhcp_server->server().stats();
+    std::cout << "dhcp_server discovers " << st.discovers << " offers " << st.offers << " requests " << st.requests
+              << " acks " << st.acks << " naks " << st.naks << " releases " << st.releases << " declines "
+              << st.declines << " informs " << st.informs << " pool_exhausted " << st.pool_exhausted << " ignored "
+              << st.ignored << " malformed " << dhcp_server->malformed() << "\n";
+    for (const auto& b : dhcp_server->server().bindings(host.now())) {
+      if (b.state == dhcp::Server::SlotState::bound) std::cout << "dhcp_server lease " << b.address << " " << b.client << "\n";
+    }
+  }
+  if (stack->dhcp) {
+    const app::DhcpClient& d = *stack->dhcp->client;
+    std::cout << "dhcp sent " << d.client().sent() << " malformed " << d.malformed() << " ignored "
+              << d.client().ignored() << " send_errors " << d.send_errors() << "\n";
   }
   if (tcp_discard) {
     std::cout << "tcp_discard port " << *opt.tcp_discard << " connections " << tcp_discard->accepted() << " bytes "

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "app/dhcp.hpp"
 #include "base/result.hpp"
 #include "loop/tap_host.hpp"
 #include "server_limits.hpp"
@@ -23,8 +24,11 @@ namespace wirestack::cli {
 
 // What every TAP subcommand needs to put a stack on a device.
 struct StackOptions {
+  std::string command;  // the subcommand these options belong to ("tap"), for messages
   std::string dev;
   std::vector<std::string> ip;       // ADDR/PREFIX, at most one of each family
+  bool dhcp = false;                 // the IPv4 address, gateway and DNS server from a DHCP server
+  double dhcp_timeout = 10;          // seconds to wait for a lease before giving up
   std::vector<std::string> gateway;  // at most one of each family
   std::optional<std::string> mac;  // default: a random locally administered one
   int mtu = 1500;
@@ -51,15 +55,38 @@ inline std::ostream& operator<<(std::ostream& os, const StackError& e) { return 
 // open, not yet running. It always has an IPv6 link-local address (fe80::/64
 // and the modified EUI-64 of its MAC, as every simulated card), and runs
 // DAD (RFC 4862) on it and on an IPv6 --ip once the device is up.
+//
+// With --dhcp, make_tap_stack() runs the stack until a DHCP server on the
+// link has leased it an address (at most --dhcp-timeout) and configures it:
+// the address, the default route through the lease's first router, and the
+// DNS server (TapDhcp::dns_server()). The client stays in the stack: while
+// the host runs it renews the lease (RFC 2131 4.4.5), and applies what
+// happens, printing one line per event ("wirestack tap: DHCP: renewed ...").
+struct TapDhcp {
+  std::string command;  // "tap", for its lines
+  std::unique_ptr<app::DhcpClient> client;
+  std::optional<dhcp::Lease> lease;  // the current one; empty while there is none
+  bool releasing = false;            // release_dhcp() runs: keep the address until the RELEASE leaves
+  std::optional<Ipv4Address> dns_server() const {
+    if (!lease || lease->dns_servers.empty()) return std::nullopt;
+    return lease->dns_servers.front();
+  }
+};
 struct TapStack {
   std::unique_ptr<loop::TapHost> host;
   std::unique_ptr<dev::PcapWriter> pcap;
   std::optional<Ipv4Prefix> v4;
   std::optional<Ipv6Prefix> v6;
+  std::unique_ptr<TapDhcp> dhcp;  // with --dhcp only
 };
 Result<TapStack, StackError> make_tap_stack(const StackOptions& opt, bool allow_privileged_ports);
+// With --dhcp: gives the lease back (a RELEASE to the server, RFC 2131
+// 4.4.6) and runs the stack until it has left (its next hop resolved by
+// ARP; at most 2 s). Does nothing without a lease.
+void release_dhcp(TapStack& stack);
 
-// "10.77.0.2/24, 2001:db8::2/64, link-local fe80::..."
+// "10.77.0.2/24, 2001:db8::2/64, link-local fe80::..."; a leased address
+// says so: "10.77.0.57/24 (DHCP from 10.77.0.1, gateway 10.77.0.1, DNS 10.77.0.1), ..."
 std::string describe_addresses(const TapStack& stack);
 // What autoconfiguration did since the last call, one line each on `out`
 // ("wirestack CMD: 2001:db8::2 passed DAD: assigned"); false if an address
@@ -82,6 +109,8 @@ struct TapOptions {
   std::optional<int> json;
   std::optional<std::string> dns;  // PORT:ZONEFILE
   std::optional<std::string> ftp;  // PORT[:DIR]
+  std::optional<std::string> dhcp_server;  // FIRST-LAST: a pool in the IPv4 --ip's network
+  double dhcp_lease = 3600;                // seconds, the --dhcp-server's leases
   std::vector<std::string> ftp_users;  // USER:PASSWORD
   bool ftp_no_anonymous = false;
   bool ftp_read_only = false;
