@@ -172,6 +172,7 @@ struct Ipv6AutoConfig {
   std::uint16_t adv_default_lifetime = 1800;         // seconds
   std::uint32_t adv_valid_lifetime = 2592000;        // 30 days
   std::uint32_t adv_preferred_lifetime = 604800;     // 7 days
+  std::uint32_t adv_link_mtu = 0;                    // AdvLinkMTU: 0 sends no MTU option (RFC 4861 6.2.1, radvd)
   std::size_t max_default_routers = 8;
   // Redirects (RFC 4861 8, interface_redirect6.cpp; with or without
   // `enabled`): Linux's accept_redirects (hosts) and send_redirects

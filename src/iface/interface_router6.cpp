@@ -73,7 +73,7 @@ void Interface::send_ra(NicId nic, Instant now) {
   const Ipv6AutoConfig& c = config_.ipv6;
   NdOptions opts;
   opts.source_ll = n.mac;
-  opts.mtu = n.mtu;
+  if (c.adv_link_mtu != 0) opts.mtu = c.adv_link_mtu;  // 6.2.1: only when configured
   for (const Ipv6Prefix& p : n.advertise6) {
     (void)opts.add_prefix(NdPrefixInfo{.prefix_len = 64,
                                        .on_link = true,
