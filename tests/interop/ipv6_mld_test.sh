@@ -4,19 +4,22 @@
 # multicast_snooping on, and the bridge's multicast database (`bridge mdb`)
 # must list the solicited-node groups of our link-local and global
 # addresses on that port, learnt from our reports alone (as Linux's own
-# interfaces are learnt). A capture of the TAP shows the reports' form:
+# interfaces are learnt). tcpdump's capture of the TAP, read by tshark,
+# shows the form of ours (the bridge reports its own groups too):
 # ICMPv6 143 to ff02::16, hop limit 1, a Hop-by-Hop Router Alert.
 source "$(dirname "$0")/lib.sh"
-interop_init "$1" bridge tshark
+interop_init "$1" bridge tcpdump tshark
 
 BR="wsb$$"
 in_ns ip link add "$BR" type bridge mcast_snooping 1 mcast_querier 0 || skip "cannot create a bridge: no bridge module?"
 in_ns ip link set "$TAP" master "$BR" || skip "cannot add the TAP to a bridge"
 in_ns ip link set "$BR" up
-ip netns exec "$NS" tshark -q -i "$TAP" -w "$WORK/mld.pcap" -a duration:8 -f "icmp6" >/dev/null 2>&1 &
+# timeout bounds tcpdump even if this script is killed; it passes our SIGTERM on.
+ip netns exec "$NS" timeout 60 tcpdump -i "$TAP" --immediate-mode -U -n -w "$WORK/mld.pcap" ip6 2>"$WORK/tcpdump.err" &
 CAPTURE=$!
 STARTED_PIDS+=("$CAPTURE")
-sleep 1
+for _ in $(seq 1 50); do grep -qs 'listening on' "$WORK/tcpdump.err" && break; sleep 0.1; done
+grep -q 'listening on' "$WORK/tcpdump.err" || fail "tcpdump did not start: $(cat "$WORK/tcpdump.err")"
 
 ws_start tap --ip 2001:db8:77::2/64 --seconds 6
 ws_await_dad 2001:db8:77::2
@@ -28,6 +31,8 @@ expect "the bridge learnt our solicited-node group on the TAP port" "port $TAP g
 ws_stop
 expect "our counters show the reports" "mld_reports_tx [1-9]" "$(cat "$WS_LOG")"
 
+sleep 0.3  # the last frames written (--immediate-mode -U: per packet)
+kill -TERM "$CAPTURE" 2>/dev/null
 wait "$CAPTURE" 2>/dev/null
 fields=$(tshark -r "$WORK/mld.pcap" -Y "icmpv6.type == 143" -T fields -e ipv6.hlim -e ipv6.dst -e ipv6.hopopts.nxt \
   -e icmpv6.mldr.mar.record_type -e icmpv6.mldr.mar.multicast_address 2>/dev/null | sort -u)
