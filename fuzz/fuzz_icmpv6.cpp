@@ -2,11 +2,14 @@
 // destination addresses, the 33rd the IP hop limit, the rest the message.
 // parse (checksum off, to reach the bodies), parse(emit(r)) == r with the
 // checksum on; for ND messages the options parse, re-emit and parse again
-// to the same options, and check_nd() returns; errors' invoking packets walk.
+// to the same options, and check_nd() returns; errors' invoking packets walk;
+// MLD (wire/mld.hpp): a Report's records rebuild into a Report that reads
+// back to the same records, a Query parses or is refused.
 #include <sstream>
 
 #include "fuzz_check.hpp"
 #include "wire/icmpv6.hpp"
+#include "wire/mld.hpp"
 #include "wire/ndisc.hpp"
 
 using namespace wirestack;
@@ -52,6 +55,15 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
         FUZZ_CHECK(reparsed && *reparsed == *opts);
       }
     }
+  }
+  if (const auto* other = std::get_if<Icmpv6Other>(&r->message)) {
+    if (auto records = parse_mldv2_report(*other)) {
+      ByteVec storage;
+      const Icmpv6Repr rebuilt = mldv2_report(*records, storage);
+      auto back_records = parse_mldv2_report(std::get<Icmpv6Other>(rebuilt.message));
+      FUZZ_CHECK(back_records && *back_records == *records);
+    }
+    if (auto q = parse_mld_query(*other)) FUZZ_CHECK(q->max_response >= Duration::zero());
   }
   if (r->is_error()) {
     const Bytes invoking = std::visit(

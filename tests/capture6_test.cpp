@@ -23,6 +23,7 @@
 #include "ip/fragmenter6.hpp"
 #include "ip/reassembler6.hpp"
 #include "wire/dissect.hpp"
+#include "wire/mld.hpp"
 
 namespace wirestack {
 namespace {
@@ -226,6 +227,28 @@ TEST_F(LinuxCapture6, EmitReproducesHeadersAndIcmpv6Messages) {
     EXPECT_TRUE(std::equal(out.begin(), out.end(), message.begin())) << to_hex(out);
   }
   EXPECT_GE(icmp, 25u);
+}
+
+// Our MLDv2 Report (wire/mld.hpp: Hop-by-Hop with Router Alert and PadN,
+// the records) is the packet Linux sent for the same groups, byte for byte:
+// from :: before the link-local address passed DAD, then from it.
+TEST_F(LinuxCapture6, MldReportsAreTheBytesLinuxSent) {
+  std::size_t compared = 0;
+  for (std::size_t i = 0; i < records_.size(); ++i) {
+    const Dissection d = dissect(records_[i].frame);
+    if (!d.icmpv6 || d.icmpv6->type() != Icmpv6Type{kMldv2ReportType}) continue;
+    SCOPED_TRACE("frame " + std::to_string(i + 1));
+    const auto* other = std::get_if<Icmpv6Other>(&d.icmpv6->message);
+    ASSERT_NE(other, nullptr);
+    const auto records = parse_mldv2_report(*other);
+    ASSERT_TRUE(records);
+    EXPECT_EQ(records->size(), 2u);
+    const ByteVec ours = mldv2_report_packet(d.ipv6->src, *records);
+    const Bytes theirs = Bytes(records_[i].frame).subspan(kEthernetHeaderLen);
+    EXPECT_TRUE(std::ranges::equal(ours, theirs)) << to_hex(ours);
+    ++compared;
+  }
+  EXPECT_EQ(compared, 8u);
 }
 
 // Linux's fragments of ping -s 3000 go back together (Reassembler6), the

@@ -132,8 +132,7 @@ void Ping::collect() {
   }
   auto& errors = host_.icmp_errors();
   for (auto it = errors.begin(); it != errors.end();) {
-    if (it->orig_protocol != IpProtocol::icmp || it->orig_dst != dst_ || it->src_port != config_.ident ||
-        it->dst_port < 1 || it->dst_port > sent_at_.size()) {
+    if (!runtime::about_echo(*it, dst_, config_.ident) || it->dst_port < 1 || it->dst_port > sent_at_.size()) {
       ++it;
       continue;
     }
@@ -233,8 +232,7 @@ void Traceroute::collect() {
   }
   auto& errors = host_.icmp_errors();
   for (auto it = errors.begin(); !hop.from && it != errors.end(); ++it) {
-    if (it->orig_protocol == IpProtocol::icmp && it->orig_dst == dst_ && it->src_port == config_.ident &&
-        it->dst_port == hop.ttl) {
+    if (runtime::about_echo(*it, dst_, config_.ident) && it->dst_port == hop.ttl) {
       hop.from = it->from;
       hop.rtt = it->at - sent_at_;
       hop.note = runtime::traceroute_mark(*it);

@@ -36,6 +36,37 @@ bool is_ipv6_literal(std::string_view s) {
          });
 }
 
+int hex_value(char c) {
+  if (is_digit(c)) return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// RFC 6874 2: "%25" then ZoneID = 1*( unreserved / pct-encoded ), decoded.
+Result<std::string, UrlError> zone_id(std::string_view s) {
+  if (!s.starts_with("%25") || s.size() == 3) {
+    return Unexpected{UrlError{"a zone in brackets is written %25ZONE (RFC 6874), e.g. [fe80::1%25eth0]"}};
+  }
+  std::string zone;
+  for (std::size_t i = 3; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '%') {
+      const int hi = i + 2 < s.size() ? hex_value(s[i + 1]) : -1;
+      const int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
+      if (lo < 0) return Unexpected{UrlError{"invalid percent-encoding in the zone"}};
+      zone.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.' || c == '_' ||
+               c == '~') {
+      zone.push_back(c);
+    } else {
+      return Unexpected{UrlError{"invalid character in the zone"}};
+    }
+  }
+  return zone;
+}
+
 bool is_dns_name(std::string_view s) {
   if (s.empty() || s.size() > 253 || s.front() == '.' || s.front() == '-') return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
@@ -64,6 +95,12 @@ Result<Url, UrlError> parse_url(std::string_view text) {
     const auto close = authority.find(']');
     if (close == std::string_view::npos) return Unexpected{UrlError{"missing ']' after the IPv6 address"}};
     host = authority.substr(1, close - 1);
+    if (const auto pct = host.find('%'); pct != std::string_view::npos) {
+      auto zone = zone_id(host.substr(pct));
+      if (!zone) return Unexpected{zone.error()};
+      url.zone = std::move(*zone);
+      host = host.substr(0, pct);
+    }
     if (!is_ipv6_literal(host)) return Unexpected{UrlError{"invalid IPv6 address in brackets"}};
     url.host_is_ip = true;
     after_host = authority.substr(close + 1);

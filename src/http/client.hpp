@@ -11,7 +11,9 @@
 // parse_url accepts "http://" (scheme case-insensitive) host [":" port]
 // [path] ["?" query] ["#" fragment]. The host is an IPv4 literal (four
 // decimal octets, no leading zeros), an IPv6 literal in brackets
-// ("http://[2001:db8::1]:8080/", host "2001:db8::1") or a DNS name (letters,
+// ("http://[2001:db8::1]:8080/", host "2001:db8::1"), with a zone as RFC 6874
+// writes it ("http://[fe80::1%25tap0]/": host "fe80::1", zone "tap0"; the
+// zone is the sender's own and never goes into the Host field), or a DNS name (letters,
 // digits, '-', '.'); user info ("user@") and other schemes are refused.
 // The port defaults to 80 and must be 1-65535. The fragment is dropped (it
 // is never sent, RFC 9110 4.2.4); an empty path becomes "/". Characters
@@ -32,6 +34,7 @@ struct Url {
   std::uint16_t port = 80;
   std::string target;        // path and query: "/", "/a?b=1"
   bool host_is_ip = false;    // host is an address literal (IPv4 dotted quad, or IPv6 without its brackets)
+  std::string zone;           // an IPv6 literal's zone (RFC 6874), percent-decoded; empty: none
   friend bool operator==(const Url&, const Url&) = default;
 };
 

@@ -18,6 +18,21 @@ TEST(ParseUrl, HostPortTarget) {
   EXPECT_EQ(*parse_url("http://[::1]"), (Url{.host = "::1", .port = 80, .target = "/", .host_is_ip = true}));
 }
 
+// RFC 6874: a link-local literal names its zone after "%25", which is the
+// client's business only: not in the Host field.
+TEST(ParseUrl, AZoneFollowsALinkLocalLiteral) {
+  EXPECT_EQ(*parse_url("http://[fe80::1%25tap0]:8080/"),
+            (Url{.host = "fe80::1", .port = 8080, .target = "/", .host_is_ip = true, .zone = "tap0"}));
+  EXPECT_EQ(parse_url("http://[fe80::1%25en%2D1]/")->zone, "en-1");
+  EXPECT_EQ(host_field(*parse_url("http://[fe80::1%25tap0]:8080/")), "[fe80::1]:8080");
+  for (const char* bad : {"http://[fe80::1%tap0]/", "http://[fe80::1%25]/", "http://[fe80::1%25a%2]/",
+                          "http://[fe80::1%25a/b]/", "http://[fe80::1%25a%zz]/"}) {
+    EXPECT_FALSE(parse_url(bad)) << bad;
+  }
+  EXPECT_EQ(parse_url("http://[fe80::1%tap0]/").error().reason,
+            "a zone in brackets is written %25ZONE (RFC 6874), e.g. [fe80::1%25eth0]");
+}
+
 TEST(ParseUrl, AnIpv6HostKeepsItsBracketsInTheHostField) {
   EXPECT_EQ(host_field(*parse_url("http://[2001:db8::1]:8080/")), "[2001:db8::1]:8080");
   EXPECT_EQ(host_field(*parse_url("http://[::1]/")), "[::1]");

@@ -124,7 +124,7 @@ struct Icmpv6Counters {
   std::uint64_t tx = 0;
   std::uint64_t rx_malformed = 0;       // short, bad checksum
   std::uint64_t nd_invalid = 0;         // ND messages refused by check_nd (RFC 4861 validity)
-  std::uint64_t nd_ignored = 0;         // valid ND we do not act on (Redirect, RA on a router; NS for others)
+  std::uint64_t nd_ignored = 0;         // valid ND we do not act on (RA or Redirect on a router; NS for others)
   std::uint64_t nd_bad_hop_limit = 0;   // of nd_invalid: hop limit not 255 (sent from off-link)
   std::uint64_t ra_bad_source = 0;      // of nd_invalid: an RA (or Redirect) from a source that is not link-local
   std::uint64_t dad_ns_tx = 0;          // DAD probes (NS from ::)
@@ -133,6 +133,13 @@ struct Icmpv6Counters {
   std::uint64_t rs_tx = 0;
   std::uint64_t ra_rx = 0;              // RAs acted on
   std::uint64_t ra_tx = 0;
+  std::uint64_t ra_bad_mtu = 0;         // an RA's MTU option below 1280 or above the link's: ignored
+  std::uint64_t redirects_rx = 0;       // Redirects acted on (hosts)
+  std::uint64_t redirects_invalid = 0;  // Redirects not from the current first hop for their destination
+  std::uint64_t redirects_tx = 0;       // routers: Redirects sent
+  std::uint64_t mld_reports_tx = 0;     // MLDv2 Reports (config ipv6.mld)
+  std::uint64_t mld_queries_rx = 0;     // MLD Queries answered
+  std::uint64_t mld_invalid = 0;        // MLD Queries refused (hop limit not 1, source not link-local, length)
   std::uint64_t slaac_addresses = 0;    // addresses formed from advertised prefixes
   std::uint64_t errors_suppressed = 0;  // RFC 4443 2.4(e)
   std::uint64_t rate_limited = 0;       // errors not sent: over the (shared) ICMP rate limit

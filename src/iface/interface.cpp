@@ -242,6 +242,8 @@ void Interface::crash(Instant /*now*/) {
   for (Nic& n : nics_) n.last_conflict.reset();
   reassembler6_.clear();
   ping6_replies_.clear();
+  icmp6_errors_.clear();
+  redirects6_.clear();
   resolving_ = false;
   tcp_.forget_all();
   udp_.close_all();
@@ -314,6 +316,7 @@ link::ArpCounters Interface::arp_counters() const {
 // ---- Timers --------------------------------------------------------------------
 
 void Interface::poll(Instant now) {
+  if (now > last_now_) last_now_ = now;  // what IPv6's lifetimes (redirects, path MTUs) are measured against
   tcp_.poll(now);
   for (std::size_t i = 0; i < nics_.size(); ++i) {
     const auto due = nics_[i].arp.poll_at();
@@ -550,6 +553,13 @@ void for_each_counter(const InterfaceCounters& c, const CounterVisitor& visit) {
   visit("icmpv6", "rs_tx", c.icmpv6.rs_tx);
   visit("icmpv6", "ra_rx", c.icmpv6.ra_rx);
   visit("icmpv6", "ra_tx", c.icmpv6.ra_tx);
+  visit("icmpv6", "ra_bad_mtu", c.icmpv6.ra_bad_mtu);
+  visit("icmpv6", "redirects_rx", c.icmpv6.redirects_rx);
+  visit("icmpv6", "redirects_invalid", c.icmpv6.redirects_invalid);
+  visit("icmpv6", "redirects_tx", c.icmpv6.redirects_tx);
+  visit("icmpv6", "mld_reports_tx", c.icmpv6.mld_reports_tx);
+  visit("icmpv6", "mld_queries_rx", c.icmpv6.mld_queries_rx);
+  visit("icmpv6", "mld_invalid", c.icmpv6.mld_invalid);
   visit("icmpv6", "slaac_addresses", c.icmpv6.slaac_addresses);
   visit("icmpv6", "errors_suppressed", c.icmpv6.errors_suppressed);
   visit("icmpv6", "rate_limited", c.icmpv6.rate_limited);

@@ -94,6 +94,7 @@
 #include "wire/ipv6.hpp"
 #include "wire/ipv6_address.hpp"
 #include "wire/mac_address.hpp"
+#include "wire/mld.hpp"
 
 namespace wirestack::iface {
 
@@ -171,7 +172,21 @@ struct Ipv6AutoConfig {
   std::uint16_t adv_default_lifetime = 1800;         // seconds
   std::uint32_t adv_valid_lifetime = 2592000;        // 30 days
   std::uint32_t adv_preferred_lifetime = 604800;     // 7 days
+  std::uint32_t adv_link_mtu = 0;                    // AdvLinkMTU: 0 sends no MTU option (RFC 4861 6.2.1, radvd)
   std::size_t max_default_routers = 8;
+  // Redirects (RFC 4861 8, interface_redirect6.cpp; with or without
+  // `enabled`): Linux's accept_redirects (hosts) and send_redirects
+  // (routers), both on by default. A redirected destination keeps its new
+  // first hop for redirect_lifetime; at most max_redirects are remembered.
+  bool accept_redirects = true;
+  bool send_redirects = true;
+  Duration redirect_lifetime = std::chrono::minutes{10};
+  std::size_t max_redirects = 256;
+  // MLDv2 Reports of the solicited-node groups (RFC 3810, interface_mld.cpp),
+  // so that a switch snooping MLD forwards NS to us. Linux sends them; the
+  // TAP command turns this on. Off by default: the simulator's switches do
+  // not snoop, and its traces stay those of NDP alone.
+  bool mld = false;
 };
 
 struct InterfaceConfig {
@@ -306,6 +321,25 @@ struct IcmpError {
 // "From 10.0.0.254: time exceeded in transit, for UDP 10.0.0.1:50000 > 10.0.9.9:33434"
 std::ostream& operator<<(std::ostream& os, const IcmpError& e);
 
+// An ICMPv6 error about a packet this host sent (RFC 4443 2.4(b)), for
+// traceroute and ping as IcmpError is for ICMPv4. A neighbour that never
+// answered our solicitations appears as address unreachable (code 3) with
+// `from` = our own address and `local` set (RFC 4861 7.2.2).
+struct Icmp6Error {
+  Ipv6Address from;
+  Icmpv6Type type = Icmpv6Type::dst_unreachable;
+  std::uint8_t code = 0;
+  std::uint32_t param = 0;  // Packet Too Big: the MTU; Parameter Problem: the pointer
+  Ipv6Address orig_src;
+  Ipv6Address orig_dst;
+  IpProtocol orig_protocol{};  // the quoted packet's upper layer (after its extension headers)
+  std::uint16_t src_port = 0;  // UDP/TCP: ports; ICMPv6 echo: ident in src_port, seq in dst_port
+  std::uint16_t dst_port = 0;
+  bool local = false;
+  Instant at{};
+  friend bool operator==(const Icmp6Error&, const Icmp6Error&) = default;
+};
+
 struct PingOptions {
   std::optional<std::uint8_t> ttl;  // nullopt: the default TTL
   bool dont_fragment = false;
@@ -396,7 +430,8 @@ class Interface final : private tcp::IpLayer {
   // on) forward between NICs. ICMPv6 errors reach TCP and UDP as ICMPv4's
   // do; a Packet Too Big lowers the path MTU to its destination (RFC 8201,
   // not below 1280) and, quoting data in flight, the connection's segment
-  // size. Not done yet: other static IPv6 routes, Redirect.
+  // size. Redirects: routers send them, hosts honour them (RFC 4861 8,
+  // interface_redirect6.cpp). Not done yet: other static IPv6 routes.
   // Adds a static address; its prefix is on-link. Refused if not unicast,
   // link-local (the NIC has its own), IPv4-mapped, or already ours.
   Result<void, std::string> add_address6(NicId nic, Ipv6Prefix address);
@@ -408,6 +443,8 @@ class Interface final : private tcp::IpLayer {
   // Routers: a /64 to advertise in Router Advertisements on `nic` (on-link,
   // autonomous). Refused if not a /64 or link-local or multicast.
   Result<void, std::string> advertise6(NicId nic, Ipv6Prefix prefix);
+  // Hosts: (destination, next hop) of each Redirect in force (RFC 4861 8.3).
+  std::vector<std::pair<Ipv6Address, Ipv6Address>> redirects6() const;
   // Hosts: the default routers learnt on `nic` (link-local addresses).
   std::vector<Ipv6Address> default_routers6(NicId nic) const;
   // A default router set by hand (Linux `ip -6 route add default via`),
@@ -425,9 +462,13 @@ class Interface final : private tcp::IpLayer {
   Result<void, SendError> send_ipv6(Ipv6Address dst, IpProtocol protocol, Bytes payload, Instant now,
                                     Ipv6Address src = {});
   // ICMPv6 echo request with `payload_len` pattern bytes (0x00, 0x01, ...).
+  // `hop_limit`: nullopt, the NIC's (an RA's Cur Hop Limit, else default_ttl).
   Result<void, SendError> send_ping6(Ipv6Address dst, std::uint16_t ident, std::uint16_t seq, std::size_t payload_len,
-                                     Instant now);
+                                     Instant now, std::optional<std::uint8_t> hop_limit = std::nullopt);
   std::vector<Ping6Reply> take_ping6_replies();
+  // ICMPv6 errors about packets we sent, since the last call (at most
+  // config().max_icmp_errors kept).
+  std::vector<Icmp6Error> take_icmp6_errors();
   const ip::Reassembler6& reassembler6() const { return reassembler6_; }
 
   // ---- The driver's side ----
@@ -515,6 +556,14 @@ class Interface final : private tcp::IpLayer {
       Instant expires{};
     };
     std::vector<OnLink> onlink6;           // on-link prefixes from RAs (L flag)
+    // interface_mld.cpp
+    std::vector<Ipv6Address> mld_reported;  // groups joined and reported
+    std::vector<MldRecord> mld_resend;      // the last state change, to send once more
+    std::optional<Instant> mld_resend_at;
+    std::optional<Instant> mld_answer_at;   // a Query's answer
+    Ipv6Address mld_answer_group;           // :: for all of them
+    std::uint8_t ra_hop_limit = 0;         // an RA's Cur Hop Limit (RFC 4861 6.3.4); 0: default_ttl
+    std::uint16_t ra_mtu = 0;              // an RA's MTU option (6.3.4), IPv6 only, <= mtu; 0: mtu
     std::uint32_t rs_sent = 0;
     std::optional<Instant> next_rs_at;
     // interface_router6.cpp
@@ -581,6 +630,8 @@ class Interface final : private tcp::IpLayer {
 
   // interface_ipv6.cpp
   bool is_our_multicast_mac(NicId nic, MacAddress dst) const;
+  // The hop limit of our IPv6 packets leaving by `nic`.
+  std::uint8_t hop_limit6(NicId nic) const;
   bool accepts_ipv6_dst(NicId nic, const Ipv6Address& dst) const;
   // The NIC's address for talking to `peer`: one in its prefix, else the link-local one.
   Ipv6Address source_for6(NicId nic, const Ipv6Address& peer) const;
@@ -608,6 +659,19 @@ class Interface final : private tcp::IpLayer {
   std::optional<Instant> autoconf_poll_at(const Nic& n) const;
   void push_event(NicId nic, AddressEventKind kind, const Ipv6Address& a, bool slaac, Instant now);
   Duration random_delay(Duration max);
+  // interface_mld.cpp
+  std::vector<Ipv6Address> mld_groups(NicId nic) const;  // solicited-node groups of every address
+  void send_mld_report(NicId nic, const std::vector<MldRecord>& records);
+  void mld_sync(NicId nic, Instant now);        // report what joined or left since the last report
+  void mld_report_all(NicId nic, Instant now);  // every group again (the link-local address is valid now)
+  void receive_mld_query(NicId nic, const Ipv6Repr& ip, const Icmpv6Other& m, Instant now);
+  void poll_mld(NicId nic, Instant now);
+  // interface_redirect6.cpp
+  void receive_redirect(NicId nic, const Ipv6Repr& ip, const NdRedirect& r, const NdOptions& opts, Instant now);
+  // A router forwarding `packet` (arrived on `nic`) by `eg`: a Redirect to
+  // its source when the next hop is on the link it came from (8.2).
+  void maybe_send_redirect(NicId nic, Bytes packet, const Egress6& eg, Instant now);
+  std::optional<Egress6> redirected_egress6(const Ipv6Address& dst) const;
   // interface_router6.cpp: forwarding and Router Advertisements.
   void forward6(NicId nic, Ipv6Packet packet, bool link_multicast, Instant now);
   void receive_rs(NicId nic, const Ipv6Repr& ip, const NdOptions& opts, Instant now);
@@ -617,11 +681,18 @@ class Interface final : private tcp::IpLayer {
   void receive_tcp6(const Ipv6Repr& ip, Bytes upper, Instant now);
   // interface_icmp6_errors.cpp: an ICMPv6 error about a packet we sent, to
   // TCP/UDP and the path MTU.
-  void handle_icmpv6_error(const Icmpv6Repr& msg, Instant now);
+  void handle_icmpv6_error(const Ipv6Address& from, const Icmpv6Repr& msg, Instant now);
+  // What an ICMPv6 error (received, or ND's failure here) means to the
+  // application queue, TCP, UDP and the path MTU.
+  void deliver_icmp6_error(const Icmp6Error& e, std::uint32_t tcp_seq, bool has_seq, Instant now);
+  // A packet whose next hop never answered NS (RFC 4861 7.2.2): ours, the
+  // error is delivered here; forwarded, its source gets address unreachable.
+  void nd_failed(const ip::FailedPacket6& f, Instant now);
   // An ICMPv6 error about `invoking` (a whole packet), if RFC 4443 2.4(e)
   // and the rate limit allow.
   void send_icmpv6_error(Bytes invoking, const Icmpv6Repr& error, bool link_multicast, Instant now);
-  Result<void, SendError> send_icmpv6(Ipv6Address dst, Ipv6Address src, const Icmpv6Repr& icmp, Instant now);
+  Result<void, SendError> send_icmpv6(Ipv6Address dst, Ipv6Address src, const Icmpv6Repr& icmp, Instant now,
+                                      std::optional<std::uint8_t> hop_limit = std::nullopt);
   // An ND message (hop limit 255) straight to `eth_dst`.
   void send_nd(NicId nic, MacAddress eth_dst, const Ipv6Address& src, const Ipv6Address& dst, const Icmpv6Repr& msg);
   void send_ns(NicId nic, const ip::Solicit& s);
@@ -710,6 +781,7 @@ class Interface final : private tcp::IpLayer {
   std::deque<ArpConflict> arp_conflicts_;
   Instant last_now_{};  // the latest time given (receive, poll, nic_up): for add_address6's DAD start
   std::deque<Ping6Reply> ping6_replies_;
+  std::deque<Icmp6Error> icmp6_errors_;
   udp::SocketTable udp_;
   std::uint16_t next_ident_;
   std::size_t full_nics_ = 0;  // NICs whose device said it has no room
@@ -745,7 +817,13 @@ class Interface final : private tcp::IpLayer {
     Instant expires{};
   };
   std::unordered_map<std::uint32_t, PathMtu> pmtu_;
-  std::map<Ipv6Address, PathMtu> pmtu6_;  // IPv6 destinations (RFC 8201), at most max_pmtu_entries
+  std::map<Ipv6Address, PathMtu> pmtu6_;
+  struct Redirect6 {
+    NicId nic = 0;
+    Ipv6Address next_hop;
+    Instant expires{};
+  };
+  std::map<Ipv6Address, Redirect6> redirects6_;  // by destination (hosts: Redirects accepted)  // IPv6 destinations (RFC 8201), at most max_pmtu_entries
   // The MTU of the path to `dst` leaving by `nic`: the NIC's, or lower as
   // a Packet Too Big said (an expired report is forgotten).
   std::uint16_t path_mtu6(NicId nic, const Ipv6Address& dst) const;

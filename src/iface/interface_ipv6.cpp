@@ -11,9 +11,10 @@
 // DAD, router discovery, SLAAC and the NS/NA/RA/RS handling are in
 // interface_nd.cpp; forwarding and Router Advertisements in
 // interface_router6.cpp. Routes: on-link prefixes (our addresses', and RAs'
-// with the L flag), then a default router learnt from RAs. Not done yet:
-// static IPv6 routes other than a default router, Redirect, loopback to
-// our own IPv6 addresses. ICMPv6 errors about our packets go to TCP and UDP
+// with the L flag), then a default router learnt from RAs, a Redirect's
+// first hop before either (interface_redirect6.cpp). Not done yet: static
+// IPv6 routes other than a default router, loopback to our own IPv6
+// addresses. ICMPv6 errors about our packets go to TCP and UDP
 // in interface_icmp6_errors.cpp.
 #include <algorithm>
 #include <utility>
@@ -65,7 +66,10 @@ Result<void, std::string> Interface::add_address6(NicId nic, Ipv6Prefix address)
   // RFC 4862 5.4: tentative until DAD passes (started now if the NIC is
   // up, else when it comes up).
   n.tentative6.push_back(address);
-  if (n.up) start_dad(nic, address, Duration::zero(), last_now_);
+  if (n.up) {
+    start_dad(nic, address, Duration::zero(), last_now_);
+    mld_sync(nic, last_now_);
+  }
   return {};
 }
 
@@ -135,6 +139,7 @@ std::optional<Interface::Egress6> Interface::select_egress6(const Ipv6Address& d
     if (from.is_unspecified()) return std::nullopt;  // nothing assigned yet (DAD)
     return Egress6{.nic = nic, .next_hop = next_hop, .src = from};
   };
+  if (const auto r = redirected_egress6(dst)) return egress(r->nic, r->next_hop);  // RFC 4861 8.3
   if (dst.is_link_local()) {
     // No zone index yet: the first NIC that is up (a host of one link).
     for (std::size_t i = 0; i < nics_.size(); ++i) {
@@ -283,6 +288,11 @@ void Interface::receive_icmpv6(NicId nic, Ipv6Packet /*packet*/, const Ipv6Repr&
     receive_nd(nic, ip, *msg, now);
     return;
   }
+  if (const auto* other = std::get_if<Icmpv6Other>(&msg->message);
+      other != nullptr && static_cast<std::uint8_t>(other->type) == kMldQueryType) {
+    receive_mld_query(nic, ip, *other, now);  // interface_mld.cpp
+    return;
+  }
   if (const auto* req = std::get_if<Icmpv6EchoRequest>(&msg->message)) {
     // RFC 4443 4.2: every node answers; to a multicast group the reply
     // comes from one of our unicast addresses (4.2, Linux icmpv6_echo_reply).
@@ -305,7 +315,7 @@ void Interface::receive_icmpv6(NicId nic, Ipv6Packet /*packet*/, const Ipv6Repr&
                                         .at = now});
     return;
   }
-  handle_icmpv6_error(*msg, now);  // interface_icmp6_errors.cpp
+  handle_icmpv6_error(ip.src, *msg, now);  // interface_icmp6_errors.cpp
 }
 
 void Interface::release_nd(NicId nic, std::vector<ip::ReadyPacket6>& released) {
@@ -382,7 +392,8 @@ void Interface::send_icmpv6_error(Bytes invoking, const Icmpv6Repr& error, bool 
 }
 
 Result<void, SendError> Interface::send_icmpv6(Ipv6Address dst, Ipv6Address src, const Icmpv6Repr& icmp,
-                                               Instant now) {
+                                               Instant now, std::optional<std::uint8_t> hop_limit) {
+  if (now > last_now_) last_now_ = now;
   const auto eg = select_egress6(dst, src);
   if (!eg) {
     ++counters_.ipv6.no_route;
@@ -393,7 +404,7 @@ Result<void, SendError> Interface::send_icmpv6(Ipv6Address dst, Ipv6Address src,
   const Ipv6Repr header{.src = eg->src,
                         .dst = dst,
                         .next_header = IpProtocol::icmpv6,
-                        .hop_limit = config_.default_ttl,
+                        .hop_limit = hop_limit.value_or(hop_limit6(eg->nic)),
                         .payload_len = static_cast<std::uint16_t>(len)};
   ByteVec frame = take_frame(kEthernetHeaderLen + header.total_len());
   icmp.emit(Icmpv6PacketMut(MutBytes(frame).subspan(kEthernetHeaderLen + kIpv6HeaderLen, len)), eg->src, dst,
@@ -441,10 +452,10 @@ void Interface::poll_nd(NicId nic, Instant now) {
   Nic& n = nic_ref(nic);
   auto due = n.nd.poll(now);
   for (const ip::Solicit& s : due.solicits) send_ns(nic, s);
-  // RFC 4861 7.2.2: the waiting packets are dropped (ICMPv6 address
-  // unreachable to their source, and the error to our own transport, are a
-  // later slice).
+  // RFC 4861 7.2.2: the waiting packets are dropped, with an address
+  // unreachable to their source (ours: to the application and transport).
   counters_.ipv6.nd_failures += due.failed.size();
+  for (const ip::FailedPacket6& f : due.failed) nd_failed(f, now);
   bool ended = false;
   for (const Ipv6Address& a : due.unreachable) ended = std::erase(n.resolving6, a) > 0 || ended;
   for (const ip::FailedPacket6& f : due.failed) ended = std::erase(n.resolving6, f.next_hop) > 0 || ended;
@@ -464,7 +475,7 @@ Result<void, SendError> Interface::send_ipv6(Ipv6Address dst, IpProtocol protoco
   const Ipv6Repr header{.src = eg->src,
                         .dst = dst,
                         .next_header = protocol,
-                        .hop_limit = config_.default_ttl,
+                        .hop_limit = hop_limit6(eg->nic),
                         .payload_len = static_cast<std::uint16_t>(payload.size())};
   ByteVec frame = take_frame(kEthernetHeaderLen + header.total_len());
   std::copy(payload.begin(), payload.end(),
@@ -475,12 +486,19 @@ Result<void, SendError> Interface::send_ipv6(Ipv6Address dst, IpProtocol protoco
 }
 
 Result<void, SendError> Interface::send_ping6(Ipv6Address dst, std::uint16_t ident, std::uint16_t seq,
-                                              std::size_t payload_len, Instant now) {
+                                              std::size_t payload_len, Instant now,
+                                              std::optional<std::uint8_t> hop_limit) {
   if (payload_len > kIpv6MaxPayloadLen - kIcmpv6HeaderLen) return Unexpected{SendError::too_big};
   ByteVec data(payload_len);
   for (std::size_t i = 0; i < payload_len; ++i) data[i] = static_cast<std::byte>(i & 0xff);
   return send_icmpv6(dst, Ipv6Address::unspecified(),
-                     Icmpv6Repr{.message = Icmpv6EchoRequest{.ident = ident, .seq_no = seq, .data = data}}, now);
+                     Icmpv6Repr{.message = Icmpv6EchoRequest{.ident = ident, .seq_no = seq, .data = data}}, now,
+                     hop_limit);
+}
+
+std::uint8_t Interface::hop_limit6(NicId nic) const {
+  const std::uint8_t advertised = nic_ref(nic).ra_hop_limit;
+  return advertised != 0 ? advertised : config_.default_ttl;
 }
 
 std::vector<Ping6Reply> Interface::take_ping6_replies() {
@@ -499,7 +517,7 @@ Result<void, SendError> Interface::output6(const Egress6& eg, const Ipv6Repr& he
   }
   const MutBytes packet = MutBytes(frame).subspan(kEthernetHeaderLen, total);
   header.emit(Ipv6PacketMut(packet));
-  const std::uint16_t mtu = header.dst.is_multicast() ? n.mtu : path_mtu6(eg.nic, header.dst);
+  const std::uint16_t mtu = path_mtu6(eg.nic, header.dst);
   if (total > mtu) {
     // RFC 8200 5: the source fragments (routers never do), to the path's MTU.
     auto pieces = ip::fragment6(packet, next_ident6_++, mtu);
@@ -580,7 +598,7 @@ void Interface::send_udp_datagram6(udp::Outgoing& o, Instant now) {
   const Ipv6Repr header{.src = eg->src,
                         .dst = dst,
                         .next_header = IpProtocol::udp,
-                        .hop_limit = o.ttl.value_or(config_.default_ttl),
+                        .hop_limit = o.ttl.value_or(hop_limit6(eg->nic)),
                         .payload_len = static_cast<std::uint16_t>(udp_len)};
   ByteVec frame = take_frame(kEthernetHeaderLen + header.total_len());
   const MutBytes segment = MutBytes(frame).subspan(kEthernetHeaderLen + kIpv6HeaderLen, udp_len);
@@ -609,7 +627,7 @@ void Interface::send_segment6(const Ipv6Address& src, const Ipv6Address& dst, co
   const Ipv6Repr ip{.src = src,
                     .dst = dst,
                     .next_header = IpProtocol::tcp,
-                    .hop_limit = config_.default_ttl,
+                    .hop_limit = hop_limit6(eg->nic),
                     .traffic_class = ecn,  // DSCP 0, then the ECN field (RFC 3168 9.1)
                     .payload_len = static_cast<std::uint16_t>(seg_len)};
   const IpPair ips = ip.ips();

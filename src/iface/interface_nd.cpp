@@ -36,6 +36,7 @@ namespace {
 constexpr Ipv6Address kAllNodes(0xff02, 0, 0, 0, 0, 0, 0, 1);
 constexpr Ipv6Address kAllRouters(0xff02, 0, 0, 0, 0, 0, 0, 2);
 constexpr std::size_t kMaxAddressEvents = 1024;
+constexpr std::uint32_t kIpv6MinLinkMtu = 1280;  // RFC 8200 5
 
 bool has(const std::vector<Ipv6Prefix>& list, const Ipv6Address& a) {
   return std::any_of(list.begin(), list.end(), [&](const Ipv6Prefix& p) { return p.address() == a; });
@@ -129,7 +130,8 @@ void Interface::receive_nd(NicId nic, const Ipv6Repr& ip, const Icmpv6Repr& msg,
   if (const auto* na = std::get_if<NdNeighborAdvert>(&msg.message)) return receive_na(nic, *na, *opts, now);
   if (const auto* ra = std::get_if<NdRouterAdvert>(&msg.message)) return receive_ra(nic, ip, *ra, *opts, now);
   if (std::holds_alternative<NdRouterSolicit>(msg.message)) return receive_rs(nic, ip, *opts, now);
-  ++counters_.icmpv6.nd_ignored;  // Redirect: not yet
+  if (const auto* r = std::get_if<NdRedirect>(&msg.message)) return receive_redirect(nic, ip, *r, *opts, now);
+  ++counters_.icmpv6.nd_ignored;
 }
 
 void Interface::receive_ns(NicId nic, const Ipv6Repr& ip, const NdNeighborSolicit& ns, const NdOptions& opts,
@@ -210,6 +212,19 @@ void Interface::receive_ra(NicId nic, const Ipv6Repr& ip, const NdRouterAdvert& 
     auto in = n.nd.on_hint(ip.src, opts.source_ll, ip::NdHintSource::router_advert, now);
     release_nd(nic, in.released);
   }
+  // RFC 4861 6.3.4: "If the received Cur Hop Limit value is non-zero, the
+  // host SHOULD set its CurHopLimit variable to the received value"; the
+  // MTU option "SHOULD" become the link's MTU if it is at least the IPv6
+  // minimum (1280) and no more than the link's own (for IPv6 only, as
+  // Linux's mtu6). Out of range: ignored and counted.
+  if (ra.cur_hop_limit != 0) n.ra_hop_limit = ra.cur_hop_limit;
+  if (opts.mtu) {
+    if (*opts.mtu >= kIpv6MinLinkMtu && *opts.mtu <= n.mtu) {
+      n.ra_mtu = *opts.mtu == n.mtu ? std::uint16_t{0} : static_cast<std::uint16_t>(*opts.mtu);
+    } else {
+      ++counters_.icmpv6.ra_bad_mtu;
+    }
+  }
   // RFC 4861 6.3.4: the Default Router List.
   auto it = std::find_if(n.routers6.begin(), n.routers6.end(), [&](const Nic::Router& r) { return r.addr == ip.src; });
   if (ra.router_lifetime == 0) {
@@ -250,6 +265,7 @@ void Interface::receive_ra(NicId nic, const Ipv6Repr& ip, const NdRouterAdvert& 
       }
     }
   }
+  mld_sync(nic, now);  // the groups of new SLAAC addresses
 }
 
 // ---- DAD ----------------------------------------------------------------------------
@@ -280,6 +296,7 @@ void Interface::dad_failed(NicId nic, const Ipv6Address& a, Instant now) {
       start_dad(nic, Ipv6Prefix(*next, *len), random_delay(ip::kIdgenDelay), now);
     }
   }
+  mld_sync(nic, now);  // its group left (and the next identifier's joined)
 }
 
 void Interface::assign6(NicId nic, const Ipv6Address& a, Instant now) {
@@ -299,6 +316,7 @@ void Interface::assign6(NicId nic, const Ipv6Address& a, Instant now) {
       n.next_rs_at = now;
     }
     if (!n.advertise6.empty()) schedule_ra(nic, now);
+    mld_report_all(nic, now);  // from the link-local address now, as Linux does
   } else {
     n.addresses6.push_back(address);
   }
@@ -323,11 +341,19 @@ void Interface::nic_up6(NicId nic, Instant now) {
   // in [0, MAX_RTR_SOLICITATION_DELAY] (many nodes start at once).
   const std::vector<Ipv6Prefix> pending = n.tentative6;
   for (const Ipv6Prefix& p : pending) start_dad(nic, p, random_delay(ip::kMaxRtrSolicitationDelay), now);
+  mld_sync(nic, now);  // the solicited-node groups, joined before the probes (RFC 4862 5.4.2)
 }
 
 void Interface::nic_down6(NicId nic) {
   Nic& n = nic_ref(nic);
   n.routers6.clear();
+  n.ra_hop_limit = 0;
+  n.ra_mtu = 0;
+  n.mld_reported.clear();  // reported again when the NIC comes back
+  n.mld_resend.clear();
+  n.mld_resend_at.reset();
+  n.mld_answer_at.reset();
+  std::erase_if(redirects6_, [&](const auto& kv) { return kv.second.nic == nic; });
   n.onlink6.clear();
   n.next_rs_at.reset();
   n.rs_sent = 0;
@@ -374,6 +400,8 @@ std::optional<Instant> Interface::autoconf_poll_at(const Nic& n) const {
   for (const Nic::OnLink& o : n.onlink6) consider(o.expires);
   consider(n.next_rs_at);
   consider(n.next_ra_at);
+  consider(n.mld_resend_at);
+  consider(n.mld_answer_at);
   return at;
 }
 
@@ -405,6 +433,7 @@ void Interface::poll_autoconf(NicId nic, Instant now) {
         remove6(nic, a);
         push_event(nic, AddressEventKind::removed, a, true, now);
       }
+      if (!r.removed.empty()) mld_sync(nic, now);
     }
   }
   for (auto it = n.routers6.begin(); it != n.routers6.end();) {
@@ -426,6 +455,7 @@ void Interface::poll_autoconf(NicId nic, Instant now) {
     }
   }
   if (n.next_ra_at && *n.next_ra_at <= now) send_ra(nic, now);
+  poll_mld(nic, now);
 }
 
 }  // namespace wirestack::iface

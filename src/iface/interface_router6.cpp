@@ -11,7 +11,8 @@
 // Hop limit 0 or 1: ICMPv6 Time Exceeded code 0 (RFC 4443 3.3). No route:
 // Destination Unreachable code 0. Larger than the next link's MTU: Packet
 // Too Big with that MTU (RFC 8200 5: routers never fragment; RFC 4443 3.2).
-// Not done: Hop-by-Hop options processing, Redirect.
+// A packet sent back out of the NIC it came in on draws a Redirect to its
+// source (interface_redirect6.cpp). Not done: Hop-by-Hop options processing.
 //
 // Router Advertisements (RFC 4861 6.2.4): once a NIC's link-local address is
 // assigned, an unsolicited RA at once, then after intervals drawn uniformly
@@ -72,7 +73,7 @@ void Interface::send_ra(NicId nic, Instant now) {
   const Ipv6AutoConfig& c = config_.ipv6;
   NdOptions opts;
   opts.source_ll = n.mac;
-  opts.mtu = n.mtu;
+  if (c.adv_link_mtu != 0) opts.mtu = c.adv_link_mtu;  // 6.2.1: only when configured
   for (const Ipv6Prefix& p : n.advertise6) {
     (void)opts.add_prefix(NdPrefixInfo{.prefix_len = 64,
                                        .on_link = true,
@@ -116,7 +117,6 @@ void Interface::receive_rs(NicId nic, const Ipv6Repr& ip, const NdOptions& opts,
 }
 
 void Interface::forward6(NicId nic, Ipv6Packet packet, bool link_multicast, Instant now) {
-  (void)nic;
   const Ipv6Address src = packet.src();
   const Ipv6Address dst = packet.dst();
   if (src.is_link_local() || dst.is_link_local() || src.is_unspecified()) {
@@ -154,6 +154,7 @@ void Interface::forward6(NicId nic, Ipv6Packet packet, bool link_multicast, Inst
                       false, now);
     return;
   }
+  maybe_send_redirect(nic, whole, *eg, now);  // interface_redirect6.cpp (RFC 4861 8.2)
   ByteVec copy(whole.begin(), whole.end());
   Ipv6PacketMut(copy).set_hop_limit(static_cast<std::uint8_t>(packet.hop_limit() - 1));
   if (output6_packet(*eg, std::move(copy), now)) ++counters_.ipv6.forwarded;

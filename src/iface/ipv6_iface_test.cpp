@@ -186,6 +186,28 @@ TEST(Ipv6Iface, NeighborSolicitationWithWrongHopLimitIsInvalid) {
   EXPECT_EQ(p.b.counters().icmpv6.na_tx, 0u);
 }
 
+// RFC 4443 2.4(f): ICMPv6 errors are rate limited (the bucket ICMPv4's
+// errors use, 50 at once by default): 60 datagrams to a closed port draw
+// 50 port unreachables; the other 10 are counted.
+TEST(Ipv6Iface, ErrorsAreRateLimited) {
+  Pair6 p;
+  auto& ua = p.a.udp();
+  const auto sa = ua.open();
+  ASSERT_TRUE(p.a.udp_bind(sa, {IpAddress::any(IpFamily::v6), 5000}));
+  const ByteVec data = pattern(10);
+  ASSERT_TRUE(p.a.udp_send_to(sa, {IpAddress(v6("2001:db8::2")), 9009}, data, p.net.now()));
+  p.net.run_for(100ms);  // neighbours resolved, one error
+  ASSERT_EQ(p.b.counters().icmpv6.tx_by_type[1], 1u);
+  for (int i = 0; i < 60; ++i) {
+    ASSERT_TRUE(p.a.udp_send_to(sa, {IpAddress(v6("2001:db8::2")), 9009}, data, p.net.now()));
+  }
+  p.net.run_for(1ms);  // within a millisecond the bucket refills by one at most
+  EXPECT_EQ(p.b.counters().udp.no_port, 61u);
+  EXPECT_LE(p.b.counters().icmpv6.tx_by_type[1], 51u);
+  EXPECT_GE(p.b.counters().icmpv6.rate_limited, 10u);
+  EXPECT_EQ(p.b.counters().icmpv6.tx_by_type[1] + p.b.counters().icmpv6.rate_limited, 61u);
+}
+
 TEST(Ipv6Iface, UdpEchoAndALargeDatagramInFragments) {
   Pair6 p;
   auto& ua = p.a.udp();

@@ -13,6 +13,8 @@
 #include "iface/test_net.hpp"
 #include "wire/icmpv6.hpp"
 #include "wire/ipv6.hpp"
+#include "wire/ipv6_ext.hpp"
+#include "wire/mld.hpp"
 #include "wire/ndisc.hpp"
 
 namespace wirestack::iface::testing {
@@ -46,10 +48,13 @@ ByteVec icmp6_frame(MacAddress src_mac, MacAddress dst_mac, const Ipv6Address& s
   return f;
 }
 
-// An RA from fe80::99 (MAC :99) advertising 2001:db8:5::/64.
-ByteVec ra_frame(std::uint8_t hop_limit = 255, const char* src = "fe80::99", std::uint16_t lifetime = 1800) {
+// An RA from fe80::99 (MAC :99) advertising 2001:db8:5::/64, with Cur Hop
+// Limit `cur_hop_limit` and an MTU option if `mtu` is given.
+ByteVec ra_frame(std::uint8_t hop_limit = 255, const char* src = "fe80::99", std::uint16_t lifetime = 1800,
+                 std::optional<std::uint32_t> mtu = std::nullopt, std::uint8_t cur_hop_limit = 64) {
   NdOptions opts;
   opts.source_ll = mac(0x99);
+  opts.mtu = mtu;
   (void)opts.add_prefix(NdPrefixInfo{.prefix_len = 64,
                                      .on_link = true,
                                      .autonomous = true,
@@ -59,7 +64,8 @@ ByteVec ra_frame(std::uint8_t hop_limit = 255, const char* src = "fe80::99", std
   static ByteVec options;
   options.assign(opts.buffer_len(), std::byte{0});
   opts.emit(options);
-  const Icmpv6Repr ra{.message = NdRouterAdvert{.cur_hop_limit = 64, .router_lifetime = lifetime, .options = options}};
+  const Icmpv6Repr ra{
+      .message = NdRouterAdvert{.cur_hop_limit = cur_hop_limit, .router_lifetime = lifetime, .options = options}};
   return icmp6_frame(mac(0x99), ipv6_multicast_mac(v6("ff02::1")), v6(src), v6("ff02::1"), ra, hop_limit);
 }
 
@@ -249,6 +255,239 @@ TEST(NdAutoconf, SlaacFormsAStableAddressFromTheRaAndTheRouterBecomesTheDefault)
   l.h.receive(0, ra_frame(255, "fe80::99", 0), l.net.now());
   EXPECT_TRUE(l.h.default_routers6(0).empty());
   EXPECT_FALSE(l.h.send_ping6(v6("2001:db8:77::1"), 1, 2, 8, l.net.now()));
+}
+
+// RFC 4861 6.3.4: an RA's Cur Hop Limit becomes our packets' hop limit and
+// its MTU option the link's MTU for IPv6 (what we send is fragmented to
+// it); an MTU below 1280 or above the link's own is ignored and counted.
+TEST(NdAutoconf, TheRouterAdvertsHopLimitAndMtuAreHonoured) {
+  Lone l;
+  l.net.run_for(3s);
+  l.h.receive(0, ra_frame(255, "fe80::99", 1800, 1400, 42), l.net.now());
+  l.net.run_for(1100ms);  // DAD of the SLAAC address
+  const auto off_link_ping = [&](std::size_t payload) {
+    const std::size_t before = l.sent().size();
+    EXPECT_TRUE(l.h.send_ping6(v6("2001:db8:77::1"), 1, 1, payload, l.net.now()));
+    l.net.run_for(1ms);
+    std::vector<Parsed> out;
+    for (std::size_t i = before; i < l.sent().size(); ++i) {
+      auto eth = EthernetFrame::checked(l.sent()[i]);
+      if (!eth || eth->ethertype() != EtherType::ipv6) continue;
+      auto pkt = Ipv6Packet::checked(eth->payload());
+      if (pkt) out.push_back(Parsed{*EthernetRepr::parse(*eth), Ipv6Repr::parse(*pkt), {}});
+    }
+    return out;
+  };
+  auto sent = off_link_ping(1400);  // 1448 bytes: over the advertised 1400
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].ip.hop_limit, 42);
+  EXPECT_EQ(sent[0].ip.next_header, IpProtocol{44});  // a Fragment header
+  EXPECT_LE(sent[0].ip.total_len(), 1400u);
+  EXPECT_EQ(l.h.counters().ipv6.fragments_tx, 2u);
+  // 1000 (below IPv6's minimum) and 9000 (above the link's 1500): ignored.
+  l.h.receive(0, ra_frame(255, "fe80::99", 1800, 1000), l.net.now());
+  l.h.receive(0, ra_frame(255, "fe80::99", 1800, 9000), l.net.now());
+  EXPECT_EQ(l.h.counters().icmpv6.ra_bad_mtu, 2u);
+  EXPECT_EQ(off_link_ping(1400).size(), 2u);  // still 1400; the hop limit is the last RA's 64
+  // The link's own MTU again: 1448 bytes go whole.
+  l.h.receive(0, ra_frame(255, "fe80::99", 1800, 1500), l.net.now());
+  sent = off_link_ping(1400);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].ip.hop_limit, 64);
+}
+
+// A Redirect from the first hop of a destination (RFC 4861 8): to another
+// router, or to the destination itself on the link. One from another
+// source, or with a hop limit below 255, changes nothing.
+ByteVec redirect_frame(const char* from, const Ipv6Address& to, const char* target, const char* destination,
+                       std::optional<MacAddress> target_mac, std::uint8_t hop_limit = 255) {
+  NdOptions o;
+  o.target_ll = target_mac;
+  static ByteVec options;
+  options.assign(o.buffer_len(), std::byte{0});
+  o.emit(options);
+  const Icmpv6Repr rd{.message = NdRedirect{.target = v6(target), .destination = v6(destination), .options = options}};
+  return icmp6_frame(mac(0x99), mac(1), v6(from), to, rd, hop_limit);
+}
+
+TEST(NdAutoconf, HostsHonourRedirectsFromTheirFirstHopOnly) {
+  Lone l;
+  l.net.run_for(3s);
+  l.h.receive(0, ra_frame(), l.net.now());
+  l.net.run_for(1100ms);
+  ASSERT_EQ(l.h.addresses6(0).size(), 2u);
+  const Ipv6Address me = l.h.addresses6(0)[1].address();
+  const auto first_hop_mac = [&](const char* dst) -> std::optional<MacAddress> {
+    const std::size_t before = l.sent().size();
+    EXPECT_TRUE(l.h.send_ping6(v6(dst), 1, 1, 8, l.net.now()));
+    l.net.run_for(1ms);
+    for (std::size_t i = before; i < l.sent().size(); ++i) {
+      const auto p = parse_icmp6(l.sent()[i]);
+      if (p && std::holds_alternative<Icmpv6EchoRequest>(p->msg.message)) return p->eth.dst;
+    }
+    return std::nullopt;  // queued for address resolution
+  };
+  EXPECT_EQ(first_hop_mac("2001:db8:77::1"), mac(0x99));
+  // To another router (fe80::55, its MAC given).
+  l.h.receive(0, redirect_frame("fe80::99", me, "fe80::55", "2001:db8:77::1", mac(0x55)), l.net.now());
+  EXPECT_EQ(l.h.counters().icmpv6.redirects_rx, 1u);
+  EXPECT_EQ(first_hop_mac("2001:db8:77::1"), mac(0x55));
+  EXPECT_EQ(first_hop_mac("2001:db8:77::2"), mac(0x99));  // other destinations stay
+  // To the destination itself: it is on the link.
+  l.h.receive(0, redirect_frame("fe80::99", me, "2001:db8:77::3", "2001:db8:77::3", mac(0x33)), l.net.now());
+  EXPECT_EQ(first_hop_mac("2001:db8:77::3"), mac(0x33));
+  // Not from the first hop (fe80::98; for 77::1 that is now fe80::55).
+  l.h.receive(0, redirect_frame("fe80::98", me, "fe80::66", "2001:db8:77::2", mac(0x66)), l.net.now());
+  l.h.receive(0, redirect_frame("fe80::99", me, "fe80::66", "2001:db8:77::1", mac(0x66)), l.net.now());
+  EXPECT_EQ(l.h.counters().icmpv6.redirects_invalid, 2u);
+  EXPECT_EQ(first_hop_mac("2001:db8:77::2"), mac(0x99));
+  EXPECT_EQ(first_hop_mac("2001:db8:77::1"), mac(0x55));
+  // Forwarded by a router (hop limit 254): refused by the validity checks.
+  l.h.receive(0, redirect_frame("fe80::99", me, "fe80::66", "2001:db8:77::2", mac(0x66), 254), l.net.now());
+  EXPECT_EQ(l.h.counters().icmpv6.nd_bad_hop_limit, 1u);
+  EXPECT_EQ(l.h.counters().icmpv6.redirects_rx, 2u);
+  const std::vector<std::pair<Ipv6Address, Ipv6Address>> expected{{v6("2001:db8:77::1"), v6("fe80::55")},
+                                                                   {v6("2001:db8:77::3"), v6("2001:db8:77::3")}};
+  EXPECT_EQ(l.h.redirects6(), expected);
+  // They last redirect_lifetime (10 minutes).
+  l.net.run_for(11min);
+  l.h.receive(0, ra_frame(), l.net.now());  // the router again (its neighbour entry may have gone)
+  EXPECT_TRUE(l.h.redirects6().empty());
+  EXPECT_EQ(first_hop_mac("2001:db8:77::1"), mac(0x99));
+}
+
+// A ---- R ... (fe80::2, R's next router, on the same link as A)
+// R forwards A's packet back out of the NIC it came in on: it sends A a
+// Redirect to fe80::2 (RFC 4861 8.2) and forwards the packet too; A's next
+// packet to that destination goes to fe80::2 directly.
+TEST(NdAutoconf, ARouterRedirectsAHostToABetterFirstHopOnItsLink) {
+  TestNet net;
+  Interface& a = net.add("A");
+  InterfaceConfig rc;
+  rc.forwarding = true;
+  Interface& r = net.add("R", rc);
+  (void)a.add_nic(mac(0x0a));
+  (void)r.add_nic(mac(0x11));
+  net.wire(0, 0, 1, 0);
+  ASSERT_TRUE(a.add_address6(0, prefix6("2001:db8:1::10/64")));
+  ASSERT_TRUE(r.add_address6(0, prefix6("2001:db8:1::1/64")));
+  ASSERT_TRUE(a.set_default_router6(0, r.link_local(0)));
+  ASSERT_TRUE(r.set_default_router6(0, v6("fe80::2")));
+  a.nic_up(0, net.now());
+  r.nic_up(0, net.now());
+  ASSERT_TRUE(a.send_ping6(v6("2001:db8:9::1"), 1, 1, 8, net.now()));
+  net.run_for(10ms);
+  EXPECT_EQ(r.counters().ipv6.forwarded, 1u);
+  EXPECT_EQ(r.counters().icmpv6.redirects_tx, 1u);
+  const NdRedirect* rd = nullptr;
+  std::optional<Parsed> p;
+  for (const ByteVec& f : net.frames()) {
+    p = parse_icmp6(f);
+    if (p && (rd = std::get_if<NdRedirect>(&p->msg.message)) != nullptr) break;
+  }
+  ASSERT_NE(rd, nullptr);
+  EXPECT_EQ(p->ip.src, r.link_local(0));
+  EXPECT_EQ(p->ip.dst, v6("2001:db8:1::10"));
+  EXPECT_EQ(p->ip.hop_limit, 255);
+  EXPECT_EQ(rd->target, v6("fe80::2"));
+  EXPECT_EQ(rd->destination, v6("2001:db8:9::1"));
+  const auto opts = NdOptions::parse(rd->options);
+  ASSERT_TRUE(opts);
+  EXPECT_FALSE(opts->target_ll);  // R has not resolved fe80::2 yet
+  ASSERT_TRUE(opts->redirected);
+  EXPECT_EQ(Ipv6Repr::parse_quoted(*opts->redirected)->dst, v6("2001:db8:9::1"));
+  EXPECT_EQ(a.counters().icmpv6.redirects_rx, 1u);
+  // A's next packet there solicits fe80::2 itself, and R forwards nothing more.
+  const auto ns_before = a.counters().icmpv6.ns_tx;
+  ASSERT_TRUE(a.send_ping6(v6("2001:db8:9::1"), 1, 2, 8, net.now()));
+  net.run_for(10ms);
+  EXPECT_EQ(a.counters().icmpv6.ns_tx, ns_before + 1);
+  EXPECT_EQ(r.counters().ipv6.forwarded, 1u);
+  EXPECT_EQ(a.redirects6(), (std::vector<std::pair<Ipv6Address, Ipv6Address>>{{v6("2001:db8:9::1"), v6("fe80::2")}}));
+}
+
+// MLDv2 (config ipv6.mld, as on a TAP device): the solicited-node groups
+// are reported when joined (from :: before the link-local address is
+// valid, then again from it), once more within a second, and when a
+// querier asks; a Query that is not link-local with hop limit 1 is refused.
+std::vector<std::pair<Ipv6Address, std::vector<MldRecord>>> mld_reports(const std::vector<ByteVec>& frames) {
+  std::vector<std::pair<Ipv6Address, std::vector<MldRecord>>> out;
+  for (const ByteVec& f : frames) {
+    auto eth = EthernetFrame::checked(f);
+    if (!eth || eth->ethertype() != EtherType::ipv6) continue;
+    auto ip = Ipv6Packet::checked(eth->payload());
+    if (!ip || ip->dst() != kMldv2Routers || ip->hop_limit() != 1) continue;
+    const auto chain = walk_ipv6_chain(*ip);
+    const auto* d = std::get_if<Ipv6Deliver>(&chain);
+    if (d == nullptr) continue;
+    auto icmp = Icmpv6Packet::checked(ip->packet().subspan(d->offset));
+    if (!icmp) continue;
+    auto msg = Icmpv6Repr::parse(*icmp, ip->src(), ip->dst());
+    const auto* other = msg ? std::get_if<Icmpv6Other>(&msg->message) : nullptr;
+    if (other == nullptr) continue;
+    out.emplace_back(ip->src(), *parse_mldv2_report(*other));
+  }
+  return out;
+}
+
+TEST(NdAutoconf, MldReportsTheSolicitedNodeGroupsAndAnswersQueries) {
+  TestNet net;
+  InterfaceConfig c = autoconf();
+  c.ipv6.mld = true;
+  Interface& h = net.add("H", c);
+  (void)h.add_nic(mac(1));
+  ASSERT_TRUE(h.add_address6(0, prefix6("2001:db8::7/64")));
+  h.nic_up(0, net.now());
+  net.run_for(4s);
+  const auto reports = mld_reports(net.frames());
+  using R = MldRecordType;
+  const std::vector<MldRecord> joined{{R::change_to_exclude, v6("ff02::1:ff00:1")},
+                                      {R::change_to_exclude, v6("ff02::1:ff00:7")}};
+  ASSERT_EQ(reports.size(), 4u);
+  EXPECT_EQ(reports[0], std::make_pair(Ipv6Address::unspecified(), joined));  // before DAD, both groups
+  EXPECT_EQ(reports[1], std::make_pair(Ipv6Address::unspecified(), joined));  // robustness: once more
+  EXPECT_EQ(reports[2], std::make_pair(h.link_local(0), joined));             // the link-local one is valid
+  EXPECT_EQ(reports[3], std::make_pair(h.link_local(0), joined));
+  // The report left before the first DAD probe.
+  const auto first_ns = std::find_if(net.frames().begin(), net.frames().end(), [](const ByteVec& f) {
+    const auto p = parse_icmp6(f);
+    return p && std::holds_alternative<NdNeighborSolicit>(p->msg.message);
+  });
+  ASSERT_NE(first_ns, net.frames().end());
+  EXPECT_GE(mld_reports({net.frames().begin(), first_ns}).size(), 1u);
+  // A General Query (MLDv2, Maximum Response Delay 1 s): every group, as
+  // current state, within the second.
+  const ByteVec general(20);
+  const Icmpv6Repr query{.message = Icmpv6Other{.type = Icmpv6Type{130}, .rest = 1000u << 16, .data = general}};
+  h.receive(0, icmp6_frame(mac(0x99), ipv6_multicast_mac(v6("ff02::1")), v6("fe80::99"), v6("ff02::1"), query, 1),
+            net.now());
+  const std::size_t before = net.frames().size();
+  net.run_for(1001ms);
+  const auto answers = mld_reports({net.frames().begin() + static_cast<std::ptrdiff_t>(before), net.frames().end()});
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0].second, (std::vector<MldRecord>{{R::mode_is_exclude, v6("ff02::1:ff00:1")},
+                                                       {R::mode_is_exclude, v6("ff02::1:ff00:7")}}));
+  EXPECT_EQ(h.counters().icmpv6.mld_queries_rx, 1u);
+  // Forwarded (hop limit 2) or from a global source: refused.
+  h.receive(0, icmp6_frame(mac(0x99), ipv6_multicast_mac(v6("ff02::1")), v6("fe80::99"), v6("ff02::1"), query, 2),
+            net.now());
+  h.receive(0, icmp6_frame(mac(0x99), ipv6_multicast_mac(v6("ff02::1")), v6("2001:db8::99"), v6("ff02::1"), query, 1),
+            net.now());
+  EXPECT_EQ(h.counters().icmpv6.mld_invalid, 2u);
+  // An address that fails DAD leaves its group: CHANGE_TO_INCLUDE.
+  ASSERT_TRUE(h.add_address6(0, prefix6("2001:db8::8/64")));
+  NdOptions o;
+  o.target_ll = mac(0x42);
+  ByteVec options(o.buffer_len());
+  o.emit(options);
+  const Icmpv6Repr na{.message = NdNeighborAdvert{.override = true, .target = v6("2001:db8::8"), .options = options}};
+  h.receive(0, icmp6_frame(mac(0x42), ipv6_multicast_mac(v6("ff02::1")), v6("fe80::42"), v6("ff02::1"), na),
+            net.now());
+  net.run_for(1ms);
+  const auto last = mld_reports(net.frames());
+  ASSERT_GE(last.size(), 2u);
+  EXPECT_EQ(last[last.size() - 2].second, (std::vector<MldRecord>{{R::change_to_exclude, v6("ff02::1:ff00:8")}}));
+  EXPECT_EQ(last.back().second, (std::vector<MldRecord>{{R::change_to_include, v6("ff02::1:ff00:8")}}));
 }
 
 // A default router set by hand (`wirestack tap --gateway fe80::1`): off-link

@@ -24,8 +24,37 @@ std::optional<transport::IcmpReason> icmpv4_reason(Icmpv4Type type, std::uint8_t
   }
 }
 
+bool about_echo(const IcmpReport& e, const IpAddress& dst, std::uint16_t ident) {
+  const IpProtocol echo = dst.is_v4() ? IpProtocol::icmp : IpProtocol::icmpv6;
+  return e.orig_protocol == echo && e.orig_dst == dst && e.src_port == ident;
+}
+
+namespace {
+
+// iputils' ping -6 (print_icmp6 in ping6_common.c).
+const char* describe6(const IcmpReport& e) {
+  switch (e.type) {
+    case 1:
+      switch (e.code) {
+        case 0: return "Destination unreachable: No route";
+        case 1: return "Destination unreachable: Administratively prohibited";
+        case 2: return "Destination unreachable: Beyond scope of source address";
+        case 3: return "Destination unreachable: Address unreachable";
+        case 4: return "Destination unreachable: Port unreachable";
+        default: return "Destination unreachable: Unknown code";
+      }
+    case 2: return "Packet too big";
+    case 3: return e.code == 0 ? "Time exceeded: Hop limit" : "Time exceeded: Defragmentation failure";
+    case 4: return "Parameter problem";
+    default: return "ICMPv6 error";
+  }
+}
+
+}  // namespace
+
 const char* describe(const IcmpReport& e) {
   using R = transport::IcmpReason;
+  if (!e.orig_dst.is_v4()) return describe6(e);
   if (!e.reason) return "ICMP error";
   switch (*e.reason) {
     case R::time_exceeded: return e.code == 0 ? "Time to live exceeded" : "Frag reassembly time exceeded";

@@ -1,8 +1,8 @@
 // runtime/icmp.hpp — what an application sees of ICMP, whichever family and
 // world: the echo replies that answered its requests (ping) and the error
 // reports about datagrams it sent (traceroute, "Destination Host
-// Unreachable"). A host turns its stack's ICMPv4 (and later ICMPv6) messages
-// into these; runtime::Host::send_echo() sends a request.
+// Unreachable"). A host turns its stack's ICMPv4 and ICMPv6 messages into
+// these; runtime::Host::send_echo() sends a request.
 #pragma once
 
 #include <cstddef>
@@ -59,8 +59,13 @@ struct IcmpReport {
 // Linux does). nullopt: not an error message.
 std::optional<transport::IcmpReason> icmpv4_reason(Icmpv4Type type, std::uint8_t code);
 
+// Whether the report is about an echo request of ours (ICMP or ICMPv6), the
+// one with `ident` and `seq` when given.
+bool about_echo(const IcmpReport& e, const IpAddress& dst, std::uint16_t ident);
+
 // ping(8)'s words for an error: "Destination Host Unreachable",
-// "Time to live exceeded", ...
+// "Time to live exceeded", ...; for IPv6, ping -6's ("Destination
+// unreachable: Address unreachable", "Time exceeded: Hop limit").
 const char* describe(const IcmpReport& e);
 // traceroute(8)'s mark for an unreachable hop: "!N", "!H", "!P", "!F", "!X",
 // or "!<code>"; empty for time exceeded.

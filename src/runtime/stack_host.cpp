@@ -1,5 +1,6 @@
 #include "runtime/stack_host.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 namespace wirestack::runtime {
@@ -41,14 +42,30 @@ IcmpReport to_icmp_report(const iface::IcmpError& e) {
                     .at = e.at};
 }
 
+IcmpReport to_icmp_report(const iface::Icmp6Error& e) {
+  const bool too_big = e.type == Icmpv6Type::packet_too_big;
+  return IcmpReport{.from = e.from,
+                    .reason = transport::icmpv6_reason(static_cast<std::uint8_t>(e.type), e.code),
+                    .type = static_cast<std::uint8_t>(e.type),
+                    .code = e.code,
+                    .next_hop_mtu = too_big ? static_cast<std::uint16_t>(std::min<std::uint32_t>(e.param, 65535)) : std::uint16_t{0},
+                    .orig_dst = e.orig_dst,
+                    .orig_protocol = e.orig_protocol,
+                    .src_port = e.src_port,
+                    .dst_port = e.dst_port,
+                    .local = e.local,
+                    .at = e.at};
+}
+
 StackHost::StackHost(iface::FrameSink& sink, Rng rng, const iface::InterfaceConfig& config)
     : rng_(rng), stack_(sink, rng_, config) {}
 
 Result<void, transport::SocketError> StackHost::send_echo(const IpAddress& dst, std::uint16_t ident, std::uint16_t seq,
                                                           std::size_t payload_len, EchoOptions options) {
   if (!dst.is_v4()) {
-    // ICMPv6 echo (RFC 4443 4.1); the hop limit is the stack's.
-    auto r = stack_.send_ping6(dst.v6(), ident, seq, payload_len, now());
+    // ICMPv6 echo (RFC 4443 4.1); IPv6 routers never fragment, so there
+    // is no DF to set (RFC 8200 5).
+    auto r = stack_.send_ping6(dst.v6(), ident, seq, payload_len, now(), options.ttl);
     if (!r) return Unexpected{echo_error(r.error())};
     return {};
   }
@@ -65,6 +82,7 @@ void StackHost::collect(ActivityLoop& loop) {
         .from = r.from, .ident = r.ident, .seq = r.seq, .ttl = r.hop_limit, .payload_len = r.payload_len, .at = r.at});
   }
   for (const auto& e : stack_.take_icmp_errors()) loop.icmp_errors.push_back(to_icmp_report(e));
+  for (const auto& e : stack_.take_icmp6_errors()) loop.icmp_errors.push_back(to_icmp_report(e));
   delivered_before_ = stack_.counters().ipv4.delivered;
   stack_.tcp().take_changed(loop.tcp_changed);
 }

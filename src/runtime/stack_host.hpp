@@ -22,6 +22,7 @@ namespace wirestack::runtime {
 // The family-neutral forms of the stack's ICMP events.
 EchoReply to_echo_reply(const iface::PingReply& r);
 IcmpReport to_icmp_report(const iface::IcmpError& e);
+IcmpReport to_icmp_report(const iface::Icmp6Error& e);
 
 class StackHost : public Host, private ActivityLoop::World {
  public:

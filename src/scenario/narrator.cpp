@@ -394,6 +394,10 @@ std::string Narrator::describe_ipv6(const std::string& link, const Dissection& d
              << (p.autonomous ? ": make your address from it (SLAAC)" : " on-link");
         }
       }
+    } else if (const auto* rd = std::get_if<NdRedirect>(&m)) {
+      os << "NDP      redirect from " << ip.src << ": for " << rd->destination << " send to " << rd->target
+         << (rd->target == rd->destination ? " itself, it is on your link" : ", a better first hop on your link")
+         << " (is-at " << lla(true) << ")";
     } else {
       std::string text;
       for (const auto& l : d.layers) {

@@ -116,7 +116,9 @@ TEST(Campus6, SlaacDadAndNdpAreNarratedAndEveryApplicationSucceeds) {
            "NDP      2001:db8:2::20 is-at 02:57:53:00:00:05 (neighbor advertisement: IPv6's ARP reply)",
            "SYN (handshake 1/3",
            "| HTTP request: GET / HTTP/1.1",
-           "2 TCP handshakes, 4 FINs, 0 retransmitted segments",
+           "3 TCP handshakes, 6 FINs, 0 retransmitted segments",
+           "traceroute 2001:db8:2::20 from c:\n 1  2001:db8:1::1  ",
+           "ICMPv6   2001:db8:1::1 > ",  // r's Time Exceeded to c's first probe
        }) {
     EXPECT_NE(c.text.find(line), std::string::npos) << line << "\n" << c.text;
   }

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "app/ping.hpp"
 #include "sim/switch.hpp"
 #include "sim/world.hpp"
 
@@ -90,6 +91,39 @@ TEST(SlaacScenario, HostsGetAddressesBySlaacAndPingThroughTheRouter) {
   // identifiers come from each host's secret, so another seed changes them.
   EXPECT_EQ(addresses_after(21), addresses_after(21));
   EXPECT_NE(addresses_after(21), addresses_after(22));
+}
+
+// ICMPv6 errors reach ping and traceroute as ICMPv4's do: the router's Time
+// Exceeded names the first hop, the destination's echo reply the second.
+TEST(SlaacScenario, TracerouteAndPingErrorsOverIpv6) {
+  Campus6 n(21);
+  n.w.run_until(Instant{} + 10s);
+  const IpAddress b(global_of(*n.b));
+  app::Traceroute trace(*n.a, b);
+  app::Ping expiring(*n.a, b, {.count = 1, .ttl = 1, .start = 1s});
+  // Nobody has this address on a's link: ND gives up (RFC 4861 7.2.2).
+  app::Ping nobody(*n.a, IpAddress(v6("2001:db8:1::99")), {.count = 1, .start = 2s, .linger = 5s});
+  n.w.run_until(Instant{} + 20s);
+  ASSERT_TRUE(trace.done());
+  ASSERT_EQ(trace.hops().size(), 2u) << trace.hops();
+  EXPECT_EQ(trace.hops()[0].from, IpAddress(v6("2001:db8:1::1"))) << trace.hops();  // r, on a's side
+  EXPECT_FALSE(trace.hops()[0].reached);
+  EXPECT_EQ(trace.hops()[1].from, b);
+  EXPECT_TRUE(trace.hops()[1].reached);
+
+  ASSERT_EQ(expiring.result().errors.size(), 1u);
+  const runtime::IcmpReport& te = expiring.result().errors[0];
+  EXPECT_EQ(te.reason, transport::IcmpReason::time_exceeded);
+  EXPECT_EQ(te.type, 3);
+  EXPECT_EQ(te.from, IpAddress(v6("2001:db8:1::1")));
+  EXPECT_STREQ(runtime::describe(te), "Time exceeded: Hop limit");
+
+  ASSERT_EQ(nobody.result().errors.size(), 1u);
+  const runtime::IcmpReport& au = nobody.result().errors[0];
+  EXPECT_TRUE(au.local);
+  EXPECT_EQ(au.from, IpAddress(global_of(*n.a)));
+  EXPECT_STREQ(runtime::describe(au), "Destination unreachable: Address unreachable");
+  EXPECT_GE(n.a->stack().counters().ipv6.nd_failures, 1u);
 }
 
 TEST(SlaacScenario, TheSecondHostWithTheSameAddressFailsDad) {

@@ -44,6 +44,25 @@ std::string_view to_string(IcmpReason r) {
   return "unknown ICMP error";
 }
 
+std::optional<IcmpReason> icmpv6_reason(std::uint8_t type, std::uint8_t code) {
+  switch (type) {
+    case 1:  // Destination Unreachable (RFC 4443 3.1)
+      switch (code) {
+        case 0: return IcmpReason::net_unreachable;  // no route
+        case 4: return IcmpReason::port_unreachable;
+        case 1:   // administratively prohibited
+        case 5:   // source address failed ingress/egress policy
+        case 6: return IcmpReason::admin_prohibited;  // reject route
+        default: return IcmpReason::host_unreachable;  // 2 beyond scope, 3 address, unknown codes
+      }
+    case 2: return IcmpReason::packet_too_big;
+    case 3: return IcmpReason::time_exceeded;
+    case 4:  // Parameter Problem: code 1 names an unrecognised Next Header
+      return code == 1 ? IcmpReason::protocol_unreachable : IcmpReason::parameter_problem;
+    default: return std::nullopt;
+  }
+}
+
 std::optional<Errc> error_for(Protocol protocol, IcmpReason reason) {
   // Linux icmp_err_convert[] (IPv4) and icmpv6_err_convert() (IPv6) agree on
   // these: port and protocol unreachable mean nobody is there; a network

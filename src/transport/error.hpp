@@ -69,6 +69,10 @@ enum class IcmpReason : std::uint8_t {
 };
 std::string_view to_string(IcmpReason r);
 
+// What an ICMPv6 message of (type, code) means (RFC 4443 3, as the comments
+// above pair them); nullopt for informational types (echo, ND).
+std::optional<IcmpReason> icmpv6_reason(std::uint8_t type, std::uint8_t code);
+
 enum class Protocol : std::uint8_t { tcp, udp };
 
 // What a socket of `protocol` reports for an ICMP error; nullopt: nothing

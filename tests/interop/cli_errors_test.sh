@@ -62,6 +62,8 @@ check "multicast ip"  2 '^wirestack tap: --ip: ff02::2/64 is not a unicast IPv6 
 check "far gateway6"  2 '^wirestack tap: --gateway: 2001:db9::1 is neither link-local nor inside an IPv6 --ip$' tap "${base[@]}" --ip 2001:db8::2/64 --gateway 2001:db9::1
 check "gateway4 no ip" 2 '^wirestack tap: --gateway 10.0.0.1: no IPv4 --ip to reach it from$' tap --dev wstnone --ip 2001:db8::2/64 --gateway 10.0.0.1
 check "ping zone"     2 '^wirestack ping: fe80::1%eth9: the zone must be the device the stack is on \(%wstnone\)$' ping "${base[@]}" fe80::1%eth9
+check "get zone"      2 '^wirestack get: fe80::1%eth9: the zone must be the device the stack is on \(%wstnone\)$' get "${base[@]}" 'http://[fe80::1%25eth9]:8080/'
+check "get zone form" 2 '^wirestack get: http://\[fe80::1%eth9\]/: a zone in brackets is written %25ZONE \(RFC 6874\)' get "${base[@]}" 'http://[fe80::1%eth9]/'
 check "zone global"   2 '^wirestack nc: 2001:db8::1%wstnone: a zone \(%wstnone\) only follows a link-local IPv6 address$' nc "${base[@]}" 2001:db8::1%wstnone 80
 check "long name"     2 "^wirestack tap: TAP device name 'much-too-long-name' is too long" tap --dev much-too-long-name --ip 10.77.0.2/24
 check "impair item"   2 '^wirestack tap: --impair: loss=5: expected a percentage such as 5%$' tap "${base[@]}" --impair loss=5

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # tests/interop/ipv6_clients_test.sh WIRESTACK — our clients over IPv6
 # against the Linux kernel on a TAP device: `wirestack ping` to the
-# kernel's global address and to its link-local one (fe80::...%dev),
-# `wirestack get http://[2001:db8:77::1]:8000/...` from python3's
+# kernel's global address and to its link-local one (fe80::...%dev), and
+# to an address nobody has ("Destination unreachable: Address unreachable"),
+# `wirestack get http://[2001:db8:77::1]:8000/...` (and the link-local
+# http://[fe80::...%25dev]:8000/, RFC 6874) from python3's
 # http.server, `wirestack call` to a JSON-RPC server (docs/PROTOCOL.md
 # framing) and `wirestack nc` to an echo, all python3 on kernel sockets
 # bound to ::. Each client waits for its DAD to pass first.
@@ -75,11 +77,19 @@ expect "our ping's header line" "^PING $KERNEL_IP6 .* 56\(104\) bytes" "$out"
 out=$(ws ping -c 2 -i 0.2 "$KERNEL_LL%$TAP" 2>&1) || fail "wirestack ping $KERNEL_LL%$TAP failed"
 echo "$out" | tail -2
 expect "our ping to the kernel's link-local address" "^2 packets transmitted, 2 received" "$out"
+# Nobody has this address: neighbour discovery gives up (3 solicitations a
+# second apart) and ping says so as ping -6 does (RFC 4861 7.2.2).
+out=$(ws ping -c 1 -W 5 2001:db8:77::99 2>&1) && fail "ping to an address nobody has exited 0"
+expect "our ping to an absent neighbour" "^From $OUR_IP6 icmp_seq=1 Destination unreachable: Address unreachable$" "$out"
 err=$(ws ping -c 1 "$KERNEL_LL%nosuchdev" 2>&1 >/dev/null) && fail "a zone other than --dev was accepted"
 expect "a wrong zone is refused" "the zone must be the device" "$err"
 
 out=$(ws get "http://[$KERNEL_IP6]:8000/hello.txt" 2>&1) || fail "wirestack get over IPv6 failed: $out"
 expect "wirestack get over IPv6" "^hello over IPv6$" "$out"
+
+# The kernel's link-local address with its zone, as RFC 6874 writes it in a URL.
+out=$(ws get "http://[$KERNEL_LL%25$TAP]:8000/hello.txt" 2>&1) || fail "wirestack get to a link-local URL failed: $out"
+expect "wirestack get http://[fe80::...%25dev]:8000/" "^hello over IPv6$" "$out"
 
 out=$(ws call "$KERNEL_IP6" 7001 echo '["v6"]' 2>&1) || fail "wirestack call over IPv6 failed: $out"
 expect "wirestack call over IPv6" '"result": ?\["v6"\]' "$out"

@@ -34,6 +34,9 @@ campus6)
   expect "IPv6-only host"  '^ping 2001:db8:2::20 from c:  2 packets transmitted, 2 received' "$summary"
   expect "page over IPv6"  '^GET http://\[2001:db8:2::20\]/ from c: HTTP/1\.1 200 OK' "$summary"
   expect "page over IPv4"  '^GET http://10\.0\.2\.20/ from a: HTTP/1\.1 200 OK' "$summary"
+  expect "traceroute over IPv6" '^ 1  2001:db8:1::1  ' "$summary"
+  expect "traceroute reaches b" '^ 2  2001:db8:2::20  ' "$summary"
+  expect "JSON-RPC over IPv6" '^JSON-RPC time from c .* -> decoded as a date' "$summary"
   expect "SLAAC"           'icmpv6 .*dad_succeeded 2 rs_tx 1 ra_rx 1 slaac_addresses 1' "$out"
   ;;
 lossy)

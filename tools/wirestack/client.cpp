@@ -65,7 +65,7 @@ std::string failure(std::optional<tcp::Errc> e, double timeout_s) {
 CLI::App* add_get_command(CLI::App& app, GetOptions& opt) {
   auto* cmd = app.add_subcommand("get", "HTTP GET over the stack on a TAP device: the body to standard output");
   add_stack_options(cmd, opt.stack);
-  cmd->add_option("url", opt.url, "http://ADDRESS[:PORT]/PATH")->required();
+  cmd->add_option("url", opt.url, "http://ADDRESS[:PORT]/PATH; IPv6 in brackets, a link-local one with its zone: http://[fe80::1%25tap0]:8080/")->required();
   cmd->add_option("--timeout", opt.timeout, "seconds to wait for the whole answer")->check(checks::seconds(1e9));
   return cmd;
 }
@@ -80,7 +80,8 @@ int run_get(const GetOptions& opt) {
     std::cerr << "wirestack get: " << url->host << ": an IP address is needed (no DNS in this stack yet)\n";
     return 2;
   }
-  auto addr = IpAddress::parse(url->host);
+  // RFC 6874's zone ("http://[fe80::1%25tap0]/") is the device, as for ping.
+  auto addr = parse_destination(url->zone.empty() ? url->host : url->host + "%" + url->zone, opt.stack.dev);
   if (!addr) {
     std::cerr << "wirestack get: " << addr.error() << "\n";
     return 2;

@@ -328,8 +328,10 @@ Result<TapStack, StackError> make_tap_stack(const StackOptions& opt, bool allow_
   config.stack.arp.backoff_factor = 1;
   config.stack.arp.max_retries = 2;
   // IPv6 as Linux does it on a link: DAD on every address (the link-local
-  // one included), router solicitations, SLAAC from advertisements.
+  // one included), router solicitations, SLAAC from advertisements, MLDv2
+  // reports of the solicited-node groups (a snooping bridge forwards NS to us).
   config.stack.ipv6.enabled = true;
+  config.stack.ipv6.mld = true;
   auto host = std::make_unique<loop::TapHost>(std::move(*tap), config);
   iface::Interface& stack = host->stack();
   if (addrs->v4) {
