@@ -63,7 +63,23 @@ span.c2s { color: #1d4ed8; font-weight: 600; } span.s2c { color: #047857; font-w
 .chart .cwnd { stroke: #1d4ed8; } .chart .ssthresh { stroke: #c2410c; stroke-dasharray: 5 3; }
 .chart .srtt { stroke: #7c3aed; } .chart .throughput { stroke: #047857; }
 .chart .legend { font-size: 10px; }
+.chart .s0 { stroke: #dc2626; } .chart .s1 { stroke: #047857; } .chart .s2 { stroke: #1d4ed8; } .chart .s3 { stroke: #c2410c; }
+.chart .s4 { stroke: #7c3aed; } .chart .s5 { stroke: #0e7490; } .chart .s6 { stroke: #a16207; } .chart .s7 { stroke: #be185d; }
+.chart .dash { stroke-dasharray: 5 3; }
+.chart .p50 { stroke: #1d4ed8; } .chart .p90 { stroke: #c2410c; } .chart .pmax { stroke: #9ca3af; stroke-dasharray: 3 3; }
+nav.toc { background: #f9fafb; border: 1px solid #e5e7eb; padding: 0.4em 0.8em; display: inline-block; }
+nav.toc ol { margin: 0.2em 0; padding-left: 1.4em; }
+.verdict { font-size: 1.1em; font-weight: 600; padding: 0.4em 0.8em; border-radius: 4px; display: inline-block; }
+.verdict.ok { background: #dcfce7; color: #14532d; } .verdict.bad { background: #fee2e2; color: #7f1d1d; }
+.storm { background: #fef3c7; border-left: 6px solid #d97706; padding: 0.5em 0.8em; font-size: 1.05em; }
+.bad { color: #b91c1c; }
+td.rate { font-weight: 600; }
+tr.total td { font-weight: 600; background: #f9fafb; }
+details.apps pre { margin: 0; font-size: 0.95em; white-space: pre-wrap; }
+.losses { columns: 3; font-size: 0.85em; font-family: ui-monospace, monospace; }
 )";
+
+}  // namespace
 
 // "12,345". Built forwards: g++ 12 misreads string::insert here (-Wrestrict).
 std::string thousands(std::uint64_t v) {
@@ -105,6 +121,8 @@ std::string duration(Duration d) {
 
 std::string percent(double p) { return trim(p * 100) + " %"; }
 
+namespace {
+
 // "100 Mbit/s, 1 ms" and the impairments a direction has.
 std::string describe(const sim::LinkDirection& d) {
   std::string s = rate(d.bits_per_second) + ", " + duration(d.delay);
@@ -125,11 +143,6 @@ std::string num(double v) { return fixed(v, 1); }
 
 // ---- Charts ---------------------------------------------------------------
 
-struct Series {
-  std::string cls, label;
-  std::vector<std::pair<double, double>> pts;  // (seconds, value)
-};
-
 // A round tick step for about four intervals over `range`: 1, 2 or 5 times
 // a power of ten, so that tick labels read 0, 0.5, 1, 1.5 and not 0.125.
 double nice_step(double range) {
@@ -147,6 +160,8 @@ std::string tick(double v, double step) {
   const int decimals = std::clamp(static_cast<int>(-std::floor(std::log10(step) + 1e-9)), 0, 6);
   return fixed(v, decimals);
 }
+
+}  // namespace
 
 void chart(std::string& out, const std::string& title, const std::string& unit, double x0, double x1,
            const std::vector<Series>& series) {
@@ -220,8 +235,6 @@ void chart(std::string& out, const std::string& title, const std::string& unit, 
   }
   out += "</svg>\n";
 }
-
-}  // namespace
 
 // ---- Topology -------------------------------------------------------------
 
@@ -467,11 +480,23 @@ std::string render_html(const Recorder& rec, const ReportOptions& opt) {
          fixed(to_seconds(rec.ended_at().time_since_epoch()), 3) + " s of virtual time &#183; " + thousands(frames) +
          " frames handed to links &#183; " + thousands(rec.frames().size()) + " TCP segments recorded";
   if (rec.dropped_frames() > 0) out += " (" + thousands(rec.dropped_frames()) + " more not kept)";
-  out += "</p>\n<nav><a href=\"#topology\">Topology</a><a href=\"#ladder\">TCP ladder</a><a href=\"#charts\">cwnd, "
-         "RTT, throughput</a><a href=\"#counters\">Counters</a></nav>\n";
+  out += "</p>\n";
+  // The table of contents: every section this page has, in page order.
+  std::vector<std::pair<std::string, std::string>> toc{{"outcome", "Outcome"}};
+  if (rec.storm()) toc.push_back({"storm", "Broadcast storm"});
+  if (has_flood(rec)) toc.push_back({"syn-flood", "SYN flood over time"});
+  if (has_load(rec, opt)) toc.push_back({"load", "Connections, queues and latency"});
+  toc.insert(toc.end(), {{"topology", "Topology"}, {"charts", "cwnd, RTT, throughput"}, {"ladder", "TCP ladder"},
+                         {"counters", "Counters"}});
+  out += "<nav class=\"toc\"><strong>Contents</strong><ol>";
+  for (const auto& [id, name] : toc) out += "<li><a href=\"#" + id + "\">" + esc(name) + "</a></li>";
+  out += "</ol></nav>\n";
+  render_outcome(rec, opt, out);
+  render_flood(rec, opt, out);
+  render_load(rec, opt, out);
   render_topology(rec, out);
-  render_ladder(rec, opt, out);
   render_charts(rec, opt, out);
+  render_ladder(rec, opt, out);
 
   out += "<section id=\"counters\">\n<h2>Counters</h2>\n<p class=\"note\">Each node's counters at the end of the run, "
          "per layer, zeros left out.</p>\n<div class=\"grid\">\n";

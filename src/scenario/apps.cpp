@@ -22,7 +22,7 @@
 #include "scenario/dns_apps.hpp"
 #include "scenario/ftp_apps.hpp"
 #include "scenario/network_app.hpp"
-#include "scenario/stats.hpp"
+#include "base/percentiles.hpp"
 #include "wire/ipv4_address.hpp"
 #include "wire/tcp.hpp"
 
@@ -480,6 +480,7 @@ class RequestClients : public AppOf<Settings> {
   void start() override {
     this->resolve_then(this->s_.to, [this](IpAddress addr) {
       addr_ = addr;
+      begun_ = this->host_.now();
       for (int i = 0; i < this->s_.schedule.count; ++i) clients_.push_back(make(this->s_.schedule.interval * i));
     });
   }
@@ -524,10 +525,20 @@ class RequestClients : public AppOf<Settings> {
       if (answer_ok(*c)) answered.push_back(*c->latency());
     }
   }
+  std::optional<IpEndpoint> requests(std::vector<ClientRun::Request>& out) const override {
+    if (clients_.empty()) return std::nullopt;
+    for (std::size_t i = 0; i < clients_.size(); ++i) {
+      const auto& c = *clients_[i];
+      out.push_back({begun_ + this->s_.schedule.interval * static_cast<Duration::rep>(i),
+                     answer_ok(c) ? c.latency() : std::nullopt});
+    }
+    return server();
+  }
 
  protected:
   IpEndpoint server() const { return IpEndpoint{addr_, this->s_.port}; }
   IpAddress addr_{};  // s_.to, resolved
+  Instant begun_{};   // when the clients were made (each starts its interval later)
   virtual std::unique_ptr<Client> make(Duration start) const = 0;
   virtual std::string what() const = 0;
   virtual bool answer_ok(const Client& c) const { return c.done() && c.ok(); }
