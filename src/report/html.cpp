@@ -65,7 +65,7 @@ span.c2s { color: #1d4ed8; font-weight: 600; } span.s2c { color: #047857; font-w
 .chart .legend { font-size: 10px; }
 .chart .s0 { stroke: #dc2626; } .chart .s1 { stroke: #047857; } .chart .s2 { stroke: #1d4ed8; } .chart .s3 { stroke: #c2410c; }
 .chart .s4 { stroke: #7c3aed; } .chart .s5 { stroke: #0e7490; } .chart .s6 { stroke: #a16207; } .chart .s7 { stroke: #be185d; }
-.chart .dash { stroke-dasharray: 5 3; }
+.chart .dash { stroke-dasharray: 5 3; } .chart .all { stroke: #6b7280; }
 .chart .p50 { stroke: #1d4ed8; } .chart .p90 { stroke: #c2410c; } .chart .pmax { stroke: #9ca3af; stroke-dasharray: 3 3; }
 nav.toc { background: #f9fafb; border: 1px solid #e5e7eb; padding: 0.4em 0.8em; display: inline-block; }
 nav.toc ol { margin: 0.2em 0; padding-left: 1.4em; }
@@ -165,8 +165,25 @@ std::string tick(double v, double step) {
 
 void chart(std::string& out, const std::string& title, const std::string& unit, double x0, double x1,
            const std::vector<Series>& series) {
-  constexpr int kW = 380, kH = 210, kL = 58, kR = 12, kT = 26, kB = 36;
-  constexpr int kPw = kW - kL - kR, kPh = kH - kT - kB;
+  // Several series: their legends in rows under the title, as many as they take.
+  std::vector<std::pair<int, int>> legend_at;  // per series: x, row
+  int rows = 0;
+  if (series.size() > 1) {
+    int x = 8;
+    rows = 1;
+    for (const auto& s : series) {
+      const int w = 24 + static_cast<int>(s.label.size()) * 6;
+      if (x + w > 372 && x > 8) {
+        x = 8;
+        ++rows;
+      }
+      legend_at.push_back({x, rows - 1});
+      x += w;
+    }
+  }
+  constexpr int kW = 380, kL = 58, kR = 12, kB = 36, kPh = 148;
+  const int top = 26 + 13 * rows, height = top + kPh + kB;
+  constexpr int kPw = kW - kL - kR;
   double ymax = 0;
   for (const auto& s : series) {
     for (const auto& p : s.pts) ymax = std::max(ymax, p.second);
@@ -176,10 +193,10 @@ void chart(std::string& out, const std::string& title, const std::string& unit, 
   if (x1 <= x0) x1 = x0 + 1e-3;
   const double xs = nice_step(x1 - x0);  // x tick step, seconds
   auto px = [&](double x) { return kL + (x - x0) / (x1 - x0) * kPw; };
-  auto py = [&](double y) { return kT + kPh - y / ymax * kPh; };
+  auto py = [&](double y) { return top + kPh - y / ymax * kPh; };
 
-  out += "<svg class=\"chart\" width=\"" + num(kW) + "\" height=\"" + num(kH) + "\" viewBox=\"0 0 " + num(kW) + " " +
-         num(kH) + "\" role=\"img\">";
+  out += "<svg class=\"chart\" width=\"" + num(kW) + "\" height=\"" + num(height) + "\" viewBox=\"0 0 " + num(kW) + " " +
+         num(height) + "\" role=\"img\">";
   out += "<text class=\"title\" x=\"" + num(kL) + "\" y=\"16\">" + esc(title) + " (" + esc(unit) + ")</text>";
   // Ticks counted in steps, not summed: no drift, the same text everywhere.
   for (int i = 0; i * ys <= ymax * 1.0001; ++i) {
@@ -191,16 +208,15 @@ void chart(std::string& out, const std::string& title, const std::string& unit, 
   for (auto i = static_cast<long>(std::ceil(x0 / xs - 1e-9)); static_cast<double>(i) * xs <= x1 * 1.0001; ++i) {
     const double x = static_cast<double>(i) * xs;
     const std::string X = num(px(x));
-    out += "<line class=\"axis\" x1=\"" + X + "\" y1=\"" + num(kT + kPh) + "\" x2=\"" + X + "\" y2=\"" + num(kT + kPh + 4) + "\"/>";
-    out += "<text class=\"tick x\" x=\"" + X + "\" y=\"" + num(kT + kPh + 15) + "\">" + tick(x, xs) + "</text>";
+    out += "<line class=\"axis\" x1=\"" + X + "\" y1=\"" + num(top + kPh) + "\" x2=\"" + X + "\" y2=\"" + num(top + kPh + 4) + "\"/>";
+    out += "<text class=\"tick x\" x=\"" + X + "\" y=\"" + num(top + kPh + 15) + "\">" + tick(x, xs) + "</text>";
   }
-  out += "<line class=\"axis\" x1=\"" + num(kL) + "\" y1=\"" + num(kT) + "\" x2=\"" + num(kL) + "\" y2=\"" + num(kT + kPh) + "\"/>";
-  out += "<line class=\"axis\" x1=\"" + num(kL) + "\" y1=\"" + num(kT + kPh) + "\" x2=\"" + num(kL + kPw) + "\" y2=\"" +
-         num(kT + kPh) + "\"/>";
-  out += "<text class=\"tick x\" x=\"" + num(kL + kPw / 2) + "\" y=\"" + num(kH - 4) + "\">virtual time (s)</text>";
-  int lx = kL + kPw;
-  for (auto it = series.rbegin(); it != series.rend(); ++it) {
-    const auto& s = *it;
+  out += "<line class=\"axis\" x1=\"" + num(kL) + "\" y1=\"" + num(top) + "\" x2=\"" + num(kL) + "\" y2=\"" + num(top + kPh) + "\"/>";
+  out += "<line class=\"axis\" x1=\"" + num(kL) + "\" y1=\"" + num(top + kPh) + "\" x2=\"" + num(kL + kPw) + "\" y2=\"" +
+         num(top + kPh) + "\"/>";
+  out += "<text class=\"tick x\" x=\"" + num(kL + kPw / 2) + "\" y=\"" + num(height - 4) + "\">virtual time (s)</text>";
+  for (std::size_t si = series.size(); si-- > 0;) {
+    const auto& s = series[si];
     if (!s.pts.empty()) {
       // A minute of 10 ms samples is 6,000 points for 300 pixels: per pixel
       // column keep the first, lowest, highest and last point, which draws
@@ -225,12 +241,12 @@ void chart(std::string& out, const std::string& title, const std::string& unit, 
       }
       out += "\"><title>" + esc(s.label) + "</title></polyline>";
     }
-    if (series.size() > 1) {  // a legend on the title line, right-aligned
-      lx -= 8 + static_cast<int>(s.label.size()) * 6;
-      out += "<line class=\"" + s.cls + "\" x1=\"" + num(lx) + "\" y1=\"12\" x2=\"" + num(lx + 12) +
-             "\" y2=\"12\" style=\"stroke-width:2\"/>";
-      out += "<text class=\"legend\" x=\"" + num(lx + 15) + "\" y=\"15\">" + esc(s.label) + "</text>";
-      lx -= 12;
+    if (!legend_at.empty()) {  // a legend under the title
+      const auto [lx, row] = legend_at[si];
+      const int ly = 26 + 13 * row;
+      out += "<line class=\"" + s.cls + "\" x1=\"" + num(lx) + "\" y1=\"" + num(ly - 3) + "\" x2=\"" + num(lx + 12) +
+             "\" y2=\"" + num(ly - 3) + "\" style=\"stroke-width:2\"/>";
+      out += "<text class=\"legend\" x=\"" + num(lx + 15) + "\" y=\"" + num(ly) + "\">" + esc(s.label) + "</text>";
     }
   }
   out += "</svg>\n";
@@ -484,7 +500,7 @@ std::string render_html(const Recorder& rec, const ReportOptions& opt) {
   // The table of contents: every section this page has, in page order.
   std::vector<std::pair<std::string, std::string>> toc{{"outcome", "Outcome"}};
   if (rec.storm()) toc.push_back({"storm", "Broadcast storm"});
-  if (has_flood(rec)) toc.push_back({"syn-flood", "SYN flood over time"});
+  if (has_flood(rec)) toc.push_back({"syn-flood", "SYN queue overflow (SYN flood)"});
   if (has_load(rec, opt)) toc.push_back({"load", "Connections, queues and latency"});
   toc.insert(toc.end(), {{"topology", "Topology"}, {"charts", "cwnd, RTT, throughput"}, {"ladder", "TCP ladder"},
                          {"counters", "Counters"}});

@@ -81,8 +81,8 @@ struct ReportOptions {
   // and retransmission (at most ladder_losses of them), and says how many it
   // hid at each gap.
   std::size_t ladder_edge = 12;
-  std::size_t ladder_around = 3;
-  std::size_t ladder_losses = 40;
+  std::size_t ladder_around = 2;
+  std::size_t ladder_losses = 100;
   // Connections charted, those that moved the most bytes first.
   std::size_t max_charts = 8;
   std::optional<RunOutcome> outcome;

@@ -132,9 +132,12 @@ void flood_table(const Recorder& rec, const ReportOptions& opt, std::string& out
                   ")";
       }
     }
+    // A listener's SYN queue holds min(backlog, syn_backlog) (summed
+    // backlogs when a host has several listeners: an upper bound).
+    const std::uint32_t bound = std::min(s.backlog, s.syn_backlog);
     out += "<tr data-server=\"" + esc(s.host) + "\"><td>" + esc(s.host) + "</td><td>" +
            (s.syn_cookies ? "on" : "off") + "</td><td class=\"num\">" + thousands(last.listen_syns) +
-           "</td><td class=\"num\">" + thousands(peak) + " / " + thousands(s.syn_backlog) + "</td><td class=\"num\">" +
+           "</td><td class=\"num\">" + thousands(peak) + " / " + thousands(bound) + "</td><td class=\"num\">" +
            thousands(last.syn_queue_drops) + "</td><td class=\"num\">" + thousands(last.cookies_sent) +
            "</td><td class=\"num\">" + thousands(last.cookies_validated) + "</td><td class=\"num rate\">" +
            esc(clients) + "</td></tr>\n";
@@ -143,10 +146,13 @@ void flood_table(const Recorder& rec, const ReportOptions& opt, std::string& out
 }
 
 // Clients answered so far, by the time their answer arrived.
-std::vector<std::pair<double, double>> answered_over_time(const ClientGroup& g, double x0, double x1) {
+std::vector<std::pair<double, double>> answered_over_time(const std::vector<const ClientGroup*>& groups, double x0,
+                                                          double x1) {
   std::vector<double> done;
-  for (const auto& r : g.requests) {
-    if (r.latency) done.push_back(secs(r.start + *r.latency));
+  for (const auto* g : groups) {
+    for (const auto& r : g->requests) {
+      if (r.latency) done.push_back(secs(r.start + *r.latency));
+    }
   }
   std::sort(done.begin(), done.end());
   std::vector<std::pair<double, double>> pts{{x0, 0}};
@@ -269,7 +275,7 @@ void render_outcome(const Recorder& rec, const ReportOptions& opt, std::string& 
 
 void render_flood(const Recorder& rec, const ReportOptions& opt, std::string& out) {
   if (!has_flood(rec)) return;
-  out += "<section id=\"syn-flood\">\n<h2>SYN flood over time</h2>\n";
+  out += "<section id=\"syn-flood\">\n<h2>SYN queue overflow (SYN flood) over time</h2>\n";
   out += "<p>Sampled every " + duration(rec.config().sample_interval) +
          " of virtual time on each server. A SYN waits in its listener's SYN queue for the handshake's last ACK; "
          "spoofed SYNs never get one, so the queue fills. Then a server with SYN cookies off drops every new SYN, "
@@ -277,48 +283,46 @@ void render_flood(const Recorder& rec, const ReportOptions& opt, std::string& ou
          "number encodes the connection), keeps nothing, and builds the connection when a valid cookie comes back "
          "in the client's ACK. Rates are averaged over " +
          duration(rec.config().sample_interval * 10) + ".</p>\n";
-  const double x0 = 0, x1 = secs(rec.ended_at());
-  std::vector<Series> syns, depth, overflow, validated;
-  std::size_t i = 0;
-  for (const auto& s : rec.servers()) {
+  const auto span = active_span(rec, opt);
+  const double x0 = span.first, x1 = span.second;
+  std::vector<Series> syns, depth, overflow, validated, answered;
+  for (std::size_t i = 0; i < rec.servers().size(); ++i) {
+    const ServerSeries& s = rec.servers()[i];
     if (!flooded(s)) continue;
-    const std::string cls = palette(i++);
+    const std::string cls = palette(i);
     const std::string label = server_label(s);
-    syns.push_back({cls, label, per_second(s.samples, [](const ServerSample& x) { return x.listen_syns; })});
-    depth.push_back({cls, label, level(s.samples, [](const ServerSample& x) { return x.syn_queue; })});
+    auto in_span = [&](std::vector<std::pair<double, double>> pts) { return clip(std::move(pts), x0, x1); };
+    syns.push_back({cls, label, in_span(per_second(s.samples, [](const ServerSample& x) { return x.listen_syns; }))});
+    depth.push_back({cls, label, in_span(level(s.samples, [](const ServerSample& x) { return x.syn_queue; }))});
     if (s.syn_cookies) {
       overflow.push_back({cls, s.host + ": cookies sent",
-                          per_second(s.samples, [](const ServerSample& x) { return x.cookies_sent; })});
-      validated.push_back({cls, s.host + ": cookies validated",
-                           level(s.samples, [](const ServerSample& x) { return x.cookies_validated; })});
+                          in_span(per_second(s.samples, [](const ServerSample& x) { return x.cookies_sent; }))});
     } else {
       overflow.push_back({cls + " dash", s.host + ": SYNs dropped",
-                          per_second(s.samples, [](const ServerSample& x) { return x.syn_queue_drops; })});
-      validated.push_back({cls, s.host + ": cookies validated (off)",
-                           level(s.samples, [](const ServerSample& x) { return x.cookies_validated; })});
+                          in_span(per_second(s.samples, [](const ServerSample& x) { return x.syn_queue_drops; }))});
+    }
+    validated.push_back({cls, label, in_span(level(s.samples, [](const ServerSample& x) { return x.cookies_validated; }))});
+    if (opt.outcome) {
+      std::vector<const ClientGroup*> mine;
+      for (const auto& g : opt.outcome->clients) {
+        if (server_of(rec, g.server) == &s) mine.push_back(&g);
+      }
+      if (!mine.empty()) answered.push_back({cls, label, answered_over_time(mine, x0, x1)});
     }
   }
   out += "<div class=\"grid\">\n";
-  chart(out, "SYNs reaching the listener", "per second", x0, x1, syns);
-  chart(out, "SYN-queue depth", "half-open connections", x0, x1, depth);
-  chart(out, "SYN queue full: dropped or cookie", "SYNs per second", x0, x1, overflow);
-  chart(out, "cookies validated", "connections, so far", x0, x1, validated);
-  if (opt.outcome) {
-    std::vector<Series> answered;
-    std::size_t k = 0;
-    for (const auto& g : opt.outcome->clients) {
-      const ServerSeries* s = server_of(rec, g.server);
-      if (s == nullptr || !flooded(*s)) continue;
-      answered.push_back({palette(k++), g.label, answered_over_time(g, x0, x1)});
-    }
-    if (!answered.empty()) chart(out, "legitimate clients answered", "so far", x0, x1, answered);
-  }
+  chart(out, "SYNs reaching the listener", "per s", x0, x1, syns);
+  chart(out, "SYN-queue depth", "connections", x0, x1, depth);
+  chart(out, "SYN queue full: dropped or cookie", "per s", x0, x1, overflow);
+  chart(out, "cookies validated", "so far", x0, x1, validated);
+  if (!answered.empty()) chart(out, "legitimate clients answered", "so far", x0, x1, answered);
   out += "</div>\n</section>\n";
 }
 
 void render_load(const Recorder& rec, const ReportOptions& opt, std::string& out) {
   if (!has_load(rec, opt)) return;
-  const auto [x0, x1] = active_span(rec, opt);
+  const auto span = active_span(rec, opt);
+  const double x0 = span.first, x1 = span.second;
   out += "<section id=\"load\">\n<h2>Connections, queues and latency over time</h2>\n";
   out += "<p>Each server's connections in ESTABLISHED and its listeners' accept queue (handshakes done, waiting "
          "for the application's accept()), sampled every " +
@@ -327,17 +331,21 @@ void render_load(const Recorder& rec, const ReportOptions& opt, std::string& out
          "as percentiles of the clients that started in each slice. From " + fixed(x0, 3) + " s to " + fixed(x1, 3) +
          " s, where something happened.</p>\n";
   std::vector<Series> est, acc;
-  std::size_t i = 0;
-  for (const auto& s : rec.servers()) {
-    const std::string cls = palette(i++);
-    est.push_back({cls, s.host, clip(level(s.samples, [](const ServerSample& x) { return x.established; }), x0, x1)});
+  Series everywhere{"all", "all hosts: ESTABLISHED", {}};
+  for (const auto& t : rec.traffic()) everywhere.pts.push_back({secs(t.at), static_cast<double>(t.established)});
+  est.push_back({everywhere.cls, everywhere.label, clip(std::move(everywhere.pts), x0, x1)});
+  for (std::size_t i = 0; i < rec.servers().size(); ++i) {
+    const ServerSeries& s = rec.servers()[i];
+    const std::string cls = palette(i);
+    est.push_back({cls, s.host + ": ESTABLISHED",
+                   clip(level(s.samples, [](const ServerSample& x) { return x.established; }), x0, x1)});
+    est.push_back({cls + " dash", s.host + ": open, SYN-RECEIVED to LAST-ACK",
+                   clip(level(s.samples, [](const ServerSample& x) { return x.open; }), x0, x1)});
     acc.push_back({cls, s.host, clip(level(s.samples, [](const ServerSample& x) { return x.accept_queue; }), x0, x1)});
   }
   out += "<div class=\"grid\">\n";
-  if (!est.empty()) {
-    chart(out, "established connections", "at once", x0, x1, est);
-    chart(out, "accept-queue depth", "connections", x0, x1, acc);
-  }
+  chart(out, "established connections", "at once", x0, x1, est);
+  if (!acc.empty()) chart(out, "accept-queue depth", "connections", x0, x1, acc);
   if (opt.outcome) {
     for (const auto& [server, members] : by_server(opt.outcome->clients)) {
       // Slices of the clients' start times, about fifty across the span.
@@ -369,7 +377,10 @@ void render_load(const Recorder& rec, const ReportOptions& opt, std::string& out
         p90.pts.push_back({t, to_seconds(p.p90) * 1e3});
         pmax.pts.push_back({t, to_seconds(p.max) * 1e3});
       }
-      chart(out, "response latency, " + server_name(rec, server), "ms, by start time", x0, x1, {p50, p90, pmax});
+      if (!slices.empty()) {
+        const ServerSeries* srv = server_of(rec, server);
+        chart(out, "response latency, " + (srv ? srv->host : endpoint(server)), "ms, by start", x0, x1, {p50, p90, pmax});
+      }
       if (unanswered > 0) {
         out += "<p class=\"note\">" + thousands(unanswered) + " clients of " + esc(server_name(rec, server)) +
                " were not answered (not charted).</p>\n";

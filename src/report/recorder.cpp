@@ -155,10 +155,16 @@ void Recorder::sample_servers(Instant now) {
     const auto& c = tcp.counters();
     ServerSeries& s = servers_[k];
     if (q.listeners > 0) s.backlog = static_cast<std::uint32_t>(q.backlog);
+    std::size_t open = 0;
+    for (auto st = static_cast<std::size_t>(tcp::State::syn_received); st < static_cast<std::size_t>(tcp::State::time_wait);
+         ++st) {
+      open += tcp.connections_in(static_cast<tcp::State>(st));
+    }
     const ServerSample x{now,
                          static_cast<std::uint32_t>(q.syn_queue),
                          static_cast<std::uint32_t>(q.accept_queue),
                          static_cast<std::uint32_t>(tcp.connections_in(tcp::State::established)),
+                         static_cast<std::uint32_t>(open),
                          c.listen_syns,
                          c.syn_queue_drops,
                          c.accept_queue_drops,
@@ -171,10 +177,12 @@ void Recorder::sample_servers(Instant now) {
       s.samples.push_back(x);
     }
   }
+  std::uint64_t established = 0;
+  for (const auto& h : hosts) established += h->stack().tcp().connections_in(tcp::State::established);
   if (!traffic_.empty() && traffic_.back().at == now) {
-    traffic_.back().frames = frames_seen_;
+    traffic_.back() = {now, frames_seen_, established};
   } else {
-    traffic_.push_back({now, frames_seen_});
+    traffic_.push_back({now, frames_seen_, established});
   }
 }
 

@@ -130,6 +130,7 @@ struct ServerSample {
   Instant at{};
   std::uint32_t syn_queue = 0, accept_queue = 0;  // summed over its listeners
   std::uint32_t established = 0;                  // connections in ESTABLISHED now
+  std::uint32_t open = 0;  // in any state from SYN-RECEIVED to LAST-ACK (not TIME-WAIT)
   std::uint64_t listen_syns = 0;                  // SYNs that reached a listener
   std::uint64_t syn_queue_drops = 0, accept_queue_drops = 0;
   std::uint64_t cookies_sent = 0, cookies_validated = 0;
@@ -143,10 +144,12 @@ struct ServerSeries {
   std::uint32_t backlog = 0;      // accept queues' bounds, summed, at the last sample
   std::vector<ServerSample> samples;
 };
-// Frames handed to links so far, at one sample (the whole network).
+// The whole network at one sample: frames handed to links so far, and TCP
+// connections in ESTABLISHED on every host (clients waiting for an answer).
 struct TrafficSample {
   Instant at{};
   std::uint64_t frames = 0;
+  std::uint64_t established = 0;
 };
 
 struct Counter {
