@@ -765,6 +765,7 @@ TEST(SocketTable, StateGaugesAndListenQueuesMatchAWalk) {
     Net net(cfg);
     const SocketHandle srv = listen_on(net.b, 8080, 4);
     int checks = 0;
+    bool listening = true;
     std::size_t most_syn = 0, most_accept = 0;
     net.on_step = [&] {
       for (const SocketTable* t : {&net.a, &net.b}) {
@@ -777,7 +778,8 @@ TEST(SocketTable, StateGaugesAndListenQueuesMatchAWalk) {
         }
       }
       const auto q = net.b.listen_queues();
-      ASSERT_EQ(q.listeners, 1u);
+      ASSERT_EQ(q.listeners, listening ? 1u : 0u);
+      if (!listening) return;
       ASSERT_EQ(q.syn_queue, net.b.syn_queue_len(srv));
       ASSERT_EQ(q.accept_queue, net.b.accept_queue_len(srv));
       ASSERT_EQ(q.backlog, 4u);
@@ -811,14 +813,19 @@ TEST(SocketTable, StateGaugesAndListenQueuesMatchAWalk) {
     net.run(milliseconds{50});
     for (auto c : clients) (void)net.a.close(c);
     net.run(seconds{5});
-    EXPECT_GT(net.b.connections_in(State::time_wait), 0u);
+    if (cookies) {  // without, the flood kept the clients out
+      EXPECT_GT(net.b.connections_in(State::time_wait), 0u);
+    }
+    listening = false;
     net.b.forget_all();
     EXPECT_EQ(net.b.connections_in(State::time_wait), 0u);
     EXPECT_EQ(net.b.connections_in(State::syn_received), 0u);
     net.run(seconds{2});
-    EXPECT_GT(checks, 20);
-    EXPECT_EQ(most_syn, 8u);  // the SYN queue filled
-    EXPECT_GT(most_accept, 0u);
+    EXPECT_GT(checks, 10);
+    EXPECT_EQ(most_syn, 4u);  // the SYN queue filled: min(backlog, syn_backlog)
+    if (cookies) {
+      EXPECT_GT(most_accept, 0u);
+    }
   }
 }
 
