@@ -63,7 +63,23 @@ span.c2s { color: #1d4ed8; font-weight: 600; } span.s2c { color: #047857; font-w
 .chart .cwnd { stroke: #1d4ed8; } .chart .ssthresh { stroke: #c2410c; stroke-dasharray: 5 3; }
 .chart .srtt { stroke: #7c3aed; } .chart .throughput { stroke: #047857; }
 .chart .legend { font-size: 10px; }
+.chart .s0 { stroke: #dc2626; } .chart .s1 { stroke: #047857; } .chart .s2 { stroke: #1d4ed8; } .chart .s3 { stroke: #c2410c; }
+.chart .s4 { stroke: #7c3aed; } .chart .s5 { stroke: #0e7490; } .chart .s6 { stroke: #a16207; } .chart .s7 { stroke: #be185d; }
+.chart .dash { stroke-dasharray: 5 3; } .chart .all { stroke: #6b7280; }
+.chart .p50 { stroke: #1d4ed8; } .chart .p90 { stroke: #c2410c; } .chart .pmax { stroke: #9ca3af; stroke-dasharray: 3 3; }
+nav.toc { background: #f9fafb; border: 1px solid #e5e7eb; padding: 0.4em 0.8em; display: inline-block; }
+nav.toc ol { margin: 0.2em 0; padding-left: 1.4em; }
+.verdict { font-size: 1.1em; font-weight: 600; padding: 0.4em 0.8em; border-radius: 4px; display: inline-block; }
+.verdict.ok { background: #dcfce7; color: #14532d; } .verdict.bad { background: #fee2e2; color: #7f1d1d; }
+.storm { background: #fef3c7; border-left: 6px solid #d97706; padding: 0.5em 0.8em; font-size: 1.05em; }
+.bad { color: #b91c1c; }
+td.rate { font-weight: 600; }
+tr.total td { font-weight: 600; background: #f9fafb; }
+details.apps pre { margin: 0; font-size: 0.95em; white-space: pre-wrap; }
+.losses { columns: 3; font-size: 0.85em; font-family: ui-monospace, monospace; }
 )";
+
+}  // namespace
 
 // "12,345". Built forwards: g++ 12 misreads string::insert here (-Wrestrict).
 std::string thousands(std::uint64_t v) {
@@ -105,6 +121,8 @@ std::string duration(Duration d) {
 
 std::string percent(double p) { return trim(p * 100) + " %"; }
 
+namespace {
+
 // "100 Mbit/s, 1 ms" and the impairments a direction has.
 std::string describe(const sim::LinkDirection& d) {
   std::string s = rate(d.bits_per_second) + ", " + duration(d.delay);
@@ -125,11 +143,6 @@ std::string num(double v) { return fixed(v, 1); }
 
 // ---- Charts ---------------------------------------------------------------
 
-struct Series {
-  std::string cls, label;
-  std::vector<std::pair<double, double>> pts;  // (seconds, value)
-};
-
 // A round tick step for about four intervals over `range`: 1, 2 or 5 times
 // a power of ten, so that tick labels read 0, 0.5, 1, 1.5 and not 0.125.
 double nice_step(double range) {
@@ -148,10 +161,29 @@ std::string tick(double v, double step) {
   return fixed(v, decimals);
 }
 
+}  // namespace
+
 void chart(std::string& out, const std::string& title, const std::string& unit, double x0, double x1,
            const std::vector<Series>& series) {
-  constexpr int kW = 380, kH = 210, kL = 58, kR = 12, kT = 26, kB = 36;
-  constexpr int kPw = kW - kL - kR, kPh = kH - kT - kB;
+  // Several series: their legends in rows under the title, as many as they take.
+  std::vector<std::pair<int, int>> legend_at;  // per series: x, row
+  int rows = 0;
+  if (series.size() > 1) {
+    int x = 8;
+    rows = 1;
+    for (const auto& s : series) {
+      const int w = 24 + static_cast<int>(s.label.size()) * 6;
+      if (x + w > 372 && x > 8) {
+        x = 8;
+        ++rows;
+      }
+      legend_at.push_back({x, rows - 1});
+      x += w;
+    }
+  }
+  constexpr int kW = 380, kL = 58, kR = 12, kB = 36, kPh = 148;
+  const int top = 26 + 13 * rows, height = top + kPh + kB;
+  constexpr int kPw = kW - kL - kR;
   double ymax = 0;
   for (const auto& s : series) {
     for (const auto& p : s.pts) ymax = std::max(ymax, p.second);
@@ -161,10 +193,10 @@ void chart(std::string& out, const std::string& title, const std::string& unit, 
   if (x1 <= x0) x1 = x0 + 1e-3;
   const double xs = nice_step(x1 - x0);  // x tick step, seconds
   auto px = [&](double x) { return kL + (x - x0) / (x1 - x0) * kPw; };
-  auto py = [&](double y) { return kT + kPh - y / ymax * kPh; };
+  auto py = [&](double y) { return top + kPh - y / ymax * kPh; };
 
-  out += "<svg class=\"chart\" width=\"" + num(kW) + "\" height=\"" + num(kH) + "\" viewBox=\"0 0 " + num(kW) + " " +
-         num(kH) + "\" role=\"img\">";
+  out += "<svg class=\"chart\" width=\"" + num(kW) + "\" height=\"" + num(height) + "\" viewBox=\"0 0 " + num(kW) + " " +
+         num(height) + "\" role=\"img\">";
   out += "<text class=\"title\" x=\"" + num(kL) + "\" y=\"16\">" + esc(title) + " (" + esc(unit) + ")</text>";
   // Ticks counted in steps, not summed: no drift, the same text everywhere.
   for (int i = 0; i * ys <= ymax * 1.0001; ++i) {
@@ -176,16 +208,15 @@ void chart(std::string& out, const std::string& title, const std::string& unit, 
   for (auto i = static_cast<long>(std::ceil(x0 / xs - 1e-9)); static_cast<double>(i) * xs <= x1 * 1.0001; ++i) {
     const double x = static_cast<double>(i) * xs;
     const std::string X = num(px(x));
-    out += "<line class=\"axis\" x1=\"" + X + "\" y1=\"" + num(kT + kPh) + "\" x2=\"" + X + "\" y2=\"" + num(kT + kPh + 4) + "\"/>";
-    out += "<text class=\"tick x\" x=\"" + X + "\" y=\"" + num(kT + kPh + 15) + "\">" + tick(x, xs) + "</text>";
+    out += "<line class=\"axis\" x1=\"" + X + "\" y1=\"" + num(top + kPh) + "\" x2=\"" + X + "\" y2=\"" + num(top + kPh + 4) + "\"/>";
+    out += "<text class=\"tick x\" x=\"" + X + "\" y=\"" + num(top + kPh + 15) + "\">" + tick(x, xs) + "</text>";
   }
-  out += "<line class=\"axis\" x1=\"" + num(kL) + "\" y1=\"" + num(kT) + "\" x2=\"" + num(kL) + "\" y2=\"" + num(kT + kPh) + "\"/>";
-  out += "<line class=\"axis\" x1=\"" + num(kL) + "\" y1=\"" + num(kT + kPh) + "\" x2=\"" + num(kL + kPw) + "\" y2=\"" +
-         num(kT + kPh) + "\"/>";
-  out += "<text class=\"tick x\" x=\"" + num(kL + kPw / 2) + "\" y=\"" + num(kH - 4) + "\">virtual time (s)</text>";
-  int lx = kL + kPw;
-  for (auto it = series.rbegin(); it != series.rend(); ++it) {
-    const auto& s = *it;
+  out += "<line class=\"axis\" x1=\"" + num(kL) + "\" y1=\"" + num(top) + "\" x2=\"" + num(kL) + "\" y2=\"" + num(top + kPh) + "\"/>";
+  out += "<line class=\"axis\" x1=\"" + num(kL) + "\" y1=\"" + num(top + kPh) + "\" x2=\"" + num(kL + kPw) + "\" y2=\"" +
+         num(top + kPh) + "\"/>";
+  out += "<text class=\"tick x\" x=\"" + num(kL + kPw / 2) + "\" y=\"" + num(height - 4) + "\">virtual time (s)</text>";
+  for (std::size_t si = series.size(); si-- > 0;) {
+    const auto& s = series[si];
     if (!s.pts.empty()) {
       // A minute of 10 ms samples is 6,000 points for 300 pixels: per pixel
       // column keep the first, lowest, highest and last point, which draws
@@ -210,18 +241,16 @@ void chart(std::string& out, const std::string& title, const std::string& unit, 
       }
       out += "\"><title>" + esc(s.label) + "</title></polyline>";
     }
-    if (series.size() > 1) {  // a legend on the title line, right-aligned
-      lx -= 8 + static_cast<int>(s.label.size()) * 6;
-      out += "<line class=\"" + s.cls + "\" x1=\"" + num(lx) + "\" y1=\"12\" x2=\"" + num(lx + 12) +
-             "\" y2=\"12\" style=\"stroke-width:2\"/>";
-      out += "<text class=\"legend\" x=\"" + num(lx + 15) + "\" y=\"15\">" + esc(s.label) + "</text>";
-      lx -= 12;
+    if (!legend_at.empty()) {  // a legend under the title
+      const auto [lx, row] = legend_at[si];
+      const int ly = 26 + 13 * row;
+      out += "<line class=\"" + s.cls + "\" x1=\"" + num(lx) + "\" y1=\"" + num(ly - 3) + "\" x2=\"" + num(lx + 12) +
+             "\" y2=\"" + num(ly - 3) + "\" style=\"stroke-width:2\"/>";
+      out += "<text class=\"legend\" x=\"" + num(lx + 15) + "\" y=\"" + num(ly) + "\">" + esc(s.label) + "</text>";
     }
   }
   out += "</svg>\n";
 }
-
-}  // namespace
 
 // ---- Topology -------------------------------------------------------------
 
@@ -467,11 +496,23 @@ std::string render_html(const Recorder& rec, const ReportOptions& opt) {
          fixed(to_seconds(rec.ended_at().time_since_epoch()), 3) + " s of virtual time &#183; " + thousands(frames) +
          " frames handed to links &#183; " + thousands(rec.frames().size()) + " TCP segments recorded";
   if (rec.dropped_frames() > 0) out += " (" + thousands(rec.dropped_frames()) + " more not kept)";
-  out += "</p>\n<nav><a href=\"#topology\">Topology</a><a href=\"#ladder\">TCP ladder</a><a href=\"#charts\">cwnd, "
-         "RTT, throughput</a><a href=\"#counters\">Counters</a></nav>\n";
+  out += "</p>\n";
+  // The table of contents: every section this page has, in page order.
+  std::vector<std::pair<std::string, std::string>> toc{{"outcome", "Outcome"}};
+  if (rec.storm()) toc.push_back({"storm", "Broadcast storm"});
+  if (has_flood(rec)) toc.push_back({"syn-flood", "SYN queue overflow (SYN flood)"});
+  if (has_load(rec, opt)) toc.push_back({"load", "Connections, queues and latency"});
+  toc.insert(toc.end(), {{"topology", "Topology"}, {"charts", "cwnd, RTT, throughput"}, {"ladder", "TCP ladder"},
+                         {"counters", "Counters"}});
+  out += "<nav class=\"toc\"><strong>Contents</strong><ol>";
+  for (const auto& [id, name] : toc) out += "<li><a href=\"#" + id + "\">" + esc(name) + "</a></li>";
+  out += "</ol></nav>\n";
+  render_outcome(rec, opt, out);
+  render_flood(rec, opt, out);
+  render_load(rec, opt, out);
   render_topology(rec, out);
-  render_ladder(rec, opt, out);
   render_charts(rec, opt, out);
+  render_ladder(rec, opt, out);
 
   out += "<section id=\"counters\">\n<h2>Counters</h2>\n<p class=\"note\">Each node's counters at the end of the run, "
          "per layer, zeros left out.</p>\n<div class=\"grid\">\n";

@@ -143,21 +143,27 @@ void render_ladder(const Recorder& rec, const ReportOptions& opt, std::string& o
          " retransmitted, " + std::to_string(lost_total) + " lost.</p>\n";
 
   // Which rows to draw: all, or the first and last `edge` and, because a
-  // loss is what a student comes to see, the first retransmission of data
-  // with what led to it; an elision marker for each gap.
+  // loss is what a student comes to see, `around` segments on each side of
+  // every segment the network lost and every retransmission (the first
+  // ladder_losses of them); a marker for each gap says how many it hides.
   const std::size_t edge = std::max<std::size_t>(opt.ladder_edge, 1);
-  std::vector<bool> show(segs.size(), segs.size() <= 2 * edge);
-  if (segs.size() > 2 * edge) {
+  const bool collapse = segs.size() > 2 * edge;
+  std::vector<bool> show(segs.size(), !collapse);
+  std::vector<std::size_t> events;  // lost or retransmitted segments, in order
+  for (std::size_t i = 0; i < segs.size(); ++i) {
+    if (!segs[i].arrive || segs[i].rtx) events.push_back(i);
+  }
+  const std::size_t indexed = std::min(events.size(), opt.ladder_losses);
+  if (collapse) {
     for (std::size_t i = 0; i < edge; ++i) show[i] = show[segs.size() - 1 - i] = true;
-    for (std::size_t i = 0; i < segs.size(); ++i) {
-      if (!segs[i].rtx || TcpFlags{segs[i].frame->flags}.syn()) continue;
-      const std::size_t around = std::max<std::size_t>(edge / 3, 1);
-      for (std::size_t k = i > 2 * around ? i - 2 * around : 0; k < std::min(segs.size(), i + around); ++k) show[k] = true;
-      break;
+    for (std::size_t e = 0; e < indexed; ++e) {
+      const std::size_t i = events[e];
+      const std::size_t from = i > opt.ladder_around ? i - opt.ladder_around : 0;
+      for (std::size_t k = from; k < std::min(segs.size(), i + opt.ladder_around + 1); ++k) show[k] = true;
     }
   }
   struct Gap {
-    std::size_t count = 0, rtx = 0;
+    std::size_t count = 0, rtx = 0, lost = 0;
   };
   std::vector<std::variant<std::size_t, Gap>> rows;  // a segment, or an elision marker
   for (std::size_t i = 0; i < segs.size(); ++i) {
@@ -169,6 +175,32 @@ void render_ladder(const Recorder& rec, const ReportOptions& opt, std::string& o
     auto& gap = std::get<Gap>(rows.back());
     ++gap.count;
     gap.rtx += segs[i].rtx ? 1 : 0;
+    gap.lost += segs[i].arrive ? 0 : 1;
+  }
+  std::size_t hidden = 0;
+  for (const auto& row : rows) {
+    if (const Gap* g = std::get_if<Gap>(&row)) hidden += g->count;
+  }
+  if (hidden > 0) {
+    out += "<p class=\"note\">A long ladder: shown are the first and last " + std::to_string(edge) +
+           " segments and " + std::to_string(opt.ladder_around) + " on each side of " +
+           (indexed < events.size() ? "the first " + std::to_string(indexed) + " losses and retransmissions"
+                                    : std::string("every loss and retransmission")) +
+           "; " + std::to_string(hidden) + " segments are hidden, each gap marked with how many.</p>\n";
+  }
+  // The index: a link to each loss and retransmission drawn.
+  if (!events.empty()) {
+    out += "<details open class=\"loss-index\"><summary>Losses and retransmissions (" +
+           std::to_string(events.size()) + (indexed < events.size() ? ", the first " + std::to_string(indexed) + " linked" : "") +
+           ")</summary>\n<ol class=\"losses\">";
+    for (std::size_t e = 0; e < indexed; ++e) {
+      const Seg& s = segs[events[e]];
+      const std::size_t d = s.from_client ? 0 : 1;
+      out += "<li><a href=\"#seg-" + std::to_string(events[e]) + "\">" + ms(s.depart) + " " +
+             (s.from_client ? "c&#8594;s" : "s&#8594;c") + " seq=" + std::to_string(s.frame->seq - *isn[d]) + " " +
+             (s.arrive ? "retransmitted" : "lost") + (s.rtx && !s.arrive ? " (a retransmission)" : "") + "</a></li>";
+    }
+    out += "</ol>\n</details>\n";
   }
 
   constexpr int kW = 1000, kXc = 260, kXs = 740, kTop = 64, kRow = 30, kSlant = 16;
@@ -199,8 +231,11 @@ void render_ladder(const Recorder& rec, const ReportOptions& opt, std::string& o
   for (const auto& row : rows) {
     if (const Gap* gap = std::get_if<Gap>(&row)) {
       out += "<text class=\"elision\" x=\"" + std::to_string(kW / 2) + "\" y=\"" + std::to_string(y + 12) +
-             "\">&#8942; " + std::to_string(gap->count) + " segments not shown (" + std::to_string(gap->rtx) +
-             " retransmissions among them) &#8942;</text>\n";
+             "\">&#8942; " + std::to_string(gap->count) + " segments hidden" +
+             (gap->rtx + gap->lost > 0 ? " (" + std::to_string(gap->lost) + " lost, " + std::to_string(gap->rtx) +
+                                             " retransmitted among them)"
+                                       : std::string()) +
+             " &#8942;</text>\n";
       y += kRow;
       continue;
     }
@@ -231,8 +266,10 @@ void render_ladder(const Recorder& rec, const ReportOptions& opt, std::string& o
                           (s.hops == 1 ? "" : "s") + ")"
                     : ", lost after " + std::to_string(s.hops) + " hop" + (s.hops == 1 ? "" : "s");
 
-    out += "<g class=\"seg " + cls + (s.arrive ? "" : " lost") + "\" data-flags=\"" + flag_names(f.flags, "-") +
-           "\"><title>" + esc(tip) + "</title>";
+    const std::size_t index = std::get<std::size_t>(row);
+    out += "<g class=\"seg " + cls + (s.arrive ? "" : " lost") + "\"" +
+           (!s.arrive || s.rtx ? " id=\"seg-" + std::to_string(index) + "\"" : std::string()) + " data-flags=\"" +
+           flag_names(f.flags, "-") + "\"><title>" + esc(tip) + "</title>";
     if (s.arrive) {
       out += "<line x1=\"" + std::to_string(x1) + "\" y1=\"" + std::to_string(y) + "\" x2=\"" + std::to_string(x2) +
              "\" y2=\"" + std::to_string(y + kSlant) + "\" marker-end=\"url(#head-" + cls + ")\"/>";

@@ -85,6 +85,7 @@ void Recorder::on_frame(const sim::WorldLink& link, int from_side, Instant at, B
   r.tx_free_at = start + sim::Link::bit_time(on_wire + sim::kEthernetInterFrameGap, cfg.bits_per_second);
   const Instant arrival = start + sim::Link::bit_time(on_wire, cfg.bits_per_second) + cfg.delay;
 
+  ++frames_seen_;
   auto& counts = per_link_[li][side];
   auto count = [&](Proto p) { ++counts[static_cast<std::size_t>(p)]; };
   auto eth = EthernetFrame::checked(frame);
@@ -127,8 +128,67 @@ void Recorder::on_frame(const sim::WorldLink& link, int from_side, Instant at, B
   frames_.push_back(f);
 }
 
+void Recorder::sample_servers(Instant now) {
+  const auto& hosts = world_.hosts();
+  is_server_.resize(hosts.size(), false);
+  // New servers: hosts that have started listening, in creation order.
+  if (servers_.size() < config_.max_servers) {
+    for (std::size_t i = 0; i < hosts.size() && servers_.size() < config_.max_servers; ++i) {
+      if (is_server_[i]) continue;
+      const auto& tcp = hosts[i]->stack().tcp();
+      if (tcp.listen_queues().listeners == 0) continue;
+      is_server_[i] = true;
+      server_hosts_.push_back(i);
+      ServerSeries s{hosts[i]->name(), {}, tcp.config().syn_cookies, tcp.config().syn_backlog, 0, {}};
+      for (iface::NicId nic = 0; nic < hosts[i]->stack().nic_count(); ++nic) {
+        for (const auto& a : hosts[i]->stack().addresses(nic)) {
+          const std::string text = a.to_string();
+          s.addresses.push_back(text.substr(0, text.find('/')));
+        }
+      }
+      servers_.push_back(std::move(s));
+    }
+  }
+  for (std::size_t k = 0; k < servers_.size(); ++k) {
+    const auto& tcp = hosts[server_hosts_[k]]->stack().tcp();
+    const auto q = tcp.listen_queues();
+    const auto& c = tcp.counters();
+    ServerSeries& s = servers_[k];
+    if (q.listeners > 0) s.backlog = static_cast<std::uint32_t>(q.backlog);
+    std::size_t open = 0;
+    for (auto st = static_cast<std::size_t>(tcp::State::syn_received); st < static_cast<std::size_t>(tcp::State::time_wait);
+         ++st) {
+      open += tcp.connections_in(static_cast<tcp::State>(st));
+    }
+    const ServerSample x{now,
+                         static_cast<std::uint32_t>(q.syn_queue),
+                         static_cast<std::uint32_t>(q.accept_queue),
+                         static_cast<std::uint32_t>(tcp.connections_in(tcp::State::established)),
+                         static_cast<std::uint32_t>(open),
+                         c.listen_syns,
+                         c.syn_queue_drops,
+                         c.accept_queue_drops,
+                         c.cookies.sent,
+                         c.cookies.validated,
+                         c.passive_opens};
+    if (!s.samples.empty() && s.samples.back().at == now) {
+      s.samples.back() = x;
+    } else {
+      s.samples.push_back(x);
+    }
+  }
+  std::uint64_t established = 0;
+  for (const auto& h : hosts) established += h->stack().tcp().connections_in(tcp::State::established);
+  if (!traffic_.empty() && traffic_.back().at == now) {
+    traffic_.back() = {now, frames_seen_, established};
+  } else {
+    traffic_.push_back({now, frames_seen_, established});
+  }
+}
+
 void Recorder::sample() {
   const Instant now = world_.now();
+  sample_servers(now);
   std::size_t hi = 0;
   std::vector<std::pair<Tuple, const tcp::Connection*>> conns;
   moving_.resize(world_.hosts().size(), 0);
@@ -175,6 +235,7 @@ void Recorder::stop() {
   next_ = {};
   ended_at_ = world_.now();
   sample();
+  storm_ = world_.storms().report();
   for (std::size_t li = 0; li < replay_.size(); ++li) {
     for (int side = 0; side < 2; ++side) {
       settle(*world_.links()[li].link, side, replay_[li][static_cast<std::size_t>(side)]);

@@ -16,6 +16,12 @@
 //   rec.stop();                               // final sample, counters, topology
 //   report::write_html(rec, "out/report.html", {.title = "campus", .seed = seed});
 //
+// The servers (hosts with a listening socket, the first max_servers) are
+// sampled too: SYN and accept queue depths, connections established now, and
+// the SYN, cookie and drop counters, each O(1) per sample (gauges the socket
+// table keeps), so a server with a million connections costs what one with
+// ten does. Nothing here runs when no Recorder exists.
+//
 // Sampling runs on the World's EventQueue every sample_interval of virtual
 // time, so it is as deterministic as the run. It stops by itself when it is
 // the only event left (run_until_idle() still ends), and at stop().
@@ -55,6 +61,8 @@ struct RecorderConfig {
   // Connections sampled: the first ones seen (a 10,000-client run would
   // otherwise keep 10,000 series).
   std::size_t max_connections = 64;
+  // Servers sampled (hosts with a listening socket): the first ones found.
+  std::size_t max_servers = 8;
 };
 
 enum class NodeKind : std::uint8_t { host, router, switch_ };
@@ -115,6 +123,35 @@ struct ConnKey {
   }
 };
 
+// One sample of a server (a host with a listening socket): its listeners'
+// queues and connections now, and its TCP counters so far (rates are the
+// differences between samples).
+struct ServerSample {
+  Instant at{};
+  std::uint32_t syn_queue = 0, accept_queue = 0;  // summed over its listeners
+  std::uint32_t established = 0;                  // connections in ESTABLISHED now
+  std::uint32_t open = 0;  // in any state from SYN-RECEIVED to LAST-ACK (not TIME-WAIT)
+  std::uint64_t listen_syns = 0;                  // SYNs that reached a listener
+  std::uint64_t syn_queue_drops = 0, accept_queue_drops = 0;
+  std::uint64_t cookies_sent = 0, cookies_validated = 0;
+  std::uint64_t passive_opens = 0;
+};
+struct ServerSeries {
+  std::string host;
+  std::vector<std::string> addresses;  // without the prefix length
+  bool syn_cookies = true;
+  std::uint32_t syn_backlog = 0;  // the SYN queue bound per listener
+  std::uint32_t backlog = 0;      // accept queues' bounds, summed, at the last sample
+  std::vector<ServerSample> samples;
+};
+// The whole network at one sample: frames handed to links so far, and TCP
+// connections in ESTABLISHED on every host (clients waiting for an answer).
+struct TrafficSample {
+  Instant at{};
+  std::uint64_t frames = 0;
+  std::uint64_t established = 0;
+};
+
 struct Counter {
   std::string layer, name;
   std::uint64_t value = 0;
@@ -156,6 +193,10 @@ class Recorder {
   // Frames per link index, per sending side, per Proto.
   const std::vector<std::array<std::array<std::uint64_t, kProtoCount>, 2>>& link_frames() const { return per_link_; }
   const std::map<ConnKey, std::vector<ConnSample>>& samples() const { return series_; }
+  const std::vector<ServerSeries>& servers() const { return servers_; }
+  const std::vector<TrafficSample>& traffic() const { return traffic_; }
+  // The broadcast storm the World's detector reported, if any (after stop()).
+  const std::optional<sim::StormReport>& storm() const { return storm_; }
 
  private:
   // The link's transmitter as the Recorder replays it, and the frame whose
@@ -175,6 +216,7 @@ class Recorder {
   std::uint32_t link_index(const sim::WorldLink& link);
   void settle(const sim::Link& link, int side, Replay& r);
   void sample();
+  void sample_servers(Instant now);
   void schedule();
 
   sim::World& world_;
@@ -198,6 +240,15 @@ class Recorder {
   // host with none is not walked again: walking 10,000 connections every
   // 10 ms would cost a large run a third of its time.
   std::vector<std::size_t> moving_;
+  // Sampled servers, with their host indexes; hosts up to `scanned_` were
+  // looked at for a listener (a host is looked at until it has one or the
+  // list is full: O(1) per host and sample, as the walk above).
+  std::vector<ServerSeries> servers_;
+  std::vector<std::size_t> server_hosts_;
+  std::vector<bool> is_server_;
+  std::uint64_t frames_seen_ = 0;
+  std::vector<TrafficSample> traffic_;
+  std::optional<sim::StormReport> storm_;
 };
 
 }  // namespace wirestack::report

@@ -10,11 +10,17 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "report/html.hpp"
 #include "report/recorder.hpp"
+#include "app/http_client.hpp"
+#include "app/http_server.hpp"
 #include "app/tcp_apps.hpp"
+#include "report/svg.hpp"
+#include "wire/tcp.hpp"
 #include "sim/world.hpp"
 
 namespace wirestack::report {
@@ -155,15 +161,219 @@ TEST(Report, SamplesFollowTheTransfer) {
   EXPECT_EQ(r.rec.dropped_frames(), 0u);
 }
 
-TEST(Report, LongLaddersAreElidedInTheMiddle) {
+// The section of the page with this id ("" if it has none).
+std::string section_of(const std::string& html, const std::string& id) {
+  const auto at = html.find("<section id=\"" + id + "\">");
+  return at == std::string::npos ? std::string() : html.substr(at, html.find("</section>", at) - at);
+}
+
+// What follows each occurrence of `before`, up to the next quote (ids, links).
+std::vector<std::string> matches(const std::string& html, const std::string& before) {
+  std::vector<std::string> out;
+  for (auto p = html.find(before); p != std::string::npos; p = html.find(before, p + 1)) {
+    const auto start = p + before.size();
+    out.push_back(html.substr(start, html.find('"', start) - start));
+  }
+  return out;
+}
+
+TEST(Report, LongLaddersShowTheEdgesAndEveryLossWithAnIndex) {
   LossyRun r(7);
   r.run();
-  const std::string html = r.page({.title = "t", .ladder_edge = 5});
-  // The first and last five, and the first data retransmission with the
-  // two segments before it (5 / 3 = 1 after it, 2 before).
-  EXPECT_EQ(count(html, "<g class=\"seg "), 13u);
-  EXPECT_GE(count(html, "<g class=\"seg rtx\" data-flags=\"ACK\""), 1u);
-  EXPECT_EQ(count(html, "segments not shown"), 2u);
+  const std::string all = r.page({.title = "t", .ladder_edge = 1000});
+  const std::size_t segments = count(all, "<g class=\"seg ");
+  const auto anchors = matches(all, "\" id=\"seg-");
+  ASSERT_GE(anchors.size(), 2u) << "pick a seed with losses";
+  EXPECT_EQ(count(all, "segments hidden"), 0u);
+
+  // The first and last five, and one on each side of each loss.
+  const std::string html = r.page({.title = "t", .ladder_edge = 5, .ladder_around = 1});
+  const std::size_t shown = count(html, "<g class=\"seg ");
+  EXPECT_LT(shown, segments);
+  EXPECT_LE(shown, 10 + 3 * anchors.size());
+  EXPECT_GE(shown, 10 + anchors.size());
+  EXPECT_GE(count(html, "segments hidden"), 1u);
+  // Every loss is drawn and anchored, and the index links to each.
+  EXPECT_EQ(matches(html, "\" id=\"seg-"), anchors);
+  EXPECT_EQ(matches(html, "<li><a href=\"#seg-"), anchors);
+  EXPECT_EQ(count(html, "lost</a></li>") + count(html, "retransmitted</a></li>") +
+                count(html, "(a retransmission)</a></li>"),
+            anchors.size());
+
+  // Past ladder_losses, the rest of the losses are hidden and not linked.
+  const std::string few = r.page({.title = "t", .ladder_edge = 5, .ladder_around = 1, .ladder_losses = 1});
+  EXPECT_EQ(matches(few, "<li><a href=\"#seg-"), std::vector<std::string>{anchors.front()});
+  EXPECT_NE(few.find("the first 1 losses and retransmissions"), std::string::npos);
+}
+
+// Two web servers under a flood of spoofed SYNs, one with SYN cookies off
+// and one with them on, and ten clients of each: the recorder samples both
+// servers' queues and counters, and the page charts them side by side.
+TEST(Report, SynFloodServersAreSampledAndChartedSideBySide) {
+  sim::World w(11);
+  Recorder rec(w);
+  auto& sw = w.add_switch("sw", 4);
+  auto& client = w.add_host("client");
+  auto& attacker = w.add_host("attacker");
+  iface::InterfaceConfig off, on;
+  off.tcp.syn_cookies = false;
+  off.tcp.syn_backlog = 16;
+  on.tcp.syn_backlog = 16;
+  auto& web1 = w.add_host("web1", off);
+  auto& web2 = w.add_host("web2", on);
+  ASSERT_TRUE(w.connect(client, sw, 0, "10.0.0.1/24"));
+  ASSERT_TRUE(w.connect(attacker, sw, 1, "10.0.0.2/24"));
+  ASSERT_TRUE(w.connect(web1, sw, 2, "10.0.0.10/24"));
+  ASSERT_TRUE(w.connect(web2, sw, 3, "10.0.0.11/24"));
+  w.set_tracer(rec.tracer());
+  app::HttpServer s1(web1, 8080), s2(web2, 8080);
+  // 400 spoofed SYNs a second to each server for two seconds; their
+  // SYN-ACKs go to addresses with no route and die there.
+  std::uint32_t sent = 0;
+  std::function<void()> flood = [&] {
+    for (const char* to : {"10.0.0.10", "10.0.0.11"}) {
+      TcpRepr syn{.src_port = static_cast<std::uint16_t>(1024 + sent % 60000), .dst_port = 8080, .seq = sent * 7919u,
+                  .window = 64240};
+      syn.flags.set_syn(true);
+      syn.options.mss = 1460;
+      const Ipv4Address src(198, 18, static_cast<std::uint8_t>(sent >> 8), static_cast<std::uint8_t>(sent));
+      ByteVec seg(syn.header_len());
+      syn.emit(TcpPacketMut(seg), IpPair{src, ip(to)}, Bytes{});
+      (void)attacker.stack().send_ipv4(ip(to), IpProtocol::tcp, seg, w.now(), {.src = src});
+      ++sent;
+    }
+    attacker.kick();
+    if (w.now() < at(2s)) w.queue().schedule_in(2500us, flood);
+  };
+  w.queue().schedule_in(10ms, flood);
+  std::vector<std::unique_ptr<app::HttpGet>> gets1, gets2;
+  for (int i = 0; i < 10; ++i) {
+    const app::HttpGetConfig cfg{.url = *http::parse_url("http://10.0.0.10:8080/"), .start = 500ms + 50ms * i};
+    gets1.push_back(std::make_unique<app::HttpGet>(client, IpEndpoint{ip("10.0.0.10"), 8080}, cfg));
+    app::HttpGetConfig cfg2 = cfg;
+    cfg2.url = *http::parse_url("http://10.0.0.11:8080/");
+    gets2.push_back(std::make_unique<app::HttpGet>(client, IpEndpoint{ip("10.0.0.11"), 8080}, cfg2));
+  }
+  w.run_until(at(4s));
+  rec.stop();
+
+  ASSERT_EQ(rec.servers().size(), 2u);
+  const ServerSeries& a = rec.servers()[0];
+  const ServerSeries& b = rec.servers()[1];
+  EXPECT_EQ(a.host, "web1");
+  EXPECT_FALSE(a.syn_cookies);
+  EXPECT_EQ(b.host, "web2");
+  EXPECT_TRUE(b.syn_cookies);
+  EXPECT_EQ(a.addresses, std::vector<std::string>{"10.0.0.10"});
+  // Every 10 ms from the start (the servers listen from time zero).
+  EXPECT_GE(a.samples.size(), 399u);
+  auto peak = [](const ServerSeries& s, auto get) {
+    std::uint64_t m = 0;
+    for (const auto& x : s.samples) m = std::max<std::uint64_t>(m, get(x));
+    return m;
+  };
+  const auto syn_q = [](const ServerSample& x) { return x.syn_queue; };
+  const auto est = [](const ServerSample& x) { return x.established; };
+  EXPECT_EQ(peak(a, syn_q), 16u);  // full
+  EXPECT_EQ(peak(b, syn_q), 16u);
+  EXPECT_EQ(a.samples.back().listen_syns, web1.stack().tcp().counters().listen_syns);
+  EXPECT_GT(a.samples.back().syn_queue_drops, 700u);
+  EXPECT_EQ(a.samples.back().cookies_sent, 0u);
+  EXPECT_GT(b.samples.back().cookies_sent, 700u);
+  EXPECT_EQ(b.samples.back().syn_queue_drops, 0u);
+  std::size_t answered2 = 0;
+  for (const auto& g : gets2) answered2 += g->ok() ? 1 : 0;
+  EXPECT_EQ(answered2, 10u);
+  for (const auto& g : gets1) EXPECT_FALSE(g->ok());
+  EXPECT_EQ(b.samples.back().cookies_validated, 10u);
+  EXPECT_GE(b.samples.back().passive_opens, 10u);  // each exchange lasts a few ms: between samples
+  EXPECT_EQ(peak(a, est), 0u);
+  for (const auto& x : a.samples) ASSERT_EQ(x.open, x.syn_queue);  // web1's connections: all half-open
+  // Frames were counted at every sample, and grew.
+  ASSERT_FALSE(rec.traffic().empty());
+  EXPECT_GT(rec.traffic().back().frames, 3000u);
+
+  // The page, given the clients' results as `wirestack run` gives them.
+  RunOutcome outcome;
+  auto group = [](std::string label, const IpEndpoint& server, const auto& gets) {
+    ClientGroup g{std::move(label), "client", server, true, {}};
+    for (std::size_t i = 0; i < gets.size(); ++i) {
+      g.requests.push_back({at(500ms + 50ms * static_cast<int>(i)),
+                            gets[i]->ok() ? gets[i]->latency() : std::optional<Duration>{}});
+    }
+    return g;
+  };
+  outcome.clients.push_back(group("clients of web1", {ip("10.0.0.10"), 8080}, gets1));
+  outcome.clients.push_back(group("clients of web2", {ip("10.0.0.11"), 8080}, gets2));
+  outcome.apps.push_back({"clients of web1", "GET http://10.0.0.10/ ...\n", true});
+  outcome.apps.push_back({"clients of web2", "GET http://10.0.0.11/ ...\n", false});
+  const std::string html = render_html(rec, {.title = "flood", .outcome = outcome});
+  std::filesystem::create_directories(report_dir());
+  ASSERT_TRUE(write_html(rec, report_dir() + "/flood.html", {.title = "flood", .outcome = outcome}));
+  // The outcome first: the verdict, the clients, the servers side by side.
+  const auto at_outcome = html.find("<section id=\"outcome\">");
+  ASSERT_NE(at_outcome, std::string::npos);
+  EXPECT_LT(at_outcome, html.find("<section id=\"topology\">"));
+  EXPECT_NE(html.find("1 of 2 applications did not do what was expected: clients of web2."), std::string::npos);
+  EXPECT_NE(html.find("<td>clients of web1</td><td>client</td><td>web1 10.0.0.10:8080</td><td class=\"num\">10</td>"
+                      "<td class=\"num\">0</td><td class=\"num rate\">0 %</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<td>clients of web2</td><td>client</td><td>web2 10.0.0.11:8080</td><td class=\"num\">10</td>"
+                      "<td class=\"num\">10</td><td class=\"num rate\">100 %</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<tr data-server=\"web1\"><td>web1</td><td>off</td>"), std::string::npos);
+  EXPECT_NE(html.find("<tr data-server=\"web2\"><td>web2</td><td>on</td>"), std::string::npos);
+  EXPECT_NE(html.find("10 of 10 (100 %)"), std::string::npos);
+  // The flood over time: five charts, both servers in each.
+  const std::string section = section_of(html, "syn-flood");
+  ASSERT_FALSE(section.empty());
+  EXPECT_EQ(count(section, "<svg class=\"chart\""), 5u);
+  EXPECT_EQ(count(section, "<polyline class=\"s0"), 5u);
+  EXPECT_EQ(count(section, "<polyline class=\"s1"), 5u);
+  EXPECT_NE(section.find("web1: SYNs dropped"), std::string::npos);
+  EXPECT_NE(section.find("web2: cookies sent"), std::string::npos);
+  EXPECT_NE(html.find("<a href=\"#syn-flood\">"), std::string::npos);
+  // And the load: both servers' connections and queues, both groups' latency.
+  const std::string load = section_of(html, "load");
+  ASSERT_FALSE(load.empty());
+  EXPECT_NE(load.find(">established connections (at once)<"), std::string::npos);
+  EXPECT_NE(load.find(">accept-queue depth (connections)<"), std::string::npos);
+  EXPECT_NE(load.find(">response latency, web2 (ms, by start)<"), std::string::npos);
+  EXPECT_NE(load.find("10 clients of web1 10.0.0.10:8080 were not answered"), std::string::npos);
+}
+
+TEST(Report, AStormIsTheFirstThingSaid) {
+  sim::World w(3);
+  Recorder rec(w);
+  auto& sw1 = w.add_switch("sw1", 4);
+  auto& sw2 = w.add_switch("sw2", 4);
+  auto& a = w.add_host("a");
+  ASSERT_TRUE(w.connect(a, sw1, 0, "10.0.0.1/24"));
+  ASSERT_TRUE(w.connect(sw1, 1, sw2, 1));
+  ASSERT_TRUE(w.connect(sw1, 2, sw2, 2));
+  w.set_tracer(rec.tracer());
+  (void)a.stack().send_ping(ip("10.0.0.2"), 7, 1, 56, w.now());
+  a.kick();
+  w.run_until(at(1s));
+  rec.stop();
+  ASSERT_TRUE(rec.storm());
+  const std::string html = render_html(rec);
+  const auto storm = html.find("<p class=\"storm\" id=\"storm\"><strong>Broadcast storm at ");
+  ASSERT_NE(storm, std::string::npos);
+  EXPECT_LT(storm, html.find("<section id=\"topology\">"));
+  EXPECT_NE(html.find(detail::esc(rec.storm()->explanation)), std::string::npos);
+  EXPECT_NE(html.find("<a href=\"#storm\">"), std::string::npos);
+  EXPECT_NE(html.find("The applications' results were not given to the report."), std::string::npos);
+  // The frames handed to links, sampled: the last sample has them all.
+  ASSERT_GE(rec.traffic().size(), 2u);
+  std::uint64_t frames = 0;
+  for (const auto& l : rec.link_frames()) {
+    for (const auto& side : l) {
+      for (auto n : side) frames += n;
+    }
+  }
+  EXPECT_EQ(rec.traffic().back().frames, frames);
+  EXPECT_GT(frames, 20u);
 }
 
 TEST(Report, TextIsEscaped) {

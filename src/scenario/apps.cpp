@@ -22,7 +22,7 @@
 #include "scenario/dns_apps.hpp"
 #include "scenario/ftp_apps.hpp"
 #include "scenario/network_app.hpp"
-#include "scenario/stats.hpp"
+#include "base/percentiles.hpp"
 #include "wire/ipv4_address.hpp"
 #include "wire/tcp.hpp"
 
@@ -542,6 +542,28 @@ class RequestClients : public AppOf<Settings> {
       if (c && answer_ok(*c)) answered.push_back(*c->latency());
     }
   }
+  // Every client's start and, when answered, latency (client i starts at
+  // i x interval after the first; those not launched yet are unanswered).
+  std::optional<IpEndpoint> requests(std::vector<ClientRun::Request>& out) const override {
+    if (single_) {
+      out.push_back({started_at_, answer_ok(*single_) ? single_->latency() : std::nullopt});
+      return server();
+    }
+    if (launched_ == 0) return std::nullopt;
+    for (int i = 0; i < this->s_.schedule.count; ++i) {
+      std::optional<Duration> latency;
+      if (i < launched_) {
+        const auto at = static_cast<std::size_t>(i);
+        if (live_[at]) {
+          if (answer_ok(*live_[at])) latency = live_[at]->latency();
+        } else if (latency_of_[at] != kUnanswered) {
+          latency = latency_of_[at];
+        }
+      }
+      out.push_back({started_at_ + this->s_.schedule.interval * i, latency});
+    }
+    return server();
+  }
 
  protected:
   IpEndpoint server() const { return IpEndpoint{addr_, this->s_.port}; }
@@ -573,6 +595,7 @@ class RequestClients : public AppOf<Settings> {
            started_at_ + this->s_.schedule.interval * launched_ <= now) {
       const std::size_t at = live_.size();
       live_.push_back(make(Duration::zero(), [this, at] { done(at); }));
+      latency_of_.push_back(kUnanswered);
       ++launched_;
     }
     if (launched_ < this->s_.schedule.count) {
@@ -590,6 +613,7 @@ class RequestClients : public AppOf<Settings> {
     reap_timer_ = {};
     for (const std::size_t at : finished_) {
       fold(*live_[at], outcomes_);
+      if (answer_ok(*live_[at])) latency_of_[at] = *live_[at]->latency();
       live_[at].reset();
     }
     finished_.clear();
@@ -597,6 +621,8 @@ class RequestClients : public AppOf<Settings> {
 
   std::unique_ptr<Client> single_;          // count == 1: kept whole for its one-line summary
   std::vector<std::unique_ptr<Client>> live_;  // by launch order; null once done and folded
+  static constexpr Duration kUnanswered = Duration::min();
+  std::vector<Duration> latency_of_;        // by launch order, once destroyed: its latency or kUnanswered
   std::vector<std::size_t> finished_;       // done, to fold and destroy
   Outcomes outcomes_;                       // of the destroyed ones
   int launched_ = 0;

@@ -11,7 +11,7 @@
 
 #include "app/dhcp.hpp"
 #include "scenario/network_app.hpp"
-#include "scenario/stats.hpp"
+#include "base/percentiles.hpp"
 
 namespace wirestack::scenario {
 
@@ -279,6 +279,19 @@ std::vector<AppOutcome> Network::outcomes() const {
       o.intact = a->intact();
     }
     out.push_back(std::move(o));
+  }
+  return out;
+}
+
+std::vector<ClientRun> Network::client_runs() const {
+  std::vector<ClientRun> out;
+  const auto all = outcomes();
+  for (std::size_t i = 0; i < apps_.size(); ++i) {
+    ClientRun run{all[i].label, apps_[i]->spec().host, {}, all[i].passed, {}};
+    if (auto server = apps_[i]->requests(run.requests)) {
+      run.server = *server;
+      out.push_back(std::move(run));
+    }
   }
   return out;
 }

@@ -44,6 +44,20 @@ struct AppOutcome {
   bool intact = true;
 };
 
+// The clients of one request/response application (http_client,
+// rpc_client), one by one: for the report's charts over time.
+struct ClientRun {
+  struct Request {
+    Instant start{};
+    std::optional<Duration> latency;  // connect to last byte; set when answered
+  };
+  std::string label;  // as in outcomes()
+  std::string host;
+  IpEndpoint server;
+  bool passed = false;  // did what the file expects
+  std::vector<Request> requests;
+};
+
 class NetworkApp;  // one application of the file (scenario/network_app.hpp)
 }  // namespace wirestack::scenario
 namespace wirestack::app {
@@ -71,6 +85,7 @@ class Network {
   void set_note_sink(std::function<void(Instant, const std::string&)> sink) { note_ = std::move(sink); }
 
   std::vector<AppOutcome> outcomes() const;
+  std::vector<ClientRun> client_runs() const;
   // Every outcome, then a storm report if one happened; true when every
   // application did what its `expect` said.
   bool report(std::ostream& os) const;

@@ -64,6 +64,9 @@ class NetworkApp {
   // hosts), their answered latencies, and how many clients there were.
   virtual std::string request_target() const { return {}; }
   virtual void collect(std::vector<Duration>& /*answered*/, std::size_t& /*clients*/) const {}
+  // Each client's start and, if answered, latency; the server they asked
+  // (nullopt: not a request/response client, or not started).
+  virtual std::optional<IpEndpoint> requests(std::vector<ClientRun::Request>& /*out*/) const { return std::nullopt; }
   // Servers start again when their host restarts (services started at
   // boot); clients do not: they see their sockets gone and report it.
   virtual bool restarts_with_host() const { return false; }

@@ -10,7 +10,7 @@
 
 #include "scenario/builtin.hpp"
 #include "scenario/runner.hpp"
-#include "scenario/stats.hpp"
+#include "base/percentiles.hpp"
 
 namespace wirestack::scenario {
 namespace {

@@ -64,6 +64,20 @@ std::size_t SocketTable::syn_queue_len(SocketHandle h) const {
   return (*s->listener()).syn_count;
 }
 
+SocketTable::ListenQueues SocketTable::listen_queues() const {
+  ListenQueues q;
+  for (const auto& [port, slot] : bound_) {  // sums: the map's order does not matter
+    const Sock* s = slots_[slot] ? &*slots_[slot] : nullptr;
+    if (s == nullptr || s->kind != Kind::listener) continue;
+    const Listener& l = *s->listener();
+    ++q.listeners;
+    q.syn_queue += l.syn_count;
+    q.accept_queue += l.accept_q.size();
+    q.backlog += l.backlog;
+  }
+  return q;
+}
+
 Connection* SocketTable::connection(SocketHandle h) {
   Sock* s = find(h);
   if (s == nullptr) return nullptr;

@@ -138,6 +138,7 @@ void SocketTable::release(std::uint32_t slot) {
   if (auto* c = s->conn()) {
     demux_remove(slot);
     counters_.retransmits += c->retransmits();
+    if (c->state() != State::closed) --in_state_[static_cast<std::size_t>(c->state())];
   }
   s.reset();
   ++s.generation;
@@ -541,6 +542,10 @@ void SocketTable::on_state(std::uint32_t slot, State from, State to) {
   Sock& s = *slots_[slot];
   const auto& c = (*s.conn());
   if (tracer_) tracer_(s.local, s.remote, from, to);
+  // A new connection's first call comes from CLOSED (connect) or LISTEN (a
+  // child), neither of which counted it.
+  if (from != State::closed && from != State::listen) --in_state_[static_cast<std::size_t>(from)];
+  if (to != State::closed) ++in_state_[static_cast<std::size_t>(to)];
   mark_changed(slot);
   if (to == State::established) ++counters_.established;
   if (to == State::closed && c.error()) ++counters_.failed;

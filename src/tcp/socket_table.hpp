@@ -57,6 +57,7 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <array>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -268,6 +269,14 @@ class SocketTable final : private Connection::StateObserver {
   std::optional<IpEndpoint> remote_endpoint(SocketHandle h) const;
   std::size_t accept_queue_len(SocketHandle listener) const;
   std::size_t syn_queue_len(SocketHandle listener) const;
+  // The listeners' queues summed (a report samples them: O(listeners)).
+  struct ListenQueues {
+    std::size_t listeners = 0, syn_queue = 0, accept_queue = 0, backlog = 0;
+  };
+  ListenQueues listen_queues() const;
+  // How many connections are in `s` now (CLOSED ones are not counted): a
+  // gauge kept by the state changes, so reading it walks nothing.
+  std::size_t connections_in(State s) const { return in_state_[static_cast<std::size_t>(s)]; }
   // The connection behind a handle: options (set_nagle, keep-alive, ...) and
   // observation (cwnd, srtt, ...). Call poll() after changing options.
   Connection* connection(SocketHandle h);
@@ -530,6 +539,7 @@ class SocketTable final : private Connection::StateObserver {
   TokenBucket rst_tokens_;
   Tracer tracer_;
   TcpCounters counters_;
+  std::array<std::uint32_t, static_cast<std::size_t>(State::time_wait) + 1> in_state_{};  // connections_in(), by State
 };
 
 }  // namespace wirestack::tcp

@@ -752,5 +752,82 @@ TEST(SocketTable, BufferSizesReachTheConnectionsFixed) {
   EXPECT_NE(bad.error().message.find("2048 .. 1073741824"), std::string::npos) << bad.error().message;
 }
 
+
+// connections_in() and listen_queues() are what a report samples instead of
+// walking every connection: at every step of a SYN flood with clients that
+// connect, talk, close (TIME-WAIT included) and a crash, they equal a walk.
+TEST(SocketTable, StateGaugesAndListenQueuesMatchAWalk) {
+  for (bool cookies : {true, false}) {
+    SCOPED_TRACE(cookies ? "cookies on" : "cookies off");
+    SocketTableConfig cfg;
+    cfg.syn_backlog = 8;
+    cfg.syn_cookies = cookies;
+    Net net(cfg);
+    const SocketHandle srv = listen_on(net.b, 8080, 4);
+    int checks = 0;
+    bool listening = true;
+    std::size_t most_syn = 0, most_accept = 0;
+    net.on_step = [&] {
+      for (const SocketTable* t : {&net.a, &net.b}) {
+        std::array<std::size_t, 11> walk{};
+        t->for_each_connection([&](const IpEndpoint&, const IpEndpoint&, const Connection& c) {
+          if (c.state() != State::closed) ++walk[static_cast<std::size_t>(c.state())];
+        });
+        for (std::size_t s = 0; s < walk.size(); ++s) {
+          ASSERT_EQ(t->connections_in(static_cast<State>(s)), walk[s]) << to_string(static_cast<State>(s));
+        }
+      }
+      const auto q = net.b.listen_queues();
+      ASSERT_EQ(q.listeners, listening ? 1u : 0u);
+      if (!listening) return;
+      ASSERT_EQ(q.syn_queue, net.b.syn_queue_len(srv));
+      ASSERT_EQ(q.accept_queue, net.b.accept_queue_len(srv));
+      ASSERT_EQ(q.backlog, 4u);
+      most_syn = std::max(most_syn, q.syn_queue);
+      most_accept = std::max(most_accept, q.accept_queue);
+      ++checks;
+    };
+    for (std::uint32_t n = 0; n < 30; ++n) {  // spoofed: their SYN-ACKs go nowhere
+      TcpRepr syn{.src_port = static_cast<std::uint16_t>(2000 + n), .dst_port = 8080, .seq = n * 7919,
+                  .flags = TcpFlags{TcpFlags::kSyn}, .window = 1024};
+      syn.options.mss = 1460;
+      net.b.on_segment(Ipv4Address(172, 16, 0, static_cast<std::uint8_t>(n)), kB, syn, {}, net.now);
+    }
+    std::vector<SocketHandle> clients;
+    for (int i = 0; i < 12; ++i) {
+      clients.push_back(net.a.open());
+      ASSERT_TRUE(net.a.connect(clients.back(), {kB, 8080}, net.now));
+    }
+    net.run(milliseconds{50});
+    for (auto c : clients) (void)net.a.send(c, as_bytes("hello"));
+    net.run(seconds{4});
+    std::vector<SocketHandle> accepted;
+    while (auto c = net.b.accept(srv)) accepted.push_back(*c);
+    net.run(seconds{4});
+    while (auto c = net.b.accept(srv)) accepted.push_back(*c);
+    for (std::size_t i = 0; i < accepted.size(); ++i) {
+      (void)recv_all(net.b, accepted[i]);
+      if (i % 3 == 0) (void)net.b.abort(accepted[i]);
+      else (void)net.b.close(accepted[i]);  // the server closes first: TIME-WAIT there
+    }
+    net.run(milliseconds{50});
+    for (auto c : clients) (void)net.a.close(c);
+    net.run(seconds{5});
+    if (cookies) {  // without, the flood kept the clients out
+      EXPECT_GT(net.b.connections_in(State::time_wait), 0u);
+    }
+    listening = false;
+    net.b.forget_all();
+    EXPECT_EQ(net.b.connections_in(State::time_wait), 0u);
+    EXPECT_EQ(net.b.connections_in(State::syn_received), 0u);
+    net.run(seconds{2});
+    EXPECT_GT(checks, 10);
+    EXPECT_EQ(most_syn, 4u);  // the SYN queue filled: min(backlog, syn_backlog)
+    if (cookies) {
+      EXPECT_GT(most_accept, 0u);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace wirestack::tcp

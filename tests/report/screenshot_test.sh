@@ -22,17 +22,7 @@ mkdir -p "$tmp_root"
 html="${1:-$tmp_root/wirestack-report/report.html}"
 png="${2:-$(dirname "$html")/report.png}"
 
-chromium=""
-for c in chromium chromium-browser google-chrome; do
-  if command -v "$c" >/dev/null 2>&1; then
-    chromium="$(command -v "$c")"
-    break
-  fi
-done
-if [[ -z "$chromium" ]]; then
-  echo "SKIP: no chromium on PATH (apt-get install chromium); the report was not screenshotted" >&2
-  exit 77
-fi
+source "$(dirname "$0")/chromium.sh"
 if [[ -n "$gtest" ]]; then
   rm -f "$html"
   "$gtest" --gtest_filter=Report.LossyTransferShowsTopologyLadderChartsAndCounters >/dev/null || {

@@ -80,8 +80,18 @@ class ReportWriter final : public scenario::RunObserver {
   ReportWriter(sim::World& w, std::string path, report::ReportOptions opt)
       : rec_(w), path_(std::move(path)), opt_(std::move(opt)) {}
   void on_frame(const sim::WorldLink& l, int side, Instant t, Bytes f) override { rec_.on_frame(l, side, t, f); }
-  void on_end(scenario::Network&) override {
+  void on_end(scenario::Network& net) override {
     rec_.stop();
+    // The applications' results, which the report cannot see for itself.
+    report::RunOutcome outcome;
+    for (auto& o : net.outcomes()) outcome.apps.push_back({std::move(o.label), std::move(o.text), o.passed});
+    for (auto& c : net.client_runs()) {
+      report::ClientGroup g{std::move(c.label), std::move(c.host), c.server, c.passed, {}};
+      g.requests.reserve(c.requests.size());
+      for (const auto& r : c.requests) g.requests.push_back({r.start, r.latency});
+      outcome.clients.push_back(std::move(g));
+    }
+    opt_.outcome = std::move(outcome);
     if (auto r = report::write_html(rec_, path_, opt_); !r) std::cerr << "wirestack run: " << r.error() << "\n";
   }
 

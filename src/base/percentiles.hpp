@@ -1,4 +1,4 @@
-// scenario/stats.hpp — latency percentiles for the summaries (nearest-rank
+// base/percentiles.hpp — latency percentiles for the summaries and the report (nearest-rank
 // method: the p-th percentile of n sorted samples is sample ceil(p/100 * n)).
 //
 //   auto p = percentiles({3ms, 1ms, 2ms});   // p.p50 == 2ms, p.max == 3ms
@@ -11,7 +11,7 @@
 
 #include "base/time.hpp"
 
-namespace wirestack::scenario {
+namespace wirestack {
 
 struct Percentiles {
   Duration p50{};
@@ -30,4 +30,4 @@ inline Percentiles percentiles(std::vector<Duration> samples) {
   return Percentiles{rank(50), rank(90), rank(99), samples.back()};
 }
 
-}  // namespace wirestack::scenario
+}  // namespace wirestack
