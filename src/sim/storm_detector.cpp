@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "base/assert.hpp"
+#include "base/hash.hpp"
 #include "wire/ethernet.hpp"
 
 namespace wirestack::sim {
@@ -46,22 +47,12 @@ std::string summarize(Bytes frame) {
 
 constexpr std::uint64_t rotl(std::uint64_t x, int r) { return x << r | x >> (64 - r); }
 
-// MurmurHash3's 64-bit finalizer: every input bit affects every output bit.
-constexpr std::uint64_t fmix64(std::uint64_t k) {
-  k ^= k >> 33;
-  k *= 0xff51afd7ed558ccdULL;
-  k ^= k >> 33;
-  k *= 0xc4ceb9fe1a85ec53ULL;
-  k ^= k >> 33;
-  return k;
-}
-
 }  // namespace
 
 std::ostream& operator<<(std::ostream& os, const StormReport& r) { return os << r.explanation; }
 
 std::uint64_t StormDetector::frame_hash(Bytes frame) {
-  // Eight bytes per step (MurmurHash3-style mixing), then the finalizer. Not
+  // Eight bytes per step (MurmurHash3-style mixing), then base/hash.hpp's finalizer. Not
   // cryptographic: it only has to keep distinct frames of one window apart.
   constexpr std::uint64_t k1 = 0x87c37b91114253d5ULL;
   constexpr std::uint64_t k2 = 0x4cf5ad432745937fULL;
@@ -76,7 +67,7 @@ std::uint64_t StormDetector::frame_hash(Bytes frame) {
   std::uint64_t tail = 0;
   for (std::size_t j = 0; i + j < frame.size(); ++j) tail |= std::to_integer<std::uint64_t>(frame[i + j]) << (8 * j);
   h ^= rotl(tail * k1, 31) * k2;
-  return fmix64(h);
+  return mix64(h);
 }
 
 void StormDetector::HashWindow::add(Instant now, std::uint64_t hash) {
