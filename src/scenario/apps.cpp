@@ -504,20 +504,18 @@ class RequestClients : public AppOf<Settings> {
       os << what() << " from " << this->spec_.host << ": " << this->resolve_error().value_or("not started") << "\n";
       return os.str();
     }
-    Outcomes all = outcomes_;
-    for (const auto& c : live_) {
-      if (c) fold(*c, all);
-    }
-    all.failures["unfinished"] += this->s_.schedule.count - launched_;
-    if (all.failures["unfinished"] == 0) all.failures.erase("unfinished");
+    std::vector<Duration> latencies;
+    std::map<std::string, int> failures;
+    outcomes(latencies, &failures);
+    if (launched_ < this->s_.schedule.count) failures["unfinished"] += this->s_.schedule.count - launched_;
     const auto total = static_cast<std::size_t>(this->s_.schedule.count);
-    os << what() << " from " << this->spec_.host << ", " << total << " clients: " << all.latencies.size() << " answered ("
-       << std::fixed << std::setprecision(2) << 100.0 * static_cast<double>(all.latencies.size()) / static_cast<double>(total)
+    os << what() << " from " << this->spec_.host << ", " << total << " clients: " << latencies.size() << " answered ("
+       << std::fixed << std::setprecision(2) << 100.0 * static_cast<double>(latencies.size()) / static_cast<double>(total)
        << std::defaultfloat << " %)";
-    for (const auto& [why, n] : all.failures) os << ", " << n << " " << why;
+    for (const auto& [why, n] : failures) os << ", " << n << " " << why;
     os << "\n";
-    if (!all.latencies.empty()) {
-      const Percentiles p = percentiles(all.latencies);
+    if (!latencies.empty()) {
+      const Percentiles p = percentiles(latencies);
       os << "  latency (connect to last byte): p50 " << ms(p.p50) << ", p90 " << ms(p.p90) << ", p99 " << ms(p.p99)
          << ", max " << ms(p.max) << "\n";
     }
@@ -525,7 +523,7 @@ class RequestClients : public AppOf<Settings> {
   }
   bool succeeded() const override {
     if (single_) return answer_ok(*single_);
-    if (launched_ == 0 || launched_ < this->s_.schedule.count || !outcomes_.failures.empty()) return false;
+    if (launched_ == 0 || launched_ < this->s_.schedule.count || !failures_.empty()) return false;
     return std::all_of(live_.begin(), live_.end(), [&](const auto& c) { return !c || answer_ok(*c); });
   }
   std::string request_target() const override { return what(); }
@@ -537,10 +535,7 @@ class RequestClients : public AppOf<Settings> {
     }
     if (launched_ == 0) return;
     clients += static_cast<std::size_t>(this->s_.schedule.count);
-    answered.insert(answered.end(), outcomes_.latencies.begin(), outcomes_.latencies.end());
-    for (const auto& c : live_) {
-      if (c && answer_ok(*c)) answered.push_back(*c->latency());
-    }
+    outcomes(answered, nullptr);
   }
   // Every client's start and, when answered, latency (client i starts at
   // i x interval after the first; those not launched yet are unanswered).
@@ -575,15 +570,23 @@ class RequestClients : public AppOf<Settings> {
   virtual std::string one_line(const Client& c) const = 0;
 
  private:
-  struct Outcomes {
-    std::vector<Duration> latencies;   // of the answered ones
-    std::map<std::string, int> failures;  // why, how many
-  };
-  void fold(const Client& c, Outcomes& into) const {
-    if (answer_ok(c)) {
-      into.latencies.push_back(*c.latency());
-    } else {
-      into.failures[c.error() ? errc_text(*c.error()) : c.done() ? "bad answer" : "unfinished"]++;
+  std::string failure(const Client& c) const {
+    return c.error() ? errc_text(*c.error()) : c.done() ? "bad answer" : "unfinished";
+  }
+  // The launched clients' answered latencies, in launch order, and (when
+  // asked) how many failed and why.
+  void outcomes(std::vector<Duration>& answered, std::map<std::string, int>* failures) const {
+    if (failures != nullptr) *failures = failures_;
+    for (std::size_t i = 0; i < live_.size(); ++i) {
+      if (const auto& c = live_[i]) {
+        if (answer_ok(*c)) {
+          answered.push_back(*c->latency());
+        } else if (failures != nullptr) {
+          ++(*failures)[failure(*c)];
+        }
+      } else if (latency_of_[i] != kUnanswered) {
+        answered.push_back(latency_of_[i]);
+      }
     }
   }
   // Makes every client whose turn has come (client i starts at i x interval
@@ -602,7 +605,8 @@ class RequestClients : public AppOf<Settings> {
       launch_timer_ = this->host_.schedule_at(started_at_ + this->s_.schedule.interval * launched_, [this] { launch(); });
     }
   }
-  // A client is done: destroyed a moment later, outside its own callback.
+  // A client is done: destroyed a moment later, outside its own callback,
+  // its latency or the reason it failed kept.
   void done(std::size_t at) {
     finished_.push_back(at);
     if (reap_timer_ == runtime::TimerId{}) {
@@ -612,19 +616,23 @@ class RequestClients : public AppOf<Settings> {
   void reap() {
     reap_timer_ = {};
     for (const std::size_t at : finished_) {
-      fold(*live_[at], outcomes_);
-      if (answer_ok(*live_[at])) latency_of_[at] = *live_[at]->latency();
+      const Client& c = *live_[at];
+      if (answer_ok(c)) {
+        latency_of_[at] = *c.latency();
+      } else {
+        ++failures_[failure(c)];
+      }
       live_[at].reset();
     }
     finished_.clear();
   }
 
   std::unique_ptr<Client> single_;          // count == 1: kept whole for its one-line summary
-  std::vector<std::unique_ptr<Client>> live_;  // by launch order; null once done and folded
+  std::vector<std::unique_ptr<Client>> live_;  // by launch order; null once done and destroyed
   static constexpr Duration kUnanswered = Duration::min();
   std::vector<Duration> latency_of_;        // by launch order, once destroyed: its latency or kUnanswered
-  std::vector<std::size_t> finished_;       // done, to fold and destroy
-  Outcomes outcomes_;                       // of the destroyed ones
+  std::vector<std::size_t> finished_;       // done, to destroy
+  std::map<std::string, int> failures_;     // of the destroyed ones: why, how many
   int launched_ = 0;
   Instant started_at_{};
   runtime::TimerId launch_timer_{};

@@ -61,9 +61,7 @@ expect "ftp counters" '^ftp port 21 connections [0-9]+ refused 0 .* files_sent 4
 PEER="$WORK/peer"
 mkdir -p "$PEER/dir"
 head -c $((3 * 1024 * 1024 + 11)) /dev/urandom >"$PEER/dir/three.bin"
-ip netns exec "$NS" "$PY" -m pyftpdlib -i "$KERNEL_IP6" -p 2121 -d "$PEER" -w >"$WORK/pyftpdlib.log" 2>&1 &
-STARTED_PIDS+=("$!")
-for _ in $(seq 1 50); do grep -q 'starting FTP server' "$WORK/pyftpdlib.log" && break; sleep 0.1; done
+start_pyftpdlib "$KERNEL_IP6" "$PEER"
 ours() { timeout 60 ip netns exec "$NS" "$WS" ftp --dev "$TAP" --ip "$OUR_IP6/$PREFIX6" --mac "$OUR_MAC" "$@"; }
 PURL="ftp://[$KERNEL_IP6]:2121"
 out=$(ours "$PURL/dir/" 2>&1); expect "ours: list over IPv6" 'three\.bin' "$out"

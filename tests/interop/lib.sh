@@ -169,6 +169,15 @@ ipv6_init() {
 # ws_await_dad [ADDRESS...]: waits (bounded) until our stack says its
 # link-local address and each ADDRESS passed DAD; sets $OUR_LL from its
 # start-up line.
+# start_pyftpdlib ADDR DIR: Debian's pyftpdlib in the test's namespace,
+# listening on ADDR port 2121, serving DIR writable; returns once it listens
+# (log in $WORK/pyftpdlib.log, stopped with the test's other processes).
+start_pyftpdlib() {
+  ip netns exec "$NS" "$PY" -m pyftpdlib -i "$1" -p 2121 -d "$2" -w >"$WORK/pyftpdlib.log" 2>&1 &
+  STARTED_PIDS+=("$!")
+  for _ in $(seq 1 50); do grep -q 'starting FTP server' "$WORK/pyftpdlib.log" && break; sleep 0.1; done
+}
+
 ws_await_dad() {
   OUR_LL=$(grep -o 'link-local fe80:[0-9a-f:]*' "$WS_LOG" | head -1 | cut -d' ' -f2)
   local a
