@@ -221,6 +221,11 @@ struct InterfaceConfig {
   // the wire is the same frames; TCP's per-segment work (planning, the
   // header, the RACK/SACK bookkeeping) is done once per cut segment.
   bool gso = true;
+  // Record how address resolutions go (ARP, and ND for IPv6), for a tool
+  // that tells its user why a first packet was late:
+  // take_resolution_events(). Off by default: a simulated router resolving
+  // for thousands of clients has nobody reading them.
+  bool resolution_events = false;
   Duration pmtu_expires = std::chrono::minutes{10};
   std::uint16_t min_pmtu = 552;
   std::size_t max_pmtu_entries = 4096;
@@ -274,6 +279,32 @@ struct ArpConflict {
 };
 // "10.0.0.1 is also used by 02:57:53:00:00:02 (ARP conflict on nic 0): defended with an announcement"
 std::ostream& operator<<(std::ostream& os, const ArpConflict& c);
+
+// How an address resolution went (InterfaceConfig::resolution_events): a
+// first ping that takes a second usually means a lost request or reply, and
+// the user should be told which. ARP for IPv4 neighbours, ND (Neighbor
+// Solicitation and Advertisement) for IPv6 ones.
+enum class ResolutionEventKind : std::uint8_t {
+  retry,        // a request got no answer in time: request number `requests` went out
+  resolved,     // answered, after `requests` requests, `elapsed` after the first
+  failed,       // `requests` requests got no answer: given up (host unreachable)
+  asked_again,  // `neighbor` asked for `ours` again `elapsed` after we answered it:
+                // our answer was lost or late (or its request before that was)
+};
+struct ResolutionEvent {
+  NicId nic = 0;
+  ResolutionEventKind kind = ResolutionEventKind::resolved;
+  IpAddress neighbor;     // whose MAC we looked for; asked_again: who asked
+  IpAddress ours;         // asked_again: the address of ours it asked for
+  MacAddress mac{};       // resolved: the answer
+  std::uint32_t requests = 0;
+  Duration elapsed{};     // since our first request; asked_again: since our answer
+  Instant at{};
+  friend bool operator==(const ResolutionEvent&, const ResolutionEvent&) = default;
+};
+// "ARP: 10.0.0.1 has not answered in 1.000 s: request 2 sent"
+// "ARP: 10.0.0.1 is at 02:00:00:00:00:01 (answered 1.002 s after the first of 2 requests: one was lost or late)"
+std::ostream& operator<<(std::ostream& os, const ResolutionEvent& e);
 
 // What IPv6 autoconfiguration did to an address or a router, for the user
 // (take_address_events(); the simulator prints them).
@@ -457,6 +488,9 @@ class Interface final : private tcp::IpLayer {
   // last 64; counters().arp.conflicts counts them all).
   bool has_arp_conflicts() const { return !arp_conflicts_.empty(); }
   std::vector<ArpConflict> take_arp_conflicts();
+  // How resolutions went since the last call, in order (at most the last
+  // 64), when InterfaceConfig::resolution_events is on.
+  std::vector<ResolutionEvent> take_resolution_events();
   ip::NeighborCache& neighbors(NicId nic);
   // A packet with `payload` as its upper-layer bytes (header included).
   Result<void, SendError> send_ipv6(Ipv6Address dst, IpProtocol protocol, Bytes payload, Instant now,
@@ -779,6 +813,19 @@ class Interface final : private tcp::IpLayer {
   ip::StableIdSecret stable_secret_{};
   std::deque<AddressEvent> address_events_;
   std::deque<ArpConflict> arp_conflicts_;
+  // interface_resolution.cpp: resolution events (config_.resolution_events).
+  struct PendingResolution {
+    Instant first;
+    std::uint32_t requests = 0;
+  };
+  std::map<std::pair<NicId, IpAddress>, PendingResolution> pending_resolutions_;
+  std::map<std::pair<NicId, IpAddress>, Instant> answered_;  // neighbours we answered, when
+  std::deque<ResolutionEvent> resolution_events_;
+  void note_request(NicId nic, const IpAddress& target, Instant now);
+  void note_resolved(NicId nic, const IpAddress& target, MacAddress mac, Instant now);
+  void note_failed(NicId nic, const IpAddress& target, Instant now);
+  void note_answered(NicId nic, const IpAddress& asker, const IpAddress& ours, Instant now);
+  void push_resolution_event(ResolutionEvent e);
   Instant last_now_{};  // the latest time given (receive, poll, nic_up): for add_address6's DAD start
   std::deque<Ping6Reply> ping6_replies_;
   std::deque<Icmp6Error> icmp6_errors_;

@@ -73,9 +73,11 @@ void Interface::receive_arp(NicId nic, Bytes payload, Instant now) {
     if (p.address() == arp->target_protocol) my_ip = p.address();
   }
   auto in = n.arp.on_arp(*arp, my_ip, n.mac, now);
+  if (in.verdict == link::ArpVerdict::resolved) note_resolved(nic, arp->source_protocol, arp->source_hardware, now);
   if (in.reply) {
     send_arp(nic, *in.reply, in.reply->target_hardware);
     ++counters_.arp.tx_replies;
+    if (!arp->source_protocol.is_unspecified()) note_answered(nic, arp->source_protocol, arp->target_protocol, now);
   }
   for (const link::ReadyPacket& p : in.released) {
     send_frame(nic, p.mac, EtherType::ipv4, p.datagram);

@@ -451,7 +451,11 @@ void Interface::send_ns(NicId nic, const ip::Solicit& s) {
 void Interface::poll_nd(NicId nic, Instant now) {
   Nic& n = nic_ref(nic);
   auto due = n.nd.poll(now);
-  for (const ip::Solicit& s : due.solicits) send_ns(nic, s);
+  for (const ip::Solicit& s : due.solicits) {
+    send_ns(nic, s);
+    if (s.multicast()) note_request(nic, s.target, now);  // resolving; unicast ones probe reachability
+  }
+  for (const Ipv6Address& a : due.unreachable) note_failed(nic, a, now);
   // RFC 4861 7.2.2: the waiting packets are dropped, with an address
   // unreachable to their source (ours: to the application and transport).
   counters_.ipv6.nd_failures += due.failed.size();

@@ -154,6 +154,7 @@ void Interface::receive_ns(NicId nic, const Ipv6Repr& ip, const NdNeighborSolici
   // RFC 4861 7.2.3: the sender's link-layer address (if any) updates the cache.
   if (!ip.src.is_unspecified() && opts.source_ll) {
     auto in = n.nd.on_hint(ip.src, opts.source_ll, ip::NdHintSource::neighbor_solicit, now);
+    if (in.verdict == ip::NeighborVerdict::resolved) note_resolved(nic, ip.src, *opts.source_ll, now);
     release_nd(nic, in.released);
   }
   // RFC 4861 7.2.4: solicited NA to the source, with our link-layer
@@ -183,6 +184,9 @@ void Interface::receive_ns(NicId nic, const Ipv6Repr& ip, const NdNeighborSolici
   }
   send_nd(nic, *to_mac, ns.target, to, na);
   ++counters_.icmpv6.na_tx;
+  // A unicast NS checks a STALE entry's reachability: only a multicast one
+  // (address resolution) asked again means our answer was lost.
+  if (!dad && ip.dst.is_multicast()) note_answered(nic, ip.src, ns.target, now);
 }
 
 void Interface::receive_na(NicId nic, const NdNeighborAdvert& na, const NdOptions& opts, Instant now) {
@@ -196,6 +200,9 @@ void Interface::receive_na(NicId nic, const NdNeighborAdvert& na, const NdOption
     return;
   }
   auto in = n.nd.on_advert(na.target, na.router, na.solicited, na.override, opts.target_ll, now);
+  if (in.verdict == ip::NeighborVerdict::resolved && opts.target_ll) {
+    note_resolved(nic, na.target, *opts.target_ll, now);
+  }
   release_nd(nic, in.released);
 }
 
@@ -210,6 +217,7 @@ void Interface::receive_ra(NicId nic, const Ipv6Repr& ip, const NdRouterAdvert& 
   n.next_rs_at.reset();  // RFC 4861 6.3.7: an RA ends the solicitations
   if (opts.source_ll) {
     auto in = n.nd.on_hint(ip.src, opts.source_ll, ip::NdHintSource::router_advert, now);
+    if (in.verdict == ip::NeighborVerdict::resolved) note_resolved(nic, ip.src, *opts.source_ll, now);
     release_nd(nic, in.released);
   }
   // RFC 4861 6.3.4: "If the received Cur Hop Limit value is non-zero, the

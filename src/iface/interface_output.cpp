@@ -242,8 +242,27 @@ void Interface::poll_arp(NicId nic, Instant now) {
   for (Ipv4Address target : due.requests) {
     send_arp(nic, ArpRepr::request(n.mac, source_for(nic, target), target), MacAddress::broadcast());
     ++counters_.arp.tx_requests;
+    note_request(nic, target, now);
   }
-  for (link::FailedPacket& p : due.failed) arp_failed(std::move(p.datagram), now);
+  for (link::FailedPacket& p : due.failed) {
+    note_failed(nic, p.next_hop, now);
+    arp_failed(std::move(p.datagram), now);
+  }
+  if (config_.resolution_events) {
+    // A resolution can also end with nothing queued (its datagrams were
+    // dropped as the queue overflowed): given up all the same.
+    for (auto it = pending_resolutions_.begin(); it != pending_resolutions_.end();) {
+      const auto& [key, pending] = *it;
+      ++it;
+      if (key.first == nic && key.second.is_v4() && !n.arp.resolving(key.second.v4())) {
+        if (n.arp.resolved(key.second.v4(), now)) {
+          pending_resolutions_.erase(key);  // a static entry answered it
+        } else {
+          note_failed(nic, key.second, now);
+        }
+      }
+    }
+  }
   if (!due.failed.empty()) resolution_ended();
 }
 

@@ -69,6 +69,9 @@ struct ClientGroup {
 struct RunOutcome {
   std::vector<AppResult> apps;
   std::vector<ClientGroup> clients;
+  // Under the clients' table: what was dropped or sent again in the run
+  // ("where the waiting came from: ..."), as the summary prints it.
+  std::string delay_causes;
 };
 
 struct ReportOptions {

@@ -258,6 +258,9 @@ void render_outcome(const Recorder& rec, const ReportOptions& opt, std::string& 
       }
       out += "</table>\n";
     }
+    if (!opt.outcome->delay_causes.empty()) {
+      out += "<p class=\"causes\" id=\"delay-causes\">" + esc(opt.outcome->delay_causes) + ".</p>\n";
+    }
     if (has_flood(rec)) flood_table(rec, opt, out);
     out += "<details class=\"apps\"><summary>Every application's summary</summary>\n<table class=\"apps\">"
            "<tr><th>application</th><th>summary</th><th>as expected</th></tr>\n";

@@ -307,6 +307,8 @@ TEST(Report, SynFloodServersAreSampledAndChartedSideBySide) {
   outcome.clients.push_back(group("clients of web2", {ip("10.0.0.11"), 8080}, gets2));
   outcome.apps.push_back({"clients of web1", "GET http://10.0.0.10/ ...\n", true});
   outcome.apps.push_back({"clients of web2", "GET http://10.0.0.11/ ...\n", false});
+  outcome.delay_causes = "where the waiting came from: 0 datagrams dropped while ARP/ND resolved, 20077 SYNs dropped "
+                         "by full listen queues (web1 20077), 12 retransmitted segments, 0 frames dropped on links";
   const std::string html = render_html(rec, {.title = "flood", .outcome = outcome});
   std::filesystem::create_directories(report_dir());
   ASSERT_TRUE(write_html(rec, report_dir() + "/flood.html", {.title = "flood", .outcome = outcome}));
@@ -324,6 +326,11 @@ TEST(Report, SynFloodServersAreSampledAndChartedSideBySide) {
   EXPECT_NE(html.find("<tr data-server=\"web1\"><td>web1</td><td>off</td>"), std::string::npos);
   EXPECT_NE(html.find("<tr data-server=\"web2\"><td>web2</td><td>on</td>"), std::string::npos);
   EXPECT_NE(html.find("10 of 10 (100 %)"), std::string::npos);
+  // Why the clients waited, right under their table.
+  const auto causes = html.find("<p class=\"causes\" id=\"delay-causes\">where the waiting came from: ");
+  ASSERT_NE(causes, std::string::npos);
+  EXPECT_LT(html.find("Clients: success rate and latency"), causes);
+  EXPECT_NE(html.find("SYNs dropped by full listen queues (web1 20077)", causes), std::string::npos);
   // The flood over time: five charts, both servers in each.
   const std::string section = section_of(html, "syn-flood");
   ASSERT_FALSE(section.empty());

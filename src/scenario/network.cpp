@@ -296,7 +296,81 @@ std::vector<ClientRun> Network::client_runs() const {
   return out;
 }
 
-bool Network::report(std::ostream& os) const {
+bool DelayCauses::none() const {
+  return resolution_drops.empty() && listen_drops.empty() && retransmitted_segments == 0 && link_queue_drops == 0 &&
+         link_losses == 0 && link_bit_errors == 0;
+}
+
+namespace {
+
+std::uint64_t sum(const DelayCauses::PerHost& v) {
+  std::uint64_t n = 0;
+  for (const auto& [host, count] : v) n += count;
+  return n;
+}
+
+// " (c0 37, c1 12, and 3 more hosts)"
+void print_hosts(std::ostream& os, const DelayCauses::PerHost& v) {
+  if (v.empty()) return;
+  constexpr std::size_t kShown = 5;
+  const char* sep = " (";
+  for (std::size_t i = 0; i < v.size() && i < kShown; ++i) os << std::exchange(sep, ", ") << v[i].first << " " << v[i].second;
+  if (v.size() > kShown) os << ", and " << v.size() - kShown << " more hosts";
+  os << ")";
+}
+
+void add(DelayCauses::PerHost& v, const std::string& host, std::uint64_t n) {
+  if (n > 0) v.emplace_back(host, n);
+}
+
+void order(DelayCauses::PerHost& v) {
+  std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+}
+
+}  // namespace
+
+std::ostream& operator<<(std::ostream& os, const DelayCauses& c) {
+  os << "where the waiting came from: " << sum(c.resolution_drops) << " datagrams dropped while ARP/ND resolved";
+  print_hosts(os, c.resolution_drops);
+  os << ", " << sum(c.listen_drops) << " SYNs dropped by full listen queues";
+  print_hosts(os, c.listen_drops);
+  os << ", " << c.retransmitted_segments << " retransmitted segments, "
+     << c.link_queue_drops + c.link_losses + c.link_bit_errors << " frames dropped on links";
+  if (c.link_queue_drops + c.link_losses + c.link_bit_errors > 0) {
+    os << " (" << c.link_queue_drops << " by full queues, " << c.link_losses << " lost, " << c.link_bit_errors
+       << " with bit errors)";
+  }
+  if (c.none()) os << ": nothing was lost or sent twice, the latency is the path, its queues and the servers' work";
+  return os;
+}
+
+DelayCauses Network::delay_causes(std::uint64_t retransmitted_segments) const {
+  DelayCauses c;
+  c.retransmitted_segments = retransmitted_segments;
+  for (const auto& host : world_.hosts()) {
+    const iface::InterfaceCounters& ic = host->stack().counters();
+    add(c.resolution_drops, host->name(), ic.ipv4.arp_queue_drops + ic.ipv6.nd_queue_drops);
+    const tcp::TcpCounters& tc = host->stack().tcp().counters();
+    add(c.listen_drops, host->name(), tc.syn_queue_drops + tc.accept_queue_drops);
+  }
+  order(c.resolution_drops);
+  order(c.listen_drops);
+  for (const auto& l : world_.links()) {
+    for (int side : {0, 1}) {
+      const sim::LinkCounters& lc = l.link->counters(side);
+      c.link_queue_drops += lc.dropped_queue + lc.codel_dropped;
+      c.link_losses += lc.dropped_loss;
+      c.link_bit_errors += lc.dropped_fcs;
+    }
+  }
+  return c;
+}
+
+bool Network::has_request_clients() const {
+  return std::any_of(apps_.begin(), apps_.end(), [](const auto& a) { return !a->request_target().empty(); });
+}
+
+bool Network::report(std::ostream& os, const DelayCauses& causes) const {
   bool all = true;
   for (const auto& o : outcomes()) {
     os << o.text;
@@ -324,6 +398,7 @@ bool Network::report(std::ostream& os) const {
     }
     os << "\n";
   }
+  if (has_request_clients()) os << causes << "\n";
   // Where each spanning tree stands at the end.
   for (const auto& sw : world_.switches()) {
     if (const link::SpanningTree* stp = sw->stp()) {

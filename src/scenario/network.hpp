@@ -65,6 +65,26 @@ class DhcpClient;
 }  // namespace wirestack::app
 namespace wirestack::scenario {
 
+// Why clients waited: what was dropped or sent again in the run, from every
+// host's and link's counters. Printed under the clients' latency
+// percentiles (and shown by the report), so that a long tail names its
+// cause: SYNs dropped while the client's ARP resolved come again a second
+// later, and so do SYNs a full SYN queue dropped.
+struct DelayCauses {
+  using PerHost = std::vector<std::pair<std::string, std::uint64_t>>;  // most first, then by name
+  PerHost resolution_drops;  // datagrams dropped while their next hop's ARP/ND resolved
+  PerHost listen_drops;      // SYNs or handshake ACKs dropped: SYN or accept queue full
+  std::uint64_t retransmitted_segments = 0;  // TCP segments seen twice on links
+  std::uint64_t link_queue_drops = 0;        // frames dropped by a full link queue (or CoDel)
+  std::uint64_t link_losses = 0;             // frames lost to a link's loss rate
+  std::uint64_t link_bit_errors = 0;         // frames corrupted (the FCS dropped them)
+  bool none() const;
+};
+// "where the waiting came from: 37 datagrams dropped while ARP/ND resolved
+// (c0 37), 0 SYNs dropped by full listen queues, 12 retransmitted segments,
+// 0 frames dropped on links"
+std::ostream& operator<<(std::ostream& os, const DelayCauses& c);
+
 class Network {
  public:
   using App = NetworkApp;
@@ -88,7 +108,13 @@ class Network {
   std::vector<ClientRun> client_runs() const;
   // Every outcome, then a storm report if one happened; true when every
   // application did what its `expect` said.
-  bool report(std::ostream& os) const;
+  // With request clients, the delay causes follow their totals.
+  bool report(std::ostream& os, const DelayCauses& causes) const;
+  // The run's delay causes now; the retransmissions come from whoever
+  // watched the links (runner.cpp's TcpTally).
+  DelayCauses delay_causes(std::uint64_t retransmitted_segments) const;
+  // Some application's clients send requests and time the answers.
+  bool has_request_clients() const;
 
   // For the applications: what a TCP sink received, to compare hashes.
   struct SinkRecord {

@@ -312,13 +312,14 @@ Result<RunResult, RunError> run(const Topology& topo, const RunConfig& config, s
     result.summary.storm = result.summary.storm || part.storm;
     if (config.progress) config.progress(RunProgress{part.reached, result.summary.events, result.frames});
   }
-  if (observer) observer->on_end(net);
+  const DelayCauses causes = net.delay_causes(tally.retransmissions());
+  if (observer) observer->on_end(net, causes);
   out << "\n== results after " << to_seconds(result.summary.reached.time_since_epoch()) << " simulated seconds, "
       << result.summary.events << " events, " << result.frames << " frames";
   out << ", " << tally.handshakes() << " TCP handshakes, " << tally.closes() << " FINs, " << tally.retransmissions()
       << " retransmitted segments seen on links";
   out << " ==\n";
-  result.passed = net.report(out);
+  result.passed = net.report(out, causes);
   result.outcomes = net.outcomes();
   print_connections(out, result);
   result.retransmissions = tally.retransmissions();

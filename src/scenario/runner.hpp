@@ -34,7 +34,7 @@ class RunObserver {
  public:
   virtual ~RunObserver() = default;
   virtual void on_frame(const sim::WorldLink& /*link*/, int /*from_side*/, Instant /*at*/, Bytes /*frame*/) {}
-  virtual void on_end(Network& /*net*/) {}
+  virtual void on_end(Network& /*net*/, const DelayCauses& /*causes*/) {}
 };
 
 // How far a run has come (for a progress line).

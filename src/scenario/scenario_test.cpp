@@ -315,7 +315,7 @@ TEST(Runner, ObserverSeesEveryFrameAndTheEnd) {
     Counting(std::uint64_t& frames, bool& ended, bool& destroyed) : frames_(frames), ended_(ended), destroyed_(destroyed) {}
     ~Counting() override { destroyed_ = true; }
     void on_frame(const sim::WorldLink&, int, Instant, Bytes) override { ++frames_; }
-    void on_end(Network& net) override { ended_ = !net.world().links().empty(); }
+    void on_end(Network& net, const DelayCauses& /*causes*/) override { ended_ = !net.world().links().empty(); }
     std::uint64_t& frames_;
     bool& ended_;
     bool& destroyed_;

@@ -53,10 +53,12 @@ synflood)
   expect "web1 kept no cookies" '^  SYN cookies off: SYNs to listeners [0-9]+, SYN queue drops [1-9][0-9]*, cookies sent 0, validated 0$' "$summary"
   expect "web2 validated 20" '^  SYN cookies on: SYNs to listeners [0-9]+, SYN queue drops 0, cookies sent [1-9][0-9]*, validated 20$' "$summary"
   expect "the flood" '^SYN flood from attacker to 10\.0\.2\.10:80: 20001 SYNs' "$summary"
+  expect "the delay's cause named" '^where the waiting came from: [0-9]+ datagrams dropped while ARP/ND resolved.*, [1-9][0-9]* SYNs dropped by full listen queues \(web1 [1-9][0-9]*\), ' "$summary"
   ;;
 spike)
   expect "10,000 answered" '^all 10000 clients \(GET http://10\.0\.0\.10/, from 10 hosts\): 10000 answered \(100\.00 %\); latency p50 [0-9.]+ ms, p90 [0-9.]+ ms, p99 [0-9.]+ ms, max [0-9.]+ ms$' "$summary"
   expect "server" '^HTTP server web:80: 10000 requests, 10000 x 200; 10000 connections accepted' "$summary"
+  expect "delay causes" '^where the waiting came from: [0-9]+ datagrams dropped while ARP/ND resolved.*, [0-9]+ SYNs dropped by full listen queues.*, [0-9]+ retransmitted segments, [0-9]+ frames dropped on links' "$summary"
   n=$(grep -cE '^  latency \(connect to last byte\): p50 ' <<<"$summary")
   [ "$n" -eq 10 ] || { echo "FAIL: spike: $n per-host latency lines, not 10"; fail=1; }
   ;;

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <vector>
 #include <unistd.h>
 
@@ -80,7 +81,7 @@ class ReportWriter final : public scenario::RunObserver {
   ReportWriter(sim::World& w, std::string path, report::ReportOptions opt)
       : rec_(w), path_(std::move(path)), opt_(std::move(opt)) {}
   void on_frame(const sim::WorldLink& l, int side, Instant t, Bytes f) override { rec_.on_frame(l, side, t, f); }
-  void on_end(scenario::Network& net) override {
+  void on_end(scenario::Network& net, const scenario::DelayCauses& causes) override {
     rec_.stop();
     // The applications' results, which the report cannot see for itself.
     report::RunOutcome outcome;
@@ -90,6 +91,11 @@ class ReportWriter final : public scenario::RunObserver {
       g.requests.reserve(c.requests.size());
       for (const auto& r : c.requests) g.requests.push_back({r.start, r.latency});
       outcome.clients.push_back(std::move(g));
+    }
+    if (net.has_request_clients()) {
+      std::ostringstream os;
+      os << causes;
+      outcome.delay_causes = os.str();
     }
     opt_.outcome = std::move(outcome);
     if (auto r = report::write_html(rec_, path_, opt_); !r) std::cerr << "wirestack run: " << r.error() << "\n";

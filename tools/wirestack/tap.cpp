@@ -332,7 +332,19 @@ Result<TapStack, StackError> make_tap_stack(const StackOptions& opt, bool allow_
   // reports of the solicited-node groups (a snooping bridge forwards NS to us).
   config.stack.ipv6.enabled = true;
   config.stack.ipv6.mld = true;
+  // A resolution that needed a second request makes the first packets a
+  // second late: say so (on stderr, as it happens), and say when a
+  // neighbour had to ask for us twice.
+  config.stack.resolution_events = true;
   auto host = std::make_unique<loop::TapHost>(std::move(*tap), config);
+  loop::TapHost* h = host.get();
+  (void)host->on_activity([h, who = "wirestack " + opt.command + ": "] {
+    for (const iface::ResolutionEvent& e : h->stack().take_resolution_events()) {
+      // A first request answered at once is the normal case: nothing to say.
+      if (e.kind == iface::ResolutionEventKind::resolved && e.requests <= 1) continue;
+      std::cerr << who << e << std::endl;
+    }
+  });
   iface::Interface& stack = host->stack();
   if (addrs->v4) {
     if (auto r = stack.add_address(host->nic(), *addrs->v4); !r) return Unexpected{"--ip: " + r.error()};
