@@ -86,7 +86,7 @@ Interface::Interface(FrameSink& sink, Rng& rng, InterfaceConfig config)
 NicId Interface::add_nic(MacAddress mac, std::uint16_t mtu) {
   WIRESTACK_ASSERT(mtu >= ip::kMinIpv4Mtu);
   WIRESTACK_ASSERT(nics_.size() < 0xffff);
-  nics_.push_back(Nic{.mac = mac,
+  nics_.v_.push_back(Nic{.mac = mac,
                       .mtu = mtu,
                       .up = false,
                       .addresses = {},
@@ -106,8 +106,10 @@ NicId Interface::add_nic(MacAddress mac, std::uint16_t mtu) {
                       .next_ra_at = std::nullopt,
                       .last_ra_at = std::nullopt,
                       .ra_sent = 0});
-  Nic& n = nics_.back();
   const auto id = static_cast<NicId>(nics_.size() - 1);
+  nic_due_.resize(nics_.size());
+  nic_is_marked_.push_back(0);
+  Nic& n = nic_ref(id);  // marked: its timers are asked at the next poll_at()
   if (autoconf()) {
     n.tentative6.emplace_back(n.ll, 64);  // DAD when the NIC comes up
     n.slaac.emplace(ip::SlaacConfig{.id = {.secret = stable_secret_, .net_iface = "eth" + std::to_string(id)}});
@@ -130,7 +132,8 @@ bool Interface::tso(NicId nic) const { return nic_ref(nic).tso; }
 
 Interface::Nic& Interface::nic_ref(NicId nic) {
   WIRESTACK_ASSERT(nic < nics_.size());
-  return nics_[nic];
+  mark_nic(nic);  // what the caller changes may move the NIC's timers
+  return nics_.v_[nic];
 }
 
 const Interface::Nic& Interface::nic_ref(NicId nic) const {
@@ -228,10 +231,10 @@ void Interface::crash(Instant /*now*/) {
   // Every NIC down first, and the datagrams waiting for ARP dropped without
   // arp_failed(): a forwarded one would make an ICMP error that could leave
   // through a NIC not yet down. A crash sends nothing.
-  for (Nic& n : nics_) n.up = false;
+  for (std::size_t i = 0; i < nics_.size(); ++i) nic_ref(static_cast<NicId>(i)).up = false;
   ++nic_gen_;
   for (std::size_t i = 0; i < nics_.size(); ++i) {
-    Nic& n = nics_[i];
+    Nic& n = nic_ref(static_cast<NicId>(i));
     (void)n.arp.flush();
     (void)n.nd.flush();
     n.resolving6.clear();
@@ -239,7 +242,7 @@ void Interface::crash(Instant /*now*/) {
   }
   address_events_.clear();
   arp_conflicts_.clear();
-  for (Nic& n : nics_) n.last_conflict.reset();
+  for (std::size_t i = 0; i < nics_.size(); ++i) nic_ref(static_cast<NicId>(i)).last_conflict.reset();
   reassembler6_.clear();
   ping6_replies_.clear();
   icmp6_errors_.clear();
@@ -253,7 +256,25 @@ void Interface::crash(Instant /*now*/) {
   loopback_.clear();
 }
 
+const Interface::AddressIndex& Interface::address_index() const {
+  AddressIndex& x = address_index_;
+  if (x.nic_gen == nic_gen_) return x;
+  x.nic_gen = nic_gen_;
+  x.local.clear();
+  x.broadcast.clear();
+  for (const Nic& n : nics_) {
+    for (const Ipv4Prefix& p : n.addresses) {
+      x.local.push_back(p.address().to_u32());
+      if (p.len() < 31) x.broadcast.push_back(p.broadcast().to_u32());
+    }
+  }
+  std::ranges::sort(x.local);
+  std::ranges::sort(x.broadcast);
+  return x;
+}
+
 bool Interface::is_local_address(Ipv4Address a) const {
+  if (nics_.size() > kIndexedNics) return std::ranges::binary_search(address_index().local, a.to_u32());
   for (const Nic& n : nics_) {
     for (const Ipv4Prefix& p : n.addresses) {
       if (p.address() == a) return true;
@@ -277,15 +298,20 @@ bool Interface::is_broadcast_for(NicId nic, Ipv4Address dst) const {
   return false;
 }
 
+bool Interface::is_broadcast_for_any(Ipv4Address dst) const {
+  if (nics_.size() > kIndexedNics) return std::ranges::binary_search(address_index().broadcast, dst.to_u32());
+  for (std::size_t i = 0; i < nics_.size(); ++i) {
+    if (is_broadcast_for(static_cast<NicId>(i), dst)) return true;
+  }
+  return false;
+}
+
 bool Interface::is_martian_source(Ipv4Address src) const {
   const std::uint32_t v = src.to_u32();
   if (src.is_broadcast() || src.is_multicast() || src.is_loopback()) return true;
   if ((v >> 24) == 0 && v != 0) return true;  // 0.0.0.0/8: "this network", not a host
   if ((v >> 28) == 0xf) return true;          // 240.0.0.0/4: reserved
-  for (std::size_t i = 0; i < nics_.size(); ++i) {
-    if (is_broadcast_for(static_cast<NicId>(i), src)) return true;
-  }
-  return false;
+  return is_broadcast_for_any(src);
 }
 
 link::ArpCounters Interface::arp_counters() const {
@@ -318,13 +344,18 @@ link::ArpCounters Interface::arp_counters() const {
 void Interface::poll(Instant now) {
   if (now > last_now_) last_now_ = now;  // what IPv6's lifetimes (redirects, path MTUs) are measured against
   tcp_.poll(now);
-  for (std::size_t i = 0; i < nics_.size(); ++i) {
+  // The NICs with a timer due, in order; what polling one changes in those
+  // after it is seen, as when every NIC was asked in turn.
+  refresh_nic_due();
+  for (std::size_t i = nic_due_.first_due(0, now); i < nics_.size(); i = nic_due_.first_due(i + 1, now)) {
     const auto due = nics_[i].arp.poll_at();
     if (due && *due <= now) poll_arp(static_cast<NicId>(i), now);
     const auto nd_due = nics_[i].nd.poll_at();
     if (nd_due && *nd_due <= now) poll_nd(static_cast<NicId>(i), now);
     const auto auto_due = autoconf_poll_at(nics_[i]);
     if (auto_due && *auto_due <= now) poll_autoconf(static_cast<NicId>(i), now);
+    mark_nic(static_cast<NicId>(i));  // polled: its next deadline is asked
+    refresh_nic_due();
   }
   if (const auto due = reassembler6_.poll_at(); due && *due <= now) {
     for (const ip::Reassembly6Timeout& t : reassembler6_.poll(now)) {
@@ -377,16 +408,31 @@ std::optional<Instant> Interface::poll_at() const {
   auto consider = [&at](std::optional<Instant> t) {
     if (t && (!at || *t < *at)) at = t;
   };
-  for (const Nic& n : nics_) {
-    consider(n.arp.poll_at());
-    consider(n.nd.poll_at());
-    consider(autoconf_poll_at(n));
-  }
+  refresh_nic_due();
+  consider(nic_due_.earliest());
   consider(reassembler_.poll_at());
   consider(reassembler6_.poll_at());
   if (udp_.has_tx() || !loopback_.empty()) consider(Instant{});
   consider(tcp_.poll_at());
   return at;
+}
+
+std::optional<Instant> Interface::nic_poll_at(const Nic& n) const {
+  std::optional<Instant> at = n.arp.poll_at();
+  const auto consider = [&at](std::optional<Instant> t) {
+    if (t && (!at || *t < *at)) at = t;
+  };
+  consider(n.nd.poll_at());
+  consider(autoconf_poll_at(n));
+  return at;
+}
+
+void Interface::refresh_nic_due() const {
+  for (const NicId nic : nic_marked_) {
+    nic_due_.set(nic, nic_poll_at(nics_[nic]));
+    nic_is_marked_[nic] = 0;
+  }
+  nic_marked_.clear();
 }
 
 // ---- Applications ----------------------------------------------------------------

@@ -82,6 +82,7 @@
 #include "ip/route_table.hpp"
 #include "ip/slaac.hpp"
 #include "link/arp_cache.hpp"
+#include "storage/deadline_tree.hpp"
 #include "tcp/socket_table.hpp"
 #include "udp/udp_socket.hpp"
 #include "wire/arp.hpp"
@@ -624,6 +625,8 @@ class Interface final : private tcp::IpLayer {
   // The NIC's address for talking to `peer` (same subnet first), or 0.0.0.0.
   Ipv4Address source_for(NicId nic, Ipv4Address peer) const;
   bool is_broadcast_for(NicId nic, Ipv4Address dst) const;
+  // A directed broadcast address of any of our NICs' subnets.
+  bool is_broadcast_for_any(Ipv4Address dst) const;
   // A source no single host can have (RFC 1122 3.2.1.3, RFC 1812 5.3.7):
   // broadcast (limited, or directed to any of our networks), multicast,
   // loopback, 0.0.0.0/8 other than 0.0.0.0 itself, class E (240.0.0.0/4).
@@ -804,7 +807,47 @@ class Interface final : private tcp::IpLayer {
 
   FrameSink& sink_;
   InterfaceConfig config_;
-  std::vector<Nic> nics_;
+  // The NICs, read-only except through nic_ref(), which marks the NIC it
+  // hands out for the deadline cache below.
+  class NicList {
+   public:
+    const Nic& operator[](std::size_t i) const { return v_[i]; }
+    std::size_t size() const { return v_.size(); }
+    std::vector<Nic>::const_iterator begin() const { return v_.cbegin(); }
+    std::vector<Nic>::const_iterator end() const { return v_.cend(); }
+
+   private:
+    friend class Interface;
+    std::vector<Nic> v_;
+  };
+  NicList nics_;
+  // Per NIC, the earliest of its timers (nic_poll_at: ARP, neighbour
+  // discovery, autoconfiguration), kept in a min-tree so that poll_at()
+  // and poll() cost O(log NICs) after an event, not a scan of every NIC's
+  // caches (a router with 101 cards spent 30 % of a run there). Whatever
+  // can move a NIC's timers reaches it through nic_ref(), which marks it;
+  // poll_at() and poll() recompute the marked NICs first.
+  mutable storage::DeadlineTree nic_due_;
+  mutable std::vector<NicId> nic_marked_;
+  mutable std::vector<std::uint8_t> nic_is_marked_;
+  void mark_nic(NicId nic) {
+    if (nic_is_marked_[nic] != 0) return;
+    nic_is_marked_[nic] = 1;
+    nic_marked_.push_back(nic);
+  }
+  void refresh_nic_due() const;
+  // Our IPv4 addresses and directed broadcast addresses, sorted, for the
+  // questions every forwarded datagram asks (is_local_address,
+  // is_martian_source) on a host with many NICs; rebuilt when nic_gen_ moves.
+  struct AddressIndex {
+    std::uint64_t nic_gen = ~std::uint64_t{0};
+    std::vector<std::uint32_t> local;
+    std::vector<std::uint32_t> broadcast;
+  };
+  mutable AddressIndex address_index_;
+  static constexpr std::size_t kIndexedNics = 4;  // fewer NICs: a scan is as fast
+  const AddressIndex& address_index() const;
+  std::optional<Instant> nic_poll_at(const Nic& n) const;
   ip::RouteTable routes_;
   ip::Reassembler reassembler_;
   ip::Reassembler6 reassembler6_;

@@ -314,10 +314,7 @@ bool Interface::may_send_icmp_error(Ipv4Packet offending, const Ipv4Repr& repr, 
   // broadcast, or a non-initial fragment, or a datagram whose source address
   // does not define a single host".
   bool ok = !link_broadcast && repr.frag_offset == 0 && repr.src.is_unicast() && !is_martian_source(repr.src) &&
-            repr.dst.is_unicast();
-  for (std::size_t i = 0; ok && i < nics_.size(); ++i) {
-    if (is_broadcast_for(static_cast<NicId>(i), repr.dst)) ok = false;
-  }
+            repr.dst.is_unicast() && !is_broadcast_for_any(repr.dst);
   if (ok && repr.protocol == IpProtocol::icmp) {
     const Bytes data = offending.payload();
     if (!data.empty()) {
