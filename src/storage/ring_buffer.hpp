@@ -4,8 +4,11 @@
 // Memory (issue [3/6]: "buffers are not allocated before they are needed"):
 //  * Construction allocates nothing. The first write allocates
 //    max(kMinAllocation, what that write needs), capped by the capacity; later
-//    writes grow the allocation geometrically (x2, capped by the capacity).
-//    Growth moves the contents to the front of the new block.
+//    writes grow the allocation geometrically (x2, capped by the capacity, but
+//    always by at least half: a capacity raised in small steps does not make
+//    every step a move of the whole buffer; the allocation then exceeds the
+//    capacity by less than half). Growth moves the contents to the front of
+//    the new block.
 //  * shrink() gives the memory back when the buffer holds nothing (no readable
 //    bytes and no uncommitted write_at() data): call it when a connection goes
 //    idle. An idle RingBuffer is sizeof(RingBuffer) == 32 bytes and 0 on the heap.
@@ -161,7 +164,8 @@ class RingBuffer {
     const std::size_t i = head_ + off;
     return i >= alloc_ ? i - alloc_ : i;
   }
-  // Ensures alloc_ >= needed (<= max(capacity_, alloc_)), keeping contents.
+  // Ensures alloc_ >= needed (<= max(capacity_, alloc_)), keeping contents;
+  // grows by at least half of alloc_.
   void reserve(std::size_t needed);
   // Copies src to logical offset `off` (wrapping); the range fits in alloc_.
   void copy_in(std::size_t off, Bytes src);

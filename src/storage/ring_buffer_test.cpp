@@ -142,6 +142,27 @@ TEST(RingBuffer, GrowsGeometricallyUpToTheCapacity) {
   EXPECT_EQ(read_all(rb), seq(1000));
 }
 
+// TCP's send buffer follows cwnd: its capacity rises a little at each ACK
+// and the application fills it at once. Each rise must not move the whole
+// buffer to a block just as large as the new capacity.
+TEST(RingBuffer, ACapacityRaisedInSmallStepsGrowsTheAllocationGeometrically) {
+  RingBuffer rb(1000);
+  EXPECT_EQ(rb.write(seq(1000)), 1000u);
+  EXPECT_EQ(rb.allocated_bytes(), 1000u);
+  std::size_t moves = 0;
+  std::size_t written = 1000;
+  for (std::size_t cap = 1010; cap <= 11000; cap += 10) {
+    rb.set_capacity(cap);
+    const std::size_t before = rb.allocated_bytes();
+    ASSERT_EQ(rb.write(seq(10, written)), 10u);
+    written += 10;
+    if (rb.allocated_bytes() != before) ++moves;
+    ASSERT_LE(rb.allocated_bytes(), cap + cap / 2);
+  }
+  EXPECT_LE(moves, 7u);  // 1000 x 1.5^6 = 11,390; one move per step before
+  EXPECT_EQ(read_all(rb), seq(11000));
+}
+
 TEST(RingBuffer, OneLargeWriteAllocatesWhatItNeeds) {
   RingBuffer rb(100000);
   EXPECT_EQ(rb.write(seq(5000)), 5000u);
