@@ -9,6 +9,7 @@
 
 #include "base/assert.hpp"
 #include "tcp/connection.hpp"
+#include "wire/ecn.hpp"
 
 namespace wirestack::tcp {
 
@@ -25,6 +26,12 @@ void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now, std:
       return;  // the listener's business (RFC 9293 3.10.7.1 / 3.10.7.2)
     case State::syn_sent:
       on_syn_sent(seg, now);
+      // RFC 5562 3.2: a SYN-ACK marked CE (the peer sent it ECT) is echoed
+      // as data would be: ECE on our ACKs until the peer's CWR.
+      if (ecn_ok_ && ip_ecn == ecn::kCe && seg.flags.syn() && state_ != State::syn_sent) {
+        hook_.event(Event::ecn_ce);
+        ece_pending_ = true;
+      }
       // RFC 9293 3.10.7.3: "If there are other controls or text in the
       // segment, then continue processing at the sixth step below where the
       // URG bit is checked": a SYN-ACK's text, URG and FIN, taken as the
@@ -168,6 +175,10 @@ void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now, std:
     return;
   }
 
+  // RFC 5562 3.2 (connection_ecn.cpp): the ACK echoes a CE mark on our ECT
+  // SYN-ACK: the SYN-ACK goes again, Not-ECT, and this segment is dropped
+  // (the peer sends its data again).
+  if (state_ == State::syn_received && synack_ect_ && seg.flags.ack() && ecn_synack_marked(seg)) return;
   if (ecn_ok_) ecn_input(seg, !payload.empty(), ip_ecn, now);  // RFC 3168 (connection_ecn.cpp)
   // Fifth, check the ACK field: "if the ACK bit is off, drop the segment and return".
   if (!seg.flags.ack()) return;
@@ -182,6 +193,7 @@ void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now, std:
       rst_pending_ = true;
       return;
     }
+    ecn_established();  // RFC 5562: one segment after a marked SYN-ACK
     if (auto r = rtt_timer_.on_ack(ack, now)) rtt_.on_sample(*r);
     snd_una_ = ack;
     if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
