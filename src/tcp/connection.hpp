@@ -416,11 +416,21 @@ class Connection {
     std::uint32_t undo_ssthresh = 0;
     std::uint32_t undo_retrans = 0;   // bytes retransmitted since, not yet D-SACKed
     std::uint32_t retrans_stamp = 0;  // TSval of the episode's first retransmission (retrans_stamped)
-    // RFC 5682 F-RTO (SACK-enhanced, Linux's FLAG_ORIG_SACK_ACKED rule):
-    // after the first timeout, until the first ACK that advances SND.UNA
-    // (frto), the end of what was retransmitted since the timeout.
+    // RFC 5682 F-RTO (2.1, and 3.1's SACK-enhanced form with Linux's
+    // FLAG_ORIG_SACK_ACKED rule): after the first timeout (frto), the end of
+    // what was retransmitted since. The first ACK that advances SND.UNA
+    // decides, or, when it acknowledges the retransmission alone, step 2b:
+    // up to two new segments (frto_new) beyond cwnd, and the ACK after
+    // them decides (frto_step3; frto_high is then SND.UNA at step 2b).
     SeqNum frto_high{};
     bool frto = false;
+    bool frto_step3 = false;
+    std::uint8_t frto_new = 0;
+    void end_frto() {
+      frto = false;
+      frto_step3 = false;
+      frto_new = 0;
+    }
     std::uint8_t undo_acks = 0;       // ACKs since it ended
     bool undo_set = false;
     bool undo_ended = false;
@@ -491,8 +501,9 @@ class Connection {
     std::uint8_t max_retries;
     std::uint8_t max_syn_retries;
     std::uint8_t keepalive_probes;  // 0: keep-alive off
-    Algorithm congestion : 6;
+    Algorithm congestion : 5;
     EcnMode ecn : 2;  // shares congestion's byte
+    bool ecn_syn_ack : 1;  // ... and so does this
     bool timestamps : 1;
     bool sack : 1;
     bool nagle : 1;
