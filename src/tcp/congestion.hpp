@@ -191,6 +191,9 @@ class WindowCore {
   void on_recovery_exit(std::uint32_t flight_size);
   // After a reduction that is not a recovery (an ECN-Echo): out of recovery.
   void end_reduction() { in_recovery_ = false; }
+  // RFC 5562 3.2: the SYN-ACK was marked CE: the initial window is one
+  // segment (ssthresh stays: slow start from there).
+  void one_segment_initial_window() { set_cwnd(smss_); }
 
  protected:
   // RFC 5681 3.1 slow start with RFC 3465 byte counting; cwnd stops at ssthresh.
@@ -362,6 +365,10 @@ class CongestionControl {
           a.end_reduction();
         },
         impl_);
+  }
+  // RFC 5562 3.2: a CE-marked SYN-ACK: cwnd = 1 SMSS before any data.
+  void one_segment_initial_window() {
+    std::visit([](auto& a) { a.one_segment_initial_window(); }, impl_);
   }
   // RFC 6937 PRR: cwnd = pipe + sndcnt while in recovery (else nothing).
   void set_recovery_cwnd(std::uint64_t bytes) {

@@ -41,6 +41,8 @@ std::uint32_t millis_at_least_1(Duration d) {
 }
 }  // namespace
 
+static_assert(kAlgorithmNames.size() <= 32, "Settings::congestion is a 5-bit field");
+
 Connection::Settings::Settings(const ConnectionConfig& c)
     : delayed_ack_us(micros(c.delayed_ack_timeout)),
       time_wait_us(micros(c.time_wait)),
@@ -56,6 +58,7 @@ Connection::Settings::Settings(const ConnectionConfig& c)
       keepalive_probes(c.keepalive ? std::max<std::uint8_t>(c.keepalive_probes, 1) : 0),
       congestion(c.congestion),
       ecn(c.ecn),
+      ecn_syn_ack(c.ecn_syn_ack),
       timestamps(c.timestamps),
       sack(c.sack),
       nagle(c.nagle),

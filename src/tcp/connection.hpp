@@ -139,6 +139,12 @@ struct ConnectionConfig {
   // grows (a queue is building), before the queue overflows.
   bool hystart = true;
   EcnMode ecn = EcnMode::passive;          // RFC 3168 (EcnMode)
+  // RFC 5562 (experimental; RFC 8311 3 lifts RFC 3168's ban for it): a
+  // passive side that agrees to ECN sends its first SYN-ACK ECT(0); a CE mark
+  // on it, echoed by the peer's ACK, gets a Not-ECT SYN-ACK again and an
+  // initial window of one segment. Off by default, as in Linux (which makes
+  // ECT SYN-ACKs only for congestion controls that need ECN, like DCTCP).
+  bool ecn_syn_ack = false;
   Duration delayed_ack_timeout = std::chrono::milliseconds{200};
   RttConfig rtt{};                         // initial/min/max RTO
   std::uint8_t max_retries = 15;           // data (Linux tcp_retries2)
@@ -410,11 +416,21 @@ class Connection {
     std::uint32_t undo_ssthresh = 0;
     std::uint32_t undo_retrans = 0;   // bytes retransmitted since, not yet D-SACKed
     std::uint32_t retrans_stamp = 0;  // TSval of the episode's first retransmission (retrans_stamped)
-    // RFC 5682 F-RTO (SACK-enhanced, Linux's FLAG_ORIG_SACK_ACKED rule):
-    // after the first timeout, until the first ACK that advances SND.UNA
-    // (frto), the end of what was retransmitted since the timeout.
+    // RFC 5682 F-RTO (2.1, and 3.1's SACK-enhanced form with Linux's
+    // FLAG_ORIG_SACK_ACKED rule): after the first timeout (frto), the end of
+    // what was retransmitted since. The first ACK that advances SND.UNA
+    // decides, or, when it acknowledges the retransmission alone, step 2b:
+    // up to two new segments (frto_new) beyond cwnd, and the ACK after
+    // them decides (frto_step3; frto_high is then SND.UNA at step 2b).
     SeqNum frto_high{};
     bool frto = false;
+    bool frto_step3 = false;
+    std::uint8_t frto_new = 0;
+    void end_frto() {
+      frto = false;
+      frto_step3 = false;
+      frto_new = 0;
+    }
     std::uint8_t undo_acks = 0;       // ACKs since it ended
     bool undo_set = false;
     bool undo_ended = false;
@@ -485,8 +501,9 @@ class Connection {
     std::uint8_t max_retries;
     std::uint8_t max_syn_retries;
     std::uint8_t keepalive_probes;  // 0: keep-alive off
-    Algorithm congestion : 6;
+    Algorithm congestion : 5;
     EcnMode ecn : 2;  // shares congestion's byte
+    bool ecn_syn_ack : 1;  // ... and so does this
     bool timestamps : 1;
     bool sack : 1;
     bool nagle : 1;
@@ -547,6 +564,9 @@ class Connection {
   void undo_on_dsack(const TcpRepr& seg, SeqNum ack);
   bool undo_by_timestamps(const TcpRepr& seg) const;
   void undo_reduction(Event why);
+  // RFC 5682 2.1 step 3a: after step 2b's new data, a duplicate ACK: the
+  // timeout was genuine, conventional recovery goes on.
+  void frto_loss_was_real();
   void undo_episode_ended() {  // the recovery is over: the undo waits a little longer
     if (sb_ && sb_->undo_set && !sb_->undo_ended) {
       sb_->undo_ended = true;
@@ -589,6 +609,10 @@ class Connection {
   // seen, CWR, ECE), a segment out (ECE / CWR flags, ECT) after build().
   void ecn_negotiate(const TcpRepr& syn);
   void ecn_input(const TcpRepr& seg, bool has_data, std::uint8_t ip_ecn, Instant now);
+  // RFC 5562, SYN-RECEIVED: true when `seg` (acceptable, with ACK) echoes a
+  // CE mark on our ECT SYN-ACK: it is answered with the SYN-ACK again.
+  bool ecn_synack_marked(const TcpRepr& seg);
+  void ecn_established();  // SYN-RECEIVED -> ESTABLISHED: the window after a marked SYN-ACK
   void ecn_output(TcpRepr& out, bool new_data, bool syn_again);
 
   // connection_output.cpp
@@ -660,6 +684,11 @@ class Connection {
   std::uint16_t snd_mss_ = 536;    // SMSS: peer MSS - TS option (>= 64; seg_mss() for a segment)
   std::uint16_t rcv_mss_ = 536;    // what a full segment from the peer carries
   std::uint8_t tso_segs_ = 0;      // limit_tso(): at most this many MSS in a TSO segment; 0: no limit
+  // RFC 5562 (ConnectionConfig::ecn_syn_ack), in the padding before tx_: the
+  // SYN-ACK in flight is our first, sent ECT(0); the peer echoed a CE mark on
+  // it (the window starts at one segment).
+  bool synack_ect_ : 1 = false;
+  bool synack_ce_ : 1 = false;
 
   storage::RingBuffer tx_;  // from SND.UNA (after the SYN) on
   storage::RingBuffer rx_;  // in-order bytes not yet read; out-of-order ones beyond

@@ -22,6 +22,21 @@
 //     reduction is acknowledged: ecn_high_), and the next new data segment
 //     carries CWR. During loss recovery the window is already reduced: only
 //     CWR is sent.
+//
+// ECN-capable SYN-ACKs (RFC 5562, experimental, allowed by RFC 8311 3; off
+// unless ConnectionConfig::ecn_syn_ack): a passive side that agrees to ECN
+// sends its first SYN-ACK ECT(0) (3); any SYN-ACK sent again is Not-ECT
+// (3.1: it may have been dropped for being ECT). An initiator that gets a
+// SYN-ACK marked CE echoes it with ECE on its ACK, as RFC 3168 6.1.3 does for
+// data (until the CWR). The responder answers that ACK with its SYN-ACK
+// again, Not-ECT, and stays in SYN-RECEIVED; when an ACK of that one comes
+// (still with ECE: the echo goes on until CWR), it enters ESTABLISHED with an
+// initial window of one segment (3.2) and sends CWR on its first data, which
+// ends the peer's echo. The SYN-ACK itself is not counted as a reduction
+// (ecn_high_ covers it): a later ECE must acknowledge data to cut cwnd.
+// A SYN cookie's SYN-ACK (socket_cookies.cpp) stays Not-ECT: a stateless
+// answer cannot take part in this exchange.
+//
 // Not done: 6.1.2's "cwnd of one segment: wait for the RTO before the next
 // new segment" (cwnd never goes below 2 * SMSS here: ssthresh's floor).
 #include "tcp/connection.hpp"
@@ -38,7 +53,8 @@ void Connection::ecn_negotiate(const TcpRepr& syn) {
     // Its SYN-ACK: only an answer to an ECN-setup SYN we actually sent.
     ecn_ok_ = cfg_.ecn == EcnMode::on && !syn_retransmitted_ && syn.flags.ece() && !syn.flags.cwr();
   }
-  ecn_high_ = iss_;
+  // An ECE can only be about data: the SYN and SYN-ACK are not reductions.
+  ecn_high_ = iss_ + 1;
 }
 
 void Connection::ecn_input(const TcpRepr& seg, bool has_data, std::uint8_t ip_ecn, Instant now) {
@@ -61,12 +77,37 @@ void Connection::ecn_input(const TcpRepr& seg, bool has_data, std::uint8_t ip_ec
   hook_.event(Event::ecn_reduction);
 }
 
+bool Connection::ecn_synack_marked(const TcpRepr& seg) {
+  if (!synack_ect_ || !seg.flags.ece() || SeqNum(seg.ack) != iss_ + 1) return false;
+  // RFC 5562 3.2: our ECT SYN-ACK was marked on the way. Send it again, Not-ECT
+  // (syn_again), at once; its ACK completes the handshake.
+  synack_ect_ = false;
+  synack_ce_ = true;
+  snd_nxt_ = iss_;
+  hook_.event(Event::ecn_ece);
+  return true;
+}
+
+void Connection::ecn_established() {
+  if (!synack_ce_) return;
+  synack_ce_ = false;
+  cc_.one_segment_initial_window();
+  ecn_high_ = snd_max_;  // the SYN-ACK's round trip: not a reduction again
+  cwr_pending_ = true;   // ends the peer's echo (RFC 3168 6.1.3)
+  hook_.event(Event::ecn_reduction);
+}
+
 void Connection::ecn_output(TcpRepr& out, bool new_data, bool syn_again) {
   ect_out_ = false;
   if (out.flags.syn()) {
     const bool active = !out.flags.ack();
     if (active && cfg_.ecn == EcnMode::on && !syn_again) out.flags.set_ece(true).set_cwr(true);
-    if (!active && ecn_ok_) out.flags.set_ece(true);
+    if (!active && ecn_ok_) {
+      out.flags.set_ece(true);
+      // RFC 5562 3 / 3.1: the first SYN-ACK ECT(0), any other Not-ECT.
+      synack_ect_ = cfg_.ecn_syn_ack && !syn_again;
+      ect_out_ = synack_ect_;
+    }
     return;
   }
   if (!ecn_ok_ || out.flags.rst()) return;

@@ -165,6 +165,92 @@ TEST_F(EcnTest, RetransmissionsAreNotEct) {
   EXPECT_EQ(again[0].ecn, 0);
 }
 
+// RFC 5562 (ConnectionConfig::ecn_syn_ack): the first SYN-ACK answering an
+// ECN-setup SYN leaves ECT(0); off by default, and never for a SYN without
+// ECN-setup or a SYN-ACK sent again (3.1).
+TEST_F(EcnTest, EcnCapableSynAckOnlyWhenAskedAndOnlyTheFirst) {
+  const TcpRepr ecn_syn = with_mss(in(S | E | C, kPeerIss, 0, 60000), 1000);
+  accept(plain(), ecn_syn);
+  auto out = sends(0ms);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].ecn, 0);  // the default: RFC 3168 6.1.1, Not-ECT
+  ConnectionConfig cfg = plain();
+  cfg.ecn_syn_ack = true;
+  accept(cfg, with_mss(in(S, kPeerIss, 0, 60000), 1000));
+  out = sends(0ms);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].ecn, 0);  // no ECN agreed: Not-ECT
+  accept(cfg, ecn_syn);
+  out = sends(0ms);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(out[0].tcp.flags.ece());
+  EXPECT_EQ(out[0].ecn, 2);
+  // Lost: the retransmission (RFC 6298 initial RTO, 1 s) is Not-ECT.
+  out = sends(1001ms);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(out[0].tcp.flags.syn());
+  EXPECT_TRUE(out[0].tcp.flags.ece());
+  EXPECT_EQ(out[0].ecn, 0);
+  // An ACK with ECE now cannot be told from the echo of an old mark: the
+  // handshake completes with the usual window.
+  peer(in(A | E, kPeerIss + 1, kIss + 1, 60000), 1010ms);
+  EXPECT_EQ(c_->state(), State::established);
+  EXPECT_EQ(c_->cwnd(), initial_window(1000));
+}
+
+// RFC 5562 3.2: the peer echoes a CE mark on our ECT SYN-ACK. The SYN-ACK goes
+// again at once, Not-ECT; the ACK of that one completes the handshake with an
+// initial window of one segment, and the first data carries CWR.
+TEST_F(EcnTest, MarkedSynAckStartsWithOneSegment) {
+  ConnectionConfig cfg = plain();
+  cfg.ecn_syn_ack = true;
+  accept(cfg, with_mss(in(S | E | C, kPeerIss, 0, 60000), 1000));
+  c_->set_state_observer(&events_, 0);
+  ASSERT_EQ(sends(0ms).at(0).ecn, 2);
+  peer(in(A | E, kPeerIss + 1, kIss + 1, 60000), 10ms);
+  EXPECT_EQ(c_->state(), State::syn_received);
+  auto out = sends(10ms);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].tcp.flags.bits(), S | A | E);
+  EXPECT_EQ(out[0].tcp.seq, kIss);
+  EXPECT_EQ(out[0].ecn, 0);
+  // Its ACK still echoes (until our CWR): no second resend.
+  peer(in(A | E, kPeerIss + 1, kIss + 1, 60000), 20ms);
+  ASSERT_EQ(c_->state(), State::established);
+  EXPECT_EQ(c_->cwnd(), 1000u);
+  EXPECT_EQ(events_.count(Connection::Event::ecn_reduction), 1);
+  write(5000);
+  out = sends(20ms);
+  ASSERT_EQ(out.size(), 1u);  // one segment, not ten
+  EXPECT_TRUE(out[0].tcp.flags.cwr());
+  EXPECT_EQ(out[0].ecn, 2);
+  // Its ACK (ECE gone) opens the window by slow start, with no new reduction.
+  peer(in(A, kPeerIss + 1, kIss + 1001, 60000), 30ms);
+  EXPECT_EQ(sends(30ms).size(), 2u);
+  EXPECT_EQ(events_.count(Connection::Event::ecn_reduction), 1);
+}
+
+// The initiator's side of RFC 5562 3.2: a SYN-ACK that arrives marked CE is
+// echoed with ECE on the ACK; an unmarked one is not.
+TEST_F(EcnTest, InitiatorEchoesAMarkedSynAck) {
+  for (const bool marked : {false, true}) {
+    open(ecn_on());
+    sends(0ms);
+    c_->on_segment(with_mss(in(S | A | E, kPeerIss, kIss + 1, 60000), 1000), {}, at(10ms),
+                   static_cast<std::uint8_t>(marked ? kCe : 2));
+    ASSERT_EQ(c_->state(), State::established);
+    const auto ack = sends(10ms);
+    ASSERT_EQ(ack.size(), 1u);
+    EXPECT_EQ(ack[0].tcp.flags.ece(), marked);
+    EXPECT_EQ(ack[0].ecn, 0);
+    // The responder's SYN-ACK again (Not-ECT): answered with an ACK, still echoing.
+    peer(with_mss(in(S | A | E, kPeerIss, kIss + 1, 60000), 1000), 20ms);
+    const auto again = sends(20ms);
+    ASSERT_EQ(again.size(), 1u);
+    EXPECT_EQ(again[0].tcp.flags.bits(), marked ? (A | E) : A);
+  }
+}
+
 TEST_F(EcnTest, CeWithoutNegotiationIsIgnored) {
   establish();  // no ECN
   c_->set_state_observer(&events_, 0);

@@ -9,6 +9,7 @@
 
 #include "base/assert.hpp"
 #include "tcp/connection.hpp"
+#include "wire/ecn.hpp"
 
 namespace wirestack::tcp {
 
@@ -25,6 +26,12 @@ void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now, std:
       return;  // the listener's business (RFC 9293 3.10.7.1 / 3.10.7.2)
     case State::syn_sent:
       on_syn_sent(seg, now);
+      // RFC 5562 3.2: a SYN-ACK marked CE (the peer sent it ECT) is echoed
+      // as data would be: ECE on our ACKs until the peer's CWR.
+      if (ecn_ok_ && ip_ecn == ecn::kCe && seg.flags.syn() && state_ != State::syn_sent) {
+        hook_.event(Event::ecn_ce);
+        ece_pending_ = true;
+      }
       // RFC 9293 3.10.7.3: "If there are other controls or text in the
       // segment, then continue processing at the sixth step below where the
       // URG bit is checked": a SYN-ACK's text, URG and FIN, taken as the
@@ -168,6 +175,10 @@ void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now, std:
     return;
   }
 
+  // RFC 5562 3.2 (connection_ecn.cpp): the ACK echoes a CE mark on our ECT
+  // SYN-ACK: the SYN-ACK goes again, Not-ECT, and this segment is dropped
+  // (the peer sends its data again).
+  if (state_ == State::syn_received && synack_ect_ && seg.flags.ack() && ecn_synack_marked(seg)) return;
   if (ecn_ok_) ecn_input(seg, !payload.empty(), ip_ecn, now);  // RFC 3168 (connection_ecn.cpp)
   // Fifth, check the ACK field: "if the ACK bit is off, drop the segment and return".
   if (!seg.flags.ack()) return;
@@ -182,6 +193,7 @@ void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now, std:
       rst_pending_ = true;
       return;
     }
+    ecn_established();  // RFC 5562: one segment after a marked SYN-ACK
     if (auto r = rtt_timer_.on_ack(ack, now)) rtt_.on_sample(*r);
     snd_una_ = ack;
     if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
@@ -407,6 +419,12 @@ bool Connection::process_ack(const TcpRepr& seg, std::size_t payload_len, Instan
   // If (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)),
   // set SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK."
   if (ack >= snd_una_ && (snd_wl1_ < seq || (snd_wl1_ == seq && snd_wl2_ <= ack))) update_window(seg);
+  // RFC 5682 2.1 step 3a: after step 2b's new data, a duplicate ACK (with
+  // SACK: newly SACKed data, SND.UNA unmoved; Linux tcp_process_loss).
+  if (sb_ && sb_->frto_step3 && ack == snd_una_ && una_before == snd_una_ &&
+      (dup || (sack_ok_ && sacked_bytes() > sacked_before))) {
+    frto_loss_was_real();
+  }
   if (dup) on_dup_ack(now);
   // RFC 6675 5 (3.2): "If DupAcks < DupThresh but IsLost (HighACK + 1)
   // returns true -- indicating at least three segments have arrived above
@@ -461,17 +479,31 @@ bool Connection::process_ack(const TcpRepr& seg, std::size_t payload_len, Instan
 }
 
 void Connection::ack_advanced(SeqNum ack, const TcpRepr& seg, bool dsack, Instant now) {
-  // RFC 5682 3.1 (SACK-enhanced F-RTO) as Linux decides it (tcp_process_loss,
-  // FLAG_ORIG_SACK_ACKED): the first ACK after a timeout that advances
-  // SND.UNA past what was retransmitted since, over data not SACKed before,
-  // acknowledges an original transmission: the timeout was spurious. An ACK
-  // of the retransmission alone ends F-RTO (step 2b, new data before
-  // retransmitting, is not done: conventional recovery goes on).
+  // RFC 5682 F-RTO, as Linux decides it (tcp_process_loss), with or without
+  // SACK. The first ACK after a timeout that advances SND.UNA past what was
+  // retransmitted since, over data not SACKed before, acknowledges an
+  // original transmission: the timeout was spurious (3.1's SACK-enhanced
+  // rule, FLAG_ORIG_SACK_ACKED). An ACK of the retransmission alone is step
+  // 2b: while RecoveryPoint is ahead and the application and the peer's
+  // window allow new data, up to two new segments leave instead of more
+  // retransmissions (plan(): Scoreboard::frto_new), and the next ACK decides
+  // (step 3): one that advances SND.UNA acknowledges data never
+  // retransmitted (spurious, 3b); a duplicate means the loss was real (3a,
+  // process_ack). Otherwise (2a) conventional RTO recovery goes on.
   bool frto_spurious = false;
-  if (rto_recovery_ && sb_ && sb_->frto) {
-    const SeqNum h = sb_->frto_high;
-    frto_spurious = snd_una_ < h && h < ack && !sb_->sacked.contains(distance(snd_una_, h), 1);
-    sb_->frto = false;
+  bool frto_new_data = false;
+  if (sb_ && sb_->frto) {
+    Scoreboard& sb = *sb_;
+    const SeqNum h = sb.frto_high;
+    if (h < ack && (snd_una_ < h || sb.frto_step3) && !sb.sacked.contains(distance(snd_una_, h), 1)) {
+      frto_spurious = true;
+      sb.end_frto();
+    } else if (!sb.frto_step3 && !(ack < h) && ack < recover_ && tx_.size() > distance(snd_una_, snd_max_) &&
+               snd_wnd_ > distance(ack, snd_max_)) {
+      frto_new_data = true;
+    } else {
+      sb.end_frto();
+    }
   }
   const std::uint32_t acked = distance(snd_una_, ack);
   const std::uint32_t flight_before = distance(snd_una_, snd_max_);
@@ -484,6 +516,12 @@ void Connection::ack_advanced(SeqNum ack, const TcpRepr& seg, bool dsack, Instan
   if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
   if (snd_urgent_ && !(snd_una_ < snd_up_)) snd_urgent_ = false;  // the urgent data is acknowledged
   retries_ = 0;
+  if (frto_new_data) {  // RFC 5682 2.1 step 2b
+    sb_->frto_step3 = true;
+    sb_->frto_high = snd_una_;
+    sb_->frto_new = 2;
+    if (!sack_ok_) snd_nxt_ = snd_max_;  // new data, not go-back-N (yet)
+  }
 
   // RTT: timestamps give a sample per advancing ACK (RFC 7323 4.2); else
   // the timed segment (RFC 6298 with Karn's rule).
@@ -523,11 +561,19 @@ void Connection::ack_advanced(SeqNum ack, const TcpRepr& seg, bool dsack, Instan
     // NextSeg(); cwnd stays at ssthresh (no inflation, no deflation).
   } else {
     dupacks_ = 0;
-    if (rto_recovery_ && (undo_by_timestamps(seg) || frto_spurious)) {
+    // After a timeout: with SACK, RFC 6675 5.1's recovery; without, the
+    // first timeout's undo episode while go-back-N resends (connection_timers.cpp).
+    const bool after_rto = rto_recovery_ || (!sack_ok_ && sb_ && sb_->undo_set && !sb_->undo_ended);
+    if (after_rto && (undo_by_timestamps(seg) || frto_spurious)) {
       // RFC 3522 / RFC 5682 (Linux tcp_try_undo_loss): the timeout was
       // spurious, the ACK is for data sent before it.
       undo_reduction(frto_spurious && !undo_by_timestamps(seg) ? Event::undo_frto : Event::undo_timestamps);
       undo_episode_ended();
+      if (!sack_ok_) drop_scoreboard();
+    } else if (after_rto && !sack_ok_) {
+      // Go-back-N in slow start; the episode ends with RecoveryPoint.
+      cc_.on_ack(acked, now, rtt_.srtt().value_or(rtt_.rto()));
+      if (ack >= recover_) drop_scoreboard();
     } else if (rto_recovery_) {
       // RFC 6675 5.1: the retransmissions after a timeout run in slow start.
       cc_.on_ack(acked, now, rtt_.srtt().value_or(rtt_.rto()));

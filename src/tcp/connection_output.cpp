@@ -181,11 +181,13 @@ std::optional<Connection::Plan> Connection::plan() const {
   // NextSeg(): (1) a lost segment not yet retransmitted, else (2) new data,
   // else (3) a segment not yet deemed lost, else (4) a rescue retransmission.
   const bool recovering = sack_recovery();
+  // RFC 5682 2.1 step 2b (F-RTO): new data before the next retransmission.
+  const std::uint8_t frto_new = sb_ ? sb_->frto_new : 0;
   std::uint32_t room = 0;  // cwnd - pipe
   if (recovering) {
     const std::uint32_t in_pipe = pipe();
     room = cc_.cwnd() > in_pipe ? cc_.cwnd() - in_pipe : 0;
-    if (room >= mss) {
+    if (room >= mss && frto_new == 0) {
       if (auto p = next_retransmission(1)) return p;
     }
   }
@@ -203,6 +205,10 @@ std::optional<Connection::Plan> Connection::plan() const {
   if (!cc_.in_recovery() && dupacks_ > 0 && dupacks_ < 3 && snd_nxt_ == snd_max_) {
     cwnd += std::uint32_t{dupacks_} * mss;
   }
+  // F-RTO step 2b: "transmit up to two new (previously unsent) segments",
+  // whatever the go-back-N flight (RFC 5682: the sender only chooses other
+  // segments than slow start would).
+  if (frto_new > 0 && !recovering && snd_nxt_ == snd_max_) cwnd = std::max(cwnd, flight + frto_new * mss);
   const std::uint32_t wnd = std::min(snd_wnd_, cwnd);
   std::uint32_t usable = wnd > flight ? wnd - flight : 0;
   if (recovering) {
@@ -245,6 +251,9 @@ std::optional<Connection::Plan> Connection::plan() const {
     return Plan{.kind = Plan::Kind::data, .seq = snd_nxt_, .offset = offset, .len = len, .fin = fin, .zwp = probe};
   }
   if (recovering && room >= mss) {
+    if (frto_new > 0) {
+      if (auto p = next_retransmission(1)) return p;  // no new data after all
+    }
     if (auto p = next_retransmission(3)) return p;
     if (auto p = next_retransmission(4)) return p;
   }
@@ -604,6 +613,10 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
         rtt_timer_.on_retransmit();  // Karn: no sample from this range
       } else {
         rtt_timer_.start(end, now);
+        if (sb_ && sb_->frto_new > 0) {  // RFC 5682 step 2b's new segments
+          const std::uint32_t segs = (p.len + mss - 1) / std::max<std::uint32_t>(mss, 1);
+          sb_->frto_new = static_cast<std::uint8_t>(segs >= sb_->frto_new ? 0 : sb_->frto_new - segs);
+        }
       }
       if (!p.fast) {
         snd_nxt_ = end;

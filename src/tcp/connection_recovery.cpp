@@ -31,6 +31,9 @@ void Connection::on_dup_ack(Instant now) {
   // RFC 5681 3.2 steps 2-3 (fast retransmit): ssthresh, then retransmit the
   // lost segment and inflate cwnd (in CongestionControl::enter_recovery).
   recover_ = snd_max_;
+  // RFC 3522 (Eifel) without SACK: the episode (Linux keeps retrans_stamp
+  // for Reno too); the ACK that ends recovery may take the cut back.
+  if (ts_ok_) undo_begin();
   cc_.enter_recovery(distance(snd_una_, snd_max_), now);
   fast_rtx_ = true;
 }
@@ -161,7 +164,21 @@ void Connection::undo_reduction(Event why) {
   rto_recovery_ = false;
   fast_rtx_ = false;
   dupacks_ = 0;
+  sb.end_frto();
+  // Without SACK a timeout went back to SND.UNA: what is in flight was not
+  // lost after all, so nothing of it is sent again (Linux clears the loss
+  // marks: tcp_undo_cwnd_reduction(sk, true)).
+  if (!sack_ok_) snd_nxt_ = snd_max_;
   hook_.event(why);
+}
+
+void Connection::frto_loss_was_real() {
+  // RFC 5682 2.1 step 3a: "If the acknowledgment is a duplicate ACK ...
+  // continue with the slow start algorithm retransmitting unacknowledged
+  // segments" (cwnd is at most 3 SMSS here: 1 after the timeout, one more
+  // per ACK since).
+  sb_->end_frto();
+  if (!sack_ok_) snd_nxt_ = snd_una_;  // go-back-N from the hole
 }
 
 Connection::Scoreboard& Connection::scoreboard() {

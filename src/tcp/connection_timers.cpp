@@ -98,14 +98,17 @@ void Connection::on_retransmit_timeout(Instant now) {
   }
   // RFC 5681 3.1: ssthresh (first timeout only) and cwnd = 1 SMSS; RFC 6582
   // 4 "recover" = the highest sequence number sent.
-  // RFC 3522 / RFC 3708: what the first timeout cuts may be given back
-  // (with SACK: the undo state lives in the scoreboard).
-  if (sack_ok_ && snd_wnd_ > 0 && retries_ == 1) {
+  // RFC 3522 / RFC 3708 / RFC 5682: what the first timeout cuts may be
+  // given back, with or without SACK (the undo state lives in the
+  // scoreboard, made for it without SACK: Linux's retrans_stamp and
+  // undo_marker exist for Reno connections too).
+  if (snd_wnd_ > 0 && retries_ == 1) {
     undo_begin();
+    sb_->end_frto();
     sb_->frto = true;  // RFC 5682: decided by the first ACK that advances SND.UNA
     sb_->frto_high = snd_una_;
   } else if (sb_) {
-    sb_->frto = false;  // a second timeout: the loss was real
+    sb_->end_frto();  // a second timeout: the loss was real
   }
   cc_.on_rto(distance(snd_una_, snd_max_), now, retries_ == 1 ? Timeout::first : Timeout::repeated);
   recover_ = snd_max_;
@@ -132,7 +135,9 @@ void Connection::on_retransmit_timeout(Instant now) {
     return;
   }
   rto_recovery_ = false;
-  drop_scoreboard();  // go-back-N resends everything
+  // Go-back-N resends everything; without SACK the scoreboard holds only the
+  // first timeout's undo episode, kept until SND.UNA passes RecoveryPoint.
+  if (sack_ok_ || retries_ > 1 || snd_wnd_ == 0) drop_scoreboard();
   snd_nxt_ = snd_una_;  // go back N
   if (snd_wnd_ == 0) force_probe_ = true;  // keep probing a zero window
 }

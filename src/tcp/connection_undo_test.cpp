@@ -50,6 +50,22 @@ class UndoTest : public ConnectionHarness {
     ASSERT_EQ(c_->send_mss(), 1000u);
   }
   void observe() { c_->set_state_observer(&events_, 0); }
+  // Without SACK: ESTABLISHED at 10 ms, the peer's window 60000, MSS 1000
+  // (1012 with timestamps, which leaves 1000 of data).
+  void establish_plain(bool timestamps) {
+    ConnectionConfig cfg = plain();
+    cfg.timestamps = timestamps;
+    open(cfg);
+    sends(0ms);
+    TcpRepr synack = with_mss(in(S | A, kPeerIss, kIss + 1, 60000), timestamps ? 1012 : 1000);
+    if (timestamps) synack.options.timestamps = Timestamps{.tsval = 500, .tsecr = 0};
+    peer(synack, 10ms);
+    sends(10ms);
+    ASSERT_FALSE(c_->sack_enabled());
+    ASSERT_EQ(c_->send_mss(), 1000u);
+  }
+  // When the next timer is due.
+  Duration next_wake() const { return std::chrono::duration_cast<Duration>(*c_->poll_at() - at(0ms)); }
   // Ten segments of 1000 bytes at 20 ms: 1001 .. 10001, cwnd 10000.
   void send_ten() {
     ASSERT_TRUE(c_->send(as_bytes(std::string(10000, 'd'))));
@@ -229,6 +245,157 @@ TEST_F(UndoTest, GenuineTimeoutIsNotUndoneByFrto) {
   ASSERT_EQ(v.size(), 2u);
   ack(4001, {}, rto2 + 20ms);
   EXPECT_EQ(c_->ssthresh(), 5000u);
+  EXPECT_TRUE(events_.seen.empty());
+}
+
+// RFC 5682 2.1 step 2b: the first ACK after the timeout acknowledges the
+// retransmission alone (the delay spike held the originals' ACKs behind
+// it). With data waiting and room in the peer's window, two new segments
+// leave instead of more retransmissions; the next ACK acknowledges data that
+// was never retransmitted (3b): the timeout was spurious, undone.
+TEST_F(UndoTest, FrtoStep2bSendsNewDataThenUndoesASpuriousTimeout) {
+  establish_sack();
+  observe();
+  ASSERT_TRUE(c_->send(as_bytes(std::string(20000, 'd'))));
+  ASSERT_EQ(sends(20ms).size(), 10u);
+  auto v = sends(next_wake());  // the loss probe: new data
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].tcp.seq, 11001u);
+  const Duration rto = next_wake();
+  v = sends(rto);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].tcp.seq, 1001u);
+  ack(2001, {}, rto + 1ms);
+  v = sends(rto + 1ms);
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0].tcp.seq, 12001u);  // not 2001: new data first
+  EXPECT_EQ(v[1].tcp.seq, 13001u);
+  EXPECT_NE(c_->ssthresh(), kInfiniteSsthresh);
+  EXPECT_TRUE(events_.seen.empty());
+  ack(4001, {}, rto + 2ms);  // 2001..4001 were never retransmitted
+  EXPECT_EQ(c_->ssthresh(), kInfiniteSsthresh);
+  EXPECT_GE(c_->cwnd(), 10000u);
+  EXPECT_EQ(events_.seen, (std::vector<Connection::Event>{Connection::Event::undo_frto}));
+  v = sends(rto + 2ms);
+  for (const auto& s : v) EXPECT_GE(s.tcp.seq, 14001u) << "resent " << s.tcp.seq;
+}
+
+// Step 3a: after step 2b's new segments, a duplicate ACK that SACKs them:
+// the loss was real; the retransmissions resume from the hole, no undo.
+TEST_F(UndoTest, FrtoStep3DuplicateAckMeansTheTimeoutWasGenuine) {
+  establish_sack();
+  observe();
+  ASSERT_TRUE(c_->send(as_bytes(std::string(20000, 'd'))));
+  ASSERT_EQ(sends(20ms).size(), 10u);
+  sends(next_wake());  // the loss probe
+  const Duration rto = next_wake();
+  ASSERT_EQ(sends(rto).size(), 1u);
+  ack(2001, {}, rto + 1ms);
+  ASSERT_EQ(sends(rto + 1ms).size(), 2u);  // step 2b
+  ack(2001, {{12001, 13001}}, rto + 2ms);
+  const auto v = sends(rto + 2ms);
+  ASSERT_FALSE(v.empty());
+  EXPECT_EQ(v[0].tcp.seq, 2001u);
+  ack(4001, {{12001, 13001}}, rto + 3ms);
+  EXPECT_NE(c_->ssthresh(), kInfiniteSsthresh);
+  EXPECT_TRUE(events_.seen.empty());
+}
+
+// F-RTO without SACK (RFC 5682 2.1 as written): the timeout goes back to
+// SND.UNA and resends 1001; its ACK alone comes back, two new segments
+// leave (not 2001, 3001), and the ACK after them acknowledges originals:
+// undone, and the rest of the flight is not resent.
+TEST_F(UndoTest, FrtoWithoutSackUndoesASpuriousTimeout) {
+  establish_plain(false);
+  observe();
+  ASSERT_TRUE(c_->send(as_bytes(std::string(20000, 'd'))));
+  ASSERT_EQ(sends(20ms).size(), 10u);
+  const Duration rto = next_wake();
+  auto v = sends(rto);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].tcp.seq, 1001u);
+  EXPECT_EQ(c_->cwnd(), 1000u);
+  ack(2001, {}, rto + 1ms);
+  v = sends(rto + 1ms);
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0].tcp.seq, 11001u);
+  EXPECT_EQ(v[1].tcp.seq, 12001u);
+  ack(4001, {}, rto + 2ms);
+  EXPECT_EQ(c_->ssthresh(), kInfiniteSsthresh);
+  EXPECT_GE(c_->cwnd(), 10000u);
+  EXPECT_EQ(events_.seen, (std::vector<Connection::Event>{Connection::Event::undo_frto}));
+  v = sends(rto + 2ms);
+  for (const auto& s : v) EXPECT_GE(s.tcp.seq, 13001u) << "resent " << s.tcp.seq;
+}
+
+// ... and a duplicate ACK after the new segments: go-back-N from the hole in
+// slow start, no undo.
+TEST_F(UndoTest, FrtoWithoutSackGenuineTimeoutGoesBackToTheHole) {
+  establish_plain(false);
+  observe();
+  ASSERT_TRUE(c_->send(as_bytes(std::string(20000, 'd'))));
+  ASSERT_EQ(sends(20ms).size(), 10u);
+  const Duration rto = next_wake();
+  ASSERT_EQ(sends(rto).size(), 1u);
+  ack(2001, {}, rto + 1ms);
+  ASSERT_EQ(sends(rto + 1ms).size(), 2u);
+  ack(2001, {}, rto + 2ms);  // a duplicate: 11001 arrived above the hole
+  const auto v = sends(rto + 2ms);
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0].tcp.seq, 2001u);
+  EXPECT_EQ(v[1].tcp.seq, 3001u);
+  ack(4001, {}, rto + 3ms);
+  EXPECT_NE(c_->ssthresh(), kInfiniteSsthresh);
+  EXPECT_TRUE(events_.seen.empty());
+}
+
+// RFC 3522 (Eifel) without SACK: a reordering triggered a NewReno fast
+// retransmit; the ACK that ends recovery echoes the original's TSval (20),
+// older than the retransmission's (30): undone (Linux tcp_try_undo_recovery
+// with tcp_packet_delayed).
+TEST_F(UndoTest, WithoutSackReorderingIsUndoneByTimestamps) {
+  establish_plain(true);
+  observe();
+  send_ten();
+  for (std::uint32_t k = 1; k <= 3; ++k) ack(1001, {}, 30ms + k * 10us, Timestamps{.tsval = 520, .tsecr = 20});
+  const auto v = sends(30030us);
+  ASSERT_FALSE(v.empty());
+  ASSERT_EQ(v[0].tcp.seq, 1001u);
+  ASSERT_TRUE(c_->in_recovery());
+  ASSERT_EQ(c_->ssthresh(), 5000u);
+  ack(11001, {}, 35ms, Timestamps{.tsval = 525, .tsecr = 20});
+  EXPECT_FALSE(c_->in_recovery());
+  EXPECT_EQ(c_->ssthresh(), kInfiniteSsthresh);
+  EXPECT_EQ(c_->cwnd(), 10000u);
+  EXPECT_EQ(events_.seen, (std::vector<Connection::Event>{Connection::Event::undo_timestamps}));
+}
+
+// ... and a spurious timeout without SACK: the first ACK after it echoes an
+// original's TSval: undone, and go-back-N does not resend the flight.
+TEST_F(UndoTest, WithoutSackDelaySpikeSpuriousTimeoutIsUndoneByTimestamps) {
+  establish_plain(true);
+  observe();
+  send_ten();
+  const Duration rto = next_wake();
+  auto v = sends(rto);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].tcp.seq, 1001u);
+  ack(3001, {}, rto + 1ms, Timestamps{.tsval = 530, .tsecr = 20});
+  EXPECT_EQ(c_->ssthresh(), kInfiniteSsthresh);
+  EXPECT_EQ(c_->cwnd(), 10000u);
+  EXPECT_EQ(events_.seen, (std::vector<Connection::Event>{Connection::Event::undo_timestamps}));
+  v = sends(rto + 1ms);
+  for (const auto& s : v) EXPECT_GE(s.tcp.seq, 11001u) << "resent " << s.tcp.seq;
+  // A genuine loss the same way: the ACK echoes the retransmission: kept.
+  establish_plain(true);
+  observe();
+  events_.seen.clear();
+  send_ten();
+  const Duration rto2 = next_wake();
+  v = sends(rto2);
+  ASSERT_EQ(v.size(), 1u);
+  ack(2001, {}, rto2 + 10ms, Timestamps{.tsval = 530, .tsecr = v[0].tcp.options.timestamps->tsval});
+  EXPECT_NE(c_->ssthresh(), kInfiniteSsthresh);
   EXPECT_TRUE(events_.seen.empty());
 }
 

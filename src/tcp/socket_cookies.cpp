@@ -22,10 +22,15 @@ void SocketTable::send_cookie_syn_ack(std::uint32_t lslot, const IpAddress& src,
             .flags = TcpFlags{TcpFlags::kSyn | TcpFlags::kAck},
             .window = static_cast<std::uint16_t>(std::min<std::uint32_t>(cfg.recv_buffer, 0xffff))};
   r.options.mss = cfg.mss;
-  // Window scale and SACK-permitted survive only inside the timestamp
-  // (syn_cookie.hpp); without timestamps they are not offered.
+  // Window scale, SACK-permitted and ECN survive only inside the timestamp
+  // (syn_cookie.hpp); without timestamps they are not offered (Linux clears
+  // ecn_ok for a cookie without timestamps: tcp_conn_request).
   if (cfg.timestamps && syn.options.timestamps) {
-    CookieTsOptions opts{.sack_permitted = cfg.sack && syn.options.sack_permitted};
+    // RFC 3168 6.1.1: an ECN-setup SYN (ECE and CWR) gets an ECN-setup
+    // SYN-ACK (ECE alone), the bit kept in the TSval (Linux TS_OPT_ECN).
+    const bool ecn = cfg.ecn != EcnMode::off && syn.flags.ece() && syn.flags.cwr();
+    CookieTsOptions opts{.sack_permitted = cfg.sack && syn.options.sack_permitted, .ecn = ecn};
+    if (ecn) r.flags.set_ece(true);
     if (cfg.window_scale > 0 && syn.options.window_scale) {
       opts.window_scale = std::min<std::uint8_t>(*syn.options.window_scale, 14);
       r.options.window_scale = std::min<std::uint8_t>(cfg.window_scale, 14);
@@ -66,6 +71,9 @@ bool SocketTable::try_cookie(std::uint32_t lslot, const IpAddress& src, const Ip
     syn.options.window_scale = opts.window_scale;
     syn.options.sack_permitted = opts.sack_permitted;
     syn.options.timestamps = Timestamps{.tsval = ack.options.timestamps->tsval, .tsecr = 0};
+    // The SYN asked for ECN and our SYN-ACK agreed (Linux cookie_ecn_ok; a
+    // listener whose ECN is now off still says no: ecn_negotiate()).
+    if (opts.ecn) syn.flags.set_ece(true).set_cwr(true);
   }
   ConnectionConfig cfg = config_for(src, lslot);
   if (!ack.options.timestamps) cfg.timestamps = false;

@@ -33,6 +33,7 @@ struct Packet {
   IpAddress dst;
   TcpRepr tcp;
   ByteVec payload;
+  std::uint8_t ecn = 0;  // the IP header's ECN field
 };
 
 // A dual-stack IP layer: one IPv4 and one IPv6 address.
@@ -41,10 +42,10 @@ class FakeIp final : public IpLayer {
   FakeIp(Ipv4Address addr, Ipv6Address addr6, std::function<void(Packet)> out)
       : addr_(addr), addr6_(addr6), out_(std::move(out)) {}
   void send_segment(const IpAddress& src, const IpAddress& dst, const TcpRepr& header, storage::SpanPair payload,
-                    std::uint16_t /*gso_size*/, std::uint8_t /*ecn*/, Instant now) override {
+                    std::uint16_t /*gso_size*/, std::uint8_t ecn, Instant now) override {
     ByteVec p(payload.first.begin(), payload.first.end());
     p.insert(p.end(), payload.second.begin(), payload.second.end());
-    out_(Packet{now, src, dst, header, std::move(p)});
+    out_(Packet{now, src, dst, header, std::move(p), ecn});
   }
   std::optional<Path> path_to(const IpAddress& dst) const override {
     if (dst == IpAddress(Ipv4Address(10, 9, 9, 9))) return std::nullopt;  // no route
@@ -73,6 +74,7 @@ struct Net {
     ++sent[p.src];
     log.push_back(p);
     if (drop && drop(p)) return;
+    if (mark) mark(p);
     p.at = p.at + latency;
     wire.push_back(std::move(p));
   }
@@ -98,7 +100,7 @@ struct Net {
         Packet p = std::move(wire.front());
         wire.pop_front();
         SocketTable* t = p.dst == kA || p.dst == kA6 ? &a : p.dst == kB || p.dst == kB6 ? &b : nullptr;
-        if (t != nullptr) t->on_segment(p.src, p.dst, p.tcp, p.payload, now);
+        if (t != nullptr) t->on_segment(p.src, p.dst, p.tcp, p.payload, now, p.ecn);
       }
       a.poll(now);
       b.poll(now);
@@ -119,6 +121,7 @@ struct Net {
   std::vector<Packet> log;
   std::map<IpAddress, int> sent;
   std::function<bool(const Packet&)> drop;
+  std::function<void(Packet&)> mark;  // a router on the wire (after `drop`): may set CE
   std::function<void()> on_step;
 };
 
@@ -434,6 +437,64 @@ TEST(SocketTable, CookieSynAckCarriesOptionsInTheTimestamp) {
   net.run(milliseconds{10});
   EXPECT_EQ(recv_all(net.b, *srv_conn), "through");
   EXPECT_EQ(net.b.connection(*srv_conn)->send_wscale(), 7);
+}
+
+// ECN through a SYN cookie (RFC 3168 6.1.1; Linux cookie_init_timestamp /
+// cookie_ecn_ok): the ECN-setup SYN's request rides in the low bits of the
+// cookie SYN-ACK's TSval, so the connection rebuilt from the ACK runs ECN:
+// its data leaves ECT(0), and a CE mark on it comes back as ECE and reduces
+// the server's window. Without timestamps there is nowhere to keep it: the
+// SYN-ACK says no (no ECE) and the connection runs without ECN.
+TEST(SocketTable, CookieConnectionKeepsEcnInTheTimestamp) {
+  for (const bool timestamps : {true, false}) {
+    SCOPED_TRACE(timestamps ? "timestamps" : "no timestamps");
+    SocketTableConfig server;
+    server.syn_backlog = 1;
+    SocketTableConfig client;
+    client.connection.ecn = EcnMode::on;
+    client.connection.timestamps = timestamps;
+    Net net(server, client);
+    const SocketHandle srv = listen_on(net.b, 8080);
+    TcpRepr spoof{.src_port = 1, .dst_port = 8080, .seq = 5, .flags = TcpFlags{TcpFlags::kSyn}, .window = 100};
+    net.b.on_segment(Ipv4Address(172, 16, 0, 1), kB, spoof, {}, net.now);  // fills the SYN queue
+    const SocketHandle cli = net.a.open();
+    ASSERT_TRUE(net.a.connect(cli, {kB, 8080}, net.now));
+    net.run(milliseconds{10});
+    ASSERT_EQ(net.a.state(cli), State::established);
+    ASSERT_EQ(net.b.counters().cookies.validated, 1u);
+    const auto synack = std::find_if(net.log.begin(), net.log.end(),
+                                     [](const Packet& p) { return p.dst == kA && p.tcp.flags.syn(); });
+    ASSERT_NE(synack, net.log.end());
+    EXPECT_EQ(synack->tcp.flags.ece(), timestamps);
+    EXPECT_FALSE(synack->tcp.flags.cwr());
+    EXPECT_EQ(synack->ecn, 0);  // RFC 3168 6.1.1: Not-ECT
+    auto conn = net.b.accept(srv);
+    ASSERT_TRUE(conn);
+    // A router marks the server's ECN-capable data CE.
+    net.mark = [](Packet& p) {
+      if (p.src == kB && p.ecn == 2) p.ecn = 3;
+    };
+    const std::string data(20000, 'x');
+    ASSERT_TRUE(net.b.send(*conn, as_bytes(std::string_view(data))));
+    net.run(milliseconds{50});
+    EXPECT_EQ(recv_all(net.a, cli), data);
+    int ect = 0;
+    int ece = 0;
+    for (const Packet& p : net.log) {
+      if (p.src == kB && !p.payload.empty() && p.ecn == 2) ++ect;
+      if (p.src == kA && p.tcp.flags.ece() && !p.tcp.flags.syn()) ++ece;
+    }
+    if (timestamps) {
+      EXPECT_GT(ect, 0);
+      EXPECT_GT(ece, 0);
+      EXPECT_GE(net.a.counters().ce_received, 1u);
+      EXPECT_GE(net.b.counters().ecn_reductions, 1u);
+    } else {
+      EXPECT_EQ(ect, 0);
+      EXPECT_EQ(ece, 0);
+      EXPECT_EQ(net.b.counters().ecn_reductions, 0u);
+    }
+  }
 }
 
 TEST(SocketTable, ForgedCookieAckGetsARst) {
