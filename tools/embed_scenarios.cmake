@@ -5,7 +5,7 @@
 # Order: `wirestack scenarios` lists campus (the default) first, then the
 # others below in this order, then any other file by name.
 cmake_minimum_required(VERSION 3.20)
-set(order campus campus6 lossy synflood spike storm storm-stp)
+set(order campus campus6 lossy codel synflood spike storm storm-stp)
 file(GLOB files "${SCENARIOS}/*.toml")
 list(SORT files)
 set(names ${order})

@@ -540,14 +540,16 @@ void Interface::send_segment(const IpAddress& src_addr, const IpAddress& dst_add
     // Software GSO (InterfaceConfig::gso): the segment is cut here into
     // frames of gso_size payload bytes, as a TSO device would cut it: each
     // with the header's sequence number moved on, FIN and PSH on the last
-    // only, an identification of its own; each payload copied once.
+    // only, CWR on the first only (cut_piece_flags), an identification of
+    // its own; each payload copied once.
     Ipv4Repr piece_ip = ip;
     TcpRepr piece = header;
-    piece.flags.set_fin(false).set_psh(false);
+    const auto high = static_cast<std::uint16_t>(header.flags.bits() & 0xff00);
+    const auto low = static_cast<std::uint8_t>(header.flags.bits() & 0xff);
     for (std::size_t at = 0; at < payload.size(); at += gso_size) {
       const std::size_t n = std::min<std::size_t>(gso_size, payload.size() - at);
       const bool last = at + n == payload.size();
-      if (last) piece.flags = header.flags;
+      piece.flags = TcpFlags{static_cast<std::uint16_t>(high | cut_piece_flags(low, at == 0, last))};
       piece.seq = header.seq + static_cast<std::uint32_t>(at);
       piece_ip.ident = static_cast<std::uint16_t>(ip.ident + at / gso_size);
       piece_ip.payload_len = static_cast<std::uint16_t>(hlen + n);

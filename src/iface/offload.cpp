@@ -25,8 +25,6 @@ bool cut_offloaded(Bytes packet, std::size_t l3_offset, std::uint16_t gso_size,
   const std::uint32_t seq = load_be32(ip, ihl + 4);
   const std::uint16_t ident = load_be16(ip, 4);
   const auto flags = std::to_integer<std::uint8_t>(ip[ihl + 13]);
-  constexpr std::uint8_t kFin = 0x01;
-  constexpr std::uint8_t kPsh = 0x08;
 
   ByteVec piece;
   std::size_t k = 0;
@@ -42,7 +40,7 @@ bool cut_offloaded(Bytes packet, std::size_t l3_offset, std::uint16_t gso_size,
     store_be16(d, 10, 0);
     store_be16(d, 10, checksum::compute(Bytes(d).first(ihl)));
     store_be32(d, ihl + 4, seq + static_cast<std::uint32_t>(at));
-    d[ihl + 13] = std::byte{static_cast<std::uint8_t>(last ? flags : flags & ~(kFin | kPsh))};
+    d[ihl + 13] = std::byte{cut_piece_flags(flags, k == 0, last)};
     store_be16(d, ihl + 16, 0);
     const auto pseudo = checksum::pseudo_header_v4(src, dst, 6, static_cast<std::uint16_t>(thl + n));
     store_be16(d, ihl + 16, checksum::compute(Bytes(d).subspan(ihl), pseudo));

@@ -25,9 +25,9 @@ constexpr std::size_t kL2 = kEthernetHeaderLen;
 
 // Ethernet + IPv4 + TCP (timestamps) + `payload` bytes, flags ACK|PSH|FIN,
 // the TCP checksum left partial as Interface leaves it for the device.
-ByteVec offloaded_frame(std::size_t payload, std::uint16_t ident = 100) {
-  TcpRepr tcp{.src_port = 5000, .dst_port = 80, .seq = 0xfffff000, .ack = 77,
-              .flags = TcpFlags{TcpFlags::kAck | TcpFlags::kPsh | TcpFlags::kFin}, .window = 512};
+ByteVec offloaded_frame(std::size_t payload, std::uint16_t ident = 100,
+                        std::uint16_t flags = TcpFlags::kAck | TcpFlags::kPsh | TcpFlags::kFin) {
+  TcpRepr tcp{.src_port = 5000, .dst_port = 80, .seq = 0xfffff000, .ack = 77, .flags = TcpFlags{flags}, .window = 512};
   tcp.options.timestamps = Timestamps{.tsval = 1, .tsecr = 2};
   const std::size_t seg = tcp.header_len() + payload;
   const Ipv4Repr iph{.src = ip(1), .dst = ip(2), .protocol = IpProtocol::tcp, .ttl = 64, .ident = ident,
@@ -87,6 +87,24 @@ TEST(CutOffloaded, CutsATsoSegmentAsTheDeviceWould) {
     joined.insert(joined.end(), p.payload.begin(), p.payload.end());
   }
   EXPECT_EQ(joined, ByteVec(f.begin() + kL2 + 20 + 32, f.end()));
+}
+
+// RFC 3168: a segment that says CWR (its sender reduced its window for an
+// ECN-Echo) says it once: on the first piece only, as Linux's
+// tcp_gso_segment cuts it; ECE stays on every piece (it is the receiver's
+// echo, repeated until CWR). Before, every piece carried CWR, and one after
+// a CE-marked piece ended the peer's echo of that mark.
+TEST(CutOffloaded, CwrOnTheFirstPieceOnlyEceOnEvery) {
+  const auto pieces =
+      cut(offloaded_frame(5000, 100, TcpFlags::kAck | TcpFlags::kPsh | TcpFlags::kCwr | TcpFlags::kEce), 1448);
+  ASSERT_EQ(pieces.size(), 4u);
+  for (std::size_t k = 0; k < pieces.size(); ++k) {
+    EXPECT_EQ(pieces[k].tcp.flags.cwr(), k == 0) << k;
+    EXPECT_TRUE(pieces[k].tcp.flags.ece()) << k;
+    EXPECT_EQ(pieces[k].tcp.flags.psh(), k + 1 == pieces.size()) << k;
+  }
+  static_assert(cut_piece_flags(0x80 | 0x10 | 0x01, true, false) == (0x80 | 0x10));
+  static_assert(cut_piece_flags(0x80 | 0x10 | 0x01, false, true) == (0x10 | 0x01));
 }
 
 TEST(CutOffloaded, WithoutGsoOnlyTheChecksumIsCompleted) {

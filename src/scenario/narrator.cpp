@@ -168,6 +168,16 @@ std::string Narrator::describe_tcp(const std::string& link, const Dissection& d,
        << (1u << std::min<unsigned>(*t.options.window_scale, 14)) << " bytes, if you scale too)";
   }
   if (t.flags.syn() && t.options.sack_permitted) os << "  sackOK";
+  // RFC 3168: ECN's flags, and a CE mark in the IP header.
+  if (t.flags.syn() && t.flags.ece()) {
+    os << (t.flags.cwr() ? "  ECE+CWR (ECN-setup: I can take congestion marks instead of losses)"
+                         : "  ECE (ECN-setup: agreed, mark rather than drop)");
+  } else if (!t.flags.syn()) {
+    if (t.flags.ece()) os << "  ECE (echo: a router marked a segment of yours CE, congestion)";
+    if (t.flags.cwr()) os << "  CWR (I halved my window for that mark)";
+  }
+  const std::uint8_t ip_ecn = d.ipv4 ? d.ipv4->ecn : d.ipv6 ? static_cast<std::uint8_t>(d.ipv6->traffic_class & 3) : 0;
+  if (ip_ecn == 3) os << "  [IP: CE, congestion experienced]";
   if (!t.options.sacks().empty()) {
     os << "  SACK";
     for (const auto& b : t.options.sacks()) os << " " << rel(rev, b.left) << ":" << rel(rev, b.right);

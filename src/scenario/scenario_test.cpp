@@ -25,7 +25,7 @@ std::string read(const std::string& path) {
 }
 
 TEST(BuiltinScenarios, FilesMatchTheEmbeddedTexts) {
-  const std::vector<std::string> expected = {"campus", "campus6", "lossy", "synflood", "spike", "storm", "storm-stp"};
+  const std::vector<std::string> expected = {"campus", "campus6", "lossy", "codel", "synflood", "spike", "storm", "storm-stp"};
   ASSERT_EQ(builtin_scenarios().size(), expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {
     const auto& s = builtin_scenarios()[i];
@@ -135,6 +135,39 @@ TEST(Lossy, RetransmissionsAreMarkedAndTheHashesAgree) {
   EXPECT_GT(marked, 0);
   EXPECT_NE(c.text.find("RETRANSMISSION of data 1448 bytes"), std::string::npos);
   EXPECT_NE(c.text.find("the receiver's hash is equal"), std::string::npos);
+}
+
+// Congestion signalled without loss (scenarios/codel.toml): two transfers
+// through CoDel bottlenecks. s1 negotiated ECN: CoDel marks its segments CE,
+// d1 echoes the marks, s1 reduces and resends nothing; s2 did not: the same
+// queue drops its segments and s2 retransmits them. Pinned for seed 1.
+TEST(Codel, WithEcnCoDelMarksWithoutItDrops) {
+  const Captured c = run_builtin("codel");
+  EXPECT_TRUE(c.result.passed) << c.text.substr(c.text.find("== results"));
+  for (const char* line : {
+           "TCP bulk s1 -> 10.0.2.20:5001: 2097152 bytes sent and acknowledged in ",
+           "(8.72 Mbit/s), 0 retransmissions; hash ",
+           "TCP bulk s2 -> 10.0.4.20:5001: 2097152 bytes sent and acknowledged in ",
+           "(8.79 Mbit/s), 7 retransmissions; hash ",
+           "r -> d1: sent 1454 (2193076 B) delivered 1454 (2193076 B) dropped queue 0 loss 0 fcs 0 down 0 duplicated 0 "
+           "codel marked 8 dropped 0\n",
+           "r -> d2: sent 1454 (2193076 B) delivered 1454 (2193076 B) dropped queue 0 loss 0 fcs 0 down 0 duplicated 0 "
+           "codel marked 0 dropped 7\n",
+           "sackOK  ECE+CWR (ECN-setup: I can take congestion marks instead of losses)",
+           "sackOK  ECE (ECN-setup: agreed, mark rather than drop)",
+           "ECE (echo: a router marked a segment of yours CE, congestion)",
+           "CWR (I halved my window for that mark)",
+           "DROPPED  TCP 10.0.3.10:",
+           "dropped by CoDel in the transmit queue: it waited too long",
+       }) {
+    EXPECT_NE(c.text.find(line), std::string::npos) << line;
+  }
+  // The ECN-less transfer's segments never carry ECN's flags.
+  for (const auto& line : {"10.0.3.10:64924 > 10.0.4.20:5001  SYN (handshake 1/3: open, my first sequence number)  seq 0  "
+                           "win 65535  mss 1460  wscale 7 (my later windows count in units of 128 bytes, if you scale "
+                           "too)  sackOK\n"}) {
+    EXPECT_NE(c.text.find(line), std::string::npos) << line;
+  }
 }
 
 TEST(Storm, IsDetected) {

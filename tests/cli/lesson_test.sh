@@ -30,7 +30,7 @@ done < <(grep -E '^\*\*Run\*\* `' "$doc")
 [ "$runs" -ge 4 ] && [ "$checked" -ge 30 ] || { echo "FAIL: only $runs runs and $checked pieces checked: is docs/LESSON.md's format intact?"; fail=1; }
 # Every concept of the lesson has its section.
 for concept in Layers "MAC addresses" Switches "Broadcast storms" "IP addresses" ARP Ports "three-way handshake" \
-               "four-way close" "SYN floods" "High concurrency" HTTP FTP "JSON encoder"; do
+               "four-way close" "Congestion without loss" "SYN floods" "High concurrency" HTTP FTP "JSON encoder"; do
   grep -q "^## .*$concept" "$doc" || { echo "FAIL: docs/LESSON.md has no section on $concept"; fail=1; }
 done
 grep -q "above 8000" "$doc" || { echo "FAIL: the advice on ports above 8000 is missing"; fail=1; }

@@ -114,8 +114,8 @@ if command -v tshark >/dev/null; then
 fi
 
 out=$("$ws" scenarios)
-for s in campus campus6 lossy synflood spike storm storm-stp; do expect "list $s" "^$s +[a-z0-9]" "$out"; done
-[ "$(wc -l <<<"$out")" -eq 7 ] || { echo "FAIL: scenarios lists $(wc -l <<<"$out") lines, not 7"; fail=1; }
+for s in campus campus6 lossy codel synflood spike storm storm-stp; do expect "list $s" "^$s +[a-z0-9]" "$out"; done
+[ "$(wc -l <<<"$out")" -eq 8 ] || { echo "FAIL: scenarios lists $(wc -l <<<"$out") lines, not 8"; fail=1; }
 
 out=$("$ws" run nosuch 2>&1); rc=$?
 [ $rc -ne 0 ] || { echo "FAIL: unknown scenario exited 0"; fail=1; }

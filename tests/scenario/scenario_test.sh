@@ -47,6 +47,12 @@ lossy)
   expect "retransmissions narrated" 'r -> d  TCP      10\.0\.1\.10:[0-9]+ > 10\.0\.2\.20:5001  RETRANSMISSION of data 1448 bytes' "$out"
   expect "counted" ' [1-9][0-9]* retransmitted segments seen on links ==$' "$summary"
   ;;
+codel)
+  expect "with ECN: nothing resent" '^TCP bulk s1 -> 10\.0\.2\.20:5001: 2097152 bytes sent and acknowledged in .*, 0 retransmissions; hash [0-9a-f]{16}, the receiver.s hash is equal$' "$summary"
+  expect "without ECN: retransmissions" '^TCP bulk s2 -> 10\.0\.4\.20:5001: 2097152 bytes sent and acknowledged in .*, [1-9][0-9]* retransmissions; hash [0-9a-f]{16}, the receiver.s hash is equal$' "$summary"
+  expect "CoDel marks and drops nothing (ECN)" '^  r -> d1: sent .* codel marked [1-9][0-9]* dropped 0$' "$out"
+  expect "CoDel drops (no ECN)" '^  r -> d2: sent .* codel marked 0 dropped [1-9][0-9]*$' "$out"
+  ;;
 synflood)
   expect "cookies off: clients fail" '^GET http://10\.0\.2\.10/ from client, 20 clients: 0 answered \(0\.00 %\), 20 timed out$' "$summary"
   expect "cookies on: clients connect" '^GET http://10\.0\.2\.11/ from client, 20 clients: 20 answered \(100\.00 %\)$' "$summary"
