@@ -13,6 +13,10 @@
 # peak RSS, CPU per thousand clients and how many clients were answered.
 #
 #   bash bench/spike_scale.sh ./build/tools/wirestack/wirestack 10000 100000 1000000
+#
+# SPIKE_MACHINES=N spreads every size over N client machines instead (a
+# router with N+1 cards: what a run pays per card, e.g.
+# SPIKE_MACHINES=100 bash bench/spike_scale.sh BIN 100000).
 set -euo pipefail
 if [[ $# -lt 1 ]]; then
   echo "usage: $0 WIRESTACK [TOTAL...]" >&2
@@ -94,7 +98,7 @@ EOF
 
 printf '%-9s %9s %9s %9s %9s %14s %s\n' clients wall_s user_s sys_s rss_MB user_ms/1k answered
 for total in "${sizes[@]}"; do
-  machines=$((total / 10000))
+  machines=${SPIKE_MACHINES:-$((total / 10000))}
   ((machines >= 10)) || machines=10
   if ((total < 10 || total % machines != 0)); then
     echo "$0: $total: the total must be a multiple of $machines (client machines)" >&2
