@@ -30,9 +30,9 @@
 #                   in the router's ARP queue (topologies.py --warm-arp)
 #   NS3_PEER_ARGS   more arguments for the ns-3 peer, e.g. "--buffer=65536"
 #                   (ns-3 with wirestack's 64 KiB window) or "--cc=linuxreno"
-# wirestack writes one pcap per link and report.html for every run (they
-# cannot be turned off yet); they go to a temporary directory, deleted after
-# each run, and their cost is part of ours.
+# wirestack runs with --capture none (ns-3 writes no capture either: a pcap
+# of p2p_1g is 1.2 GB) and still writes report.html, which goes to a
+# temporary directory, deleted after each run; its cost is part of ours.
 # Default run: about 15 minutes on a quiet 2-core machine (ns-3 simulates the
 # 1 Gbit/s link at about 0.2-0.4 s per wall second).
 set -euo pipefail
@@ -106,7 +106,7 @@ for topo in $topologies; do
     if ((r % 2)); then order="ours ns3"; else order="ns3 ours"; fi
     for side in $order; do
       if [[ $side == ours ]]; then
-        run "$topo" ours "$r" "$ours" run "$work/$topo.toml" --quiet --seed "$r" --out "$work/out"
+        run "$topo" ours "$r" "$ours" run "$work/$topo.toml" --quiet --capture none --seed "$r" --out "$work/out"
         rm -rf "$work/out"
       else
         run "$topo" ns3 "$r" "$peer" "${ns3_args[@]}" --run="$r"

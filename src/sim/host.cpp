@@ -33,6 +33,12 @@ iface::NicId Host::add_nic(MacAddress mac, Link& link, int side, std::uint16_t m
 
 void Host::Nic::on_frame(Bytes frame) { host->stack().receive(id, frame, host->queue_.now()); }
 
+// The sender's stack summed it and the link flipped no bit: TCP and UDP do
+// not sum the payload again (the IPv4 header's checksum is still checked).
+void Host::Nic::on_frame_checksummed(Bytes frame) {
+  host->stack().receive_checksummed(id, frame, host->queue_.now());
+}
+
 // Once per batch of frames received together: the applications read what
 // the whole batch brought, and TCP answers it with one ACK.
 void Host::Nic::end_of_batch() { host->after_activity(); }
@@ -56,7 +62,10 @@ std::size_t Host::room(iface::NicId nic) {
 void Host::transmit_owned(iface::NicId nic, ByteVec& frame, std::size_t len) {
   Nic& n = nics_.at(nic);
   if (storms_ != nullptr) storms_->on_host_frame(queue_.now(), Bytes(frame).first(len));
-  (void)n.link->send_owned(n.side, frame, len);  // no copy: the frame's buffer travels
+  // No copy: the frame's buffer travels. The stack built it (the pool's
+  // frames carry only its own datagrams; forwarded ones go by transmit()),
+  // so its checksums are right when the stack fills them in.
+  (void)n.link->send_owned(n.side, frame, len, stack().config().checksum.fill_tx);
 }
 
 void Host::transmit(iface::NicId nic, Bytes frame) {

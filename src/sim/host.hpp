@@ -82,6 +82,7 @@ class Host final : private iface::FrameSink, public runtime::StackHost {
     Link* link = nullptr;
     int side = 0;
     void on_frame(Bytes frame) override;
+    void on_frame_checksummed(Bytes frame) override;
     void end_of_batch() override;
     void on_room() override;
   };

@@ -84,14 +84,14 @@ std::size_t Link::queued_bytes(int from_side) const {
   return bytes;
 }
 
-bool Link::send(int side, Bytes frame) { return send_impl(side, frame, nullptr); }
+bool Link::send(int side, Bytes frame) { return send_impl(side, frame, nullptr, false); }
 
-bool Link::send_owned(int side, ByteVec& frame, std::size_t len) {
+bool Link::send_owned(int side, ByteVec& frame, std::size_t len, bool checksummed) {
   WIRESTACK_ASSERT(len <= frame.size());
-  return send_impl(side, Bytes(frame).first(len), &frame);
+  return send_impl(side, Bytes(frame).first(len), &frame, checksummed);
 }
 
-bool Link::send_impl(int side, Bytes frame, ByteVec* owned) {
+bool Link::send_impl(int side, Bytes frame, ByteVec* owned, bool checksummed) {
   Direction& d = dir(side);
   const Instant now = queue_.now();
   if (!up_) {
@@ -144,6 +144,8 @@ bool Link::send_impl(int side, Bytes frame, ByteVec* owned) {
   // on a clean link it could only ever match, and CRC-32 over every frame was
   // nearly half the cost of a bulk transfer in the simulator.
   const std::uint32_t slot = acquire_flight(side);
+  // Bits that may flip must be summed again by the receiver.
+  flights_[slot].checksummed = checksummed && d.config.bit_error_rate == 0;
   {
     ByteVec& bytes = flights_[slot].bytes;
     // Every flight buffer is sized for the largest frame: a slot that last
@@ -168,6 +170,7 @@ bool Link::send_impl(int side, Bytes frame, ByteVec* owned) {
     ++d.counters.duplicated;
     const std::uint32_t twin = acquire_flight(side);  // may reallocate flights_
     flights_[twin].bytes = flights_[slot].bytes;      // copy-assign keeps the twin's capacity
+    flights_[twin].checksummed = flights_[slot].checksummed;
     fate.duplicated = true;
     fate.drop = launch(slot, arrival);
     fate.twin_drop = launch(twin, arrival);
@@ -350,7 +353,11 @@ bool Link::arrive_one(std::uint32_t slot) {
     // The slot stays busy during the call, so a reply sent from on_frame()
     // cannot reuse this buffer; flights_ may grow, but the ByteVec's heap
     // storage, which the span points into, does not move.
-    port->on_frame(Bytes(bytes).first(len));
+    if (flights_[slot].checksummed) {
+      port->on_frame_checksummed(Bytes(bytes).first(len));
+    } else {
+      port->on_frame(Bytes(bytes).first(len));
+    }
     delivered = true;
   }
   release_flight(slot);  // by index: flights_ may have reallocated

@@ -146,8 +146,11 @@ class Link {
   bool send(int side, Bytes frame);
   // send() of frame's first `len` bytes, taking frame's storage for the
   // flight instead of copying it (frame gets a spare buffer back) when the
-  // frame is accepted; as send() otherwise.
-  bool send_owned(int side, ByteVec& frame, std::size_t len);
+  // frame is accepted; as send() otherwise. `checksummed`: the sender's
+  // stack filled in its TCP/UDP checksum; the receiving port is told so
+  // (FramePort::on_frame_checksummed) when no bit of the copy can have
+  // changed: never on a direction with a bit error rate.
+  bool send_owned(int side, ByteVec& frame, std::size_t len, bool checksummed = false);
   // Whether `side`'s transmit queue has room for one more frame as large as
   // the largest it has sent (at least 1,514 bytes); a queue smaller than
   // that has room only when empty. When it has none, the port attached at
@@ -233,6 +236,7 @@ class Link {
     int from = 0;
     bool busy = false;
     bool fcs_bad = false;  // bit errors the receiver's FCS check catches (decided at launch)
+    bool checksummed = false;  // its TCP/UDP checksum is known right (send_owned; no bit errors)
     Instant sent{};        // when it was handed to the link
   };
 
@@ -244,7 +248,7 @@ class Link {
     WIRESTACK_ASSERT(side == 0 || side == 1);
     return dirs_[static_cast<std::size_t>(side)];
   }
-  bool send_impl(int side, Bytes frame, ByteVec* owned);
+  bool send_impl(int side, Bytes frame, ByteVec* owned, bool checksummed);
   std::uint32_t acquire_flight(int from);
   void release_flight(std::uint32_t slot);
   // Decides the copy's loss, bit errors and jitter and schedules its arrival.

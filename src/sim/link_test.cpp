@@ -20,6 +20,11 @@ class Recorder final : public FramePort {
  public:
   explicit Recorder(const EventQueue& q) : q_(q) {}
   void on_frame(Bytes frame) override { got.push_back({to_nanos(q_.now()), ByteVec(frame.begin(), frame.end())}); }
+  void on_frame_checksummed(Bytes frame) override {
+    ++checksummed;
+    on_frame(frame);
+  }
+  int checksummed = 0;  // frames the link said need no checksum check
   void on_room() override { room_at.push_back(to_nanos(q_.now())); }
   std::vector<std::int64_t> room_at;  // when the link said our side's queue has room again
   struct Arrival {
@@ -428,6 +433,29 @@ TEST(Link, SameSeedGivesTheSameTraceAndAnotherSeedDoesNot) {
   EXPECT_GT(c1.dropped_fcs, 0u);
   EXPECT_GT(c1.duplicated, 0u);
   EXPECT_GT(c1.dropped_queue, 0u);
+}
+
+// A sum the sender's stack filled in reaches the receiver as known good
+// (no second pass over the payload) only where no bit can have flipped: a
+// direction with a bit error rate hands every frame over to be checked.
+TEST(Link, ASenderFilledChecksumIsTrustedOnlyWhereNoBitCanFlip) {
+  const auto trusted = [](LinkDirection cfg, bool owned, bool checksummed) {
+    Fixture f(cfg);
+    ByteVec frame = tagged_frame(200, 5);
+    if (owned) {
+      EXPECT_TRUE(f.link.send_owned(0, frame, frame.size(), checksummed));
+    } else {
+      EXPECT_TRUE(f.link.send(0, frame));
+    }
+    f.q.run_until_idle();
+    return std::pair{f.b.got.size(), f.b.checksummed};
+  };
+  EXPECT_EQ(trusted(LinkDirection{}, true, true), (std::pair<std::size_t, int>{1, 1}));
+  EXPECT_EQ(trusted(LinkDirection{}, true, false), (std::pair<std::size_t, int>{1, 0}));
+  EXPECT_EQ(trusted(LinkDirection{}, false, false), (std::pair<std::size_t, int>{1, 0}));
+  EXPECT_EQ(trusted(LinkDirection{.duplicate = 1.0}, true, true), (std::pair<std::size_t, int>{2, 2}));
+  // 1e-12 flips no bit of 1,632 (the frame arrives) but could have.
+  EXPECT_EQ(trusted(LinkDirection{.bit_error_rate = 1e-12}, true, true), (std::pair<std::size_t, int>{1, 0}));
 }
 
 // The fate tap knows where each copy was lost, and sees the frame as it left

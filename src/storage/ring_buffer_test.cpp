@@ -441,7 +441,9 @@ TEST_P(RingBufferRandom, MatchesADequeModel) {
     ASSERT_EQ(rb.size(), model.size()) << "step " << step;
     ASSERT_EQ(rb.free(), free_model());
     ASSERT_EQ(rb.pending(), pend.size());
-    ASSERT_LE(rb.allocated_bytes(), max_capacity);
+    // Growth is by at least half, which may pass a capacity raised in a
+    // small step, by less than half of it.
+    ASSERT_LE(rb.allocated_bytes(), max_capacity + max_capacity / 2);
   }
 }
 
