@@ -81,7 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
   sim::World& w = (*net)->world();
   w.queue().run_until_idle(kMaxEvents, at(kRunFor));
   std::ostringstream summary;
-  (void)(*net)->report(summary);
+  (void)(*net)->report(summary, (*net)->delay_causes(0));
   FUZZ_CHECK((*net)->outcomes().size() == topo->apps.size());
   return 0;
 }
