@@ -252,7 +252,7 @@ void Interface::poll_arp(NicId nic, Instant now) {
     // A resolution can also end with nothing queued (its datagrams were
     // dropped as the queue overflowed): given up all the same.
     for (auto it = pending_resolutions_.begin(); it != pending_resolutions_.end();) {
-      const auto& [key, pending] = *it;
+      const std::pair<NicId, IpAddress> key = it->first;  // a copy: the entry may go below
       ++it;
       if (key.first == nic && key.second.is_v4() && !n.arp.resolving(key.second.v4())) {
         if (n.arp.resolved(key.second.v4(), now)) {

@@ -46,21 +46,10 @@ TEST(DelayCauses, NothingLostSaysTheLatencyIsThePath) {
 // SYN cookies off: the SYNs it drops come again a second later, and the
 // summary says whose queue dropped them.
 TEST(DelayCauses, ASynQueueThatOverflowsIsNamedUnderThePercentiles) {
-  const std::string file = R"([[host]]
-name = "a"
-[[host]]
-name = "b"
-syn_cookies = false
-[[switch]]
-name = "sw"
-[[link]]
-from = "a"
-from_address = "10.0.0.1/24"
-to = "sw"
-[[link]]
-from = "b"
-from_address = "10.0.0.2/24"
-to = "sw"
+  // kTwoHosts with b's SYN cookies off (a key of b's host table).
+  std::string file = kTwoHosts;
+  file.insert(file.find("name = \"b\"\n") + 11, "syn_cookies = false\n");
+  file += R"(
 [[app]]
 type = "http_server"
 host = "b"
