@@ -26,7 +26,10 @@ constexpr Duration kAskedAgainWindow = std::chrono::seconds{3};
 constexpr std::size_t kMaxEvents = 64;
 constexpr std::size_t kMaxAnswered = 64;
 
-void print_seconds(std::ostream& os, Duration d) {
+// "2.0 ms" below 10 ms, else "1.002 s": a resolution on a LAN is answered
+// in well under a millisecond, which base's print_seconds ("0.000s", to
+// the millisecond) would show as nothing.
+void print_elapsed(std::ostream& os, Duration d) {
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
   const auto flags = os.flags();
   const auto precision = os.precision();
@@ -49,22 +52,22 @@ std::ostream& operator<<(std::ostream& os, const ResolutionEvent& e) {
   switch (e.kind) {
     case ResolutionEventKind::retry:
       os << e.neighbor << " has not answered in ";
-      print_seconds(os, e.elapsed);
+      print_elapsed(os, e.elapsed);
       return os << ": " << request << " " << e.requests << " sent";
     case ResolutionEventKind::resolved:
       os << e.neighbor << " is at " << e.mac << " (answered ";
-      print_seconds(os, e.elapsed);
+      print_elapsed(os, e.elapsed);
       if (e.requests <= 1) return os << " after our " << request << ")";
       return os << " after the first of " << e.requests << " " << request
                 << "s: an earlier one or its answer was lost or late)";
     case ResolutionEventKind::failed:
       os << e.neighbor << " did not answer " << e.requests << " " << request << (e.requests == 1 ? "" : "s")
          << " in ";
-      print_seconds(os, e.elapsed);
+      print_elapsed(os, e.elapsed);
       return os << ": given up, host unreachable";
     case ResolutionEventKind::asked_again:
       os << e.neighbor << " asked for " << e.ours << " again ";
-      print_seconds(os, e.elapsed);
+      print_elapsed(os, e.elapsed);
       return os << " after we answered: our answer did not reach it in time";
   }
   return os;
