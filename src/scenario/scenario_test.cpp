@@ -162,6 +162,19 @@ TEST(Codel, WithEcnCoDelMarksWithoutItDrops) {
        }) {
     EXPECT_NE(c.text.find(line), std::string::npos) << line;
   }
+  // Each of the 8 marks shows where it was made: on r -> d1, the segment
+  // leaves CoDel's queue carrying CE (before the ECE echo that answers it).
+  std::size_t marks = 0;
+  for (std::size_t at = c.text.find("[IP: CE, congestion experienced]"); at != std::string::npos;
+       at = c.text.find("[IP: CE, congestion experienced]", at + 1)) {
+    const std::size_t line = c.text.rfind('\n', at) + 1;
+    EXPECT_NE(c.text.substr(line, at - line).find("  r -> d1  TCP      10.0.1.10:59906 > 10.0.2.20:5001  data 1448 bytes"),
+              std::string::npos)
+        << c.text.substr(line, at - line);
+    ++marks;
+  }
+  EXPECT_EQ(marks, 8u);
+  EXPECT_LT(c.text.find("[IP: CE, congestion experienced]"), c.text.find("ECE (echo: a router marked"));
   // The ECN-less transfer's segments never carry ECN's flags.
   for (const auto& line : {"10.0.3.10:64924 > 10.0.4.20:5001  SYN (handshake 1/3: open, my first sequence number)  seq 0  "
                            "win 65535  mss 1460  wscale 7 (my later windows count in units of 128 bytes, if you scale "

@@ -105,12 +105,16 @@ struct Sink : FramePort {
 
 // A 10 Mbit/s link offered 20 Mbit/s for 1 s: a standing queue. CoDel marks
 // ECT frames and drops Not-ECT ones; drop-tail only drops when full.
-LinkCounters overload(std::uint8_t ecn, LinkDirection::Queue queue, Sink& sink) {
+// `tapped`, when given, collects the ECN field of every frame the link's tap
+// (the narrative's and the report's view) saw leave side 0.
+LinkCounters overload(std::uint8_t ecn, LinkDirection::Queue queue, Sink& sink,
+                      std::vector<std::uint8_t>* tapped = nullptr) {
   EventQueue q;
   LinkDirection dir{.bits_per_second = 10'000'000, .delay = 1ms, .queue_limit_bytes = 200'000};
   dir.queue = queue;
   Link link(q, Rng(1), dir);
   link.attach(1, &sink);
+  if (tapped != nullptr) link.set_tap([tapped](int, Instant, Bytes f) { tapped->push_back(frame_ecn(f)); });
   const ByteVec frame = [&] {
     ByteVec f = ipv4_frame(ecn);
     f.resize(1000);
@@ -138,6 +142,18 @@ TEST(CodelLink, MarksEctFramesAndDropsNotEctOnes) {
   const LinkCounters t = overload(2, LinkDirection::Queue::drop_tail, tail);
   EXPECT_EQ(t.codel_marked + t.codel_dropped, 0u);
   EXPECT_EQ(std::count(tail.ecn.begin(), tail.ecn.end(), 3), 0);
+}
+
+// The tap sees a frame as it left the queue: with CoDel's CE mark (the
+// narrative once showed the receiver's ECE echo but never the mark itself).
+TEST(CodelLink, TheTapSeesTheCeMarkItsFrameLeftWith) {
+  Sink sink;
+  std::vector<std::uint8_t> tapped;
+  const LinkCounters m = overload(2, LinkDirection::Queue::codel, sink, &tapped);
+  ASSERT_GT(m.codel_marked, 0u);
+  EXPECT_EQ(tapped.size(), m.frames_sent);
+  EXPECT_EQ(std::count(tapped.begin(), tapped.end(), 3), static_cast<std::ptrdiff_t>(m.codel_marked));
+  EXPECT_EQ(tapped, sink.ecn);  // what left is what arrived (no loss, no bit errors)
 }
 
 }  // namespace

@@ -130,7 +130,6 @@ bool Link::send_impl(int side, Bytes frame, ByteVec* owned, bool checksummed) {
   }
   ++d.counters.frames_sent;
   d.counters.bytes_sent += frame.size();
-  if (tap_) tap_(side, now, frame);
 
   // 3. Serialization: preamble + padded frame + FCS, then the inter-frame gap.
   const std::size_t on_wire = kEthernetPreambleLen + std::max(frame.size(), kEthernetMinPaddedLen) + kEthernetFcsBytes;
@@ -160,9 +159,13 @@ bool Link::send_impl(int side, Bytes frame, ByteVec* owned, bool checksummed) {
       bytes.assign(frame.begin(), frame.end());
       bytes.resize(bytes.size() + kEthernetFcsBytes);
     }
-    if (mark) mark_ce(MutBytes(bytes).first(frame.size()));
-    // The tap sees the frame as it left, whatever bit errors do to it next.
-    if (fate_tap_) tap_copy_.assign(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(frame.size()));
+    const std::size_t len = bytes.size() - kEthernetFcsBytes;
+    if (mark) mark_ce(MutBytes(bytes).first(len));
+    // The taps see the frame as it left, CE mark included (a narrative that
+    // saw it before CoDel showed the receiver's ECE echo but no mark), and
+    // whatever bit errors do to it next.
+    if (tap_) tap_(side, now, Bytes(bytes).first(len));
+    if (fate_tap_) tap_copy_.assign(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(len));
   }
   FrameFate fate;
   // 5. Duplication: a second, independent copy of the same bits.
