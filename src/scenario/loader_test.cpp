@@ -316,10 +316,10 @@ TEST(Loader, AdvertiseOnRouterCards) {
 
 // An unknown congestion control names the known ones, at the value.
 TEST(Loader, UnknownCongestionControlListsTheKnownOnes) {
-  EXPECT_EQ(error_of("[[host]]\nname = \"a\"\ncongestion = \"bbr\"\n"),
-            "t.toml:3:14: host: 'congestion' = \"bbr\": unknown congestion control 'bbr' (known: newreno, cubic)");
+  EXPECT_EQ(error_of("[[host]]\nname = \"a\"\ncongestion = \"vegas\"\n"),
+            "t.toml:3:14: host: 'congestion' = \"vegas\": unknown congestion control 'vegas' (known: newreno, cubic, bbr)");
   EXPECT_EQ(error_of("[[router]]\nname = \"r\"\n  congestion = \"Cubic\"\n"),
-            "t.toml:3:16: router: 'congestion' = \"Cubic\": unknown congestion control 'Cubic' (known: newreno, cubic)");
+            "t.toml:3:16: router: 'congestion' = \"Cubic\": unknown congestion control 'Cubic' (known: newreno, cubic, bbr)");
   EXPECT_EQ(error_of("[[host]]\nname = \"a\"\ncongestion = 1\n"),
             "t.toml:3:14: host: 'congestion' must be a string, not an integer");
   EXPECT_EQ(error_of("[[switch]]\nname = \"s\"\ncongestion = \"cubic\"\n"),

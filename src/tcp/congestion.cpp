@@ -188,6 +188,7 @@ std::ostream& operator<<(std::ostream& os, const CongestionControl& cc) {
     os << cc.ssthresh();
   }
   if (cc.in_recovery()) os << " recovery";
+  if (const Bbr* b = cc.bbr()) os << " " << to_string(b->mode()) << " btlbw=" << b->btl_bw() << "B/s";
   return os;
 }
 
@@ -201,6 +202,8 @@ CongestionControl make_congestion(Algorithm algorithm, std::uint32_t smss, Conge
       return made(NewReno(smss));
     case Algorithm::cubic:
       return made(Cubic(smss));
+    case Algorithm::bbr:
+      return made(Bbr(smss));
   }
   WIRESTACK_ASSERT(false && "make_congestion: an Algorithm outside kAlgorithmNames");
   return made(NewReno(smss));

@@ -1,7 +1,7 @@
-// tcp/congestion.hpp — congestion control: NewReno (RFC 5681 + RFC 6582) and
-// CUBIC (RFC 9438) behind one small, non-virtual interface.
+// tcp/congestion.hpp — congestion control: NewReno (RFC 5681 + RFC 6582),
+// CUBIC (RFC 9438) and BBR (version 1) behind one small, non-virtual interface.
 //
-// CongestionControl holds a std::variant<NewReno, Cubic> and forwards each
+// CongestionControl holds a std::variant<NewReno, Cubic, Bbr> and forwards each
 // call with std::visit: no heap, no vtable pointer, the state lives inside the
 // connection's control block, and a third algorithm is one more alternative
 // (docs/TCP.md "Adding a congestion control algorithm": an Algorithm value and
@@ -98,21 +98,22 @@ namespace wirestack::tcp {
 
 struct RateSample;  // tcp/rate_sample.hpp
 
-enum class Algorithm : std::uint8_t { newreno, cubic };
+enum class Algorithm : std::uint8_t { newreno, cubic, bbr };
 // Every algorithm with its name (as in topology files, `--congestion` and
 // Linux's TCP_CONGESTION where they agree), in the order error messages list them.
-inline constexpr std::array<std::pair<Algorithm, std::string_view>, 2> kAlgorithmNames{{
+inline constexpr std::array<std::pair<Algorithm, std::string_view>, 3> kAlgorithmNames{{
     {Algorithm::newreno, "newreno"},
     {Algorithm::cubic, "cubic"},
+    {Algorithm::bbr, "bbr"},
 }};
-// "newreno", "cubic"; "unknown" for a value outside the enumeration.
+// "newreno", "cubic", "bbr"; "unknown" for a value outside the enumeration.
 const char* to_string(Algorithm a);
 std::ostream& operator<<(std::ostream& os, Algorithm a);
 // The algorithm named `name` (exactly, lower case). Unknown names are an
 // error value that lists the known ones:
-//   "unknown congestion control 'bbr' (known: newreno, cubic)"
+//   "unknown congestion control 'vegas' (known: newreno, cubic, bbr)"
 Result<Algorithm, std::string> parse_algorithm(std::string_view name);
-// "newreno, cubic"
+// "newreno, cubic, bbr"
 std::string known_algorithms();
 
 // How make_congestion() sets an algorithm up beyond its SMSS.
@@ -291,6 +292,123 @@ class Cubic : public detail::WindowCore {
   double pending_bytes_ = 0;  // fractional growth not yet in cwnd_
 };
 
+// BBR, version 1 (draft-cardwell-iccrg-bbr-congestion-control-00, the
+// algorithm of Linux's net/ipv4/tcp_bbr.c): a model of the path instead of a
+// reaction to loss. Two estimates, from the delivery rate samples
+// (tcp/rate_sample.hpp) the connection hands over after every ACK:
+//   BtlBw   the bottleneck bandwidth: the largest delivery rate of the last
+//           10 round trips (a windowed max; application-limited samples
+//           count only when they raise it);
+//   RTprop  the round-trip propagation time: the smallest RTT of the last
+//           10 s.
+// The sender paces at pacing_gain * BtlBw and keeps at most
+// cwnd_gain * BtlBw * RTprop (+ 3 segments) in flight. Its modes:
+//   STARTUP    gain 2/ln2 (2.885): doubles the rate each round trip until
+//              BtlBw stops growing (less than 25 % for 3 rounds: "full pipe");
+//   DRAIN      pacing gain 1/2.885 until what is in flight is one BDP: the
+//              queue STARTUP built is emptied;
+//   PROBE_BW   pacing gains 1.25, 0.75, 1, 1, 1, 1, 1, 1, one RTprop each:
+//              probe for more bandwidth, drain what the probe queued, cruise;
+//              cwnd gain 2;
+//   PROBE_RTT  every 10 s without a new RTprop: at most 4 segments in flight
+//              for 200 ms and a round trip, so the queue empties and the real
+//              RTprop can be seen.
+// Loss is not a congestion signal to BBR: in fast recovery the window is
+// held at what is in flight plus what the ACK delivered for one round trip
+// (packet conservation), then it is back where the model puts it; after an
+// RTO it starts from one segment. ECN marks are ignored (as BBR v1 does).
+// The cycle's starting phase, random in Linux, is taken from the round count
+// here (the core draws no random numbers): deterministic, as everything in
+// the simulator.
+// Size: 80 bytes, as CUBIC (the variant does not grow): the bandwidth filter
+// and stamps are 32-bit (rates up to 4 GB/s, saturating; stamps are
+// microseconds that wrap every 71 minutes, compared by difference).
+class Bbr : public detail::WindowCore {
+ public:
+  enum class Mode : std::uint8_t { startup, drain, probe_bw, probe_rtt };
+  static constexpr double kHighGain = 2.885;  // 2/ln(2): STARTUP doubles the rate per round
+  static constexpr double kDrainGain = 1.0 / kHighGain;
+  static constexpr double kCwndGain = 2.0;  // PROBE_BW: room for delayed and aggregated ACKs
+  static constexpr std::array<double, 8> kPacingGains{1.25, 0.75, 1, 1, 1, 1, 1, 1};
+  static constexpr std::uint8_t kBwRounds = 10;         // BtlBw filter window, round trips
+  static constexpr std::int64_t kMinRttWindowUs = 10'000'000;  // RTprop filter window, 10 s
+  static constexpr std::int64_t kProbeRttUs = 200'000;  // PROBE_RTT lasts at least 200 ms
+  static constexpr std::uint32_t kMinCwndSegments = 4;
+  static constexpr std::uint8_t kFullBwRounds = 3;  // rounds without 25 % growth: full pipe
+
+  explicit Bbr(std::uint32_t smss) : WindowCore(smss) {}
+  static constexpr Algorithm algorithm() { return Algorithm::bbr; }
+
+  // The model is fed by rate samples; the rest of the interface is loss.
+  static constexpr bool wants_rate_samples() { return true; }
+  void on_rate_sample(const RateSample& rs, Instant now);
+  // pacing_gain * BtlBw, 1 % under it (Linux's margin for the pacer's own
+  // inaccuracies); before any sample 2.885 * cwnd / SRTT (1 ms without one).
+  std::uint64_t pacing_rate(std::optional<Duration> srtt) const;
+  bool in_slow_start() const { return mode_ == Mode::startup; }
+
+  // The window follows the model, set on each rate sample; what the loss-
+  // based algorithms do per ACK and in recovery does not apply.
+  void on_ack(std::uint32_t /*bytes_acked*/, Instant /*now*/, Duration /*rtt*/) {}
+  void enter_recovery(std::uint32_t flight_size, Instant now);
+  void deflate_to_ssthresh() {}
+  void set_recovery_cwnd(std::uint64_t bytes);
+  void on_dup_ack() {}
+  void on_partial_ack(std::uint32_t /*bytes_acked*/) {}
+  void on_recovery_exit(std::uint32_t flight_size);
+  void on_rto(std::uint32_t flight_size, Instant now, Timeout kind);
+  // HyStart++ is for slow start; BBR's STARTUP has its own exit.
+  void set_conservative(bool /*on*/) {}
+  bool conservative() const { return false; }
+  void end_slow_start() {}
+
+  // Inspection (tests, tracing).
+  Mode mode() const { return mode_; }
+  std::uint64_t btl_bw() const;  // bytes per second, 0 before a sample
+  std::optional<Duration> rt_prop() const;
+  double pacing_gain() const;
+  double cwnd_gain() const;
+  bool full_bw_reached() const { return (flags_ & kFullBw) != 0; }
+  std::uint8_t cycle_index() const { return cycle_index_; }
+  std::uint32_t round_count() const { return round_count_; }
+  // gain * BtlBw * RTprop, bytes; the initial window while either is unknown.
+  std::uint64_t bdp(double gain) const;
+
+ private:
+  static constexpr std::uint8_t kFullBw = 1, kRoundStart = 2, kConservation = 4, kProbeRttRoundDone = 8,
+                                kProbeRttDoneSet = 16;
+  void update_round(const RateSample& rs);
+  void update_bw(const RateSample& rs);
+  void update_cycle_phase(const RateSample& rs, std::uint32_t us);
+  void check_full_pipe(const RateSample& rs);
+  void check_drain(const RateSample& rs, std::uint32_t us);
+  void update_rt_prop(const RateSample& rs, std::uint32_t us);
+  void set_cwnd_from_model(const RateSample& rs);
+  void enter_probe_bw(std::uint32_t us);
+  void exit_probe_rtt(std::uint32_t us);
+  bool flag(std::uint8_t f) const { return (flags_ & f) != 0; }
+  void set_flag(std::uint8_t f, bool on) { flags_ = on ? flags_ | f : flags_ & ~f; }
+
+  // BtlBw: the best three samples of the last kBwRounds rounds (Kathleen
+  // Nichols' windowed min/max, lib/win_minmax.c): value, round it was taken.
+  std::array<std::uint32_t, 3> bw_{};
+  std::array<std::uint16_t, 3> bw_round_{};
+  Mode mode_ = Mode::startup;
+  std::uint8_t cycle_index_ = 0;
+  std::uint8_t flags_ = 0;
+  std::uint8_t full_bw_count_ = 0;
+  std::uint32_t round_count_ = 0;
+  std::uint32_t full_bw_ = 0;             // BtlBw when STARTUP last grew by 25 %
+  std::uint32_t rt_prop_us_ = UINT32_MAX;  // unknown until the first RTT sample
+  std::uint32_t rt_prop_stamp_ = 0;       // microsecond stamps (wrapping)
+  std::uint32_t cycle_stamp_ = 0;
+  std::uint32_t probe_rtt_done_ = 0;
+  std::uint32_t prior_cwnd_ = 0;  // before recovery or PROBE_RTT: restored after
+  std::uint64_t next_round_delivered_ = 0;
+};
+// "STARTUP", "DRAIN", "PROBE_BW", "PROBE_RTT"
+const char* to_string(Bbr::Mode m);
+
 // The algorithm an alternative of a variant of algorithms is: each
 // alternative's static algorithm(), whatever the number of alternatives.
 template <class... Algorithms>
@@ -301,7 +419,7 @@ constexpr Algorithm algorithm_of(const std::variant<Algorithms...>& v) {
 // The connection's handle on its congestion controller.
 class CongestionControl {
  public:
-  using Variant = std::variant<NewReno, Cubic>;
+  using Variant = std::variant<NewReno, Cubic, Bbr>;
 
   // NewReno with RFC 9293 3.7.1's default SMSS of 536 bytes: a placeholder
   // for a control block that learns its SMSS in the handshake and then
@@ -357,12 +475,15 @@ class CongestionControl {
   // RFC 3168 6.1.2: an ECN-Echo (congestion without loss): ssthresh cut as
   // for enter_recovery(), cwnd = ssthresh, nothing to retransmit, so no
   // recovery state (the connection keeps it to once per round trip).
+  // BBR v1 takes no signal from ECN (Linux's tcp_bbr neither).
   void on_ecn(std::uint32_t flight_size, Instant now) {
     std::visit(
         [&](auto& a) {
-          a.enter_recovery(flight_size, now);
-          a.deflate_to_ssthresh();
-          a.end_reduction();
+          if constexpr (!std::is_same_v<std::remove_cvref_t<decltype(a)>, Bbr>) {
+            a.enter_recovery(flight_size, now);
+            a.deflate_to_ssthresh();
+            a.end_reduction();
+          }
         },
         impl_);
   }
@@ -403,6 +524,7 @@ class CongestionControl {
   // The concrete algorithm, or nullptr.
   const NewReno* newreno() const { return std::get_if<NewReno>(&impl_); }
   const Cubic* cubic() const { return std::get_if<Cubic>(&impl_); }
+  const Bbr* bbr() const { return std::get_if<Bbr>(&impl_); }
   const Variant& variant() const { return impl_; }
 
   // "cubic cwnd=14600 ssthresh=inf" (+ " recovery" while in fast recovery).

@@ -311,7 +311,7 @@ TEST(Congestion, NamesAndStatePrint) {
 // Each name maps to its Algorithm and back, make_congestion() builds the
 // class of that algorithm, and algorithm() reports it.
 TEST(Congestion, EveryNameMapsToItsAlgorithmAndBack) {
-  ASSERT_EQ(kAlgorithmNames.size(), 2u);
+  ASSERT_EQ(kAlgorithmNames.size(), 3u);
   for (const auto& [a, name] : kAlgorithmNames) {
     EXPECT_EQ(to_string(a), name);
     const auto parsed = parse_algorithm(name);
@@ -323,7 +323,8 @@ TEST(Congestion, EveryNameMapsToItsAlgorithmAndBack) {
   }
   EXPECT_TRUE(std::holds_alternative<NewReno>(make_congestion(Algorithm::newreno, kSmss).variant()));
   EXPECT_TRUE(std::holds_alternative<Cubic>(make_congestion(Algorithm::cubic, kSmss).variant()));
-  EXPECT_EQ(known_algorithms(), "newreno, cubic");
+  EXPECT_TRUE(std::holds_alternative<Bbr>(make_congestion(Algorithm::bbr, kSmss).variant()));
+  EXPECT_EQ(known_algorithms(), "newreno, cubic, bbr");
 }
 
 // algorithm() asks the alternative, not its position in the variant: the
@@ -348,10 +349,10 @@ TEST(Congestion, AlgorithmFollowsTheAlternativeNotItsIndex) {
 }
 
 TEST(Congestion, UnknownNameIsAnErrorListingTheKnownOnes) {
-  for (const char* bad : {"bbr", "Cubic", "reno", "", "cubic "}) {
+  for (const char* bad : {"vegas", "BBR", "Cubic", "reno", "", "cubic "}) {
     const auto r = parse_algorithm(bad);
     ASSERT_FALSE(r) << bad;
-    EXPECT_EQ(r.error(), "unknown congestion control '" + std::string(bad) + "' (known: newreno, cubic)");
+    EXPECT_EQ(r.error(), "unknown congestion control '" + std::string(bad) + "' (known: newreno, cubic, bbr)");
   }
 }
 

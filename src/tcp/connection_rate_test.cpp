@@ -199,11 +199,12 @@ TEST_F(RateSampleTest, RunningOutOfDataMarksAnAppLimitedPhase) {
 
 // NewReno and CUBIC use no rate sample: unless asked for, none is taken, no
 // record is kept per segment, and without pacing the send side's block is
-// never made. What goes on the wire is the same either way.
+// never made. What goes on the wire is the same either way. BBR lives on them.
 TEST_F(RateSampleTest, NoSamplesUnlessTheAlgorithmOrTheConfigAsks) {
   for (const Algorithm algorithm : {Algorithm::newreno, Algorithm::cubic}) {
     EXPECT_FALSE(make_congestion(algorithm, 1000).wants_rate_samples()) << algorithm;
   }
+  EXPECT_TRUE(make_congestion(Algorithm::bbr, 1000).wants_rate_samples());
   std::vector<std::vector<Segment>> wire;
   std::vector<std::size_t> heap;  // while sending: the send buffer, and the send side if sampled
   for (const bool sampled : {false, true}) {

@@ -189,10 +189,10 @@ count = 1
 EOF
 out=$("$ws" run "$tmp/cc.toml" --out "$tmp/cc" --quiet) || { echo "FAIL: run cc.toml exited $?"; fail=1; }
 expect "congestion file runs" '^ping 192\.168\.6\.2 from x:  1 packets transmitted, 1 received' "$out"
-sed -i 's|congestion = "cubic"|congestion = "bbr"|' "$tmp/cc.toml"
+sed -i 's|congestion = "cubic"|congestion = "vegas"|' "$tmp/cc.toml"
 out=$("$ws" run "$tmp/cc.toml" 2>&1); rc=$?
 [ $rc -eq 2 ] || { echo "FAIL: an unknown congestion control exited $rc, not 2"; fail=1; }
-expect "bad congestion" "^wirestack run: $tmp/cc\.toml:3:14: host: 'congestion' = \"bbr\": unknown congestion control 'bbr' \(known: newreno, cubic\)$" "$out"
+expect "bad congestion" "^wirestack run: $tmp/cc\.toml:3:14: host: 'congestion' = \"vegas\": unknown congestion control 'vegas' \(known: newreno, cubic, bbr\)$" "$out"
 [ "$(wc -l <<<"$out")" -eq 1 ] || { echo "FAIL: bad congestion: more than one line: $out"; fail=1; }
 
 [ $fail -eq 0 ] && echo "run CLI: all expectations met"

@@ -33,8 +33,8 @@ check "get bad url"   2 '^wirestack get: ftp://x/: ' get "${base[@]}" ftp://x/
 check "get dns name"  2 '^wirestack get: example.org: an IP address is needed' get "${base[@]}" http://example.org/
 check "call params"   2 '^wirestack call: params: expected a JSON object or array' call "${base[@]}" 10.77.0.1 7000 echo '[1,'
 check "serve nothing" 2 '^wirestack serve: nothing to serve' serve
-check "tap congestion" 2 "^wirestack tap: --congestion: unknown congestion control 'bbr' \(known: newreno, cubic\)$" tap "${base[@]}" --congestion bbr
-check "tap congestion case" 2 "^wirestack tap: --congestion: unknown congestion control 'Cubic' \(known: newreno, cubic\)$" tap "${base[@]}" --congestion Cubic
+check "tap congestion" 2 "^wirestack tap: --congestion: unknown congestion control 'vegas' \(known: newreno, cubic, bbr\)$" tap "${base[@]}" --congestion vegas
+check "tap congestion case" 2 "^wirestack tap: --congestion: unknown congestion control 'Cubic' \(known: newreno, cubic, bbr\)$" tap "${base[@]}" --congestion Cubic
 # serve asks the kernel (a throwaway socket) before any server listens.
 check "serve congestion" 2 "^wirestack serve: --congestion nosuch: the kernel has no TCP congestion control 'nosuch' \(available: [a-z0-9 ]+\)$" serve --congestion nosuch --tcp-echo 7
 check "no prefix"     2 "^wirestack tap: --ip: IPv4 prefix '10.77.0.2': missing '/PREFIX'" tap --dev wstnone --ip 10.77.0.2
