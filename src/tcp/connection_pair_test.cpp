@@ -197,12 +197,12 @@ TEST(ConnectionPair, LosslessTransferAndClose) {
   EXPECT_EQ(p.client_->retransmits(), 0u);
 }
 
-// Loss and reordering, with and without options, NewReno and CUBIC, several
-// seeds: the bytes always arrive intact and in order.
+// Loss and reordering, with and without options, NewReno, CUBIC and BBR,
+// several seeds: the bytes always arrive intact and in order.
 TEST(ConnectionPair, LossyTransfersArriveIntact) {
   for (const double loss : {0.01, 0.05, 0.2}) {
     for (const bool options : {true, false}) {
-      for (const Algorithm algo : {Algorithm::newreno, Algorithm::cubic}) {
+      for (const Algorithm algo : {Algorithm::newreno, Algorithm::cubic, Algorithm::bbr}) {
         for (std::uint64_t seed = 1; seed <= 10; ++seed) {
           SCOPED_TRACE(::testing::Message() << "loss " << loss << " options " << options << " " << algo
                                             << " seed " << seed);
