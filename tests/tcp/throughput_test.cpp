@@ -129,10 +129,13 @@ TEST(TcpThroughput, OneFlowWithBuffersFarAboveThePathFillsItToo) {
   // Buffers of 4 MiB: the congestion window is the only limit, so slow
   // start overshoots BDP + queue and loses ~800 segments in one window
   // (every other one), and the flow depends on its loss recovery.
+  // Under sanitizers (60 MiB took 160 CPU seconds there) 16 MiB: the same
+  // overshoot and recovery, checked for memory and UB errors and for every
+  // byte arriving; the figure is asserted in the optimized build.
   PathConfig p;
   p.buffer = 4 * kMiB;
-  const double goodput = one_flow_goodput(p, 60 * kMiB);
-  EXPECT_GE(goodput / static_cast<double>(p.bottleneck_bps), 0.90);
+  const double goodput = one_flow_goodput(p, (kSanitized ? 16 : 60) * kMiB);
+  EXPECT_GE(goodput / static_cast<double>(p.bottleneck_bps), kSanitized ? 0.5 : 0.90);
 }
 
 // Bytes a flow delivers to the sink in `duration` of a lossy path, from the
