@@ -9,6 +9,7 @@
 #include "base/rng.hpp"
 #include "scenario/runner.hpp"
 #include "scenario/topology.hpp"
+#include "tcp/congestion.hpp"
 
 namespace wirestack::scenario {
 
@@ -101,7 +102,9 @@ ExploreCase make_case(std::uint64_t seed) {
         t << "gateway = \"" << addr(l, 2) << "\"\n";
       }
       t << "syn_cookies = true\n";
-      t << "congestion = \"" << (rng.chance(0.5) ? "cubic" : "newreno") << "\"\n\n";
+      // Every congestion control the stack has (BBR paces, and recovers by
+      // its own rules: the seeds that fault links test them too).
+      t << "congestion = \"" << tcp::kAlgorithmNames[rng.below(tcp::kAlgorithmNames.size())].second << "\"\n\n";
       hosts.push_back(h);
     }
   }
