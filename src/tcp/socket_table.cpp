@@ -579,8 +579,12 @@ void SocketTable::flush(std::uint32_t slot, Instant now) {
   bool full = false;
   // Segments cut in software (InterfaceConfig::gso) no larger than the
   // device takes at once: TCP's next segment is sized to the room left.
+  // Not asked while at most one MSS is queued (a request, a response, an
+  // ACK, a FIN): no segment can then be longer than one MSS, whatever the
+  // limit (limit_tso() keeps at least one), and asking cost a route lookup
+  // per poll of every short connection.
   const auto fit_device = [&] {
-    if (!c->uses_tso()) return;
+    if (!c->uses_tso() || c->send_queue() <= c->send_mss()) return;
     const std::size_t room = ip_.burst_room(sock->remote.addr);
     const std::size_t frame = std::size_t{c->send_mss()} + 100;  // headers, options, FCS: more than enough
     const std::size_t frames = std::max<std::size_t>(room / frame, 1);  // one always goes (has_room_for)
