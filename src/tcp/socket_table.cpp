@@ -147,7 +147,10 @@ void SocketTable::release(std::uint32_t slot) {
 }
 
 void SocketTable::forget_all() {
-  for (std::uint32_t i = 0; i < slots_.size(); ++i) release(i);
+  for (std::uint32_t i = 0; i < slots_.size(); ++i) {
+    release(i);
+    slots_[i].deadline.reset();
+  }
   timers_ = {};
   dirty_.clear();
   changed_.clear();
@@ -617,14 +620,15 @@ void SocketTable::flush(std::uint32_t slot, Instant now) {
     sock->orphan_deadline.set(now + config_.orphan_fin_timeout);
   }
   if (sock->orphan_deadline && (!next || *sock->orphan_deadline < *next)) next = *sock->orphan_deadline;
-  // Lazily: `deadline` is the time of the socket's entry in timers_, at or
-  // before the one wanted. A later deadline (an RTO pushed back by every
-  // ACK, a delayed ACK replaced by TIME-WAIT) keeps that entry, which poll()
-  // queues again for the time then wanted when it comes up; only an earlier
-  // one needs a new entry. Pushing at every change queued one entry per
+  // Lazily: the slot's `deadline` is the time of its entry in timers_, at
+  // or before the one wanted. A later deadline (an RTO pushed back by every
+  // ACK, a delayed ACK replaced by TIME-WAIT, a new connection in a slot
+  // whose last one left an entry) keeps that entry, which poll() queues
+  // again for the time then wanted when it comes up; only an earlier one
+  // needs a new entry. Pushing at every change queued one entry per
   // segment (5.8 % of tcp-connect), most of them stale long before their time.
-  if (next && (!sock->deadline || *next < *sock->deadline)) {
-    sock->deadline.set(next);
+  if (next && (!sock.deadline || *next < *sock.deadline)) {
+    sock.deadline.set(next);
     timers_.push(TimerEntry{*next, slot});
   }
 }
@@ -658,7 +662,7 @@ void SocketTable::connection_closed(std::uint32_t slot) {
     release(slot);
     return;
   }
-  s.deadline.reset();
+  slots_[slot].deadline.reset();
   mark_changed(slot);  // the application learns of the end through its handle
 }
 
@@ -802,21 +806,20 @@ void SocketTable::poll(Instant now) {
     const TimerEntry e = timers_.top();
     timers_.pop();
     auto& s = slots_[e.slot];
-    if (!s || s->deadline.get() != e.at) continue;  // stale: superseded by an earlier entry, or gone
-    s->deadline.reset();
-    if (const Connection* c = s->conn()) {
-      // Early (flush() left it for a later deadline): back in at the time
-      // now wanted (what flush() would compute), in its place among the
-      // others, or gone if none.
-      std::optional<Instant> want = c->poll_at();
-      if (s->orphan_deadline && (!want || *s->orphan_deadline < *want)) want = *s->orphan_deadline;
-      if (!want || *want > e.at) {
-        if (want) {
-          s->deadline.set(want);
-          timers_.push(TimerEntry{*want, e.slot});
-        }
-        continue;
+    if (s.deadline.get() != e.at) continue;  // stale: superseded by an earlier entry
+    s.deadline.reset();
+    if (!s || s->conn() == nullptr) continue;  // its socket is gone, or the slot's new one is no connection
+    // Early (flush() left it for a later deadline): back in at the time now
+    // wanted (what flush() would compute), in its place among the others,
+    // or gone if none.
+    std::optional<Instant> want = s->conn()->poll_at();
+    if (s->orphan_deadline && (!want || *s->orphan_deadline < *want)) want = *s->orphan_deadline;
+    if (!want || *want > e.at) {
+      if (want) {
+        s.deadline.set(want);
+        timers_.push(TimerEntry{*want, e.slot});
       }
+      continue;
     }
     if (s->orphan_deadline && *s->orphan_deadline <= now) {
       auto* c = s->conn();
