@@ -600,8 +600,12 @@ void SocketTable::flush(std::uint32_t slot, Instant now) {
     // the device cuts it into segments of the payload a full-sized one
     // carries with this header's options (MUST-16, as Connection sized it).
     std::uint16_t gso = 0;
-    const std::size_t unit = c->send_mss() + (c->timestamps_enabled() ? 12u : 0u) - header.options.emitted_len();
-    if (payload.size() > unit) gso = static_cast<std::uint16_t>(unit);
+    // The unit is at least send_mss() less the options' most (40 bytes): a
+    // shorter payload (most segments of short connections) needs no sizing.
+    if (payload.size() + kTcpMaxOptionsLen > c->send_mss()) {
+      const std::size_t unit = c->send_mss() + (c->timestamps_enabled() ? 12u : 0u) - header.options.emitted_len();
+      if (payload.size() > unit) gso = static_cast<std::uint16_t>(unit);
+    }
     ip_.send_segment(sock->local.addr, sock->remote.addr, header, payload, gso, c->ip_ecn(), now);
     full = !ip_.has_room_for(sock->remote.addr);
     if (!full) fit_device();
