@@ -646,8 +646,10 @@ void SocketTable::connection_closed(std::uint32_t slot) {
     if (e == Errc::timed_out && s.soft_error) e = *s.soft_error;
     s.error = e;
   }
-  // Leave the 4-tuple free at once (a new connect() may reuse it).
-  demux_remove(slot);
+  // The 4-tuple is left free at once (a new connect() may reuse it):
+  // release() takes it out of the index with the socket, and a socket that
+  // stays (its handle still open) gives it up below. (Removing it here as
+  // well searched the index twice per connection.)
   if (!s.accepted) {
     // A child that dies before accept(): off its listener's queues.
     Slot& ps = slots_[s.parent];
@@ -666,6 +668,7 @@ void SocketTable::connection_closed(std::uint32_t slot) {
     release(slot);
     return;
   }
+  demux_remove(slot);
   slots_[slot].deadline.reset();
   mark_changed(slot);  // the application learns of the end through its handle
 }
@@ -686,8 +689,7 @@ void SocketTable::on_segment(const IpAddress& src, const IpAddress& dst, const T
         SeqNum(seg.seq) > c.rcv_nxt()) {
       if (auto l = find_listener(dst, seg.dst_port)) {
         ++counters_.time_wait_reused;
-        demux_remove(slot);
-        Sock& s = *slots_[slot];
+        Sock& s = *slots_[slot];  // out of the index below, by release() or connection_closed()
         if (s.orphan || !s.accepted) {
           release(slot);
         } else {
