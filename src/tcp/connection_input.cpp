@@ -696,19 +696,29 @@ void Connection::process_text(const TcpRepr& seg, Bytes payload, Instant now) {
   }
   const std::size_t n = std::min(data.size(), wnd - uoff);
   const bool had_holes = !ooo_.is_empty();
-  // RFC 2883 4: out-of-order data we already hold (the block that holds it
-  // follows as the second SACK block: add() below makes it the most recent).
-  if (uoff > 0 && ooo_.contains(uoff, n)) {
-    note_duplicate(rcv_nxt_ + static_cast<std::uint32_t>(uoff), rcv_nxt_ + static_cast<std::uint32_t>(uoff + n));
+  std::size_t ready = n;
+  if (uoff == 0 && !had_holes) {
+    // In order with nothing held beyond: straight into the ring. The
+    // assembler would record the range only to hand it back at once (and
+    // allocate its table for it: every connection that ever received a byte
+    // kept one).
+    const std::size_t written = rx_.write_at(0, data.first(n));
+    WIRESTACK_ASSERT(written == n);
+  } else {
+    // RFC 2883 4: out-of-order data we already hold (the block that holds it
+    // follows as the second SACK block: add() below makes it the most recent).
+    if (uoff > 0 && ooo_.contains(uoff, n)) {
+      note_duplicate(rcv_nxt_ + static_cast<std::uint32_t>(uoff), rcv_nxt_ + static_cast<std::uint32_t>(uoff + n));
+    }
+    // Bounded out-of-order queue (storage::Assembler): refused -> dropped.
+    if (!ooo_.add(uoff, n)) {
+      schedule_ack(now, true);
+      return;
+    }
+    const std::size_t written = rx_.write_at(uoff, data.first(n));
+    WIRESTACK_ASSERT(written == n);
+    ready = ooo_.pop_front();
   }
-  // Bounded out-of-order queue (storage::Assembler): refused -> dropped.
-  if (!ooo_.add(uoff, n)) {
-    schedule_ack(now, true);
-    return;
-  }
-  const std::size_t written = rx_.write_at(uoff, data.first(n));
-  WIRESTACK_ASSERT(written == n);
-  const std::size_t ready = ooo_.pop_front();
   rx_.commit(ready);
   rcv_nxt_ += static_cast<std::uint32_t>(ready);
   bytes_since_ack_ += static_cast<std::uint32_t>(ready);

@@ -147,7 +147,10 @@ void SocketTable::release(std::uint32_t slot) {
 }
 
 void SocketTable::forget_all() {
-  for (std::uint32_t i = 0; i < slots_.size(); ++i) release(i);
+  for (std::uint32_t i = 0; i < slots_.size(); ++i) {
+    release(i);
+    slots_[i].deadline.reset();
+  }
   timers_ = {};
   dirty_.clear();
   changed_.clear();
@@ -579,8 +582,12 @@ void SocketTable::flush(std::uint32_t slot, Instant now) {
   bool full = false;
   // Segments cut in software (InterfaceConfig::gso) no larger than the
   // device takes at once: TCP's next segment is sized to the room left.
+  // Not asked while at most one MSS is queued (a request, a response, an
+  // ACK, a FIN): no segment can then be longer than one MSS, whatever the
+  // limit (limit_tso() keeps at least one), and asking cost a route lookup
+  // per poll of every short connection.
   const auto fit_device = [&] {
-    if (!c->uses_tso()) return;
+    if (!c->uses_tso() || c->send_queue() <= c->send_mss()) return;
     const std::size_t room = ip_.burst_room(sock->remote.addr);
     const std::size_t frame = std::size_t{c->send_mss()} + 100;  // headers, options, FCS: more than enough
     const std::size_t frames = std::max<std::size_t>(room / frame, 1);  // one always goes (has_room_for)
@@ -593,8 +600,12 @@ void SocketTable::flush(std::uint32_t slot, Instant now) {
     // the device cuts it into segments of the payload a full-sized one
     // carries with this header's options (MUST-16, as Connection sized it).
     std::uint16_t gso = 0;
-    const std::size_t unit = c->send_mss() + (c->timestamps_enabled() ? 12u : 0u) - header.options.emitted_len();
-    if (payload.size() > unit) gso = static_cast<std::uint16_t>(unit);
+    // The unit is at least send_mss() less the options' most (40 bytes): a
+    // shorter payload (most segments of short connections) needs no sizing.
+    if (payload.size() + kTcpMaxOptionsLen > c->send_mss()) {
+      const std::size_t unit = c->send_mss() + (c->timestamps_enabled() ? 12u : 0u) - header.options.emitted_len();
+      if (payload.size() > unit) gso = static_cast<std::uint16_t>(unit);
+    }
     ip_.send_segment(sock->local.addr, sock->remote.addr, header, payload, gso, c->ip_ecn(), now);
     full = !ip_.has_room_for(sock->remote.addr);
     if (!full) fit_device();
@@ -613,9 +624,16 @@ void SocketTable::flush(std::uint32_t slot, Instant now) {
     sock->orphan_deadline.set(now + config_.orphan_fin_timeout);
   }
   if (sock->orphan_deadline && (!next || *sock->orphan_deadline < *next)) next = *sock->orphan_deadline;
-  if (next != sock->deadline.get()) {
-    sock->deadline.set(next);
-    if (next) timers_.push(TimerEntry{*next, slot});
+  // Lazily: the slot's `deadline` is the time of its entry in timers_, at
+  // or before the one wanted. A later deadline (an RTO pushed back by every
+  // ACK, a delayed ACK replaced by TIME-WAIT, a new connection in a slot
+  // whose last one left an entry) keeps that entry, which poll() queues
+  // again for the time then wanted when it comes up; only an earlier one
+  // needs a new entry. Pushing at every change queued one entry per
+  // segment (5.8 % of tcp-connect), most of them stale long before their time.
+  if (next && (!sock.deadline || *next < *sock.deadline)) {
+    sock.deadline.set(next);
+    timers_.push(TimerEntry{*next, slot});
   }
 }
 
@@ -628,8 +646,10 @@ void SocketTable::connection_closed(std::uint32_t slot) {
     if (e == Errc::timed_out && s.soft_error) e = *s.soft_error;
     s.error = e;
   }
-  // Leave the 4-tuple free at once (a new connect() may reuse it).
-  demux_remove(slot);
+  // The 4-tuple is left free at once (a new connect() may reuse it):
+  // release() takes it out of the index with the socket, and a socket that
+  // stays (its handle still open) gives it up below. (Removing it here as
+  // well searched the index twice per connection.)
   if (!s.accepted) {
     // A child that dies before accept(): off its listener's queues.
     Slot& ps = slots_[s.parent];
@@ -648,7 +668,8 @@ void SocketTable::connection_closed(std::uint32_t slot) {
     release(slot);
     return;
   }
-  s.deadline.reset();
+  demux_remove(slot);
+  slots_[slot].deadline.reset();
   mark_changed(slot);  // the application learns of the end through its handle
 }
 
@@ -668,8 +689,7 @@ void SocketTable::on_segment(const IpAddress& src, const IpAddress& dst, const T
         SeqNum(seg.seq) > c.rcv_nxt()) {
       if (auto l = find_listener(dst, seg.dst_port)) {
         ++counters_.time_wait_reused;
-        demux_remove(slot);
-        Sock& s = *slots_[slot];
+        Sock& s = *slots_[slot];  // out of the index below, by release() or connection_closed()
         if (s.orphan || !s.accepted) {
           release(slot);
         } else {
@@ -792,8 +812,21 @@ void SocketTable::poll(Instant now) {
     const TimerEntry e = timers_.top();
     timers_.pop();
     auto& s = slots_[e.slot];
-    if (!s || s->deadline.get() != e.at) continue;  // stale: rescheduled or gone
-    s->deadline.reset();
+    if (s.deadline.get() != e.at) continue;  // stale: superseded by an earlier entry
+    s.deadline.reset();
+    if (!s || s->conn() == nullptr) continue;  // its socket is gone, or the slot's new one is no connection
+    // Early (flush() left it for a later deadline): back in at the time now
+    // wanted (what flush() would compute), in its place among the others,
+    // or gone if none.
+    std::optional<Instant> want = s->conn()->poll_at();
+    if (s->orphan_deadline && (!want || *s->orphan_deadline < *want)) want = *s->orphan_deadline;
+    if (!want || *want > e.at) {
+      if (want) {
+        s.deadline.set(want);
+        timers_.push(TimerEntry{*want, e.slot});
+      }
+      continue;
+    }
     if (s->orphan_deadline && *s->orphan_deadline <= now) {
       auto* c = s->conn();
       if (c != nullptr && c->state() == State::fin_wait_2) {

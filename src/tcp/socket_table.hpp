@@ -387,10 +387,9 @@ class SocketTable final : private Connection::StateObserver {
 
    private:
     enum class Body : std::uint8_t { none, listener, connection };
-    Body body = Body::none;       // beside the flags: the union starts after the deadlines
+    Body body = Body::none;       // beside the flags: the union starts after orphan_deadline
 
    public:
-    Deadline deadline;            // scheduled in timers_
     Deadline orphan_deadline;
 
    private:
@@ -430,6 +429,10 @@ class SocketTable final : private Connection::StateObserver {
       live_ = false;
     }
 
+    // The slot's entry in timers_ (flush(): at or before the time its
+    // socket wants): it outlives the socket, so a new one in the slot takes
+    // it over instead of queueing another.
+    Deadline deadline;
     std::uint32_t generation = 1;
 
    private:
