@@ -30,7 +30,7 @@ std::uint64_t direction_key(Bytes src, Bytes dst, std::uint16_t sport, std::uint
   for (const Bytes a : {src, dst}) {
     for (std::size_t at = 0; at < a.size(); at += 8) h = mix64(h ^ load(a, at, std::min<std::size_t>(8, a.size() - at)));
   }
-  return h;
+  return h != 0 ? h : 1;  // 0 marks a free place in the table
 }
 
 // Hop-by-hop (0), routing (43) and destination options (60) carry their
@@ -41,15 +41,33 @@ bool skippable_ipv6_extension(std::uint8_t next) { return next == 0 || next == 4
 }  // namespace
 
 TcpTally::Dir* TcpTally::find(std::uint64_t key) {
-  const auto at = index_.find(key, [&](std::uint32_t i) { return dirs_[i].key == key; });
-  return at ? &dirs_[*at] : nullptr;
+  if (table_.empty()) return nullptr;
+  for (std::size_t i = key & mask_;; i = (i + 1) & mask_) {
+    Dir& d = table_[i];
+    if (d.key == key) return &d;
+    if (d.key == 0) return nullptr;
+  }
 }
 
 TcpTally::Dir& TcpTally::find_or_add(std::uint64_t key, std::uintptr_t link) {
   if (Dir* d = find(key)) return *d;
-  index_.insert(key, static_cast<std::uint32_t>(dirs_.size()));
-  dirs_.push_back(Dir{.key = key, .link = link});
-  return dirs_.back();
+  if ((size_ + 1) * 2 > table_.size()) grow();
+  std::size_t i = key & mask_;
+  while (table_[i].key != 0) i = (i + 1) & mask_;
+  ++size_;
+  return table_[i] = Dir{.key = key, .link = link};
+}
+
+void TcpTally::grow() {
+  std::vector<Dir> old = std::move(table_);
+  table_.assign(old.empty() ? 1024 : old.size() * 2, Dir{});
+  mask_ = table_.size() - 1;
+  for (const Dir& d : old) {
+    if (d.key == 0) continue;
+    std::size_t i = d.key & mask_;
+    while (table_[i].key != 0) i = (i + 1) & mask_;
+    table_[i] = d;
+  }
 }
 
 void TcpTally::on_frame(std::uintptr_t link, Bytes frame) {

@@ -23,6 +23,11 @@
 // in the same order, since a link does not reorder). Directions are known
 // by a 64-bit hash of their addresses and ports: two of a million directions
 // share one with a probability near 1e-7.
+//
+// The directions live in an open-addressing table of their own, found by
+// that hash: a lookup reads one cache line, where an index beside a vector
+// of directions read two (a million clients: two million directions, and
+// nearly every lookup misses the cache).
 #pragma once
 
 #include <cstddef>
@@ -31,7 +36,6 @@
 #include <vector>
 
 #include "base/bytes.hpp"
-#include "storage/slot_index.hpp"
 
 namespace wirestack::scenario {
 
@@ -45,11 +49,11 @@ class TcpTally {
   std::size_t closes() const { return closes_; }
   std::size_t retransmissions() const { return retransmitted_.size(); }
   // Directions followed (for the memory a big run costs).
-  std::size_t directions() const { return dirs_.size(); }
+  std::size_t directions() const { return size_; }
 
  private:
   struct Dir {
-    std::uint64_t key = 0;       // hash of (src, src port, dst, dst port)
+    std::uint64_t key = 0;       // hash of (src, src port, dst, dst port); 0: a free place
     std::uintptr_t link = 0;     // the link it was first seen on
     std::uint32_t isn = 0;       // its SYN's sequence number (has_isn)
     std::uint32_t high = 0;      // the end of the highest range it carried (has_high)
@@ -60,9 +64,13 @@ class TcpTally {
   };
   Dir* find(std::uint64_t key);
   Dir& find_or_add(std::uint64_t key, std::uintptr_t link);
+  void grow();
 
-  std::vector<Dir> dirs_;
-  storage::SlotIndex index_;  // key -> position in dirs_
+  // Linear probing from the key's low bits, at most half full; nothing is
+  // ever removed.
+  std::vector<Dir> table_;
+  std::size_t size_ = 0;
+  std::size_t mask_ = 0;
   std::unordered_set<std::uint64_t> retransmitted_;  // hash of (direction, sequence number)
   std::size_t handshakes_ = 0;
   std::size_t closes_ = 0;

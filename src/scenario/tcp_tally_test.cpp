@@ -135,6 +135,27 @@ TEST(TcpTally, AHandshakeAckCarryingDataIsNoHandshakeAndNonTcpOrFragmentsAreIgno
   EXPECT_EQ(t.directions(), 2u);
 }
 
+// Thousands of directions make the table grow several times; every one is
+// still found afterwards (its copies on the second link are not counted
+// again, a segment it carried again is a retransmission).
+TEST(TcpTally, ManyDirectionsGrowTheTableAndAllAreStillFollowed) {
+  TwoLinks n;
+  constexpr std::uint16_t kFirst = 20000, kConnections = 5000;
+  for (std::uint16_t port = kFirst; port < kFirst + kConnections; ++port) {
+    n.both(kClient, kServer, segment(port, 80, 7, 0, kSyn));
+    n.both(kServer, kClient, segment(80, port, 9, 8, kSyn | kAck));
+  }
+  for (std::uint16_t port = kFirst; port < kFirst + kConnections; ++port) {
+    n.both(kClient, kServer, segment(port, 80, 8, 10, kAck));
+    n.both(kClient, kServer, segment(port, 80, 8, 10, kAck | kFin));
+  }
+  n.both(kServer, kClient, segment(80, kFirst, 9, 8, kSyn | kAck));  // one SYN-ACK again
+  EXPECT_EQ(n.tally.handshakes(), kConnections);
+  EXPECT_EQ(n.tally.closes(), kConnections);
+  EXPECT_EQ(n.tally.retransmissions(), 1u);
+  EXPECT_EQ(n.tally.directions(), 2u * kConnections);
+}
+
 // The tally and the narrator count the same, scenario by scenario (lossy
 // has retransmissions, synflood spoofed SYNs that never complete).
 TEST(TcpTally, CountsWhatTheNarratorCountsInTheBuiltInScenarios) {

@@ -13,14 +13,15 @@ EventId EventQueue::schedule_at(Instant when, Action action) {
     slot = free_slots_.back();
     free_slots_.pop_back();
   } else {
-    WIRESTACK_ASSERT(slots_.size() < std::numeric_limits<std::uint32_t>::max());
+    WIRESTACK_ASSERT(slots_.size() < (std::size_t{1} << kSlotBits));
     slot = static_cast<std::uint32_t>(slots_.size());
     slots_.emplace_back();
   }
   const std::uint64_t seq = next_seq_++;
+  WIRESTACK_ASSERT(seq < (std::uint64_t{1} << (64 - kSlotBits)));
   slots_[slot].action = std::move(action);
   slots_[slot].seq = seq;
-  heap_push(Entry{when.time_since_epoch().count(), seq, slot});
+  heap_push(Entry{when.time_since_epoch().count(), seq << kSlotBits | slot});
   ++pending_;
   return EventId{seq, slot};
 }
@@ -44,50 +45,57 @@ void EventQueue::release(std::uint32_t slot) {
 // rebuild is O(n) and happens after at least n/2 cancels: amortised O(1).
 // It cannot change the run order, which (time, seq) fixes completely.
 void EventQueue::maybe_compact() {
-  if (stale_ < 64 || stale_ <= heap_.size() / 2) return;
+  if (stale_ < 64 || stale_ <= heap_size() / 2) return;
   std::vector<Entry> live;
-  live.reserve(heap_.size() - stale_);
-  std::swap(live, heap_);
-  for (const Entry& e : live)
-    if (is_live(e)) heap_push(e);
+  live.reserve(heap_size() - stale_);
+  for (std::size_t i = 0; i < heap_size(); ++i)
+    if (is_live(heap()[i])) live.push_back(heap()[i]);
+  heap_.resize(kHeapPad);
+  for (const Entry& e : live) heap_push(e);
   stale_ = 0;
 }
 
 void EventQueue::heap_push(Entry e) {
-  std::size_t hole = heap_.size();
+  std::size_t hole = heap_size();
   heap_.push_back(e);
+  Entry* h = heap();
   while (hole > 0) {
     const std::size_t parent = (hole - 1) / kArity;
-    if (!earlier(e, heap_[parent])) break;
-    heap_[hole] = heap_[parent];
+    if (!earlier(e, h[parent])) break;
+    h[hole] = h[parent];
     hole = parent;
   }
-  heap_[hole] = e;
+  h[hole] = e;
 }
 
 void EventQueue::heap_pop() {
   const Entry last = heap_.back();
   heap_.pop_back();
-  const std::size_t n = heap_.size();
+  const std::size_t n = heap_size();
   if (n == 0) return;
+  Entry* h = heap();
   std::size_t hole = 0;
   while (true) {
     const std::size_t first = hole * kArity + 1;
     if (first >= n) break;
     std::size_t best = first;
     const std::size_t end = std::min(first + kArity, n);
+    // The hole goes down one of these four: fetch all their child lines at
+    // once, so the level below (out of cache in a big heap) costs one wait
+    // for four lines instead of one whole miss after this comparison.
+    for (std::size_t c = first; c < end && c * kArity + 1 < n; ++c) __builtin_prefetch(&h[c * kArity + 1]);
     for (std::size_t c = first + 1; c < end; ++c)
-      if (earlier(heap_[c], heap_[best])) best = c;
-    if (!earlier(heap_[best], last)) break;
-    heap_[hole] = heap_[best];
+      if (earlier(h[c], h[best])) best = c;
+    if (!earlier(h[best], last)) break;
+    h[hole] = h[best];
     hole = best;
   }
-  heap_[hole] = last;
+  h[hole] = last;
 }
 
 const EventQueue::Entry* EventQueue::top_live() {
-  while (!heap_.empty()) {
-    if (is_live(heap_.front())) return &heap_.front();
+  while (heap_size() > 0) {
+    if (is_live(heap()[0])) return &heap()[0];
     heap_pop();
     --stale_;
   }
@@ -95,12 +103,26 @@ const EventQueue::Entry* EventQueue::top_live() {
 }
 
 void EventQueue::run_top() {
-  const Entry e = heap_.front();
+  const Entry e = heap()[0];
   heap_pop();
+  // What the next events touch was written when they were scheduled, often
+  // long ago: ask for it now, so that it arrives while this action runs
+  // instead of stalling the next ones (a million clients: 5 % of the run
+  // waited on the next slot). The one after next (the least of the root's
+  // children) gets its slot fetched; the next one, whose slot was fetched
+  // that way a step ago, gets what its action names (Action::prefetch).
+  if (const std::size_t n = heap_size(); n > 0) {
+    const Entry* h = heap();
+    slots_[h[0].slot()].action.prefetch();
+    std::size_t after = 1;
+    for (std::size_t c = 2; c <= kArity && c < n; ++c)
+      if (earlier(h[c], h[after])) after = c;
+    if (after < n) __builtin_prefetch(&slots_[h[after].slot()]);
+  }
   // Move the action out and free its slot before running it: the action may
   // schedule (reusing the slot, growing the slab) or cancel its own id (a no-op).
-  Action action = std::move(slots_[e.slot].action);
-  release(e.slot);
+  Action action = std::move(slots_[e.slot()].action);
+  release(e.slot());
   --pending_;
   now_ = Instant{Duration{e.when}};
   ++events_run_;

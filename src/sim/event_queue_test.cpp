@@ -194,6 +194,33 @@ TEST(EventQueue, CancelledEventsDoNotAccumulate) {
 
 using EventQueueDeathTest = ::testing::Test;
 
+// A callable with a prefetch() member is asked for its cache lines while
+// the event before it runs (sim::Link's arrivals name their frame), inline
+// or on the heap; the order of the run does not change.
+TEST(EventQueue, TheNextEventsActionIsAskedToPrefetchWhileTheCurrentOneRuns) {
+  struct Hinted {
+    int* prefetched;
+    std::vector<int>* ran;
+    int id;
+    std::array<char, 64> big{};  // too large to be stored in place
+    void operator()() const { ran->push_back(id); }
+    void prefetch() const noexcept { ++*prefetched; }
+  };
+  EventQueue q;
+  int prefetched = 0;
+  std::vector<int> ran;
+  q.schedule_at(at(1ms), [&] { ran.push_back(1); EXPECT_EQ(prefetched, 1); });
+  Action big = Hinted{&prefetched, &ran, 2};
+  EXPECT_FALSE(big.is_inline());
+  q.schedule_at(at(2ms), std::move(big));
+  q.schedule_at(at(3ms), [&] { ran.push_back(3); });
+  EXPECT_TRUE(q.step());  // runs 1; event 2 is next: asked before 1 ran
+  EXPECT_EQ(prefetched, 1);
+  q.run_until_idle();
+  EXPECT_EQ(prefetched, 1);  // 3 has no prefetch()
+  EXPECT_EQ(ran, (std::vector<int>{1, 2, 3}));
+}
+
 TEST(EventQueueDeathTest, SchedulingIntoThePastAborts) {
   EventQueue q;
   q.run_until(at(10ms));

@@ -248,6 +248,7 @@ class Link {
     WIRESTACK_ASSERT(side == 0 || side == 1);
     return dirs_[static_cast<std::size_t>(side)];
   }
+  struct Arrival;  // the arrival event's action (link.cpp)
   bool send_impl(int side, Bytes frame, ByteVec* owned, bool checksummed);
   std::uint32_t acquire_flight(int from);
   void release_flight(std::uint32_t slot);

@@ -83,6 +83,14 @@ fi
 "$ws" run campus --out "$tmp/three" --seed 8 --quiet >/dev/null
 diff -r "$tmp/one/campus" "$tmp/two/campus" >/dev/null || { echo "FAIL: same seed, different captures"; fail=1; }
 diff -r "$tmp/one/campus" "$tmp/three/campus" >/dev/null && { echo "FAIL: another seed, identical captures"; fail=1; }
+# `run` executes itself again with glibc's malloc on huge pages (main.cpp);
+# the pages change nothing of the output, nor do tunables set before.
+WIRESTACK_NO_HUGE_PAGES=1 "$ws" run campus --out "$tmp/four" --seed 7 --quiet >"$tmp/four.txt"
+GLIBC_TUNABLES=glibc.malloc.perturb=0 "$ws" run campus --out "$tmp/five" --seed 7 --quiet >"$tmp/five.txt"
+diff -r "$tmp/one/campus" "$tmp/four/campus" >/dev/null || { echo "FAIL: huge pages or not, different captures"; fail=1; }
+diff -r "$tmp/one/campus" "$tmp/five/campus" >/dev/null || { echo "FAIL: with other tunables, different captures"; fail=1; }
+diff <(sed "s|$tmp/four|OUT|" "$tmp/four.txt") <(sed "s|$tmp/five|OUT|" "$tmp/five.txt") >/dev/null ||
+  { echo "FAIL: huge pages or not, different output"; fail=1; }
 
 out=$("$ws" run storm --out "$tmp/storm" --quiet) || { echo "FAIL: run storm exited $?"; fail=1; }
 expect "storm" 'broadcast storm: switch sw[12] flooded .* the topology has a loop' "$out"

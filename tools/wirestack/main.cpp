@@ -6,9 +6,13 @@
 // 2 a usage or configuration mistake (unknown command, bad option, a topology
 // file that does not build, a file or device named that does not exist),
 // found before any work is done.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 #include <string>
+#include <string_view>
 
 #include "bench_cmd.hpp"
 #include "client.hpp"
@@ -59,9 +63,30 @@ bool check_command(CLI::App& app, int argc, char** argv) {
   return false;
 }
 
+// A big simulation touches its memory all over: a million clients make a
+// 1.2 GB heap whose live objects (the connections in flight, the server's
+// TIME-WAIT ones, the events, the tables) are spread over all of it, and
+// with 4 KiB pages nearly every cache miss is a TLB miss too. glibc's malloc
+// backs its heap with transparent huge pages when its glibc.malloc.hugetlb
+// tunable says so, which it reads only from the environment at startup: so
+// `run` executes itself again once with it set (a million clients: about
+// 10 % less CPU; same output, only the memory's pages differ).
+// WIRESTACK_NO_HUGE_PAGES=1 keeps the ordinary pages. Nothing happens when
+// the tunable is set already, or when the exec fails.
+void use_huge_pages(int argc, char** argv) {
+  if (argc < 2 || std::string_view(argv[1]) != "run" || std::getenv("WIRESTACK_NO_HUGE_PAGES") != nullptr) return;
+  const char* set = std::getenv("GLIBC_TUNABLES");
+  std::string tunables = set != nullptr ? set : "";
+  if (tunables.find("glibc.malloc.hugetlb") != std::string::npos) return;
+  tunables += (tunables.empty() ? "" : ":") + std::string("glibc.malloc.hugetlb=1");
+  if (::setenv("GLIBC_TUNABLES", tunables.c_str(), 1) != 0) return;
+  ::execv("/proc/self/exe", argv);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  use_huge_pages(argc, argv);
   CLI::App app{"wirestack: a TCP/IP stack in user space, from the wire up"};
   app.require_subcommand(1);
   app.set_version_flag("--version", wirestack::cli::version_text());
