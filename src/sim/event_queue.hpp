@@ -257,7 +257,9 @@ class EventQueue {
     template <class U>
     LineAligned(const LineAligned<U>&) noexcept {}  // NOLINT: rebinding, as std::allocator
     T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
-    void deallocate(T* p, std::size_t n) noexcept { ::operator delete(p, n * sizeof(T), std::align_val_t{64}); }
+    // The unsized form: clang (without -fsized-deallocation) declares no
+    // sized aligned delete.
+    void deallocate(T* p, std::size_t /*n*/) noexcept { ::operator delete(p, std::align_val_t{64}); }
     friend bool operator==(const LineAligned&, const LineAligned&) = default;
   };
   Entry* heap() { return heap_.data() + kHeapPad; }
