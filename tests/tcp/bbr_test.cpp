@@ -58,7 +58,9 @@ Outcome transfer(tcp::Algorithm algorithm) {
   narrow->set_tap([&](int from_side, Instant t, Bytes) {
     if (from_side == 0) queue.emplace_back(t, narrow->queued_bytes(0));
   });
-  const std::uint64_t bytes = (testing::kSanitized ? 4 : 16) * kMiB;
+  // The full size under sanitizers too (about 10 s there): in a shorter
+  // transfer the second half is still STARTUP's queue being drained.
+  const std::uint64_t bytes = 16 * kMiB;
   TcpSinkServer sink(server, 5001);
   TcpBulkClient bulk(client, {ip("10.0.2.10"), 5001}, {.bytes = bytes, .seed = 9});
   w.run_until(at(60s));
@@ -89,7 +91,7 @@ TEST(TcpBbr, FillsTheBottleneckWithoutFillingItsQueue) {
   ASSERT_TRUE(cubic.intact);
   ASSERT_TRUE(bbr.intact);
   EXPECT_GT(bbr.goodput_bps, 0.9 * cubic.goodput_bps);
-  EXPECT_GT(bbr.goodput_bps, (testing::kSanitized ? 60e6 : 80e6));
+  EXPECT_GT(bbr.goodput_bps, 80e6);
   EXPECT_EQ(bbr.retransmits, 0u);
   // BBR's queue: what PROBE_BW's 1.25 phase adds, under one BDP.
   EXPECT_LT(static_cast<double>(bbr.median_queue), kBdpBytes);
