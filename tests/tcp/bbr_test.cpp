@@ -38,15 +38,12 @@ struct Outcome {
 
 Outcome transfer(tcp::Algorithm algorithm) {
   World w(1);
-  Host& client = w.add_host("client");
-  Host& router = w.add_router("router");
-  Host& server = w.add_host("server");
   LinkDirection access{.bits_per_second = 1'000'000'000, .delay = 1ms, .queue_limit_bytes = 4 * kMiB};
   LinkDirection bottleneck{.bits_per_second = 100'000'000, .delay = 9ms, .queue_limit_bytes = 2 * kMiB};
-  EXPECT_TRUE(w.connect(client, "10.0.1.10/24", router, "10.0.1.1/24", access));
-  EXPECT_TRUE(w.connect(router, "10.0.2.1/24", server, "10.0.2.10/24", bottleneck));
-  EXPECT_TRUE(w.set_gateway(client, "10.0.1.1"));
-  EXPECT_TRUE(w.set_gateway(server, "10.0.2.1"));
+  const testing::ThreeHosts path = testing::client_router_server(w, access, bottleneck);
+  Host& client = path.client;
+  Host& router = path.router;
+  Host& server = path.server;
   for (Host* h : {&client, &server}) {
     auto& cc = h->stack().tcp().mutable_config().connection;
     cc.send_buffer = cc.recv_buffer = 4 * kMiB;

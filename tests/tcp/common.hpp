@@ -1,10 +1,13 @@
 // tests/tcp/common.hpp — what the TCP simulator suites share: address
-// parsing, sizes, and whether this is a sanitizer build.
+// parsing, sizes, whether this is a sanitizer build, and a three-host path.
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <cstdint>
 #include <string_view>
 
+#include "sim/world.hpp"
 #include "wire/ipv4_address.hpp"
 
 namespace wirestack::sim::testing {
@@ -29,5 +32,22 @@ inline constexpr bool kSanitized = false;
 #else
 inline constexpr bool kSanitized = false;
 #endif
+
+// client 10.0.1.10 -- `access` -- 10.0.1.1 router 10.0.2.1 -- `bottleneck`
+// -- 10.0.2.10 server, gateways set: the path the pacing and BBR suites
+// send through (router.link_of(1), side 0, is the bottleneck's queue).
+struct ThreeHosts {
+  Host& client;
+  Host& router;
+  Host& server;
+};
+inline ThreeHosts client_router_server(World& w, const LinkDirection& access, const LinkDirection& bottleneck) {
+  ThreeHosts n{w.add_host("client"), w.add_router("router"), w.add_host("server")};
+  EXPECT_TRUE(w.connect(n.client, "10.0.1.10/24", n.router, "10.0.1.1/24", access));
+  EXPECT_TRUE(w.connect(n.router, "10.0.2.1/24", n.server, "10.0.2.10/24", bottleneck));
+  EXPECT_TRUE(w.set_gateway(n.client, "10.0.1.1"));
+  EXPECT_TRUE(w.set_gateway(n.server, "10.0.2.1"));
+  return n;
+}
 
 }  // namespace wirestack::sim::testing
