@@ -26,6 +26,11 @@ bool after(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(
 
 std::uint32_t saturate32(std::uint64_t v) { return static_cast<std::uint32_t>(std::min<std::uint64_t>(v, UINT32_MAX)); }
 
+// Bytes in flight once this ACK's deliveries have left the pipe.
+std::uint64_t in_flight_after(const RateSample& rs) {
+  return rs.prior_in_flight > rs.acked_sacked ? rs.prior_in_flight - rs.acked_sacked : 0;
+}
+
 }  // namespace
 
 const char* to_string(Bbr::Mode m) {
@@ -205,8 +210,7 @@ void Bbr::check_full_pipe(const RateSample& rs) {
 
 void Bbr::check_drain(const RateSample& rs, std::uint32_t us) {
   if (mode_ == Mode::startup && full_bw_reached()) mode_ = Mode::drain;
-  const std::uint64_t in_flight = rs.prior_in_flight > rs.acked_sacked ? rs.prior_in_flight - rs.acked_sacked : 0;
-  if (mode_ == Mode::drain && in_flight <= bdp(1.0)) enter_probe_bw(us);
+  if (mode_ == Mode::drain && in_flight_after(rs) <= bdp(1.0)) enter_probe_bw(us);
 }
 
 void Bbr::update_rt_prop(const RateSample& rs, std::uint32_t us) {
@@ -227,8 +231,7 @@ void Bbr::update_rt_prop(const RateSample& rs, std::uint32_t us) {
     set_flag(kProbeRttDoneSet, false);
   }
   if (mode_ != Mode::probe_rtt) return;
-  const std::uint64_t in_flight = rs.prior_in_flight > rs.acked_sacked ? rs.prior_in_flight - rs.acked_sacked : 0;
-  if (!flag(kProbeRttDoneSet) && in_flight <= std::uint64_t{kMinCwndSegments} * smss_) {
+  if (!flag(kProbeRttDoneSet) && in_flight_after(rs) <= std::uint64_t{kMinCwndSegments} * smss_) {
     // The flight is down to 4 segments: hold it 200 ms and a round trip.
     probe_rtt_done_ = us + static_cast<std::uint32_t>(kProbeRttUs);
     set_flag(kProbeRttDoneSet, true);
@@ -255,10 +258,9 @@ void Bbr::set_cwnd_from_model(const RateSample& rs) {
   const std::uint64_t min_cwnd = std::uint64_t{kMinCwndSegments} * smss_;
   std::uint64_t cwnd = cwnd_;
   if (acked > 0) {
-    const std::uint64_t in_flight = rs.prior_in_flight > acked ? rs.prior_in_flight - acked : 0;
     if (flag(kConservation)) {
       // The first round trip of fast recovery: send one for each delivered.
-      cwnd = std::max(cwnd, in_flight + acked);
+      cwnd = std::max(cwnd, in_flight_after(rs) + acked);
     } else {
       // Toward the model's window: twice the BDP in PROBE_BW, plus room for
       // three segments in the pacer's and the receiver's batching. Before the
