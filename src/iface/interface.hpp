@@ -125,6 +125,11 @@ class FrameSink {
   // another buffer in its place: any contents, any capacity. The interface
   // reserves 4 bytes of tailroom past `len` (a device's FCS fits in place).
   virtual void transmit_owned(NicId nic, ByteVec& frame, std::size_t len) { transmit(nic, Bytes(frame).first(len)); }
+  // transmit_owned() of a datagram this stack forwards: it did not build the
+  // TCP/UDP checksums inside, so a device must not vouch for them.
+  virtual void transmit_forwarded(NicId nic, ByteVec& frame, std::size_t len) {
+    transmit(nic, Bytes(frame).first(len));
+  }
   // Only for a NIC given offloads (Interface::set_tso): a TCP frame the
   // device is to finish. A sink without offloads finishes it in software
   // (cut_offloaded(), iface/offload.hpp) and transmits the pieces.

@@ -441,14 +441,38 @@ void Interface::forward(NicId /*nic*/, Ipv4Packet packet, const Ipv4Repr& repr, 
     ++counters_.ipv4.not_for_us;
     return;
   }
-  ByteVec datagram(packet.bytes().begin(), packet.bytes().end());
-  decrement_ttl(Ipv4PacketMut(datagram));
   ++counters_.ipv4.forwarded;
-  const Nic& out = nic_ref(eg->nic);
+  Nic& out = nic_ref(eg->nic);
   if (!out.up) {
     ++counters_.eth.tx_nic_down;
     return;
   }
+  const Bytes in = packet.bytes();
+  if (in.size() <= out.mtu) {
+    if (const auto hit = out.arp.resolved_until(eg->next_hop, now)) {
+      // The common case, the next hop's MAC known: the datagram is copied
+      // once, into a frame from the pool, and leaves with its TTL lowered
+      // in place (no datagram of its own, no second copy into a frame).
+      out.arp.count_hit();  // as resolve_or_queue() counts it
+      const std::size_t len = kEthernetHeaderLen + in.size();
+      ByteVec frame = take_frame(len);
+      const MutBytes ip = MutBytes(frame).subspan(kEthernetHeaderLen, in.size());
+      std::copy(in.begin(), in.end(), ip.begin());
+      decrement_ttl(Ipv4PacketMut(ip));
+      const EthernetRepr eth{.src = out.mac, .dst = hit->mac, .ethertype = EtherType::ipv4};
+      eth.emit(EthernetFrameMut(MutBytes(frame).first(kEthernetHeaderLen)));
+      ++counters_.eth.tx;
+      ++counters_.ipv4.tx;
+      sink_.transmit_forwarded(eg->nic, frame, len);
+      note_room(eg->nic);
+      give_frame(std::move(frame));
+      return;
+    }
+  }
+  // The next hop is being resolved (the ARP queue takes a copy), or the
+  // datagram must be cut into fragments.
+  ByteVec datagram(in.begin(), in.end());
+  decrement_ttl(Ipv4PacketMut(datagram));
   if (datagram.size() <= out.mtu) {
     if (auto r = output_datagram(*eg, std::move(datagram), now); !r) {
       // Counted in output_datagram (ARP queue full).

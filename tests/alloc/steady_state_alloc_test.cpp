@@ -19,6 +19,7 @@
 #include <limits>
 #include <new>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "sim/event_queue.hpp"
@@ -81,11 +82,14 @@ struct Pair {
 // pattern until `limit` bytes. Its buffers are made before the test counts.
 struct Transfer {
   Transfer(Pair& p, std::uint64_t bytes, std::size_t read_buffer)
-      : ta(p.a.stack().tcp()), tb(p.b.stack().tcp()), limit(bytes), rbuf(read_buffer), sbuf(64 * 1024, std::byte{0x5a}) {
+      : Transfer(p.a, p.b, "10.0.0.2", p.q.now(), bytes, read_buffer) {}
+  Transfer(sim::Host& a, sim::Host& b, std::string_view b_address, Instant now, std::uint64_t bytes,
+           std::size_t read_buffer)
+      : ta(a.stack().tcp()), tb(b.stack().tcp()), limit(bytes), rbuf(read_buffer), sbuf(64 * 1024, std::byte{0x5a}) {
     listener = tb.open();
     EXPECT_TRUE(tb.bind(listener, {IpAddress::any(IpFamily::v4), 5001}));
     EXPECT_TRUE(tb.listen(listener, 4));
-    p.b.on_activity([this] {
+    b.on_activity([this] {
       if (!rx) {
         if (auto c = tb.accept(listener)) rx = *c;
         if (!rx) return;
@@ -98,7 +102,7 @@ struct Transfer {
       if (after_read) after_read();
     });
     tx = ta.open();
-    p.a.on_activity([this] {
+    a.on_activity([this] {
       const auto st = ta.state(tx);
       if (!st || !tcp::is_synchronized(*st)) return;
       while (sent < limit) {
@@ -107,8 +111,8 @@ struct Transfer {
         sent += *r;
       }
     });
-    EXPECT_TRUE(ta.connect(tx, {*IpAddress::parse("10.0.0.2"), 5001}, p.q.now()));
-    p.a.kick();
+    EXPECT_TRUE(ta.connect(tx, {*IpAddress::parse(b_address), 5001}, now));
+    a.kick();
   }
   tcp::SocketTable& ta;
   tcp::SocketTable& tb;
@@ -181,6 +185,39 @@ TEST(SteadyState, ThroughAQueuedGigabitLinkNothingIsAllocatedPerSegment) {
   EXPECT_GT(segments, 8'000u);
   // Before the link's queue was a ring, a std::deque there allocated a block
   // every few hundred frames: 258 in this phase.
+  EXPECT_LE(allocs, 8u);
+}
+
+// The same through a router: every data segment and ACK is forwarded, and
+// forwarding one allocates nothing either (it took a datagram and a frame of
+// its own, two allocations and two copies, for every frame it forwarded).
+TEST(SteadyState, ARouterForwardsWithoutAllocating) {
+  sim::World w(7);
+  sim::Host& a = w.add_host("a");
+  sim::Host& r = w.add_router("r");
+  sim::Host& b = w.add_host("b");
+  sim::LinkDirection gigabit;
+  gigabit.bits_per_second = 1'000'000'000;
+  gigabit.delay = 50us;
+  gigabit.queue_limit_bytes = 1 << 20;
+  ASSERT_TRUE(w.connect(a, "10.0.1.10/24", r, "10.0.1.1/24", gigabit));
+  ASSERT_TRUE(w.connect(r, "10.0.2.1/24", b, "10.0.2.10/24", gigabit));
+  ASSERT_TRUE(w.set_gateway(a, "10.0.1.1"));
+  ASSERT_TRUE(w.set_gateway(b, "10.0.2.1"));
+  Transfer t(a, b, "10.0.2.10", w.now(), std::numeric_limits<std::uint64_t>::max(), 64 * 1024);
+  w.run_for(100ms);  // warm-up: about 12 MB
+  ASSERT_GT(t.received, 8'000'000u) << "the transfer did not start";
+
+  const std::uint64_t allocs0 = g_allocations.load();
+  const std::uint64_t forwarded0 = r.stack().counters().ipv4.forwarded;
+  const std::uint64_t received0 = t.received;
+  w.run_for(100ms);
+  const std::uint64_t allocs = g_allocations.load() - allocs0;
+  const std::uint64_t forwarded = r.stack().counters().ipv4.forwarded - forwarded0;
+  std::printf("[ alloc ] %llu allocations over %llu forwarded datagrams\n", static_cast<unsigned long long>(allocs),
+              static_cast<unsigned long long>(forwarded));
+  EXPECT_GT(t.received - received0, 10'000'000u);
+  EXPECT_GT(forwarded, 8'000u);
   EXPECT_LE(allocs, 8u);
 }
 
