@@ -130,17 +130,6 @@ void Interface::set_tso(NicId nic, bool on) {
 
 bool Interface::tso(NicId nic) const { return nic_ref(nic).tso; }
 
-Interface::Nic& Interface::nic_ref(NicId nic) {
-  WIRESTACK_ASSERT(nic < nics_.size());
-  mark_nic(nic);  // what the caller changes may move the NIC's timers
-  return nics_.v_[nic];
-}
-
-const Interface::Nic& Interface::nic_ref(NicId nic) const {
-  WIRESTACK_ASSERT(nic < nics_.size());
-  return nics_[nic];
-}
-
 MacAddress Interface::mac(NicId nic) const { return nic_ref(nic).mac; }
 std::uint16_t Interface::mtu(NicId nic) const { return nic_ref(nic).mtu; }
 const std::vector<Ipv4Prefix>& Interface::addresses(NicId nic) const { return nic_ref(nic).addresses; }
