@@ -130,6 +130,11 @@ void Interface::set_tso(NicId nic, bool on) {
 
 bool Interface::tso(NicId nic) const { return nic_ref(nic).tso; }
 
+void Interface::mark_nic_first(NicId nic) {
+  nic_is_marked_[nic] = 1;
+  nic_marked_.push_back(nic);
+}
+
 MacAddress Interface::mac(NicId nic) const { return nic_ref(nic).mac; }
 std::uint16_t Interface::mtu(NicId nic) const { return nic_ref(nic).mtu; }
 const std::vector<Ipv4Prefix>& Interface::addresses(NicId nic) const { return nic_ref(nic).addresses; }

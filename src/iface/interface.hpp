@@ -846,10 +846,9 @@ class Interface final : private tcp::IpLayer {
   mutable std::vector<NicId> nic_marked_;
   mutable std::vector<std::uint8_t> nic_is_marked_;
   void mark_nic(NicId nic) {
-    if (nic_is_marked_[nic] != 0) return;
-    nic_is_marked_[nic] = 1;
-    nic_marked_.push_back(nic);
+    if (nic_is_marked_[nic] == 0) mark_nic_first(nic);
   }
+  void mark_nic_first(NicId nic);  // out of line: nic_ref() stays small enough to inline
   void refresh_nic_due() const;
   // Our IPv4 addresses and directed broadcast addresses, sorted, for the
   // questions every forwarded datagram asks (is_local_address,
