@@ -37,7 +37,8 @@ std::int64_t heap_in_use() {
 #ifdef WIRESTACK_TEST_ASAN
   return static_cast<std::int64_t>(__sanitizer_get_current_allocated_bytes());
 #elif defined(__GLIBC__)
-  return static_cast<std::int64_t>(mallinfo2().uordblks);
+  const auto m = mallinfo2();  // the small chunks and those mapped on their own
+  return static_cast<std::int64_t>(m.uordblks + m.hblkhd);
 #else
   return -1;
 #endif
