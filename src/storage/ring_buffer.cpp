@@ -3,16 +3,18 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 #include "base/assert.hpp"
 
 namespace wirestack::storage {
 
-void RingBuffer::reserve(std::size_t needed) {
-  if (needed <= alloc_) return;
+RingBuffer::Block& RingBuffer::reserve(std::size_t needed) {
+  const std::size_t alloc = allocated_bytes();
+  if (needed <= alloc) return *block_;
   WIRESTACK_ASSERT(needed <= capacity_);
   // Geometric growth, capped by the capacity, at least what is needed.
-  std::size_t target = std::max<std::size_t>(kMinAllocation, std::size_t{alloc_} * 2);
+  std::size_t target = std::max<std::size_t>(kMinAllocation, alloc * 2);
   target = std::min<std::size_t>(target, capacity_);
   target = std::max(target, needed);
   // A capacity raised in small steps (TCP's send buffer follows cwnd, ACK by
@@ -20,30 +22,40 @@ void RingBuffer::reserve(std::size_t needed) {
   // ring copied once per ACK was 70 % of a gigabit transfer's time in the
   // simulator. Growing by at least half keeps the moves geometric; the
   // allocation may then pass the capacity, by at most half of it.
-  if (alloc_ > 0 && target < std::size_t{alloc_} + alloc_ / 2) {
-    target = std::min<std::size_t>(std::size_t{alloc_} + alloc_ / 2, kMaxCapacity);
-  }
+  if (alloc > 0 && target < alloc + alloc / 2) target = std::min<std::size_t>(alloc + alloc / 2, kMaxCapacity);
 
   // Uninitialised on purpose: pages of a large buffer that are never written
   // are never touched. Holes in the pending region are copied as they are.
-  auto fresh = std::make_unique_for_overwrite<std::byte[]>(target);
-  const std::size_t keep = std::size_t{size_} + pending_;  // <= alloc_
-  if (keep > 0) {
-    const std::size_t first = std::min(keep, alloc_ - std::size_t{head_});
-    std::memcpy(fresh.get(), buf_.get() + head_, first);
-    std::memcpy(fresh.get() + first, buf_.get(), keep - first);
+  auto* fresh = ::new (::operator new(sizeof(Block) + target)) Block{
+      .alloc = static_cast<std::uint32_t>(target), .head = 0, .pending = 0, .unused = 0};
+  if (block_ != nullptr) {
+    const Block& old = *block_;
+    const std::size_t keep = std::size_t{size_} + old.pending;  // <= old.alloc
+    if (keep > 0) {
+      const std::size_t first = std::min<std::size_t>(keep, old.alloc - old.head);
+      std::memcpy(fresh->data(), old.data() + old.head, first);
+      std::memcpy(fresh->data() + first, old.data(), keep - first);
+    }
+    fresh->pending = old.pending;
+    release();
   }
-  buf_ = std::move(fresh);
-  alloc_ = static_cast<std::uint32_t>(target);
-  head_ = 0;
+  block_ = fresh;
+  return *fresh;
 }
 
-void RingBuffer::copy_in(std::size_t off, Bytes src) {
+void RingBuffer::release() {
+  if (block_ == nullptr) return;
+  block_->~Block();
+  ::operator delete(block_);
+  block_ = nullptr;
+}
+
+void RingBuffer::copy_in(Block& b, std::size_t off, Bytes src) {
   if (src.empty()) return;
-  const std::size_t at = index(off);
-  const std::size_t first = std::min(src.size(), alloc_ - at);
-  std::memcpy(buf_.get() + at, src.data(), first);
-  std::memcpy(buf_.get(), src.data() + first, src.size() - first);
+  const std::size_t at = index(b, off);
+  const std::size_t first = std::min<std::size_t>(src.size(), b.alloc - at);
+  std::memcpy(b.data() + at, src.data(), first);
+  std::memcpy(b.data(), src.data() + first, src.size() - first);
 }
 
 std::size_t RingBuffer::write_at(std::size_t offset, Bytes data) {
@@ -51,16 +63,17 @@ std::size_t RingBuffer::write_at(std::size_t offset, Bytes data) {
   if (offset >= room || data.empty()) return 0;
   const std::size_t n = std::min(data.size(), room - offset);
   const std::size_t end = offset + n;  // from size_
-  reserve(std::size_t{size_} + std::max<std::size_t>(end, pending_));
-  copy_in(std::size_t{size_} + offset, data.first(n));
-  pending_ = static_cast<std::uint32_t>(std::max<std::size_t>(pending_, end));
+  Block& b = reserve(std::size_t{size_} + std::max<std::size_t>(end, pending()));
+  copy_in(b, std::size_t{size_} + offset, data.first(n));
+  b.pending = static_cast<std::uint32_t>(std::max<std::size_t>(b.pending, end));
   return n;
 }
 
 void RingBuffer::commit(std::size_t n) {
-  WIRESTACK_ASSERT(n <= pending_);
+  WIRESTACK_ASSERT(n <= pending());
+  if (n == 0) return;
   size_ += static_cast<std::uint32_t>(n);
-  pending_ -= static_cast<std::uint32_t>(n);
+  block_->pending -= static_cast<std::uint32_t>(n);
 }
 
 std::size_t RingBuffer::write(Bytes data) {
@@ -73,9 +86,10 @@ SpanPair RingBuffer::peek_spans(std::size_t offset, std::size_t max_len) const {
   if (offset >= size_) return {};
   const std::size_t n = std::min(max_len, std::size_t{size_} - offset);
   if (n == 0) return {};
-  const std::size_t at = index(offset);
-  const std::size_t first = std::min(n, alloc_ - at);
-  return {.first = Bytes(buf_.get() + at, first), .second = Bytes(buf_.get(), n - first)};
+  const Block& b = *block_;  // size_ > 0: allocated
+  const std::size_t at = index(b, offset);
+  const std::size_t first = std::min<std::size_t>(n, b.alloc - at);
+  return {.first = Bytes(b.data() + at, first), .second = Bytes(b.data(), n - first)};
 }
 
 std::size_t RingBuffer::peek(std::size_t offset, MutBytes out) const {
@@ -90,10 +104,11 @@ std::size_t RingBuffer::peek(std::size_t offset, MutBytes out) const {
 void RingBuffer::discard(std::size_t n) {
   WIRESTACK_ASSERT(n <= size_);
   if (n == 0) return;
-  head_ = static_cast<std::uint32_t>(index(n));
+  Block& b = *block_;
+  b.head = static_cast<std::uint32_t>(index(b, n));
   size_ -= static_cast<std::uint32_t>(n);
   // Nothing held: restart at the front, so the next write is one span.
-  if (size_ == 0 && pending_ == 0) head_ = 0;
+  if (size_ == 0 && b.pending == 0) b.head = 0;
 }
 
 std::size_t RingBuffer::read(MutBytes out) {
@@ -103,16 +118,16 @@ std::size_t RingBuffer::read(MutBytes out) {
 }
 
 void RingBuffer::clear() {
-  head_ = 0;
   size_ = 0;
-  pending_ = 0;
+  if (block_ != nullptr) {
+    block_->head = 0;
+    block_->pending = 0;
+  }
 }
 
 bool RingBuffer::shrink() {
-  if (size_ != 0 || pending_ != 0 || alloc_ == 0) return false;
-  buf_.reset();
-  alloc_ = 0;
-  head_ = 0;
+  if (size_ != 0 || block_ == nullptr || block_->pending != 0) return false;
+  release();
   return true;
 }
 

@@ -11,7 +11,9 @@
 //    the new block.
 //  * shrink() gives the memory back when the buffer holds nothing (no readable
 //    bytes and no uncommitted write_at() data): call it when a connection goes
-//    idle. An idle RingBuffer is sizeof(RingBuffer) == 32 bytes and 0 on the heap.
+//    idle. An idle RingBuffer is sizeof(RingBuffer) == 16 bytes and 0 on the heap:
+//    what only an allocated buffer needs (the allocation's size, the head,
+//    the pending end) lives in a 16-byte header in front of its bytes.
 //  * capacity() is a limit, not an allocation: set_capacity() may lower it
 //    below size() (as SO_SNDBUF may): the bytes stay, free() is 0 until
 //    enough are read, and the allocation is not reduced until shrink().
@@ -103,13 +105,11 @@ class RingBuffer {
     RingBuffer(std::move(other)).swap(*this);
     return *this;
   }
+  ~RingBuffer() { release(); }
   void swap(RingBuffer& other) noexcept {
-    std::swap(buf_, other.buf_);
-    std::swap(alloc_, other.alloc_);
-    std::swap(head_, other.head_);
+    std::swap(block_, other.block_);
     std::swap(size_, other.size_);
     std::swap(capacity_, other.capacity_);
-    std::swap(pending_, other.pending_);
   }
   RingBuffer(const RingBuffer&) = delete;
   RingBuffer& operator=(const RingBuffer&) = delete;
@@ -120,9 +120,11 @@ class RingBuffer {
   bool empty() const { return size_ == 0; }
   // End of the furthest write_at() data, counted from size(); 0 after commit
   // of all of it, or after write() covered it.
-  std::size_t pending() const { return pending_; }
-  // Heap bytes held now (0 before the first write and after shrink()).
-  std::size_t allocated_bytes() const { return alloc_; }
+  std::size_t pending() const { return block_ != nullptr ? block_->pending : 0; }
+  // Bytes of buffer allocated now (0 before the first write and after
+  // shrink()); heap_bytes() adds the block's 16-byte header.
+  std::size_t allocated_bytes() const { return block_ != nullptr ? block_->alloc : 0; }
+  std::size_t heap_bytes() const { return block_ != nullptr ? sizeof(Block) + block_->alloc : 0; }
 
   // Sets the limit (clamped to kMaxCapacity). Never allocates or frees.
   void set_capacity(std::size_t capacity) { capacity_ = clamp(capacity); }
@@ -159,26 +161,34 @@ class RingBuffer {
   }
 
  private:
-  // Position of logical offset `off` (from the head) inside buf_; off <= alloc_.
-  std::size_t index(std::size_t off) const {
-    const std::size_t i = head_ + off;
-    return i >= alloc_ ? i - alloc_ : i;
+  // The allocation: this header, then `alloc` bytes of buffer (data()).
+  struct Block {
+    std::uint32_t alloc;    // bytes of buffer behind the header
+    std::uint32_t head;     // index of the oldest byte
+    std::uint32_t pending;  // end of write_at() data, counted from size_
+    std::uint32_t unused;   // keeps the bytes 16-aligned
+    std::byte* data() { return reinterpret_cast<std::byte*>(this + 1); }  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+    const std::byte* data() const { return reinterpret_cast<const std::byte*>(this + 1); }  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
+  };
+  // Position of logical offset `off` (from the head) inside the block; off <= alloc.
+  static std::size_t index(const Block& b, std::size_t off) {
+    const std::size_t i = b.head + off;
+    return i >= b.alloc ? i - b.alloc : i;
   }
-  // Ensures alloc_ >= needed (<= max(capacity_, alloc_)), keeping contents;
-  // grows by at least half of alloc_.
-  void reserve(std::size_t needed);
-  // Copies src to logical offset `off` (wrapping); the range fits in alloc_.
-  void copy_in(std::size_t off, Bytes src);
+  // Ensures an allocation of at least `needed` bytes (<= max(capacity_,
+  // allocated_bytes())), keeping contents; grows by at least half of it.
+  // Returns the block.
+  Block& reserve(std::size_t needed);
+  // Copies src to logical offset `off` (wrapping); the range fits in the block.
+  static void copy_in(Block& b, std::size_t off, Bytes src);
+  void release();
 
-  std::unique_ptr<std::byte[]> buf_;
-  std::uint32_t alloc_ = 0;     // bytes allocated at buf_
-  std::uint32_t head_ = 0;      // index of the oldest byte in buf_
+  Block* block_ = nullptr;      // nullptr: nothing allocated
   std::uint32_t size_ = 0;      // readable bytes
   std::uint32_t capacity_ = 0;  // limit on size_ + pending region
-  std::uint32_t pending_ = 0;   // end of write_at() data, counted from size_
 };
 
-static_assert(sizeof(RingBuffer) <= 32, "an idle connection holds two of these");
+static_assert(sizeof(RingBuffer) <= 16, "an idle connection holds two of these");
 
 // "RingBuffer{size=10 capacity=100 allocated=256 pending=0}"
 std::ostream& operator<<(std::ostream& os, const RingBuffer& rb);

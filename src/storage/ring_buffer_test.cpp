@@ -39,7 +39,7 @@ ByteVec join(SpanPair s) {
 }
 
 TEST(RingBuffer, IsSmallAndAllocatesNothingUntilTheFirstWrite) {
-  static_assert(sizeof(RingBuffer) == 32);
+  static_assert(sizeof(RingBuffer) == 16);  // a pointer and two counts; the rest is in the block
   RingBuffer rb(64 * 1024);
   EXPECT_EQ(rb.allocated_bytes(), 0u);
   EXPECT_EQ(rb.size(), 0u);
@@ -57,8 +57,11 @@ TEST(RingBuffer, IsSmallAndAllocatesNothingUntilTheFirstWrite) {
   EXPECT_FALSE(rb.shrink());
   EXPECT_EQ(rb.allocated_bytes(), 0u);
 
+  EXPECT_EQ(rb.heap_bytes(), 0u);
+
   EXPECT_EQ(rb.write(seq(1)), 1u);
   EXPECT_EQ(rb.allocated_bytes(), RingBuffer::kMinAllocation);
+  EXPECT_EQ(rb.heap_bytes(), RingBuffer::kMinAllocation + 16);  // the block's header: head, pending
 }
 
 TEST(RingBuffer, CapacityZeroTakesNothing) {

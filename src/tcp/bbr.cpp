@@ -12,6 +12,7 @@
 namespace wirestack::tcp {
 
 static_assert(sizeof(Bbr) <= sizeof(Cubic), "BBR's state must not grow the congestion variant (docs/TCP.md)");
+static_assert(sizeof(Bbr) <= sizeof(NewReno) + 16, "its model is on the heap (Bbr::Model): NewReno connections do not pay for it");
 
 namespace {
 
@@ -47,11 +48,11 @@ const char* to_string(Bbr::Mode m) {
   return "unknown";
 }
 
-std::uint64_t Bbr::btl_bw() const { return bw_[0]; }
+std::uint64_t Bbr::btl_bw() const { return m_->bw[0]; }
 
 std::optional<Duration> Bbr::rt_prop() const {
-  if (rt_prop_us_ == UINT32_MAX) return std::nullopt;
-  return std::chrono::microseconds(rt_prop_us_);
+  if (m_->rt_prop_us == UINT32_MAX) return std::nullopt;
+  return std::chrono::microseconds(m_->rt_prop_us);
 }
 
 double Bbr::pacing_gain() const {
@@ -84,8 +85,8 @@ double Bbr::cwnd_gain() const {
 std::uint64_t Bbr::bdp(double gain) const {
   // Linux bbr_bdp(): "If we've never had a valid RTT sample, cap cwnd at the
   // initial default" (no bandwidth yet either: the same answer).
-  if (rt_prop_us_ == UINT32_MAX || btl_bw() == 0) return initial_window(smss_);
-  const double bytes = static_cast<double>(btl_bw()) * rt_prop_us_ / 1e6;
+  if (m_->rt_prop_us == UINT32_MAX || btl_bw() == 0) return initial_window(smss_);
+  const double bytes = static_cast<double>(btl_bw()) * m_->rt_prop_us / 1e6;
   return static_cast<std::uint64_t>(gain * bytes + 0.5);
 }
 
@@ -117,9 +118,9 @@ void Bbr::update_round(const RateSample& rs) {
   // began is delivered; only valid samples count (as in Linux).
   set_flag(kRoundStart, false);
   if (!rs.valid()) return;
-  if (rs.prior_delivered >= next_round_delivered_) {
-    next_round_delivered_ = rs.prior_delivered + rs.delivered;
-    ++round_count_;
+  if (rs.prior_delivered >= m_->next_round_delivered) {
+    m_->next_round_delivered = rs.prior_delivered + rs.delivered;
+    ++m_->round_count;
     set_flag(kRoundStart, true);
     set_flag(kConservation, false);
   }
@@ -134,38 +135,38 @@ void Bbr::update_bw(const RateSample& rs) {
   // minmax_running_max(): the best, second best and third best of the
   // window, each newer than the one before, so that when the best ages out
   // the next is at hand. Rounds are 16-bit, compared by difference.
-  const auto round = static_cast<std::uint16_t>(round_count_);
+  const auto round = static_cast<std::uint16_t>(m_->round_count);
   const auto age = [&](std::uint16_t r) { return static_cast<std::uint16_t>(round - r); };
-  if (bw >= bw_[0] || age(bw_round_[2]) > kBwRounds) {
-    bw_.fill(bw);
-    bw_round_.fill(round);
+  if (bw >= m_->bw[0] || age(m_->bw_round[2]) > kBwRounds) {
+    m_->bw.fill(bw);
+    m_->bw_round.fill(round);
     return;
   }
-  if (bw >= bw_[1]) {
-    bw_[1] = bw_[2] = bw;
-    bw_round_[1] = bw_round_[2] = round;
-  } else if (bw >= bw_[2]) {
-    bw_[2] = bw;
-    bw_round_[2] = round;
+  if (bw >= m_->bw[1]) {
+    m_->bw[1] = m_->bw[2] = bw;
+    m_->bw_round[1] = m_->bw_round[2] = round;
+  } else if (bw >= m_->bw[2]) {
+    m_->bw[2] = bw;
+    m_->bw_round[2] = round;
   }
-  const std::uint16_t dt = age(bw_round_[0]);
+  const std::uint16_t dt = age(m_->bw_round[0]);
   const auto shift = [&] {
-    bw_[0] = bw_[1];
-    bw_round_[0] = bw_round_[1];
-    bw_[1] = bw_[2];
-    bw_round_[1] = bw_round_[2];
-    bw_[2] = bw;
-    bw_round_[2] = round;
+    m_->bw[0] = m_->bw[1];
+    m_->bw_round[0] = m_->bw_round[1];
+    m_->bw[1] = m_->bw[2];
+    m_->bw_round[1] = m_->bw_round[2];
+    m_->bw[2] = bw;
+    m_->bw_round[2] = round;
   };
   if (dt > kBwRounds) {
     shift();
-    if (age(bw_round_[0]) > kBwRounds) shift();
-  } else if (bw_round_[1] == bw_round_[0] && dt > kBwRounds / 4) {
-    bw_[1] = bw_[2] = bw;
-    bw_round_[1] = bw_round_[2] = round;
-  } else if (bw_round_[2] == bw_round_[1] && dt > kBwRounds / 2) {
-    bw_[2] = bw;
-    bw_round_[2] = round;
+    if (age(m_->bw_round[0]) > kBwRounds) shift();
+  } else if (m_->bw_round[1] == m_->bw_round[0] && dt > kBwRounds / 4) {
+    m_->bw[1] = m_->bw[2] = bw;
+    m_->bw_round[1] = m_->bw_round[2] = round;
+  } else if (m_->bw_round[2] == m_->bw_round[1] && dt > kBwRounds / 2) {
+    m_->bw[2] = bw;
+    m_->bw_round[2] = round;
   }
 }
 
@@ -173,9 +174,9 @@ void Bbr::enter_probe_bw(std::uint32_t us) {
   mode_ = Mode::probe_bw;
   // Linux starts at a random phase other than the 0.75 one; here the round
   // count chooses (1..7), then the phase advances once, as in Linux.
-  cycle_index_ = static_cast<std::uint8_t>(kPacingGains.size() - 1 - round_count_ % 7);
+  cycle_index_ = static_cast<std::uint8_t>(kPacingGains.size() - 1 - m_->round_count % 7);
   cycle_index_ = static_cast<std::uint8_t>((cycle_index_ + 1) % kPacingGains.size());
-  cycle_stamp_ = us;
+  m_->cycle_stamp = us;
 }
 
 void Bbr::update_cycle_phase(const RateSample& rs, std::uint32_t us) {
@@ -183,7 +184,7 @@ void Bbr::update_cycle_phase(const RateSample& rs, std::uint32_t us) {
   // bbr_is_next_cycle_phase(): each phase lasts at least RTprop; the probe
   // (1.25) also until it has put 1.25 BDP in flight or met loss; the drain
   // (0.75) no longer than until the flight is down to one BDP.
-  const bool full_length = rt_prop_us_ != UINT32_MAX && since(cycle_stamp_, us) > rt_prop_us_;
+  const bool full_length = m_->rt_prop_us != UINT32_MAX && since(m_->cycle_stamp, us) > m_->rt_prop_us;
   const double gain = kPacingGains[cycle_index_];
   bool next = full_length;
   if (gain > 1.0) {
@@ -193,15 +194,15 @@ void Bbr::update_cycle_phase(const RateSample& rs, std::uint32_t us) {
   }
   if (!next) return;
   cycle_index_ = static_cast<std::uint8_t>((cycle_index_ + 1) % kPacingGains.size());
-  cycle_stamp_ = us;
+  m_->cycle_stamp = us;
 }
 
 void Bbr::check_full_pipe(const RateSample& rs) {
   // bbr_check_full_bw_reached(): once a round, unless application-limited:
   // has BtlBw grown by 25 % since the last growth? Three rounds without: full.
   if (full_bw_reached() || !flag(kRoundStart) || rs.is_app_limited) return;
-  if (btl_bw() >= std::uint64_t{full_bw_} * 5 / 4) {
-    full_bw_ = saturate32(btl_bw());
+  if (btl_bw() >= std::uint64_t{m_->full_bw} * 5 / 4) {
+    m_->full_bw = saturate32(btl_bw());
     full_bw_count_ = 0;
     return;
   }
@@ -216,36 +217,36 @@ void Bbr::check_drain(const RateSample& rs, std::uint32_t us) {
 void Bbr::update_rt_prop(const RateSample& rs, std::uint32_t us) {
   // bbr_update_min_rtt(): RTprop is the least RTT of the last 10 s; when it
   // has not been seen again for 10 s, PROBE_RTT drains the queue to see it.
-  const bool expired = rt_prop_us_ != UINT32_MAX && since(rt_prop_stamp_, us) > kMinRttWindowUs;
+  const bool expired = m_->rt_prop_us != UINT32_MAX && since(m_->rt_prop_stamp, us) > kMinRttWindowUs;
   if (rs.rtt) {
     const auto rtt_us = saturate32(static_cast<std::uint64_t>(
         std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::microseconds>(*rs.rtt).count())));
-    if (rtt_us < rt_prop_us_ || expired) {
-      rt_prop_us_ = rtt_us;
-      rt_prop_stamp_ = us;
+    if (rtt_us < m_->rt_prop_us || expired) {
+      m_->rt_prop_us = rtt_us;
+      m_->rt_prop_stamp = us;
     }
   }
   if (expired && mode_ != Mode::probe_rtt) {
     mode_ = Mode::probe_rtt;
-    prior_cwnd_ = in_recovery_ ? std::max(prior_cwnd_, cwnd_) : cwnd_;  // bbr_save_cwnd()
+    m_->prior_cwnd = in_recovery_ ? std::max(m_->prior_cwnd, cwnd_) : cwnd_;  // bbr_save_cwnd()
     set_flag(kProbeRttDoneSet, false);
   }
   if (mode_ != Mode::probe_rtt) return;
   if (!flag(kProbeRttDoneSet) && in_flight_after(rs) <= std::uint64_t{kMinCwndSegments} * smss_) {
     // The flight is down to 4 segments: hold it 200 ms and a round trip.
-    probe_rtt_done_ = us + static_cast<std::uint32_t>(kProbeRttUs);
+    m_->probe_rtt_done = us + static_cast<std::uint32_t>(kProbeRttUs);
     set_flag(kProbeRttDoneSet, true);
     set_flag(kProbeRttRoundDone, false);
-    next_round_delivered_ = rs.prior_delivered + rs.delivered;
+    m_->next_round_delivered = rs.prior_delivered + rs.delivered;
   } else if (flag(kProbeRttDoneSet)) {
     if (flag(kRoundStart)) set_flag(kProbeRttRoundDone, true);
-    if (flag(kProbeRttRoundDone) && after(us, probe_rtt_done_)) exit_probe_rtt(us);
+    if (flag(kProbeRttRoundDone) && after(us, m_->probe_rtt_done)) exit_probe_rtt(us);
   }
 }
 
 void Bbr::exit_probe_rtt(std::uint32_t us) {
-  rt_prop_stamp_ = us;
-  set_cwnd(std::max(cwnd_, prior_cwnd_));
+  m_->rt_prop_stamp = us;
+  set_cwnd(std::max(cwnd_, m_->prior_cwnd));
   if (full_bw_reached()) {
     enter_probe_bw(us);
   } else {
@@ -282,7 +283,7 @@ void Bbr::enter_recovery(std::uint32_t flight_size, Instant /*now*/) {
   // bbr_set_cwnd_to_recover_or_restore(): remember the window, then one
   // round trip of packet conservation; the window is FlightSize until the
   // connection says what is still in the pipe (set_recovery_cwnd()).
-  prior_cwnd_ = in_recovery_ ? std::max(prior_cwnd_, cwnd_) : cwnd_;
+  m_->prior_cwnd = in_recovery_ ? std::max(m_->prior_cwnd, cwnd_) : cwnd_;
   in_recovery_ = true;
   set_flag(kConservation, true);
   set_cwnd(std::max<std::uint64_t>(flight_size, smss_));
@@ -298,17 +299,17 @@ void Bbr::set_recovery_cwnd(std::uint64_t bytes) {
 void Bbr::on_recovery_exit(std::uint32_t /*flight_size*/) {
   in_recovery_ = false;
   set_flag(kConservation, false);
-  set_cwnd(std::max(cwnd_, prior_cwnd_));
+  set_cwnd(std::max(cwnd_, m_->prior_cwnd));
 }
 
 void Bbr::on_rto(std::uint32_t /*flight_size*/, Instant /*now*/, Timeout /*kind*/) {
   // Linux: tcp_enter_loss() leaves one segment's window; BBR grows it back
   // by what each ACK delivers toward the model, and undo() restores it when
   // the timeout proves spurious.
-  prior_cwnd_ = in_recovery_ ? std::max(prior_cwnd_, cwnd_) : cwnd_;
+  m_->prior_cwnd = in_recovery_ ? std::max(m_->prior_cwnd, cwnd_) : cwnd_;
   in_recovery_ = false;
   set_flag(kConservation, false);
-  full_bw_ = 0;
+  m_->full_bw = 0;
   full_bw_count_ = 0;
   set_cwnd(smss_);
 }

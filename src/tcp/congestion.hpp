@@ -83,6 +83,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -138,6 +139,35 @@ constexpr std::uint32_t initial_window(std::uint32_t smss) {
 }
 
 namespace detail {
+
+// A value on the heap that is copied with its owner (a unique_ptr that
+// clones): CUBIC's and BBR's state, kept out of the congestion variant so
+// that it is only as large as the window core, while the algorithms stay
+// values.
+template <class T>
+class Boxed {
+ public:
+  Boxed() = default;
+  Boxed(const Boxed& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
+  Boxed& operator=(const Boxed& o) {
+    if (this != &o) p_ = o.p_ ? std::make_unique<T>(*o.p_) : nullptr;
+    return *this;
+  }
+  Boxed(Boxed&&) noexcept = default;
+  Boxed& operator=(Boxed&&) noexcept = default;
+  ~Boxed() = default;
+  T& emplace() {
+    p_ = std::make_unique<T>();
+    return *p_;
+  }
+  explicit operator bool() const { return p_ != nullptr; }
+  T& operator*() const { return *p_; }
+  T* operator->() const { return p_.get(); }
+
+ private:
+  std::unique_ptr<T> p_;
+};
+
 
 // Window state and the mechanics NewReno and CUBIC share.
 class WindowCore {
@@ -264,12 +294,12 @@ class Cubic : public detail::WindowCore {
   void on_rto(std::uint32_t flight_size, Instant now, Timeout kind);
 
   // Inspection (for tests and tracing); windows in segments of SMSS.
-  double w_max() const { return w_max_; }
-  double k() const { return k_; }  // seconds
-  double w_est() const { return w_est_; }
-  double cwnd_epoch() const { return cwnd_epoch_; }
+  double w_max() const { return epoch_ ? epoch_->w_max : 0; }
+  double k() const { return epoch_ ? epoch_->k : 0; }  // seconds
+  double w_est() const { return epoch_ ? epoch_->w_est : 0; }
+  double cwnd_epoch() const { return epoch_ ? epoch_->cwnd_epoch : 0; }
   std::optional<Instant> epoch_start() const {
-    return has_epoch_ ? std::optional<Instant>(epoch_start_) : std::nullopt;
+    return has_epoch_ ? std::optional<Instant>(epoch_->start) : std::nullopt;
   }
   // RFC 9438 eqn 1 for the current epoch: C * (t - K)^3 + W_max.
   double w_cubic(double t_seconds) const;
@@ -279,17 +309,25 @@ class Cubic : public detail::WindowCore {
   void start_epoch(Instant now);
   double cwnd_segments() const;
 
-  // The flags first: they share the base's tail padding (sizeof(Cubic) 80, not 96).
+  // The epoch's state, on the heap from the first congestion event or the
+  // first congestion avoidance (a connection that never leaves slow start,
+  // a short request/response, holds none): sizeof(Cubic) 32, not 80.
+  struct Epoch {
+    Instant start{};
+    double w_max = 0;          // segments; 0: no congestion event yet
+    double cwnd_prior = 0;     // segments, cwnd before the last reduction
+    double cwnd_epoch = 0;     // segments, cwnd when the epoch started
+    double w_est = 0;          // segments, the Reno-friendly estimate
+    double k = 0;              // seconds
+    double pending_bytes = 0;  // fractional growth not yet in cwnd_
+  };
+  Epoch& epoch();  // made on first use
+
+  // The flags first: they share the base's tail padding.
   bool fast_convergence_;
   bool after_rto_epoch_ = false;  // the next epoch starts with K = 0 (4.8)
-  bool has_epoch_ = false;        // epoch_start_ is set
-  Instant epoch_start_{};
-  double w_max_ = 0;       // segments; 0: no congestion event yet
-  double cwnd_prior_ = 0;  // segments, cwnd before the last reduction
-  double cwnd_epoch_ = 0;  // segments, cwnd when the epoch started
-  double w_est_ = 0;       // segments, the Reno-friendly estimate
-  double k_ = 0;           // seconds
-  double pending_bytes_ = 0;  // fractional growth not yet in cwnd_
+  bool has_epoch_ = false;        // epoch_->start is set
+  detail::Boxed<Epoch> epoch_;
 };
 
 // BBR, version 1 (draft-cardwell-iccrg-bbr-congestion-control-00, the
@@ -336,7 +374,7 @@ class Bbr : public detail::WindowCore {
   static constexpr std::uint32_t kMinCwndSegments = 4;
   static constexpr std::uint8_t kFullBwRounds = 3;  // rounds without 25 % growth: full pipe
 
-  explicit Bbr(std::uint32_t smss) : WindowCore(smss) {}
+  explicit Bbr(std::uint32_t smss) : WindowCore(smss) { m_.emplace(); }
   static constexpr Algorithm algorithm() { return Algorithm::bbr; }
 
   // The model is fed by rate samples; the rest of the interface is loss.
@@ -370,7 +408,7 @@ class Bbr : public detail::WindowCore {
   double cwnd_gain() const;
   bool full_bw_reached() const { return (flags_ & kFullBw) != 0; }
   std::uint8_t cycle_index() const { return cycle_index_; }
-  std::uint32_t round_count() const { return round_count_; }
+  std::uint32_t round_count() const { return m_->round_count; }
   // gain * BtlBw * RTprop, bytes; the initial window while either is unknown.
   std::uint64_t bdp(double gain) const;
 
@@ -389,22 +427,28 @@ class Bbr : public detail::WindowCore {
   bool flag(std::uint8_t f) const { return (flags_ & f) != 0; }
   void set_flag(std::uint8_t f, bool on) { flags_ = on ? flags_ | f : flags_ & ~f; }
 
-  // BtlBw: the best three samples of the last kBwRounds rounds (Kathleen
-  // Nichols' windowed min/max, lib/win_minmax.c): value, round it was taken.
-  std::array<std::uint32_t, 3> bw_{};
-  std::array<std::uint16_t, 3> bw_round_{};
-  Mode mode_ = Mode::startup;
+  Mode mode_ = Mode::startup;  // these four in the base's tail padding
   std::uint8_t cycle_index_ = 0;
   std::uint8_t flags_ = 0;
   std::uint8_t full_bw_count_ = 0;
-  std::uint32_t round_count_ = 0;
-  std::uint32_t full_bw_ = 0;             // BtlBw when STARTUP last grew by 25 %
-  std::uint32_t rt_prop_us_ = UINT32_MAX;  // unknown until the first RTT sample
-  std::uint32_t rt_prop_stamp_ = 0;       // microsecond stamps (wrapping)
-  std::uint32_t cycle_stamp_ = 0;
-  std::uint32_t probe_rtt_done_ = 0;
-  std::uint32_t prior_cwnd_ = 0;  // before recovery or PROBE_RTT: restored after
-  std::uint64_t next_round_delivered_ = 0;
+  // The model, on the heap (one block, made with the connection): every
+  // connection holds a congestion variant as large as its largest
+  // alternative, and NewReno's needs none of this.
+  struct Model {
+    // BtlBw: the best three samples of the last kBwRounds rounds (Kathleen
+    // Nichols' windowed min/max, lib/win_minmax.c): value, round it was taken.
+    std::array<std::uint32_t, 3> bw{};
+    std::array<std::uint16_t, 3> bw_round{};
+    std::uint32_t round_count = 0;
+    std::uint32_t full_bw = 0;             // BtlBw when STARTUP last grew by 25 %
+    std::uint32_t rt_prop_us = UINT32_MAX;  // unknown until the first RTT sample
+    std::uint32_t rt_prop_stamp = 0;       // microsecond stamps (wrapping)
+    std::uint32_t cycle_stamp = 0;
+    std::uint32_t probe_rtt_done = 0;
+    std::uint32_t prior_cwnd = 0;  // before recovery or PROBE_RTT: restored after
+    std::uint64_t next_round_delivered = 0;
+  };
+  detail::Boxed<Model> m_;
 };
 // "STARTUP", "DRAIN", "PROBE_BW", "PROBE_RTT"
 const char* to_string(Bbr::Mode m);

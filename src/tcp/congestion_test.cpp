@@ -389,8 +389,12 @@ TEST(Congestion, DefaultIsNewRenoUntilTheSmssIsKnown) {
 }
 
 TEST(Congestion, ControlBlockStaysSmall) {
-  // Lives in every connection's control block (issue [3/6]: ~350 bytes total).
-  EXPECT_LE(sizeof(CongestionControl), 104u);
+  // Lives in every connection's control block (issue [3/6]: ~350 bytes
+  // total; issue [2/7]: 256 bytes of heap per idle endpoint). CUBIC's epoch
+  // and BBR's model are on the heap: 40 bytes, not 88.
+  if constexpr (sizeof(void*) == 8) {
+    EXPECT_LE(sizeof(CongestionControl), 40u);
+  }
   EXPECT_EQ(make_congestion(Algorithm::newreno, kSmss).cubic(), nullptr);
   EXPECT_NE(make_congestion(Algorithm::cubic, kSmss).cubic(), nullptr);
   EXPECT_NE(make_congestion(Algorithm::newreno, kSmss).newreno(), nullptr);

@@ -66,10 +66,15 @@ Connection::Settings::Settings(const ConnectionConfig& c)
       pacing(c.pacing),
       rate_samples(c.rate_samples),
       tso(c.tso),
-      hystart(c.hystart) {}
+      hystart(c.hystart) {
+  // The algorithm stays the same for the connection's life (negotiation
+  // only gives it the SMSS): ask once whether it wants rate samples.
+  rate_samples = rate_samples || make_congestion(c.congestion, kDefaultSmss).wants_rate_samples();
+}
 
-Connection::Connection(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote, std::uint32_t iss)
-    : cfg_(cfg),
+Connection::Connection(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote, std::uint32_t iss,
+                       const SharedSettings* shared)
+    : cfg_(shared != nullptr ? *shared : SharedSettings(cfg)),
       local_port_(local.port),
       remote_port_(remote.port),
       iss_(iss),
@@ -84,11 +89,8 @@ Connection::Connection(const ConnectionConfig& cfg, const IpEndpoint& local, con
       rtt_(cfg.rtt),
       cc_(make_congestion(cfg.congestion, std::max<std::uint16_t>(cfg.mss, 64), CongestionOptions{.pacing = cfg.pacing})) {
   snd_mss_ = 536;  // RFC 9293 3.7.1 (MUST-15): the default without an MSS option
-  rcv_mss_ = cfg_.mss;
+  rcv_mss_ = cfg_->mss;
   keepalive_probes_cfg_ = std::max<std::uint8_t>(cfg.keepalive_probes, 1);
-  // The algorithm stays the same for the connection's life (negotiation
-  // only gives it the SMSS): ask once whether it wants rate samples.
-  cfg_.rate_samples = cfg_.rate_samples || cc_.wants_rate_samples();
 }
 
 std::ostream& operator<<(std::ostream& os, const Connection& c) {
@@ -105,8 +107,9 @@ std::ostream& operator<<(std::ostream& os, const Connection& c) {
 }
 
 Connection Connection::connect(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote, std::uint32_t iss,
-                               Instant /*now: the SYN's timestamp is taken when it leaves*/) {
-  Connection c(cfg, local, remote, iss);
+                               Instant /*now: the SYN's timestamp is taken when it leaves*/,
+                               const SharedSettings* shared) {
+  Connection c(cfg, local, remote, iss, shared);
   // RFC 9293 3.10.1: "A SYN segment of the form <SEQ=ISS><CTL=SYN> is sent.
   // Set SND.UNA to ISS, SND.NXT to ISS+1, enter SYN-SENT state". The SYN
   // itself leaves on poll_output() (SND.NXT == ISS means "SYN not yet sent").
@@ -115,8 +118,9 @@ Connection Connection::connect(const ConnectionConfig& cfg, const IpEndpoint& lo
 }
 
 Connection Connection::accept_syn(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote,
-                                  const TcpRepr& syn, std::uint32_t iss, Instant /*now*/) {
-  Connection c(cfg, local, remote, iss);
+                                  const TcpRepr& syn, std::uint32_t iss, Instant /*now*/,
+                                  const SharedSettings* shared) {
+  Connection c(cfg, local, remote, iss, shared);
   c.passive_ = true;
   // RFC 9293 3.10.7.2 LISTEN, third: "Set RCV.NXT to SEG.SEQ+1, IRS is set to
   // SEG.SEQ ... ISS should be selected and a SYN segment sent of the form
@@ -142,8 +146,9 @@ Connection Connection::accept_syn(const ConnectionConfig& cfg, const IpEndpoint&
 }
 
 Connection Connection::from_cookie(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote,
-                                   const TcpRepr& syn, std::uint32_t iss, Instant now) {
-  Connection c = accept_syn(cfg, local, remote, syn, iss, now);
+                                   const TcpRepr& syn, std::uint32_t iss, Instant now,
+                                   const SharedSettings* shared) {
+  Connection c = accept_syn(cfg, local, remote, syn, iss, now, shared);
   c.snd_nxt_ = c.iss_ + 1;  // the SYN-ACK left statelessly
   c.snd_max_ = c.snd_nxt_;
   c.last_ack_sent_ = c.rcv_nxt_;
@@ -177,25 +182,25 @@ void Connection::negotiate(const TcpOptions& peer) {
   // timestamps option, 12 bytes with its padding); the SACK blocks some
   // segments carry come off per segment (seg_mss(), RFC 6691).
   // RFC 9293 3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - 20 - options:
-  // never more than our own egress takes (cfg_.mss: the path's MTU less the
+  // never more than our own egress takes (cfg_->mss: the path's MTU less the
   // headers), whatever the peer offers.
-  const std::uint16_t peer_mss = std::min(peer.mss.value_or(536), cfg_.mss);
+  const std::uint16_t peer_mss = std::min(peer.mss.value_or(536), cfg_->mss);
   // RFC 7323 2.2/3.2, RFC 2018 2: an option is used only if both SYNs carried it.
-  ws_ok_ = cfg_.window_scale > 0 && peer.window_scale.has_value();
+  ws_ok_ = cfg_->window_scale > 0 && peer.window_scale.has_value();
   if (ws_ok_) {
     // RFC 7323 2.3: a shift above 14 is used as 14.
     snd_wscale_ = std::min<std::uint8_t>(*peer.window_scale, 14);
-    rcv_wscale_ = cfg_.window_scale;
+    rcv_wscale_ = cfg_->window_scale;
   } else {
     snd_wscale_ = 0;
     rcv_wscale_ = 0;
   }
-  sack_ok_ = cfg_.sack && peer.sack_permitted;
-  ts_ok_ = cfg_.timestamps && peer.timestamps.has_value();
+  sack_ok_ = cfg_->sack && peer.sack_permitted;
+  ts_ok_ = cfg_->timestamps && peer.timestamps.has_value();
   const std::uint16_t opt = ts_ok_ ? 12 : 0;
   snd_mss_ = static_cast<std::uint16_t>(std::max<int>(peer_mss - opt, 64));
-  rcv_mss_ = static_cast<std::uint16_t>(std::max<int>(cfg_.mss - opt, 64));
-  cc_ = make_congestion(cfg_.congestion, snd_mss_, CongestionOptions{.pacing = cfg_.pacing});
+  rcv_mss_ = static_cast<std::uint16_t>(std::max<int>(cfg_->mss - opt, 64));
+  cc_ = make_congestion(cfg_->congestion, snd_mss_, CongestionOptions{.pacing = cfg_->pacing});
 }
 
 void Connection::set_state(State to) {
@@ -244,7 +249,7 @@ void Connection::enter_time_wait(Instant now) {
   // RFC 9293 3.10.7.4 eighth, FIN-WAIT-2: "Enter the TIME-WAIT state. Start
   // the time-wait timer, turn off the other timers."
   timer_ = Timer::time_wait;
-  timer_at_ = now + cfg_.time_wait();
+  timer_at_ = now + cfg_->time_wait();
   fast_rtx_ = false;
   force_probe_ = false;
   tlp_probe_ = false;
@@ -261,7 +266,7 @@ std::uint32_t Connection::ts_now(Instant now) const {
 }
 
 std::size_t Connection::allocated_bytes() const {
-  return tx_.allocated_bytes() + rx_.allocated_bytes() + ooo_.allocated_bytes() +
+  return tx_.heap_bytes() + rx_.heap_bytes() + ooo_.allocated_bytes() +
          (sb_ ? sizeof(Scoreboard) + sb_->sacked.allocated_bytes() + sb_->rtx.capacity() * sizeof(Retransmission)
               : 0) +
          (send_side_ ? sizeof(SendSide) + send_side_->rate.allocated_bytes() : 0) + (rcv_tune_ ? sizeof(RecvTuning) : 0);
@@ -330,7 +335,8 @@ bool Connection::on_path_mtu(std::uint16_t path_mss, SeqNum quoted_seq, Instant 
 }
 
 void Connection::set_keepalive(bool on) {
-  cfg_.keepalive_probes = on ? keepalive_probes_cfg_ : 0;
+  const std::uint8_t probes = on ? keepalive_probes_cfg_ : 0;
+  if (cfg_->keepalive_probes != probes) cfg_.mutate().keepalive_probes = probes;
   if (!on && timer_ == Timer::keepalive) timer_ = Timer::none;
   keepalives_sent_ = 0;
 }

@@ -179,6 +179,89 @@ struct ConnectionConfig {
 
 class Connection {
  public:
+  // What a connection keeps of its ConnectionConfig (the buffer sizes live
+  // in the RingBuffers, the RTO limits in the RttEstimator): 32 bytes, not
+  // 120, and not in the connection: connections made from equal configs
+  // share one block (SharedSettings). Durations in microseconds (clamped to
+  // 2^32 - 1 us, about 71 min), keep-alive times in milliseconds.
+  struct Settings {
+    explicit Settings(const ConnectionConfig& c);
+    Duration delayed_ack_timeout() const { return std::chrono::microseconds{delayed_ack_us}; }
+    Duration time_wait() const { return std::chrono::microseconds{time_wait_us}; }
+    Duration challenge_ack_interval() const { return std::chrono::microseconds{challenge_ack_us}; }
+    std::uint32_t delayed_ack_us;
+    std::uint32_t time_wait_us;
+    std::uint32_t challenge_ack_us;
+    std::uint32_t keepalive_idle_ms;
+    std::uint32_t keepalive_interval_ms;
+    // Autotuning ceilings in 4 KiB units (1 GiB at most, TCP's largest
+    // window): above the ring's limit, autotuning is on (ConnectionConfig).
+    static constexpr std::uint32_t kBufferUnit = 4096;
+    std::uint32_t recv_buffer_max() const { return std::uint32_t{recv_max_units} * kBufferUnit; }
+    std::uint32_t send_buffer_max() const { return std::uint32_t{send_max_units} * kBufferUnit; }
+    std::uint16_t recv_max_units;
+    std::uint16_t send_max_units;
+    std::uint16_t mss;
+    std::uint8_t window_scale;
+    std::uint8_t max_retries;
+    std::uint8_t max_syn_retries;
+    std::uint8_t keepalive_probes;  // 0: keep-alive off
+    Algorithm congestion : 5;
+    EcnMode ecn : 2;  // shares congestion's byte
+    bool ecn_syn_ack : 1;  // ... and so does this
+    bool timestamps : 1;
+    bool sack : 1;
+    bool nagle : 1;
+    bool delayed_ack : 1;
+    bool pacing : 1;
+    bool rate_samples : 1;  // ConnectionConfig::rate_samples, or the algorithm wants them
+    bool tso : 1;
+    bool hystart : 1;
+    friend bool operator==(const Settings&, const Settings&) = default;
+  };
+  // A reference-counted, immutable Settings block: connections made from
+  // equal configs share one (a socket table keeps one per distinct config
+  // and hands it to every connection it makes), so an idle connection holds
+  // a pointer, not the 32 bytes. A change to one connection's settings
+  // (set_nagle(), set_max_retries(), set_keepalive(), fixed buffer sizes)
+  // copies its block first, if shared (copy on write). The count is not
+  // atomic: the connections sharing a block live on one thread, as their
+  // socket table does.
+  class SharedSettings {
+   public:
+    explicit SharedSettings(const ConnectionConfig& c) : b_(new Block{Settings(c), 1}) {}
+    SharedSettings(const SharedSettings& o) noexcept : b_(o.b_) { ++b_->refs; }
+    SharedSettings(SharedSettings&& o) noexcept : b_(std::exchange(o.b_, nullptr)) {}
+    SharedSettings& operator=(const SharedSettings& o) noexcept {
+      SharedSettings(o).swap(*this);
+      return *this;
+    }
+    SharedSettings& operator=(SharedSettings&& o) noexcept {
+      SharedSettings(std::move(o)).swap(*this);
+      return *this;
+    }
+    ~SharedSettings() {
+      if (b_ != nullptr && --b_->refs == 0) delete b_;  // NOLINT(cppcoreguidelines-owning-memory)
+    }
+    void swap(SharedSettings& o) noexcept { std::swap(b_, o.b_); }
+    const Settings& operator*() const { return b_->s; }
+    const Settings* operator->() const { return &b_->s; }
+    // This connection's own copy, to change.
+    Settings& mutate() {
+      if (b_->refs > 1) *this = SharedSettings(b_->s);
+      return b_->s;
+    }
+    std::uint32_t use_count() const { return b_ != nullptr ? b_->refs : 0; }
+    static constexpr std::size_t kBlockBytes = sizeof(Settings) + sizeof(std::uint32_t);  // heap per block
+
+   private:
+    struct Block {
+      Settings s;
+      std::uint32_t refs;
+    };
+    explicit SharedSettings(const Settings& s) : b_(new Block{s, 1}) {}
+    Block* b_;
+  };
   using StateHook = std::function<void(State from, State to)>;
   // Who hears of every state change: the socket table (one object for all
   // its connections, each told apart by the tag it gave: its slot), or a
@@ -202,20 +285,24 @@ class Connection {
   };
 
   // Active open (RFC 9293 3.10.1 OPEN, active): SYN-SENT with ISS `iss`.
+  //
+  // Each factory takes, optionally, the SharedSettings block made from the
+  // same config (`shared`, a socket table's: the connection then shares it);
+  // without one, the connection makes its own.
   static Connection connect(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote, std::uint32_t iss,
-                            Instant now);
+                            Instant now, const SharedSettings* shared = nullptr);
   // Passive open for a SYN a listener accepted (RFC 9293 3.10.7.2, LISTEN,
   // "third, check for a SYN"): SYN-RECEIVED. Precondition: syn.flags.syn(),
   // !rst, !ack. Text in the SYN is not kept (the peer sends it again).
   static Connection accept_syn(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& syn,
-                               std::uint32_t iss, Instant now);
+                               std::uint32_t iss, Instant now, const SharedSettings* shared = nullptr);
 
   // For a SYN cookie (tcp/syn_cookie.hpp) that validated: `syn` is the SYN
   // rebuilt from the cookie (SEQ = ACK's SEQ - 1, the decoded MSS, window
   // scale, SACK-permitted, timestamps) and `iss` the cookie itself; the
   // SYN-ACK counts as sent. Feed the ACK to on_segment() next: ESTABLISHED.
   static Connection from_cookie(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& syn,
-                                std::uint32_t iss, Instant now);
+                                std::uint32_t iss, Instant now, const SharedSettings* shared = nullptr);
 
   // RFC 9293 3.10.7.1: the answer to a segment that matches no connection
   // (nullopt for an incoming RST). For the listener / interface.
@@ -260,8 +347,12 @@ class Connection {
   // Per-connection settings the application may change at any time:
   // Nagle (MUST-17), the data retransmission limit R2 (MUST-21), keep-alive
   // (MUST-24; probes 0 turns it off).
-  void set_nagle(bool on) { cfg_.nagle = on; }
-  void set_max_retries(std::uint8_t n) { cfg_.max_retries = n; }
+  void set_nagle(bool on) {
+    if (cfg_->nagle != on) cfg_.mutate().nagle = on;
+  }
+  void set_max_retries(std::uint8_t n) {
+    if (cfg_->max_retries != n) cfg_.mutate().max_retries = n;
+  }
   // (As after every API call, run poll_output(now) next: it arms the timer.)
   void set_keepalive(bool on);
 
@@ -309,7 +400,7 @@ class Connection {
     const std::uint32_t mss = std::max<std::uint16_t>(snd_mss_, 1);
     tso_segs_ = bytes >= kTsoMaxPayload ? 0 : static_cast<std::uint8_t>(std::clamp<std::uint32_t>(bytes / mss, 1, 255));
   }
-  bool uses_tso() const { return cfg_.tso; }
+  bool uses_tso() const { return cfg_->tso; }
   // The next instant poll_output() has work: Instant::min() when right away.
   std::optional<Instant> poll_at() const;
   // The IP ECN field for the segment poll_output_view() gave last (Segment::ecn
@@ -475,44 +566,6 @@ class Connection {
       bool done = false;            // slow start has ended: nothing more to do
     } hystart;
   };
-  // What the connection keeps of its ConnectionConfig (the buffer sizes live
-  // in the RingBuffers, the RTO limits in the RttEstimator): 28 bytes, not
-  // 120. Durations in microseconds (clamped to 2^32 - 1 us, about 71 min),
-  // keep-alive times in milliseconds.
-  struct Settings {
-    explicit Settings(const ConnectionConfig& c);
-    Duration delayed_ack_timeout() const { return std::chrono::microseconds{delayed_ack_us}; }
-    Duration time_wait() const { return std::chrono::microseconds{time_wait_us}; }
-    Duration challenge_ack_interval() const { return std::chrono::microseconds{challenge_ack_us}; }
-    std::uint32_t delayed_ack_us;
-    std::uint32_t time_wait_us;
-    std::uint32_t challenge_ack_us;
-    std::uint32_t keepalive_idle_ms;
-    std::uint32_t keepalive_interval_ms;
-    // Autotuning ceilings in 4 KiB units (1 GiB at most, TCP's largest
-    // window): above the ring's limit, autotuning is on (ConnectionConfig).
-    static constexpr std::uint32_t kBufferUnit = 4096;
-    std::uint32_t recv_buffer_max() const { return std::uint32_t{recv_max_units} * kBufferUnit; }
-    std::uint32_t send_buffer_max() const { return std::uint32_t{send_max_units} * kBufferUnit; }
-    std::uint16_t recv_max_units;
-    std::uint16_t send_max_units;
-    std::uint16_t mss;
-    std::uint8_t window_scale;
-    std::uint8_t max_retries;
-    std::uint8_t max_syn_retries;
-    std::uint8_t keepalive_probes;  // 0: keep-alive off
-    Algorithm congestion : 5;
-    EcnMode ecn : 2;  // shares congestion's byte
-    bool ecn_syn_ack : 1;  // ... and so does this
-    bool timestamps : 1;
-    bool sack : 1;
-    bool nagle : 1;
-    bool delayed_ack : 1;
-    bool pacing : 1;
-    bool rate_samples : 1;  // ConnectionConfig::rate_samples, or the algorithm wants them
-    bool tso : 1;
-    bool hystart : 1;
-  };
   // An Instant or none, in 8 bytes (std::optional<Instant> takes 16).
   class MaybeInstant {
    public:
@@ -528,7 +581,8 @@ class Connection {
     Instant t_ = Instant::max();
   };
 
-  Connection(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote, std::uint32_t iss);
+  Connection(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote, std::uint32_t iss,
+             const SharedSettings* shared);
 
   // connection.cpp
   void set_state(State to);
@@ -653,7 +707,7 @@ class Connection {
   void on_retransmit_timeout(Instant now);
   void arm_timers(Instant now);
 
-  Settings cfg_;
+  SharedSettings cfg_;  // shared with the connections made from the same config
   std::uint16_t local_port_;
   std::uint16_t remote_port_;
 

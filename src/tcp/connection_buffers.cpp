@@ -51,7 +51,7 @@ void Connection::set_recv_capacity(std::uint32_t bytes) {
 
 void Connection::tune_receive(const TcpRepr& seg, std::size_t len, Instant now) {
   // Without window scaling no window can say more than 65,535 bytes.
-  const std::uint32_t ceiling = ws_ok_ ? cfg_.recv_buffer_max() : std::min<std::uint32_t>(cfg_.recv_buffer_max(), 65535);
+  const std::uint32_t ceiling = ws_ok_ ? cfg_->recv_buffer_max() : std::min<std::uint32_t>(cfg_->recv_buffer_max(), 65535);
   if (rx_.capacity() >= ceiling) return;  // fixed, or already at the ceiling
   if (!rcv_tune_) {
     // Linux tcp_init_buffer_space: the first measurement expects an initial
@@ -106,9 +106,9 @@ void Connection::tune_receive(const TcpRepr& seg, std::size_t len, Instant now) 
 }
 
 void Connection::tune_send() {
-  if (tx_.capacity() >= cfg_.send_buffer_max()) return;
+  if (tx_.capacity() >= cfg_->send_buffer_max()) return;
   const std::uint64_t segments = std::max<std::uint64_t>(cc_.cwnd(), 10 * std::uint64_t{snd_mss_});
-  const std::uint64_t want = std::min<std::uint64_t>(2 * segments, cfg_.send_buffer_max());
+  const std::uint64_t want = std::min<std::uint64_t>(2 * segments, cfg_->send_buffer_max());
   if (want > tx_.capacity()) tx_.set_capacity(want);
 }
 
@@ -118,13 +118,13 @@ std::optional<Duration> Connection::receiver_rtt() const {
 }
 
 void Connection::set_recv_buffer(std::uint32_t bytes) {
-  cfg_.recv_max_units = 0;  // fixed from now on
+  if (cfg_->recv_max_units != 0) cfg_.mutate().recv_max_units = 0;  // fixed from now on
   rcv_tune_.reset();
   set_recv_capacity(storage::RingBuffer::clamp(bytes));
 }
 
 void Connection::set_send_buffer(std::uint32_t bytes) {
-  cfg_.send_max_units = 0;
+  if (cfg_->send_max_units != 0) cfg_.mutate().send_max_units = 0;
   tx_.set_capacity(bytes);
 }
 

@@ -45,13 +45,13 @@
 namespace wirestack::tcp {
 
 void Connection::ecn_negotiate(const TcpRepr& syn) {
-  if (cfg_.ecn == EcnMode::off) {
+  if (cfg_->ecn == EcnMode::off) {
     ecn_ok_ = false;
   } else if (!syn.flags.ack()) {
     ecn_ok_ = syn.flags.ece() && syn.flags.cwr();  // the peer's SYN: we answer ECE
   } else {
     // Its SYN-ACK: only an answer to an ECN-setup SYN we actually sent.
-    ecn_ok_ = cfg_.ecn == EcnMode::on && !syn_retransmitted_ && syn.flags.ece() && !syn.flags.cwr();
+    ecn_ok_ = cfg_->ecn == EcnMode::on && !syn_retransmitted_ && syn.flags.ece() && !syn.flags.cwr();
   }
   // An ECE can only be about data: the SYN and SYN-ACK are not reductions.
   ecn_high_ = iss_ + 1;
@@ -101,11 +101,11 @@ void Connection::ecn_output(TcpRepr& out, bool new_data, bool syn_again) {
   ect_out_ = false;
   if (out.flags.syn()) {
     const bool active = !out.flags.ack();
-    if (active && cfg_.ecn == EcnMode::on && !syn_again) out.flags.set_ece(true).set_cwr(true);
+    if (active && cfg_->ecn == EcnMode::on && !syn_again) out.flags.set_ece(true).set_cwr(true);
     if (!active && ecn_ok_) {
       out.flags.set_ece(true);
       // RFC 5562 3 / 3.1: the first SYN-ACK ECT(0), any other Not-ECT.
-      synack_ect_ = cfg_.ecn_syn_ack && !syn_again;
+      synack_ect_ = cfg_->ecn_syn_ack && !syn_again;
       ect_out_ = synack_ect_;
     }
     return;

@@ -136,7 +136,7 @@ void Connection::on_segment(const TcpRepr& seg, Bytes payload, Instant now, std:
       // TIME-WAIT: "The only thing that can arrive in this state is a
       // retransmission of the remote FIN. Acknowledge it, and restart the
       // 2 MSL timeout."
-      if (state_ == State::time_wait && seg.flags.fin()) timer_at_ = now + cfg_.time_wait();
+      if (state_ == State::time_wait && seg.flags.fin()) timer_at_ = now + cfg_->time_wait();
     }
     return;
   }
@@ -469,7 +469,7 @@ bool Connection::process_ack(const TcpRepr& seg, std::size_t payload_len, Instan
       // the remote FIN. Acknowledge it, and restart the 2 MSL timeout."
       if (seg.flags.fin()) {
         schedule_ack(now, true);
-        timer_at_ = now + cfg_.time_wait();
+        timer_at_ = now + cfg_->time_wait();
       }
       return false;
     default:
@@ -587,7 +587,7 @@ void Connection::ack_advanced(SeqNum ack, const TcpRepr& seg, bool dsack, Instan
     }
   }
 
-  if (cfg_.hystart) hystart_on_ack(ack, sample, now);  // RFC 9406 (connection_hystart.cpp)
+  if (cfg_->hystart) hystart_on_ack(ack, sample, now);  // RFC 9406 (connection_hystart.cpp)
   tune_send();  // the send ring follows cwnd (connection_buffers.cpp)
 
   // RFC 8985 7.4: the loss probe is answered once TLP.end_seq is acknowledged.
@@ -780,8 +780,8 @@ void Connection::challenge_ack(Instant now) {
   // Times in our 1 ms timestamp clock (as Linux counts in jiffies): the
   // interval rounded up to whole milliseconds, wrapping after 49 days.
   const std::uint32_t now_ms = ts_now(now);
-  if (cfg_.challenge_ack_us > 0 && challenge_sent_ &&
-      now_ms - last_challenge_ms_ < (cfg_.challenge_ack_us + 999) / 1000) {
+  if (cfg_->challenge_ack_us > 0 && challenge_sent_ &&
+      now_ms - last_challenge_ms_ < (cfg_->challenge_ack_us + 999) / 1000) {
     return;
   }
   challenge_sent_ = true;
@@ -794,13 +794,13 @@ void Connection::schedule_ack(Instant now, bool immediate) {
     --quickacks_;
     immediate = true;
   }
-  if (immediate || !cfg_.delayed_ack || bytes_since_ack_ >= 2u * rcv_mss_) {
+  if (immediate || !cfg_->delayed_ack || bytes_since_ack_ >= 2u * rcv_mss_) {
     ack_now_ = true;
     delack_at_.reset();
     return;
   }
   // RFC 9293 3.8.6.3 (MUST-40): "the delay MUST be less than 0.5 seconds".
-  if (!delack_at_) delack_at_ = now + cfg_.delayed_ack_timeout();
+  if (!delack_at_) delack_at_ = now + cfg_->delayed_ack_timeout();
 }
 
 }  // namespace wirestack::tcp

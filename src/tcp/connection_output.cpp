@@ -59,7 +59,7 @@ inline std::optional<Connection::Plan> Connection::next_plan(Instant now, bool& 
   // runs once per segment and once more when there is nothing to send).
   std::optional<Plan> p = plan();
   if (!p) {
-    if (cfg_.rate_samples) check_app_limited();  // draft-cheng-iccrg-delivery-rate-estimation 3.4
+    if (cfg_->rate_samples) check_app_limited();  // draft-cheng-iccrg-delivery-rate-estimation 3.4
     arm_timers(now);
     return p;
   }
@@ -229,7 +229,7 @@ std::optional<Connection::Plan> Connection::plan() const {
       // short segment only if it is at least half the largest window the
       // peer offered, or nothing is in flight (else wait for ACKs).
       if (!(len >= max_snd_wnd_ / 2 || flight == 0)) len = 0;
-    } else if (cfg_.nagle && flight > 0 && !fin_here && snd_una_ < snd_sml_ && snd_sml_ <= snd_nxt_) {
+    } else if (cfg_->nagle && flight > 0 && !fin_here && snd_una_ < snd_sml_ && snd_sml_ <= snd_nxt_) {
       // Nagle (RFC 9293 3.7.4, RFC 896) in Minshall's variant (as Linux's
       // tcp_minshall_check): hold a short segment only while an earlier
       // *short* segment is unacknowledged, unless it can carry the FIN. The
@@ -239,7 +239,7 @@ std::optional<Connection::Plan> Connection::plan() const {
       len = 0;
     }
   }
-  if (cfg_.tso && len == mss && !retransmit && !recovering && !cfg_.pacing && !snd_urgent_) {
+  if (cfg_->tso && len == mss && !retransmit && !recovering && !cfg_->pacing && !snd_urgent_) {
     // TSO: every full-sized segment the windows allow, as one segment the
     // device cuts (ConnectionConfig::tso); a short tail waits for its own turn.
     const std::uint32_t device = tso_segs_ == 0 ? kTsoMaxPayload : std::uint32_t{tso_segs_} * mss;
@@ -554,10 +554,10 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
       out.window = window_field(true);
       // RFC 9293 3.7.1 (MUST-14 / SHOULD): MSS in every SYN; the rest as
       // configured (SYN) or as negotiated (SYN-ACK: only what the peer offered).
-      out.options.mss = cfg_.mss;
-      if (active ? cfg_.window_scale > 0 : ws_ok_) out.options.window_scale = cfg_.window_scale;
-      out.options.sack_permitted = active ? cfg_.sack : sack_ok_;
-      if (active ? cfg_.timestamps : ts_ok_) {
+      out.options.mss = cfg_->mss;
+      if (active ? cfg_->window_scale > 0 : ws_ok_) out.options.window_scale = cfg_->window_scale;
+      out.options.sack_permitted = active ? cfg_->sack : sack_ok_;
+      if (active ? cfg_->timestamps : ts_ok_) {
         out.options.timestamps = Timestamps{.tsval = ts_now(now), .tsecr = active ? 0 : ts_recent_};
       }
       const bool again = snd_max_ != iss_;
@@ -591,7 +591,7 @@ TcpRepr Connection::build(const Plan& p, Instant now) {
       out = header(p.seq, flags, now);
       // MUST-16: the options sent are those seg_mss() subtracted.
       WIRESTACK_ASSERT(out.options.emitted_len() == (ts_ok_ ? 12u : 0u) + (snd_mss_ - mss));
-      WIRESTACK_ASSERT(p.len <= mss || (cfg_.tso && p.len % mss == 0 && p.len <= kTsoMaxPayload));
+      WIRESTACK_ASSERT(p.len <= mss || (cfg_->tso && p.len % mss == 0 && p.len <= kTsoMaxPayload));
       WIRESTACK_ASSERT(std::size_t{p.offset} + p.len <= tx_.size());  // the payload is peeked by the caller
       const SeqNum end = p.seq + p.len + (p.fin ? 1 : 0);
       const bool again = p.seq < snd_max_;

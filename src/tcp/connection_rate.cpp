@@ -42,23 +42,23 @@ void Connection::on_data_sent(SeqNum seq, SeqNum end, Instant now) {
   if (!send_side_) {
     // HyStart++ watches the initial slow start of a transfer, not of a
     // request: from ten segments queued (connection_hystart.cpp).
-    const bool hystart = cfg_.hystart && cc_.ssthresh() == kInfiniteSsthresh && tx_.size() >= 10u * snd_mss_;
-    if (!cfg_.rate_samples && rate == 0 && !hystart) return;  // nothing to record, no clock to run
+    const bool hystart = cfg_->hystart && cc_.ssthresh() == kInfiniteSsthresh && tx_.size() >= 10u * snd_mss_;
+    if (!cfg_->rate_samples && rate == 0 && !hystart) return;  // nothing to record, no clock to run
     send_side_ = std::make_unique<SendSide>(delivered_, max_records(tx_.capacity()));
   }
-  if (cfg_.rate_samples) send_side_->rate.on_send(seq, end, nothing_in_flight, now);
+  if (cfg_->rate_samples) send_side_->rate.on_send(seq, end, nothing_in_flight, now);
   send_side_->pacer.on_sent(distance(seq, end), rate, now);
 }
 
 void Connection::rate_begin_ack() {
   // Linux tcp_ack(): "prior_in_flight = tcp_packets_in_flight(tp)" before
   // the ACK changes anything.
-  if (send_side_ && cfg_.rate_samples) send_side_->prior_in_flight = pipe();
+  if (send_side_ && cfg_->rate_samples) send_side_->prior_in_flight = pipe();
 }
 
 void Connection::rate_end_ack(const TcpRepr& seg, Instant now) {
   if (!send_side_) return;
-  if (cfg_.rate_samples) rate_sample(seg, now);
+  if (cfg_->rate_samples) rate_sample(seg, now);
   if (snd_una_ == snd_max_ && tx_.size() == 0) drop_send_side();
 }
 
@@ -90,7 +90,7 @@ void Connection::check_app_limited() {
   //        C.lost_out <= C.retrans_out)
   //      C.app_limited = (C.delivered + C.pipe) ? : 1"
   // In bytes: "C.pipe < cwnd" is room for one more full segment.
-  if (!send_side_ || !cfg_.rate_samples || !is_synchronized(state_)) return;
+  if (!send_side_ || !cfg_->rate_samples || !is_synchronized(state_)) return;
   const auto queued = static_cast<std::uint32_t>(tx_.size());
   const std::uint32_t offset = distance(snd_una_, snd_nxt_);
   const std::uint32_t unsent = queued > offset ? queued - offset : 0;

@@ -65,14 +65,14 @@ void Connection::run_timers(Instant now) {
       break;
     case Timer::keepalive:
       timer_ = Timer::none;
-      if (keepalives_sent_ >= cfg_.keepalive_probes) {
+      if (keepalives_sent_ >= cfg_->keepalive_probes) {
         enter_closed(Error::timed_out);  // RFC 1122 4.2.3.6: the peer is gone
         break;
       }
       ++keepalives_sent_;
       keepalive_probe_ = true;
       timer_ = Timer::keepalive;
-      timer_at_ = now + std::chrono::milliseconds{cfg_.keepalive_interval_ms};
+      timer_at_ = now + std::chrono::milliseconds{cfg_->keepalive_interval_ms};
       break;
     default:
       break;
@@ -83,7 +83,7 @@ void Connection::on_retransmit_timeout(Instant now) {
   timer_ = Timer::none;
   const bool handshake = state_ == State::syn_sent || state_ == State::syn_received;
   ++retries_;
-  if (retries_ > (handshake ? cfg_.max_syn_retries : cfg_.max_retries)) {
+  if (retries_ > (handshake ? cfg_->max_syn_retries : cfg_->max_retries)) {
     enter_closed(Error::timed_out);
     return;
   }
@@ -181,11 +181,11 @@ void Connection::arm_timers(Instant now) {
   if (!is_synchronized(state_) || state_ == State::time_wait) return;
   if (timer_ == Timer::keepalive && (snd_una_ != snd_max_ || tx_.size() > 0)) timer_ = Timer::none;
   // Keep-alive (MUST-25: only when idle): nothing in flight, nothing queued.
-  if (timer_ == Timer::none && cfg_.keepalive_probes > 0 && snd_una_ == snd_max_ && tx_.size() == 0 &&
+  if (timer_ == Timer::none && cfg_->keepalive_probes > 0 && snd_una_ == snd_max_ && tx_.size() == 0 &&
       !force_probe_) {
     timer_ = Timer::keepalive;
-    timer_at_ = now + std::chrono::milliseconds{keepalives_sent_ == 0 ? cfg_.keepalive_idle_ms
-                                                                      : cfg_.keepalive_interval_ms};
+    timer_at_ = now + std::chrono::milliseconds{keepalives_sent_ == 0 ? cfg_->keepalive_idle_ms
+                                                                      : cfg_->keepalive_interval_ms};
     return;
   }
   if (timer_ != Timer::none || snd_wnd_ != 0 || force_probe_) return;

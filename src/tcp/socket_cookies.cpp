@@ -80,7 +80,7 @@ bool SocketTable::try_cookie(std::uint32_t lslot, const IpAddress& src, const Ip
   const IpEndpoint local{dst, ack.dst_port};
   const IpEndpoint remote{src, ack.src_port};
   const std::uint32_t child =
-      add_child(lslot, local, remote, Connection::from_cookie(cfg, local, remote, syn, ack.ack - 1, now));
+      add_child(lslot, local, remote, Connection::from_cookie(cfg, local, remote, syn, ack.ack - 1, now, &shared_settings(cfg)));
   // from_cookie starts in SYN-RECEIVED: count it as in the SYN queue until the ACK moves it.
   ++(*slots_[lslot]->listener()).syn_count;
   Connection& c = *conn_at(child);

@@ -110,7 +110,8 @@ void SocketTable::listen_input(std::uint32_t lslot, const IpAddress& src, const 
   const IpEndpoint local{dst, seg.dst_port};
   const IpEndpoint remote{src, seg.src_port};
   const std::uint32_t iss = isn_.isn(local.addr, local.port, remote.addr, remote.port, now);
-  Connection c = Connection::accept_syn(config_for(src, lslot), local, remote, seg, iss, now);
+  const ConnectionConfig cfg = config_for(src, lslot);
+  Connection c = Connection::accept_syn(cfg, local, remote, seg, iss, now, &shared_settings(cfg));
   ++l.syn_count;
   const std::uint32_t child = add_child(lslot, local, remote, std::move(c));
   flush(child, now);
@@ -119,7 +120,7 @@ void SocketTable::listen_input(std::uint32_t lslot, const IpAddress& src, const 
 std::uint32_t SocketTable::add_child(std::uint32_t lslot, const IpEndpoint& local, const IpEndpoint& remote,
                                      Connection c) {
   const std::uint32_t lgen = slots_[lslot].generation;
-  const std::uint32_t child = allocate();  // may grow slots_ (a deque: references stay valid)
+  const std::uint32_t child = allocate();  // may grow slots_ (chunks: references stay valid)
   Sock& s = *slots_[child];
   s.kind = Kind::connection;
   s.accepted = false;

@@ -37,7 +37,8 @@ std::int64_t heap_in_use() {
 #ifdef WIRESTACK_TEST_ASAN
   return static_cast<std::int64_t>(__sanitizer_get_current_allocated_bytes());
 #elif defined(__GLIBC__)
-  return static_cast<std::int64_t>(mallinfo2().uordblks);
+  const auto m = mallinfo2();  // the small chunks and those mapped on their own
+  return static_cast<std::int64_t>(m.uordblks + m.hblkhd);
 #else
   return -1;
 #endif
@@ -99,15 +100,17 @@ void WireIp::send_segment(const IpAddress& src, const IpAddress& dst, const TcpR
 }
 
 // The goal (issue [2/7] item 5) is at most 256 bytes per idle established
-// endpoint: not met yet. Where it stands (x86-64, g++ 12, glibc): 592 bytes
-// here (4,000 connections), 629 with 10,000 and 553 with 100,000 in
-// `wirestack bench tcp-idle` (707 and 632 before the slots held their socket
-// by hand and the state hook became a pointer and a tag; the 4-tuple index's
-// and the containers' growth steps make the figure move with the count). Most of it
-// is the socket's slot (sizeof(SocketTable::Slot) 536 bytes, one deque node
-// and so one malloc chunk each). This bound keeps it from growing back;
-// lower it with every step toward 256 (612: +8 for ECN's state in the control block).
-constexpr double kMaxHeapPerIdleEndpoint = 612;
+// endpoint: not met yet. Where it stands (x86-64, g++ 12, glibc): 471 bytes
+// here (4,000 connections; 592 before the settings were shared, the rings,
+// the congestion variant and the control block shrank and the slots moved
+// from a deque into chunks: docs/TCP.md), 470 in `wirestack bench tcp-idle`
+// (100,000 connections; 603 before). Most of it is the socket's slot
+// (sizeof(SocketTable::Slot) 440 bytes: the control block's 360 and the
+// socket's endpoints, parent, errors and deadlines); the rest is the 4-tuple
+// index (8 bytes an entry, at most three quarters full) and the table's
+// other containers. This bound keeps it from growing back; lower it with
+// every step toward 256.
+constexpr double kMaxHeapPerIdleEndpoint = 480;
 
 TEST(SocketMemory, AnIdleEstablishedEndpointStaysWithinItsHeapBudget) {
   if (heap_in_use() < 0) GTEST_SKIP() << "no heap count on this platform";
@@ -154,6 +157,36 @@ TEST(SocketMemory, AnIdleEstablishedEndpointStaysWithinItsHeapBudget) {
   ::testing::Test::RecordProperty("heap_bytes_per_idle_endpoint", static_cast<int>(per_endpoint));
   EXPECT_GT(per_endpoint, 64.0) << "the count saw no allocation: is this the allocator the stack uses?";
   EXPECT_LE(per_endpoint, kMaxHeapPerIdleEndpoint);
+}
+
+// The settings are one block per config, not a copy per connection: every
+// connection made from it holds a reference, and one whose settings change
+// takes its own copy first (copy on write), leaving the others' as they were.
+TEST(SocketMemory, ConnectionsShareTheirSettingsUntilOneChangesThem) {
+  const ConnectionConfig cfg{};
+  const Connection::SharedSettings shared(cfg);
+  const Instant t0 = at(std::chrono::seconds{1});
+  Connection a = Connection::connect(cfg, {kA, 40000}, {kB, 80}, 1000, t0, &shared);
+  Connection b = Connection::connect(cfg, {kA, 40001}, {kB, 80}, 2000, t0, &shared);
+  EXPECT_EQ(shared.use_count(), 3u);
+  a.set_nagle(true);  // as it was: still shared
+  a.set_max_retries(cfg.max_retries);
+  EXPECT_EQ(shared.use_count(), 3u);
+  a.set_nagle(false);  // a's own block now
+  EXPECT_EQ(shared.use_count(), 2u);
+  EXPECT_TRUE(shared->nagle);
+  b.set_keepalive(true);
+  EXPECT_EQ(shared.use_count(), 1u);
+  EXPECT_EQ(shared->keepalive_probes, 0);  // the config's: keep-alive off
+  {
+    Connection c = Connection::connect(cfg, {kA, 40002}, {kB, 80}, 3000, t0, &shared);
+    Connection moved = std::move(c);  // the reference moves with it
+    EXPECT_EQ(shared.use_count(), 2u);
+  }
+  EXPECT_EQ(shared.use_count(), 1u);
+  // Without a block from its table, a connection makes its own.
+  Connection d = Connection::connect(cfg, {kA, 40003}, {kB, 80}, 4000, t0);
+  EXPECT_EQ(shared.use_count(), 1u);
 }
 
 }  // namespace

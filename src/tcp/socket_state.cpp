@@ -106,7 +106,8 @@ void SocketTable::take_changed(std::vector<SocketHandle>& out) {
 
 std::size_t SocketTable::buffer_bytes() const {
   std::size_t total = 0;
-  for (const Slot& slot : slots_) {
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    const Slot& slot = slots_[i];
     if (!slot) continue;
     if (const auto* c = slot->conn()) total += c->allocated_bytes();
   }
@@ -115,7 +116,8 @@ std::size_t SocketTable::buffer_bytes() const {
 
 void SocketTable::for_each_connection(
     const std::function<void(const IpEndpoint&, const IpEndpoint&, const Connection&)>& visit) const {
-  for (const Slot& slot : slots_) {
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    const Slot& slot = slots_[i];
     if (!slot) continue;
     if (const auto* c = slot->conn()) visit(slot->local, slot->remote, *c);
   }

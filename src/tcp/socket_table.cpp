@@ -258,6 +258,19 @@ ConnectionConfig SocketTable::config_for(const IpAddress& remote, std::uint32_t 
   return c;
 }
 
+const Connection::SharedSettings& SocketTable::shared_settings(const ConnectionConfig& c) {
+  const Connection::Settings wanted(c);
+  for (const auto& b : settings_) {
+    if (*b == wanted) return b;
+  }
+  // Blocks that no connection holds any more (the cache's is the only
+  // reference) go before a new one is added past the few kept.
+  if (settings_.size() >= kSharedSettingsKept) {
+    std::erase_if(settings_, [](const Connection::SharedSettings& b) { return b.use_count() == 1; });
+  }
+  return settings_.emplace_back(c);
+}
+
 // ---- Application side ------------------------------------------------------------
 
 SocketHandle SocketTable::open() { return handle_of(allocate()); }
@@ -346,7 +359,7 @@ Result<void, SocketError> SocketTable::connect(SocketHandle h, IpEndpoint remote
   s->remote = remote;
   s->error.reset();
   s->soft_error.reset();
-  auto& c = s->emplace_connection(Connection::connect(cfg, local, remote, iss, now));
+  auto& c = s->emplace_connection(Connection::connect(cfg, local, remote, iss, now, &shared_settings(cfg)));
   const std::uint32_t slot = h.index;
   c.set_state_observer(this, slot);
   demux_add(slot);

@@ -52,10 +52,12 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <array>
 #include <ostream>
@@ -441,6 +443,46 @@ class SocketTable final : private Connection::StateObserver {
       Sock sock_;
     };
   };
+  // The slots, in chunks that never move (a connection's address is kept
+  // while others come and go): 1, 2, 4, ... 32 slots, then 64 each. Each slot
+  // costs its own size on the heap: std::deque gave a slot larger than its
+  // 512-byte node a node (a malloc chunk, with its header and rounding) and a
+  // map entry of its own; geometric chunks up to 64 keep a table of one
+  // socket (a simulated client) at one slot.
+  class Slots {
+   public:
+    std::size_t size() const { return size_; }
+    Slot& operator[](std::size_t i) {
+      const auto [chunk, offset] = locate(i);
+      return chunks_[chunk][offset];
+    }
+    const Slot& operator[](std::size_t i) const {
+      const auto [chunk, offset] = locate(i);
+      return chunks_[chunk][offset];
+    }
+    void emplace_back() {  // a slot more, not live
+      if (size_ == capacity_) {
+        const std::size_t n = size_ < kSmall ? size_ + 1 : kChunk;  // 1, 2, 4, ... 32, 64, 64, ...
+        chunks_.push_back(std::make_unique<Slot[]>(n));
+        capacity_ += n;
+      }
+      ++size_;
+    }
+
+   private:
+    static constexpr std::size_t kSmall = 63;  // slots in the chunks of 1 .. 32
+    static constexpr std::size_t kChunk = 64;
+    static std::pair<std::size_t, std::size_t> locate(std::size_t i) {
+      if (i < kSmall) {
+        const std::size_t k = std::bit_width(i + 1) - 1;  // chunk k holds 2^k slots from 2^k - 1 on
+        return {k, i + 1 - (std::size_t{1} << k)};
+      }
+      return {6 + (i - kSmall) / kChunk, (i - kSmall) % kChunk};
+    }
+    std::vector<std::unique_ptr<Slot[]>> chunks_;
+    std::size_t size_ = 0;
+    std::size_t capacity_ = 0;
+  };
   struct TimerEntry {
     Instant at;
     std::uint32_t slot;
@@ -469,6 +511,9 @@ class SocketTable final : private Connection::StateObserver {
   // or a child's listener) if any.
   ConnectionConfig config_for(const IpAddress& remote, std::uint32_t slot) const;
   static void apply(const BufferSizes& sizes, ConnectionConfig& c);
+  // The settings block for connections made from `c` (settings_): one per
+  // distinct config, shared by all of them. Valid until the next call.
+  const Connection::SharedSettings& shared_settings(const ConnectionConfig& c);
   std::uint16_t mss_for(const IpLayer::Path& path) const;
 
   // Input paths.
@@ -502,7 +547,7 @@ class SocketTable final : private Connection::StateObserver {
   IsnGenerator isn_;
   SynCookies cookies_;
   transport::PortAllocator ports_;
-  std::deque<Slot> slots_;  // a deque: growing never moves a connection
+  Slots slots_;  // growing never moves a connection
   std::vector<std::uint32_t> free_;
   std::size_t live_ = 0;
   storage::SlotIndex demux_;  // connections by 4-tuple
@@ -539,6 +584,11 @@ class SocketTable final : private Connection::StateObserver {
   // set_buffer_sizes() on sockets that are not (yet) a connection: few,
   // so a side table rather than a field in every socket.
   std::unordered_map<std::uint32_t, BufferSizes> buffer_sizes_;
+  // Settings blocks by config (the path's MSS and TSO and a socket's buffer
+  // sizes make configs differ): few, searched in order. Past
+  // kSharedSettingsKept, those no connection holds are dropped.
+  std::vector<Connection::SharedSettings> settings_;
+  static constexpr std::size_t kSharedSettingsKept = 8;
   TokenBucket rst_tokens_;
   Tracer tracer_;
   TcpCounters counters_;

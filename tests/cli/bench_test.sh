@@ -32,7 +32,7 @@ expect "connect json" '^\{"bench":"tcp-connect","cycles":500,"failed":0,"paralle
 
 out=$("$ws" bench tcp-idle --connections 2000) || { echo "FAIL: tcp-idle exited $?"; fail=1; }
 expect "idle line" '^tcp-idle: 2000 idle connections \(4000 endpoints, 4000 established\)' "$out"
-expect "idle heap" '^tcp-idle: heap \((mallinfo2 uordblks|ASan allocator)\) \+[0-9.]+ MiB = [0-9]+ bytes per endpoint' "$out"
+expect "idle heap" '^tcp-idle: heap \((mallinfo2 uordblks \+ hblkhd|ASan allocator)\) \+[0-9.]+ MiB = [0-9]+ bytes per endpoint' "$out"
 expect "idle rss" '^tcp-idle: RSS \(VmRSS\) \+' "$out"
 expect "idle sizeof" '^tcp-idle: sizeof\(tcp::Connection\) = [0-9]+ bytes; socket buffers held: 0 bytes' "$out"
 expect "idle json" '^\{"bench":"tcp-idle","connections":2000,"endpoints":4000,"established_endpoints":4000,' "$(last_line "$out")"
