@@ -144,38 +144,34 @@ TcpSinkServer::~TcpSinkServer() {
 void TcpSinkServer::on_activity() {
   auto& tcp = host_.tcp();
   const Instant now = host_.now();
+  ready_.clear();
   while (auto c = accept_next(tcp, listen_)) {
     records_.push_back(Record{.peer = tcp.remote_endpoint(*c).value_or(IpEndpoint{}), .accepted_at = now});
+    index_.emplace(key(*c), conns_.size());
+    ready_.push_back(conns_.size());  // data may have come before accept()
     conns_.push_back(Conn{.h = *c, .record = records_.size() - 1});
     ++accepted_;
   }
-  std::array<std::byte, kChunk> buf;  // filled by recv()
-  for (auto& c : conns_) {
-    Record& rec = records_[c.record];
-    for (;;) {
-      auto r = tcp.recv(c.h, buf);
-      if (!r) {
-        if (r.error().code != tcp::Errc::would_block) {
-          rec.error = r.error().code;
-          c.done = true;
-        }
-        break;
-      }
-      if (*r == 0) {
-        rec.eof = true;
-        c.done = true;
-        break;
-      }
-      if (!rec.first_byte_at) rec.first_byte_at = now;
-      rec.last_byte_at = now;
-      rec.bytes += *r;
-      total_bytes_ += *r;
-      c.hash.update(Bytes(buf.data(), *r));
-      rec.hash = c.hash.value();
-    }
-    if (c.done) (void)tcp.close(c.h);
+  // A connection whose socket did not change has nothing new: recv() would
+  // say "no data". Those that did are read in the order they were accepted,
+  // as when every round read them all.
+  for (const tcp::SocketHandle h : host_.tcp_changed()) {
+    if (const auto it = index_.find(key(h)); it != index_.end()) ready_.push_back(it->second);
   }
-  std::erase_if(conns_, [](const Conn& c) { return c.done; });
+  std::sort(ready_.begin(), ready_.end());
+  ready_.erase(std::unique(ready_.begin(), ready_.end()), ready_.end());
+  bool finished = false;
+  for (const std::size_t i : ready_) {
+    read(conns_[i], now);
+    finished |= conns_[i].done;
+  }
+  if (finished) {
+    for (const Conn& c : conns_) {
+      if (c.done) index_.erase(key(c.h));
+    }
+    std::erase_if(conns_, [](const Conn& c) { return c.done; });
+    for (std::size_t i = 0; i < conns_.size(); ++i) index_[key(conns_[i].h)] = i;
+  }
   // Beyond keep_records_, the oldest finished records go, wherever they are:
   // a live connection's record stays until it ends, and one long-lived
   // connection cannot hold back the trimming of those after it.
@@ -189,6 +185,34 @@ void TcpSinkServer::on_activity() {
       if (c.record > i) --c.record;
     }
   }
+}
+
+void TcpSinkServer::read(Conn& c, Instant now) {
+  auto& tcp = host_.tcp();
+  Record& rec = records_[c.record];
+  std::array<std::byte, kChunk> buf;  // filled by recv()
+  for (;;) {
+    auto r = tcp.recv(c.h, buf);
+    if (!r) {
+      if (r.error().code != tcp::Errc::would_block) {
+        rec.error = r.error().code;
+        c.done = true;
+      }
+      break;
+    }
+    if (*r == 0) {
+      rec.eof = true;
+      c.done = true;
+      break;
+    }
+    if (!rec.first_byte_at) rec.first_byte_at = now;
+    rec.last_byte_at = now;
+    rec.bytes += *r;
+    total_bytes_ += *r;
+    c.hash.update(Bytes(buf.data(), *r));
+    rec.hash = c.hash.value();
+  }
+  if (c.done) (void)tcp.close(c.h);
 }
 
 // ---- Bulk client ----------------------------------------------------------------------
