@@ -364,7 +364,9 @@ class TcpBulk final : public AppOf<TcpBulkSettings> {
     }
     const auto sinks = net_.sink_records();
     for (const auto& c : clients_) {
-      const auto& r = c->result();
+      // The sender's hash only for a transfer that ended, which prints it:
+      // an endless one does not hash its gigabytes at the end for nothing.
+      const auto& r = c->status().finished ? c->result() : c->status();
       os << "TCP bulk " << spec_.host << " -> " << s_.to << ":" << s_.port << ": ";
       if (r.finished) {
         os << r.bytes_sent << " bytes sent and acknowledged in "
