@@ -384,12 +384,12 @@ class TcpBulk final : public AppOf<TcpBulkSettings> {
   bool succeeded() const override {
     const auto sinks = net_.sink_records();
     return !clients_.empty() && std::all_of(clients_.begin(), clients_.end(),
-                       [&](const auto& c) { return c->result().finished && matches(c->result(), sinks); });
+                       [&](const auto& c) { return c->status().finished && matches(c->result(), sinks); });
   }
   bool intact() const override {
     const auto sinks = net_.sink_records();
     return std::all_of(clients_.begin(), clients_.end(),
-                       [&](const auto& c) { return !c->result().finished || matches(c->result(), sinks); });
+                       [&](const auto& c) { return !c->status().finished || matches(c->result(), sinks); });
   }
 
  private:
