@@ -144,38 +144,34 @@ TcpSinkServer::~TcpSinkServer() {
 void TcpSinkServer::on_activity() {
   auto& tcp = host_.tcp();
   const Instant now = host_.now();
+  ready_.clear();
   while (auto c = accept_next(tcp, listen_)) {
     records_.push_back(Record{.peer = tcp.remote_endpoint(*c).value_or(IpEndpoint{}), .accepted_at = now});
+    index_.emplace(key(*c), conns_.size());
+    ready_.push_back(conns_.size());  // data may have come before accept()
     conns_.push_back(Conn{.h = *c, .record = records_.size() - 1});
     ++accepted_;
   }
-  std::array<std::byte, kChunk> buf;  // filled by recv()
-  for (auto& c : conns_) {
-    Record& rec = records_[c.record];
-    for (;;) {
-      auto r = tcp.recv(c.h, buf);
-      if (!r) {
-        if (r.error().code != tcp::Errc::would_block) {
-          rec.error = r.error().code;
-          c.done = true;
-        }
-        break;
-      }
-      if (*r == 0) {
-        rec.eof = true;
-        c.done = true;
-        break;
-      }
-      if (!rec.first_byte_at) rec.first_byte_at = now;
-      rec.last_byte_at = now;
-      rec.bytes += *r;
-      total_bytes_ += *r;
-      c.hash.update(Bytes(buf.data(), *r));
-      rec.hash = c.hash.value();
-    }
-    if (c.done) (void)tcp.close(c.h);
+  // A connection whose socket did not change has nothing new: recv() would
+  // say "no data". Those that did are read in the order they were accepted,
+  // as when every round read them all.
+  for (const tcp::SocketHandle h : host_.tcp_changed()) {
+    if (const auto it = index_.find(key(h)); it != index_.end()) ready_.push_back(it->second);
   }
-  std::erase_if(conns_, [](const Conn& c) { return c.done; });
+  std::sort(ready_.begin(), ready_.end());
+  ready_.erase(std::unique(ready_.begin(), ready_.end()), ready_.end());
+  bool finished = false;
+  for (const std::size_t i : ready_) {
+    read(conns_[i], now);
+    finished |= conns_[i].done;
+  }
+  if (finished) {
+    for (const Conn& c : conns_) {
+      if (c.done) index_.erase(key(c.h));
+    }
+    std::erase_if(conns_, [](const Conn& c) { return c.done; });
+    for (std::size_t i = 0; i < conns_.size(); ++i) index_[key(conns_[i].h)] = i;
+  }
   // Beyond keep_records_, the oldest finished records go, wherever they are:
   // a live connection's record stays until it ends, and one long-lived
   // connection cannot hold back the trimming of those after it.
@@ -191,6 +187,34 @@ void TcpSinkServer::on_activity() {
   }
 }
 
+void TcpSinkServer::read(Conn& c, Instant now) {
+  auto& tcp = host_.tcp();
+  Record& rec = records_[c.record];
+  std::array<std::byte, kChunk> buf;  // filled by recv()
+  for (;;) {
+    auto r = tcp.recv(c.h, buf);
+    if (!r) {
+      if (r.error().code != tcp::Errc::would_block) {
+        rec.error = r.error().code;
+        c.done = true;
+      }
+      break;
+    }
+    if (*r == 0) {
+      rec.eof = true;
+      c.done = true;
+      break;
+    }
+    if (!rec.first_byte_at) rec.first_byte_at = now;
+    rec.last_byte_at = now;
+    rec.bytes += *r;
+    total_bytes_ += *r;
+    c.hash.update(Bytes(buf.data(), *r));
+    rec.hash = c.hash.value();
+  }
+  if (c.done) (void)tcp.close(c.h);
+}
+
 // ---- Bulk client ----------------------------------------------------------------------
 
 double TcpBulkResult::goodput_bps() const {
@@ -200,7 +224,12 @@ double TcpBulkResult::goodput_bps() const {
 }
 
 TcpBulkClient::TcpBulkClient(runtime::Host& host, IpEndpoint dst, TcpBulkConfig config)
-    : host_(host), dst_(dst), config_(config), stream_(config.seed), socket_(host.tcp().open()) {
+    : host_(host),
+      dst_(dst),
+      config_(config),
+      stream_(config.seed),
+      hash_stream_(config.seed),
+      socket_(host.tcp().open()) {
   start_at_ = host_.now() + config_.start;
   hook_ = host_.on_activity([this] { on_activity(); });
   if (config_.start <= Duration::zero()) {
@@ -213,6 +242,20 @@ TcpBulkClient::TcpBulkClient(runtime::Host& host, IpEndpoint dst, TcpBulkConfig 
 TcpBulkClient::~TcpBulkClient() {
   host_.remove_activity(hook_);
   (void)host_.tcp().close(socket_);
+}
+
+const TcpBulkResult& TcpBulkClient::result() const {
+  if (hashed_ < result_.bytes_sent) {
+    std::array<std::byte, kChunk> buf;
+    while (hashed_ < result_.bytes_sent) {
+      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, result_.bytes_sent - hashed_));
+      hash_stream_.next(MutBytes(buf).first(n));
+      hash_.update(Bytes(buf).first(n));
+      hashed_ += n;
+    }
+    result_.hash = hash_.value();
+  }
+  return result_;
 }
 
 const tcp::Connection* TcpBulkClient::connection() const { return host_.tcp().connection(socket_); }
@@ -266,10 +309,8 @@ void TcpBulkClient::on_activity() {
     }
     auto r = tcp.send(socket_, Bytes(chunk_).subspan(chunk_off_));
     if (!r) break;
-    hash_.update(Bytes(chunk_).subspan(chunk_off_, *r));
     chunk_off_ += *r;
     result_.bytes_sent += *r;
-    result_.hash = hash_.value();
   }
   if (result_.bytes_sent == config_.bytes && config_.close_when_done && !shut_) {
     (void)tcp.shutdown_send(socket_);

@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #define XXH_STATIC_LINKING_ONLY  // XXH64_state_t by value
@@ -147,11 +148,19 @@ class TcpSinkServer {
     bool done = false;
   };
   void on_activity();
+  void read(Conn& c, Instant now);
+  static std::uint64_t key(tcp::SocketHandle h) { return std::uint64_t{h.generation} << 32 | h.index; }
 
   runtime::Host& host_;
   Listener listen_;
   std::size_t keep_records_;
   std::vector<Conn> conns_;
+  // Where each connection is in conns_, by handle: a round reads the
+  // connections whose socket changed (Host::tcp_changed), not all of them
+  // (a hundred senders: a hundred recv() calls per frame, most of them
+  // "no data", were a third of the run).
+  std::unordered_map<std::uint64_t, std::size_t> index_;
+  std::vector<std::size_t> ready_;  // this round's, indices into conns_
   std::deque<Record> records_;
   std::uint64_t accepted_ = 0;
   std::uint64_t total_bytes_ = 0;
@@ -171,7 +180,7 @@ struct TcpBulkResult {
   bool finished = false;                // every byte and the FIN acknowledged
   std::optional<tcp::Errc> error;       // refused, reset, timed out, ...
   std::uint64_t bytes_sent = 0;         // taken by send()
-  std::uint64_t hash = 0;               // of the bytes sent
+  std::uint64_t hash = 0;               // of the bytes sent (StreamHash)
   Instant started_at{};
   std::optional<Instant> connected_at;
   std::optional<Instant> finished_at;
@@ -188,7 +197,11 @@ class TcpBulkClient {
   ~TcpBulkClient();
   TcpBulkClient(const TcpBulkClient&) = delete;
   TcpBulkClient& operator=(const TcpBulkClient&) = delete;
-  const TcpBulkResult& result() const { return result_; }
+  // With the hash of every byte sent so far (taken now, if not yet).
+  const TcpBulkResult& result() const;
+  // result() without bringing its hash up to date (it is that of the last
+  // result() call): for a progress line that does not print it.
+  const TcpBulkResult& status() const { return result_; }
   bool done() const { return result_.finished || result_.error.has_value(); }
   tcp::SocketHandle socket() const { return socket_; }
   // cwnd and friends while the connection lives (nullptr before / after).
@@ -202,11 +215,18 @@ class TcpBulkClient {
   IpEndpoint dst_;
   TcpBulkConfig config_;
   TcpStream stream_;
-  StreamHash hash_;
+  // The hash of what was sent is taken when result() is asked for, from a
+  // second copy of the stream (the bytes are a function of the seed): a
+  // transfer nobody asks about, as a benchmark's endless one, does not pay
+  // for it; one asked about at the end pays it once, as before, and the
+  // value is the same.
+  mutable TcpStream hash_stream_;
+  mutable StreamHash hash_;
+  mutable std::uint64_t hashed_ = 0;  // bytes of the stream hash_ has seen
   std::vector<std::byte> chunk_;  // generated, not yet taken by send()
   std::size_t chunk_off_ = 0;
   tcp::SocketHandle socket_;
-  TcpBulkResult result_;
+  mutable TcpBulkResult result_;  // its hash brought up to date by result()
   Instant start_at_{};
   std::size_t hook_ = 0;
   bool started_ = false;

@@ -40,15 +40,9 @@ void Recorder::schedule() {
 }
 
 std::uint32_t Recorder::link_index(const sim::WorldLink& link) {
-  if (auto it = link_ids_.find(&link); it != link_ids_.end()) return it->second;
-  // Links are added as the topology is built; a deque keeps their addresses.
-  std::uint32_t i = 0;
-  for (const auto& l : world_.links()) {
-    if (&l == &link) break;
-    ++i;
-  }
+  // Links are added as the topology is built, and say where (WorldLink::index).
+  const std::uint32_t i = link.index;
   WIRESTACK_ASSERT(i < world_.links().size());
-  link_ids_.emplace(&link, i);
   if (per_link_.size() <= i) {
     per_link_.resize(i + 1, {});
     replay_.resize(i + 1);

@@ -40,7 +40,6 @@
 #include <optional>
 #include <string>
 #include <tuple>
-#include <unordered_map>
 #include <vector>
 
 #include "base/bytes.hpp"
@@ -231,8 +230,6 @@ class Recorder {
   std::uint64_t dropped_frames_ = 0;
   std::vector<std::array<std::array<std::uint64_t, kProtoCount>, 2>> per_link_;
   std::vector<std::array<Replay, 2>> replay_;
-  // Looked up, never iterated: hash order cannot reach the report.
-  std::unordered_map<const sim::WorldLink*, std::uint32_t> link_ids_;
   std::map<ConnKey, std::vector<ConnSample>> series_;
   std::map<std::pair<std::size_t, Tuple>, Tracked> tracked_;  // by (host index, 4-tuple)
   // Per host index: tracked connections that were still moving at the last

@@ -57,6 +57,7 @@ std::size_t World::switch_root(std::size_t i) {
 Link& World::new_link(LinkDirection cable, NodeLinkEnd a, NodeLinkEnd b) {
   const auto index = static_cast<std::uint64_t>(links_.size());
   WorldLink& l = links_.emplace_back();
+  l.index = static_cast<std::uint32_t>(index);
   l.link = std::make_unique<Link>(queue_, rng_for(kLinkStream, index), cable, cable);
   l.a = std::move(a);
   l.b = std::move(b);

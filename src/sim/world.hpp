@@ -70,6 +70,7 @@ struct WorldLink {
   NodeLinkEnd a;
   NodeLinkEnd b;
   dev::PcapngWriter* writer = nullptr;  // when capturing
+  std::uint32_t index = 0;               // its place in World::links(), in creation order
   std::string name() const { return a.node + "-" + a.port + "--" + b.node + "-" + b.port; }
   const NodeLinkEnd& end(int side) const { return side == 0 ? a : b; }
 };
