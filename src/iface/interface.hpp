@@ -126,9 +126,13 @@ class FrameSink {
   // another buffer in its place: any contents, any capacity. The interface
   // reserves 4 bytes of tailroom past `len` (a device's FCS fits in place).
   virtual void transmit_owned(NicId nic, ByteVec& frame, std::size_t len) { transmit(nic, Bytes(frame).first(len)); }
-  // transmit_owned() of a datagram this stack forwards: it did not build the
-  // TCP/UDP checksums inside, so a device must not vouch for them.
-  virtual void transmit_forwarded(NicId nic, ByteVec& frame, std::size_t len) {
+  // transmit_owned() of a datagram this stack forwards. It did not build the
+  // TCP/UDP checksum inside: `checksummed` says whether the frame arrived
+  // with its device's word that the checksum is right (receive_checksummed();
+  // forwarding changes only the IPv4 header, so the word still holds).
+  // Otherwise the device must not vouch for it.
+  virtual void transmit_forwarded(NicId nic, ByteVec& frame, std::size_t len, bool checksummed) {
+    (void)checksummed;
     transmit(nic, Bytes(frame).first(len));
   }
   // Only for a NIC given offloads (Interface::set_tso): a TCP frame the

@@ -463,7 +463,7 @@ void Interface::forward(NicId /*nic*/, Ipv4Packet packet, const Ipv4Repr& repr, 
       eth.emit(EthernetFrameMut(MutBytes(frame).first(kEthernetHeaderLen)));
       ++counters_.eth.tx;
       ++counters_.ipv4.tx;
-      sink_.transmit_forwarded(eg->nic, frame, len);
+      sink_.transmit_forwarded(eg->nic, frame, len, rx_l4_checksum_ok_);
       note_room(eg->nic);
       give_frame(std::move(frame));
       return;

@@ -68,12 +68,14 @@ void Host::transmit_owned(iface::NicId nic, ByteVec& frame, std::size_t len) {
   (void)n.link->send_owned(n.side, frame, len, stack().config().checksum.fill_tx);
 }
 
-void Host::transmit_forwarded(iface::NicId nic, ByteVec& frame, std::size_t len) {
+void Host::transmit_forwarded(iface::NicId nic, ByteVec& frame, std::size_t len, bool checksummed) {
   Nic& n = nics_.at(nic);
   if (storms_ != nullptr) storms_->on_host_frame(queue_.now(), Bytes(frame).first(len));
-  // The buffer travels as in transmit_owned(), but the checksums inside are
-  // the original sender's: the receiver checks them itself.
-  (void)n.link->send_owned(n.side, frame, len, false);
+  // The buffer travels as in transmit_owned(). The checksums inside are the
+  // original sender's: vouched for only if they arrived vouched for (no bit
+  // of the frame can have flipped on the way in, the router touched only the
+  // IPv4 header); otherwise the receiver checks them itself.
+  (void)n.link->send_owned(n.side, frame, len, checksummed);
 }
 
 void Host::transmit(iface::NicId nic, Bytes frame) {
