@@ -59,23 +59,24 @@ std::size_t Host::room(iface::NicId nic) {
   return n.link->room_bytes(n.side);
 }
 
-void Host::transmit_owned(iface::NicId nic, ByteVec& frame, std::size_t len) {
+void Host::send_owned(iface::NicId nic, ByteVec& frame, std::size_t len, bool checksummed) {
   Nic& n = nics_.at(nic);
   if (storms_ != nullptr) storms_->on_host_frame(queue_.now(), Bytes(frame).first(len));
-  // No copy: the frame's buffer travels. The stack built it (the pool's
-  // frames carry only its own datagrams; forwarded ones go by transmit()),
-  // so its checksums are right when the stack fills them in.
-  (void)n.link->send_owned(n.side, frame, len, stack().config().checksum.fill_tx);
+  (void)n.link->send_owned(n.side, frame, len, checksummed);  // no copy: the frame's buffer travels
+}
+
+void Host::transmit_owned(iface::NicId nic, ByteVec& frame, std::size_t len) {
+  // The stack built the datagram inside, so its checksums are right when
+  // the stack fills them in.
+  send_owned(nic, frame, len, stack().config().checksum.fill_tx);
 }
 
 void Host::transmit_forwarded(iface::NicId nic, ByteVec& frame, std::size_t len, bool checksummed) {
-  Nic& n = nics_.at(nic);
-  if (storms_ != nullptr) storms_->on_host_frame(queue_.now(), Bytes(frame).first(len));
-  // The buffer travels as in transmit_owned(). The checksums inside are the
-  // original sender's: vouched for only if they arrived vouched for (no bit
-  // of the frame can have flipped on the way in, the router touched only the
-  // IPv4 header); otherwise the receiver checks them itself.
-  (void)n.link->send_owned(n.side, frame, len, checksummed);
+  // The checksums inside are the original sender's: vouched for only if they
+  // arrived vouched for (no bit of the frame can have flipped on the way in,
+  // the router touched only the IPv4 header); otherwise the receiver checks
+  // them itself.
+  send_owned(nic, frame, len, checksummed);
 }
 
 void Host::transmit(iface::NicId nic, Bytes frame) {

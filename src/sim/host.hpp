@@ -90,6 +90,7 @@ class Host final : private iface::FrameSink, public runtime::StackHost {
   void transmit(iface::NicId nic, Bytes frame) override;
   void transmit_owned(iface::NicId nic, ByteVec& frame, std::size_t len) override;
   void transmit_forwarded(iface::NicId nic, ByteVec& frame, std::size_t len, bool checksummed) override;
+  void send_owned(iface::NicId nic, ByteVec& frame, std::size_t len, bool checksummed);
   // The card's transmit queue (its side of the link) has room for a frame.
   bool has_room(iface::NicId nic) override;
   std::size_t room(iface::NicId nic) override;
