@@ -591,13 +591,19 @@ static err_t idle_connected(void *arg, struct tcp_pcb *pcb, err_t err) {
 }
 
 /* N connections opened in batches of 1,000 and left idle; the heap (glibc's
- * mallinfo2, as ours) before and after, divided by the 2 N endpoints. The
+ * mallinfo2, uordblks + hblkhd as ours: chunks malloc maps on their own
+ * count too) before and after, divided by the 2 N endpoints. The
  * listener, ARP and the wire's frame ring are set up before the baseline.
  * At most 16,000 connections: lwIP gives a connection from one local address
  * a local port of its own (tcp_new_port: 16,384 ephemeral ports), whatever
  * the remote end, and every pcb list is scanned linearly (16,000 connections
  * take seconds to set up); the heap per endpoint does not depend on N. */
 #define IDLE_MAX 16000u
+
+static long long heap_bytes(void) {
+  const struct mallinfo2 mi = mallinfo2();
+  return (long long)(mi.uordblks + mi.hblkhd);
+}
 
 static int bench_idle(uint64_t n) {
   if (n > IDLE_MAX) {
@@ -609,7 +615,7 @@ static int bench_idle(uint64_t n) {
   }
   if (!listen_ports(1, idle_accept, 0xff) || !wire_reserve(4096)) return 1;
   malloc_trim(0);
-  const long long heap0 = (long long)mallinfo2().uordblks, rss0 = rss_bytes();
+  const long long heap0 = heap_bytes(), rss0 = rss_bytes();
   const double t0 = wall_now();
   ip_addr_t dst;
   ip_addr_copy_from_ip4(dst, addr_b);
@@ -630,13 +636,13 @@ static int bench_idle(uint64_t n) {
   const double wall = wall_now() - t0;
   uint64_t established = 0;
   for (struct tcp_pcb *p = tcp_active_pcbs; p != NULL; p = p->next) established += p->state == ESTABLISHED;
-  const long long heap1 = (long long)mallinfo2().uordblks, rss1 = rss_bytes();
+  const long long heap1 = heap_bytes(), rss1 = rss_bytes();
   const double endpoints = (double)(2 * n);
   const double heap_per = (double)(heap1 - heap0) / endpoints, rss_per = (double)(rss1 - rss0) / endpoints;
   printf("tcp-idle (lwIP %s): %llu idle connections (%llu endpoints, %llu established) set up in %.2f s wall\n",
          LWIP_VERSION_STRING, (unsigned long long)n, (unsigned long long)(2 * n), (unsigned long long)established,
          wall);
-  printf("tcp-idle: heap (mallinfo2 uordblks; this lwIP allocates every pcb with malloc) +%.1f MiB = %.0f bytes per "
+  printf("tcp-idle: heap (mallinfo2 uordblks + hblkhd; this lwIP allocates every pcb with malloc) +%.1f MiB = %.0f bytes per "
          "endpoint, %.0f per connection (both ends)\n",
          (double)(heap1 - heap0) / (1 << 20), heap_per, heap_per * 2);
   printf("tcp-idle: RSS (VmRSS) +%.1f MiB = %.0f bytes per endpoint; sizeof(struct tcp_pcb) = %zu bytes\n",
