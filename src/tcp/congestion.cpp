@@ -209,4 +209,13 @@ CongestionControl make_congestion(Algorithm algorithm, std::uint32_t smss, Conge
   return made(NewReno(smss));
 }
 
+bool wants_rate_samples(Algorithm algorithm) {
+  switch (algorithm) {
+    case Algorithm::newreno: return NewReno::wants_rate_samples();
+    case Algorithm::cubic: return Cubic::wants_rate_samples();
+    case Algorithm::bbr: return Bbr::wants_rate_samples();
+  }
+  return false;
+}
+
 }  // namespace wirestack::tcp

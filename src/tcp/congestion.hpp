@@ -580,5 +580,8 @@ class CongestionControl {
 
 // Precondition: smss > 0, `algorithm` one of kAlgorithmNames.
 CongestionControl make_congestion(Algorithm algorithm, std::uint32_t smss, CongestionOptions options = {});
+// CongestionControl::wants_rate_samples() of `algorithm`, without making one
+// (BBR's model is a heap block).
+bool wants_rate_samples(Algorithm algorithm);
 
 }  // namespace wirestack::tcp

@@ -59,6 +59,15 @@ TEST(Congestion, InitialWindowRfc6928) {
   }
 }
 
+// Settings ask per config, before any algorithm is made.
+TEST(Congestion, WantsRateSamplesOfAnAlgorithmIsThatOfOneMade) {
+  for (const Algorithm a : {Algorithm::newreno, Algorithm::cubic, Algorithm::bbr}) {
+    EXPECT_EQ(wants_rate_samples(a), make_congestion(a, 1460).wants_rate_samples()) << to_string(a);
+  }
+  EXPECT_TRUE(wants_rate_samples(Algorithm::bbr));
+  EXPECT_FALSE(wants_rate_samples(Algorithm::cubic));
+}
+
 TEST(Congestion, SlowStartDoublesPerRtt) {
   for (const Algorithm a : kBoth) {
     auto cc = make_congestion(a, kSmss);

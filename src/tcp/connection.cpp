@@ -69,7 +69,7 @@ Connection::Settings::Settings(const ConnectionConfig& c)
       hystart(c.hystart) {
   // The algorithm stays the same for the connection's life (negotiation
   // only gives it the SMSS): ask once whether it wants rate samples.
-  rate_samples = rate_samples || make_congestion(c.congestion, kDefaultSmss).wants_rate_samples();
+  rate_samples = rate_samples || wants_rate_samples(c.congestion);
 }
 
 Connection::Connection(const ConnectionConfig& cfg, const IpEndpoint& local, const IpEndpoint& remote, std::uint32_t iss,
